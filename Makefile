@@ -1,0 +1,112 @@
+# hvlab - top-level Makefile.
+#
+#   make            build kmod/hvlab.ko and user/hvlab
+#   make check      native unit tests, then the VM suite (Bochs when no VT-x)
+#   make demo       load hvlab and run a guest (inside Bochs when no VT-x)
+#   make bench      exit-cost benchmarks (in the VM)
+#   make fuzz       longer fuzzing runs
+#   make deps       install the Debian packages everything needs (root)
+#   make checkpatch run the kernel's checkpatch.pl over kmod/
+#   make clean
+#
+# KDIR: the kernel build tree the module is built against.  By default the
+# running kernel's, else the newest installed Debian linux-headers-*-amd64.
+# The VM suite always builds a second copy against Debian's kernel (VM_KDIR).
+
+SHELL      := /bin/bash
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+
+DEB_KDIR   := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+RUN_KDIR   := $(wildcard /lib/modules/$(shell uname -r)/build)
+KDIR       ?= $(if $(RUN_KDIR),$(RUN_KDIR),$(DEB_KDIR))
+VM_KDIR    ?= $(DEB_KDIR)
+export KDIR VM_KDIR
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+HV_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(TOP)/user
+HV_LIBS    := -lelf -lncursesw -lpthread
+
+# All userspace sources but main.c form libhvlab.a, which the unit tests link.
+USER_SRCS  := $(sort $(wildcard user/*.c user/*/*.c))
+USER_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(USER_LIB_SRCS))
+# Pure-logic files of the module that also compile (and are tested) natively.
+KPURE_SRCS := $(sort $(wildcard kmod/pure_*.c))
+KPURE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KPURE_SRCS))
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+KSFT_DIR   := $(BUILD)/ksft
+KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
+LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+
+.PHONY: all kmod user unit clean check demo bench fuzz deps checkpatch vmtest
+all: kmod user
+
+kmod:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: run 'make deps' (installs linux-headers-amd64)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+user: user/hvlab
+
+user/hvlab: $(BUILD)/user/main.o $(BUILD)/libhvlab.a
+	$(CC) $(CFLAGS) -o $@ $^ $(HV_LIBS)
+
+$(BUILD)/libhvlab.a: $(USER_OBJS) $(KPURE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HV_CFLAGS) -MMD -MP -c -o $@ $<
+
+# kselftest_harness.h and checkpatch.pl come from Debian's linux-source.
+$(KSFT_HDR):
+	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 missing: run 'make deps'"; exit 1; }
+	tests/tools/extract-linux-tools.sh "$(LINUX_SRC_TAR)" $(KSFT_DIR)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhvlab.a $(KSFT_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(HV_CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)
+
+unit: $(UNIT_BINS) user/hvlab
+	tests/tools/run-unit.sh $(UNIT_BINS)
+
+-include tests/guests/guests.mk
+-include tests/kselftest/kselftest.mk
+
+deps:
+	tests/tools/deps.sh
+
+check:
+	tests/tools/deps.sh
+	$(MAKE) all
+	tests/tools/check.sh
+
+vmtest: all
+	tests/vm/run-suite.sh
+
+demo:
+	tests/tools/deps.sh
+	$(MAKE) all
+	tests/tools/demo.sh
+
+bench:
+	tests/tools/deps.sh
+	$(MAKE) all
+	tests/tools/bench.sh
+
+fuzz: $(BUILD)/libhvlab.a
+	tests/tools/fuzz.sh long
+
+checkpatch: $(KSFT_HDR)
+	$(KSFT_DIR)/scripts/checkpatch.pl --no-tree --strict --terse -f kmod/*.c kmod/*.h include/uapi/hvlab.h
+
+clean:
+	-[ -n "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean
+	rm -rf $(BUILD) user/hvlab
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

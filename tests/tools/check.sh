@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make check: native unit tests, the native tool tests, then the VM suite.
+# Every stage runs even if an earlier one failed; the last line is the
+# summary over all TAP results.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+rm -rf build/results && mkdir -p build/results
+
+make -s unit || true
+for t in tests/native/*.sh; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t" .sh)
+	echo "# native: $name"
+	"$t" >"build/results/native-$name.tap" 2>&1 || true
+	grep -E '^(not )?ok ' "build/results/native-$name.tap" | sed "s/^/  [$name] /"
+done
+if [ "${HVLAB_SKIP_VM:-0}" = 1 ]; then
+	echo "# VM suite skipped (HVLAB_SKIP_VM=1)"
+else
+	tests/vm/run-suite.sh || true
+fi
+echo
+tests/tools/tap-summary.sh build/results/*.tap

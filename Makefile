@@ -68,9 +68,10 @@ $(KSFT_HDR):
 	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 missing: run 'make deps'"; exit 1; }
 	tests/tools/extract-linux-tools.sh "$(LINUX_SRC_TAR)" $(KSFT_DIR)
 
+# kselftest_harness.h compares signed and unsigned in its EXPECT macros.
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhvlab.a $(KSFT_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(HV_CFLAGS) -Wno-unused-parameter -I$(KSFT_DIR) -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)
+	$(CC) $(CFLAGS) $(HV_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -I$(KSFT_DIR) -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)
 
 unit: $(UNIT_BINS) user/hvlab
 	tests/tools/run-unit.sh $(UNIT_BINS)

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - Linux glue: module load/unload and /dev/hvlab.
+ *
+ * This file holds no VMX code.  It creates the misc device /dev/hvlab
+ * (mode 0600: only root may open it, since a VM pins host memory and runs
+ * code on the host CPU in VMX non-root mode) and dispatches the system
+ * ioctls of include/uapi/hvlab.h: the API version, the capability report,
+ * the per-CPU VMXON probe, and VM creation (vm.c), which returns a new fd.
+ *
+ * Every ioctl validates its argument before acting: unknown numbers are
+ * -ENOTTY, arguments that must be 0 are checked, user pointers are copied
+ * with copy_to_user/copy_from_user and a fault is -EFAULT.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hvlab.h"
+
+static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
+			    unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	struct hvlab_probe *probe;
+	long ret;
+
+	switch (cmd) {
+	case HVLAB_GET_API_VERSION:
+		return arg ? -EINVAL : HVLAB_API_VERSION;
+	case HVLAB_GET_CAPS:
+		if (copy_to_user(uarg, hvlab_vmx_caps(), sizeof(struct hvlab_caps)))
+			return -EFAULT;
+		return 0;
+	case HVLAB_PROBE:
+		probe = kzalloc(sizeof(*probe), GFP_KERNEL);
+		if (!probe)
+			return -ENOMEM;
+		ret = hvlab_vmx_probe(probe);
+		if (!ret && copy_to_user(uarg, probe, sizeof(*probe)))
+			ret = -EFAULT;
+		kfree(probe);
+		return ret;
+	case HVLAB_CREATE_VM:
+		if (arg & ~(unsigned long)HVLAB_VM_FLAGS_ALL)
+			return -EINVAL;
+		return hvlab_vm_create(arg);
+	case HVLAB_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : hvlab_vcpu_mmap_size();
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hvlab_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = hvlab_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice hvlab_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "hvlab",
+	.fops = &hvlab_dev_fops,
+	.mode = 0600,
+};
+
+static int __init hvlab_init(void)
+{
+	int ret;
+
+	ret = hvlab_vmx_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&hvlab_dev);
+	if (ret) {
+		hvlab_vmx_exit();
+		return ret;
+	}
+	pr_info("hvlab: ready: /dev/hvlab, VMCS revision %#x, features %#llx\n",
+		hvlab_vmx_caps()->vmcs_revision, hvlab_vmx_caps()->features);
+	return 0;
+}
+
+static void __exit hvlab_exit(void)
+{
+	misc_deregister(&hvlab_dev);
+	hvlab_vmx_exit();
+}
+
+module_init(hvlab_init);
+module_exit(hvlab_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvlab: an educational type-2 hypervisor for Intel VMX");
+MODULE_AUTHOR("hvlab developers");

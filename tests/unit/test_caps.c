@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_caps.c - decoding VMX capability MSRs (kmod/pure_caps.c) and the
+ * `hvlab caps` verdicts (user/caps_diag.c), natively.
+ *
+ * The "bochs" fixture holds the MSRs of Bochs 2.7's corei7_skylake_x model
+ * as the module read them inside the VM; "no_ept" is a Core 2-era CPU
+ * without secondary controls.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "../../kmod/pure_caps.h"
+#include "caps_diag.h"
+
+static void bochs_msrs(struct hvlab_vmx_msrs *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->feature_control = 0x5;
+	m->basic = 0xd810000000002bull;
+	m->pinbased = 0x0000007f00000016ull;
+	m->procbased = 0xfff9fffe0401e172ull;
+	m->exit = 0x003fefff00036dffull;
+	m->entry = 0x0000f3ff000011ffull;
+	m->misc = 0x00000000000300e5ull;
+	m->cr0_fixed0 = 0x80000021;
+	m->cr0_fixed1 = 0xffffffff;
+	m->cr4_fixed0 = 0x2000;
+	m->cr4_fixed1 = 0x3727ff;
+	m->procbased2 = 0x005fffff00000000ull;
+	m->ept_vpid_cap = 0x00000f0106334141ull;
+	m->true_pinbased = 0x0000007f00000016ull;
+	m->true_procbased = 0xfff9fffe04006172ull;
+	m->true_exit = 0x003fefff00036dfbull;
+	m->true_entry = 0x0000f3ff000011fbull;
+}
+
+TEST(bochs_skylake_has_everything_hvlab_needs)
+{
+	struct hvlab_caps c = { 0 };
+
+	bochs_msrs(&c.msr);
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	ASSERT_EQ(HVLAB_STATUS_OK, c.status);
+	EXPECT_EQ(0x2bu, c.vmcs_revision);
+	EXPECT_EQ(0x1000u, c.vmcs_size);
+	EXPECT_TRUE(c.features & HVLAB_CAP_EPT);
+	EXPECT_TRUE(c.features & HVLAB_CAP_EPT_4LEVEL);
+	EXPECT_TRUE(c.features & HVLAB_CAP_EPT_2M);
+	EXPECT_TRUE(c.features & HVLAB_CAP_EPT_1G);
+	EXPECT_TRUE(c.features & HVLAB_CAP_EPT_AD);
+	EXPECT_TRUE(c.features & HVLAB_CAP_VPID);
+	EXPECT_TRUE(c.features & HVLAB_CAP_UNRESTRICTED_GUEST);
+	EXPECT_TRUE(c.features & HVLAB_CAP_TRUE_CONTROLS);
+	EXPECT_TRUE(c.features & HVLAB_CAP_WB_VMCS);
+	EXPECT_TRUE(c.features & HVLAB_CAP_PREEMPTION_TIMER);
+	EXPECT_EQ(5u, c.preemption_timer_shift);
+	EXPECT_EQ(3u, c.cr3_target_count);
+	/* TRUE controls replace the defaults: CR3 exiting may now be 0 */
+	EXPECT_EQ(0u, c.proc.must_be_1 & PROC_CR3_LOAD_EXITING);
+	EXPECT_EQ(0x04006172u, c.proc.must_be_1);
+}
+
+TEST(without_true_controls_the_default1_bits_stay)
+{
+	struct hvlab_caps c = { 0 };
+
+	bochs_msrs(&c.msr);
+	c.msr.basic &= ~HV_VMX_BASIC_TRUE_CTLS;
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	EXPECT_FALSE(c.features & HVLAB_CAP_TRUE_CONTROLS);
+	EXPECT_EQ(0x0401e172u, c.proc.must_be_1);
+}
+
+TEST(no_secondary_controls_means_no_ept)
+{
+	struct hvlab_caps c = { 0 };
+
+	bochs_msrs(&c.msr);
+	c.msr.true_procbased &= ~((__u64)PROC_SECONDARY << 32);
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	EXPECT_FALSE(c.features & HVLAB_CAP_EPT);
+	EXPECT_FALSE(c.features & HVLAB_CAP_UNRESTRICTED_GUEST);
+	EXPECT_EQ(HVLAB_STATUS_NO_FEATURES, c.status);
+}
+
+TEST(firmware_switch)
+{
+	struct hvlab_caps c = { 0 };
+
+	bochs_msrs(&c.msr);
+	c.msr.feature_control = 1;	/* locked, VMX off */
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	EXPECT_EQ(HVLAB_STATUS_FW_DISABLED, c.status);
+	c.msr.feature_control = 0;	/* not locked */
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	EXPECT_EQ(HVLAB_STATUS_FW_UNLOCKED, c.status);
+	hvlab_caps_decode(&c, 0);
+	EXPECT_EQ(HVLAB_STATUS_NO_VMX, c.status);
+}
+
+TEST(bad_vmx_basic)
+{
+	struct hvlab_caps c = { 0 };
+
+	bochs_msrs(&c.msr);
+	c.msr.basic = 0x2b | (8192ull << 32);	/* region larger than a page */
+	hvlab_caps_decode(&c, CPUID1_ECX_VMX);
+	EXPECT_EQ(HVLAB_STATUS_BAD_BASIC, c.status);
+}
+
+static void good_host(struct host_facts *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->intel = h->cpuid_vmx = h->cpuinfo_vmx = true;
+	h->module_loaded = h->have_caps = h->have_probe = true;
+	bochs_msrs(&h->caps.msr);
+	hvlab_caps_decode(&h->caps, CPUID1_ECX_VMX);
+	h->probe.nr_cpus = 2;
+}
+
+TEST(verdicts)
+{
+	struct host_facts h;
+	char why[256], todo[256];
+
+	good_host(&h);
+	EXPECT_EQ(VERDICT_OK, caps_diagnose(&h, why, todo));
+
+	good_host(&h);
+	h.intel = false;
+	h.amd = true;
+	EXPECT_EQ(VERDICT_NOT_INTEL, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "AMD"));
+
+	good_host(&h);
+	h.cpuid_vmx = h.cpuinfo_vmx = h.have_caps = false;
+	h.in_vm = true;
+	strcpy(h.hv_vendor, "VMwareVMware");
+	EXPECT_EQ(VERDICT_NESTED, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(todo, "Virtualize Intel VT-x/EPT"));
+
+	strcpy(h.hv_vendor, "Microsoft Hv");
+	EXPECT_EQ(VERDICT_NESTED, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(todo, "ExposeVirtualizationExtensions"));
+
+	good_host(&h);
+	h.cpuinfo_vmx = h.have_caps = h.have_probe = false;
+	h.module_loaded = false;
+	h.dev_errno = ENOENT;
+	EXPECT_EQ(VERDICT_FIRMWARE, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(todo, "BIOS"));
+
+	good_host(&h);
+	h.have_caps = h.have_probe = h.module_loaded = false;
+	h.dev_errno = ENOENT;
+	EXPECT_EQ(VERDICT_NO_MODULE, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(todo, "insmod"));
+
+	good_host(&h);
+	h.have_caps = h.have_probe = false;
+	h.dev_errno = EACCES;
+	EXPECT_EQ(VERDICT_NO_ACCESS, caps_diagnose(&h, why, todo));
+
+	good_host(&h);
+	h.kvm_intel = true;
+	h.probe.result = -EBUSY;
+	h.probe.cpu[0].result = -EBUSY;
+	h.probe.cpu[0].owner = HVLAB_OWNER_KVM;
+	EXPECT_EQ(VERDICT_BUSY, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "kvm_intel"));
+	EXPECT_NE(NULL, strstr(todo, "rmmod kvm_intel"));
+
+	good_host(&h);
+	h.caps.status = HVLAB_STATUS_NO_FEATURES;
+	EXPECT_EQ(VERDICT_FEATURES, caps_diagnose(&h, why, todo));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * caps_diag.c - why VMX is or is not usable here, and what to do about it.
+ *
+ * The checks run in the order a CPU would fail them: vendor, CPUID, the
+ * firmware lock (Linux drops "vmx" from /proc/cpuinfo when
+ * IA32_FEATURE_CONTROL forbids VMXON, so CPUID-yes/cpuinfo-no means
+ * firmware), then the module, then what the module itself found (features,
+ * and the per-CPU VMXON probe that reveals another hypervisor).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "caps_diag.h"
+
+#define N 256
+
+static const char *owner_hint(const struct host_facts *h)
+{
+	if (h->kvm_intel)
+		return "kvm_intel (KVM: QEMU/libvirt/GNOME Boxes VMs)";
+	if (h->vboxdrv)
+		return "VirtualBox (vboxdrv)";
+	if (h->vmmon)
+		return "VMware (vmmon)";
+	return "another hypervisor";
+}
+
+static void nested_advice(const struct host_facts *h, char *todo)
+{
+	const char *v = h->hv_vendor;
+
+	if (!strcmp(v, "VMwareVMware"))
+		snprintf(todo, N, "power the VM off and tick \"Virtualize Intel VT-x/EPT or AMD-V/RVI\" in its CPU settings");
+	else if (!strcmp(v, "VBoxVBoxVBox"))
+		snprintf(todo, N, "on the host: VBoxManage modifyvm <vm> --nested-hw-virt on (VirtualBox 6.1+)");
+	else if (!strcmp(v, "Microsoft Hv"))
+		snprintf(todo, N, "Hyper-V/WSL2 owns VT-x: on the host, Set-VMProcessor -VMName <vm> -ExposeVirtualizationExtensions $true (WSL2: nestedVirtualization=true in .wslconfig)");
+	else if (!strcmp(v, "KVMKVMKVM"))
+		snprintf(todo, N, "on the host: modprobe kvm_intel nested=1, and give the VM '-cpu host' (libvirt: host-passthrough)");
+	else
+		snprintf(todo, N, "enable nested VT-x (\"expose virtualization extensions\") for this VM in the host hypervisor");
+}
+
+enum verdict caps_diagnose(const struct host_facts *h, char *why, char *todo)
+{
+	why[0] = todo[0] = '\0';
+
+	if (!h->intel) {
+		snprintf(why, N, "%s", h->amd ?
+			 "this is an AMD CPU; hvlab drives Intel VT-x only (an AMD-V backend is planned)" :
+			 "this CPU is not an Intel CPU");
+		snprintf(todo, N, "use an Intel machine, or run the test suite in Bochs: make check");
+		return VERDICT_NOT_INTEL;
+	}
+	if (!h->cpuid_vmx) {
+		if (h->in_vm) {
+			snprintf(why, N, "running inside a %s VM that does not expose VT-x (no nested virtualization)",
+				 h->hv_vendor[0] ? h->hv_vendor : "hypervisor's");
+			nested_advice(h, todo);
+			return VERDICT_NESTED;
+		}
+		snprintf(why, N, "the CPU reports no VMX (CPUID.1:ECX.VMX=0)");
+		snprintf(todo, N, "this CPU cannot run hvlab; use 'make demo' to run it in Bochs (emulated VMX)");
+		return VERDICT_NO_VMX;
+	}
+	if (!h->cpuinfo_vmx && !h->have_caps) {
+		snprintf(why, N, "VT-x is present but switched off by the firmware (Linux hid the vmx flag)");
+		snprintf(todo, N, "enable \"Intel Virtualization Technology (VT-x)\" in the BIOS/UEFI setup, then power-cycle");
+		return VERDICT_FIRMWARE;
+	}
+	if (h->dev_errno == EACCES || h->dev_errno == EPERM) {
+		snprintf(why, N, "/dev/hvlab is root-only (mode 0600)");
+		snprintf(todo, N, "run as root: sudo hvlab caps");
+		return VERDICT_NO_ACCESS;
+	}
+	if (h->dev_errno || !h->have_caps) {
+		snprintf(why, N, "%s", h->module_loaded ?
+			 "hvlab.ko is loaded but /dev/hvlab cannot be opened" :
+			 "the hvlab module is not loaded");
+		snprintf(todo, N, "sudo insmod kmod/hvlab.ko (after 'make'); dmesg says why if it refuses");
+		return VERDICT_NO_MODULE;
+	}
+	if (h->caps.status == HVLAB_STATUS_FW_DISABLED ||
+	    h->caps.status == HVLAB_STATUS_FW_UNLOCKED) {
+		snprintf(why, N, "VT-x is switched off by the firmware (IA32_FEATURE_CONTROL)");
+		snprintf(todo, N, "enable \"Intel Virtualization Technology (VT-x)\" in the BIOS/UEFI setup, then power-cycle");
+		return VERDICT_FIRMWARE;
+	}
+	if (h->caps.status != HVLAB_STATUS_OK) {
+		snprintf(why, N, "this CPU's VMX lacks a feature hvlab needs (EPT with unrestricted guest, I/O and MSR bitmaps, EFER load/save)");
+		snprintf(todo, N, "%s", h->in_vm ?
+			 "the outer hypervisor exposes a reduced VMX: enable EPT/unrestricted guest for nested guests" :
+			 "use a newer Intel CPU (Westmere or later), or Bochs: make demo");
+		return VERDICT_FEATURES;
+	}
+	if (h->have_probe && h->probe.result == -EBUSY) {
+		const char *owner = h->probe.nr_cpus &&
+			h->probe.cpu[0].owner == HVLAB_OWNER_KVM ?
+			"kvm_intel (KVM)" : owner_hint(h);
+
+		snprintf(why, N, "VMX is held by %s on this machine's CPUs", owner);
+		snprintf(todo, N, "close that hypervisor's VMs (KVM enables VMX only while a VM exists), or unload it (sudo rmmod kvm_intel), then retry");
+		return VERDICT_BUSY;
+	}
+	if (h->have_probe && h->probe.result) {
+		snprintf(why, N, "VMXON failed (error %d) on at least one CPU", h->probe.result);
+		snprintf(todo, N, "check dmesg for hvlab messages");
+		return VERDICT_PROBE_FAILED;
+	}
+	snprintf(why, N, "VMX with EPT and unrestricted guest is usable on every CPU");
+	return VERDICT_OK;
+}

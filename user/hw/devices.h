@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devices.h - the device models of hw/, one file each, and what the board
+ * set-up (vm.c: board_setup) needs to create them.
+ *
+ * Every model follows the same pattern: NAME_attach(bus, ...) allocates the
+ * device, registers its port/MMIO ranges on the bus and returns it (NULL on
+ * failure, with nothing left registered).  The bus owns it from then on and
+ * frees it in bus_free().  The few getters below exist for tests and the
+ * dashboard; the guest only ever sees the devices through the bus.
+ *
+ * A device that ends the run (debug-exit, ucall) does so through an
+ * hw_stop_fn: the run loop records the exit status and stops every vCPU.
+ */
+#ifndef HVLAB_HW_DEVICES_H
+#define HVLAB_HW_DEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hw/bus.h"
+
+struct guest_mem;
+
+/*
+ * Ask the VM to stop with process exit `status`; `why` is one line for the
+ * user, printed always, or only with -v when `quiet` is set.
+ */
+typedef void (*hw_stop_fn)(void *ctx, int status, bool quiet, const char *why);
+
+/*
+ * The vCPU the calling thread runs (thread-local, set by each vCPU thread):
+ * the local APIC answers its ID register with it, observers may log it.
+ */
+void hw_set_current_vcpu(int id);
+int hw_current_vcpu(void);
+
+/* uart16550.c: a 16550A UART; transmitted bytes go to `out`. */
+typedef void (*uart_output_fn)(void *ctx, uint8_t byte);
+#define UART_COM1_BASE	0x3F8
+struct hv_device *uart16550_attach(struct bus *bus, uint16_t base,
+				   uart_output_fn out, void *ctx);
+
+/* debugexit.c: QEMU's isa-debug-exit; writing v stops with (v << 1) | 1. */
+#define DEBUGEXIT_PORT	0xF4
+struct hv_device *debugexit_attach(struct bus *bus, uint16_t port, hw_stop_fn stop, void *ctx);
+static inline int debugexit_status(uint32_t v)
+{
+	return (int)((v << 1) | 1);
+}
+
+/* fwcfg.c: QEMU-compatible fw_cfg (selector 0x510, data 0x511). */
+#define FWCFG_PORT_SEL		0x510
+#define FWCFG_PORT_DATA		0x511
+#define FWCFG_SIGNATURE		0x00	/* "QEMU" */
+#define FWCFG_ID		0x01	/* u32 1: traditional interface only */
+#define FWCFG_RAM_SIZE		0x03	/* u64 bytes */
+#define FWCFG_NB_CPUS		0x05	/* u16 */
+#define FWCFG_MAX_CPUS		0x0f	/* u16 */
+#define FWCFG_CMDLINE_SIZE	0x14	/* u32, bytes including the NUL */
+#define FWCFG_CMDLINE_DATA	0x15	/* the command line, NUL-terminated */
+#define FWCFG_HVLAB_SIGNATURE	0x8000	/* "HVLAB\0\0\0": tells hvlab from QEMU */
+struct hv_device *fwcfg_attach(struct bus *bus, unsigned ncpus, uint64_t ram_size,
+			       const char *cmdline);
+
+/* pic8259.c: the master/slave 8259A pair at 0x20/0x21 and 0xA0/0xA1. */
+struct hv_device *pic8259_attach(struct bus *bus);
+uint8_t pic8259_imr(const struct hv_device *dev, int chip);		/* 0 master, 1 slave */
+uint8_t pic8259_vector_base(const struct hv_device *dev, int chip);	/* from ICW2 */
+bool pic8259_ready(const struct hv_device *dev, int chip);		/* init done */
+
+/* pci.c: configuration mechanism #1 at 0xCF8/0xCFC, no devices behind it. */
+struct hv_device *pci_attach(struct bus *bus);
+
+/* lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU. */
+#define LAPIC_BASE	0xFEE00000ull
+struct hv_device *lapic_attach(struct bus *bus, uint64_t base, unsigned ncpus);
+uint64_t lapic_eoi_count(const struct hv_device *dev, int vcpu);
+uint64_t lapic_last_icr(const struct hv_device *dev, int vcpu);
+
+/* port80.c: the POST-code port, accepted and ignored (the last value kept). */
+struct hv_device *port80_attach(struct bus *bus);
+uint8_t port80_last(const struct hv_device *dev);
+
+/* ucall.c: the host side of hw/ucall.h; messages and PRINT text go to `out`. */
+struct hv_device *ucall_attach(struct bus *bus, const struct guest_mem *gm,
+			       hw_stop_fn stop, void *ctx, FILE *out, bool verbose);
+
+#endif

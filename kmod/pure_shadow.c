@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pure_shadow.c - the rules of shadow paging, pure logic.
+ *
+ * Without EPT the CPU knows one translation only, the one in the real CR3.
+ * In shadow mode the hypervisor points the real CR3 at tables of its own -
+ * the shadow tables - that map guest-virtual addresses straight to host
+ * frames: the guest touches VA 0x1000, its own tables say GPA 0x2000, the
+ * memory slot says that GPA lives in some host frame, and the shadow PTE for
+ * 0x1000 holds that host frame.  The guest still reads its own CR3 (the
+ * CR3 read shadow), and every #PF comes to the hypervisor first.
+ *
+ * Invariants (the module's shadow.c keeps them using these functions):
+ *  1. A shadow PTE never grants more than the guest's tables do for the
+ *     same GVA, nor more than the memory slot allows (hvlab_shadow_pte).
+ *     It may grant less: then the access faults, the hypervisor walks the
+ *     guest tables, finds the access allowed and fills (HVLAB_SPF_FILL).
+ *  2. Guest A/D bits are truthful: a shadow PTE exists only after a guest
+ *     walk set A on every level, and it is writable only once the guest
+ *     leaf has D set - the first write faults and sets D.
+ *  3. A #PF the guest's own tables explain is reflected to the guest with
+ *     the error code the CPU would have given and CR2 = the GVA; every other
+ *     #PF is the hypervisor's business and the guest never sees it.
+ *  4. A cached shadow root is valid only while no guest page-table page it
+ *     was built from has been written: such pages are mapped read-only in
+ *     all shadows (hvlab_sroot_tracks_gfn), a write to one is
+ *     HVLAB_SPF_PT_WRITE, and hvlab_sroot_invalidate_gfn then drops every
+ *     root that may depend on it.  Without write protection, the only safe
+ *     policy is to drop the root at each guest CR3 write (a full resync);
+ *     INVLPG always zaps the one GVA (hvlab_shadow_zap).
+ *  5. The root cache is fixed-size (HVLAB_SROOT_SLOTS), least recently
+ *     used out first; whatever leaves it is handed back to the caller to
+ *     free, so no shadow root is leaked or freed twice.
+ */
+#include <linux/types.h>
+#include <uapi/hvlab.h>
+#include "pure_walk.h"
+#include "pure_shadow.h"
+
+static __u64 mask64(unsigned int hi, unsigned int lo)
+{
+	if (hi < lo || lo > 63)
+		return 0;
+	return (~0ULL >> (63 - hi)) & (~0ULL << lo);
+}
+
+__u64 hvlab_shadow_pte(const struct hvlab_gwalk *w, __u64 hpa,
+		       unsigned int access, unsigned int flags)
+{
+	__u64 e = (hpa & mask64(51, 12)) | HVLAB_PTE_P | HVLAB_PTE_A |
+		  HVLAB_PTE_D;
+	int writable = (w->perm & HVLAB_PERM_W) && w->dirty;
+	int user = !!(w->perm & HVLAB_PERM_U);
+
+	/*
+	 * Guest CR0.WP=0 lets the kernel write read-only pages; the real
+	 * CR0.WP stays 1, so the shadow says "kernel page, writable" and a
+	 * later user access faults and gets the user view back (as KVM).
+	 */
+	if (!(w->perm & HVLAB_PERM_W) && !w->wp &&
+	    (access & HVLAB_ACC_WRITE) && !(access & HVLAB_ACC_USER)) {
+		writable = 1;
+		user = 0;
+	}
+	if (flags & HVLAB_SPTE_RO)
+		writable = 0;
+	if (writable)
+		e |= HVLAB_PTE_W;
+	if (user)
+		e |= HVLAB_PTE_U;
+	if (!(w->perm & HVLAB_PERM_X) && (flags & HVLAB_SPTE_NX))
+		e |= HVLAB_PTE_XD;
+	/* the guest's caching attributes: PWT, PCD and PAT (moved to bit 7) */
+	if (w->mode != HVLAB_PG_OFF) {
+		e |= w->leaf & (HVLAB_PTE_PWT | HVLAB_PTE_PCD);
+		if (w->page_shift == 12 ? (w->leaf & HVLAB_PTE_PS) :
+					  (w->leaf & HVLAB_PTE_PAT_LARGE))
+			e |= HVLAB_PTE_PS;
+	}
+	return e;
+}
+
+__u64 hvlab_shadow_table_entry(__u64 table_hpa, int pae_pdpte)
+{
+	__u64 e = (table_hpa & mask64(51, 12)) | HVLAB_PTE_P;
+
+	/* PAE PDPTE bits 2:1 and 8:5 are reserved (SDM Vol. 3 table 4-8) */
+	if (!pae_pdpte)
+		e |= HVLAB_PTE_W | HVLAB_PTE_U | HVLAB_PTE_A;
+	return e;
+}
+
+int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
+			    const struct hvlab_slots *slots,
+			    const struct hvlab_sroot_cache *cache,
+			    __u64 gva, __u32 hw_error, unsigned int spte_flags,
+			    struct hvlab_spf *out)
+{
+	unsigned int access = hw_error & (HVLAB_ACC_WRITE | HVLAB_ACC_USER |
+					  HVLAB_ACC_FETCH);
+	unsigned int flags = spte_flags & HVLAB_SPTE_NX;
+	__u64 hpa = 0;
+	int ro = 0;
+
+	out->gva = gva;
+	out->gpa = 0;
+	out->hpa = 0;
+	out->spte = 0;
+	out->error_code = 0;
+	out->cr2 = 0;
+	switch (hvlab_gwalk(g, gva, access, &out->walk)) {
+	case HVLAB_GW_OK:
+		break;
+	case HVLAB_GW_PAGE_FAULT:
+		/* the guest's own tables forbid it: the guest's fault */
+		out->action = HVLAB_SPF_REFLECT;
+		out->error_code = out->walk.error_code;
+		out->cr2 = gva;
+		return out->action;
+	case HVLAB_GW_RETRY:
+		out->action = HVLAB_SPF_RETRY;
+		return out->action;
+	default:
+		out->action = HVLAB_SPF_ERROR;
+		return out->action;
+	}
+	out->gpa = out->walk.gpa;
+	if (slots->gpa_to_hpa(slots->opaque, out->gpa, &hpa, &ro) ||
+	    (ro && (access & HVLAB_ACC_WRITE))) {
+		/* not RAM (or RAM the guest may not write): emulate it */
+		out->action = HVLAB_SPF_MMIO;
+		return out->action;
+	}
+	out->hpa = hpa;
+	if (ro)
+		flags |= HVLAB_SPTE_RO;
+	if (cache && hvlab_sroot_tracks_gfn(cache, out->gpa >> 12)) {
+		if (access & HVLAB_ACC_WRITE) {
+			/* spte is what to install once the roots are dropped */
+			out->spte = hvlab_shadow_pte(&out->walk, hpa, access,
+						     flags);
+			out->action = HVLAB_SPF_PT_WRITE;
+			return out->action;
+		}
+		flags |= HVLAB_SPTE_RO;
+	}
+	out->spte = hvlab_shadow_pte(&out->walk, hpa, access, flags);
+	out->action = HVLAB_SPF_FILL;
+	return out->action;
+}
+
+static int shadow_mode(unsigned int levels)
+{
+	switch (levels) {
+	case 3:
+		return HVLAB_PG_PAE;
+	case 4:
+		return HVLAB_PG_4LEVEL;
+	case 5:
+		return HVLAB_PG_5LEVEL;
+	default:
+		return HVLAB_PG_INVALID;
+	}
+}
+
+/*
+ * Finds the address of the shadow leaf for gva; allocates missing tables
+ * when alloc is set.  Returns 0 and *leaf_addr, 1 if a table is missing
+ * (and alloc is not set), -1 on an error.
+ */
+static int shadow_leaf_addr(const struct hvlab_pmem *mem, __u64 root_hpa,
+			    unsigned int levels, __u64 gva, int alloc,
+			    __u64 *leaf_addr)
+{
+	int mode = shadow_mode(levels);
+	__u64 table = root_hpa & mask64(51, 12), ea, e, t;
+	unsigned int l;
+
+	if (mode == HVLAB_PG_INVALID)
+		return -1;
+	for (l = levels; l > 1; l--) {
+		ea = table + (__u64)hvlab_pt_index(mode, l, gva) * 8;
+		if (mem->read(mem->opaque, ea, 8, &e))
+			return -1;
+		if (!(e & HVLAB_PTE_P)) {
+			if (!alloc)
+				return 1;
+			if (!mem->alloc_table || !mem->write ||
+			    mem->alloc_table(mem->opaque, &t))
+				return -1;
+			e = hvlab_shadow_table_entry(t, mode == HVLAB_PG_PAE &&
+						     l == 3);
+			if (mem->write(mem->opaque, ea, 8, e))
+				return -1;
+		} else if (l <= 3 && (e & HVLAB_PTE_PS) &&
+			   !(mode == HVLAB_PG_PAE && l == 3)) {
+			return -1;	/* shadow tables use 4 KiB pages only */
+		}
+		table = e & mask64(51, 12);
+	}
+	*leaf_addr = table + (__u64)hvlab_pt_index(mode, 1, gva) * 8;
+	return 0;
+}
+
+int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
+		     unsigned int levels, __u64 gva, __u64 spte)
+{
+	__u64 ea;
+
+	if (!mem->write ||
+	    shadow_leaf_addr(mem, root_hpa, levels, gva, 1, &ea) != 0)
+		return -1;
+	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 0;
+}
+
+int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,
+		     unsigned int levels, __u64 gva)
+{
+	__u64 ea, e;
+	int rc = shadow_leaf_addr(mem, root_hpa, levels, gva, 0, &ea);
+
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	if (mem->read(mem->opaque, ea, 8, &e))
+		return -1;
+	if (!(e & HVLAB_PTE_P))
+		return 0;
+	if (!mem->write || mem->write(mem->opaque, ea, 8, 0))
+		return -1;
+	return 1;
+}
+
+int hvlab_shadow_walk(const struct hvlab_pmem *mem, __u64 root_hpa,
+		      unsigned int levels, __u64 gva, struct hvlab_gwalk *w)
+{
+	struct hvlab_gwalk_ctx c = {
+		.cr0 = HVLAB_CR0_PG | HVLAB_CR0_WP,
+		.cr3 = root_hpa,
+		.cr4 = HVLAB_CR4_PAE | (levels == 5 ? HVLAB_CR4_LA57 : 0),
+		.efer = HVLAB_EFER_NXE |
+			(levels >= 4 ? HVLAB_EFER_LMA | HVLAB_EFER_LME : 0),
+		.maxphyaddr = 52,
+		.flags = 0,
+		.mem = mem,
+	};
+
+	/* the shadow tables are ordinary x86 tables: walk them as the CPU */
+	return hvlab_gwalk(&c, gva, HVLAB_ACC_READ, w);
+}
+
+void hvlab_shadow_walk_to_translation(const struct hvlab_gwalk *w,
+				      struct hvlab_translation *t)
+{
+	unsigned int i;
+
+	t->shadow = 1;
+	t->second_steps = w->nsteps;
+	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
+		t->second[i].level = w->steps[i].level;
+		t->second[i].pad = 0;
+		t->second[i].table = w->steps[i].table;
+		t->second[i].entry = w->steps[i].entry;
+	}
+	if (w->status == HVLAB_GW_OK) {
+		t->hpa = w->gpa;
+		return;
+	}
+	/* not filled yet: the next access will fault and fill it */
+	t->hpa = 0;
+	t->fault = HVLAB_WALK_EPT_FAULT;
+	t->fault_level = w->fault_level;
+}
+
+/* ---- the root cache --------------------------------------------------- */
+
+__u32 hvlab_sroot_role(const struct hvlab_gwalk_ctx *g)
+{
+	int mode = hvlab_paging_mode(g->cr0, g->cr4, g->efer);
+
+	return (__u32)(mode & 7) |
+	       (g->cr0 & HVLAB_CR0_WP ? 1u << 3 : 0) |
+	       (g->efer & HVLAB_EFER_NXE ? 1u << 4 : 0) |
+	       (g->cr4 & HVLAB_CR4_SMEP ? 1u << 5 : 0) |
+	       (g->cr4 & HVLAB_CR4_SMAP ? 1u << 6 : 0) |
+	       (g->cr4 & HVLAB_CR4_PSE ? 1u << 7 : 0);
+}
+
+/* Only the bits that select the top-level table identify a root. */
+static __u64 sroot_key(__u64 cr3, __u32 role)
+{
+	switch (role & 7) {
+	case HVLAB_PG_OFF:
+		return 0;
+	case HVLAB_PG_PAE:
+		return cr3 & 0xffffffe0ULL;
+	case HVLAB_PG_32:
+		return cr3 & 0xfffff000ULL;
+	default:
+		return cr3 & mask64(51, 12);
+	}
+}
+
+static void bloom_bits(__u64 gfn, unsigned int *b1, unsigned int *b2)
+{
+	__u64 h = gfn * 0x9E3779B97F4A7C15ULL;	/* Fibonacci hashing */
+
+	*b1 = (h >> 56) & (HVLAB_SROOT_BLOOM_BITS - 1);
+	*b2 = (h >> 40) & (HVLAB_SROOT_BLOOM_BITS - 1);
+}
+
+static int bloom_has(const struct hvlab_sroot *s, __u64 gfn)
+{
+	unsigned int b1, b2;
+
+	bloom_bits(gfn, &b1, &b2);
+	return ((s->tables[b1 / 64] >> (b1 % 64)) & 1) &&
+	       ((s->tables[b2 / 64] >> (b2 % 64)) & 1);
+}
+
+static void sroot_clear(struct hvlab_sroot *s)
+{
+	unsigned int i;
+
+	s->valid = 0;
+	s->cr3 = 0;
+	s->role = 0;
+	s->root = 0;
+	s->last_used = 0;
+	for (i = 0; i < HVLAB_SROOT_BLOOM_BITS / 64; i++)
+		s->tables[i] = 0;
+}
+
+void hvlab_sroot_init(struct hvlab_sroot_cache *c)
+{
+	unsigned int i;
+
+	c->clock = 0;
+	c->hits = 0;
+	c->misses = 0;
+	c->evictions = 0;
+	c->invalidations = 0;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		sroot_clear(&c->e[i]);
+}
+
+static struct hvlab_sroot *sroot_find(struct hvlab_sroot_cache *c,
+				      __u64 cr3, __u32 role)
+{
+	__u64 key = sroot_key(cr3, role);
+	unsigned int i;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (c->e[i].valid && c->e[i].cr3 == key && c->e[i].role == role)
+			return &c->e[i];
+	return 0;
+}
+
+int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
+		       __u64 *root)
+{
+	struct hvlab_sroot *s = sroot_find(c, cr3, role);
+
+	if (!s) {
+		c->misses++;
+		return 0;
+	}
+	c->hits++;
+	s->last_used = ++c->clock;
+	*root = s->root;
+	return 1;
+}
+
+int hvlab_sroot_insert(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
+		       __u64 root, __u64 *evicted)
+{
+	struct hvlab_sroot *s = sroot_find(c, cr3, role), *victim;
+	unsigned int i;
+	int out = 0;
+
+	if (s) {
+		/* same key again: the old root is replaced, hand it back */
+		if (s->root != root) {
+			*evicted = s->root;
+			out = 1;
+		}
+		victim = s;
+	} else {
+		victim = &c->e[0];
+		for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+			if (!c->e[i].valid) {
+				victim = &c->e[i];
+				break;
+			}
+			if (c->e[i].last_used < victim->last_used)
+				victim = &c->e[i];
+		}
+		if (victim->valid) {
+			*evicted = victim->root;
+			c->evictions++;
+			out = 1;
+		}
+	}
+	sroot_clear(victim);
+	victim->valid = 1;
+	victim->cr3 = sroot_key(cr3, role);
+	victim->role = role;
+	victim->root = root;
+	victim->last_used = ++c->clock;
+	return out;
+}
+
+int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (c->e[i].valid && bloom_has(&c->e[i], gfn))
+			return 1;
+	return 0;
+}
+
+int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, __u64 cr3,
+			   __u32 role, __u64 gfn)
+{
+	struct hvlab_sroot *s = sroot_find(c, cr3, role);
+	unsigned int b1, b2;
+	int fresh;
+
+	if (!s)
+		return 0;
+	fresh = !hvlab_sroot_tracks_gfn(c, gfn);
+	bloom_bits(gfn, &b1, &b2);
+	s->tables[b1 / 64] |= 1ULL << (b1 % 64);
+	s->tables[b2 / 64] |= 1ULL << (b2 % 64);
+	return fresh;
+}
+
+void hvlab_sroot_note_walk(struct hvlab_sroot_cache *c, __u64 cr3,
+			   __u32 role, const struct hvlab_gwalk *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++)
+		hvlab_sroot_note_table(c, cr3, role, w->steps[i].table >> 12);
+}
+
+unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
+					__u64 gfn, __u64 *evicted,
+					unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS && n < max; i++) {
+		if (!c->e[i].valid || !bloom_has(&c->e[i], gfn))
+			continue;
+		evicted[n++] = c->e[i].root;
+		sroot_clear(&c->e[i]);
+		c->invalidations++;
+	}
+	return n;
+}
+
+int hvlab_sroot_invalidate_cr3(struct hvlab_sroot_cache *c, __u64 cr3,
+			       __u32 role, __u64 *evicted)
+{
+	struct hvlab_sroot *s = sroot_find(c, cr3, role);
+
+	if (!s)
+		return 0;
+	*evicted = s->root;
+	sroot_clear(s);
+	c->invalidations++;
+	return 1;
+}
+
+unsigned int hvlab_sroot_invalidate_all(struct hvlab_sroot_cache *c,
+					__u64 *evicted, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS && n < max; i++) {
+		if (!c->e[i].valid)
+			continue;
+		evicted[n++] = c->e[i].root;
+		sroot_clear(&c->e[i]);
+		c->invalidations++;
+	}
+	return n;
+}

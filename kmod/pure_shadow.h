@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pure_shadow.h - the decisions of shadow paging, as pure logic: what a
+ * shadow PTE must hold, what a #PF in the guest means, which shadow roots
+ * stay valid.  The module's shadow.c owns the pages and the VMCS; this file
+ * owns the rules, so they can be unit-tested (tests/unit/test_shadow.c).
+ */
+#ifndef HVLAB_PURE_SHADOW_H
+#define HVLAB_PURE_SHADOW_H
+
+#include <linux/types.h>
+#include <uapi/hvlab.h>
+#include "pure_walk.h"
+
+/* The memory slots, seen as a GPA -> HPA function. */
+struct hvlab_slots {
+	void *opaque;
+	/*
+	 * HPA of the byte at gpa, 0; or -1 if no slot covers gpa.  *ro is set
+	 * to 1 for a read-only slot (HVLAB_MEM_READONLY), else 0.
+	 */
+	int (*gpa_to_hpa)(void *opaque, __u64 gpa, __u64 *hpa, int *ro);
+};
+
+/* hvlab_shadow_pte() flags */
+#define HVLAB_SPTE_NX		(1u << 0)	/* XD is usable (EFER.NXE=1) */
+#define HVLAB_SPTE_RO		(1u << 1)	/* never writable (RO slot, or */
+						/* a write-protected guest table) */
+
+/*
+ * The 4 KiB shadow PTE (PAE/4-level format) for the page holding w->gpa,
+ * backed by host frame hpa, after a walk that succeeded for `access`.
+ * It never allows more than the guest's tables: W only if the guest's
+ * translation is writable AND its dirty bit is already set (so the first
+ * write faults and the guest's D bit stays truthful); U and XD as the guest
+ * says.  Guest CR0.WP=0: a supervisor write to a read-only page gets a
+ * W=1, U=0 entry (the real CR0.WP is always 1).  A and D are preset so the
+ * CPU never writes the shadow tables.  Global is never set: shadow roots
+ * are switched without flushing global TLB entries otherwise.
+ */
+__u64 hvlab_shadow_pte(const struct hvlab_gwalk *w, __u64 hpa,
+		       unsigned int access, unsigned int flags);
+
+/*
+ * A non-leaf shadow entry pointing at table_hpa.  Rights are granted in
+ * full above the leaf; PAE PDPTEs (pae_pdpte != 0) may only hold P.
+ */
+__u64 hvlab_shadow_table_entry(__u64 table_hpa, int pae_pdpte);
+
+/* ---- what a #PF means in shadow mode ---------------------------------- */
+
+#define HVLAB_SPF_FILL		0	/* install spte for gva, resume */
+#define HVLAB_SPF_REFLECT	1	/* inject #PF(error_code), CR2 = cr2 */
+#define HVLAB_SPF_MMIO		2	/* GPA not RAM, or write to RO slot */
+#define HVLAB_SPF_PT_WRITE	3	/* write to a tracked guest table */
+#define HVLAB_SPF_RETRY		4	/* lost A/D races: just resume */
+#define HVLAB_SPF_ERROR		5	/* guest tables outside memory etc. */
+
+struct hvlab_sroot_cache;
+
+struct hvlab_spf {
+	int action;			/* HVLAB_SPF_* */
+	__u64 gva;
+	__u64 gpa;			/* FILL, MMIO, PT_WRITE */
+	__u64 hpa;			/* FILL, PT_WRITE: frame + offset */
+	__u64 spte;			/* FILL: the entry to install */
+	__u32 error_code;		/* REFLECT: for the guest's #PF */
+	__u64 cr2;			/* REFLECT: the guest's new CR2 */
+	struct hvlab_gwalk walk;	/* the guest walk behind the answer */
+};
+
+/*
+ * A #PF was intercepted at gva with the hardware error code hw_error (it
+ * describes the shadow tables, not the guest's).  Walks the guest's tables
+ * for the same access (setting guest A/D through g->mem when g->flags has
+ * HVLAB_GW_SET_AD) and decides.  cache may be NULL; if given, a write to a
+ * page it tracks as a guest page table is HVLAB_SPF_PT_WRITE and a mapping
+ * of such a page is built read-only.  spte_flags: HVLAB_SPTE_NX.
+ */
+int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
+			    const struct hvlab_slots *slots,
+			    const struct hvlab_sroot_cache *cache,
+			    __u64 gva, __u32 hw_error, unsigned int spte_flags,
+			    struct hvlab_spf *out);
+
+/* ---- the shadow tables themselves ------------------------------------ */
+
+/*
+ * Installs spte for gva in the shadow table rooted at root_hpa, with
+ * `levels` = 4 or 5 (long-mode format) or 3 (PAE format: a root holding
+ * four PDPTEs), allocating missing tables through mem->alloc_table.
+ * Returns 0 or -1.
+ */
+int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
+		     unsigned int levels, __u64 gva, __u64 spte);
+
+/*
+ * INVLPG gva: clears the shadow leaf for gva if there is one.  Returns 1 if
+ * an entry was cleared, 0 if none, -1 on a memory error.
+ */
+int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,
+		     unsigned int levels, __u64 gva);
+
+/*
+ * Walks the shadow tables for gva (for the inspector); the result uses the
+ * guest walker's structure, its addresses being host-physical.
+ */
+int hvlab_shadow_walk(const struct hvlab_pmem *mem, __u64 root_hpa,
+		      unsigned int levels, __u64 gva, struct hvlab_gwalk *w);
+
+/* Copies a shadow walk into second[] (shadow = 1), hpa, fault/level. */
+void hvlab_shadow_walk_to_translation(const struct hvlab_gwalk *w,
+				      struct hvlab_translation *t);
+
+/* ---- the cache of shadow roots, keyed by guest CR3 -------------------- */
+
+#define HVLAB_SROOT_SLOTS	8
+#define HVLAB_SROOT_BLOOM_BITS	256
+
+struct hvlab_sroot {
+	__u64 cr3;			/* key: guest CR3, table address bits */
+	__u32 role;			/* key: hvlab_sroot_role() */
+	__u32 valid;
+	__u64 root;			/* value: the shadow root (HPA/handle) */
+	__u64 last_used;		/* LRU clock at the last hit */
+	/* a Bloom filter of the guest-table GFNs this root was built from */
+	__u64 tables[HVLAB_SROOT_BLOOM_BITS / 64];
+};
+
+struct hvlab_sroot_cache {
+	__u64 clock;
+	__u64 hits, misses, evictions, invalidations;
+	struct hvlab_sroot e[HVLAB_SROOT_SLOTS];
+};
+
+/* What, besides CR3, a shadow root depends on: mode, CR0.WP, NXE, SMEP. */
+__u32 hvlab_sroot_role(const struct hvlab_gwalk_ctx *g);
+
+void hvlab_sroot_init(struct hvlab_sroot_cache *c);
+/* 1 and *root on a hit (it becomes most recently used), 0 on a miss. */
+int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
+		       __u64 *root);
+/*
+ * Caches root for (cr3, role).  Returns 1 if a root was pushed out (the
+ * least recently used one, or an older root for the same key): the caller
+ * frees *evicted.  Else 0.
+ */
+int hvlab_sroot_insert(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
+		       __u64 root, __u64 *evicted);
+/*
+ * Records that the root for (cr3, role) was built from the guest page-table
+ * page gfn.  Returns 1 if no cached root tracked gfn before (the caller must
+ * then write-protect existing writable mappings of it), else 0.
+ */
+int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, __u64 cr3,
+			   __u32 role, __u64 gfn);
+/* Notes every table a guest walk read. */
+void hvlab_sroot_note_walk(struct hvlab_sroot_cache *c, __u64 cr3,
+			   __u32 role, const struct hvlab_gwalk *w);
+/* May a cached root depend on gfn?  (false positives possible, no misses) */
+int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn);
+/*
+ * Drops every root that may depend on gfn (a guest page-table write).
+ * Their roots go to evicted[0..max-1]; returns how many.  Roots that do not
+ * fit in evicted[] stay cached: pass max >= HVLAB_SROOT_SLOTS.
+ */
+unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
+					__u64 gfn, __u64 *evicted,
+					unsigned int max);
+/* Drops the root of (cr3, role); 1 and *evicted if there was one. */
+int hvlab_sroot_invalidate_cr3(struct hvlab_sroot_cache *c, __u64 cr3,
+			       __u32 role, __u64 *evicted);
+/* Drops everything (CR0/CR4 paging bits, memory slots changed). */
+unsigned int hvlab_sroot_invalidate_all(struct hvlab_sroot_cache *c,
+					__u64 *evicted, unsigned int max);
+
+#endif

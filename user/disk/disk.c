@@ -126,7 +126,8 @@ int dimg_find_parent(const struct dimg *child, char **path_out)
 		int fd;
 
 		if (!has_vdi_suffix(de->d_name) ||
-		    asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+		    (strcmp(dir, ".") ? asprintf(&p, "%s/%s", dir, de->d_name) :
+					asprintf(&p, "%s", de->d_name)) < 0)
 			continue;
 		fd = open(p, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) ||

@@ -1,13 +1,279 @@
 // SPDX-License-Identifier: GPL-2.0
-/* run.c - placeholder for 'hvlab run' until it is written. */
-#include <stdio.h>
+/*
+ * run.c - `hvlab run`: parse the command line, load the image, build the
+ * VM, run it, and turn how the guest ended into the process exit status.
+ *
+ * The order matters for the messages a student sees first: the image is
+ * read and loaded into (not yet shared) guest RAM before /dev/hvlab is
+ * opened, so a broken image is reported even where the module is not
+ * loaded or the CPU has no VMX.  All the work is in vm.c, vcpu_loop.c and
+ * loader/; this file only decides and explains.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "loader/loader.h"
+#include "vm.h"
+
+#define DEFAULT_RAM	(64ull << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: hvlab run [OPTIONS] IMAGE\n"
+"\n"
+"Boot IMAGE in a new VM: a multiboot-1 kernel (ELF32 or ELF64, or a file with\n"
+"multiboot load addresses), or with --flat a raw binary started in real mode.\n"
+"The guest's serial port (COM1, 0x3f8) is this program's standard output.\n"
+"\n"
+"options:\n"
+"  -m, --memory SIZE     guest RAM: a number with K, M or G (default M), 2M..3G;\n"
+"                        default 64M\n"
+"      --cpus N          vCPUs, 1..%d (default 1); all start at the entry point,\n"
+"                        each reads its index in the local APIC ID register\n"
+"      --module FILE     a multiboot module (repeatable, up to %d)\n"
+"      --append CMDLINE  the kernel command line (multiboot info and fw_cfg)\n"
+"      --flat ADDR       IMAGE is a raw binary: load it at ADDR (16-byte aligned,\n"
+"                        below 0xa0000) and start in real mode at ADDR>>4:0000\n"
+"      --trap-cr3        exit on every MOV to CR3 and log it\n"
+"      --paging MODE     second-stage paging: ept (default) or shadow\n"
+"      --strict          an access to a port or MMIO address no device claims\n"
+"                        ends the run (default: logged once, reads all-ones)\n"
+"      --walk GVA        on each HVLAB_HC_WALK hypercall, also print the walk of\n"
+"                        GVA (repeatable); the hypercall's own RBX is always walked\n"
+"  -v, --verbose         explain how the guest ended and print exit statistics\n"
+"      --stats           print exit statistics by reason at the end\n"
+"      --dashboard       the live ncurses dashboard (not available yet)\n"
+"      --record FILE     record a trace for 'hvlab replay' (not available yet)\n"
+"      --disk FILE[,format=raw|vdi][,readonly]  attach a disk (not available yet)\n"
+"  -h, --help            this text\n"
+"\n"
+"exit status:\n"
+"  0      the guest reported success (ucall DONE) or halted for good (HLT)\n"
+"  odd    the guest wrote v to the debug-exit port 0xf4: (v << 1) | 1\n"
+"         (so v = 0 gives 1, v = 1 gives 3; only the low 8 bits survive)\n"
+"  2      a guest assertion failed (ucall ASSERT, message on stderr)\n"
+"  3      the guest triple-faulted (shutdown)\n"
+"  4      VM entry failed or the module hit an internal error\n"
+"  5      --strict and the guest touched an unclaimed port or MMIO address\n"
+"  64     bad command line        65  malformed image, or it does not fit\n"
+"  66     image or module missing or unreadable\n"
+"  69     module not loaded, no VMX, or VMX held by another hypervisor\n"
+"  71     out of memory or another system error\n"
+"  130    interrupted with Ctrl-C (SIGINT)\n"
+"\n"
+"See docs/running.md.\n", HVLAB_MAX_VCPUS, MULTIBOOT_MAX_MODULES);
+}
+
+/* "64M", "512k", "1G", "128" (MiB) -> bytes; -1 on a malformed size. */
+int run_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 20;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		end++;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -1;
+	}
+	if (*end == 'i' || *end == 'B')	/* also accept "MiB", "MB" */
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_addr(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return (errno || *end) ? -1 : 0;
+}
+
+enum {
+	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_PAGING,
+	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
+};
+
+static const struct option long_opts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "flat", required_argument, NULL, OPT_FLAT },
+	{ "trap-cr3", no_argument, NULL, OPT_TRAP_CR3 },
+	{ "paging", required_argument, NULL, OPT_PAGING },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "walk", required_argument, NULL, OPT_WALK },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "dashboard", no_argument, NULL, OPT_DASHBOARD },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hvlab run: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'hvlab run --help'.\n");
+	return VM_EXIT_USAGE;
+}
+
+static void not_yet(const char *opt)
+{
+	fprintf(stderr, "hvlab run: %s: not available yet in this build (ignored)\n", opt);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "hvlab run: not implemented yet\n");
-	return 1;
+	struct vm_options opt = { .ram_size = DEFAULT_RAM, .ncpus = 1 };
+	struct boot_config cfg = { 0 };
+	struct boot_image img;
+	struct vm vm;
+	char err[512];
+	uint64_t v;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (run_parse_size(optarg, &opt.ram_size))
+				return bad_usage("-m: '%s' is not a size (e.g. 64M, 1G)", optarg);
+			break;
+		case OPT_CPUS:
+			if (parse_addr(optarg, &v) || v < 1 || v > HVLAB_MAX_VCPUS)
+				return bad_usage("--cpus: '%s' is not a number from 1 to 8", optarg);
+			opt.ncpus = (unsigned)v;
+			break;
+		case OPT_MODULE:
+			if (cfg.nmodules == MULTIBOOT_MAX_MODULES)
+				return bad_usage("--module %s: too many modules", optarg);
+			cfg.modules[cfg.nmodules++] = optarg;
+			break;
+		case OPT_APPEND:
+			cfg.cmdline = optarg;
+			break;
+		case OPT_FLAT:
+			if (parse_addr(optarg, &cfg.flat_addr))
+				return bad_usage("--flat: '%s' is not an address (e.g. 0x7c00)", optarg);
+			cfg.flat = true;
+			break;
+		case OPT_TRAP_CR3:
+			opt.vm_flags |= HVLAB_VM_TRAP_CR3;
+			break;
+		case OPT_PAGING:
+			if (!strcmp(optarg, "shadow"))
+				opt.vm_flags |= HVLAB_VM_SHADOW_PAGING;
+			else if (!strcmp(optarg, "ept"))
+				opt.vm_flags &= ~HVLAB_VM_SHADOW_PAGING;
+			else
+				return bad_usage("--paging: '%s' is neither 'ept' nor 'shadow'", optarg);
+			break;
+		case OPT_STRICT:
+			opt.strict = true;
+			break;
+		case OPT_WALK:
+			if (parse_addr(optarg, &v))
+				return bad_usage("--walk: '%s' is not an address", optarg);
+			if (opt.nwalk == VM_MAX_WALKS)
+				return bad_usage("--walk %s: too many addresses", optarg);
+			opt.walk[opt.nwalk++] = v;
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		case OPT_STATS:
+			opt.stats = true;
+			break;
+		case OPT_DASHBOARD:
+			not_yet("--dashboard");
+			break;
+		case OPT_RECORD:
+			not_yet("--record");
+			break;
+		case OPT_DISK:
+			not_yet("--disk");
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'hvlab run --help'.\n");
+			return VM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return bad_usage("%s", optind >= argc ? "no IMAGE given" : "only one IMAGE, please");
+	cfg.image = argv[optind];
+	if (opt.ram_size < LOADER_MIN_RAM || opt.ram_size > LOADER_MAX_RAM ||
+	    (opt.ram_size & (PAGE_SIZE_4K - 1)))
+		return bad_usage("-m: guest RAM must be 4 KiB-aligned, from 2M to 3G (%s)",
+				 "it lives below the local APIC at 0xfee00000");
+	opt.cmdline = cfg.cmdline;
+
+	if (access(cfg.image, R_OK)) {
+		fprintf(stderr, "hvlab run: cannot read %s: %s\n", cfg.image, strerror(errno));
+		return VM_EXIT_NO_IMAGE;
+	}
+	for (unsigned i = 0; i < cfg.nmodules; i++)
+		if (access(cfg.modules[i], R_OK)) {
+			fprintf(stderr, "hvlab run: cannot read module %s: %s\n", cfg.modules[i],
+				strerror(errno));
+			return VM_EXIT_NO_IMAGE;
+		}
+
+	ret = vm_init(&vm, &opt);
+	if (ret)
+		goto out;
+	if (boot_load(&vm.mem, &cfg, &img, err, sizeof(err))) {
+		fprintf(stderr, "hvlab run: %s\n", err);
+		ret = VM_EXIT_BAD_IMAGE;
+		goto out;
+	}
+	if (opt.verbose)
+		fprintf(stderr, "hvlab: loaded %s at 0x%" PRIx64 "-0x%" PRIx64 ", entry 0x%" PRIx64 " (%s)\n",
+			cfg.image, img.lo, img.hi - 1, img.entry,
+			img.flat ? "flat, real mode" : img.elf64 ? "ELF64 multiboot" :
+			img.elf ? "ELF32 multiboot" : "multiboot a.out kludge");
+	ret = vm_create(&vm);
+	if (!ret)
+		ret = vm_set_boot_state(&vm, &img);
+	if (!ret)
+		ret = vm_run(&vm);
+out:
+	vm_destroy(&vm);
+	return ret;
 }

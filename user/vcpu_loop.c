@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu_loop.c - what userspace does with each exit HVLAB_RUN returns: the
+ * switch on run->exit_reason at the heart of every KVM-style VMM.
+ *
+ *   IO         hand each element (REP: run->io.count of them, data at
+ *              run + data_offset) to the port bus
+ *   MMIO       hand it to the MMIO bus; a read fills run->mmio.data, which
+ *              the module copies into the guest on the next HVLAB_RUN
+ *   HLT        nothing can wake the vCPU (no interrupt sources yet): park
+ *              it; when every vCPU is parked the run ends, status 0
+ *   SHUTDOWN   triple fault: status 3
+ *   HYPERCALL  hypercall.c
+ *   FAIL_ENTRY, INTERNAL_ERROR, unknown: explained, status 4
+ *   INTR       a signal: go round, the thread loop checks the stop flag
+ *   DEBUG      single step done: go round
+ *   CR3        --trap-cr3: log the write, go round
+ *
+ * An access no device claims is logged once per port / MMIO address and
+ * reads as all-ones; with --strict it ends the run, status 5.  The run
+ * page is shared with the module, but only this vCPU's thread reads it
+ * between two HVLAB_RUNs, so nothing here needs a lock except the
+ * "already logged" sets, which every vCPU shares.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "exit_names.h"
+#include "vm.h"
+
+/* Logs an unclaimed access once; returns true when --strict stops the run. */
+static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsigned size,
+		      uint64_t value)
+{
+	struct vm *vm = v->vm;
+	bool first = true;
+	char why[160];
+
+	pthread_mutex_lock(&vm->lock);
+	if (!mmio) {
+		first = !(vm->port_seen[addr >> 3] & (1u << (addr & 7)));
+		vm->port_seen[addr >> 3] |= (uint8_t)(1u << (addr & 7));
+	} else {
+		for (unsigned i = 0; i < vm->nmmio_seen; i++)
+			if (vm->mmio_seen[i] == addr)
+				first = false;
+		if (first && vm->nmmio_seen < sizeof(vm->mmio_seen) / sizeof(vm->mmio_seen[0]))
+			vm->mmio_seen[vm->nmmio_seen++] = addr;
+		else if (first)
+			first = false;	/* table full: stay quiet rather than flood */
+	}
+	pthread_mutex_unlock(&vm->lock);
+
+	snprintf(why, sizeof(why), "%s %s %s 0x%" PRIx64 " (%u bytes%s) at RIP 0x%llx on vCPU %d",
+		 write ? "write to" : "read from", "unclaimed", mmio ? "MMIO address" : "port",
+		 addr, size, write ? "" : ", reads all-ones",
+		 (unsigned long long)v->run->guest_rip, v->id);
+	if (vm->opt.strict) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "--strict: %s", why);
+		vm_request_stop(vm, VM_EXIT_STRICT, false, msg);
+		return true;
+	}
+	if (first)
+		fprintf(stderr, "hvlab: %s%s\n", why,
+			write ? " (ignored; logged once)" : " (logged once)");
+	(void)value;
+	return false;
+}
+
+static enum vcpu_action handle_io(struct vcpu *v)
+{
+	struct hvlab_run *run = v->run;
+	unsigned size = run->io.size, count = run->io.count ? run->io.count : 1;
+	bool out = run->io.direction == HVLAB_IO_OUT;
+	uint64_t off = run->io.data_offset;
+	size_t limit = v->mmap_size < HVLAB_STATS_OFFSET ? v->mmap_size : HVLAB_STATS_OFFSET;
+
+	if ((size != 1 && size != 2 && size != 4) || off > limit ||
+	    (uint64_t)count * size > limit - off) {
+		char why[160];
+
+		snprintf(why, sizeof(why),
+			 "internal error: I/O exit with size %u, count %u, data offset %" PRIu64 " outside the run page",
+			 size, count, off);
+		vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
+		return VCPU_STOP;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t *data = (uint8_t *)run + off + (size_t)i * size;
+
+		if (!bus_pio(v->vm->bus, run->io.port, out, data, size)) {
+			uint32_t val = 0;
+
+			memcpy(&val, data, size);
+			if (unclaimed(v, false, run->io.port, out, size, val))
+				return VCPU_STOP;
+		}
+	}
+	return VCPU_CONTINUE;
+}
+
+static enum vcpu_action handle_mmio(struct vcpu *v)
+{
+	struct hvlab_run *run = v->run;
+	unsigned len = run->mmio.len;
+
+	if (len == 0 || len > sizeof(run->mmio.data)) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "internal error: MMIO exit with length %u", len);
+		vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
+		return VCPU_STOP;
+	}
+	if (!bus_mmio(v->vm->bus, run->mmio.phys_addr, run->mmio.is_write, run->mmio.data, len)) {
+		uint64_t val = 0;
+
+		memcpy(&val, run->mmio.data, len);
+		if (unclaimed(v, true, run->mmio.phys_addr, run->mmio.is_write, len, val))
+			return VCPU_STOP;
+	}
+	return VCPU_CONTINUE;
+}
+
+static enum vcpu_action handle_hlt(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool all;
+
+	pthread_mutex_lock(&vm->lock);
+	all = ++vm->halted >= vm->ncpus;
+	pthread_mutex_unlock(&vm->lock);
+	if (vm->opt.verbose || !all)
+		fprintf(stderr, "hvlab: vCPU %d halted at RIP 0x%llx with interrupts %s: nothing can wake it\n",
+			v->id, (unsigned long long)v->run->guest_rip,
+			v->run->if_flag ? "enabled" : "disabled");
+	if (all) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "guest halted at RIP 0x%llx (every vCPU is in HLT, nothing can wake them)",
+			 (unsigned long long)v->run->guest_rip);
+		vm_request_stop(vm, VM_EXIT_OK, false, why);
+	}
+	return VCPU_HALTED;
+}
+
+static void dump_regs(struct vcpu *v)
+{
+	struct hvlab_regs r;
+	struct hvlab_sregs s;
+
+	if (v->fd < 0 || ioctl(v->fd, HVLAB_GET_REGS, &r) < 0 || ioctl(v->fd, HVLAB_GET_SREGS, &s) < 0)
+		return;
+	fprintf(stderr,
+		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+		"  rsi %016llx rdi %016llx rsp %016llx rbp %016llx\n"
+		"  rip %016llx rflags %08llx cs %04x ss %04x\n"
+		"  cr0 %08llx cr2 %016llx cr3 %016llx cr4 %08llx efer %llx\n",
+		r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp, r.rip, r.rflags,
+		s.cs.selector, s.ss.selector, s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+}
+
+static enum vcpu_action handle_fail_entry(struct vcpu *v)
+{
+	const struct hvlab_run *run = v->run;
+	uint64_t hw = run->fail_entry.hardware_entry_failure_reason;
+	char check[sizeof(run->fail_entry.check) + 1];
+	char why[512];
+
+	memcpy(check, run->fail_entry.check, sizeof(run->fail_entry.check));
+	check[sizeof(check) - 1] = '\0';
+	snprintf(why, sizeof(why),
+		 "VM entry failed on vCPU %d: %s\n"
+		 "  VM-instruction error %u (%s); exit reason 0x%llx (%s), qualification 0x%llx",
+		 v->id, check[0] ? check : "(the module named no check)",
+		 run->fail_entry.vm_instruction_error,
+		 vm_instruction_error_name(run->fail_entry.vm_instruction_error),
+		 (unsigned long long)hw, vmx_exit_name((uint32_t)(hw & 0xFFFF)),
+		 (unsigned long long)run->fail_entry.qualification);
+	vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
+	if (v->vm->opt.verbose)
+		dump_regs(v);
+	return VCPU_STOP;
+}
+
+static enum vcpu_action handle_internal(struct vcpu *v)
+{
+	const struct hvlab_run *run = v->run;
+	uint32_t sub = run->internal.suberror, n = run->internal.ndata;
+	char why[512];
+	int len;
+
+	len = snprintf(why, sizeof(why), "internal error in the module on vCPU %d at RIP 0x%llx: %s",
+		       v->id, (unsigned long long)run->guest_rip, internal_suberror_name(sub));
+	if (sub == HVLAB_INTERNAL_UNEXPECTED_EXIT && n >= 1)
+		len += snprintf(why + len, sizeof(why) - (size_t)len, " (basic exit reason %llu, %s)",
+				(unsigned long long)run->internal.data[0],
+				vmx_exit_name((uint32_t)run->internal.data[0]));
+	else if (sub == HVLAB_INTERNAL_VMX_INSTRUCTION && n >= 1)
+		len += snprintf(why + len, sizeof(why) - (size_t)len,
+				" (VM-instruction error %llu: %s)",
+				(unsigned long long)run->internal.data[0],
+				vm_instruction_error_name((uint32_t)run->internal.data[0]));
+	for (uint32_t i = 0; i < n && i < 8 && len < (int)sizeof(why) - 24; i++)
+		len += snprintf(why + len, sizeof(why) - (size_t)len, "%s0x%llx",
+				i ? " " : "; data ", (unsigned long long)run->internal.data[i]);
+	vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
+	return VCPU_STOP;
+}
+
+enum vcpu_action vcpu_handle_exit(struct vcpu *v)
+{
+	struct hvlab_run *run = v->run;
+	char why[160];
+
+	switch (run->exit_reason) {
+	case HVLAB_EXIT_IO:
+		return handle_io(v);
+	case HVLAB_EXIT_MMIO:
+		return handle_mmio(v);
+	case HVLAB_EXIT_HLT:
+		return handle_hlt(v);
+	case HVLAB_EXIT_SHUTDOWN:
+		snprintf(why, sizeof(why), "guest triple-faulted at RIP 0x%llx on vCPU %d (shutdown)",
+			 (unsigned long long)run->guest_rip, v->id);
+		vm_request_stop(v->vm, VM_EXIT_TRIPLE_FAULT, false, why);
+		if (v->vm->opt.verbose)
+			dump_regs(v);
+		return VCPU_STOP;
+	case HVLAB_EXIT_HYPERCALL:
+		vcpu_hypercall(v);
+		return VCPU_CONTINUE;
+	case HVLAB_EXIT_FAIL_ENTRY:
+		return handle_fail_entry(v);
+	case HVLAB_EXIT_INTERNAL_ERROR:
+		return handle_internal(v);
+	case HVLAB_EXIT_INTR:
+	case HVLAB_EXIT_DEBUG:
+		return VCPU_CONTINUE;
+	case HVLAB_EXIT_CR3:
+		fprintf(stderr, "hvlab: vCPU %d: MOV to CR3 0x%llx (was 0x%llx) at RIP 0x%llx\n",
+			v->id, (unsigned long long)run->cr3.new_cr3,
+			(unsigned long long)run->cr3.old_cr3, (unsigned long long)run->guest_rip);
+		return VCPU_CONTINUE;
+	default:
+		snprintf(why, sizeof(why), "unknown exit reason %u (%s) from the module on vCPU %d",
+			 run->exit_reason, hvlab_exit_name(run->exit_reason), v->id);
+		vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
+		return VCPU_STOP;
+	}
+}
+
+/* ---- statistics --------------------------------------------------- */
+
+void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
+{
+	unsigned order[HVLAB_NR_EXIT_REASONS], n = 0;
+	uint64_t count[HVLAB_NR_EXIT_REASONS];
+
+	/* copy first: the module may still be writing (it is not, after the run) */
+	for (unsigned i = 0; i < HVLAB_NR_EXIT_REASONS; i++) {
+		count[i] = st->by_reason[i];
+		if (count[i])
+			order[n++] = i;
+	}
+	/* most frequent first; n <= 80, insertion sort is plenty */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && count[order[j]] > count[order[j - 1]]; j--) {
+			unsigned t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	fprintf(f, "vCPU %d: %llu exits, %llu to userspace, %llu entries",
+		id, (unsigned long long)st->exits, (unsigned long long)st->exits_to_user,
+		(unsigned long long)st->entries);
+	if (st->cr3_writes)
+		fprintf(f, ", %llu CR3 writes", (unsigned long long)st->cr3_writes);
+	if (st->ept_faults)
+		fprintf(f, ", %llu EPT faults", (unsigned long long)st->ept_faults);
+	fputc('\n', f);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "  %-22s %3u %12llu\n", vmx_exit_name(order[i]), order[i],
+			(unsigned long long)count[order[i]]);
+}
+
+void vm_print_stats(struct vm *vm, FILE *f)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].stats)
+			vcpu_print_stats(vm->vcpu[i].stats, (int)i, f);
+		else
+			fprintf(f, "vCPU %u: the module maps no statistics\n", i);
+}

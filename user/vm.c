@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm.c - building a VM from /dev/hvlab and running its vCPU threads.
+ *
+ * The module does everything that needs VMX; this file only talks to it
+ * through the ioctls of include/uapi/hvlab.h, in the order vm.h lists.
+ * The exits themselves are handled in vcpu_loop.c.
+ *
+ * Threads and signals.  Every vCPU has its own thread blocked in
+ * HVLAB_RUN.  SIGINT and SIGTERM are blocked in all of them, so they are
+ * taken by the main thread alone, which waits in sigtimedwait().  To get a
+ * vCPU out of the guest we set run->immediate_exit and send its thread
+ * SIGUSR1 (a no-op handler installed without SA_RESTART): the module sees
+ * a pending signal and returns with EINTR or HVLAB_EXIT_INTR.  The main
+ * thread repeats the kick every 20 ms until the thread has left, which
+ * closes the window where the signal lands just before the ioctl starts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hw/devices.h"
+#include "hw/ucall.h"
+#include "loader/loader.h"
+#include "vm.h"
+
+#define KICK_SIGNAL	SIGUSR1
+
+/* ---- set-up without the module ------------------------------------ */
+
+static void console_out(void *ctx, uint8_t byte)
+{
+	FILE *f = ctx;
+
+	fputc(byte, f);
+	if (byte == '\n')
+		fflush(f);
+}
+
+/*
+ * The board, in the order devices are created (nothing depends on the
+ * order; it is the order of the port map):
+ *   0x0020-0x0021, 0x00a0-0x00a1  8259A PIC pair        pic8259.c
+ *   0x0080                        POST code, ignored    port80.c
+ *   UCALL_PORT (0xe0-0xe3)        test-guest ucalls     ucall.c
+ *   0x00f4-0x00f7                 isa-debug-exit        debugexit.c
+ *   0x03f8-0x03ff                 16550A UART -> stdout uart16550.c
+ *   0x0510-0x0511                 fw_cfg                fwcfg.c
+ *   0x0cf8-0x0cff                 PCI config, empty     pci.c
+ *   MMIO 0xfee00000, 4 KiB        local-APIC stub       lapic.c
+ */
+int board_setup(struct vm *vm)
+{
+	FILE *con = vm->opt.console ? vm->opt.console : stdout;
+	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
+
+	vm->pic = pic8259_attach(vm->bus);
+	if (!vm->pic || !port80_attach(vm->bus) ||
+	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, con, vm->opt.verbose) ||
+	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
+	    !uart16550_attach(vm->bus, UART_COM1_BASE, console_out, con) ||
+	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
+	    !pci_attach(vm->bus))
+		return -1;
+	vm->lapic = lapic_attach(vm->bus, LAPIC_BASE, ncpus);
+	return vm->lapic ? 0 : -1;
+}
+
+int vm_init(struct vm *vm, const struct vm_options *opt)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->opt = *opt;
+	vm->sys_fd = vm->fd = -1;
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
+		vm->vcpu[i].fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+
+	/* MAP_NORESERVE: untouched guest pages cost nothing until used */
+	vm->ram = mmap(NULL, opt->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		vm->ram = NULL;
+		fprintf(stderr, "hvlab: not enough memory for %" PRIu64 " MiB of guest RAM: %s; try a smaller -m\n",
+			opt->ram_size >> 20, strerror(errno));
+		return VM_EXIT_OSERR;
+	}
+	gmem_add(&vm->mem, 0, opt->ram_size, vm->ram, false);
+	vm->bus = bus_new();
+	if (!vm->bus || board_setup(vm)) {
+		fprintf(stderr, "hvlab: cannot set up the devices (out of memory?)\n");
+		return VM_EXIT_OSERR;
+	}
+	return 0;
+}
+
+/* ---- the module --------------------------------------------------- */
+
+static const char *owner_name(uint32_t owner)
+{
+	switch (owner) {
+	case HVLAB_OWNER_KVM:
+		return "KVM (kvm_intel)";
+	case HVLAB_OWNER_HVLAB:
+		return "hvlab itself (another VM)";
+	default:
+		return "an unknown hypervisor";
+	}
+}
+
+static void explain_busy(struct vm *vm)
+{
+	struct hvlab_probe *p = calloc(1, sizeof(*p));
+	uint32_t owner = HVLAB_OWNER_UNKNOWN;
+
+	if (p && ioctl(vm->sys_fd, HVLAB_PROBE, p) >= 0)
+		for (uint32_t i = 0; i < p->nr_cpus && i < HVLAB_MAX_CPUS; i++)
+			if (p->cpu[i].owner != HVLAB_OWNER_NONE)
+				owner = p->cpu[i].owner;
+	free(p);
+	fprintf(stderr, "hvlab: cannot create a VM: VMX is held by %s (EBUSY).\n", owner_name(owner));
+	if (owner == HVLAB_OWNER_KVM || owner == HVLAB_OWNER_UNKNOWN)
+		fprintf(stderr, "  Stop its VMs (QEMU/KVM, VirtualBox, ...) and unload it, e.g. 'sudo modprobe -r kvm_intel kvm',\n"
+				"  then try again; 'hvlab caps' shows who holds VMX on each CPU.\n");
+}
+
+static void explain_no_vmx(struct vm *vm, int err)
+{
+	struct hvlab_caps caps;
+	static const char *const why[] = {
+		[HVLAB_STATUS_NO_VMX] = "this CPU has no VMX (CPUID.1:ECX.VMX = 0); in a VM, enable nested virtualization",
+		[HVLAB_STATUS_FW_DISABLED] = "VMX is disabled in the firmware (IA32_FEATURE_CONTROL locked); enable VT-x in the BIOS setup",
+		[HVLAB_STATUS_FW_UNLOCKED] = "IA32_FEATURE_CONTROL is not locked by the firmware",
+		[HVLAB_STATUS_BAD_BASIC] = "IA32_VMX_BASIC reports something hvlab cannot use",
+		[HVLAB_STATUS_NO_FEATURES] = "the CPU lacks a VMX control hvlab requires",
+	};
+
+	if (ioctl(vm->sys_fd, HVLAB_GET_CAPS, &caps) >= 0 && caps.status != HVLAB_STATUS_OK &&
+	    caps.status < sizeof(why) / sizeof(why[0]) && why[caps.status])
+		fprintf(stderr, "hvlab: cannot create a VM: %s; see 'hvlab caps'\n", why[caps.status]);
+	else
+		fprintf(stderr, "hvlab: cannot create a VM: %s; see 'hvlab caps'\n", strerror(err));
+}
+
+static int create_vcpu(struct vm *vm, struct vcpu *v, int id, long mmap_size)
+{
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->fd, HVLAB_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		fprintf(stderr, "hvlab: cannot create vCPU %d: %s\n", id, strerror(errno));
+		return errno == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;
+	}
+	v->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		fprintf(stderr, "hvlab: cannot map the run page of vCPU %d: %s\n", id, strerror(errno));
+		return VM_EXIT_OSERR;
+	}
+	v->mmap_size = (size_t)mmap_size;
+	if ((size_t)mmap_size >= HVLAB_STATS_OFFSET + sizeof(struct hvlab_stats))
+		v->stats = (struct hvlab_stats *)((char *)v->run + HVLAB_STATS_OFFSET);
+	return 0;
+}
+
+int vm_create(struct vm *vm)
+{
+	struct hvlab_memory_region mr = {
+		.slot = 0, .guest_phys = 0, .size = vm->opt.ram_size,
+		.userspace_addr = (uintptr_t)vm->ram,
+	};
+	long api, mmap_size;
+	int ret;
+
+	vm->sys_fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			fprintf(stderr, "hvlab: %s not found: the hvlab module is not loaded.\n"
+					"  load it: sudo insmod kmod/hvlab.ko; see hvlab caps\n", HVLAB_DEVICE);
+		else
+			fprintf(stderr, "hvlab: cannot open %s: %s%s\n", HVLAB_DEVICE, strerror(errno),
+				errno == EACCES ? " (run as root, or give your user access)" : "");
+		return VM_EXIT_UNAVAILABLE;
+	}
+	api = ioctl(vm->sys_fd, HVLAB_GET_API_VERSION, 0);
+	if (api != HVLAB_API_VERSION) {
+		fprintf(stderr, "hvlab: the module speaks API version %ld, this tool %d: rebuild and reload both (make)\n",
+			api, HVLAB_API_VERSION);
+		return VM_EXIT_UNAVAILABLE;
+	}
+	vm->fd = ioctl(vm->sys_fd, HVLAB_CREATE_VM, (unsigned long)vm->opt.vm_flags);
+	if (vm->fd < 0) {
+		int err = errno;
+
+		if (err == EBUSY)
+			explain_busy(vm);
+		else if (err == ENOMEM)
+			fprintf(stderr, "hvlab: cannot create a VM: the module is out of memory\n");
+		else if (err == EINVAL && (vm->opt.vm_flags & HVLAB_VM_SHADOW_PAGING))
+			fprintf(stderr, "hvlab: this module does not offer shadow paging (--paging shadow)\n");
+		else
+			explain_no_vmx(vm, err);
+		return err == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;
+	}
+	if (ioctl(vm->fd, HVLAB_SET_MEMORY_REGION, &mr) < 0) {
+		fprintf(stderr, "hvlab: cannot give the VM %" PRIu64 " MiB of memory: %s%s\n",
+			vm->opt.ram_size >> 20, strerror(errno),
+			errno == ENOMEM ? "; try a smaller -m" : "");
+		return errno == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;
+	}
+	mmap_size = ioctl(vm->sys_fd, HVLAB_GET_VCPU_MMAP_SIZE, 0);
+	if (mmap_size < (long)sizeof(struct hvlab_run)) {
+		fprintf(stderr, "hvlab: the module reports a vCPU mmap size of %ld bytes, too small\n",
+			mmap_size);
+		return VM_EXIT_UNAVAILABLE;
+	}
+	for (unsigned i = 0; i < vm->opt.ncpus; i++) {
+		ret = create_vcpu(vm, &vm->vcpu[i], (int)i, mmap_size);
+		if (ret)
+			return ret;
+		vm->ncpus = i + 1;
+	}
+	return 0;
+}
+
+/* ---- the state every vCPU starts in -------------------------------- */
+
+static struct hvlab_segment segment(uint64_t base, uint32_t limit, uint16_t sel, uint8_t type,
+				    bool code_or_data, bool big)
+{
+	return (struct hvlab_segment){
+		.base = base, .limit = limit, .selector = sel, .type = type,
+		.present = 1, .s = code_or_data, .db = big, .g = limit > 0xFFFFF,
+	};
+}
+
+/*
+ * Multiboot (spec 3.2): 32-bit protected mode, paging off, flat 4 GiB
+ * code (read/execute) and data (read/write) segments, EFLAGS.IF = 0,
+ * EAX = 0x2BADB002, EBX = the information structure.  The GDTR the spec
+ * leaves undefined; the selectors (0x08 code, 0x10 data) are what most
+ * kernels load anyway.  hvlab also gives each vCPU a 4 KiB stack.
+ *
+ * --flat: real mode, CS = ADDR >> 4 (base ADDR), IP = 0, the other
+ * segments 0, SS:SP = 0:ADDR (the stack grows down below the image),
+ * limits 0xFFFF, CR0 = ET; the module runs it as an unrestricted guest.
+ *
+ * Both: TR a busy TSS and LDTR unusable, as VM entry demands of the guest
+ * state (SDM Vol. 3 27.3.1.2), and APIC base 0xFEE00000, enabled, with
+ * the BSP flag on vCPU 0 only (SDM Vol. 3 11.4.4).
+ */
+void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *r,
+		     struct hvlab_sregs *s)
+{
+	memset(r, 0, sizeof(*r));
+	memset(s, 0, sizeof(*s));
+	r->rflags = 0x2;	/* bit 1 is always 1 */
+	if (img->flat) {
+		s->cs = segment(img->entry, 0xFFFF, (uint16_t)(img->entry >> 4), 0xB, true, false);
+		s->ds = segment(0, 0xFFFF, 0, 0x3, true, false);
+		s->gdt.limit = 0xFFFF;
+		s->idt.limit = 0x3FF;	/* the real-mode interrupt vector table */
+		s->cr0 = 0x10;		/* ET */
+		r->rip = 0;
+		r->rsp = img->entry;
+	} else {
+		s->cs = segment(0, 0xFFFFFFFF, 0x08, 0xB, true, true);
+		s->ds = segment(0, 0xFFFFFFFF, 0x10, 0x3, true, true);
+		s->cr0 = 0x11;		/* PE | ET, PG = 0 */
+		r->rip = img->entry;
+		r->rax = MULTIBOOT_BOOT_MAGIC;
+		r->rbx = img->info;
+		r->rsp = BOOT_STACKS_BASE + (uint64_t)(id + 1) * PAGE_SIZE_4K;
+	}
+	s->es = s->fs = s->gs = s->ss = s->ds;
+	s->tr = segment(0, 0x67, 0, 0xB, false, false);	/* busy 32-bit TSS */
+	s->ldt.unusable = 1;
+	s->apic_base = LAPIC_BASE | (1u << 11) | (id == 0 ? 1u << 8 : 0);
+}
+
+int vm_set_boot_state(struct vm *vm, const struct boot_image *img)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct hvlab_regs regs;
+		struct hvlab_sregs sregs;
+
+		boot_vcpu_state(img, (int)i, &regs, &sregs);
+		if (ioctl(vm->vcpu[i].fd, HVLAB_SET_SREGS, &sregs) < 0 ||
+		    ioctl(vm->vcpu[i].fd, HVLAB_SET_REGS, &regs) < 0) {
+			fprintf(stderr, "hvlab: cannot set the boot registers of vCPU %u: %s\n",
+				i, strerror(errno));
+			return VM_EXIT_UNAVAILABLE;
+		}
+	}
+	return 0;
+}
+
+/* ---- running ------------------------------------------------------ */
+
+bool vm_stopping(struct vm *vm)
+{
+	return atomic_load(&vm->stopping);
+}
+
+static void kick_vcpus(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+
+		if (atomic_load(&v->done))
+			continue;
+		if (v->run)
+			v->run->immediate_exit = 1;
+		if (v->fd >= 0)
+			pthread_kill(v->thread, KICK_SIGNAL);
+	}
+}
+
+void vm_request_stop(void *opaque, int status, bool quiet, const char *why)
+{
+	struct vm *vm = opaque;
+	bool first;
+
+	pthread_mutex_lock(&vm->lock);
+	first = !atomic_load(&vm->stopping);
+	if (first) {
+		vm->exit_status = status;
+		atomic_store(&vm->stopping, true);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (first && why && (!quiet || vm->opt.verbose)) {
+		fflush(vm->opt.console ? vm->opt.console : stdout);
+		fprintf(stderr, "hvlab: %s\n", why);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t kick;
+
+	hw_set_current_vcpu(v->id);
+	sigemptyset(&kick);
+	sigaddset(&kick, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!vm_stopping(vm)) {
+		enum vcpu_action act;
+
+		if (ioctl(v->fd, HVLAB_RUN, 0) < 0) {
+			char why[128];
+
+			if (errno == EINTR || errno == EAGAIN)
+				continue;	/* a kick, or Ctrl-C: the loop test decides */
+			snprintf(why, sizeof(why), "vCPU %d: HVLAB_RUN failed: %s", v->id,
+				 strerror(errno));
+			vm_request_stop(vm, VM_EXIT_VMX_ERROR, false, why);
+			break;
+		}
+		act = vcpu_handle_exit(v);
+		if (act != VCPU_CONTINUE)
+			break;
+	}
+	atomic_store(&v->done, true);
+	return NULL;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;	/* only there to interrupt HVLAB_RUN */
+}
+
+int vm_run(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };	/* no SA_RESTART */
+	sigset_t block, waitset, old;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	unsigned started = 0;
+
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	sigemptyset(&waitset);
+	sigaddset(&waitset, SIGINT);
+	sigaddset(&waitset, SIGTERM);
+	block = waitset;
+	sigaddset(&block, KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
+
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i])) {
+			vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start a vCPU thread");
+			break;
+		}
+		started++;
+	}
+	for (;;) {
+		bool all_done = true;
+		int sig = sigtimedwait(&waitset, NULL, &tick);
+
+		if (sig == SIGINT)
+			vm_request_stop(vm, VM_EXIT_SIGINT, false, "interrupted: stopping the guest");
+		else if (sig == SIGTERM)
+			vm_request_stop(vm, 128 + SIGTERM, false, "terminated: stopping the guest");
+		for (unsigned i = 0; i < started; i++)
+			all_done &= atomic_load(&vm->vcpu[i].done);
+		if (all_done)
+			break;
+		if (vm_stopping(vm))
+			kick_vcpus(vm);
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(vm->vcpu[i].thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	fflush(vm->opt.console ? vm->opt.console : stdout);
+	if (!vm_stopping(vm))	/* every thread left on its own: all halted */
+		vm_request_stop(vm, VM_EXIT_OK, true, NULL);
+	if (vm->opt.verbose || vm->opt.stats)
+		vm_print_stats(vm, stderr);
+	return vm->exit_status;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+
+		if (v->run && v->fd >= 0)
+			munmap(v->run, v->mmap_size);
+		if (v->fd >= 0)
+			close(v->fd);
+		v->fd = -1;
+		v->run = NULL;
+	}
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->sys_fd >= 0)
+		close(vm->sys_fd);
+	vm->fd = vm->sys_fd = -1;
+	bus_free(vm->bus);
+	vm->bus = NULL;
+	if (vm->ram)
+		munmap(vm->ram, vm->opt.ram_size);
+	vm->ram = NULL;
+	pthread_mutex_destroy(&vm->lock);
+}

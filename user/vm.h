@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm.h - one virtual machine as hvlab run builds it: the fds of
+ * /dev/hvlab, the VM and its vCPUs, guest RAM, the device bus, and the
+ * userspace run loop that turns each exit into device work.
+ *
+ * Life of a VM (run.c drives it):
+ *   vm_init        RAM (anonymous mmap) + the board's devices; no module yet,
+ *                  so everything up to here also runs in native unit tests
+ *   boot_load      (loader/) the image into RAM
+ *   vm_create      /dev/hvlab: API version, CREATE_VM, the memory slot,
+ *                  the vCPUs, their run pages and statistics
+ *   vm_set_boot_state  registers of every vCPU (boot_vcpu_state)
+ *   vm_run         one thread per vCPU until the guest stops; returns the
+ *                  process exit status (the VM_EXIT_* codes below)
+ *   vm_destroy
+ *
+ * Stopping: whoever decides the run is over (a device, an exit handler,
+ * Ctrl-C) calls vm_request_stop(); the first status wins, every vCPU is
+ * kicked out of HVLAB_RUN with a signal, and vm_run returns that status.
+ */
+#ifndef HVLAB_VM_H
+#define HVLAB_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <uapi/hvlab.h>
+
+#include "guestmem.h"
+#include "hw/bus.h"
+
+struct boot_image;
+struct hv_device;
+
+/* Exit statuses of hvlab run (also in hvlab run --help and docs/running.md). */
+#define VM_EXIT_OK		0	/* UCALL_DONE, or every vCPU halted */
+#define VM_EXIT_ASSERT		2	/* GUEST_ASSERT failed (ucall) */
+#define VM_EXIT_TRIPLE_FAULT	3	/* shutdown */
+#define VM_EXIT_VMX_ERROR	4	/* VM-entry failure, internal error */
+#define VM_EXIT_STRICT		5	/* --strict: unclaimed port/MMIO access */
+#define VM_EXIT_USAGE		64	/* bad command line */
+#define VM_EXIT_BAD_IMAGE	65	/* malformed image, does not fit */
+#define VM_EXIT_NO_IMAGE	66	/* missing or unreadable image/module */
+#define VM_EXIT_UNAVAILABLE	69	/* no module, no VMX, VMX busy */
+#define VM_EXIT_OSERR		71	/* out of memory, other system errors */
+#define VM_EXIT_SIGINT		130	/* Ctrl-C */
+/* debug-exit: (v << 1) | 1, always odd */
+
+#define VM_MAX_WALKS		16
+
+struct vm_options {
+	uint64_t ram_size;
+	unsigned ncpus;
+	uint32_t vm_flags;		/* HVLAB_VM_* */
+	bool strict;			/* unclaimed accesses are fatal */
+	bool verbose;			/* -v: explain, then print statistics */
+	bool stats;			/* --stats: exit statistics at the end */
+	uint64_t walk[VM_MAX_WALKS];	/* --walk GVA: printed on HVLAB_HC_WALK */
+	unsigned nwalk;
+	const char *cmdline;		/* fw_cfg */
+	FILE *console;			/* UART output; NULL = stdout */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;				/* -1 in native tests */
+	struct hvlab_run *run;
+	struct hvlab_stats *stats;	/* NULL if the module maps none */
+	size_t mmap_size;
+	pthread_t thread;
+	atomic_bool done;
+};
+
+struct vm {
+	struct vm_options opt;
+	int sys_fd, fd;			/* /dev/hvlab, the VM; -1 when closed */
+	void *ram;
+	struct guest_mem mem;
+	struct bus *bus;
+	struct hv_device *lapic, *pic;
+	unsigned ncpus;			/* vCPUs created */
+	struct vcpu vcpu[HVLAB_MAX_VCPUS];
+
+	pthread_mutex_t lock;		/* the fields below */
+	atomic_bool stopping;
+	int exit_status;
+	unsigned halted;
+	uint8_t port_seen[65536 / 8];	/* unclaimed ports already logged */
+	uint64_t mmio_seen[64];		/* unclaimed MMIO addresses logged */
+	unsigned nmmio_seen;
+};
+
+/* What vcpu_handle_exit() tells the vCPU thread. */
+enum vcpu_action { VCPU_CONTINUE, VCPU_HALTED, VCPU_STOP };
+
+/* Returns 0, or a VM_EXIT_* status with a message on stderr. */
+int vm_init(struct vm *vm, const struct vm_options *opt);
+int vm_create(struct vm *vm);
+int vm_set_boot_state(struct vm *vm, const struct boot_image *img);
+int vm_run(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+/*
+ * The board: which device answers where.  Called by vm_init; exported so
+ * tests can build the same board on a bus of their own.
+ */
+int board_setup(struct vm *vm);
+
+/* hw_stop_fn for the devices: record `status` (first wins), stop vCPUs. */
+void vm_request_stop(void *vm, int status, bool quiet, const char *why);
+bool vm_stopping(struct vm *vm);
+
+/* Registers and segments a vCPU starts with (multiboot or --flat). */
+void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *regs,
+		     struct hvlab_sregs *sregs);
+
+/* One exit, from vcpu->run: device work, messages, the next step. */
+enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
+
+/* Exit statistics from the mmap-ed hvlab_stats of every vCPU. */
+void vm_print_stats(struct vm *vm, FILE *f);
+void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);
+
+/* hypercall.c: HVLAB_EXIT_HYPERCALL, and the walk printer. */
+void vcpu_hypercall(struct vcpu *vcpu);
+void walk_print(FILE *f, int vcpu, const struct hvlab_translation *t);
+
+#endif

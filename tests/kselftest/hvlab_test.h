@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvlab_test.h - helpers shared by the in-VM kernel tests.
+ *
+ * The tests run inside the Bochs VM that tests/vm/run-suite.sh boots, as
+ * root, with the module files at fixed places in the initramfs:
+ *
+ *   $HVLAB_KO       (default /modules/hvlab.ko)      our module
+ *   $HVLAB_KVM_DIR  (default /modules/kvm)           Debian's irqbypass.ko,
+ *                                                    kvm.ko, kvm-intel.ko
+ *   $HVLAB_VM_CPUS  the CPU count the harness asked Bochs for
+ *
+ * Modules are loaded with finit_module(2) and removed with delete_module(2)
+ * directly, so a test sees the kernel's own errno instead of whatever text
+ * insmod prints.  Every test program may find the module loaded or not (an
+ * earlier program may have failed half-way); hvlab_ensure_loaded() puts it
+ * back, so one failure does not cascade into every later program.
+ */
+#ifndef HVLAB_TEST_H
+#define HVLAB_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <uapi/hvlab.h>
+
+static inline const char *hvlab_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static inline const char *hvlab_ko_path(void)
+{
+	return hvlab_env("HVLAB_KO", "/modules/hvlab.ko");
+}
+
+/* Is module NAME (as /sys/module spells it: '-' becomes '_') loaded? */
+static inline int hvlab_module_loaded(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) == 0;
+}
+
+/* finit_module(2) on a .ko file: 0, or -errno. */
+static inline int hvlab_insmod(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret, err;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	err = errno;
+	close(fd);
+	return ret ? -err : 0;
+}
+
+/* delete_module(2): 0, or -errno (EBUSY while something holds it). */
+static inline int hvlab_rmmod(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Loads hvlab.ko unless it is already there: 0 or -errno. */
+static inline int hvlab_ensure_loaded(void)
+{
+	int ret;
+
+	if (hvlab_module_loaded("hvlab"))
+		return 0;
+	ret = hvlab_insmod(hvlab_ko_path());
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/*
+ * Waits up to ~2 s for a device node.  devtmpfs creates nodes from
+ * device_add() synchronously, so this normally returns at once; the wait
+ * only keeps a slow emulator from turning into a flaky test.
+ */
+static inline int hvlab_wait_node(const char *path)
+{
+	struct stat st;
+
+	for (int i = 0; i < 200; i++) {
+		if (stat(path, &st) == 0)
+			return 0;
+		usleep(10000);
+	}
+	return -ENOENT;
+}
+
+/* Opens /dev/hvlab after making sure the module is in: fd or -errno. */
+static inline int hvlab_open_dev(void)
+{
+	int fd, ret = hvlab_ensure_loaded();
+
+	if (ret)
+		return ret;
+	if (hvlab_wait_node(HVLAB_DEVICE))
+		return -ENOENT;
+	fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* CPUs the harness asked for; 0 when not run by the harness. */
+static inline long hvlab_expected_cpus(void)
+{
+	return strtol(hvlab_env("HVLAB_VM_CPUS", "0"), NULL, 10);
+}
+
+#endif

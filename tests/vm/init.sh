@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# init.sh - PID 1 of the test VM (busybox sh).  run-suite.sh copies it into
+# the initramfs as /init, next to /etc/hvlab-vm.conf which says what to do:
+#
+#   HVLAB_VM_MODE   suite | demo | bench
+#   HVLAB_VM_CPUS   CPUs Bochs was given (the tests check nproc against it)
+#   HVLAB_PAGING    ept | shadow, for the tests to pass to `hvlab run`
+#   HVLAB_ONLY      run only programs whose name matches this glob/substring
+#
+# Everything the host needs goes to the serial console (ttyS0) between
+# marker lines, so the host can ignore boot noise:
+#
+#   ##HVLAB## begin-suite
+#   ##HVLAB## begin NAME          output of one test program (its own TAP)
+#   ##HVLAB## end NAME STATUS     STATUS = the program's exit status
+#   ##HVLAB## end-suite
+#
+# The suite: every executable in /tests/bin (kselftest programs) and every
+# executable /tests/vm/t_*.sh, in name order, each under a time limit.
+# Three pseudo-programs come from this script itself: "setup" (insmod
+# hvlab.ko), "teardown" (rmmod hvlab) and "kernel-log" (no Oops/WARNING/BUG
+# in dmesg since the suite began; the boot-time XSAVE WARNING of Debian's
+# kernel on Bochs's CPU is dropped by `dmesg -c` before the suite starts).
+#
+# Whatever happens, the script ends in poweroff: ACPI power-off ends Bochs.
+# The sleep before it lets the serial output drain (bochs.md: output written
+# just before poweroff -f is lost otherwise).
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/tests/bin
+export HOME=/root TERM=vt100
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /tmp /dev/pts /root
+mount -t tmpfs tmpfs /tmp
+
+HVLAB_VM_MODE=suite
+HVLAB_VM_CPUS=0
+HVLAB_PAGING=ept
+HVLAB_ONLY=
+[ -r /etc/hvlab-vm.conf ] && . /etc/hvlab-vm.conf
+export HVLAB_VM_CPUS HVLAB_PAGING
+export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
+
+# Per-program limit, in guest seconds.  With Bochs's `clock: sync=none` a
+# guest second is several wall seconds; the host's --timeout is the real
+# bound, this one only keeps one hung program from eating all of it.
+PROG_TIMEOUT=${HVLAB_PROG_TIMEOUT:-300}
+
+# Oops, BUG, WARNING, GPF, lockdep/KASAN-style reports: what "kernel log
+# clean" rejects.
+BAD_KLOG='Oops|WARNING:|BUG:|BUG |general protection|Call Trace|RIP:|kernel panic|Kernel panic|UBSAN|KASAN|soft lockup|hung_task|list_add corruption|refcount_t:'
+
+mark() { echo "##HVLAB## $*"; }
+
+finish() {
+	sync
+	sleep 1
+	poweroff -f
+	# poweroff -f does not return; if ACPI failed, stop here for the host's
+	# timeout rather than letting PID 1 exit (a kernel panic).
+	while :; do sleep 60; done
+}
+
+setup() {
+	mark begin setup
+	echo "1..1"
+	echo "# kernel $(uname -r), $(nproc) CPUs online, paging=$HVLAB_PAGING"
+	if out=$(insmod "$HVLAB_KO" 2>&1) && [ -d /sys/module/hvlab ]; then
+		echo "ok 1 - insmod hvlab.ko"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok 1 - insmod hvlab.ko"
+	fi
+	mark end setup 0
+}
+
+# Does program name $1 pass the --only filter?
+selected() {
+	[ -z "$HVLAB_ONLY" ] && return 0
+	case "$1" in
+	$HVLAB_ONLY|*$HVLAB_ONLY*) return 0 ;;
+	esac
+	return 1
+}
+
+run_programs() {
+	for t in /tests/bin/* /tests/vm/t_*.sh; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		name=${t##*/}
+		selected "$name" || continue
+		mark begin "$name"
+		(cd /tests && timeout "$PROG_TIMEOUT" "$t" </dev/null 2>&1)
+		rc=$?
+		mark end "$name" "$rc"
+	done
+}
+
+teardown() {
+	mark begin teardown
+	echo "1..1"
+	if [ ! -d /sys/module/hvlab ]; then
+		echo "ok 1 - rmmod hvlab # SKIP the module is not loaded"
+	elif out=$(rmmod hvlab 2>&1) && [ ! -d /sys/module/hvlab ]; then
+		echo "ok 1 - rmmod hvlab"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok 1 - rmmod hvlab"
+	fi
+	mark end teardown 0
+}
+
+kernel_log() {
+	mark begin kernel-log
+	echo "1..1"
+	bad=$(dmesg | grep -E "$BAD_KLOG")
+	if [ -z "$bad" ]; then
+		echo "ok 1 - kernel log clean"
+	else
+		echo "# new kernel messages since the suite began:"
+		dmesg | tail -n 60 | sed 's/^/#   /'
+		echo "# offending lines:"
+		echo "$bad" | sed 's/^/# /'
+		echo "not ok 1 - kernel log clean"
+	fi
+	mark end kernel-log 0
+}
+
+suite() {
+	mark begin-suite
+	setup
+	run_programs
+	teardown
+	kernel_log
+	mark end-suite
+}
+
+# The demo: what `make demo` shows when the host has no VT-x.
+demo() {
+	mark begin-demo
+	insmod "$HVLAB_KO" || echo "demo: insmod hvlab.ko failed"
+	echo "=== hvlab caps"
+	hvlab caps
+	guest=
+	for g in /guests/demo.elf /guests/hello.elf; do
+		[ -f "$g" ] && { guest=$g; break; }
+	done
+	if [ -z "$guest" ]; then
+		echo "demo: no demo guest (build/guests/demo.elf or hello.elf) was built"
+	else
+		set -- run
+		# The dashboard is ncurses on the serial line: the host's terminal
+		# renders it.  Size it for a classic 80x24 terminal.
+		if hvlab run --help 2>&1 | grep -q -- --dashboard; then
+			set -- "$@" --dashboard
+			export LINES=24 COLUMNS=80
+			stty -F /dev/console rows 24 cols 80 2>/dev/null
+		fi
+		if hvlab run --help 2>&1 | grep -q -- --paging; then
+			set -- "$@" --paging "$HVLAB_PAGING"
+		fi
+		echo "=== hvlab $* $guest"
+		timeout "$PROG_TIMEOUT" hvlab "$@" "$guest"
+		echo "=== guest exited with status $?"
+	fi
+	rmmod hvlab 2>/dev/null
+	mark end-demo
+}
+
+bench() {
+	mark begin-bench
+	insmod "$HVLAB_KO" || echo "bench: insmod hvlab.ko failed"
+	if [ -x /tests/vm/bench-in-vm.sh ]; then
+		/tests/vm/bench-in-vm.sh 2>&1
+	else
+		echo "bench: /tests/vm/bench-in-vm.sh is missing"
+	fi
+	rmmod hvlab 2>/dev/null
+	mark end-bench
+}
+
+# Drop the boot-time messages (Debian's XSAVE WARNING on Bochs's CPU):
+# "kernel log clean" judges only what the suite itself caused.
+dmesg -c >/dev/null
+
+case "$HVLAB_VM_MODE" in
+demo)	demo ;;
+bench)	bench ;;
+*)	suite ;;
+esac
+finish

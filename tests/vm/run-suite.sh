@@ -1,0 +1,458 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-suite.sh - the VM test suite: boots Debian's kernel in Bochs (which
+# emulates VMX with EPT, so no VT-x is needed) and runs hvlab's kernel tests
+# inside, once per suite.
+#
+#   tests/vm/run-suite.sh [--cpus N] [--paging ept|shadow] [--timeout S]
+#                         [--only PATTERN] [--demo | --bench]
+#
+# Steps, each printed as it happens:
+#   1. build: hvlab.ko against Debian's kernel headers (VM_KDIR) in a copy
+#      of the sources under build/vm/src, so it never clashes with the host
+#      build; user/hvlab; the kselftest programs (make vm-tests ->
+#      build/vm/bin/); the guests when tests/guests/guests.mk has a target.
+#      Each build is a TAP result in build/results/vm-build.tap.
+#   2. initramfs (cpio newc + gzip): busybox-static and its applet links,
+#      /modules/hvlab.ko, Debian's irqbypass/kvm/kvm-intel .ko files, hvlab
+#      and the test programs with the shared libraries ldd lists, the
+#      guests, tests/vm/*.sh, and tests/vm/init.sh as /init.
+#   3. an isolinux ISO (xorriso) with Debian's vmlinuz and that initramfs.
+#   4. Bochs, headless (rfb display that nobody connects to, debugger told
+#      to continue by an -rc file, `clock: sync=none`), serial to a file.
+#      Bochs ends when the VM powers off; the harness also stops it once the
+#      suite's end marker appeared, on a kernel panic, and at --timeout.
+#      A trap kills bochs-bin by its pid on every exit path.
+#   5. tests/vm/tap-extract.sh turns the serial log into
+#      build/results/vm.tap; a VM that died or timed out becomes a
+#      "not ok - VM suite: <reason>" there, so the failure is counted.
+#
+# Artifacts (always kept): build/vm/artifacts/{serial.txt,bochs.log,
+# bochsrc,build-*.log}.  Exit status: 0 when every VM result is ok.
+#
+# --demo boots the same ISO but /init runs `hvlab caps` and the demo guest,
+# with the serial output streamed to this terminal.  --bench runs
+# tests/vm/bench-in-vm.sh inside and writes build/results/bench.txt.
+set -euo pipefail
+
+# The whole script is one brace group: bash reads it completely before
+# running it, so editing this file while a suite runs cannot derail it.
+{
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+
+CPUS=2
+PAGING=ept
+TIMEOUT=900
+ONLY=
+MODE=suite
+MEGS=${HVLAB_VM_MEGS:-512}
+
+usage() {
+	cat <<EOF
+usage: tests/vm/run-suite.sh [OPTIONS]
+
+Boots Debian's kernel in Bochs (emulated VMX + EPT) and runs hvlab's VM
+tests inside; results go to build/results/vm.tap.
+
+  --cpus N            CPUs of the emulated machine (default 2)
+  --paging MODE       ept or shadow, passed to the tests as HVLAB_PAGING
+                      (default ept)
+  --timeout SECONDS   hard limit on the Bochs run (default 900)
+  --only PATTERN      run only test programs whose name matches PATTERN
+                      (a glob or a substring, e.g. --only probe)
+  --demo              run 'hvlab caps' and the demo guest, streaming the
+                      serial console here, instead of the suite
+  --bench             run tests/vm/bench-in-vm.sh instead of the suite;
+                      output in build/results/bench.txt
+  -h, --help          this text
+
+Environment: VM_KDIR (kernel headers, default the newest
+/usr/src/linux-headers-*-amd64), HVLAB_VM_MEGS (RAM, default 512).
+EOF
+}
+
+die_usage() {
+	echo "run-suite.sh: $*" >&2
+	echo "try 'tests/vm/run-suite.sh --help'" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	opt=$1
+	val=
+	case "$opt" in
+	--*=*) val=${opt#*=}; opt=${opt%%=*} ;;
+	esac
+	case "$opt" in
+	--cpus|--paging|--timeout|--only)
+		if [ -z "$val" ]; then
+			[ $# -ge 2 ] || die_usage "$opt needs a value"
+			val=$2
+			shift
+		fi ;;
+	esac
+	case "$opt" in
+	--cpus) CPUS=$val ;;
+	--paging) PAGING=$val ;;
+	--timeout) TIMEOUT=$val ;;
+	--only) ONLY=$val ;;
+	--demo) MODE=demo ;;
+	--bench) MODE=bench ;;
+	-h|--help) usage; exit 0 ;;
+	*) die_usage "unknown option '$opt'" ;;
+	esac
+	shift
+done
+[[ $CPUS =~ ^[1-9][0-9]?$ ]] || die_usage "--cpus wants a number 1..99, not '$CPUS'"
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die_usage "--timeout wants seconds, not '$TIMEOUT'"
+case "$PAGING" in ept|shadow) ;; *) die_usage "--paging is ept or shadow, not '$PAGING'" ;; esac
+case "$ONLY" in *[\'\"\$\`\\]*) die_usage "--only: quotes, \$, \` and \\ are not allowed" ;; esac
+
+VM=$TOP/build/vm
+ART=$VM/artifacts
+RES=$TOP/build/results
+SERIAL=$ART/serial.txt
+BLOG=$ART/bochs.log
+VM_TAP=$RES/vm.tap
+BUILD_TAP=$RES/vm-build.tap
+mkdir -p "$ART" "$RES"
+START=$SECONDS
+
+say() { printf '[vm %4ds] %s\n' $((SECONDS - START)) "$*"; }
+
+show_artifacts() {
+	echo "  serial log: $SERIAL"
+	echo "  Bochs log:  $BLOG"
+}
+
+# A failure before the VM ran: still one counted "not ok" in vm.tap.
+fail_early() {
+	say "FAILED: $*"
+	if [ "$MODE" = suite ]; then
+		printf 'not ok 1 - VM suite: %s\n1..1\n' "$*" >"$VM_TAP"
+	fi
+	show_artifacts
+	exit 1
+}
+
+# ---- 1. build ---------------------------------------------------------
+
+VM_KDIR=${VM_KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+[ -n "$VM_KDIR" ] && [ -d "$VM_KDIR" ] ||
+	fail_early "no Debian kernel headers (/usr/src/linux-headers-*-amd64): run 'make deps'"
+KVER=${VM_KDIR##*/linux-headers-}
+VMLINUZ=/boot/vmlinuz-$KVER
+KMODS=/lib/modules/$KVER/kernel
+[ -r "$VMLINUZ" ] || fail_early "$VMLINUZ missing: install linux-image-$KVER"
+
+build_n=0
+build_fail=0
+: >"$BUILD_TAP"
+# build_step NAME LOG CMD...: runs CMD, records a TAP result for it.
+build_step() {
+	local name=$1 log=$2
+	shift 2
+	build_n=$((build_n + 1))
+	say "building $name"
+	if "$@" >"$log" 2>&1; then
+		echo "ok $build_n - VM build: $name" >>"$BUILD_TAP"
+		return 0
+	fi
+	build_fail=1
+	echo "not ok $build_n - VM build: $name (log: $log)" >>"$BUILD_TAP"
+	say "build of $name FAILED; last lines of $log:"
+	tail -n 15 "$log" | sed 's/^/    /'
+	return 1
+}
+
+build_kmod() {
+	mkdir -p "$VM/src"
+	# A stale hvlab.ko must not survive a failed build.
+	find "$VM/src" -name '*.ko' -delete
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$VM/src/"
+	make -C "$VM_KDIR" M="$VM/src" modules
+}
+
+if [ "$MODE" = suite ]; then
+	build_step "hvlab.ko for $KVER" "$ART/build-kmod.log" build_kmod || true
+	build_step "user/hvlab" "$ART/build-user.log" make -k user || true
+	# Only our programs (what `make vm-tests` builds, minus what other .mk
+	# files hang on that target), so this result is about them alone.
+	ksft_bins=()
+	for c in tests/kselftest/test_*.c; do
+		[ -f "$c" ] && ksft_bins+=("$VM/bin/$(basename "$c" .c)")
+	done
+	build_step "kselftest programs" "$ART/build-ksft.log" make -k "${ksft_bins[@]}" || true
+	if grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk; then
+		build_step "guests" "$ART/build-guests.log" make -k guests || true
+	else
+		build_n=$((build_n + 1))
+		echo "ok $build_n - VM build: guests # SKIP tests/guests/guests.mk has no 'guests' target yet" >>"$BUILD_TAP"
+	fi
+	echo "1..$build_n" >>"$BUILD_TAP"
+else
+	build_kmod >"$ART/build-kmod.log" 2>&1 ||
+		{ tail -n 15 "$ART/build-kmod.log"; fail_early "hvlab.ko did not build"; }
+	make -k user >"$ART/build-user.log" 2>&1 || say "user/hvlab did not build (see $ART/build-user.log)"
+	if grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk; then
+		make -k guests >"$ART/build-guests.log" 2>&1 || say "some guests did not build"
+	fi
+fi
+KO=$(find "$VM/src" -name hvlab.ko 2>/dev/null | head -n 1)
+[ -n "$KO" ] && [ -f "$KO" ] || fail_early "hvlab.ko did not build (see $ART/build-kmod.log)"
+
+# ---- 2. initramfs -----------------------------------------------------
+
+say "packing the initramfs"
+ROOT=$VM/initramfs
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root} \
+	"$ROOT"/modules/kvm "$ROOT"/tests/bin "$ROOT"/tests/vm "$ROOT"/guests
+
+BUSYBOX=$(command -v busybox || true)
+[ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+	fail_early "busybox-static is not installed (run 'make deps')"
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+while read -r applet; do
+	[ -e "$ROOT/$applet" ] || ln -s /bin/busybox "$ROOT/$applet"
+done < <("$BUSYBOX" --list-full)
+
+cp "$KO" "$ROOT/modules/hvlab.ko"
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
+	if [ -f "$KMODS/$m" ]; then
+		cp "$KMODS/$m" "$ROOT/modules/kvm/"
+	else
+		say "warning: $KMODS/$m missing (the KVM coexistence tests will skip)"
+	fi
+done
+
+dyn_bins=()
+if [ -x user/hvlab ]; then
+	cp user/hvlab "$ROOT/usr/bin/hvlab"
+	dyn_bins+=("$ROOT/usr/bin/hvlab")
+else
+	say "warning: user/hvlab missing: the VM runs without it"
+fi
+if [ "$MODE" = suite ]; then
+	for t in "$VM"/bin/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		cp "$t" "$ROOT/tests/bin/"
+		dyn_bins+=("$ROOT/tests/bin/${t##*/}")
+	done
+fi
+for s in tests/vm/*.sh; do
+	cp "$s" "$ROOT/tests/vm/"
+done
+for g in build/guests/*; do
+	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
+done
+cp tests/vm/init.sh "$ROOT/init"
+chmod 755 "$ROOT/init"
+
+# Shared libraries: what ldd lists for each dynamic binary, plus the loader.
+# (No static linking: the same binaries run on the host.)
+for b in "${dyn_bins[@]}"; do
+	ldd "$b" 2>/dev/null | grep -oE '/[^ ]+' || true
+done | sort -u | while read -r lib; do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+# ncurses needs a terminal description for the dashboard on the serial line.
+for ti in v/vt100 v/vt102 v/vt220 l/linux x/xterm x/xterm-256color d/dumb; do
+	for d in /lib/terminfo /usr/share/terminfo; do
+		if [ -f "$d/$ti" ]; then
+			mkdir -p "$ROOT/usr/share/terminfo/${ti%/*}"
+			cp -L "$d/$ti" "$ROOT/usr/share/terminfo/$ti"
+			break
+		fi
+	done
+done
+
+# What /init should do; values were validated above.
+cat >"$ROOT/etc/hvlab-vm.conf" <<EOF
+HVLAB_VM_MODE=$MODE
+HVLAB_VM_CPUS=$CPUS
+HVLAB_PAGING=$PAGING
+HVLAB_ONLY='$ONLY'
+EOF
+
+(cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$VM/initrd.gz"
+
+# ---- 3. ISO -----------------------------------------------------------
+
+say "packing the ISO"
+ISODIR=$VM/iso
+rm -rf "$ISODIR"
+mkdir -p "$ISODIR/isolinux"
+ISOLINUX_BIN=/usr/lib/ISOLINUX/isolinux.bin
+LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
+[ -f "$ISOLINUX_BIN" ] && [ -f "$LDLINUX" ] ||
+	fail_early "isolinux/syslinux-common missing (run 'make deps')"
+cp "$ISOLINUX_BIN" "$LDLINUX" "$ISODIR/isolinux/"
+cp "$VMLINUZ" "$ISODIR/vmlinuz"
+cp "$VM/initrd.gz" "$ISODIR/initrd.gz"
+# console=ttyS0: everything goes to the serial file.  mitigations=off and
+# lpj= (skip the delay-loop calibration) only save emulated instructions.
+# Nothing here limits SMP: Bochs's BIOS publishes the CPUs in its MP and
+# ACPI tables.
+cat >"$ISODIR/isolinux/isolinux.cfg" <<EOF
+DEFAULT hvlab
+PROMPT 0
+TIMEOUT 0
+LABEL hvlab
+  KERNEL /vmlinuz
+  APPEND initrd=/initrd.gz console=ttyS0 quiet mitigations=off lpj=4000000 panic=0
+EOF
+ISO=$VM/boot.iso
+xorriso -as mkisofs -quiet -o "$ISO" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+	-no-emul-boot -boot-load-size 4 -boot-info-table "$ISODIR" >"$ART/xorriso.log" 2>&1 ||
+	{ cat "$ART/xorriso.log"; fail_early "xorriso could not build the ISO"; }
+
+# ---- 4. Bochs ---------------------------------------------------------
+
+BOCHSRC=$ART/bochsrc
+cat >"$BOCHSRC" <<EOF
+# Generated by tests/vm/run-suite.sh; see /work/shared/notes/bochs.md.
+megs: $MEGS
+cpu: model=corei7_skylake_x, count=$CPUS, ips=200000000
+clock: sync=none
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path="$ISO", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$SERIAL"
+display_library: rfb, options="timeout=0"
+# Without a sound card, the default ALSA back end aborts Bochs at start-up
+# ("buffer overflow detected"); dummy drivers avoid ALSA altogether.
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+log: $BLOG
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+EOF
+# The debugger in Debian's Bochs stops at a prompt first; "c" continues.
+echo c >"$VM/bochs-cmds"
+
+BOCHS_PID=
+TAIL_PID=
+cleanup() {
+	if [ -n "$TAIL_PID" ]; then
+		kill "$TAIL_PID" 2>/dev/null || true
+	fi
+	if [ -n "$BOCHS_PID" ] && kill -0 "$BOCHS_PID" 2>/dev/null; then
+		kill "$BOCHS_PID" 2>/dev/null || true
+		sleep 1
+		kill -9 "$BOCHS_PID" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'say "interrupted"; exit 130' INT TERM HUP
+
+: >"$SERIAL"
+: >"$BLOG"
+say "booting Bochs: $CPUS CPUs, ${MEGS} MiB, paging=$PAGING, limit ${TIMEOUT}s (boot takes a few minutes)"
+# bochs-bin directly: /usr/bin/bochs is a wrapper script, and we want the
+# pid of the emulator itself.  stdin from /dev/null: the -rc file drives it.
+bochs-bin -q -f "$BOCHSRC" -rc "$VM/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 &
+BOCHS_PID=$!
+
+if [ "$MODE" = demo ]; then
+	echo "----- serial console of the VM (Bochs) -----"
+	tail -n +1 -f "$SERIAL" &
+	TAIL_PID=$!
+fi
+
+BOOT=$SECONDS
+reason=
+last_report=$SECONDS
+end_seen=
+while kill -0 "$BOCHS_PID" 2>/dev/null; do
+	sleep 2
+	elapsed=$((SECONDS - BOOT))
+	if [ "$elapsed" -ge "$TIMEOUT" ]; then
+		reason="timed out after ${TIMEOUT}s"
+		break
+	fi
+	if grep -aq 'Kernel panic - not syncing' "$SERIAL" 2>/dev/null; then
+		sleep 3	# let the panic message reach the file
+		reason="kernel panic in the VM"
+		break
+	fi
+	# poweroff normally ends Bochs; if not, do not wait for the timeout.
+	if [ -z "$end_seen" ] && grep -aqE '^##HVLAB## end-(suite|demo|bench)' "$SERIAL" 2>/dev/null; then
+		end_seen=$SECONDS
+	fi
+	if [ -n "$end_seen" ] && [ $((SECONDS - end_seen)) -ge 60 ]; then
+		say "the VM finished but did not power off; stopping Bochs"
+		break
+	fi
+	if [ "$MODE" != demo ] && [ $((SECONDS - last_report)) -ge 30 ]; then
+		last_report=$SECONDS
+		if grep -aq '^##HVLAB## begin-suite' "$SERIAL" 2>/dev/null; then
+			cur=$(grep -aoE '^##HVLAB## begin [^ ]+' "$SERIAL" | tail -n 1 | cut -d' ' -f3 || true)
+			say "running (${elapsed}s): ${cur:-setup}, $(grep -acE '^(not )?ok ' "$SERIAL") results so far"
+		else
+			say "booting (${elapsed}s), $(wc -l <"$SERIAL") lines on the serial console"
+		fi
+	fi
+done
+if kill -0 "$BOCHS_PID" 2>/dev/null; then
+	kill "$BOCHS_PID" 2>/dev/null || true
+	sleep 1
+	kill -9 "$BOCHS_PID" 2>/dev/null || true
+	wait "$BOCHS_PID" 2>/dev/null || true
+	bochs_rc=killed
+else
+	bochs_rc=0
+	wait "$BOCHS_PID" 2>/dev/null || bochs_rc=$?
+fi
+BOCHS_PID=
+if [ -n "$TAIL_PID" ]; then
+	sleep 1
+	kill "$TAIL_PID" 2>/dev/null || true
+	wait "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=
+	echo "----- end of the serial console -----"
+fi
+if [ -z "$reason" ] && ! grep -aqE '^##HVLAB## end-' "$SERIAL"; then
+	if grep -q 'ACPI control: soft power off' "$ART/bochs.out" "$BLOG" 2>/dev/null; then
+		reason="the VM powered off early"
+	else
+		reason="Bochs exited ($bochs_rc) before the VM finished: $(grep -aE '(PANIC|ERROR|terminated)' "$BLOG" "$ART/bochs.out" 2>/dev/null | tail -n 1 | cut -c1-120 || true)"
+	fi
+fi
+say "Bochs done after $((SECONDS - BOOT))s${reason:+ ($reason)}"
+
+# ---- 5. results -------------------------------------------------------
+
+status=0
+case "$MODE" in
+suite)
+	tests/vm/tap-extract.sh ${reason:+--reason "$reason"} "$SERIAL" >"$VM_TAP" || status=1
+	[ "$build_fail" = 0 ] || status=1
+	grep -E '^(not )?ok ' "$VM_TAP" | sed 's/^/  [vm] /'
+	tests/tools/tap-summary.sh "$BUILD_TAP" "$VM_TAP" | tail -n 1 | sed 's/^/  VM suite: /' || true
+	say "results in $VM_TAP (total wall time $((SECONDS - START))s)"
+	;;
+bench)
+	tr -d '\r' <"$SERIAL" | sed -n '/^##HVLAB## begin-bench/,/^##HVLAB## end-bench/p' |
+		grep -v '^##HVLAB##' >"$RES/bench.txt" || true
+	cat "$RES/bench.txt"
+	grep -aq '^##HVLAB## end-bench' "$SERIAL" || status=1
+	say "benchmark output in $RES/bench.txt"
+	;;
+demo)
+	grep -aq '^##HVLAB## end-demo' "$SERIAL" || status=1
+	;;
+esac
+if [ -n "$reason" ] || [ "$status" != 0 ]; then
+	[ -n "$reason" ] && say "VM problem: $reason"
+	show_artifacts
+	status=1
+fi
+exit $status
+}

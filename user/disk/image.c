@@ -181,9 +181,16 @@ struct dimg *dimg_open_fd(int fd, const char *path, enum disk_format fmt,
 		disk_seterr("%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	/*
+	 * The signature makes a VDI; so does the "<<< ... Disk Image >>>"
+	 * text, so that a VDI with a damaged signature is reported as such
+	 * instead of being handed to a guest as a raw disk (header and all).
+	 */
 	if (fmt == DISK_FMT_AUTO)
 		fmt = (raw[0x40] | raw[0x41] << 8 | raw[0x42] << 16 |
-		       (uint32_t)raw[0x43] << 24) == VDI_SIGNATURE ?
+		       (uint32_t)raw[0x43] << 24) == VDI_SIGNATURE ||
+		      (!memcmp(raw, "<<< ", 4) &&
+		       memmem(raw, 0x40, "Disk Image >>>", 14)) ?
 		      DISK_FMT_VDI : DISK_FMT_RAW;
 	m->fmt = fmt;
 	if (fmt == DISK_FMT_VDI) {

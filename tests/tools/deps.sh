@@ -9,7 +9,7 @@ PKGS=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 kmod
 	bochs bochsbios vgabios
 	busybox-static isolinux syslinux-common xorriso cpio xz-utils
-	qemu-utils tmux clang libclang-rt-14-dev rsync
+	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
 )
 
 missing=()

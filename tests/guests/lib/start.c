@@ -3,7 +3,9 @@
  * start.c - the first C code of every vCPU, called by start32.S/start64.S
  * on its own stack.  vCPU 0 copies the multiboot command line (before any
  * guest may overwrite low memory), builds the IDT and releases the others;
- * every vCPU then loads the IDT and runs guest_main().
+ * every vCPU then loads the IDT and runs guest_main().  The command-line
+ * flag `selftest-ud` makes vCPU 0 execute UD2 first, to test that an
+ * unexpected exception is reported as a failed assertion.
  */
 #include "guest.h"
 
@@ -51,6 +53,9 @@ void guest_start(uint32_t magic, uint32_t mbi_addr)
 			cpu_relax();
 	}
 	idt_load();
+	/* Self-test of the library: an unexpected exception must be reported. */
+	if (cpu == 0 && guest_cmdline_flag("selftest-ud"))
+		asm volatile("ud2");
 	guest_main();
 	if (cpu == 0)
 		GUEST_DONE();

@@ -7,7 +7,8 @@
  *   UCALL_DONE    stop, exit status 0
  *   UCALL_ASSERT  stop, "guest assertion failed: FILE:LINE: TEXT", status 2
  *   UCALL_SYNC    "ucall sync: ARGS" on stderr with -v; the guest goes on
- *   UCALL_PRINT   TEXT to the output stream; the guest goes on
+ *   UCALL_PRINT   TEXT and a newline (unless it ends in one) to the output
+ *                 stream; the guest goes on
  *
  * The guest is not trusted: the struct must lie entirely inside one memory
  * slot (gmem_ptr checks), it is copied out before use so a second vCPU
@@ -83,7 +84,10 @@ static void ucall_out(struct hv_device *dev, uint16_t port, const void *data, un
 				uc.args[0], uc.args[1], uc.args[2], uc.args[3]);
 		break;
 	case UCALL_PRINT:
+		/* one message per line, as KVM selftests' GUEST_PRINTF */
 		fputs(uc.text, u->out);
+		if (!uc.text[0] || uc.text[strlen(uc.text) - 1] != '\n')
+			fputc('\n', u->out);
 		fflush(u->out);
 		break;
 	default:

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_exit_names.c - the exit-reason decoder (user/exit_names.c), the
+ * statistics table of hvlab run and the page-walk printer, natively.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "exit_names.h"
+#include "vm.h"
+
+TEST(basic_reasons_by_number)
+{
+	EXPECT_STREQ("EXCEPTION_NMI", vmx_exit_name(0));
+	EXPECT_STREQ("TRIPLE_FAULT", vmx_exit_name(HVLAB_VMX_EXIT_TRIPLE_FAULT));
+	EXPECT_STREQ("CPUID", vmx_exit_name(HVLAB_VMX_EXIT_CPUID));
+	EXPECT_STREQ("HLT", vmx_exit_name(HVLAB_VMX_EXIT_HLT));
+	EXPECT_STREQ("VMCALL", vmx_exit_name(HVLAB_VMX_EXIT_VMCALL));
+	EXPECT_STREQ("CR_ACCESS", vmx_exit_name(HVLAB_VMX_EXIT_CR_ACCESS));
+	EXPECT_STREQ("IO_INSTRUCTION", vmx_exit_name(HVLAB_VMX_EXIT_IO));
+	EXPECT_STREQ("MSR_READ", vmx_exit_name(HVLAB_VMX_EXIT_RDMSR));
+	EXPECT_STREQ("EPT_VIOLATION", vmx_exit_name(HVLAB_VMX_EXIT_EPT_VIOLATION));
+	EXPECT_STREQ("XSETBV", vmx_exit_name(HVLAB_VMX_EXIT_XSETBV));
+	EXPECT_STREQ("XRSTORS", vmx_exit_name(HVLAB_VMX_EXIT_XRSTORS));
+}
+
+TEST(unused_and_out_of_range_reasons_are_unknown)
+{
+	/* 35, 38 and 42 are unused in SDM Appendix C */
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(35));
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(38));
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(42));
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(HVLAB_NR_EXIT_REASONS));
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(0x80000021u));	/* entry-failure bit */
+	EXPECT_STREQ("UNKNOWN", vmx_exit_name(~0u));
+}
+
+TEST(every_reason_the_uapi_names_has_a_name)
+{
+	static const unsigned int known[] = {
+		0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+		22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 36, 37, 39, 40, 41,
+		43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+		61, 62, 63, 64,
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		EXPECT_STRNE("UNKNOWN", vmx_exit_name(known[i]));
+}
+
+TEST(names_are_unique_and_reversible)
+{
+	for (unsigned int i = 0; i < HVLAB_NR_EXIT_REASONS; i++) {
+		const char *n = vmx_exit_name(i);
+
+		if (!strcmp(n, "UNKNOWN"))
+			continue;
+		EXPECT_EQ((int)i, vmx_exit_from_name(n));
+	}
+	EXPECT_EQ(HVLAB_VMX_EXIT_CPUID, vmx_exit_from_name("cpuid"));
+	EXPECT_EQ(-1, vmx_exit_from_name("NO_SUCH_EXIT"));
+	EXPECT_EQ(-1, vmx_exit_from_name(NULL));
+	EXPECT_EQ(-1, vmx_exit_from_name(""));
+}
+
+TEST(run_exit_reasons)
+{
+	EXPECT_STREQ("IO", hvlab_exit_name(HVLAB_EXIT_IO));
+	EXPECT_STREQ("MMIO", hvlab_exit_name(HVLAB_EXIT_MMIO));
+	EXPECT_STREQ("HLT", hvlab_exit_name(HVLAB_EXIT_HLT));
+	EXPECT_STREQ("SHUTDOWN", hvlab_exit_name(HVLAB_EXIT_SHUTDOWN));
+	EXPECT_STREQ("HYPERCALL", hvlab_exit_name(HVLAB_EXIT_HYPERCALL));
+	EXPECT_STREQ("FAIL_ENTRY", hvlab_exit_name(HVLAB_EXIT_FAIL_ENTRY));
+	EXPECT_STREQ("INTERNAL_ERROR", hvlab_exit_name(HVLAB_EXIT_INTERNAL_ERROR));
+	EXPECT_STREQ("INTR", hvlab_exit_name(HVLAB_EXIT_INTR));
+	EXPECT_STREQ("DEBUG", hvlab_exit_name(HVLAB_EXIT_DEBUG));
+	EXPECT_STREQ("CR3", hvlab_exit_name(HVLAB_EXIT_CR3));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(HVLAB_EXIT_UNKNOWN));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(11));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(~0u));
+}
+
+TEST(vm_instruction_errors)
+{
+	EXPECT_NE(NULL, strstr(vm_instruction_error_name(7), "invalid control field"));
+	EXPECT_NE(NULL, strstr(vm_instruction_error_name(8), "host-state"));
+	EXPECT_NE(NULL, strstr(vm_instruction_error_name(26), "MOV SS"));
+	EXPECT_STREQ("unknown error", vm_instruction_error_name(0));
+	EXPECT_STREQ("unknown error", vm_instruction_error_name(14));
+	EXPECT_STREQ("unknown error", vm_instruction_error_name(1000));
+	EXPECT_STREQ("unexpected VM exit",
+		     internal_suberror_name(HVLAB_INTERNAL_UNEXPECTED_EXIT));
+	EXPECT_STREQ("unknown error", internal_suberror_name(99));
+}
+
+/* The statistics table of one vCPU, captured into a malloc-ed string. */
+static __attribute__((noinline)) char *capture_stats(const struct hvlab_stats *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vcpu_print_stats(st, 1, f);
+	fclose(f);
+	return buf;
+}
+
+TEST(stats_table_lists_nonzero_reasons_most_frequent_first)
+{
+	struct hvlab_stats *st = calloc(1, sizeof(*st));
+	char *out, *io, *cpuid, *hlt;
+
+	ASSERT_NE(NULL, st);
+	st->exits = 111;
+	st->exits_to_user = 100;
+	st->entries = 112;
+	st->by_reason[HVLAB_VMX_EXIT_CPUID] = 10;
+	st->by_reason[HVLAB_VMX_EXIT_IO] = 100;
+	st->by_reason[HVLAB_VMX_EXIT_HLT] = 1;
+	out = capture_stats(st);
+	ASSERT_NE(NULL, out);
+	EXPECT_NE(NULL, strstr(out, "vCPU 1: 111 exits, 100 to userspace, 112 entries"));
+	io = strstr(out, "IO_INSTRUCTION");
+	cpuid = strstr(out, "CPUID");
+	hlt = strstr(out, "HLT");
+	ASSERT_NE(NULL, io);
+	ASSERT_NE(NULL, cpuid);
+	ASSERT_NE(NULL, hlt);
+	EXPECT_TRUE(io < cpuid && cpuid < hlt);
+	EXPECT_EQ(NULL, strstr(out, "RDMSR"));
+	EXPECT_EQ(NULL, strstr(out, "EXCEPTION_NMI"));
+	free(out);
+	free(st);
+}
+
+static __attribute__((noinline)) char *capture_walk(const struct hvlab_translation *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	walk_print(f, 0, t);
+	fclose(f);
+	return buf;
+}
+
+/* The seed's example: guest VA 0x1000 lives in guest frame 0x2000. */
+TEST(walk_printer_shows_both_stages)
+{
+	struct hvlab_translation t = {
+		.gva = 0x1000, .gpa = 0x2000, .hpa = 0x7654321000ull, .paging_mode = 2,
+		.guest_steps = 2, .second_steps = 4,
+		.guest = { { 2, 0, 0x3000, 0x4027 }, { 1, 0, 0x4000, 0x2063 } },
+		.second = { { 4, 0, 0x100000, 0x101007 }, { 3, 0, 0x101000, 0x102007 },
+			    { 2, 0, 0x102000, 0x103007 }, { 1, 0, 0x103000, 0x7654321037ull } },
+	};
+	char *out = capture_walk(&t);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_NE(NULL, strstr(out, "walk of GVA 0x1000 on vCPU 0 (32-bit paging, EPT)"));
+	EXPECT_NE(NULL, strstr(out, "guest  L2 table GPA 0x3000"));
+	EXPECT_NE(NULL, strstr(out, "GVA 0x1000 -> GPA 0x2000"));
+	EXPECT_NE(NULL, strstr(out, "EPT    L1 table HPA 0x103000"));
+	EXPECT_NE(NULL, strstr(out, "[RWX]"));
+	EXPECT_NE(NULL, strstr(out, "GPA 0x2000 -> HPA 0x7654321000 (host frame 0x7654321000)"));
+	free(out);
+}
+
+TEST(walk_printer_reports_faults_and_clamps_steps)
+{
+	struct hvlab_translation t = {
+		.gva = 0xdead000, .paging_mode = 4, .fault = HVLAB_WALK_GUEST_FAULT,
+		.fault_level = 3, .guest_steps = 1000, .shadow = 1,
+	};
+	char *out = capture_walk(&t);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_NE(NULL, strstr(out, "(4-level paging, shadow)"));
+	EXPECT_NE(NULL, strstr(out, "stops at guest L3"));
+	EXPECT_EQ(NULL, strstr(out, "-> GPA"));
+	free(out);
+	t.fault = HVLAB_WALK_NO_SLOT;
+	t.guest_steps = 0;
+	t.gpa = 0xfee00000;
+	out = capture_walk(&t);
+	EXPECT_NE(NULL, strstr(out, "outside every memory slot"));
+	free(out);
+}
+
+TEST_HARNESS_MAIN

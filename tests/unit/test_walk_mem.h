@@ -29,13 +29,13 @@ struct fakemem {
 	uint8_t bytes[FM_MAX];
 };
 
-static int fm_ok(struct fakemem *m, uint64_t pa, unsigned int size)
+static inline int fm_ok(struct fakemem *m, uint64_t pa, unsigned int size)
 {
 	return (size == 4 || size == 8) && pa % size == 0 && pa >= m->base &&
 	       pa - m->base <= m->size - size;
 }
 
-static int fm_read(void *o, __u64 pa, unsigned int size, __u64 *val)
+static inline int fm_read(void *o, __u64 pa, unsigned int size, __u64 *val)
 {
 	struct fakemem *m = o;
 	uint64_t v = 0;
@@ -48,7 +48,7 @@ static int fm_read(void *o, __u64 pa, unsigned int size, __u64 *val)
 	return 0;
 }
 
-static int fm_write(void *o, __u64 pa, unsigned int size, __u64 val)
+static inline int fm_write(void *o, __u64 pa, unsigned int size, __u64 val)
 {
 	struct fakemem *m = o;
 
@@ -59,7 +59,7 @@ static int fm_write(void *o, __u64 pa, unsigned int size, __u64 val)
 	return 0;
 }
 
-static int fm_cmpxchg(void *o, __u64 pa, unsigned int size, __u64 old,
+static inline int fm_cmpxchg(void *o, __u64 pa, unsigned int size, __u64 old,
 		      __u64 nval)
 {
 	struct fakemem *m = o;
@@ -79,7 +79,7 @@ static int fm_cmpxchg(void *o, __u64 pa, unsigned int size, __u64 old,
 	return 0;
 }
 
-static int fm_alloc(void *o, __u64 *pa)
+static inline int fm_alloc(void *o, __u64 *pa)
 {
 	struct fakemem *m = o;
 
@@ -92,7 +92,7 @@ static int fm_alloc(void *o, __u64 *pa)
 	return 0;
 }
 
-static void fm_init(struct fakemem *m, struct hvlab_pmem *ops, uint64_t base,
+static inline void fm_init(struct fakemem *m, struct hvlab_pmem *ops, uint64_t base,
 		    uint64_t size)
 {
 	memset(m, 0, sizeof(*m));
@@ -106,17 +106,17 @@ static void fm_init(struct fakemem *m, struct hvlab_pmem *ops, uint64_t base,
 	ops->alloc_table = fm_alloc;
 }
 
-static void put64(struct fakemem *m, uint64_t pa, uint64_t v)
+static inline void put64(struct fakemem *m, uint64_t pa, uint64_t v)
 {
 	memcpy(m->bytes + (pa - m->base), &v, 8);
 }
 
-static void put32(struct fakemem *m, uint64_t pa, uint32_t v)
+static inline void put32(struct fakemem *m, uint64_t pa, uint32_t v)
 {
 	memcpy(m->bytes + (pa - m->base), &v, 4);
 }
 
-static uint64_t get64(struct fakemem *m, uint64_t pa)
+static inline uint64_t get64(struct fakemem *m, uint64_t pa)
 {
 	uint64_t v;
 
@@ -124,7 +124,7 @@ static uint64_t get64(struct fakemem *m, uint64_t pa)
 	return v;
 }
 
-static uint32_t get32(struct fakemem *m, uint64_t pa)
+static inline uint32_t get32(struct fakemem *m, uint64_t pa)
 {
 	uint32_t v;
 
@@ -138,7 +138,7 @@ static uint32_t get32(struct fakemem *m, uint64_t pa)
  * All entries P|W|U (0x7).
  */
 #define EX_CR3	0x5000ull
-static void build_example_4level(struct fakemem *g)
+static inline void build_example_4level(struct fakemem *g)
 {
 	put64(g, 0x5000, 0x6007);		/* PML4[0] */
 	put64(g, 0x6000, 0x7007);		/* PDPT[0] */
@@ -146,7 +146,7 @@ static void build_example_4level(struct fakemem *g)
 	put64(g, 0x8000 + 1 * 8, 0x2007);	/* PT[1]: VA 0x1000 */
 }
 
-static void ctx_4level(struct hvlab_gwalk_ctx *c, const struct hvlab_pmem *mem)
+static inline void ctx_4level(struct hvlab_gwalk_ctx *c, const struct hvlab_pmem *mem)
 {
 	memset(c, 0, sizeof(*c));
 	c->cr0 = HVLAB_CR0_PG | HVLAB_CR0_WP | 1;

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pure_insn.h - decoding the x86 instruction behind an MMIO exit, as pure
+ * logic (no kernel API, no libc), so that it is unit-tested natively
+ * (tests/unit/test_insn.c) and built into the module unchanged.
+ *
+ * An EPT violation gives the guest-physical address and whether it was a
+ * read or a write, but not the access size, the register, or the length of
+ * the instruction (the VM-exit instruction-length field is undefined for EPT
+ * violations, SDM Vol. 3 28.2.4).  The module fetches up to INSN_MAX_LEN
+ * bytes at the guest RIP and asks insn_decode_mmio() for the rest.
+ *
+ * Not to be confused with the kernel's general decoder (asm/insn.h, and
+ * asm/insn-eval.h, which declares another insn_decode_mmio()): this file
+ * does not use it, and a file including both would not compile.
+ */
+#ifndef HVLAB_PURE_INSN_H
+#define HVLAB_PURE_INSN_H
+
+#include <linux/types.h>
+
+/* No x86 instruction is longer than 15 bytes (SDM Vol. 2 2.3.11). */
+#define INSN_MAX_LEN	15
+
+/*
+ * One decoded MMIO access.  16 bytes, so that it fits the vCPU's
+ * mmio_insn[2] between the exit and the completing HVLAB_RUN.
+ */
+struct insn_mmio {
+	__u64 imm;		/* the immediate of a store (has_imm) */
+	__u8 len;		/* instruction length in bytes: RIP += len */
+	__u8 size;		/* memory access size: 1, 2, 4 or 8 */
+	__u8 dst_size;		/* register width a load writes: 1, 2, 4, 8 */
+	__u8 reg;		/* GPR: 0=RAX 1=RCX 2=RDX 3=RBX 4=RSP ... 15 */
+	__u8 is_write:1;	/* 1: store to memory, 0: load from memory */
+	__u8 has_imm:1;		/* the store writes imm, not a register */
+	__u8 zero_extend:1;	/* MOVZX: size bytes zero-extended */
+	__u8 sign_extend:1;	/* MOVSX/MOVSXD: size bytes sign-extended */
+	__u8 high_byte:1;	/* reg is AH/CH/DH/BH: bits 15:8 of reg 0..3 */
+};
+
+/*
+ * Decode the instruction in bytes[0..avail).  mode is the code segment's
+ * default operand size: 64 if CS.L (IA-32e mode), else 32 if CS.D, else 16.
+ * Returns 0 and fills *out, or -1 if the instruction is not one of the
+ * supported moves (MOV, MOVZX, MOVSX, MOVSXD), is invalid, has a register
+ * operand only, or is cut short by avail (a page boundary) or by
+ * INSN_MAX_LEN.  Never reads bytes[avail] or beyond.
+ */
+int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
+		     struct insn_mmio *out);
+
+/*
+ * The new value of GPR m->reg after a load of `loaded' (the bytes userspace
+ * returned, little endian; bits above m->size are ignored), given its old
+ * value.  Writing 4 bytes zero-extends into the 64-bit register; writing 1
+ * or 2 bytes keeps the other bits (SDM Vol. 1 3.4.1.1).  For high_byte the
+ * caller passes and stores the register m->reg (RAX..RBX).  The caller
+ * stores the result into the whole 64-bit register.
+ */
+__u64 insn_merge_load(__u64 old_reg, __u64 loaded, const struct insn_mmio *m);
+
+/*
+ * The value a store writes, m->size bytes wide: the immediate, or the
+ * relevant part of reg_value, the current value of GPR m->reg.
+ */
+__u64 insn_store_value(__u64 reg_value, const struct insn_mmio *m);
+
+/*
+ * The mode argument of insn_decode_mmio(): long_mode is EFER.LMA (the
+ * "IA-32e mode guest" entry control), cs_ar the VMCS guest CS access rights.
+ */
+int insn_mode(int long_mode, __u32 cs_ar);
+
+#endif /* HVLAB_PURE_INSN_H */

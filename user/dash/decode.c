@@ -13,60 +13,26 @@
  * EXTERNAL_INTERRUPT may carry the VM-exit interruption information
  * (SDM 24.9.2) in `info` (bit 31 = valid).
  *
- * The reason-name table is private to this file (the names KVM uses, so
- * the vocabulary carries over to kvm_stat).
+ * Reason names come from exit_names.c (the names KVM uses, so the
+ * vocabulary carries over to kvm_stat).
  */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dash/decode.h"
-
-static const char *const reason_names[HVLAB_NR_EXIT_REASONS] = {
-	[0] = "EXCEPTION_NMI",		[1] = "EXTERNAL_INTERRUPT",
-	[2] = "TRIPLE_FAULT",		[3] = "INIT_SIGNAL",
-	[4] = "SIPI_SIGNAL",		[5] = "IO_SMI",
-	[6] = "OTHER_SMI",		[7] = "INTERRUPT_WINDOW",
-	[8] = "NMI_WINDOW",		[9] = "TASK_SWITCH",
-	[10] = "CPUID",			[11] = "GETSEC",
-	[12] = "HLT",			[13] = "INVD",
-	[14] = "INVLPG",		[15] = "RDPMC",
-	[16] = "RDTSC",			[17] = "RSM",
-	[18] = "VMCALL",		[19] = "VMCLEAR",
-	[20] = "VMLAUNCH",		[21] = "VMPTRLD",
-	[22] = "VMPTRST",		[23] = "VMREAD",
-	[24] = "VMRESUME",		[25] = "VMWRITE",
-	[26] = "VMXOFF",		[27] = "VMXON",
-	[28] = "CR_ACCESS",		[29] = "DR_ACCESS",
-	[30] = "IO_INSTRUCTION",	[31] = "MSR_READ",
-	[32] = "MSR_WRITE",		[33] = "INVALID_STATE",
-	[34] = "MSR_LOAD_FAIL",		[36] = "MWAIT_INSTRUCTION",
-	[37] = "MONITOR_TRAP_FLAG",	[39] = "MONITOR_INSTRUCTION",
-	[40] = "PAUSE_INSTRUCTION",	[41] = "MCE_DURING_VMENTRY",
-	[43] = "TPR_BELOW_THRESHOLD",	[44] = "APIC_ACCESS",
-	[45] = "EOI_INDUCED",		[46] = "GDTR_IDTR",
-	[47] = "LDTR_TR",		[48] = "EPT_VIOLATION",
-	[49] = "EPT_MISCONFIG",		[50] = "INVEPT",
-	[51] = "RDTSCP",		[52] = "PREEMPTION_TIMER",
-	[53] = "INVVPID",		[54] = "WBINVD",
-	[55] = "XSETBV",		[56] = "APIC_WRITE",
-	[57] = "RDRAND",		[58] = "INVPCID",
-	[59] = "VMFUNC",		[60] = "ENCLS",
-	[61] = "RDSEED",		[62] = "PML_FULL",
-	[63] = "XSAVES",		[64] = "XRSTORS",
-	[67] = "UMWAIT",		[68] = "TPAUSE",
-	[74] = "BUS_LOCK",		[75] = "NOTIFY",
-};
+#include "exit_names.h"
 
 const char *decode_reason_name(unsigned reason)
 {
 	static __thread char buf[24];
 
-	if (reason < HVLAB_NR_EXIT_REASONS && reason_names[reason])
-		return reason_names[reason];
+	const char *name = vmx_exit_name(reason);
+
+	if (strcmp(name, "UNKNOWN"))
+		return name;
 	snprintf(buf, sizeof(buf), "reason_%u", reason);
 	return buf;
 }
@@ -81,10 +47,8 @@ int decode_reason_parse(const char *s)
 	n = strtol(s, &end, 0);
 	if (!*end)
 		return (n >= 0 && n < HVLAB_NR_EXIT_REASONS) ? (int)n : -1;
-	for (int i = 0; i < HVLAB_NR_EXIT_REASONS; i++)
-		if (reason_names[i] && !strcasecmp(reason_names[i], s))
-			return i;
-	return -1;
+	n = vmx_exit_from_name(s);
+	return (n >= 0 && n < HVLAB_NR_EXIT_REASONS) ? (int)n : -1;
 }
 
 const char *decode_gpr_name(unsigned n)

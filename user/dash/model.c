@@ -66,8 +66,9 @@ static void add_exit(struct dash_model *m, const struct trace_event *ev)
 		return;
 	m->total++;
 	m->by_reason[r]++;
-	x = &m->exits[(m->total - 1) % MODEL_EXIT_LOG];
-	x->seq = m->total;
+	m->exit_seq++;
+	x = &m->exits[(m->exit_seq - 1) % MODEL_EXIT_LOG];
+	x->seq = m->exit_seq;
 	x->time_ns = ev->time_ns;
 	x->vcpu = ev->vcpu;
 	x->e = ev->exit;
@@ -194,7 +195,7 @@ void model_apply(struct dash_model *m, const struct trace_event *ev)
 
 const struct model_exit *model_exit_at(const struct dash_model *m, uint64_t seq)
 {
-	if (seq < 1 || seq > m->total || m->total - seq >= MODEL_EXIT_LOG)
+	if (seq < 1 || seq > m->exit_seq || m->exit_seq - seq >= MODEL_EXIT_LOG)
 		return NULL;
 	return &m->exits[(seq - 1) % MODEL_EXIT_LOG];
 }

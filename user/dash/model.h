@@ -69,6 +69,8 @@ struct dash_model {
 	uint64_t rate_since_ns;
 	uint64_t lost;
 
+	/* exits seen one by one (total may be larger: live, it is the module's count) */
+	uint64_t exit_seq;
 	struct model_exit exits[MODEL_EXIT_LOG];	/* ring by seq */
 
 	struct model_device devs[TRACE_MAX_DEVICES + 1];	/* + unclaimed */

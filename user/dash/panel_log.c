@@ -26,7 +26,7 @@ static int matching(const struct dash_model *m, const struct dash_view *v,
 {
 	int n = 0;
 
-	for (uint64_t s = m->total; s >= 1 && n < max; s--) {
+	for (uint64_t s = m->exit_seq; s >= 1 && n < max; s--) {
 		const struct model_exit *x = model_exit_at(m, s);
 
 		if (!x)

@@ -158,7 +158,7 @@ static void scroll(uint64_t *back, int delta, uint64_t max)
 
 bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 {
-	uint64_t maxlog = m->total ? m->total - 1 : 0, maxio = m->io_total ? m->io_total - 1 : 0;
+	uint64_t maxlog = m->exit_seq ? m->exit_seq - 1 : 0, maxio = m->io_total ? m->io_total - 1 : 0;
 	int step = 0;
 
 	if (v->input != INPUT_NONE)

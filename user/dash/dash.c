@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dash.c - the live dashboard (the calling protocol is in dash.h).
+ *
+ * State: one model (model.h) under one mutex.  Writers (the on_* calls
+ * from the vCPU thread, the ring drain in dash_poll) hold the lock only
+ * to apply one event; the main thread holds it while it renders into the
+ * canvas, never while it talks to the terminal.  The exit counters shown
+ * are the module's own (hvlab_stats.by_reason), so they stay exact even
+ * when the ring wraps faster than the dashboard reads it; the exit log
+ * shows what the ring still held (the rest is counted as lost).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "dash/dash.h"
+#include "dash/model.h"
+#include "dash/ring.h"
+#include "dash/ui.h"
+#include "dash/view.h"
+
+#define REDRAW_NS	100000000ull	/* 10 Hz at most */
+
+struct dash {
+	struct dash_config cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t resume;
+	pthread_t ui_thread;
+	struct dash_model *m;
+	struct dash_view v;
+	struct ui *ui;
+	struct canvas *c;
+	uint64_t start_ns, last_draw, last_regs[TRACE_MAX_VCPUS];
+	uint64_t cursor[TRACE_MAX_VCPUS];
+	bool paused, quit;
+	unsigned step_req;		/* steps asked for, not yet taken */
+	bool mtf_armed[TRACE_MAX_VCPUS];
+	int step_err;			/* -errno of HVLAB_SET_DEBUG */
+	uint8_t vga_last[TRACE_VGA_BYTES];
+	bool vga_recorded;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+static uint64_t since(const struct dash *d)
+{
+	return mono_ns() - d->start_ns;
+}
+
+static int live_translate(void *ctx, uint64_t gva, struct hvlab_translation *out)
+{
+	struct dash *d = ctx;
+	int fd = d->cfg.vcpu_fd[d->v.vcpu < TRACE_MAX_VCPUS ? d->v.vcpu : 0];
+
+	memset(out, 0, sizeof(*out));
+	out->gva = gva;
+	if (fd < 0)
+		return -ENODEV;
+	if (ioctl(fd, HVLAB_TRANSLATE, out) < 0)
+		return -errno;
+	if (d->cfg.record)
+		trace_write_walk(d->cfg.record, d->v.vcpu, out);
+	return 0;
+}
+
+struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
+{
+	struct trace_config tc = { 0 };
+	struct dash *d;
+
+	if (!cfg || cfg->nr_vcpus < 1 || cfg->nr_vcpus > TRACE_MAX_VCPUS) {
+		snprintf(err, errlen, "dashboard: bad configuration (vCPUs 1..%d)",
+			 TRACE_MAX_VCPUS);
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->cfg = *cfg;
+	tc.nr_vcpus = cfg->nr_vcpus;
+	tc.vm_flags = cfg->vm_flags;
+	tc.mem_size = cfg->mem_size;
+	snprintf(tc.image, sizeof(tc.image), "%s", cfg->image ? cfg->image : "");
+	d->m = model_new(&tc);
+	d->ui = d->m ? ui_open(err, errlen) : NULL;
+	if (!d->ui) {
+		if (!d->m)
+			snprintf(err, errlen, "out of memory");
+		model_free(d->m);
+		free(d);
+		return NULL;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->resume, NULL);
+	d->ui_thread = pthread_self();
+	d->start_ns = mono_ns();
+	view_init(&d->v, "live");
+	d->v.translate = live_translate;
+	d->v.translate_ctx = d;
+	return d;
+}
+
+void dash_close(struct dash *d)
+{
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->quit = true;
+	pthread_cond_broadcast(&d->resume);
+	pthread_mutex_unlock(&d->lock);
+	ui_close(d->ui);
+	canvas_free(d->c);
+	model_free(d->m);
+	/* the vCPU thread may still be leaving dash_gate: let the caller join it first */
+	pthread_cond_destroy(&d->resume);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static void apply(struct dash *d, const struct trace_event *ev)
+{
+	pthread_mutex_lock(&d->lock);
+	model_apply(d->m, ev);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void dash_on_io(void *ctx, const struct bus_access *a)
+{
+	struct dash *d = ctx;
+	struct trace_event ev = { .type = TRACE_IO, .time_ns = since(d) };
+
+	ev.io = (struct trace_io){
+		.addr = a->addr, .value = a->value, .size = a->size,
+		.flags = (a->is_write ? TRACE_IO_WRITE : 0) | (a->is_mmio ? TRACE_IO_MMIO : 0) |
+			 (a->dev ? 0 : TRACE_IO_UNCLAIMED),
+		.dev = TRACE_NO_DEVICE,
+	};
+	pthread_mutex_lock(&d->lock);
+	if (a->dev && a->dev->name)
+		ev.io.dev = model_device_id(d->m, a->dev->name);
+	model_apply(d->m, &ev);
+	pthread_mutex_unlock(&d->lock);
+	if (d->cfg.record)
+		trace_on_io(d->cfg.record, a);
+}
+
+void dash_on_console(struct dash *d, const void *buf, size_t len)
+{
+	struct trace_event ev = { .type = TRACE_CONSOLE, .time_ns = since(d),
+				  .data = buf, .len = len };
+
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_write_console(d->cfg.record, TRACE_CONSOLE_SERIAL, buf, len);
+}
+
+void dash_on_regs(struct dash *d, unsigned vcpu, const struct hvlab_regs *r,
+		  const struct hvlab_sregs *s)
+{
+	struct trace_event ev = { .type = TRACE_REGS, .time_ns = since(d), .vcpu = vcpu };
+
+	if (vcpu >= d->cfg.nr_vcpus)
+		return;
+	ev.regs.regs = *r;
+	ev.regs.sregs = *s;
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_write_regs(d->cfg.record, vcpu, r, s);
+}
+
+void dash_on_exit(struct dash *d, unsigned vcpu, const struct hvlab_exit_record *e)
+{
+	struct trace_event ev = { .type = TRACE_EXIT, .time_ns = since(d), .vcpu = vcpu,
+				  .exit = *e };
+
+	if (vcpu >= d->cfg.nr_vcpus)
+		return;
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_write_exit(d->cfg.record, vcpu, e);
+}
+
+bool dash_want_regs(struct dash *d, unsigned vcpu)
+{
+	uint64_t now = since(d), period = 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);
+	bool due;
+
+	if (vcpu >= TRACE_MAX_VCPUS)
+		return false;
+	pthread_mutex_lock(&d->lock);
+	due = d->paused || d->step_req || now - d->last_regs[vcpu] >= period;
+	if (due)
+		d->last_regs[vcpu] = now;
+	pthread_mutex_unlock(&d->lock);
+	return due;
+}
+
+bool dash_paused(const struct dash *d)
+{
+	return d->paused;
+}
+
+/* Arms or disarms the monitor trap flag (SDM Vol. 3 26.5.2) on one vCPU. */
+static void set_mtf(struct dash *d, unsigned vcpu, bool on)
+{
+	struct hvlab_debug dbg = { .flags = on ? HVLAB_DEBUG_SINGLESTEP : 0 };
+	int fd = d->cfg.vcpu_fd[vcpu];
+
+	if (d->mtf_armed[vcpu] == on)
+		return;
+	if (fd < 0 || ioctl(fd, HVLAB_SET_DEBUG, &dbg) < 0) {
+		d->step_err = fd < 0 ? -ENODEV : -errno;
+		return;
+	}
+	d->mtf_armed[vcpu] = on;
+}
+
+int dash_gate(struct dash *d, unsigned vcpu)
+{
+	bool on_ui = pthread_equal(pthread_self(), d->ui_thread);
+	int ret;
+
+	if (vcpu >= d->cfg.nr_vcpus)
+		return -1;
+	pthread_mutex_lock(&d->lock);
+	while (d->paused && !d->step_req && !d->quit) {
+		if (on_ui) {
+			/* single-threaded run loop: keep the screen alive ourselves */
+			pthread_mutex_unlock(&d->lock);
+			dash_poll(d, 100);
+			pthread_mutex_lock(&d->lock);
+		} else {
+			pthread_cond_wait(&d->resume, &d->lock);
+		}
+	}
+	if (d->quit) {
+		ret = -1;
+	} else if (d->paused && d->step_req) {
+		d->step_req--;
+		set_mtf(d, vcpu, true);
+		ret = 1;
+	} else {
+		set_mtf(d, vcpu, false);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+/* Copies new ring entries into the model and the recording. */
+static void drain(struct dash *d)
+{
+	struct hvlab_exit_record recs[HVLAB_EXIT_RING_SIZE];
+	uint64_t sum[HVLAB_NR_EXIT_REASONS] = { 0 }, total = 0;
+	bool any = false;
+
+	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++) {
+		const struct hvlab_stats *s = d->cfg.stats[c];
+		uint64_t lost = 0;
+		size_t n;
+
+		if (!s)
+			continue;
+		any = true;
+		n = stats_ring_read(s, &d->cursor[c], recs, HVLAB_EXIT_RING_SIZE, &lost);
+		for (size_t i = 0; i < n; i++)
+			dash_on_exit(d, c, &recs[i]);
+		if (lost) {
+			struct trace_event ev = { .type = TRACE_LOST, .time_ns = since(d),
+						  .lost = lost };
+
+			apply(d, &ev);
+			if (d->cfg.record)
+				trace_write_lost(d->cfg.record, lost);
+		}
+		for (int r = 0; r < HVLAB_NR_EXIT_REASONS; r++)
+			sum[r] += __atomic_load_n(&s->by_reason[r], __ATOMIC_RELAXED);
+		total += __atomic_load_n(&s->exits, __ATOMIC_RELAXED);
+	}
+	if (!any)
+		return;
+	/* The module's counters are exact; the ring may have dropped some. */
+	pthread_mutex_lock(&d->lock);
+	memcpy(d->m->by_reason, sum, sizeof(sum));
+	d->m->total = total > d->m->total ? total : d->m->total;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void copy_vga(struct dash *d)
+{
+	if (!d->cfg.vga_mem)
+		return;
+	pthread_mutex_lock(&d->lock);
+	/* A racy read of guest memory: a torn cell is redrawn 100 ms later. */
+	memcpy(d->m->vga, d->cfg.vga_mem, TRACE_VGA_BYTES);
+	d->m->vga_valid = true;
+	pthread_mutex_unlock(&d->lock);
+	if (d->cfg.record && (!d->vga_recorded || memcmp(d->vga_last, d->m->vga, TRACE_VGA_BYTES))) {
+		memcpy(d->vga_last, d->m->vga, TRACE_VGA_BYTES);
+		trace_write_vga(d->cfg.record, 0, d->vga_last, TRACE_VGA_BYTES);
+		d->vga_recorded = true;
+	}
+}
+
+static void status(struct dash *d)
+{
+	const char *img = d->cfg.image ? strrchr(d->cfg.image, '/') : NULL;
+
+	img = img ? img + 1 : d->cfg.image ? d->cfg.image : "";
+	if (d->step_err)
+		snprintf(d->v.status, sizeof(d->v.status),
+			 " %s  %s  single-step unavailable: HVLAB_SET_DEBUG failed (%s)", img,
+			 d->paused ? "PAUSED" : "RUNNING", strerror(-d->step_err));
+	else
+		snprintf(d->v.status, sizeof(d->v.status), " %s  %s  t=%.1fs%s", img,
+			 d->paused ? "PAUSED" : "RUNNING", since(d) / 1e9,
+			 d->cfg.record ? "  recording" : "");
+	d->v.keys = "p pause s step";
+}
+
+static bool live_key(struct dash *d, int key)
+{
+	if (d->v.input != INPUT_NONE)
+		return false;
+	switch (key) {
+	case 'p':
+	case ' ':
+		pthread_mutex_lock(&d->lock);
+		d->paused = !d->paused;
+		d->step_req = 0;
+		pthread_cond_broadcast(&d->resume);
+		pthread_mutex_unlock(&d->lock);
+		return true;
+	case 's':
+	case '.':
+		pthread_mutex_lock(&d->lock);
+		d->paused = true;
+		d->step_req++;
+		pthread_cond_broadcast(&d->resume);
+		pthread_mutex_unlock(&d->lock);
+		return true;
+	default:
+		return false;
+	}
+}
+
+int dash_poll(struct dash *d, int timeout_ms)
+{
+	uint64_t now;
+	int key, w, h;
+
+	drain(d);
+	now = since(d);
+	if (now - d->last_draw >= REDRAW_NS || !d->c) {
+		copy_vga(d);
+		ui_size(d->ui, &w, &h);
+		if (!d->c || d->c->w != w || d->c->h != h) {
+			canvas_free(d->c);
+			d->c = canvas_new(w, h);
+		}
+		if (d->c) {
+			status(d);
+			pthread_mutex_lock(&d->lock);
+			model_tick(d->m, now);
+			view_render(d->m, &d->v, d->c);
+			pthread_mutex_unlock(&d->lock);
+			ui_draw(d->ui, d->c);
+		}
+		d->last_draw = now;
+	}
+	key = ui_key(d->ui, timeout_ms);
+	if (key != DK_NONE && key != DK_RESIZE && !live_key(d, key)) {
+		pthread_mutex_lock(&d->lock);
+		view_key(&d->v, d->m, key);
+		pthread_mutex_unlock(&d->lock);
+	}
+	if (key != DK_NONE)
+		d->last_draw = 0;	/* answer a key at once */
+	if (d->v.quit) {
+		pthread_mutex_lock(&d->lock);
+		d->quit = true;
+		pthread_cond_broadcast(&d->resume);
+		pthread_mutex_unlock(&d->lock);
+	}
+	return d->quit ? DASH_QUIT : DASH_RUN;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dash.h - the live dashboard, as `hvlab run --dashboard` drives it.
+ *
+ * Who calls what (two threads: the vCPU thread runs HVLAB_RUN, the main
+ * thread owns the terminal):
+ *
+ *   main thread                       vCPU thread
+ *   -----------                       -----------
+ *   d = dash_open(&cfg, err, len)
+ *   bus_set_observer(bus, dash_on_io, d)
+ *                                     loop:
+ *                                       if (dash_gate(d, 0) < 0) stop
+ *                                       ioctl(vcpu, HVLAB_RUN)
+ *                                       ... emulate; serial bytes ->
+ *                                       dash_on_console(d, buf, n)
+ *                                       if (dash_want_regs(d, 0))
+ *                                         GET_REGS/SREGS, dash_on_regs()
+ *   while (dash_poll(d, 100) == DASH_RUN && guest alive) ;
+ *   dash_close(d)
+ *
+ * dash_poll() reads the exit counters and the exit ring straight from the
+ * mmap-ed struct hvlab_stats (cfg.stats[]) without any ioctl, so it never
+ * stops a vCPU; it redraws at most 10 times a second and handles keys.
+ * The on_* calls take a short lock and copy: they never wait for the UI.
+ * dash_gate() is where pause and single-step happen: it blocks the vCPU
+ * thread while the user has paused the guest and, for a step, arms the
+ * monitor trap flag with HVLAB_SET_DEBUG (HVLAB_DEBUG_SINGLESTEP) so the
+ * next HVLAB_RUN returns HVLAB_EXIT_DEBUG after one instruction.  Called
+ * from the main thread itself (a single-threaded run loop), it keeps the
+ * UI alive while paused.
+ *
+ * With cfg.record set, everything the dashboard sees is also written to
+ * that trace (so `--dashboard --record` share one reader of the ring).
+ * Without the dashboard, `--record` uses the trace_* calls of trace.h
+ * directly: trace_on_io as the bus observer, trace_record_stats() from a
+ * timer, trace_write_console/regs/vga from the run loop.
+ */
+#ifndef HVLAB_DASH_DASH_H
+#define HVLAB_DASH_DASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uapi/hvlab.h>
+
+#include "dash/trace.h"
+#include "hw/bus.h"
+
+struct dash_config {
+	const char *image;		/* shown in the status line */
+	uint32_t vm_flags;		/* HVLAB_VM_* the VM was created with */
+	uint64_t mem_size;
+	unsigned nr_vcpus;		/* 1..TRACE_MAX_VCPUS */
+	/* per vCPU: its fd (HVLAB_TRANSLATE, HVLAB_SET_DEBUG) or -1 */
+	int vcpu_fd[TRACE_MAX_VCPUS];
+	/* per vCPU: mmap of the fd at HVLAB_STATS_OFFSET, or NULL */
+	const struct hvlab_stats *stats[TRACE_MAX_VCPUS];
+	/* host view of guest-physical 0xB8000 (4000 bytes), or NULL */
+	const uint8_t *vga_mem;
+	/* optional: also record to this trace (the caller closes it) */
+	struct trace_writer *record;
+	/* register snapshots per second asked by dash_want_regs (0 = 10) */
+	unsigned regs_hz;
+};
+
+struct dash;
+
+#define DASH_RUN	0
+#define DASH_QUIT	1
+
+/* Takes over the terminal.  NULL with a sentence in err if it cannot. */
+struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen);
+/* Gives the terminal back; releases a vCPU blocked in dash_gate(). */
+void dash_close(struct dash *d);
+
+/* Main thread: drain the exit rings, redraw (<= 10 Hz), handle keys. */
+int dash_poll(struct dash *d, int timeout_ms);
+/* vCPU thread, before each HVLAB_RUN: 0 run, 1 run one step, -1 quit. */
+int dash_gate(struct dash *d, unsigned vcpu);
+bool dash_paused(const struct dash *d);
+
+/* Events from the run loop (any thread). */
+void dash_on_io(void *ctx, const struct bus_access *a);	/* bus_observer_fn */
+void dash_on_console(struct dash *d, const void *buf, size_t len);
+void dash_on_regs(struct dash *d, unsigned vcpu, const struct hvlab_regs *r,
+		  const struct hvlab_sregs *s);
+/* An exit the ring does not hold (no stats mmap): counts and logs it. */
+void dash_on_exit(struct dash *d, unsigned vcpu, const struct hvlab_exit_record *e);
+/* True when a register snapshot is due (rate limit, or paused/stepping). */
+bool dash_want_regs(struct dash *d, unsigned vcpu);
+
+#endif

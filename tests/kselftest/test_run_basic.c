@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_run_basic.c - `hvlab run` on the basic guests of tests/guests/:
+ * loading and the UART (hello), port I/O (io), MMIO to the local APIC and
+ * to an unclaimed address (mmio, also with --strict), HLT (hlt), triple
+ * fault (triple), a signal stopping a spinning guest (spin), and guest
+ * assertion reporting (hello with the library's `selftest-ud` flag).
+ * Each test states the exit status and output it expects; the statuses
+ * are the ones `hvlab run --help` documents.
+ */
+#include "hvlab_test.h"
+#include "kselftest_harness.h"
+#include "../guests/run_fixture.h"
+
+/* The greeting on the UART; debug-exit write of 0 -> status (0<<1)|1. */
+TEST_F(run, hello)
+{
+	RUN(RUN_TIMEOUT, NULL, G("hello.elf"));
+	EXPECT_TRUE(HAS(R->out, "Hello from an hvlab guest!\n"));
+	EXPECT_EQ(1, R->status);
+	EXPECT_FALSE(HAS(R->err, "assertion failed"));
+}
+
+/* An unexpected #UD in the guest is a failed assertion naming it: status 2. */
+TEST_F(run, guest_exception_is_reported)
+{
+	RUN(RUN_TIMEOUT, NULL, "--append", "selftest-ud", G("hello.elf"));
+	EXPECT_EQ(2, R->status);
+	EXPECT_TRUE(HAS(R->err, "guest assertion failed: idt.c:"));
+	EXPECT_TRUE(HAS(R->err, "unexpected exception 6 (#UD) at RIP 0x"));
+	EXPECT_FALSE(HAS(R->out, "Hello from"));
+}
+
+/* fw_cfg, PCI config, all sizes and directions, REP OUTSB: status 0. */
+TEST_F(run, io)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("io.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "fw_cfg signature: QEMU\n"));
+	EXPECT_TRUE(HAS(R->out, "pci 00:1f.0 id: 0xffffffff\n"));
+	EXPECT_TRUE(HAS(R->out, "\nio\nio: rep outsb to the UART\n"));
+	/* at least: 2 selector OUTs, 6 data INs, PCI OUT + 2 INs, the UART */
+	EXPECT_LE(12, guest_stat(R, "IO_INSTRUCTION"));
+}
+
+/* The LAPIC stub answers; an unclaimed GPA reads all-ones and is logged. */
+TEST_F(run, mmio)
+{
+	RUN(RUN_TIMEOUT, NULL, G("mmio.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "lapic: id 0x00000000 version 0x000"));
+	EXPECT_TRUE(HAS(R->out, "read32 0xc0000000: 0xffffffff\n"));
+	EXPECT_TRUE(HAS(R->out, "after write: 0xffffffff\n"));
+	EXPECT_TRUE(HAS(R->err, "unclaimed MMIO address 0xc0000000"));
+}
+
+/* --strict: the first unclaimed access ends the run, status 5. */
+TEST_F(run, mmio_strict)
+{
+	RUN(RUN_TIMEOUT, NULL, "--strict", G("mmio.elf"));
+	EXPECT_EQ(5, R->status);
+	EXPECT_TRUE(HAS(R->err, "0xc0000000"));
+	EXPECT_FALSE(HAS(R->out, "after write"));
+}
+
+/* HLT with IF=0 on the only vCPU ends the run: status 0, one HLT exit. */
+TEST_F(run, hlt)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("hlt.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "halting\n"));
+	EXPECT_FALSE(HAS(R->out, "woke up"));
+	EXPECT_EQ(1, guest_stat(R, "HLT"));
+}
+
+/* Empty IDT + #DE: triple fault -> shutdown exit, status 3, a clear message. */
+TEST_F(run, triple_fault)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("triple.elf"));
+	EXPECT_EQ(3, R->status);
+	EXPECT_TRUE(HAS(R->out, "about to triple fault\n"));
+	EXPECT_FALSE(HAS(R->out, "survived"));
+	EXPECT_TRUE(HAS(R->err, "triple-fault") || HAS(R->err, "triple fault"));
+	EXPECT_EQ(1, guest_stat(R, "TRIPLE_FAULT"));
+}
+
+/* A guest that never exits by itself: SIGINT stops hvlab within a second. */
+TEST_F(run, spin_stopped_by_sigint)
+{
+	RUN(RUN_TIMEOUT, "spinning\n", G("spin.elf"));
+	ASSERT_TRUE(R->sigint_sent);
+	EXPECT_EQ(130, R->status);
+	EXPECT_GT(1.0, R->stop_seconds);
+}
+
+/* A missing image is an error before any VM exists: status 66. */
+TEST_F(run, missing_image)
+{
+	RUN(RUN_TIMEOUT, NULL, G("no-such-guest.elf"));
+	EXPECT_EQ(66, R->status);
+	EXPECT_TRUE(HAS(R->err, "no-such-guest.elf"));
+}
+
+TEST_HARNESS_MAIN

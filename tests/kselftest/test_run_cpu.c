@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_run_cpu.c - `hvlab run` on the guests that test the CPU's exits and
+ * modes: CPUID filtering and the hypervisor leaf, the MSR allow-list and
+ * #GP on unknown MSRs, VMCALL, XSETBV, long mode entered by the guest, a
+ * flat real-mode binary switching real -> protected -> long mode, and two
+ * vCPUs in one VM.  Every guest checks itself with GUEST_ASSERT (a failure
+ * is status 2 with "guest assertion failed: FILE:LINE: TEXT" on stderr);
+ * these tests add what only the host can see: exit counts from --stats.
+ */
+#include "hvlab_test.h"
+#include "kselftest_harness.h"
+#include "../guests/run_fixture.h"
+
+/* Leaf 1: VMX clear, hypervisor bit set; leaf 0x40000000: "hvlabhvlabhv". */
+TEST_F(run, cpuid)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("cpuid.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "signature \"hvlabhvlabhv\""));
+	EXPECT_LE(2, guest_stat(R, "CPUID"));
+}
+
+/* Allow-listed MSRs read back; 0x12345678 raises #GP on RDMSR and WRMSR. */
+TEST_F(run, msr)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("msr.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "rdmsr 0x12345678: vector 13\n"));
+	EXPECT_TRUE(HAS(R->out, "wrmsr 0x12345678: vector 13\n"));
+	/* an MSR outside both bitmap ranges always exits (SDM Vol. 3 25.1.3) */
+	EXPECT_LE(1, guest_stat(R, "MSR_READ"));
+	EXPECT_LE(1, guest_stat(R, "MSR_WRITE"));
+}
+
+/* HVLAB_HC_NOP returns 0 in RAX; 0x101 goes to userspace; 2 VMCALL exits. */
+TEST_F(run, vmcall)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("vmcall.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "vmcall nop: vector 0, rax 0x0\n"));
+	EXPECT_TRUE(HAS(R->out, "vmcall 0x101: vector 0"));
+	EXPECT_EQ(2, guest_stat(R, "VMCALL"));
+}
+
+/* XCR0 = x87|SSE reads back; XCR0 = SSE alone is refused with #GP. */
+TEST_F(run, xsetbv)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("xsetbv.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "xcr0: 0x3\n"));
+	/* XSETBV exits unconditionally; the value check is the hypervisor's */
+	EXPECT_EQ(2, guest_stat(R, "XSETBV"));
+}
+
+/* 32-bit multiboot entry -> long mode -> a ucall and CPUID in 64-bit code. */
+TEST_F(run, longmode)
+{
+	RUN(RUN_TIMEOUT, NULL, "-v", G("longmode.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->err, "ucall sync: 0x40 "));
+	EXPECT_TRUE(HAS(R->out, "long mode: cpuid.0 eax=0x"));
+}
+
+/* A flat binary at 0x8000 in real mode: real -> protected -> long mode. */
+TEST_F(run, realmode)
+{
+	const char *o16, *o32, *o64;
+
+	RUN(RUN_TIMEOUT, NULL, "-v", "--flat", "0x8000", G("realmode.bin"));
+	EXPECT_EQ(0, R->status);
+	o16 = strstr(R->out, "realmode: 16-bit real mode\n");
+	o32 = strstr(R->out, "realmode: 32-bit protected mode\n");
+	o64 = strstr(R->out, "realmode: 64-bit long mode\n");
+	ASSERT_TRUE(o16 && o32 && o64);
+	EXPECT_TRUE(o16 < o32 && o32 < o64);
+	/* each step's ucall, in order: SYNC(16), SYNC(32), SYNC(64) */
+	o16 = strstr(R->err, "ucall sync: 0x10 ");
+	o32 = strstr(R->err, "ucall sync: 0x20 ");
+	o64 = strstr(R->err, "ucall sync: 0x40 ");
+	ASSERT_TRUE(o16 && o32 && o64);
+	EXPECT_TRUE(o16 < o32 && o32 < o64);
+}
+
+/* Two vCPUs: distinct APIC IDs, each its own ucalls, shared memory works. */
+TEST_F(run, smp_two_vcpus)
+{
+	RUN(RUN_TIMEOUT, NULL, "--cpus", "2", "--stats", G("smp.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "vcpu 0: apic id 0\n"));
+	EXPECT_TRUE(HAS(R->out, "vcpu 1: apic id 1\n"));
+	EXPECT_TRUE(HAS(R->out, "vcpu 0: saw vcpu 1\n"));
+	EXPECT_TRUE(HAS(R->err, "vCPU 0:"));
+	EXPECT_TRUE(HAS(R->err, "vCPU 1:"));
+}
+
+TEST_HARNESS_MAIN

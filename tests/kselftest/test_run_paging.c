@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_run_paging.c - `hvlab run` on the guests that use paging: the
+ * seed's example of a CR3 write intercepted by the hypervisor (with
+ * --trap-cr3, exactly one CR3 exit per MOV to CR3, and none without it
+ * under EPT), INVLPG, and the dashboard's demo guest running to its end.
+ */
+#include "hvlab_test.h"
+#include "kselftest_harness.h"
+#include "../guests/run_fixture.h"
+
+static int count_lines(const char *s, const char *what)
+{
+	int n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+/* n=100 MOVs to CR3 under --trap-cr3: 100 counted, 100 logged. */
+TEST_F(run, cr3_trapped_100)
+{
+	RUN(RUN_TIMEOUT * 2, NULL, "--trap-cr3", "--stats", "--append", "n=100", G("cr3.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "cr3 writes: 100\n"));
+	EXPECT_EQ(100, guest_stat(R, "CR3_WRITES"));
+	EXPECT_EQ(100, count_lines(R->err, ": MOV to CR3 0x"));
+}
+
+/* The count follows the guest's n, not a constant. */
+TEST_F(run, cr3_trapped_7)
+{
+	RUN(RUN_TIMEOUT, NULL, "--trap-cr3", "--stats", "--append", "n=7", G("cr3.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "cr3 writes: 7\n"));
+	EXPECT_EQ(7, guest_stat(R, "CR3_WRITES"));
+}
+
+/* Without --trap-cr3, EPT lets CR3 writes through: none counted. */
+TEST_F(run, cr3_not_trapped)
+{
+	const char *paging = getenv("HVLAB_PAGING");
+
+	if (paging && !strcmp(paging, "shadow"))
+		SKIP(return, "shadow paging must intercept CR3 anyway");
+	RUN(RUN_TIMEOUT, NULL, "--stats", "--append", "n=20", G("cr3.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "cr3 writes: 20\n"));
+	EXPECT_EQ(0, guest_stat(R, "CR3_WRITES"));
+	EXPECT_FALSE(HAS(R->err, ": MOV to CR3 0x"));
+}
+
+/* Remap VA 0x1000 in a live page table + INVLPG: the new frame is seen. */
+TEST_F(run, invlpg)
+{
+	RUN(RUN_TIMEOUT, NULL, G("invlpg.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "invlpg: 4 remaps of 0x1000 seen\n"));
+}
+
+/* The demo guest ends by itself: 40 rounds, 41 CR3 writes with --trap-cr3. */
+TEST_F_TIMEOUT(run, demo, 90)
+{
+	RUN(60, NULL, "--trap-cr3", "--stats", "--append", "rounds=40", G("demo.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "Hello from an hvlab guest! (demo)\n"));
+	EXPECT_TRUE(HAS(R->out, "demo: round 40 of 40, address space A\n"));
+	EXPECT_TRUE(HAS(R->out, "demo: finished\n"));
+	EXPECT_EQ(41, guest_stat(R, "CR3_WRITES"));
+}
+
+TEST_HARNESS_MAIN

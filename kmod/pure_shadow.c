@@ -352,7 +352,7 @@ static struct hvlab_sroot *sroot_find(struct hvlab_sroot_cache *c,
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		if (c->e[i].valid && c->e[i].cr3 == key && c->e[i].role == role)
 			return &c->e[i];
-	return 0;
+	return NULL;
 }
 
 int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,

@@ -15,6 +15,11 @@
 #include <linux/types.h>
 #include <uapi/hvlab.h>
 
+/* linux/types.h gives NULL in the kernel but not in userspace */
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
 /*
  * Physical memory as a walker sees it (guest-physical for the guest walker,
  * host-physical for the EPT and shadow walkers).  Sizes are 4 or 8 bytes,

@@ -475,6 +475,10 @@ TEST(malicious_table_outside_guest_memory)
 	ASSERT_EQ(HVLAB_GW_MEM_ERROR, hvlab_gwalk(&ctx, 0x1000, 0, &w));
 	EXPECT_EQ(2, w.fault_level);
 	EXPECT_EQ(2, w.nsteps);
+	/* beyond MAXPHYADDR (39): reserved bits, the guest's own #PF */
+	put64(&G, 0x6000, 0x40000000007ull);
+	ASSERT_EQ(HVLAB_GW_PAGE_FAULT, hvlab_gwalk(&ctx, 0x1000, 0, &w));
+	EXPECT_EQ(HVLAB_PFERR_P | HVLAB_PFERR_RSVD, w.error_code);
 	/* CR3 itself outside guest memory */
 	ctx.cr3 = 0x7fff000;
 	EXPECT_EQ(HVLAB_GW_MEM_ERROR, hvlab_gwalk(&ctx, 0x1000, 0, &w));
@@ -501,6 +505,61 @@ TEST(malicious_self_referencing_table_terminates)
 	G.reads = 0;
 	hvlab_gwalk(&ctx, 0x0, HVLAB_ACC_WRITE, &w);
 	EXPECT_GE(16, G.reads);
+}
+
+/* xorshift64: a fixed sequence, so a failure is reproducible */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+TEST(random_tables_always_terminate_cleanly)
+{
+	static const uint64_t cr4s[] = {
+		0, HVLAB_CR4_PSE, HVLAB_CR4_PAE, HVLAB_CR4_PAE,
+		HVLAB_CR4_PAE | HVLAB_CR4_LA57,
+	};
+	uint64_t seed = 0x1000200030004ull, gva;
+	unsigned int i, j, m;
+
+	for (i = 0; i < 20000; i++) {
+		fm_init(&G, &gops, 0, 0x10000);
+		/* entries that are mostly present and point mostly inside */
+		for (j = 0; j < 0x10000; j += 8)
+			put64(&G, j, (rnd(&seed) & 0x800000000000ffffull &
+				      ~0xff8ull) | (rnd(&seed) & 0xfff));
+		memset(&ctx, 0, sizeof(ctx));
+		m = rnd(&seed) % 5;
+		ctx.cr0 = HVLAB_CR0_PG | (rnd(&seed) & HVLAB_CR0_WP);
+		ctx.cr4 = cr4s[m] | (rnd(&seed) & (HVLAB_CR4_SMEP |
+						   HVLAB_CR4_SMAP));
+		ctx.efer = (m >= 3 ? HVLAB_EFER_LMA : 0) |
+			   (rnd(&seed) & HVLAB_EFER_NXE);
+		ctx.cr3 = rnd(&seed) & 0xf000;
+		ctx.maxphyaddr = 36 + rnd(&seed) % 17;
+		ctx.flags = rnd(&seed) & 7;
+		ctx.mem = &gops;
+		gva = rnd(&seed);
+		if (m < 3)
+			gva &= 0xffffffff;
+		else if (rnd(&seed) & 1)
+			gva &= 0x7fffffffffffull;
+		G.reads = 0;
+		hvlab_gwalk(&ctx, gva, rnd(&seed) & 0x316, &w);
+		ASSERT_LE(G.reads, 20);
+		ASSERT_LE(w.nsteps, HVLAB_WALK_MAX_STEPS);
+		ASSERT_GE(w.status, HVLAB_GW_OK);
+		ASSERT_LE(w.status, HVLAB_GW_RETRY);
+		if (w.status == HVLAB_GW_PAGE_FAULT) {
+			ASSERT_EQ(0, w.error_code & ~0x1fu);
+			ASSERT_GE(w.fault_level, 1);
+		}
+		if (w.status == HVLAB_GW_OK)
+			ASSERT_GE(w.nsteps, 1);
+	}
 }
 
 TEST(walk_to_translation)

@@ -177,7 +177,7 @@ struct dimg *dimg_open_fd(int fd, const char *path, enum disk_format fmt,
 		goto fail;
 	}
 	memset(raw, 0, sizeof(raw));
-	if (m->file_size >= VDI_HDR_BYTES && pread_full(fd, raw, sizeof(raw), 0)) {
+	if (pread_full(fd, raw, m->file_size < sizeof(raw) ? m->file_size : sizeof(raw), 0)) {
 		disk_seterr("%s: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -256,6 +256,47 @@ TEST(malicious_tables)
 	EXPECT_EQ(HVLAB_EPT_MEM_ERROR, hvlab_ept_walk(&ctx, 1ull << 45, 1, &w));
 }
 
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+TEST(random_tables_always_terminate_cleanly)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull, e;
+	unsigned int i, j;
+
+	for (i = 0; i < 5000; i++) {
+		setup();
+		/* random entries, mostly pointing inside host memory */
+		for (j = 0; j < HSIZE; j += 8) {
+			e = rnd(&seed);
+			e = (HBASE + (e & (HSIZE - 1) & ~0xfffull)) |
+			    (e & 0xfff) | (e & (1ull << 40));
+			put64(&H, HBASE + j, e);
+		}
+		ctx.eptp = hvlab_ept_make_eptp(HBASE + (rnd(&seed) &
+						(HSIZE - 1) & ~0xfffull),
+					       rnd(&seed) & 1);
+		ctx.flags = rnd(&seed) & 7;
+		H.reads = 0;
+		hvlab_ept_walk(&ctx, rnd(&seed) & 0x7fffffffffull,
+			       rnd(&seed) & 0x187, &w);
+		ASSERT_LE(H.reads, 16);
+		ASSERT_LE(w.nsteps, 4);
+		ASSERT_LE(w.status, HVLAB_EPT_BAD_EPTP);
+		if (w.status == HVLAB_EPT_VIOLATION)
+			ASSERT_EQ(0, w.qual & ~0x1bfull);
+		if (w.status == HVLAB_EPT_OK)
+			ASSERT_EQ(0, hvlab_ept_misconfigured(
+				w.steps[w.nsteps - 1].entry,
+				w.steps[w.nsteps - 1].level, 39, ctx.flags));
+	}
+}
+
 TEST(two_stages_va_0x1000)
 {
 	static struct fakemem G;

@@ -20,7 +20,7 @@
  * MOVSXD (63, 64-bit mode), with any legacy prefixes and, in 64-bit mode,
  * REX.  Anything else (string
  * moves, read-modify-write instructions, a register-only operand) is
- * refused, and the module reports the exit as unhandled.
+ * refused: the caller cannot emulate that exit.
  *
  * Layout of an instruction (SDM Vol. 2 2.1, figure 2-1):
  *   legacy prefixes, REX (64-bit mode), opcode (1 or 2 bytes),
@@ -161,7 +161,10 @@ int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 		case 0xf2: case 0xf3:	/* REPNE/REP: no effect on MOV */
 			break;
 		case 0xf0:
-			/* LOCK MOV is #UD (SDM Vol. 2, LOCK); let the CPU say so */
+			/*
+			 * LOCK MOV raises #UD before touching memory (SDM
+			 * Vol. 2, LOCK), so these bytes are not what faulted.
+			 */
 			return -1;
 		default:
 			goto opcode;

@@ -18,10 +18,13 @@ void hvlab_vmx_put(void);		/* last user turns it off */
 const struct hvlab_caps *hvlab_vmx_caps(void);
 int hvlab_vmx_probe(struct hvlab_probe *p);
 
-/* vm.c: VM objects */
+/* vm.c: VM objects (vm.h has the structures and the rest of the API) */
 int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */
 
 /* vcpu.c: vCPU objects */
 int hvlab_vcpu_mmap_size(void);
+void hv_vcpu_init_percpu(void);		/* module load */
+void hv_vcpu_exit_percpu(void);		/* module unload */
+void hv_vcpu_clear_all_on_cpu(void);	/* before VMXOFF on this CPU */
 
 #endif

@@ -75,8 +75,10 @@ static int __init hvlab_init(void)
 	ret = hvlab_vmx_init();
 	if (ret)
 		return ret;
+	hv_vcpu_init_percpu();
 	ret = misc_register(&hvlab_dev);
 	if (ret) {
+		hv_vcpu_exit_percpu();
 		hvlab_vmx_exit();
 		return ret;
 	}
@@ -88,6 +90,7 @@ static int __init hvlab_init(void)
 static void __exit hvlab_exit(void)
 {
 	misc_deregister(&hvlab_dev);
+	hv_vcpu_exit_percpu();
 	hvlab_vmx_exit();
 }
 

@@ -227,6 +227,7 @@ static int hv_cpu_online(unsigned int cpu)
 static int hv_cpu_offline(unsigned int cpu)
 {
 	local_irq_disable();
+	hv_vcpu_clear_all_on_cpu();	/* flush VMCSs cached here first */
 	cpu_vmxoff(this_cpu_ptr(&hv_cpu));
 	local_irq_enable();
 	return 0;

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ept.c - guest-physical memory: memory slots, EPT, and guest access.
+ *
+ * A VM's RAM is the owner process's memory, described by memory slots
+ * (GPA range -> userspace address).  The EPT starts empty; the first
+ * access to a guest page is an EPT violation (SDM Vol. 3 29.3.3), and
+ * hv_ept_fault() then pins that one userspace page and maps it with a
+ * 4 KiB EPT entry, write-back, RWX (RX for a read-only slot).  A GPA that
+ * no slot covers, or a write to a read-only slot, is not RAM: the caller
+ * turns it into an MMIO exit for userspace.
+ *
+ * Invariants:
+ *  - every present EPT leaf points at a page pinned in slot->pages[] and
+ *    nothing else, so the guest can reach only memory its slots name;
+ *  - entries only go from not-present to present while the VM lives, so
+ *    no INVEPT is needed on insert (not-present entries are never cached,
+ *    SDM 29.4.1); tables and pins are released only when the VM dies;
+ *  - vm->mmu_lock (a mutex: pinning may sleep) guards the tables and the
+ *    pages[] arrays.
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+
+#include "hvlab.h"
+#include "vm.h"
+
+/* EPT entry bits (SDM 29.3.2, tables 29-1..29-6) */
+#define EPT_R		(1ull << 0)
+#define EPT_W		(1ull << 1)
+#define EPT_X		(1ull << 2)
+#define EPT_MT_WB	(6ull << 3)
+#define EPT_IGNORE_PAT	(1ull << 6)
+#define EPT_ADDR_MASK	0x000ffffffffff000ull
+
+int hv_ept_init(struct hv_vm *vm)
+{
+	vm->ept_root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vm->ept_root)
+		return -ENOMEM;
+	/* EPTP: WB paging-structure memory, 4-level walk (SDM 25.6.11) */
+	vm->eptp = __pa(vm->ept_root) | (3ull << 3) | 6;
+	return 0;
+}
+
+static void free_table(u64 *table, int level)
+{
+	int i;
+
+	if (level > 1) {
+		for (i = 0; i < 512; i++)
+			if (table[i] & EPT_R)
+				free_table(__va(table[i] & EPT_ADDR_MASK),
+					   level - 1);
+	}
+	free_page((unsigned long)table);
+}
+
+void hv_ept_destroy(struct hv_vm *vm)
+{
+	if (vm->ept_root)
+		free_table(vm->ept_root, 4);
+	vm->ept_root = NULL;
+}
+
+void hv_unpin_slot(struct hv_memslot *slot)
+{
+	u64 i;
+
+	if (!slot->pages)
+		return;
+	for (i = 0; i < slot->npages; i++)
+		if (slot->pages[i])
+			unpin_user_pages_dirty_lock(&slot->pages[i], 1,
+				!(slot->flags & HVLAB_MEM_READONLY));
+	kvfree(slot->pages);
+	slot->pages = NULL;
+}
+
+static struct hv_memslot *find_slot(struct hv_vm *vm, u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < HVLAB_MAX_MEMSLOTS; i++) {
+		struct hv_memslot *s = &vm->slots[i];
+
+		if (s->npages && gpa >= s->gpa &&
+		    gpa - s->gpa < s->npages << PAGE_SHIFT)
+			return s;
+	}
+	return NULL;
+}
+
+/* The pinned page behind a slot index; pins it on first use. */
+static struct page *slot_page(struct hv_vm *vm, struct hv_memslot *s, u64 idx)
+{
+	unsigned int gup = FOLL_LONGTERM;
+	struct page *page;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	if (s->pages[idx])
+		return s->pages[idx];
+	/* only the owner's threads may fault its memory in */
+	if (current->mm != vm->mm)
+		return NULL;
+	if (!(s->flags & HVLAB_MEM_READONLY))
+		gup |= FOLL_WRITE;
+	if (pin_user_pages_fast(s->uaddr + (idx << PAGE_SHIFT), 1, gup,
+				&page) != 1)
+		return NULL;
+	s->pages[idx] = page;
+	return page;
+}
+
+static u64 *ept_leaf(struct hv_vm *vm, u64 gpa)
+{
+	u64 *table = vm->ept_root;
+	int level;
+
+	for (level = 4; level > 1; level--) {
+		u64 *e = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(*e & EPT_R)) {
+			u64 *next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+			if (!next)
+				return NULL;
+			*e = __pa(next) | EPT_R | EPT_W | EPT_X;
+		}
+		table = __va(*e & EPT_ADDR_MASK);
+	}
+	return &table[(gpa >> 12) & 511];
+}
+
+int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct hv_vm *vm = vcpu->vm;
+	struct hv_memslot *s;
+	struct page *page;
+	u64 *leaf, idx;
+	int ret = 1;
+
+	mutex_lock(&vm->mmu_lock);
+	s = find_slot(vm, gpa);
+	if (!s || (write && (s->flags & HVLAB_MEM_READONLY))) {
+		ret = 0;
+		goto out;
+	}
+	idx = (gpa - s->gpa) >> PAGE_SHIFT;
+	page = slot_page(vm, s, idx);
+	leaf = page ? ept_leaf(vm, gpa) : NULL;
+	if (!leaf) {
+		ret = -EFAULT;
+		goto out;
+	}
+	*leaf = page_to_phys(page) | EPT_R | EPT_X | EPT_MT_WB | EPT_IGNORE_PAT |
+		((s->flags & HVLAB_MEM_READONLY) ? 0 : EPT_W);
+	vcpu->stats->ept_faults++;
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return ret;
+}
+
+/* Copy to/from guest-physical memory, page by page; -EFAULT outside RAM. */
+static int access_guest(struct hv_vm *vm, u64 gpa, void *buf,
+			unsigned int len, bool write)
+{
+	int ret = 0;
+
+	mutex_lock(&vm->mmu_lock);
+	while (len) {
+		unsigned int off = gpa & ~PAGE_MASK;
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
+		struct hv_memslot *s = find_slot(vm, gpa);
+		struct page *page;
+
+		if (!s || (write && (s->flags & HVLAB_MEM_READONLY))) {
+			ret = -EFAULT;
+			break;
+		}
+		page = slot_page(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
+		if (!page) {
+			ret = -EFAULT;
+			break;
+		}
+		if (write)
+			memcpy(page_address(page) + off, buf, n);
+		else
+			memcpy(buf, page_address(page) + off, n);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	mutex_unlock(&vm->mmu_lock);
+	return ret;
+}
+
+int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	return access_guest(vm, gpa, buf, len, false);
+}
+
+int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf,
+		   unsigned int len)
+{
+	return access_guest(vm, gpa, (void *)buf, len, true);
+}

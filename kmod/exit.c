@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exit.c - what hvlab does on each VM exit: the exit-handler table.
+ *
+ * hv_handle_exit() looks the basic exit reason (SDM Vol. 3 Appendix C) up
+ * in exit_handlers[] and calls the handler.  The contract, the same for
+ * every handler:
+ *
+ *	return 1	handled in the module: resume the guest;
+ *	return 0	userspace must act: run->exit_reason says why;
+ *	return <0	an error: HVLAB_RUN fails with that errno.
+ *
+ * A handler that emulates an instruction advances RIP itself with
+ * hv_skip_instruction(); one that needs userspace first (IN, an MMIO load,
+ * a hypercall) leaves RIP alone and sets vcpu->pending, which vcpu.c
+ * completes on the next HVLAB_RUN.  Reasons with no handler go to
+ * handle_unexpected(), which stops the vCPU with an internal error rather
+ * than guessing.  Nothing here prints: the exit path never calls printk.
+ */
+#include <linux/kernel.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+
+#include "hvlab.h"
+#include "pure_caps.h"
+#include "vm.h"
+#include "vmcs.h"
+
+#define UD_VECTOR	6
+#define GP_VECTOR	13
+
+void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writel(GUEST_RIP, vmcs_readl(GUEST_RIP) + len);
+	/* an emulated instruction ends STI/MOV-SS blocking (SDM 25.4.2) */
+	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS))
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS));
+}
+
+void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
+			 u32 err)
+{
+	/* real mode delivers no error code (SDM 26.2.1.3) */
+	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PE))
+		has_err = false;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
+		     INTR_TYPE_HARD_EXCEPTION | vector |
+		     (has_err ? INTR_INFO_DELIVER_CODE : 0));
+	if (has_err)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
+}
+
+static unsigned int insn_len(void)
+{
+	return vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+}
+
+static unsigned long get_gpr(struct hv_vcpu *vcpu, int n)
+{
+	return n == HV_RSP ? vmcs_readl(GUEST_RSP) : vcpu->gpr[n];
+}
+
+static void set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v)
+{
+	if (n == HV_RSP)
+		vmcs_writel(GUEST_RSP, v);
+	else
+		vcpu->gpr[n] = v;
+}
+
+static bool long_mode(void)
+{
+	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;
+}
+
+static int to_user_internal(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = sub;
+	run->internal.ndata = 2;
+	run->internal.data[0] = d0;
+	run->internal.data[1] = d1;
+	return 0;
+}
+
+/* ---- simple exits -------------------------------------------------- */
+
+static int handle_resume(struct hv_vcpu *vcpu)
+{
+	return 1;	/* external interrupt, preemption timer, PAUSE */
+}
+
+static int handle_exception_nmi(struct hv_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & 0x700) == INTR_TYPE_NMI)
+		return 1;	/* vcpu.c already handed the NMI to the host */
+	/* no exception is intercepted yet: this one is unexpected */
+	return to_user_internal(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
+				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);
+}
+
+static int handle_triple_fault(struct hv_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int handle_interrupt_window(struct hv_vcpu *vcpu)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_INTR_WINDOW_EXITING);
+	if (vcpu->run->request_interrupt_window && !vcpu->event_pending) {
+		vcpu->run->exit_reason = HVLAB_EXIT_UNKNOWN;
+		return 0;
+	}
+	return 1;
+}
+
+static int handle_hlt(struct hv_vcpu *vcpu)
+{
+	hv_skip_instruction(vcpu, insn_len());
+	vcpu->run->exit_reason = HVLAB_EXIT_HLT;
+	return 0;
+}
+
+static int handle_invlpg(struct hv_vcpu *vcpu)
+{
+	u64 gva = vmcs_readl(EXIT_QUALIFICATION);
+
+	vcpu->rec->value = gva;
+	/* with EPT the guest's own TLB entries are tagged by its VPID */
+	if (vcpu->vpid)
+		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+static int handle_ud(struct hv_vcpu *vcpu)
+{
+	/* VMX instructions, MONITOR/MWAIT: CPUID tells the guest they are absent */
+	hv_inject_exception(vcpu, UD_VECTOR, false, 0);
+	return 1;
+}
+
+static int handle_gp(struct hv_vcpu *vcpu)
+{
+	hv_inject_exception(vcpu, GP_VECTOR, true, 0);	/* RDPMC */
+	return 1;
+}
+
+static int handle_mtf(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->singlestep)
+		return 1;
+	vcpu->run->exit_reason = HVLAB_EXIT_DEBUG;
+	return 0;
+}
+
+static int handle_wbinvd(struct hv_vcpu *vcpu)
+{
+	hv_skip_instruction(vcpu, insn_len());	/* caches are the host's */
+	return 1;
+}
+
+/* ---- CPUID --------------------------------------------------------- */
+
+/* "hvlabhvlabhv" in EBX, ECX, EDX of leaf 0x40000000. */
+#define HV_SIG_EBX	0x616c7668	/* "hvla" */
+#define HV_SIG_ECX	0x6c766862	/* "bhvl" */
+#define HV_SIG_EDX	0x76686261	/* "abhv" */
+
+static int handle_cpuid(struct hv_vcpu *vcpu)
+{
+	u32 leaf = vcpu->gpr[HV_RAX], sub = vcpu->gpr[HV_RCX];
+	u32 a, b, c, d;
+
+	vcpu->rec->info = leaf;
+	vcpu->rec->value = sub;
+	if (leaf >= 0x40000000 && leaf <= 0x4fffffff) {
+		a = b = c = d = 0;
+		if (leaf == 0x40000000) {
+			a = 0x40000001;
+			b = HV_SIG_EBX;
+			c = HV_SIG_ECX;
+			d = HV_SIG_EDX;
+		}
+	} else {
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+	}
+	switch (leaf) {
+	case 1:
+		/* hide VMX/SMX/MONITOR and AVX (guest XCR0 is x87|SSE only) */
+		c &= ~(BIT(5) | BIT(6) | BIT(3) | BIT(28) | BIT(12) | BIT(29));
+		c |= BIT(31);			/* "running under a hypervisor" */
+		c &= ~BIT(27);			/* OSXSAVE mirrors guest CR4 */
+		if (vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE)
+			c |= BIT(27);
+		b = (b & 0x00ffffff) | (vcpu->id << 24);	/* APIC ID */
+		break;
+	case 7:
+		if (sub == 0) {
+			b &= ~(BIT(5) | 0xdc230000);	/* AVX2, AVX-512 */
+			c &= ~(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14));
+			d &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
+		}
+		break;
+	case 6:
+	case 0xa:		/* no thermal/power or PMU for guests */
+		a = b = c = d = 0;
+		break;
+	case 0xd:		/* XSAVE: legacy area + header, x87|SSE */
+		if (sub == 0) {
+			a = 3;
+			b = c = 576;
+			d = 0;
+		} else {
+			a = b = c = d = 0;
+		}
+		break;
+	}
+	vcpu->gpr[HV_RAX] = a;
+	vcpu->gpr[HV_RBX] = b;
+	vcpu->gpr[HV_RCX] = c;
+	vcpu->gpr[HV_RDX] = d;
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+/* ---- control and debug registers ---------------------------------- */
+
+static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
+{
+	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
+
+	/* SDM Vol. 3 2.5 and MOV CR0 in Vol. 2: the #GP conditions */
+	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) &&
+	     (vmcs_read64(GUEST_IA32_EFER) & EFER_LME)))
+		return -1;
+	hv_vmcs_set_cr0(vcpu, val);
+	return hv_vmcs_load_pdptrs(vcpu);
+}
+
+static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
+{
+	if ((val >> 32) || (val & (X86_CR4_VMXE | X86_CR4_SMXE)) ||
+	    (long_mode() && !(val & X86_CR4_PAE)))
+		return -1;
+	hv_vmcs_set_cr4(vcpu, val);
+	return hv_vmcs_load_pdptrs(vcpu);
+}
+
+/* MOV to CR3: the seed's example of an intercepted sensitive instruction */
+static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
+{
+	vcpu->rec->value = val;
+	vcpu->stats->cr3_writes++;
+	if (long_mode())
+		val &= ~(1ul << 63);	/* the PCID "no flush" hint */
+	vmcs_writel(GUEST_CR3, val);
+	/* the guest expects its non-global TLB entries gone */
+	if (vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	return hv_vmcs_load_pdptrs(vcpu);
+}
+
+static int handle_cr(struct hv_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	unsigned long val = get_gpr(vcpu, reg), cr0;
+	int err = 0;
+
+	vcpu->rec->info = q;
+	switch (type) {
+	case 0:		/* MOV to CR (SDM 27.2.1, table 27-3) */
+		vcpu->rec->value = val;
+		if (cr == 0)
+			err = set_cr0(vcpu, val);
+		else if (cr == 3)
+			err = set_cr3(vcpu, val);
+		else if (cr == 4)
+			err = set_cr4(vcpu, val);
+		else if (cr == 8)
+			err = val > 15 ? -1 : (vcpu->cr8 = val, 0);
+		else
+			err = -1;
+		break;
+	case 1:		/* MOV from CR */
+		if (cr == 3)
+			val = vmcs_readl(GUEST_CR3);
+		else if (cr == 8)
+			val = vcpu->cr8;
+		else
+			return to_user_internal(vcpu, HVLAB_INTERNAL_EMULATION,
+						HVLAB_VMX_EXIT_CR_ACCESS, q);
+		vcpu->rec->value = val;
+		set_gpr(vcpu, reg, val);
+		break;
+	case 2:		/* CLTS */
+		cr0 = vmcs_readl(CR0_READ_SHADOW) & ~X86_CR0_TS;
+		err = set_cr0(vcpu, cr0);
+		break;
+	case 3:		/* LMSW: sets PE but never clears it (SDM Vol. 2) */
+		cr0 = vmcs_readl(CR0_READ_SHADOW);
+		val = (q >> 16) & 0xf;
+		err = set_cr0(vcpu, (cr0 & ~0xeul) | val | (cr0 & X86_CR0_PE));
+		break;
+	}
+	if (err) {
+		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+static int handle_dr(struct hv_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	int dr = q & 7, reg = (q >> 8) & 15;
+	bool from = q & BIT(4);
+	unsigned long *slot = dr < 4 ? &vcpu->dr[dr] : &vcpu->dr6;
+
+	/* emulated in software: the hardware DRs stay the host's */
+	if (dr == 7) {
+		if (from)
+			set_gpr(vcpu, reg, vmcs_readl(GUEST_DR7));
+		else
+			vmcs_writel(GUEST_DR7, (get_gpr(vcpu, reg) & 0xffff2bff) | 0x400);
+	} else if (dr == 4 || dr == 5 || dr == 6) {
+		if (from)
+			set_gpr(vcpu, reg, *slot | 0xffff0ff0);
+		else
+			*slot = get_gpr(vcpu, reg);
+	} else {
+		if (from)
+			set_gpr(vcpu, reg, *slot);
+		else
+			*slot = get_gpr(vcpu, reg);
+	}
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+/* ---- MSRs ------------------------------------------------------------ */
+
+static bool canonical(u64 v)
+{
+	return (u64)(((s64)v << 16) >> 16) == v;
+}
+
+/*
+ * The allow-list.  MSRs VMX switches live in the VMCS; the SYSCALL MSRs
+ * (STAR, LSTAR, ...) are kept in software and never reach the hardware,
+ * so a guest can never point the host's SYSCALL entry anywhere.
+ * Returns 0, or -1 for "not allowed" (#GP in the guest, EINVAL outside).
+ */
+int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmcs_read64(TSC_OFFSET);
+		break;
+	case MSR_IA32_APICBASE:
+		*val = vcpu->msr_apic_base;
+		break;
+	case MSR_IA32_FEAT_CTL:
+		*val = 1;	/* locked, VMX off: no nested VMX */
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		*val = vcpu->msr_misc_enable;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read32(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_readl(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_readl(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_IA32_CR_PAT:
+		*val = vmcs_read64(GUEST_IA32_PAT);
+		break;
+	case MSR_EFER:
+		*val = vmcs_read64(GUEST_IA32_EFER);
+		break;
+	case MSR_STAR:
+		*val = vcpu->msr_star;
+		break;
+	case MSR_LSTAR:
+		*val = vcpu->msr_lstar;
+		break;
+	case MSR_CSTAR:
+		*val = vcpu->msr_cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = vcpu->msr_fmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = vcpu->msr_kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*val = vmcs_readl(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*val = vmcs_readl(GUEST_GS_BASE);
+		break;
+	case MSR_MTRRcap:
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_PLATFORM_ID:
+		*val = 0;
+		break;
+	case MSR_MTRRdefType:
+		*val = vcpu->msr_mtrr_def_type;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (8 * i);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	u64 efer;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		break;
+	case MSR_IA32_APICBASE:
+		if (val & ~(0xfffff000ull | BIT(8) | BIT(11)))
+			return -1;
+		vcpu->msr_apic_base = val;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->msr_misc_enable = val;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, val);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_SYSENTER_ESP, val);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_SYSENTER_EIP, val);
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -1;
+		vmcs_write64(GUEST_IA32_PAT, val);
+		break;
+	case MSR_EFER:
+		efer = vmcs_read64(GUEST_IA32_EFER);
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -1;
+		/* LME may not change while paging is on (SDM 10.8.5) */
+		if (((val ^ efer) & EFER_LME) &&
+		    (vmcs_readl(GUEST_CR0) & X86_CR0_PG))
+			return -1;
+		hv_vmcs_set_efer(vcpu, val);
+		break;
+	case MSR_STAR:
+		vcpu->msr_star = val;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		if (index == MSR_LSTAR)
+			vcpu->msr_lstar = val;
+		else if (index == MSR_CSTAR)
+			vcpu->msr_cstar = val;
+		else if (index == MSR_KERNEL_GS_BASE)
+			vcpu->msr_kernel_gs_base = val;
+		else if (index == MSR_FS_BASE)
+			vmcs_writel(GUEST_FS_BASE, val);
+		else
+			vmcs_writel(GUEST_GS_BASE, val);
+		break;
+	case MSR_SYSCALL_MASK:
+		vcpu->msr_fmask = val;
+		break;
+	case MSR_MTRRdefType:
+		if (val & ~0xcffull)
+			return -1;
+		vcpu->msr_mtrr_def_type = val;
+		break;
+	case MSR_IA32_UCODE_REV:
+		break;		/* microcode updates: ignored */
+	case MSR_IA32_DEBUGCTLMSR:
+		if (val)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int handle_rdmsr(struct hv_vcpu *vcpu)
+{
+	u32 index = vcpu->gpr[HV_RCX];
+	u64 val;
+
+	vcpu->rec->info = index;
+	if (hv_msr_get(vcpu, index, &val)) {
+		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	vcpu->rec->value = val;
+	vcpu->gpr[HV_RAX] = (u32)val;
+	vcpu->gpr[HV_RDX] = val >> 32;
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+static int handle_wrmsr(struct hv_vcpu *vcpu)
+{
+	u32 index = vcpu->gpr[HV_RCX];
+	u64 val = (u32)vcpu->gpr[HV_RAX] | (u64)vcpu->gpr[HV_RDX] << 32;
+
+	vcpu->rec->info = index;
+	vcpu->rec->value = val;
+	if (hv_msr_set(vcpu, index, val)) {
+		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+static int handle_xsetbv(struct hv_vcpu *vcpu)
+{
+	u64 val = (u32)vcpu->gpr[HV_RAX] | (u64)vcpu->gpr[HV_RDX] << 32;
+
+	vcpu->rec->value = val;
+	/* XCR0: x87 must be set; guests get x87 and SSE only (see CPUID 0xd) */
+	if ((u32)vcpu->gpr[HV_RCX] != 0 || !(val & 1) || (val & ~3ull)) {
+		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	vcpu->xcr0 = val;
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+/* ---- VMCALL: the hypercall ABI (docs/hypercalls.md) ------------------- */
+
+static int handle_vmcall(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	u64 nr = vcpu->gpr[HV_RAX];
+
+	vcpu->rec->info = nr;
+	if (nr == HVLAB_HC_NOP) {
+		vcpu->gpr[HV_RAX] = 0;
+		hv_skip_instruction(vcpu, insn_len());
+		return 1;
+	}
+	if (nr != HVLAB_HC_WALK && nr < HVLAB_HC_USER_BASE) {
+		vcpu->gpr[HV_RAX] = (unsigned long)-1000;	/* -ENOSYS */
+		hv_skip_instruction(vcpu, insn_len());
+		return 1;
+	}
+	run->exit_reason = HVLAB_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = vcpu->gpr[HV_RBX];
+	run->hypercall.args[1] = vcpu->gpr[HV_RCX];
+	run->hypercall.args[2] = vcpu->gpr[HV_RDX];
+	run->hypercall.args[3] = vcpu->gpr[HV_RSI];
+	run->hypercall.ret = 0;
+	vcpu->pending = HV_PENDING_HYPERCALL;
+	vcpu->pending_len = insn_len();
+	return 0;
+}
+
+/* ---- entry failures ----------------------------------------------------- */
+
+static int handle_entry_failure(struct hv_vcpu *vcpu, u32 reason)
+{
+	struct hvlab_run *run = vcpu->run;
+	u32 basic = reason & 0xffff;
+
+	run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.qualification = vmcs_readl(EXIT_QUALIFICATION);
+	/* SDM 26.3.1 and 27.8: which family of checks the guest state broke */
+	strscpy(run->fail_entry.check,
+		basic == HVLAB_VMX_EXIT_INVALID_STATE ?
+		"invalid guest state (SDM 26.3.1: segments, CRs, RIP, RFLAGS)" :
+		basic == HVLAB_VMX_EXIT_MSR_LOAD_FAIL ?
+		"MSR loading failed (SDM 26.4)" :
+		"machine-check during VM entry (SDM 26.9)",
+		sizeof(run->fail_entry.check));
+	return 0;
+}
+
+static int handle_unexpected(struct hv_vcpu *vcpu)
+{
+	return to_user_internal(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
+				vcpu->rec->reason,
+				vmcs_readl(EXIT_QUALIFICATION));
+}
+
+/* I/O and EPT exits, in exit_io.c */
+int hv_handle_io(struct hv_vcpu *vcpu);
+int hv_handle_ept_violation(struct hv_vcpu *vcpu);
+int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
+
+static int (*const exit_handlers[])(struct hv_vcpu *vcpu) = {
+	[HVLAB_VMX_EXIT_EXCEPTION_NMI]		= handle_exception_nmi,
+	[HVLAB_VMX_EXIT_EXTERNAL_INT]		= handle_resume,
+	[HVLAB_VMX_EXIT_TRIPLE_FAULT]		= handle_triple_fault,
+	[HVLAB_VMX_EXIT_INIT]			= handle_resume,
+	[HVLAB_VMX_EXIT_INTR_WINDOW]		= handle_interrupt_window,
+	[HVLAB_VMX_EXIT_CPUID]			= handle_cpuid,
+	[HVLAB_VMX_EXIT_HLT]			= handle_hlt,
+	[HVLAB_VMX_EXIT_INVD]			= handle_wbinvd,
+	[HVLAB_VMX_EXIT_INVLPG]			= handle_invlpg,
+	[HVLAB_VMX_EXIT_RDPMC]			= handle_gp,
+	[HVLAB_VMX_EXIT_VMCALL]			= handle_vmcall,
+	[HVLAB_VMX_EXIT_VMCLEAR]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMLAUNCH]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMPTRLD]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMPTRST]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMREAD]			= handle_ud,
+	[HVLAB_VMX_EXIT_VMRESUME]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMWRITE]		= handle_ud,
+	[HVLAB_VMX_EXIT_VMXOFF]			= handle_ud,
+	[HVLAB_VMX_EXIT_VMXON]			= handle_ud,
+	[HVLAB_VMX_EXIT_CR_ACCESS]		= handle_cr,
+	[HVLAB_VMX_EXIT_DR_ACCESS]		= handle_dr,
+	[HVLAB_VMX_EXIT_IO]			= hv_handle_io,
+	[HVLAB_VMX_EXIT_RDMSR]			= handle_rdmsr,
+	[HVLAB_VMX_EXIT_WRMSR]			= handle_wrmsr,
+	[HVLAB_VMX_EXIT_MWAIT]			= handle_ud,
+	[HVLAB_VMX_EXIT_MTF]			= handle_mtf,
+	[HVLAB_VMX_EXIT_MONITOR]		= handle_ud,
+	[HVLAB_VMX_EXIT_PAUSE]			= handle_resume,
+	[HVLAB_VMX_EXIT_EPT_VIOLATION]		= hv_handle_ept_violation,
+	[HVLAB_VMX_EXIT_EPT_MISCONFIG]		= hv_handle_ept_misconfig,
+	[HVLAB_VMX_EXIT_INVEPT]			= handle_ud,
+	[HVLAB_VMX_EXIT_PREEMPTION_TIMER]	= handle_resume,
+	[HVLAB_VMX_EXIT_INVVPID]		= handle_ud,
+	[HVLAB_VMX_EXIT_WBINVD]			= handle_wbinvd,
+	[HVLAB_VMX_EXIT_XSETBV]			= handle_xsetbv,
+};
+
+/*
+ * An exit that interrupted the delivery of an event (say an EPT violation
+ * on the guest's IDT or stack, which hvlab maps lazily) must deliver that
+ * event again on the next entry (SDM 27.2.4, 28.2.4.x).
+ */
+static void reinject_vectoring(struct hv_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & 0x80000fff);
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if ((info & 0x700) >= INTR_TYPE_SOFT_INTR)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, insn_len());
+}
+
+int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason)
+{
+	u32 basic = reason & 0xffff;
+
+	vcpu->run->hw_exit_reason = basic;
+	vcpu->run->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
+	if (reason & EXIT_REASON_ENTRY_FAIL)
+		return handle_entry_failure(vcpu, reason);
+	if (basic != HVLAB_VMX_EXIT_TRIPLE_FAULT)
+		reinject_vectoring(vcpu);
+	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+		return exit_handlers[basic](vcpu);
+	return handle_unexpected(vcpu);
+}

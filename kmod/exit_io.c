@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exit_io.c - exits that become device accesses in userspace: port I/O
+ * (IN/OUT and the string forms INS/OUTS) and MMIO (EPT violations on
+ * guest-physical addresses that are not RAM).
+ *
+ * Both follow the same two-step protocol: the handler fills the run page
+ * (run->io or run->mmio), records what must happen once userspace has
+ * answered in vcpu->pending, and returns 0; the next HVLAB_RUN completes it
+ * (vcpu.c: complete_pending) -- an IN's value into RAX, an MMIO load into
+ * its register -- and moves RIP past the instruction.
+ *
+ * MMIO needs one more step: an EPT violation names the address and the
+ * direction but not the size or the register (SDM Vol. 3 28.2.3.2), so we
+ * fetch the instruction at the guest's RIP and decode it (pure_insn.c).
+ * Every length and size that later indexes memory is kept in the vCPU,
+ * never re-read from the run page userspace can scribble on.
+ */
+#include <linux/kernel.h>
+#include <asm/processor.h>
+
+#include "hvlab.h"
+#include "pure_insn.h"
+#include "vm.h"
+#include "vmcs.h"
+
+static int internal(struct hv_vcpu *vcpu, u64 d0, u64 d1)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = HVLAB_INTERNAL_EMULATION;
+	run->internal.ndata = 2;
+	run->internal.data[0] = d0;
+	run->internal.data[1] = d1;
+	return 0;
+}
+
+/* Linear -> guest-physical, honouring the guest's paging (or its absence). */
+static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
+{
+	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PG)) {
+		*gpa = lin & 0xffffffffull;
+		return 0;
+	}
+	return hv_gva_to_gpa(vcpu, lin, gpa);
+}
+
+/* INS/OUTS, with or without REP: up to a page or 1 KiB per exit. */
+static int string_io(struct hv_vcpu *vcpu, bool in, unsigned int size)
+{
+	struct hvlab_run *run = vcpu->run;
+	u32 info = vmcs_read32(VMX_INSTRUCTION_INFO);
+	bool rep = vmcs_readl(EXIT_QUALIFICATION) & BIT(5);
+	/* address size, SDM 27.2.5 table 27-8: 0 = 16, 1 = 32, 2 = 64 bits */
+	unsigned int asz = (info >> 7) & 7;
+	u64 mask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffff : ~0ull;
+	u64 lin = vmcs_readl(GUEST_LINEAR_ADDRESS), gpa, count, n;
+	bool down = vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	int idx = in ? HV_RDI : HV_RSI;
+	unsigned long *reg = &vcpu->gpr[idx];
+
+	count = rep ? vcpu->gpr[HV_RCX] & mask : 1;
+	if (!count) {
+		hv_skip_instruction(vcpu, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+		return 1;
+	}
+	n = down ? 1 : min3(count, (u64)sizeof(run->io_data) / size,
+			     (PAGE_SIZE - (lin & ~PAGE_MASK)) / size);
+	if (!n || linear_to_gpa(vcpu, lin, &gpa))
+		return internal(vcpu, lin, vmcs_readl(EXIT_QUALIFICATION));
+	if (!in && hv_read_guest(vcpu->vm, gpa, run->io_data, n * size))
+		return internal(vcpu, gpa, vmcs_readl(EXIT_QUALIFICATION));
+
+	/* the register effects do not depend on the data: apply them now */
+	*reg = (*reg & ~mask) | ((*reg + (down ? -n : n) * size) & mask);
+	if (rep)
+		vcpu->gpr[HV_RCX] = (vcpu->gpr[HV_RCX] & ~mask) |
+				    ((vcpu->gpr[HV_RCX] - n) & mask);
+	/* REP with more to do: run the same instruction again (RIP stays) */
+	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 :
+			    vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	vcpu->io_count = n;
+	vcpu->io_gpa = gpa;
+	run->io.count = n;
+	return 0;
+}
+
+int hv_handle_io(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	/* SDM 27.2.1 table 27-5: size-1, direction, string, REP, port */
+	unsigned int size = (q & 7) + 1;
+	bool in = q & BIT(3), string = q & BIT(4);
+	u16 port = q >> 16;
+	u64 v;
+
+	if (size != 1 && size != 2 && size != 4)
+		return internal(vcpu, q, 0);
+	run->exit_reason = HVLAB_EXIT_IO;
+	run->io.direction = in ? HVLAB_IO_IN : HVLAB_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = offsetof(struct hvlab_run, io_data);
+	vcpu->io_size = size;
+	vcpu->io_count = 0;
+	vcpu->pending = in ? HV_PENDING_PIO_IN : HV_PENDING_PIO_OUT;
+	vcpu->rec->info = port | size << 16 | (in ? 1u << 24 : 0);
+	if (string)
+		return string_io(vcpu, in, size);
+	if (!in) {
+		v = vcpu->gpr[HV_RAX] & ((1ull << (8 * size)) - 1);
+		memcpy(run->io_data, &v, size);
+		vcpu->rec->value = v;
+	}
+	vcpu->pending_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	return 0;
+}
+
+/* Up to 15 instruction bytes at CS:RIP; returns how many could be read. */
+static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
+{
+	u64 lin = vmcs_readl(GUEST_CS_BASE) + vmcs_readl(GUEST_RIP), gpa;
+	unsigned int got = 0;
+
+	while (got < INSN_MAX_LEN) {
+		unsigned int n = min_t(unsigned int, INSN_MAX_LEN - got,
+				       PAGE_SIZE - ((lin + got) & ~PAGE_MASK));
+
+		if (linear_to_gpa(vcpu, lin + got, &gpa) ||
+		    hv_read_guest(vcpu->vm, gpa, buf + got, n))
+			break;
+		got += n;
+	}
+	return got;
+}
+
+int hv_handle_ept_violation(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	struct insn_mmio *m = &vcpu->mmio;
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int avail;
+	u64 v;
+	int ret;
+
+	vcpu->rec->gpa = gpa;
+	vcpu->rec->info = q & 0x1ff;
+	/* qualification bit 1: a write; bit 2: an instruction fetch */
+	ret = hv_ept_fault(vcpu, gpa, q & BIT(1));
+	if (ret)
+		return ret > 0 ? 1 : internal(vcpu, gpa, q);
+	if (q & BIT(2))		/* executing from a device: nothing to emulate */
+		return internal(vcpu, gpa, q);
+
+	avail = fetch_insn(vcpu, bytes);
+	if (insn_decode_mmio(bytes, avail,
+			     insn_mode(!!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA),
+				       vmcs_read32(GUEST_CS_AR_BYTES)), m))
+		return internal(vcpu, gpa, avail ? bytes[0] : 0);
+
+	run->exit_reason = HVLAB_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = m->size;
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write) {
+		v = insn_store_value(m->reg == HV_RSP ? vmcs_readl(GUEST_RSP) :
+				     vcpu->gpr[m->reg & 15], m);
+		memcpy(run->mmio.data, &v, m->size);
+		vcpu->rec->value = v;
+		vcpu->pending = HV_PENDING_MMIO_WRITE;
+	} else {
+		vcpu->pending = HV_PENDING_MMIO_READ;
+	}
+	vcpu->pending_len = m->len;
+	return 0;
+}
+
+int hv_handle_ept_misconfig(struct hv_vcpu *vcpu)
+{
+	/* hvlab wrote a bad EPT entry: a bug to report, not to guess around */
+	return internal(vcpu, vmcs_read64(GUEST_PHYSICAL_ADDRESS), 0);
+}

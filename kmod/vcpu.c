@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu.c - the vCPU: its file descriptor, where its VMCS lives, and the
+ * run loop that enters the guest and dispatches each exit.
+ *
+ * Where the VMCS lives.  A VMCS is "active" on one CPU at a time: the CPU
+ * may cache it, so before another CPU can VMPTRLD it, the old CPU must
+ * VMCLEAR it (SDM Vol. 3 25.11.1).  vcpu->cpu names that CPU (or -1).
+ * vcpu_load() runs whenever the vCPU's thread starts running on a CPU --
+ * at each ioctl and, through a preempt notifier, after every reschedule
+ * -- and moves the VMCS if the CPU changed (VMCLEAR on the old CPU by
+ * IPI, VMPTRLD here, refresh the per-CPU host state).  A VMCLEAR resets
+ * the launch state, so the next entry is a VMLAUNCH, not a VMRESUME.
+ * Each CPU keeps a list of the VMCSs active on it, cleared before VMXOFF.
+ *
+ * The run loop (HVLAB_RUN).  Finish what userspace completed (an IN's
+ * data, an MMIO read), then: check signals and need_resched, enter the
+ * guest with interrupts off, restore the host state VMX does not, turn
+ * interrupts back on (a host interrupt that caused the exit is serviced
+ * right there), record the exit in the statistics and hand it to the
+ * exit-handler table (exit.c).  Its return value decides: 1 resume the
+ * guest, 0 return to userspace with run->exit_reason set, <0 an error.
+ * A pending signal ends HVLAB_RUN with -EINTR, so Ctrl-C always works, and
+ * the loop reschedules when asked, so a spinning guest cannot hog a CPU.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "hvlab.h"
+#include "pure_caps.h"
+#include "vm.h"
+#include "vmcs.h"
+
+static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
+static DEFINE_PER_CPU(void *, current_vmcs);
+static DEFINE_IDA(vpid_ida);
+
+/* VMCLEAR on the CPU the VMCS is active on; runs there, IRQs off. */
+static void vmclear_local(void *arg)
+{
+	struct hv_vcpu *vcpu = arg;
+
+	if (vcpu->cpu != smp_processor_id())
+		return;
+	hv_vmclear(__pa(vcpu->vmcs));
+	list_del(&vcpu->loaded_link);
+	if (this_cpu_read(current_vmcs) == vcpu->vmcs)
+		this_cpu_write(current_vmcs, NULL);
+	vcpu->cpu = -1;
+	vcpu->launched = false;
+}
+
+static void vmclear_anywhere(struct hv_vcpu *vcpu)
+{
+	int cpu = vcpu->cpu;
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmclear_local, vcpu, 1);
+}
+
+/* Before VMXOFF on this CPU (hotplug): flush every VMCS active here. */
+void hv_vcpu_clear_all_on_cpu(void)
+{
+	struct list_head *list = this_cpu_ptr(&loaded_vcpus);
+	struct hv_vcpu *vcpu, *tmp;
+
+	if (!list->next)
+		return;
+	list_for_each_entry_safe(vcpu, tmp, list, loaded_link)
+		vmclear_local(vcpu);
+}
+
+/* Make the VMCS current on this CPU.  Preemption is disabled. */
+static void vcpu_load(struct hv_vcpu *vcpu)
+{
+	int cpu = smp_processor_id();
+	unsigned long flags;
+
+	if (vcpu->cpu != cpu) {
+		vmclear_anywhere(vcpu);
+		local_irq_save(flags);
+		list_add(&vcpu->loaded_link, this_cpu_ptr(&loaded_vcpus));
+		vcpu->cpu = cpu;
+		local_irq_restore(flags);
+		hv_vmptrld(__pa(vcpu->vmcs));
+		this_cpu_write(current_vmcs, vcpu->vmcs);
+		hv_vmcs_set_host_percpu(vcpu, cpu);
+		/* the guest's TLB entries on the new CPU may be stale */
+		if (vcpu->vpid)
+			hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+		hv_invept(HV_INVEPT_SINGLE, vcpu->vm->eptp);
+	} else if (this_cpu_read(current_vmcs) != vcpu->vmcs) {
+		hv_vmptrld(__pa(vcpu->vmcs));
+		this_cpu_write(current_vmcs, vcpu->vmcs);
+	}
+}
+
+static void vcpu_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	vcpu_load(container_of(pn, struct hv_vcpu, pn));
+}
+
+static void vcpu_sched_out(struct preempt_notifier *pn,
+			   struct task_struct *next)
+{
+	/* lazy: the VMCS stays active here until it is needed elsewhere */
+}
+
+static struct preempt_ops vcpu_preempt_ops = {
+	.sched_in = vcpu_sched_in,
+	.sched_out = vcpu_sched_out,
+};
+
+/* Bracket every vCPU ioctl: the VMCS follows the thread while it runs. */
+static void vcpu_get(struct hv_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_register(&vcpu->pn);
+	vcpu_load(vcpu);
+	preempt_enable();
+}
+
+static void vcpu_put(struct hv_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_unregister(&vcpu->pn);
+	preempt_enable();
+}
+
+/* Host state VMX leaves changed after an exit (SDM 27.5). */
+struct host_extra {
+	u16 ds, es, fs, gs;
+	unsigned long dr7;
+	u64 debugctl, xcr0;
+};
+
+static void save_host_extra(struct host_extra *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	get_debugreg(h->dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(0) : 0;
+}
+
+static void restore_host_extra(const struct host_extra *h)
+{
+	/* GDTR.limit and TR.limit are set to 0xffff / 0x67 on exit */
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+	if (h->ds | h->es) {
+		loadsegment(ds, h->ds);
+		loadsegment(es, h->es);
+	}
+	if (h->fs & 7)
+		loadsegment(fs, h->fs);
+	if (h->gs & 7)
+		load_gs_index(h->gs);
+	if (h->dr7 != 0x400)	/* DR7 is 0x400 after an exit */
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)	/* DEBUGCTL is cleared on exit */
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+}
+
+/*
+ * One VM entry and exit.  Returns the exit reason, or -EIO when the
+ * VMLAUNCH/VMRESUME instruction itself failed (run->fail_entry set).
+ */
+static int enter_guest(struct hv_vcpu *vcpu)
+{
+	const struct hvlab_caps *caps = hvlab_vmx_caps();
+	struct host_extra h;
+	unsigned long cr3, cr4;
+	u32 intr_info;
+	int fail;
+
+	preempt_disable();
+	cr3 = __read_cr3();
+	if (cr3 != vcpu->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vcpu->host_cr3 = cr3;
+	}
+	cr4 = cr4_read_shadow();
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
+	}
+	if (caps->features & HVLAB_CAP_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, 1u << 22 >>
+			     caps->preemption_timer_shift);
+	save_host_extra(&h);
+	kernel_fpu_begin();
+	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
+
+	local_irq_disable();
+	if (h.xcr0 && vcpu->xcr0 != h.xcr0)
+		xsetbv(0, vcpu->xcr0);
+	if (native_read_cr2() != vcpu->cr2)
+		native_write_cr2(vcpu->cr2);	/* CR2 is not in the VMCS */
+
+	fail = hv_vmenter(vcpu->gpr, vcpu->launched);
+
+	vcpu->cr2 = native_read_cr2();
+	if (h.xcr0 && vcpu->xcr0 != h.xcr0)
+		xsetbv(0, h.xcr0);
+	restore_host_extra(&h);
+	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
+	kernel_fpu_end();
+	if (!fail) {
+		vcpu->launched = true;
+		/* an NMI that caused the exit is the host's: raise it again */
+		intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+		if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) ==
+		    HVLAB_VMX_EXIT_EXCEPTION_NMI &&
+		    (intr_info & (INTR_INFO_VALID | 0x700)) ==
+		    (INTR_INFO_VALID | INTR_TYPE_NMI))
+			apic->send_IPI_self(NMI_VECTOR);
+	}
+	local_irq_enable();
+	preempt_enable();
+
+	vcpu->stats->entries++;
+	if (fail) {
+		struct hvlab_run *run = vcpu->run;
+
+		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
+		run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
+		run->fail_entry.vm_instruction_error =
+			vmcs_read32(VM_INSTRUCTION_ERROR);
+		strscpy(run->fail_entry.check,
+			run->fail_entry.vm_instruction_error == 7 ?
+			"invalid control field (SDM 26.2.1)" :
+			run->fail_entry.vm_instruction_error == 8 ?
+			"invalid host-state field (SDM 26.2.2-26.2.4)" :
+			"VMLAUNCH/VMRESUME failed (SDM 31.4)",
+			sizeof(run->fail_entry.check));
+		return -EIO;
+	}
+	return vmcs_read32(VM_EXIT_REASON);
+}
+
+/* Inject a queued HVLAB_INJECT event when the guest can take it. */
+static void inject_pending(struct hv_vcpu *vcpu)
+{
+	struct hvlab_event *e = &vcpu->event;
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (!vcpu->event_pending ||
+	    (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+		return;
+	if (e->type == HVLAB_EVENT_EXCEPTION) {
+		hv_inject_exception(vcpu, e->vector, e->has_error_code,
+				    e->error_code);
+	} else if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+		   !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS))) {
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
+			     (e->type == HVLAB_EVENT_NMI ? INTR_TYPE_NMI :
+			      INTR_TYPE_EXT_INTR) | (e->vector & 0xff));
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     proc & ~PROC_INTR_WINDOW_EXITING);
+	} else {
+		/* SDM 26.7.5: exit as soon as the guest can take it */
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     proc | PROC_INTR_WINDOW_EXITING);
+		return;
+	}
+	vcpu->event_pending = false;
+}
+
+/* Copy what userspace completed back into the guest (KVM: complete_*). */
+static int complete_pending(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	enum hv_pending p = vcpu->pending;
+	unsigned long *rax = &vcpu->gpr[HV_RAX];
+	u64 v = 0;
+
+	vcpu->pending = HV_PENDING_NONE;
+	switch (p) {
+	case HV_PENDING_NONE:
+		return 0;
+	case HV_PENDING_PIO_IN:
+		if (vcpu->io_count) {	/* INS: data goes to guest memory */
+			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
+					   vcpu->io_count * vcpu->io_size))
+				return -EFAULT;
+			break;
+		}
+		/* sizes come from the vCPU, never from the shared run page */
+		memcpy(&v, run->io_data, vcpu->io_size);
+		if (vcpu->io_size == 4)
+			*rax = (u32)v;	/* 32-bit results zero-extend */
+		else
+			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | v;
+		break;
+	case HV_PENDING_MMIO_READ:
+		memcpy(&v, run->mmio.data, vcpu->mmio.size);
+		if (vcpu->mmio.reg == HV_RSP)
+			vmcs_writel(GUEST_RSP, insn_merge_load(
+				vmcs_readl(GUEST_RSP), v, &vcpu->mmio));
+		else
+			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
+				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
+		break;
+	case HV_PENDING_HYPERCALL:
+		*rax = run->hypercall.ret;
+		break;
+	default:
+		break;
+	}
+	if (vcpu->pending_len)
+		hv_skip_instruction(vcpu, vcpu->pending_len);
+	vcpu->pending_len = 0;
+	return 0;
+}
+
+static void record_exit(struct hv_vcpu *vcpu, u32 reason)
+{
+	struct hvlab_stats *st = vcpu->stats;
+	struct hvlab_exit_record *rec;
+	u32 basic = reason & 0xffff;
+
+	st->exits++;
+	if (basic < HVLAB_NR_EXIT_REASONS)
+		st->by_reason[basic]++;
+	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
+	rec->tsc = rdtsc();
+	rec->rip = vmcs_readl(GUEST_RIP);
+	rec->qualification = vmcs_readl(EXIT_QUALIFICATION);
+	rec->reason = basic;
+	rec->gpa = 0;
+	rec->info = 0;
+	rec->value = 0;
+	vcpu->rec = rec;
+}
+
+static int vcpu_run(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	int ret, reason;
+
+	ret = complete_pending(vcpu);
+	if (ret)
+		return ret;
+	run->exit_reason = HVLAB_EXIT_UNKNOWN;
+	if (run->immediate_exit) {
+		run->exit_reason = HVLAB_EXIT_INTR;
+		return -EINTR;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = HVLAB_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		inject_pending(vcpu);
+		reason = enter_guest(vcpu);
+		if (reason < 0) {
+			ret = 0;	/* run->fail_entry describes it */
+			break;
+		}
+		record_exit(vcpu, reason);
+		ret = hv_handle_exit(vcpu, reason);
+		smp_wmb();	/* the record before the head (see uapi) */
+		vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
+		vcpu->stats->head++;
+		if (ret <= 0)
+			break;
+	}
+	run->guest_rip = vmcs_readl(GUEST_RIP);
+	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = run->if_flag &&
+		!(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3) &&
+		!vcpu->event_pending;
+	vcpu->stats->exits_to_user++;
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- the vCPU file ------------------------------------------------ */
+
+/* MSR allow-list, implemented in exit.c. */
+int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
+int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
+
+static long do_msrs(struct hv_vcpu *vcpu, void __user *uarg, bool set)
+{
+	struct hvlab_msrs *m;
+	long ret;
+	u32 i;
+
+	m = memdup_user(uarg, sizeof(*m));
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	ret = -EINVAL;
+	if (m->nmsrs > HVLAB_MAX_MSR_ENTRIES)
+		goto out;
+	for (i = 0; i < m->nmsrs; i++) {
+		struct hvlab_msr_entry *e = &m->entries[i];
+
+		if (set ? hv_msr_set(vcpu, e->index, e->data) :
+			  hv_msr_get(vcpu, e->index, &e->data))
+			break;
+	}
+	ret = i;	/* entries processed, as KVM_GET/SET_MSRS */
+	if (!set && copy_to_user(uarg, m, sizeof(*m)))
+		ret = -EFAULT;
+out:
+	kfree(m);
+	return ret;
+}
+
+static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
+			      void __user *uarg)
+{
+	union {
+		struct hvlab_regs regs;
+		struct hvlab_sregs sregs;
+		struct hvlab_event event;
+		struct hvlab_debug debug;
+	} u;
+	u32 proc;
+
+	switch (cmd) {
+	case HVLAB_RUN:
+		if (uarg)
+			return -EINVAL;
+		return vcpu_run(vcpu);
+	case HVLAB_GET_REGS:
+		hv_vmcs_get_regs(vcpu, &u.regs);
+		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
+	case HVLAB_SET_REGS:
+		if (copy_from_user(&u.regs, uarg, sizeof(u.regs)))
+			return -EFAULT;
+		hv_vmcs_set_regs(vcpu, &u.regs);
+		return 0;
+	case HVLAB_GET_SREGS:
+		hv_vmcs_get_sregs(vcpu, &u.sregs);
+		u.sregs.cr8 = vcpu->cr8;
+		return copy_to_user(uarg, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
+	case HVLAB_SET_SREGS:
+		if (copy_from_user(&u.sregs, uarg, sizeof(u.sregs)))
+			return -EFAULT;
+		vcpu->cr8 = u.sregs.cr8;
+		return hv_vmcs_set_sregs(vcpu, &u.sregs);
+	case HVLAB_GET_MSRS:
+		return do_msrs(vcpu, uarg, false);
+	case HVLAB_SET_MSRS:
+		return do_msrs(vcpu, uarg, true);
+	case HVLAB_INJECT:
+		if (copy_from_user(&u.event, uarg, sizeof(u.event)))
+			return -EFAULT;
+		if (u.event.vector > 255 || vcpu->event_pending ||
+		    (u.event.type != HVLAB_EVENT_EXTINT &&
+		     u.event.type != HVLAB_EVENT_NMI &&
+		     u.event.type != HVLAB_EVENT_EXCEPTION) ||
+		    (u.event.type == HVLAB_EVENT_EXCEPTION && u.event.vector > 31))
+			return -EINVAL;
+		vcpu->event = u.event;
+		vcpu->event_pending = true;
+		return 0;
+	case HVLAB_SET_DEBUG:
+		if (copy_from_user(&u.debug, uarg, sizeof(u.debug)))
+			return -EFAULT;
+		if (u.debug.flags & ~HVLAB_DEBUG_SINGLESTEP)
+			return -EINVAL;
+		if ((u.debug.flags & HVLAB_DEBUG_SINGLESTEP) &&
+		    !(hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG))
+			return -EOPNOTSUPP;
+		vcpu->singlestep = u.debug.flags & HVLAB_DEBUG_SINGLESTEP;
+		proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     proc | (vcpu->singlestep ? PROC_MTF : 0));
+		return 0;
+	case HVLAB_TRANSLATE:
+		return hv_translate(vcpu, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long vcpu_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = f->private_data;
+	long ret;
+
+	/* the VM's memory is its creator's: other processes may not run it */
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vcpu_get(vcpu);
+	ret = vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	vcpu_put(vcpu);
+	mutex_unlock(&vcpu->mutex);
+	return ret;
+}
+
+static vm_fault_t vcpu_fault(struct vm_fault *vmf)
+{
+	struct hv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff == 0)
+		page = virt_to_page(vcpu->run);
+	else if (vmf->pgoff < (unsigned long)hvlab_vcpu_mmap_size() >> PAGE_SHIFT)
+		page = virt_to_page((char *)vcpu->stats +
+				    ((vmf->pgoff - 1) << PAGE_SHIFT));
+	else
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vcpu_vm_ops = {
+	.fault = vcpu_fault,
+};
+
+static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start >
+	    (unsigned long)hvlab_vcpu_mmap_size())
+		return -EINVAL;
+	vma->vm_flags |= VM_DONTEXPAND;
+	vma->vm_flags &= ~VM_MAYEXEC;
+	vma->vm_ops = &vcpu_vm_ops;
+	return 0;
+}
+
+void hv_vcpu_free(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm = vcpu->vm;
+
+	vmclear_anywhere(vcpu);
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	if (vcpu->vpid)
+		ida_free(&vpid_ida, vcpu->vpid);
+	free_page((unsigned long)vcpu->vmcs);
+	free_page((unsigned long)vcpu->run);
+	free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
+	kfree(vcpu->fpu);
+	kfree(vcpu);
+	hv_vm_put(vm);
+}
+
+static int vcpu_release(struct inode *inode, struct file *f)
+{
+	hv_vcpu_free(f->private_data);
+	return 0;
+}
+
+static const struct file_operations vcpu_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vcpu_mmap,
+	.release = vcpu_release,
+	.llseek = noop_llseek,
+};
+
+int hv_vcpu_create(struct hv_vm *vm, u32 id)
+{
+	struct hv_vcpu *vcpu;
+	int ret, fd, vpid;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
+	mutex_init(&vcpu->mutex);
+	INIT_LIST_HEAD(&vcpu->loaded_link);
+	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);
+	ret = -ENOMEM;
+	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->stats = alloc_pages_exact(PAGE_ALIGN(sizeof(*vcpu->stats)),
+					GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);	/* kmalloc: 16-aligned */
+	if (!vcpu->vmcs || !vcpu->run || !vcpu->stats || !vcpu->fpu)
+		goto free;
+	/* FXSAVE image of an initialized FPU: FCW 0x37f, MXCSR 0x1f80 */
+	*(u16 *)vcpu->fpu = 0x37f;
+	*(u32 *)(vcpu->fpu + 24) = 0x1f80;
+	if (hvlab_vmx_caps()->features & HVLAB_CAP_VPID) {
+		vpid = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
+		vcpu->vpid = vpid > 0 ? vpid : 0;
+	}
+	/* SDM 25.2: the VMCS starts with the revision id, then VMCLEAR */
+	*(u32 *)vcpu->vmcs = hvlab_vmx_caps()->vmcs_revision;
+	if (hv_vmclear(__pa(vcpu->vmcs))) {
+		ret = -EIO;
+		goto free;
+	}
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		mutex_unlock(&vm->lock);
+		ret = -EEXIST;
+		goto free;
+	}
+	vm->vcpus[id] = vcpu;
+	mutex_unlock(&vm->lock);
+	kref_get(&vm->ref);
+
+	vcpu_get(vcpu);
+	ret = hv_vmcs_setup(vcpu);
+	vcpu_put(vcpu);
+	if (ret) {
+		hv_vcpu_free(vcpu);
+		return ret;
+	}
+	fd = anon_inode_getfd("hvlab-vcpu", &vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		hv_vcpu_free(vcpu);
+	return fd;
+
+free:
+	if (vcpu->vpid)
+		ida_free(&vpid_ida, vcpu->vpid);
+	free_page((unsigned long)vcpu->vmcs);
+	free_page((unsigned long)vcpu->run);
+	if (vcpu->stats)
+		free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
+	kfree(vcpu->fpu);
+	kfree(vcpu);
+	return ret;
+}
+
+void hv_vcpu_init_percpu(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(loaded_vcpus, cpu));
+	preempt_notifier_inc();
+}
+
+void hv_vcpu_exit_percpu(void)
+{
+	preempt_notifier_dec();
+}

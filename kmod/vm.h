@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm.h - the VM and vCPU objects the rest of the module works on.
+ *
+ * Ownership: a VM lives while its fd or any of its vCPU fds is open (kref);
+ * each vCPU fd holds a reference on its VM.  The VM holds a reference on
+ * VMX (hvlab_vmx_get) for its whole life, so VMX is on exactly while some
+ * VM exists.  A VM belongs to the process (mm) that created it: memory
+ * slots are that process's memory, and only that mm may run its vCPUs.
+ *
+ * Locks: vm->lock (mutex) guards slots and the vCPU table; vm->mmu_lock
+ * (mutex) guards the EPT tables and pinned pages; vcpu->mutex serializes the vCPU's
+ * ioctls, so one thread at a time runs a vCPU.
+ */
+#ifndef HVLAB_VM_H
+#define HVLAB_VM_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/spinlock.h>
+#include <uapi/hvlab.h>
+
+#include "pure_insn.h"
+
+struct hv_memslot {
+	u64 gpa;		/* guest-physical base, page aligned */
+	u64 npages;		/* 0: slot unused */
+	unsigned long uaddr;	/* userspace address in vm->mm */
+	u32 flags;		/* HVLAB_MEM_* */
+	struct page **pages;	/* pinned pages, NULL until faulted in */
+};
+
+struct hv_vm {
+	struct kref ref;
+	struct mutex lock;
+	struct mutex mmu_lock;
+	struct mm_struct *mm;		/* owner; mmgrab-ed */
+	u32 flags;			/* HVLAB_VM_* */
+	struct hv_memslot slots[HVLAB_MAX_MEMSLOTS];
+	struct hv_vcpu *vcpus[HVLAB_MAX_VCPUS];
+	u64 *ept_root;			/* EPT PML4 (one page) */
+	u64 eptp;
+	unsigned long *io_bitmap;	/* 2 pages, all ones: every port exits */
+	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
+};
+
+/* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
+enum hv_reg {
+	HV_RAX, HV_RCX, HV_RDX, HV_RBX, HV_RSP, HV_RBP, HV_RSI, HV_RDI,
+	HV_R8, HV_R9, HV_R10, HV_R11, HV_R12, HV_R13, HV_R14, HV_R15,
+	HV_NR_GPRS
+};
+
+/* What the next HVLAB_RUN must finish before entering the guest. */
+enum hv_pending {
+	HV_PENDING_NONE,
+	HV_PENDING_PIO_IN,	/* copy run->io data into RAX, skip insn */
+	HV_PENDING_PIO_OUT,	/* skip insn */
+	HV_PENDING_MMIO_READ,	/* merge run->mmio.data into a register */
+	HV_PENDING_MMIO_WRITE,	/* skip insn */
+	HV_PENDING_HYPERCALL,	/* RAX = run->hypercall.ret, skip insn */
+	HV_PENDING_SKIP,	/* skip insn (HLT) */
+};
+
+struct hv_vcpu {
+	struct hv_vm *vm;
+	u32 id;
+	u16 vpid;
+	struct mutex mutex;
+
+	/* Guest registers the CPU does not keep in the VMCS. */
+	unsigned long gpr[HV_NR_GPRS];	/* [HV_RSP] unused: GUEST_RSP */
+	unsigned long cr2;
+	u64 xcr0;
+	void *fpu;			/* FXSAVE area (512 bytes, 16-aligned) */
+
+	/* The VMCS and where it is loaded. */
+	void *vmcs;
+	int cpu;			/* CPU whose VMCS cache holds it, or -1 */
+	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	struct list_head loaded_link;	/* on that CPU's list of loaded VMCSs */
+	struct preempt_notifier pn;
+	unsigned long host_cr3, host_cr4;	/* cached HOST_CR3/CR4 */
+
+	/* Shared with userspace through mmap. */
+	struct hvlab_run *run;		/* page 0 */
+	struct hvlab_stats *stats;	/* following pages */
+
+	/* State between exits. */
+	enum hv_pending pending;
+	u8 pending_len;			/* instruction length to skip */
+	struct insn_mmio mmio;		/* decoded MMIO instruction */
+	u64 mmio_gpa;
+	u8 io_size;			/* port I/O element size */
+	u32 io_count;			/* string I/O: elements in io_data */
+	u64 io_gpa;			/* string INS: where the data goes */
+	bool event_pending;		/* HVLAB_INJECT waiting for a window */
+	struct hvlab_event event;
+	bool singlestep;
+
+	/* MSRs emulated in software (not switched by VMX). */
+	u64 msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs_base;
+	u64 msr_apic_base, msr_misc_enable, msr_mtrr_def_type;
+	unsigned long dr[4], dr6;	/* debug registers, emulated */
+	u8 cr8;				/* task priority (CR8), emulated */
+	bool trap_cr3;
+	struct hvlab_exit_record *rec;	/* the exit being handled */
+};
+
+/* ept.c */
+int hv_ept_init(struct hv_vm *vm);
+void hv_ept_destroy(struct hv_vm *vm);
+/* 1: mapped, resume; 0: not guest RAM (MMIO); -errno: failure */
+int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
+int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
+int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
+void hv_unpin_slot(struct hv_memslot *slot);
+
+/* vm.c */
+void hv_vm_put(struct hv_vm *vm);
+
+/* vcpu.c */
+int hv_vcpu_create(struct hv_vm *vm, u32 id);
+void hv_vcpu_free(struct hv_vcpu *vcpu);
+
+/* walk.c: guest page tables, the translation inspector */
+int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
+int hv_translate(struct hv_vcpu *vcpu, void __user *uarg);
+
+/* vmcs.c */
+int hv_vmcs_setup(struct hv_vcpu *vcpu);
+void hv_vmcs_set_host_percpu(struct hv_vcpu *vcpu, int cpu);
+void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r);
+void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r);
+void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
+int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
+void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val);
+void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val);
+void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer);
+int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
+
+/* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
+int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
+void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
+void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
+			 u32 err);
+
+/* vmenter.S: 0 = VM exit, 1 = VMLAUNCH/VMRESUME failed */
+int hv_vmenter(unsigned long *gprs, int launched);
+extern const char hv_vmexit[];
+
+#endif

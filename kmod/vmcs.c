@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmcs.c - filling a vCPU's VMCS: controls, host state, guest state.
+ *
+ * Controls are computed from the capability MSRs (pure_caps.c decoded them
+ * into must_be_1/may_be_1): a wanted control the CPU cannot set is an
+ * error, a control the CPU insists on is added (SDM Vol. 3 A.3-A.5).
+ *
+ * Host state is what the CPU loads on every VM exit (SDM 27.5): Linux's
+ * kernel segments, CR0/CR3/CR4, this CPU's GDT/TSS/IDT and SYSENTER MSRs,
+ * EFER and PAT.  Some of it is per CPU and is refreshed when the vCPU
+ * moves (hv_vmcs_set_host_percpu).
+ *
+ * Guest control registers: the guest owns every CR0/CR4 bit except those
+ * in the guest/host masks; for those it reads the read shadow, and a
+ * write that changes one exits (SDM 25.6.6).  hvlab owns CR0.PE/PG (to
+ * switch the "IA-32e mode guest" entry control and load PAE PDPTEs),
+ * CR0.NE/CD/NW (forced to values VMX accepts) and CR4.VMXE/SMXE/PAE.
+ * All functions act on the current VMCS: the caller has loaded it.
+ */
+#include <linux/kernel.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/cpu_entry_area.h>
+
+#include "hvlab.h"
+#include "pure_caps.h"
+#include "vm.h"
+#include "vmcs.h"
+
+#define CR0_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | \
+		   X86_CR0_NW)
+#define CR4_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
+
+/* The control value to write, or -1 if a wanted bit is not allowed. */
+static s64 adjust(const struct hvlab_ctl_caps *c, u32 want, u32 optional)
+{
+	u32 v;
+
+	if (want & ~c->may_be_1)
+		return -1;
+	v = want | (optional & c->may_be_1) | c->must_be_1;
+	return v;
+}
+
+/* Access-rights field from the uapi segment (SDM 25.4.1, table 25-2). */
+static u32 seg_to_ar(const struct hvlab_segment *s)
+{
+	if (s->unusable)
+		return 1u << 16;
+	return (s->type & 15) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+	       (s->present & 1) << 7 | (s->avl & 1) << 12 | (s->l & 1) << 13 |
+	       (s->db & 1) << 14 | (s->g & 1) << 15;
+}
+
+static void ar_to_seg(u32 ar, struct hvlab_segment *s)
+{
+	s->type = ar & 15;
+	s->s = (ar >> 4) & 1;
+	s->dpl = (ar >> 5) & 3;
+	s->present = (ar >> 7) & 1;
+	s->avl = (ar >> 12) & 1;
+	s->l = (ar >> 13) & 1;
+	s->db = (ar >> 14) & 1;
+	s->g = (ar >> 15) & 1;
+	s->unusable = (ar >> 16) & 1;
+}
+
+/* The four fields of one guest segment, by its selector field. */
+struct seg_fields {
+	enum vmcs_field sel, base, limit, ar;
+};
+
+#define SEG(n) { GUEST_##n##_SELECTOR, GUEST_##n##_BASE, GUEST_##n##_LIMIT, \
+		 GUEST_##n##_AR_BYTES }
+static const struct seg_fields segs[] = {
+	SEG(CS), SEG(DS), SEG(ES), SEG(FS), SEG(GS), SEG(SS), SEG(TR), SEG(LDTR)
+};
+
+static void write_seg(const struct seg_fields *f, const struct hvlab_segment *s)
+{
+	__hv_vmwrite(f->sel, s->selector);
+	__hv_vmwrite(f->base, s->base);
+	__hv_vmwrite(f->limit, s->limit);
+	__hv_vmwrite(f->ar, seg_to_ar(s));
+}
+
+static void read_seg(const struct seg_fields *f, struct hvlab_segment *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = __hv_vmread(f->sel);
+	s->base = __hv_vmread(f->base);
+	s->limit = __hv_vmread(f->limit);
+	ar_to_seg(__hv_vmread(f->ar), s);
+}
+
+void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
+{
+	struct hvlab_segment *dst[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt
+	};
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		read_seg(&segs[i], dst[i]);
+	s->gdt.base = vmcs_readl(GUEST_GDTR_BASE);
+	s->gdt.limit = vmcs_read32(GUEST_GDTR_LIMIT);
+	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
+	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
+	/* the guest's view: owned bits come from the read shadows */
+	s->cr0 = (vmcs_readl(GUEST_CR0) & ~CR0_OWNED) |
+		 (vmcs_readl(CR0_READ_SHADOW) & CR0_OWNED);
+	s->cr4 = (vmcs_readl(GUEST_CR4) & ~CR4_OWNED) |
+		 (vmcs_readl(CR4_READ_SHADOW) & CR4_OWNED);
+	s->cr2 = vcpu->cr2;
+	s->cr3 = vmcs_readl(GUEST_CR3);
+	s->efer = vmcs_read64(GUEST_IA32_EFER);
+	s->apic_base = vcpu->msr_apic_base;
+}
+
+/* Reserved EFER bits and CR bits we refuse from userspace. */
+#define EFER_VALID (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
+{
+	const struct hvlab_segment *src[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt
+	};
+	int i;
+
+	if ((s->efer & ~EFER_VALID) || (s->cr0 >> 32) || (s->cr4 & X86_CR4_VMXE) ||
+	    (s->cr4 >> 32) || s->cr8 > 15 || s->gdt.limit > 0xffff ||
+	    s->idt.limit > 0xffff)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		write_seg(&segs[i], src[i]);
+	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
+	vmcs_write32(GUEST_GDTR_LIMIT, s->gdt.limit);
+	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
+	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
+	vcpu->cr2 = s->cr2;
+	vmcs_writel(GUEST_CR3, s->cr3);
+	hv_vmcs_set_efer(vcpu, s->efer);
+	hv_vmcs_set_cr4(vcpu, s->cr4);
+	hv_vmcs_set_cr0(vcpu, s->cr0);
+	vcpu->msr_apic_base = s->apic_base;
+	return hv_vmcs_load_pdptrs(vcpu);
+}
+
+void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
+{
+	const unsigned long *g = vcpu->gpr;
+
+	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
+	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
+	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
+	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
+	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
+	r->rsp = vmcs_readl(GUEST_RSP);
+	r->rip = vmcs_readl(GUEST_RIP);
+	r->rflags = vmcs_readl(GUEST_RFLAGS);
+}
+
+void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
+{
+	unsigned long *g = vcpu->gpr;
+
+	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
+	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
+	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
+	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
+	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
+	vmcs_writel(GUEST_RSP, r->rsp);
+	vmcs_writel(GUEST_RIP, r->rip);
+	/* bit 1 is always 1; VM entry checks reserved bits (SDM 26.3.1.4) */
+	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7ul) | 2);
+}
+
+/* IA-32e mode follows EFER.LME && CR0.PG (SDM 10.8.5); VMX needs us to say. */
+static void update_long_mode(void)
+{
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS);
+	bool lma = (efer & EFER_LME) && (vmcs_readl(GUEST_CR0) & X86_CR0_PG);
+
+	if (lma) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~ENTRY_IA32E_MODE;
+	}
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer)
+{
+	vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
+	update_long_mode();
+}
+
+void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val)
+{
+	const struct hvlab_caps *c = hvlab_vmx_caps();
+	/* with unrestricted guest PE and PG may be 0 (SDM 26.3.1.1) */
+	unsigned long fixed0 = c->msr.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	unsigned long real = (val | fixed0) & ~(X86_CR0_CD | X86_CR0_NW);
+
+	vmcs_writel(CR0_READ_SHADOW, val);
+	vmcs_writel(GUEST_CR0, real & c->msr.cr0_fixed1);
+	update_long_mode();
+}
+
+void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val)
+{
+	const struct hvlab_caps *c = hvlab_vmx_caps();
+
+	vmcs_writel(CR4_READ_SHADOW, val);
+	vmcs_writel(GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
+}
+
+/*
+ * PAE paging outside IA-32e mode: with EPT the CPU takes the four PDPTEs
+ * from the VMCS at VM entry, not from memory (SDM 26.3.2.4), so whoever
+ * changes CR0.PG, CR4.PAE or CR3 in that mode must reload them.
+ */
+int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu)
+{
+	unsigned long cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
+	u64 pdpte[4];
+	int i;
+
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) ||
+	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
+		return 0;
+	if (hv_read_guest(vcpu->vm, vmcs_readl(GUEST_CR3) & ~0x1ful, pdpte,
+			  sizeof(pdpte)))
+		memset(pdpte, 0, sizeof(pdpte));
+	for (i = 0; i < 4; i++)
+		__hv_vmwrite(GUEST_PDPTR0 + 2 * i, pdpte[i]);
+	return 0;
+}
+
+/* Per-CPU host state: GDT, TSS, kernel GS base, SYSENTER stack (SDM 27.5.2). */
+void hv_vmcs_set_host_percpu(struct hv_vcpu *vcpu, int cpu)
+{
+	u64 v;
+
+	vmcs_writel(HOST_TR_BASE,
+		    (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	vmcs_writel(HOST_GDTR_BASE, (unsigned long)get_cpu_gdt_ro(cpu));
+	rdmsrl(MSR_GS_BASE, v);
+	vmcs_writel(HOST_GS_BASE, v);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+	vmcs_writel(HOST_IA32_SYSENTER_ESP, v);
+}
+
+static int setup_controls(struct hv_vcpu *vcpu)
+{
+	const struct hvlab_caps *c = hvlab_vmx_caps();
+	s64 pin, proc, proc2, exit, entry;
+	u32 proc_want;
+
+	pin = adjust(&c->pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+		     PIN_PREEMPTION_TIMER);
+	proc_want = PROC_HLT_EXITING | PROC_INVLPG_EXITING |
+		    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
+		    PROC_MOV_DR_EXITING | PROC_USE_IO_BITMAPS |
+		    PROC_USE_MSR_BITMAPS | PROC_SECONDARY | PROC_RDPMC_EXITING |
+		    PROC_MWAIT_EXITING | PROC_MONITOR_EXITING;
+	if (vcpu->trap_cr3)
+		proc_want |= PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING;
+	proc = adjust(&c->proc, proc_want, 0);
+	proc2 = adjust(&c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
+		       PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID);
+	exit = adjust(&c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
+		      EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT);
+	entry = adjust(&c->entry, ENTRY_LOAD_EFER,
+		       ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CTLS);
+	if (pin < 0 || proc < 0 || proc2 < 0 || exit < 0 || entry < 0)
+		return -EOPNOTSUPP;
+	/* without TRUE controls CR3 exiting is "default1" and stays on */
+	if (!vcpu->trap_cr3 && (proc & PROC_CR3_LOAD_EXITING))
+		vcpu->trap_cr3 = true;
+	if (!vcpu->vpid)
+		proc2 &= ~PROC2_VPID;
+
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
+	vmcs_write32(VM_EXIT_CONTROLS, exit);
+	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE);
+	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write64(IO_BITMAP_A, __pa(vcpu->vm->io_bitmap));
+	vmcs_write64(IO_BITMAP_B, __pa(vcpu->vm->io_bitmap) + PAGE_SIZE);
+	vmcs_write64(MSR_BITMAP, __pa(vcpu->vm->msr_bitmap));
+	vmcs_write64(EPT_POINTER, vcpu->vm->eptp);
+	if (vcpu->vpid)
+		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
+	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
+	vmcs_write64(TSC_OFFSET, 0);
+	vmcs_writel(CR0_GUEST_HOST_MASK, CR0_OWNED);
+	vmcs_writel(CR4_GUEST_HOST_MASK, CR4_OWNED);
+	return 0;
+}
+
+static void setup_host_state(void)
+{
+	struct desc_ptr idt;
+	u64 v;
+
+	vmcs_writel(HOST_CR0, read_cr0());
+	vmcs_writel(HOST_CR3, __read_cr3());
+	vmcs_writel(HOST_CR4, cr4_read_shadow());
+	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write16(HOST_DS_SELECTOR, 0);
+	vmcs_write16(HOST_ES_SELECTOR, 0);
+	vmcs_write16(HOST_FS_SELECTOR, 0);
+	vmcs_write16(HOST_GS_SELECTOR, 0);
+	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&idt);
+	vmcs_writel(HOST_IDTR_BASE, idt.address);
+	vmcs_writel(HOST_RIP, (unsigned long)hv_vmexit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, v);
+	vmcs_write32(HOST_IA32_SYSENTER_CS, v);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmcs_writel(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_EFER, v);
+	vmcs_write64(HOST_IA32_EFER, v);
+	rdmsrl(MSR_IA32_CR_PAT, v);
+	vmcs_write64(HOST_IA32_PAT, v);
+	rdmsrl(MSR_FS_BASE, v);
+	vmcs_writel(HOST_FS_BASE, v);
+}
+
+/* The state of a CPU after RESET, in real mode at 0000:0000 (SDM 9.1.1). */
+static void setup_guest_state(struct hv_vcpu *vcpu)
+{
+	struct hvlab_segment code = {
+		.limit = 0xffff, .type = 0xb, .present = 1, .s = 1,
+	};
+	struct hvlab_segment data = {
+		.limit = 0xffff, .type = 0x3, .present = 1, .s = 1,
+	};
+	struct hvlab_segment tr = { .limit = 0xffff, .type = 0xb, .present = 1 };
+	struct hvlab_segment ldt = { .limit = 0xffff, .type = 0x2, .present = 1 };
+	int i;
+
+	write_seg(&segs[0], &code);
+	for (i = 1; i < 6; i++)
+		write_seg(&segs[i], &data);
+	write_seg(&segs[6], &tr);
+	write_seg(&segs[7], &ldt);
+	vmcs_writel(GUEST_GDTR_BASE, 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_writel(GUEST_IDTR_BASE, 0);
+	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_writel(GUEST_CR3, 0);
+	vmcs_write64(GUEST_IA32_EFER, 0);
+	hv_vmcs_set_cr4(vcpu, 0);
+	hv_vmcs_set_cr0(vcpu, X86_CR0_ET);
+	vmcs_writel(GUEST_RSP, 0);
+	vmcs_writel(GUEST_RIP, 0);
+	vmcs_writel(GUEST_RFLAGS, 2);
+	vmcs_writel(GUEST_DR7, 0x400);
+	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);
+	vmcs_write32(GUEST_SYSENTER_CS, 0);
+	vmcs_writel(GUEST_SYSENTER_ESP, 0);
+	vmcs_writel(GUEST_SYSENTER_EIP, 0);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vcpu->msr_apic_base = 0xfee00000ull | (1ull << 11) |
+			      (vcpu->id == 0 ? 1ull << 8 : 0);
+	vcpu->xcr0 = 1;		/* x87 only, as after RESET (SDM Vol. 1 13.3) */
+}
+
+/* Called once, with the new VMCS current on this CPU. */
+int hv_vmcs_setup(struct hv_vcpu *vcpu)
+{
+	int ret = setup_controls(vcpu);
+
+	if (ret)
+		return ret;
+	setup_host_state();
+	setup_guest_state(vcpu);
+	return 0;
+}

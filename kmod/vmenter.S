@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmenter.S - the only assembly in hvlab: enter the guest, come back.
+ *
+ * int hv_vmenter(unsigned long *gprs, int launched)
+ *
+ * The VMCS already holds the guest's RIP, RSP, RFLAGS, control registers
+ * and segments; what the CPU does NOT switch are the general-purpose
+ * registers, so this stub swaps them by hand (SDM Vol. 3 27.5: a VM exit
+ * loads only RSP and RIP of the host, from HOST_RSP and HOST_RIP).
+ *
+ *   1. push the callee-saved host registers and the gprs pointer;
+ *   2. HOST_RSP := current RSP, so the exit lands on this very frame;
+ *   3. load the guest GPRs from gprs[] (hardware numbering, RSP unused)
+ *      and VMLAUNCH (first entry after VMCLEAR) or VMRESUME;
+ *   4. on a VM exit the CPU jumps to hv_vmexit (HOST_RIP) with the host
+ *      RSP: store the guest GPRs back into gprs[], restore, return 0.
+ *   If VMLAUNCH/VMRESUME fails (CF or ZF set, SDM 31.2) execution simply
+ *   falls through: return 1 and let C read VM_INSTRUCTION_ERROR.
+ *
+ * Called with interrupts disabled.  Registers are cleared on the way out
+ * so guest values do not linger in the host (speculation hygiene).
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/unwind_hints.h>
+
+#define VMCS_HOST_RSP	0x6c14
+
+#define GPR(n)		(n * 8)
+
+.text
+SYM_FUNC_START(hv_vmenter)
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%r15
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%rbx
+	push	%rdi
+
+	mov	$VMCS_HOST_RSP, %rax
+	vmwrite	%rsp, %rax
+	jna	.Lfail
+
+	/* MOVs leave RFLAGS alone: the test survives the register loads */
+	test	%esi, %esi
+	mov	GPR(0)(%rdi), %rax
+	mov	GPR(1)(%rdi), %rcx
+	mov	GPR(2)(%rdi), %rdx
+	mov	GPR(3)(%rdi), %rbx
+	mov	GPR(5)(%rdi), %rbp
+	mov	GPR(6)(%rdi), %rsi
+	mov	GPR(8)(%rdi), %r8
+	mov	GPR(9)(%rdi), %r9
+	mov	GPR(10)(%rdi), %r10
+	mov	GPR(11)(%rdi), %r11
+	mov	GPR(12)(%rdi), %r12
+	mov	GPR(13)(%rdi), %r13
+	mov	GPR(14)(%rdi), %r14
+	mov	GPR(15)(%rdi), %r15
+	mov	GPR(7)(%rdi), %rdi
+	/* objtool: execution "resumes" at hv_vmexit with this stack state */
+	UNWIND_HINT_SAVE
+	jnz	.Lresume
+	vmlaunch
+	jmp	.Lfail
+.Lresume:
+	vmresume
+	jmp	.Lfail
+
+SYM_INNER_LABEL(hv_vmexit, SYM_L_GLOBAL)
+	UNWIND_HINT_RESTORE
+	ENDBR
+	push	%rdi
+	mov	8(%rsp), %rdi
+	mov	%rax, GPR(0)(%rdi)
+	mov	%rcx, GPR(1)(%rdi)
+	mov	%rdx, GPR(2)(%rdi)
+	mov	%rbx, GPR(3)(%rdi)
+	mov	%rbp, GPR(5)(%rdi)
+	mov	%rsi, GPR(6)(%rdi)
+	mov	%r8, GPR(8)(%rdi)
+	mov	%r9, GPR(9)(%rdi)
+	mov	%r10, GPR(10)(%rdi)
+	mov	%r11, GPR(11)(%rdi)
+	mov	%r12, GPR(12)(%rdi)
+	mov	%r13, GPR(13)(%rdi)
+	mov	%r14, GPR(14)(%rdi)
+	mov	%r15, GPR(15)(%rdi)
+	popq	GPR(7)(%rdi)
+	xor	%eax, %eax
+	jmp	.Lout
+
+.Lfail:
+	mov	$1, %eax
+.Lout:
+	xor	%ecx, %ecx
+	xor	%edx, %edx
+	xor	%esi, %esi
+	xor	%r8d, %r8d
+	xor	%r9d, %r9d
+	xor	%r10d, %r10d
+	xor	%r11d, %r11d
+	add	$8, %rsp
+	pop	%rbx
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	pop	%rbp
+	RET
+SYM_FUNC_END(hv_vmenter)

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * walk.c - guest virtual -> guest physical -> host physical, in the module.
+ *
+ * The walking itself is pure logic in pure_walk.c (the guest's tables)
+ * and pure_ept.c (the EPT); this file only supplies the memory they read:
+ * guest-physical memory through the memory slots (ept.c), and the VM's
+ * own EPT tables, which are kernel pages hvlab allocated.
+ *
+ * hv_translate() answers HVLAB_TRANSLATE, the translation inspector: the
+ * whole two-dimensional walk of one address, step by step, so a student
+ * can see where guest VA 0x1000 really lives in host memory.
+ */
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+
+#include "hvlab.h"
+#include "pure_ept.h"
+#include "pure_walk.h"
+#include "vm.h"
+#include "vmcs.h"
+
+static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	*val = 0;
+	return hv_read_guest(opaque, pa, val, size) ? -1 : 0;
+}
+
+static void guest_ctx(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
+		      struct hvlab_gwalk_ctx *ctx)
+{
+	*mem = (struct hvlab_pmem){ .opaque = vcpu->vm, .read = guest_read };
+	*ctx = (struct hvlab_gwalk_ctx){
+		.cr0 = vmcs_readl(GUEST_CR0), .cr3 = vmcs_readl(GUEST_CR3),
+		.cr4 = vmcs_readl(GUEST_CR4),
+		.efer = vmcs_read64(GUEST_IA32_EFER), .mem = mem,
+	};
+}
+
+int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
+{
+	struct hvlab_pmem mem;
+	struct hvlab_gwalk_ctx ctx;
+	struct hvlab_gwalk w;
+
+	guest_ctx(vcpu, &mem, &ctx);
+	if (hvlab_gwalk(&ctx, gva, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
+		return -EFAULT;
+	*gpa = w.gpa;
+	return 0;
+}
+
+/* The EPT tables are pages hvlab allocated: read them by their HPA. */
+static int ept_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	if (!pfn_valid(PHYS_PFN(pa)) || size != 8)
+		return -1;
+	*val = *(u64 *)__va(pa);
+	return 0;
+}
+
+int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
+{
+	struct hvlab_translation t;
+	struct hvlab_pmem gmem, hmem = { .read = ept_read };
+	struct hvlab_gwalk_ctx gctx;
+	struct hvlab_ept_ctx ectx = { .eptp = vcpu->vm->eptp, .mem = &hmem };
+	struct hvlab_gwalk gw;
+	struct hvlab_ept_walk ew;
+	u64 gva;
+
+	if (copy_from_user(&gva, uarg, sizeof(gva)))
+		return -EFAULT;
+	guest_ctx(vcpu, &gmem, &gctx);
+	hvlab_gwalk(&gctx, gva, HVLAB_ACC_READ, &gw);
+	memset(&t, 0, sizeof(t));
+	hvlab_gwalk_to_translation(&gw, &t);
+	if (gw.status == HVLAB_GW_OK) {
+		/* show the frame the guest will really use: map it if needed */
+		if (hv_ept_fault(vcpu, gw.gpa, false) <= 0) {
+			t.fault = HVLAB_WALK_NO_SLOT;
+		} else {
+			mutex_lock(&vcpu->vm->mmu_lock);
+			hvlab_ept_walk(&ectx, gw.gpa, HVLAB_EPT_ACC_READ, &ew);
+			mutex_unlock(&vcpu->vm->mmu_lock);
+			hvlab_ept_walk_to_translation(&ew, &t);
+		}
+	}
+	t.shadow = 0;
+	return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+}

@@ -38,8 +38,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(GUEST_SRC)/lib/guest.ld \
 .PHONY: guests
 guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img
 
-# The VM suite copies build/guests into the VM: build them first.
-vm-tests: guests
+# tests/vm/run-suite.sh runs `make guests` itself and copies build/guests/*
+# into the VM as /guests (see tests/guests/run_guest.h).
 
 $(GUEST_OBJ)/lib32/%.o: $(GUEST_SRC)/lib/%
 	@mkdir -p $(@D)

@@ -21,7 +21,7 @@ static int count_lines(const char *s, const char *what)
 }
 
 /* n=100 MOVs to CR3 under --trap-cr3: 100 counted, 100 logged. */
-TEST_F(run, cr3_trapped_100)
+TEST_F_TIMEOUT(run, cr3_trapped_100, 60)
 {
 	RUN(RUN_TIMEOUT * 2, NULL, "--trap-cr3", "--stats", "--append", "n=100", G("cr3.elf"));
 	EXPECT_EQ(0, R->status);

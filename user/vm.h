@@ -128,8 +128,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
 void vm_print_stats(struct vm *vm, FILE *f);
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);
 
-/* hypercall.c: HVLAB_EXIT_HYPERCALL, and the walk printer. */
+/* hypercall.c: HVLAB_EXIT_HYPERCALL (HVLAB_HC_WALK prints walk_print.c's text). */
 void vcpu_hypercall(struct vcpu *vcpu);
-void walk_print(FILE *f, int vcpu, const struct hvlab_translation *t);
 
 #endif

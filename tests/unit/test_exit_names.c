@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_exit_names.c - the exit-reason decoder (user/exit_names.c), the
- * statistics table of hvlab run and the page-walk printer, natively.
+ * statistics table of hvlab run, natively.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,60 +133,6 @@ TEST(stats_table_lists_nonzero_reasons_most_frequent_first)
 	EXPECT_EQ(NULL, strstr(out, "EXCEPTION_NMI"));
 	free(out);
 	free(st);
-}
-
-static __attribute__((noinline)) char *capture_walk(const struct hvlab_translation *t)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	walk_print(f, 0, t);
-	fclose(f);
-	return buf;
-}
-
-/* The seed's example: guest VA 0x1000 lives in guest frame 0x2000. */
-TEST(walk_printer_shows_both_stages)
-{
-	struct hvlab_translation t = {
-		.gva = 0x1000, .gpa = 0x2000, .hpa = 0x7654321000ull, .paging_mode = 2,
-		.guest_steps = 2, .second_steps = 4,
-		.guest = { { 2, 0, 0x3000, 0x4027 }, { 1, 0, 0x4000, 0x2063 } },
-		.second = { { 4, 0, 0x100000, 0x101007 }, { 3, 0, 0x101000, 0x102007 },
-			    { 2, 0, 0x102000, 0x103007 }, { 1, 0, 0x103000, 0x7654321037ull } },
-	};
-	char *out = capture_walk(&t);
-
-	ASSERT_NE(NULL, out);
-	EXPECT_NE(NULL, strstr(out, "walk of GVA 0x1000 on vCPU 0 (32-bit paging, EPT)"));
-	EXPECT_NE(NULL, strstr(out, "guest  L2 table GPA 0x3000"));
-	EXPECT_NE(NULL, strstr(out, "GVA 0x1000 -> GPA 0x2000"));
-	EXPECT_NE(NULL, strstr(out, "EPT    L1 table HPA 0x103000"));
-	EXPECT_NE(NULL, strstr(out, "[RWX]"));
-	EXPECT_NE(NULL, strstr(out, "GPA 0x2000 -> HPA 0x7654321000 (host frame 0x7654321000)"));
-	free(out);
-}
-
-TEST(walk_printer_reports_faults_and_clamps_steps)
-{
-	struct hvlab_translation t = {
-		.gva = 0xdead000, .paging_mode = 4, .fault = HVLAB_WALK_GUEST_FAULT,
-		.fault_level = 3, .guest_steps = 1000, .shadow = 1,
-	};
-	char *out = capture_walk(&t);
-
-	ASSERT_NE(NULL, out);
-	EXPECT_NE(NULL, strstr(out, "(4-level paging, shadow)"));
-	EXPECT_NE(NULL, strstr(out, "stops at guest L3"));
-	EXPECT_EQ(NULL, strstr(out, "-> GPA"));
-	free(out);
-	t.fault = HVLAB_WALK_NO_SLOT;
-	t.guest_steps = 0;
-	t.gpa = 0xfee00000;
-	out = capture_walk(&t);
-	EXPECT_NE(NULL, strstr(out, "outside every memory slot"));
-	free(out);
 }
 
 TEST_HARNESS_MAIN

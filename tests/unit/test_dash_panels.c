@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_dash_panels.c - the panels, rendered as text from the fixed trace
+ * tests/fixtures/demo.trace (see user/dash/demo.c for its story), at the
+ * design size 80x24: what each panel must show at a given record, the keys
+ * that change the view, replay stepping and seeking, and that no size of
+ * screen makes a panel draw outside it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "dash/canvas.h"
+#include "dash/replay.h"
+#include "dash/view.h"
+
+FIXTURE(demo) {
+	struct replay *rp;
+	struct dash_view v;
+	struct canvas *c;
+	char *text;
+};
+
+FIXTURE_SETUP(demo)
+{
+	char err[200];
+
+	self->rp = replay_open("tests/fixtures/demo.trace", err, sizeof(err));
+	ASSERT_NE(NULL, self->rp) TH_LOG("%s", err);
+	ASSERT_EQ(NULL, self->rp->error);
+	replay_seek(self->rp, self->rp->n);
+	view_init(&self->v, "replay");
+	self->c = canvas_new(80, 24);
+	self->text = NULL;
+}
+
+FIXTURE_TEARDOWN(demo)
+{
+	free(self->text);
+	canvas_free(self->c);
+	replay_free(self->rp);
+}
+
+/* Renders the panel and returns the screen as text. */
+static const char *show(struct _test_data_demo *self, enum dash_panel p)
+{
+	free(self->text);
+	self->v.panel = p;
+	replay_status(self->rp, &self->v);
+	view_render(self->rp->m, &self->v, self->c);
+	self->text = canvas_to_text(self->c);
+	return self->text;
+}
+
+static void keys(struct _test_data_demo *self, const char *s)
+{
+	for (; *s; s++)
+		if (!replay_key(self->rp, &self->v, *s, 0))
+			view_key(&self->v, self->rp->m, *s);
+}
+
+#define HAS(text, s) EXPECT_NE(NULL, strstr(text, s)) TH_LOG("missing '%s' in:\n%s", s, text)
+#define HASNT(text, s) EXPECT_EQ(NULL, strstr(text, s)) TH_LOG("unexpected '%s' in:\n%s", s, text)
+
+TEST_F(demo, exits_by_reason_sorted_with_counts)
+{
+	const char *t = show(self, PANEL_EXITS);
+	const char *io = strstr(t, "IO_INSTRUCTION"), *cr = strstr(t, "CR_ACCESS");
+
+	HAS(t, "Exits by reason   total 753");
+	HAS(t, " IO_INSTRUCTION               742");
+	HAS(t, " CR_ACCESS                      4");
+	HAS(t, " EPT_VIOLATION                  1");
+	ASSERT_NE(NULL, io);
+	ASSERT_NE(NULL, cr);
+	EXPECT_LT(io, cr);	/* sorted by total */
+	HAS(t, "record 2268/2268");
+}
+
+TEST_F(demo, exit_log_decodes_and_filters)
+{
+	const char *t = show(self, PANEL_LOG);
+
+	HAS(t, "Exit log   753 exits");
+	HAS(t, "HLT");
+	HAS(t, "OUT 0xf4 ← 0x00");
+	HAS(t, "Exit #753: HLT (12)");
+	keys(self, "fCR_ACCESS\n");
+	EXPECT_EQ(28, self->v.filter);
+	t = show(self, PANEL_LOG);
+	HAS(t, "filter: CR_ACCESS");
+	HAS(t, "MOV to CR3 ← 0x5000");
+	HAS(t, "MOV to CR0 ← 0x80000011");
+	HASNT(t, "OUT 0x3f8");
+	/* the selected exit's qualification, bit by bit */
+	HAS(t, "3:0   CR number    3");
+	/* Up selects the one before */
+	view_key(&self->v, self->rp->m, DK_UP);
+	t = show(self, PANEL_LOG);
+	HAS(t, "Exit #7: CR_ACCESS (28)");
+	keys(self, "F");
+	EXPECT_EQ(-1, self->v.filter);
+	keys(self, "fnot_a_reason\n");
+	HAS(show(self, PANEL_LOG), "unknown exit reason 'not_a_reason'");
+}
+
+TEST_F(demo, vcpu_state_in_long_mode_and_real_mode)
+{
+	const char *t = show(self, PANEL_VCPU);
+
+	HAS(t, "mode long mode (64-bit)   paging 4-level, second stage EPT");
+	HAS(t, "CR3  0000000000005000");
+	HAS(t, "EFER 0000000000000500 LME LMA");
+	HAS(t, "CR0  0000000080000011 PE ET PG");
+	/* at the first snapshot the guest was still in real mode */
+	replay_seek(self->rp, 7);
+	t = show(self, PANEL_VCPU);
+	HAS(t, "mode real mode (16-bit)   paging off");
+	HAS(t, "RIP    0000000000007c00");
+}
+
+TEST_F(demo, page_walk_of_the_essay_address)
+{
+	const char *t;
+
+	keys(self, "w1000\n");
+	EXPECT_EQ(PANEL_WALK, self->v.panel);
+	t = show(self, PANEL_WALK);
+	HAS(t, "GVA 0x1000   4-level paging, second stage EPT");
+	HAS(t, "L4 PML4 table    0x5000 [  0]");
+	HAS(t, "L1 PT   table    0x8000 [  1] = 0000000000001063 P RW A D");
+	HAS(t, "GVA 0x1000 -> GPA 0x1000");
+	HAS(t, "GPA 0x1000 -> HPA 0x2000 (host frame 0x2000)");
+	HAS(t, "Result: GVA 0x1000 -> GPA 0x1000 -> HPA 0x2000");
+	/* another byte of the same page */
+	keys(self, "w0x1234\n");
+	HAS(show(self, PANEL_WALK), "Result: GVA 0x1234 -> GPA 0x1234 -> HPA 0x2234");
+	/* the second mapping: GVA != GPA */
+	keys(self, "w400000\n");
+	HAS(show(self, PANEL_WALK), "Result: GVA 0x400000 -> GPA 0x3000 -> HPA 0x7000");
+	/* a walk that faults in the guest's tables */
+	keys(self, "wdead000\n");
+	t = show(self, PANEL_WALK);
+	HAS(t, "stopped at level 3");
+	HASNT(t, "Result:");
+	/* an address nobody walked */
+	keys(self, "w9999000\n");
+	t = show(self, PANEL_WALK);
+	HAS(t, "no walk of GVA 0x9999000 in this recording");
+	HAS(t, "recorded: 0x1000 0x400000 0xdead000");
+	keys(self, "wxyz\n");
+	HAS(show(self, PANEL_WALK), "not a hex address: 'xyz'");
+}
+
+TEST_F(demo, device_io_counts_and_log)
+{
+	const char *t = show(self, PANEL_IO);
+
+	HAS(t, "Device I/O   743 accesses");
+	HAS(t, " uart0                    0        740  0x3f8");
+	HAS(t, " lapic                    0          1  0xfee00300");
+	HAS(t, " (unclaimed)              1          0  0x61");
+	HAS(t, "debugexit          OUT 0xf4 ← 0x00");
+}
+
+TEST_F(demo, console_serial_and_vga)
+{
+	const char *t = show(self, PANEL_CONSOLE);
+
+	HAS(t, "Guest console: serial output, 740 bytes");
+	HAS(t, "181 182 183");
+	HAS(t, "191 192 193 194 195 196 197 198 199 200");
+	keys(self, "v");
+	t = show(self, PANEL_CONSOLE);
+	HAS(t, "VGA text 80x25 at 0xB8000");
+	HAS(t, "hvlab demo guest");
+	HAS(t, "green on black    yellow on red");
+	HAS(t, "counted to 200; halting");
+	/* the attribute of a cell is kept: row 0 is white on blue (0x1f) */
+	EXPECT_EQ(CA_VGA | 0x1f, self->c->cells[3 * 80 + 0].attr);
+	EXPECT_EQ((uint32_t)'h', self->c->cells[3 * 80 + 0].ch);
+	/* "Hello" was on the serial port early on */
+	replay_seek(self->rp, 120);
+	keys(self, "v");
+	HAS(show(self, PANEL_CONSOLE), "Hello from the hvlab");
+}
+
+TEST_F(demo, replay_step_seek_and_markers)
+{
+	struct replay *rp = self->rp;
+
+	keys(self, "g0\n");
+	EXPECT_TRUE(self->v.seek_pending);
+	replay_seek(rp, self->v.seek_request);
+	EXPECT_EQ(0u, rp->pos);
+	EXPECT_EQ(0ull, rp->m->total);
+	HAS(show(self, PANEL_EXITS), "no exits yet");
+	keys(self, "..");
+	EXPECT_EQ(2u, rp->pos);
+	keys(self, ",");
+	EXPECT_EQ(1u, rp->pos);
+	keys(self, "]");
+	EXPECT_EQ(11u, rp->pos);
+	HAS(show(self, PANEL_EXITS), "« switching to long mode »");
+	replay_key(rp, &self->v, DK_END, 0);
+	EXPECT_EQ(rp->n, rp->pos);
+	HAS(show(self, PANEL_EXITS), "« guest halted »");
+	EXPECT_EQ(753ull, rp->m->total);
+	/* going back rebuilds the same state */
+	replay_key(rp, &self->v, DK_HOME, 0);
+	replay_seek(rp, rp->n);
+	EXPECT_EQ(753ull, rp->m->total);
+	EXPECT_EQ(742ull, rp->m->by_reason[30]);
+	/* play follows the time stamps: 1 s of wall time at 1x */
+	replay_key(rp, &self->v, DK_HOME, 0);
+	replay_key(rp, &self->v, ' ', 1000);
+	EXPECT_TRUE(rp->playing);
+	replay_tick(rp, 1000 + 1000000000ull);
+	EXPECT_GT(rp->pos, 0u);
+	EXPECT_LT(rp->pos, rp->n);
+	EXPECT_LE(rp->time[rp->pos - 1], 1000000000ull);
+	replay_tick(rp, 1000 + 5000000000ull);
+	EXPECT_EQ(rp->n, rp->pos);
+	EXPECT_FALSE(rp->playing);
+}
+
+TEST_F(demo, panel_keys_and_help)
+{
+	keys(self, "2");
+	EXPECT_EQ(PANEL_LOG, self->v.panel);
+	keys(self, "\t");
+	EXPECT_EQ(PANEL_VCPU, self->v.panel);
+	keys(self, "?");
+	EXPECT_EQ(PANEL_HELP, self->v.panel);
+	HAS(show(self, PANEL_HELP), "single-step one instruction (MTF)");
+	keys(self, "q");
+	EXPECT_TRUE(self->v.quit);
+}
+
+TEST_F(demo, every_screen_size_stays_inside_the_canvas)
+{
+	/* the canvas clips; a panel that miscounts would crash or corrupt memory */
+	for (int w = 1; w <= 130; w += 7)
+		for (int h = 1; h <= 45; h += 4) {
+			struct canvas *c = canvas_new(w, h);
+
+			ASSERT_NE(NULL, c);
+			self->v.show_vga = h & 1;
+			self->v.walk_set = true;
+			self->v.walk_gva = 0x1000;
+			for (int p = 0; p < PANEL_NR; p++) {
+				self->v.panel = p;
+				view_render(self->rp->m, &self->v, c);
+			}
+			canvas_free(c);
+		}
+	/* too small: says so */
+	{
+		struct canvas *c = canvas_new(30, 8);
+		char *t;
+
+		view_render(self->rp->m, &self->v, c);
+		t = canvas_to_text(c);
+		HAS(t, "terminal too small");
+		free(t);
+		canvas_free(c);
+	}
+}
+
+TEST(canvas_clips_and_decodes_utf8)
+{
+	struct canvas *c = canvas_new(10, 2);
+	char *t;
+
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(12, canvas_text(c, 0, 4, 0, "← 0x5000"));
+	canvas_text(c, 1, -3, 0, "abcdef\x01\xff");
+	canvas_text(c, 5, 0, 0, "off the canvas");
+	t = canvas_to_text(c);
+	EXPECT_STREQ("    ← 0x50\ndef??\n", t);
+	EXPECT_EQ(3, utf8_width("←→a"));
+	free(t);
+	canvas_free(c);
+}
+
+TEST_HARNESS_MAIN

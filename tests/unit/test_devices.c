@@ -7,9 +7,11 @@
  */
 /* EXPECT_EQ(0x60, uint8_t value): literals are int, registers unsigned */
 #pragma GCC diagnostic ignored "-Wsign-compare"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "guestmem.h"
@@ -833,6 +835,32 @@ TEST_F(run, intr_debug_and_cr3_just_go_round)
 	self->run->exit_reason = 77;
 	EXPECT_EQ(VCPU_STOP, vcpu_handle_exit(self->v));
 	EXPECT_EQ(VM_EXIT_VMX_ERROR, self->vm.exit_status);
+}
+
+/*
+ * vm_run's threads, with /dev/null standing in for the vCPU fds: HVLAB_RUN
+ * fails with ENOTTY at once, the first vCPU to see it stops the VM, and
+ * vm_run must join every thread and return status 4 rather than hang.
+ */
+TEST_F(run, vm_run_joins_every_vcpu_thread_when_run_fails)
+{
+	struct hvlab_run *run2 = aligned_alloc(4096, 2 * 4096);
+
+	memset(run2, 0, 2 * 4096);
+	self->vm.ncpus = 2;
+	self->vm.vcpu[1] = (struct vcpu){ .vm = &self->vm, .id = 1, .run = run2,
+					  .mmap_size = 2 * 4096 };
+	self->v->fd = open("/dev/null", O_RDWR);
+	self->vm.vcpu[1].fd = open("/dev/null", O_RDWR);
+	ASSERT_GE(self->v->fd, 0);
+	EXPECT_EQ(VM_EXIT_VMX_ERROR, vm_run(&self->vm));
+	EXPECT_TRUE(atomic_load(&self->vm.vcpu[0].done));
+	EXPECT_TRUE(atomic_load(&self->vm.vcpu[1].done));
+	close(self->v->fd);
+	close(self->vm.vcpu[1].fd);
+	self->v->fd = self->vm.vcpu[1].fd = -1;
+	self->vm.vcpu[1].run = NULL;
+	free(run2);
 }
 
 TEST_HARNESS_MAIN

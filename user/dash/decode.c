@@ -181,7 +181,7 @@ static void words_io(struct out *o, const struct hvlab_exit_record *e)
 	io_of(e, &io);
 	if (io.string) {
 		put(o, "%s%s%c 0x%x", io.rep ? "REP " : "", io.in ? "INS" : "OUTS",
-		    sfx[io.size] ? sfx[io.size] : '?', io.port);
+		    io.size <= 4 && sfx[io.size] ? sfx[io.size] : '?', io.port);
 		return;
 	}
 	if (!io.in && io.size == 1 && (e->value & 0xff) >= 0x20 && (e->value & 0xff) < 0x7f) {

@@ -243,7 +243,11 @@ struct disk *disk_open_fd(int fd, const char *name, enum disk_format fmt,
 {
 	struct dimg *m = dimg_open_fd(fd, name, fmt, flags | DISK_NOLOCK);
 
-	return m ? disk_from_img(m, flags) : NULL;
+	if (!m) {
+		close(fd);
+		return NULL;
+	}
+	return disk_from_img(m, flags);
 }
 
 int disk_flush(struct disk *d)

@@ -76,7 +76,8 @@ int disk_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open/close.  `fmt` DISK_FMT_AUTO probes the signature.  NULL on error. */
 struct disk *disk_open(const char *path, enum disk_format fmt, unsigned flags);
-/* Open an already open file descriptor (fuzzer, tests); takes no lock. */
+/* Open an already open file descriptor (fuzzer, tests); takes no lock.
+ * The disk owns fd from then on, and closes it even on failure. */
 struct disk *disk_open_fd(int fd, const char *name, enum disk_format fmt, unsigned flags);
 int disk_close(struct disk *d);		/* flushes; returns -1 if that failed */
 

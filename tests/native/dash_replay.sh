@@ -86,28 +86,28 @@ else not_ok "replay --help"; fi
 
 # --- 100x30: every panel, from the end of the trace --------------------
 start 100 30 --at end "$FIX"
-expect exits-100x30 "Exits by reason   total 753" " 1 Exits " \
+expect exits-100x30 "Exits by reason   total 753" "[1 Exits]" \
 	" IO_INSTRUCTION               742" " CR_ACCESS                      4" \
 	"record 2268/2268" "« guest halted »"
 keys 2
-expect log-100x30 "Exit log   753 exits" "HLT" "OUT 0xf4 ← 0x00" "OUT 0x3f8 ← '0'" \
+expect log-100x30 "Exit log   753 exits" "[2 Log]" "HLT" "OUT 0xf4 ← 0x00" "OUT 0x3f8 ← '0'" \
 	"Exit #753: HLT (12)"
 keys f; keys -l CR_ACCESS; keys Enter
 expect log-filter-cr3 "filter: CR_ACCESS" "MOV to CR3 ← 0x5000" "MOV to CR3 ← 0x9000" \
 	"MOV to CR0 ← 0x80000011" "3:0   CR number    3" "5:4   access type  0 = MOV to CR"
 keys 3
-expect vcpu-100x30 "vCPU state" "mode long mode (64-bit)   paging 4-level, second stage EPT" \
+expect vcpu-100x30 "vCPU state" "[3 vCPU]" "mode long mode (64-bit)   paging 4-level, second stage EPT" \
 	"CR3  0000000000005000" "EFER 0000000000000500 LME LMA"
 keys w; keys -l 1000; keys Enter
-expect walk-1000 "Page walk" "GVA 0x1000   4-level paging, second stage EPT" \
+expect walk-1000 "Page walk" "[4 Walk]" "GVA 0x1000   4-level paging, second stage EPT" \
 	"L4 PML4 table    0x5000 [  0]" "GVA 0x1000 -> GPA 0x1000" \
 	"GPA 0x1000 -> HPA 0x2000 (host frame 0x2000)" \
 	"Result: GVA 0x1000 -> GPA 0x1000 -> HPA 0x2000"
 keys 5
-expect io-100x30 "Device I/O   743 accesses" " uart0                    0        740  0x3f8" \
+expect io-100x30 "Device I/O   743 accesses" "[5 I/O]" " uart0                    0        740  0x3f8" \
 	" lapic                    0          1  0xfee00300" "(unclaimed)"
 keys 6
-expect console-serial "Guest console: serial output, 740 bytes" \
+expect console-serial "Guest console: serial output, 740 bytes" "[6 Console]" \
 	"191 192 193 194 195 196 197 198 199 200"
 keys v
 expect console-vga "VGA text 80x25 at 0xB8000" "hvlab demo guest" \

@@ -271,13 +271,16 @@ static void title_bar(const struct dash_view *v, struct canvas *c)
 	canvas_fill_attr(c, 0, CA_TITLE);
 	x = canvas_printf(c, 0, 0, CA_TITLE, " hvlab %s ", v->mode);
 	for (int i = 0; i < PANEL_HELP; i++) {
+		bool on = v->panel == (enum dash_panel)i;
 		char t[24];
 
-		snprintf(t, sizeof(t), " %d %s ", i + 1, tabs[i]);
-		x = canvas_text(c, 0, x, v->panel == (enum dash_panel)i ? CA_TAB : CA_TITLE, t);
+		/* brackets as well as colour: the choice shows in a text capture too */
+		snprintf(t, sizeof(t), "%c%d %s%c", on ? '[' : ' ', i + 1, tabs[i], on ? ']' : ' ');
+		x = canvas_text(c, 0, x, on ? CA_TAB : CA_TITLE, t);
 	}
-	if (x + 8 <= c->w)
-		canvas_text(c, 0, c->w - 7, v->panel == PANEL_HELP ? CA_TAB : CA_TITLE, " ? help");
+	if (x + 9 <= c->w)
+		canvas_text(c, 0, c->w - 8, v->panel == PANEL_HELP ? CA_TAB : CA_TITLE,
+			    v->panel == PANEL_HELP ? "[? help]" : " ? help");
 }
 
 static void help_line(const struct dash_view *v, struct canvas *c)

@@ -16,6 +16,7 @@
  *                      (or the module could not translate).
  *   anything else      RAX = -1 (logged once with -v)
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -31,13 +32,15 @@ static uint64_t walk_one(struct vcpu *v, uint64_t gva)
 	memset(&t, 0, sizeof(t));
 	t.gva = gva;
 	if (v->fd < 0 || ioctl(v->fd, HVLAB_TRANSLATE, &t) < 0) {
-		fprintf(stderr, "hvlab: cannot translate GVA 0x%" PRIx64 " (HVLAB_TRANSLATE: %m)\n", gva);
+		vm_log(v->vm, "hvlab: cannot translate GVA 0x%" PRIx64 " (HVLAB_TRANSLATE: %s)\n", gva,
+		       v->fd < 0 ? "no vCPU" : strerror(errno));
 		return (uint64_t)-1;
 	}
-	fflush(stdout);
-	fprintf(stderr, "hvlab: walk on vCPU %d (HVLAB_HC_WALK at RIP 0x%llx):\n", v->id,
-		(unsigned long long)v->run->guest_rip);
-	walk_fprint(stderr, "  ", &t, 0);
+	if (!v->vm->dash) {	/* the dashboard has its own walk panel */
+		vm_log(v->vm, "hvlab: walk on vCPU %d (HVLAB_HC_WALK at RIP 0x%llx):\n", v->id,
+		       (unsigned long long)v->run->guest_rip);
+		walk_fprint(stderr, "  ", &t, 0);
+	}
 	return t.fault == HVLAB_WALK_OK || t.fault == HVLAB_WALK_NO_SLOT ||
 	       t.fault == HVLAB_WALK_EPT_FAULT ? t.gpa : (uint64_t)-1;
 }
@@ -54,7 +57,7 @@ void vcpu_hypercall(struct vcpu *v)
 		return;
 	}
 	if (vm->opt.verbose)
-		fprintf(stderr, "hvlab: vCPU %d: unknown hypercall %llu at RIP 0x%llx, returns -1\n",
+		vm_log(vm, "hvlab: vCPU %d: unknown hypercall %llu at RIP 0x%llx, returns -1\n",
 			v->id, (unsigned long long)run->hypercall.nr,
 			(unsigned long long)run->guest_rip);
 	run->hypercall.ret = (uint64_t)-1;

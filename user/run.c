@@ -14,9 +14,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "dash/dash.h"
+#include "dash/trace.h"
 #include "loader/loader.h"
 #include "vm.h"
 
@@ -48,8 +51,10 @@ static void usage(FILE *f)
 "                        GVA (repeatable); the hypercall's own RBX is always walked\n"
 "  -v, --verbose         explain how the guest ended and print exit statistics\n"
 "      --stats           print exit statistics by reason at the end\n"
-"      --dashboard       the live ncurses dashboard (not available yet)\n"
-"      --record FILE     record a trace for 'hvlab replay' (not available yet)\n"
+"      --dashboard       the live ncurses dashboard; the guest's console is shown\n"
+"                        in it, messages wait until it closes ('q')\n"
+"      --record FILE     record a trace (exits, device I/O, console) for\n"
+"                        'hvlab replay FILE'\n"
 "      --disk FILE[,format=raw|vdi][,readonly]  attach a disk (not available yet)\n"
 "  -h, --help            this text\n"
 "\n"
@@ -156,12 +161,70 @@ static void not_yet(const char *opt)
 	fprintf(stderr, "hvlab run: %s: not available yet in this build (ignored)\n", opt);
 }
 
+/*
+ * --record and --dashboard: open the trace and/or the dashboard and make
+ * it the bus observer.  With both, the dashboard feeds the trace, so there
+ * is one reader of the exit rings.  The trace is closed by cmd_run.
+ */
+static int start_watching(struct vm *vm, const char *image, const char *record,
+			  bool dashboard, struct trace_writer **recp)
+{
+	struct trace_writer *rec = NULL;
+	struct timespec ts;
+	char err[256];
+
+	if (record) {
+		struct trace_config tc = {
+			.mem_size = vm->opt.ram_size, .nr_vcpus = vm->ncpus,
+			.vm_flags = vm->opt.vm_flags,
+		};
+		const char *base = strrchr(image, '/');
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		tc.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		snprintf(tc.image, sizeof(tc.image), "%s", base ? base + 1 : image);
+		rec = trace_create(record, &tc);
+		if (!rec) {
+			fprintf(stderr, "hvlab run: cannot create the trace %s: %s\n", record,
+				strerror(errno));
+			return VM_EXIT_OSERR;
+		}
+		*recp = rec;
+	}
+	if (dashboard) {
+		struct dash_config dc = {
+			.image = image, .vm_flags = vm->opt.vm_flags,
+			.mem_size = vm->opt.ram_size, .nr_vcpus = vm->ncpus,
+			.vga_mem = gmem_ptr(&vm->mem, TRACE_VGA_GPA, TRACE_VGA_BYTES),
+			.record = rec,
+		};
+
+		for (unsigned i = 0; i < TRACE_MAX_VCPUS; i++) {
+			dc.vcpu_fd[i] = i < vm->ncpus ? vm->vcpu[i].fd : -1;
+			dc.stats[i] = i < vm->ncpus ? vm->vcpu[i].stats : NULL;
+		}
+		vm->dash = dash_open(&dc, err, sizeof(err));
+		if (!vm->dash) {
+			fprintf(stderr, "hvlab run: --dashboard: %s\n", err);
+			return VM_EXIT_OSERR;
+		}
+		bus_set_observer(vm->bus, dash_on_io, vm->dash);
+	} else if (rec) {
+		vm->rec = rec;
+		bus_set_observer(vm->bus, trace_on_io, rec);
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct vm_options opt = { .ram_size = DEFAULT_RAM, .ncpus = 1 };
 	struct boot_config cfg = { 0 };
 	struct boot_image img;
 	struct vm vm;
+	struct trace_writer *rec = NULL;
+	const char *record = NULL;
+	bool dashboard = false;
 	char err[512];
 	uint64_t v;
 	int c, ret;
@@ -219,10 +282,10 @@ int cmd_run(int argc, char **argv)
 			opt.stats = true;
 			break;
 		case OPT_DASHBOARD:
-			not_yet("--dashboard");
+			dashboard = true;
 			break;
 		case OPT_RECORD:
-			not_yet("--record");
+			record = optarg;
 			break;
 		case OPT_DISK:
 			not_yet("--disk");
@@ -272,7 +335,14 @@ int cmd_run(int argc, char **argv)
 	if (!ret)
 		ret = vm_set_boot_state(&vm, &img);
 	if (!ret)
-		ret = vm_run(&vm);
+		ret = start_watching(&vm, cfg.image, record, dashboard, &rec);
+	if (!ret)
+		ret = vm_run(&vm);	/* closes the dashboard */
+	if (rec && trace_close(rec)) {
+		fprintf(stderr, "hvlab run: writing the trace %s failed\n", record);
+		if (!ret)
+			ret = VM_EXIT_OSERR;
+	}
 out:
 	vm_destroy(&vm);
 	return ret;

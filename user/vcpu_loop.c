@@ -65,8 +65,7 @@ static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsi
 		return true;
 	}
 	if (first)
-		fprintf(stderr, "hvlab: %s%s\n", why,
-			write ? " (ignored; logged once)" : " (logged once)");
+		vm_log(vm, "hvlab: %s%s\n", why, write ? " (ignored; logged once)" : " (logged once)");
 	(void)value;
 	return false;
 }
@@ -134,7 +133,7 @@ static enum vcpu_action handle_hlt(struct vcpu *v)
 	all = ++vm->halted >= vm->ncpus;
 	pthread_mutex_unlock(&vm->lock);
 	if (vm->opt.verbose || !all)
-		fprintf(stderr, "hvlab: vCPU %d halted at RIP 0x%llx with interrupts %s: nothing can wake it\n",
+		vm_log(vm, "hvlab: vCPU %d halted at RIP 0x%llx with interrupts %s: nothing can wake it\n",
 			v->id, (unsigned long long)v->run->guest_rip,
 			v->run->if_flag ? "enabled" : "disabled");
 	if (all) {
@@ -154,7 +153,7 @@ static void dump_regs(struct vcpu *v)
 
 	if (v->fd < 0 || ioctl(v->fd, HVLAB_GET_REGS, &r) < 0 || ioctl(v->fd, HVLAB_GET_SREGS, &s) < 0)
 		return;
-	fprintf(stderr,
+	vm_log(v->vm,
 		"  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
 		"  rsi %016llx rdi %016llx rsp %016llx rbp %016llx\n"
 		"  rip %016llx rflags %08llx cs %04x ss %04x\n"
@@ -241,7 +240,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 	case HVLAB_EXIT_DEBUG:
 		return VCPU_CONTINUE;
 	case HVLAB_EXIT_CR3:
-		fprintf(stderr, "hvlab: vCPU %d: MOV to CR3 0x%llx (was 0x%llx) at RIP 0x%llx\n",
+		vm_log(v->vm, "hvlab: vCPU %d: MOV to CR3 0x%llx (was 0x%llx) at RIP 0x%llx\n",
 			v->id, (unsigned long long)run->cr3.new_cr3,
 			(unsigned long long)run->cr3.old_cr3, (unsigned long long)run->guest_rip);
 		return VCPU_CONTINUE;

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -26,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dash/dash.h"
+#include "dash/trace.h"
 #include "hw/devices.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
@@ -35,13 +38,47 @@
 
 /* ---- set-up without the module ------------------------------------ */
 
+/*
+ * The guest's console: UART bytes and ucall PRINT text.  It goes to
+ * stdout (opt.console in tests), to the dashboard's console panel instead
+ * when the dashboard owns the terminal, and into the trace with --record.
+ * vm->console is a stdio stream over console_write (fopencookie), so the
+ * ucall device can simply fprintf to it.
+ */
+static ssize_t console_write(void *cookie, const char *buf, size_t len)
+{
+	struct vm *vm = cookie;
+	FILE *out = vm->opt.console ? vm->opt.console : stdout;
+
+	if (vm->dash) {
+		dash_on_console(vm->dash, buf, len);	/* records too, with --record */
+		return (ssize_t)len;
+	}
+	fwrite(buf, 1, len, out);
+	if (memchr(buf, '\n', len))
+		fflush(out);
+	if (vm->rec)
+		trace_write_console(vm->rec, TRACE_CONSOLE_SERIAL, buf, len);
+	return (ssize_t)len;
+}
+
 static void console_out(void *ctx, uint8_t byte)
 {
-	FILE *f = ctx;
+	struct vm *vm = ctx;
 
-	fputc(byte, f);
-	if (byte == '\n')
-		fflush(f);
+	console_write(vm, (const char *)&byte, 1);
+}
+
+void vm_log(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->dash)
+		return;		/* the dashboard shows exits and accesses itself */
+	fflush(vm->opt.console ? vm->opt.console : stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -58,14 +95,13 @@ static void console_out(void *ctx, uint8_t byte)
  */
 int board_setup(struct vm *vm)
 {
-	FILE *con = vm->opt.console ? vm->opt.console : stdout;
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
 
 	vm->pic = pic8259_attach(vm->bus);
 	if (!vm->pic || !port80_attach(vm->bus) ||
-	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, con, vm->opt.verbose) ||
+	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose) ||
 	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
-	    !uart16550_attach(vm->bus, UART_COM1_BASE, console_out, con) ||
+	    !uart16550_attach(vm->bus, UART_COM1_BASE, console_out, vm) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
 	    !pci_attach(vm->bus))
 		return -1;
@@ -92,8 +128,11 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 		return VM_EXIT_OSERR;
 	}
 	gmem_add(&vm->mem, 0, opt->ram_size, vm->ram, false);
+	vm->console = fopencookie(vm, "w", (cookie_io_functions_t){ .write = console_write });
+	if (vm->console)
+		setvbuf(vm->console, NULL, _IONBF, 0);
 	vm->bus = bus_new();
-	if (!vm->bus || board_setup(vm)) {
+	if (!vm->console || !vm->bus || board_setup(vm)) {
 		fprintf(stderr, "hvlab: cannot set up the devices (out of memory?)\n");
 		return VM_EXIT_OSERR;
 	}
@@ -331,13 +370,35 @@ void vm_request_stop(void *opaque, int status, bool quiet, const char *why)
 	first = !atomic_load(&vm->stopping);
 	if (first) {
 		vm->exit_status = status;
+		if (why && (!quiet || vm->opt.verbose)) {
+			snprintf(vm->stop_why, sizeof(vm->stop_why), "%s", why);
+			vm->stop_why_pending = true;
+		}
 		atomic_store(&vm->stopping, true);
 	}
 	pthread_mutex_unlock(&vm->lock);
-	if (first && why && (!quiet || vm->opt.verbose)) {
+	if (first && vm->stop_why_pending && !vm->dash) {
+		vm->stop_why_pending = false;
 		fflush(vm->opt.console ? vm->opt.console : stdout);
-		fprintf(stderr, "hvlab: %s\n", why);
+		fprintf(stderr, "hvlab: %s\n", vm->stop_why);
 	}
+}
+
+static void snapshot_regs(struct vcpu *v)
+{
+	struct hvlab_regs regs;
+	struct hvlab_sregs sregs;
+
+	if (ioctl(v->fd, HVLAB_GET_REGS, &regs) == 0 && ioctl(v->fd, HVLAB_GET_SREGS, &sregs) == 0)
+		dash_on_regs(v->vm->dash, (unsigned)v->id, &regs, &sregs);
+}
+
+/* --record without the dashboard: copy the new exits of every ring. */
+static void record_rings(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].stats)
+			trace_record_stats(vm->rec, i, vm->vcpu[i].stats, &vm->rec_cursor[i]);
 }
 
 static void *vcpu_thread(void *arg)
@@ -354,6 +415,11 @@ static void *vcpu_thread(void *arg)
 	while (!vm_stopping(vm)) {
 		enum vcpu_action act;
 
+		/* the dashboard's pause and single step happen here */
+		if (vm->dash && dash_gate(vm->dash, (unsigned)v->id) < 0) {
+			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
+			break;
+		}
 		if (ioctl(v->fd, HVLAB_RUN, 0) < 0) {
 			char why[128];
 
@@ -365,6 +431,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		act = vcpu_handle_exit(v);
+		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
+			snapshot_regs(v);
 		if (act != VCPU_CONTINUE)
 			break;
 	}
@@ -400,8 +468,16 @@ int vm_run(struct vm *vm)
 		started++;
 	}
 	for (;;) {
+		static const struct timespec now = { 0, 0 };
 		bool all_done = true;
-		int sig = sigtimedwait(&waitset, NULL, &tick);
+		int sig;
+
+		/* the dashboard waits for keys; then only collect signals */
+		if (vm->dash && dash_poll(vm->dash, 20) == DASH_QUIT)
+			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
+		sig = sigtimedwait(&waitset, NULL, vm->dash ? &now : &tick);
+		if (vm->rec)
+			record_rings(vm);
 
 		if (sig == SIGINT)
 			vm_request_stop(vm, VM_EXIT_SIGINT, false, "interrupted: stopping the guest");
@@ -417,9 +493,20 @@ int vm_run(struct vm *vm)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(vm->vcpu[i].thread, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (vm->dash) {
+		dash_poll(vm->dash, 0);		/* drain the rings one last time */
+		dash_close(vm->dash);		/* the terminal is ours again */
+		vm->dash = NULL;
+	}
+	if (vm->rec)
+		record_rings(vm);
 	fflush(vm->opt.console ? vm->opt.console : stdout);
 	if (!vm_stopping(vm))	/* every thread left on its own: all halted */
 		vm_request_stop(vm, VM_EXIT_OK, true, NULL);
+	if (vm->stop_why_pending) {
+		vm->stop_why_pending = false;
+		fprintf(stderr, "hvlab: %s\n", vm->stop_why);
+	}
 	if (vm->opt.verbose || vm->opt.stats)
 		vm_print_stats(vm, stderr);
 	return vm->exit_status;
@@ -444,6 +531,9 @@ void vm_destroy(struct vm *vm)
 	vm->fd = vm->sys_fd = -1;
 	bus_free(vm->bus);
 	vm->bus = NULL;
+	if (vm->console)
+		fclose(vm->console);
+	vm->console = NULL;
 	if (vm->ram)
 		munmap(vm->ram, vm->opt.ram_size);
 	vm->ram = NULL;

@@ -18,6 +18,14 @@
  * Stopping: whoever decides the run is over (a device, an exit handler,
  * Ctrl-C) calls vm_request_stop(); the first status wins, every vCPU is
  * kicked out of HVLAB_RUN with a signal, and vm_run returns that status.
+ *
+ * Watching (--dashboard, --record): run.c opens a dashboard (dash/dash.h)
+ * or a trace writer (dash/trace.h), makes it the bus observer and stores it
+ * in vm->dash or vm->rec before vm_run.  vm_run then drives it from the
+ * main thread (dash_poll, or trace_record_stats every tick), the vCPU
+ * threads pass through dash_gate() before each HVLAB_RUN, the guest's
+ * console goes to it instead of stdout, and messages wait until the
+ * terminal is back.  vm_run closes the dashboard; run.c closes the trace.
  */
 #ifndef HVLAB_VM_H
 #define HVLAB_VM_H
@@ -35,6 +43,8 @@
 
 struct boot_image;
 struct hv_device;
+struct dash;
+struct trace_writer;
 
 /* Exit statuses of hvlab run (also in hvlab run --help and docs/running.md). */
 #define VM_EXIT_OK		0	/* UCALL_DONE, or every vCPU halted */
@@ -95,6 +105,13 @@ struct vm {
 	uint8_t port_seen[65536 / 8];	/* unclaimed ports already logged */
 	uint64_t mmio_seen[64];		/* unclaimed MMIO addresses logged */
 	unsigned nmmio_seen;
+	char stop_why[512];		/* the message of the first stop */
+	bool stop_why_pending;		/* not printed yet (dashboard on) */
+
+	FILE *console;			/* the guest's console: UART, ucall PRINT */
+	struct dash *dash;		/* --dashboard, or NULL */
+	struct trace_writer *rec;	/* --record without --dashboard, or NULL */
+	uint64_t rec_cursor[HVLAB_MAX_VCPUS];
 };
 
 /* What vcpu_handle_exit() tells the vCPU thread. */
@@ -123,6 +140,9 @@ void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *re
 
 /* One exit, from vcpu->run: device work, messages, the next step. */
 enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
+
+/* A message for the user on stderr; held back while the dashboard is on. */
+void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU. */
 void vm_print_stats(struct vm *vm, FILE *f);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "dash/trace.h"
 #include "guestmem.h"
 #include "hw/devices.h"
 #include "hw/ucall.h"
@@ -861,6 +862,41 @@ TEST_F(run, vm_run_joins_every_vcpu_thread_when_run_fails)
 	self->v->fd = self->vm.vcpu[1].fd = -1;
 	self->vm.vcpu[1].run = NULL;
 	free(run2);
+}
+
+/* --record: the guest's console and every device access land in the trace. */
+TEST_F(run, record_keeps_console_bytes_and_device_accesses)
+{
+	char path[] = "/tmp/hvlab-test-record-XXXXXX";
+	struct trace_config tc = { .mem_size = 4 << 20, .nr_vcpus = 1 };
+	struct trace_reader *r;
+	struct trace_event ev;
+	int fd = mkstemp(path), console = 0, io = 0;
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	self->vm.rec = trace_create(path, &tc);
+	ASSERT_NE(NULL, self->vm.rec);
+	bus_set_observer(self->vm.bus, trace_on_io, self->vm.rec);
+	set_io(self->run, HVLAB_IO_OUT, 0x3f8, 1, 1, "A");
+	EXPECT_EQ(VCPU_CONTINUE, vcpu_handle_exit(self->v));
+	EXPECT_EQ(0, trace_close(self->vm.rec));
+	self->vm.rec = NULL;
+	fflush(self->con);
+	EXPECT_STREQ("A", self->console);		/* stdout still gets it */
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	while (trace_next(r, &ev) == 1) {
+		if (ev.type == TRACE_CONSOLE && ev.len == 1 && ev.data[0] == 'A')
+			console++;
+		if (ev.type == TRACE_IO && ev.io.addr == 0x3f8 && ev.io.value == 'A')
+			io++;
+	}
+	EXPECT_EQ(NULL, trace_error(r));
+	EXPECT_EQ(1, console);
+	EXPECT_EQ(1, io);
+	trace_free(r);
+	unlink(path);
 }
 
 TEST_HARNESS_MAIN

@@ -141,7 +141,7 @@ static int do_bench(char **v)
 	struct disk *d = open_or_die(v[0], 0);
 	uint8_t *b = malloc(1 << 20);
 	double t, r[4];
-	unsigned ops = n4k < 8192 ? n4k : 8192;
+	unsigned ops = 65536;
 
 	memset(b, 0x5a, 1 << 20);
 	srand(1);

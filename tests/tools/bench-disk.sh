@@ -3,7 +3,8 @@
 # the same run: sequential 4 KiB writes (allocating every block) and
 # reads, then random 4 KiB writes and reads, through the disk library
 # (tests/native/helpers/diskio.c bench).  Prints MB/s and the vdi/raw
-# ratio; the goal is >= 0.8x raw for sequential I/O.  Numbers, not tests.
+# ratio; the goal is >= 0.8x raw for sequential I/O.  Then sectors per
+# second through the ATA controller model.  Numbers, not tests.
 #
 #   tests/tools/bench-disk.sh [MIB]      (default 256; files in $TMPDIR)
 set -euo pipefail
@@ -50,3 +51,12 @@ row "sequential write" "$r0" "$v0"
 row "sequential read" "$r1" "$v1"
 row "random 4 KiB write" "$r2" "$v2"
 row "random 4 KiB read" "$r3" "$v3"
+
+# guest-visible sectors per second through the ATA model: every 4-byte
+# data-port access is one bus call here (one VM exit in a real guest), so
+# this is the ceiling of PIO emulation, before any exit cost
+f=$T/ata.vdi
+user/hvlab disk create "$f" "${MIB}M" >/dev/null
+read -r aw ar < <(build/native/diskio ata "$f" "$MIB")
+echo "ATA PIO through the device model (READ/WRITE MULTIPLE EXT, 32-bit data port, no VM exits):"
+printf '  %-22s %10s sectors/s\n' "write" "$aw" "read" "$ar"

@@ -10,6 +10,8 @@
  *   diskio crash  FILE SEED             write slots forever (see below)
  *   diskio acks   FILE < ACKS           verify every acknowledged slot
  *   diskio bench  FILE MIB              sequential + random 4 KiB MB/s
+ *   diskio ata    FILE MIB              sectors/s written and read through
+ *                                       the ATA model's ports (no VM exits)
  *
  * crash: the disk is cut into SLOT-byte slots (not a divisor of the 1 MiB
  * VDI block, so slots straddle blocks).  The writer fills random slots with
@@ -27,6 +29,8 @@
 #include <unistd.h>
 
 #include "disk/disk.h"
+#include "hw/ata.h"
+#include "hw/bus.h"
 
 #define SLOT	(96 * 1024)
 
@@ -177,6 +181,50 @@ err:
 	return 2;
 }
 
+static void outb(struct bus *b, uint16_t port, uint8_t v)
+{
+	bus_pio(b, port, true, &v, 1);
+}
+
+/* WRITE/READ MULTIPLE EXT of 256 sectors, 32-bit data-port accesses. */
+static int do_ata(char **v)
+{
+	uint64_t sectors = strtoull(v[1], NULL, 0) << 11;
+	struct disk *disks[2] = { open_or_die(v[0], 0), NULL };
+	struct bus *b = bus_new();
+	double t, r[2];
+	uint32_t w = 0x5a5a5a5a;
+
+	if (!b || !ata_create(b, disks))
+		return 2;
+	outb(b, 0x1F6, 0x40);
+	outb(b, 0x1F2, 16);
+	outb(b, 0x1F7, ATA_CMD_SET_MULTIPLE);
+	for (int pass = 0; pass < 2; pass++) {
+		t = now();
+		for (uint64_t lba = 0; lba < sectors; lba += 256) {
+			outb(b, 0x1F2, 256 >> 8);
+			outb(b, 0x1F3, lba >> 24);
+			outb(b, 0x1F4, 0);
+			outb(b, 0x1F5, 0);
+			outb(b, 0x1F2, 0);
+			outb(b, 0x1F3, lba);
+			outb(b, 0x1F4, lba >> 8);
+			outb(b, 0x1F5, lba >> 16);
+			outb(b, 0x1F7, pass ? ATA_CMD_READ_MULTIPLE_EXT :
+					      ATA_CMD_WRITE_MULTIPLE_EXT);
+			for (unsigned i = 0; i < 256 * 128; i++)
+				bus_pio(b, ATA_PRIMARY_BASE, !pass, &w, 4);
+		}
+		outb(b, 0x1F7, ATA_CMD_FLUSH_CACHE_EXT);
+		r[pass] = sectors / (now() - t);
+	}
+	printf("%.0f %.0f\n", r[0], r[1]);
+	bus_free(b);
+	disk_close(disks[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "write"))
@@ -198,7 +246,9 @@ int main(int argc, char **argv)
 		return do_acks(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return do_bench(argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "ata"))
+		return do_ata(argv + 2);
 	fprintf(stderr, "usage: diskio write|verify FILE OFF LEN BYTE | hold FILE SECS |\n"
-			"       crash FILE SEED | acks FILE < ACKS | bench FILE MIB\n");
+			"       crash FILE SEED | acks FILE < ACKS | bench|ata FILE MIB\n");
 	return 2;
 }

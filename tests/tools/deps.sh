@@ -12,6 +12,12 @@ PKGS=(
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
 )
 
+# --list: print the package names (.ci/run installs exactly these)
+if [ "${1:-}" = "--list" ]; then
+	echo "${PKGS[@]}"
+	exit 0
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make bench: the measured costs of virtualization.
+#   1. exit round trips and boot exits in guest TSC cycles: natively when
+#      this CPU has usable VT-x, else inside Bochs (tests/vm/run-suite.sh
+#      --bench), where the TSC counts emulated instructions (repeatable);
+#   2. the disk layer: VDI vs raw throughput (tests/tools/bench-disk.sh).
+# Everything lands in build/results/bench.txt as well as on stdout.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p build/results
+out=build/results/bench.txt
+
+if grep -qw vmx /proc/cpuinfo && [ "$(id -u)" = 0 ] &&
+   { [ -e /dev/hvlab ] || insmod kmod/hvlab.ko 2>/dev/null; }; then
+	echo "# VT-x available: benchmarking on this machine"
+	make -s guests >/dev/null
+	HVLAB=user/hvlab HVLAB_GUESTS=build/guests sh tests/vm/bench-in-vm.sh | tee "$out"
+else
+	echo "# no usable VT-x here: benchmarking inside Bochs (a few minutes)"
+	tests/vm/run-suite.sh --bench
+	cat "$out"
+fi
+
+if [ -x tests/tools/bench-disk.sh ]; then
+	echo
+	tests/tools/bench-disk.sh | tee -a "$out"
+fi

@@ -510,6 +510,29 @@ TEST_F(dir, commit_merges_and_empties_child)
 	disk_close(d);
 }
 
+TEST_F(dir, open_spec)
+{
+	char spec[300];
+	struct disk *d;
+
+	ASSERT_EQ(0, create(self->a, DISK_FMT_VDI, 1 << 20, false));
+	snprintf(spec, sizeof(spec), "%s,readonly,format=vdi", self->a);
+	d = disk_open_spec(spec);
+	ASSERT_NE(NULL, d);
+	EXPECT_TRUE(d->readonly);
+	disk_close(d);
+	snprintf(spec, sizeof(spec), "%s,format=raw", self->a);	/* forced raw */
+	d = disk_open_spec(spec);
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(DISK_FMT_RAW, d->img[0]->fmt);
+	EXPECT_FALSE(d->readonly);
+	disk_close(d);
+	snprintf(spec, sizeof(spec), "%s,bogus", self->a);
+	EXPECT_EQ(NULL, disk_open_spec(spec));
+	EXPECT_NE(NULL, strstr(disk_error(), "unknown disk option"));
+	EXPECT_EQ(NULL, disk_open_spec(",readonly"));
+}
+
 TEST(snapshot_names)
 {
 	char n[256];

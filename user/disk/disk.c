@@ -250,6 +250,41 @@ struct disk *disk_open_fd(int fd, const char *name, enum disk_format fmt,
 	return disk_from_img(m, flags);
 }
 
+struct disk *disk_open_spec(const char *spec)
+{
+	char *copy = strdup(spec ? spec : ""), *file, *opt, *save = NULL;
+	enum disk_format fmt = DISK_FMT_AUTO;
+	unsigned flags = 0;
+	struct disk *d = NULL;
+
+	if (!copy) {
+		disk_seterr("out of memory");
+		return NULL;
+	}
+	file = strtok_r(copy, ",", &save);
+	if (!file || !*file) {
+		disk_seterr("--disk needs a file name: FILE[,format=vdi|raw][,readonly]");
+		goto out;
+	}
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(opt, "readonly") || !strcmp(opt, "ro")) {
+			flags |= DISK_RDONLY;
+		} else if (!strcmp(opt, "format=vdi")) {
+			fmt = DISK_FMT_VDI;
+		} else if (!strcmp(opt, "format=raw")) {
+			fmt = DISK_FMT_RAW;
+		} else {
+			disk_seterr("%s: unknown disk option '%s' (format=vdi, format=raw, readonly)",
+				    file, opt);
+			goto out;
+		}
+	}
+	d = disk_open(file, fmt, flags);
+out:
+	free(copy);
+	return d;
+}
+
 int disk_flush(struct disk *d)
 {
 	if (d->readonly)

@@ -80,6 +80,11 @@ struct disk *disk_open(const char *path, enum disk_format fmt, unsigned flags);
  * The disk owns fd from then on, and closes it even on failure. */
 struct disk *disk_open_fd(int fd, const char *name, enum disk_format fmt, unsigned flags);
 int disk_close(struct disk *d);		/* flushes; returns -1 if that failed */
+/*
+ * Open from a `hvlab run --disk` argument: "FILE[,format=vdi|raw][,readonly]"
+ * (options in any order; a file name with a comma cannot be given).
+ */
+struct disk *disk_open_spec(const char *spec);
 
 static inline uint64_t disk_size(const struct disk *d) { return d->size; }
 

@@ -8,7 +8,7 @@
  * guest-physical address (below 4 GiB) with a 32-bit OUT to UCALL_PORT.
  * The host reads the struct through the memory slots and acts on `cmd`:
  *   UCALL_DONE    the test passed: hvlab run exits 0
- *   UCALL_ASSERT  a GUEST_ASSERT failed: message with file:line, exit 1
+ *   UCALL_ASSERT  a GUEST_ASSERT failed: message with file:line, exit 2
  *   UCALL_SYNC    a checkpoint: args[] logged, the guest continues
  *   UCALL_PRINT   `text` printed to stdout, the guest continues
  */

@@ -193,6 +193,18 @@ void dash_on_exit(struct dash *d, unsigned vcpu, const struct hvlab_exit_record 
 		trace_write_exit(d->cfg.record, vcpu, e);
 }
 
+void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation *t)
+{
+	struct trace_event ev = { .type = TRACE_WALK, .time_ns = since(d), .vcpu = vcpu,
+				  .walk = *t };
+
+	if (vcpu >= d->cfg.nr_vcpus)
+		return;
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_write_walk(d->cfg.record, vcpu, t);
+}
+
 bool dash_want_regs(struct dash *d, unsigned vcpu)
 {
 	uint64_t now = since(d), period = 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);

@@ -88,6 +88,11 @@ void dash_on_regs(struct dash *d, unsigned vcpu, const struct hvlab_regs *r,
 		  const struct hvlab_sregs *s);
 /* An exit the ring does not hold (no stats mmap): counts and logs it. */
 void dash_on_exit(struct dash *d, unsigned vcpu, const struct hvlab_exit_record *e);
+/*
+ * A translation the run loop made (the VMCALL HVLAB_HC_WALK handler): shown
+ * by the walk panel when HVLAB_TRANSLATE is unavailable, and recorded.
+ */
+void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation *t);
 /* True when a register snapshot is due (rate limit, or paused/stepping). */
 bool dash_want_regs(struct dash *d, unsigned vcpu);
 

@@ -12,10 +12,12 @@
  * two-dimensional, and why a TLB miss in a guest costs up to 24 memory
  * reads with 4-level tables on both sides.
  *
- * The walk comes from HVLAB_TRANSLATE when live, from the newest recorded
- * TRACE_WALK record of the same page in a replay.
+ * The walk comes from HVLAB_TRANSLATE when live (or, if that fails, from
+ * the newest walk the guest asked for with VMCALL nr 1), from the newest
+ * recorded TRACE_WALK record of the same page in a replay.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "dash/decode.h"
 #include "dash/view.h"
@@ -83,14 +85,20 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 		}
 		return;
 	}
-	if (v->translate) {
+	if (v->translate && (v->walk_live_ok || !model_find_walk(m, v->walk_gva, &t))) {
 		have = v->walk_live_ok;
 		t = v->walk_live;
 		if (!have) {
-			canvas_printf(c, y++, 1, CA_ALERT, "HVLAB_TRANSLATE of 0x%llx failed (error %d)",
-				      (unsigned long long)v->walk_gva, v->walk_live_err);
+			canvas_printf(c, y++, 1, CA_ALERT, "HVLAB_TRANSLATE of 0x%llx failed: %s",
+				      (unsigned long long)v->walk_gva, strerror(-v->walk_live_err));
+			canvas_text(c, y, 1, CA_DIM,
+				    "(a walk the guest asked for with VMCALL nr 1 is shown instead)");
 			return;
 		}
+	} else if (v->translate) {
+		have = true;	/* HVLAB_TRANSLATE failed: the walk the guest asked for */
+		canvas_printf(c, y++, 1, CA_DIM, "HVLAB_TRANSLATE failed (%s): walk recorded at VMCALL",
+			      strerror(-v->walk_live_err));
 	} else {
 		have = model_find_walk(m, v->walk_gva, &t);
 		if (!have) {

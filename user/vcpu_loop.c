@@ -53,10 +53,16 @@ static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsi
 	}
 	pthread_mutex_unlock(&vm->lock);
 
-	snprintf(why, sizeof(why), "%s %s %s 0x%" PRIx64 " (%u bytes%s) at RIP 0x%llx on vCPU %d",
-		 write ? "write to" : "read from", "unclaimed", mmio ? "MMIO address" : "port",
-		 addr, size, write ? "" : ", reads all-ones",
-		 (unsigned long long)v->run->guest_rip, v->id);
+	if (write)
+		snprintf(why, sizeof(why),
+			 "write of 0x%" PRIx64 " to unclaimed %s 0x%" PRIx64 " (%u bytes) at RIP 0x%llx on vCPU %d",
+			 value, mmio ? "MMIO address" : "port", addr, size,
+			 (unsigned long long)v->run->guest_rip, v->id);
+	else
+		snprintf(why, sizeof(why),
+			 "read from unclaimed %s 0x%" PRIx64 " (%u bytes, reads all-ones) at RIP 0x%llx on vCPU %d",
+			 mmio ? "MMIO address" : "port", addr, size,
+			 (unsigned long long)v->run->guest_rip, v->id);
 	if (vm->opt.strict) {
 		char msg[200];
 
@@ -66,7 +72,6 @@ static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsi
 	}
 	if (first)
 		vm_log(vm, "hvlab: %s%s\n", why, write ? " (ignored; logged once)" : " (logged once)");
-	(void)value;
 	return false;
 }
 

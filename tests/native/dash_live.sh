@@ -34,6 +34,7 @@ fi
 cat >"$tmp/fakerun.c" <<'EOF'
 /* A stand-in for hvlab run: one fake vCPU feeding the live dashboard. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,13 @@ cat >"$tmp/fakerun.c" <<'EOF'
 static struct hvlab_stats stats;
 static struct hv_device uart = { .name = "uart0" };
 static uint8_t vga[TRACE_VGA_BYTES];
+static volatile sig_atomic_t terminated;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	terminated = 1;
+}
 
 static void exit_record(unsigned reason, uint64_t qual, uint32_t info, uint64_t value, uint64_t rip)
 {
@@ -94,7 +102,7 @@ static void *vcpu(void *arg)
 int main(int argc, char **argv)
 {
 	struct trace_config tc = { .nr_vcpus = 1, .mem_size = 1 << 20, .image = "fake" };
-	struct trace_writer *w = argc > 1 ? trace_create(argv[1], &tc) : NULL;
+	struct trace_writer *w = argc > 1 && argv[1][0] ? trace_create(argv[1], &tc) : NULL;
 	struct dash_config cfg = { .image = "fake-guest.elf", .nr_vcpus = 1, .mem_size = 1 << 20,
 				   .vcpu_fd = { -1 }, .stats = { &stats }, .vga_mem = vga,
 				   .record = w };
@@ -117,9 +125,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dash_on_walk(d, 0, &t);
+	signal(SIGTERM, on_term);
+	if (argc > 2) {
+		FILE *f = fopen(argv[2], "w");
+
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
 	pthread_create(&th, NULL, vcpu, d);
 	while (dash_poll(d, 50) == DASH_RUN)
-		;
+		if (terminated) {
+			dash_stop(d);	/* as hvlab run does on Ctrl-C / SIGTERM */
+			break;
+		}
 	pthread_join(th, NULL);
 	dash_poll(d, 0);
 	dash_close(d);
@@ -153,7 +171,7 @@ check() {	# NAME TEXT...
 total() { snap; sed -n 's/.*Exits by reason   total \([0-9]*\).*/\1/p' "$tmp/screen" | head -1; }
 
 tm new-session -d -x 100 -y 30 \
-	"cd '$PWD' && TERM=screen-256color '$tmp/fakerun' '$tmp/live.trace'; echo EXIT=\$?; sleep 60"
+	"cd '$PWD' && TERM=screen-256color '$tmp/fakerun' '$tmp/live.trace' '$tmp/pid'; echo EXIT=\$?; sleep 60"
 check "live dashboard opens on the exit counters" "IO_INSTRUCTION" "hvlab live" "Exits by reason" "RUNNING"
 a=$(total); sleep 0.6; b=$(total)
 if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]; then ok "exit counts move while the guest runs ($a -> $b)"
@@ -189,6 +207,15 @@ keys p
 check "resume" "RUNNING"
 keys q
 check "quit returns from dash_poll and the run loop ends" "EXIT=0"
+
+# a paused guest must not keep the run loop from stopping
+tm kill-server >/dev/null 2>&1
+SOCK=$SOCK-2
+tm new-session -d -x 80 -y 24 \
+	"cd '$PWD' && TERM=screen-256color '$tmp/fakerun' '' '$tmp/pid2'; echo EXIT=\$?; sleep 60"
+wait_for "RUNNING"; keys p; wait_for "PAUSED"
+kill -TERM "$(cat "$tmp/pid2" 2>/dev/null)" 2>/dev/null
+check "SIGTERM while paused: dash_stop releases the vCPU, the program ends" "EXIT=0"
 
 if user/hvlab replay --info "$tmp/live.trace" >"$tmp/screen" 2>&1 &&
 	grep -q "status      complete" "$tmp/screen" && grep -q "IO_INSTRUCTION" "$tmp/screen" &&

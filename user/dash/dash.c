@@ -113,14 +113,19 @@ struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
 	return d;
 }
 
-void dash_close(struct dash *d)
+void dash_stop(struct dash *d)
 {
-	if (!d)
-		return;
 	pthread_mutex_lock(&d->lock);
 	d->quit = true;
 	pthread_cond_broadcast(&d->resume);
 	pthread_mutex_unlock(&d->lock);
+}
+
+void dash_close(struct dash *d)
+{
+	if (!d)
+		return;
+	dash_stop(d);
 	ui_close(d->ui);
 	canvas_free(d->c);
 	model_free(d->m);

@@ -72,7 +72,13 @@ struct dash;
 
 /* Takes over the terminal.  NULL with a sentence in err if it cannot. */
 struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen);
-/* Gives the terminal back; releases a vCPU blocked in dash_gate(). */
+/*
+ * Makes every dash_gate() return -1 from now on, waking vCPU threads that
+ * wait in it (paused).  Call it when the VM stops for another reason
+ * (Ctrl-C, guest exit) before joining the vCPU threads.
+ */
+void dash_stop(struct dash *d);
+/* Gives the terminal back.  Join the vCPU threads before calling it. */
 void dash_close(struct dash *d);
 
 /* Main thread: drain the exit rings, redraw (<= 10 Hz), handle keys. */

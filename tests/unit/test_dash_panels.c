@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
@@ -266,6 +267,55 @@ TEST_F(demo, every_screen_size_stays_inside_the_canvas)
 		free(t);
 		canvas_free(c);
 	}
+}
+
+/* A long trace: seeking back uses checkpoints and must land on the same state. */
+TEST(seek_back_through_checkpoints_is_exact)
+{
+	struct trace_config cfg = { .nr_vcpus = 1, .mem_size = 1 << 20 };
+	const char *path = "/tmp/hvlab-test-ckpt.trace";
+	struct trace_writer *w = trace_create(path, &cfg);
+	struct replay *a, *b;
+	char err[200];
+	size_t n = 3 * REPLAY_CHECKPOINT + 123;
+
+	ASSERT_NE(NULL, w);
+	for (size_t i = 0; i < n; i++) {
+		struct hvlab_exit_record e = { .reason = (i * 7) % 60, .rip = i, .value = i };
+
+		trace_set_time(w, i * 1000);
+		if (i % 3)
+			trace_write_exit(w, 0, &e);
+		else
+			trace_write_console(w, 0, "x", 1);
+	}
+	ASSERT_EQ(0, trace_close(w));
+	a = replay_open(path, err, sizeof(err));
+	b = replay_open(path, err, sizeof(err));
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	replay_seek(a, a->n);
+	EXPECT_EQ(3u, a->nr_ckpt);
+	for (size_t target = a->n; target-- > 0; target = target > 9999 ? target - 9999 : 0) {
+		replay_seek(a, target);
+		replay_seek(b, 0);
+		replay_seek(b, target);
+		EXPECT_EQ(b->pos, a->pos);
+		EXPECT_EQ(b->m->total, a->m->total);
+		EXPECT_EQ(b->m->exit_seq, a->m->exit_seq);
+		EXPECT_EQ(b->m->console_len, a->m->console_len);
+		EXPECT_EQ(b->m->now_ns, a->m->now_ns);
+		EXPECT_EQ(0, memcmp(b->m->by_reason, a->m->by_reason, sizeof(a->m->by_reason)));
+		EXPECT_EQ(0, memcmp(b->m->rate, a->m->rate, sizeof(a->m->rate)));
+		if (a->m->exit_seq)
+			EXPECT_EQ(model_exit_at(b->m, b->m->exit_seq)->e.rip,
+				  model_exit_at(a->m, a->m->exit_seq)->e.rip);
+		if (!target)
+			break;
+	}
+	replay_free(a);
+	replay_free(b);
+	unlink(path);
 }
 
 TEST(canvas_clips_and_decodes_utf8)

@@ -5,9 +5,10 @@
  *
  * The trace is indexed once (the byte offset and time of every record).
  * "Position N" means the first N records have been applied to the model;
- * stepping forward applies one more, stepping back or seeking backwards
- * rebuilds the model from the start (records are small and cheap to
- * apply; an index of model checkpoints would make long traces faster).
+ * stepping forward applies one more.  Stepping back or seeking backwards
+ * restarts from the nearest model checkpoint at or before the target (a
+ * copy of the model every REPLAY_CHECKPOINT records, taken the first time
+ * the replay passes there), so going back costs at most that many records.
  * Playing follows the recorded time stamps at the chosen speed.
  *
  * A trace that is corrupt or cut short is indexed up to the last good
@@ -40,6 +41,9 @@ void replay_free(struct replay *rp)
 	if (!rp)
 		return;
 	model_free(rp->m);
+	for (size_t i = 0; i < rp->nr_ckpt; i++)
+		model_free(rp->ckpt[i]);
+	free(rp->ckpt);
 	trace_free(rp->r);
 	free(rp->off);
 	free(rp->time);
@@ -97,6 +101,25 @@ struct replay *replay_open(const char *path, char *err, size_t errlen)
 	return rp;
 }
 
+/* Checkpoint k holds the model at position (k + 1) * REPLAY_CHECKPOINT. */
+static void checkpoint(struct replay *rp)
+{
+	size_t k = rp->pos / REPLAY_CHECKPOINT;
+	struct dash_model **c;
+
+	if (rp->pos % REPLAY_CHECKPOINT || k == 0 || k - 1 != rp->nr_ckpt)
+		return;
+	c = realloc(rp->ckpt, (rp->nr_ckpt + 1) * sizeof(*c));
+	if (!c)
+		return;		/* no checkpoint: seeking back is just slower */
+	rp->ckpt = c;
+	c[rp->nr_ckpt] = model_new(NULL);
+	if (!c[rp->nr_ckpt])
+		return;
+	*c[rp->nr_ckpt] = *rp->m;
+	rp->nr_ckpt++;
+}
+
 static void apply_one(struct replay *rp)
 {
 	struct trace_event ev;
@@ -104,6 +127,7 @@ static void apply_one(struct replay *rp)
 	if (trace_read_at(rp->r, rp->off[rp->pos], &ev) == 0)
 		model_apply(rp->m, &ev);
 	rp->pos++;
+	checkpoint(rp);
 }
 
 void replay_seek(struct replay *rp, size_t target)
@@ -111,8 +135,17 @@ void replay_seek(struct replay *rp, size_t target)
 	if (target > rp->n)
 		target = rp->n;
 	if (target < rp->pos) {
-		model_reset(rp->m);
-		rp->pos = 0;
+		size_t k = target / REPLAY_CHECKPOINT;
+
+		if (k > rp->nr_ckpt)
+			k = rp->nr_ckpt;
+		if (k) {
+			*rp->m = *rp->ckpt[k - 1];
+			rp->pos = k * REPLAY_CHECKPOINT;
+		} else {
+			model_reset(rp->m);
+			rp->pos = 0;
+		}
 	}
 	while (rp->pos < target)
 		apply_one(rp);

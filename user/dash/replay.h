@@ -15,6 +15,8 @@
 #include "dash/trace.h"
 #include "dash/view.h"
 
+#define REPLAY_CHECKPOINT	20000
+
 struct replay {
 	const char *path;
 	struct trace_reader *r;
@@ -24,6 +26,9 @@ struct replay {
 	uint64_t nr_exits;
 	const char *error;	/* why the trace stops early, or NULL */
 	struct dash_model *m;
+	/* model snapshots every REPLAY_CHECKPOINT records, made on the way forward */
+	struct dash_model **ckpt;
+	size_t nr_ckpt;
 	bool playing;
 	double speed;
 	uint64_t play_wall0, play_trace0;

@@ -72,7 +72,11 @@ setup() {
 	if out=$(insmod "$HVLAB_KO" 2>&1) && [ -d /sys/module/hvlab ]; then
 		echo "ok 1 - insmod hvlab.ko"
 	else
-		echo "$out" | sed 's/^/# /'
+		[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+		if grep -q hvlab /proc/modules; then
+			echo "# insmod worked, but the module is not called hvlab:"
+			grep hvlab /proc/modules | sed 's/^/#   /'
+		fi
 		echo "not ok 1 - insmod hvlab.ko"
 	fi
 	mark end setup 0
@@ -154,7 +158,7 @@ demo() {
 		set -- run
 		# The dashboard is ncurses on the serial line: the host's terminal
 		# renders it.  Size it for a classic 80x24 terminal.
-		if hvlab run --help 2>&1 | grep -q -- --dashboard; then
+		if hvlab run --help 2>&1 | grep -- --dashboard | grep -vq 'not available'; then
 			set -- "$@" --dashboard
 			export LINES=24 COLUMNS=80
 			stty -F /dev/console rows 24 cols 80 2>/dev/null

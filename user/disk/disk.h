@@ -57,6 +57,8 @@ struct dimg {
 	struct vdi_header h;
 	uint32_t *bmap;		/* host-endian copy of the block map */
 	uint32_t next_index;	/* next data-area slot to allocate */
+	uint32_t nalloc;	/* valid map entries (the header's count) */
+	bool hdr_dirty;		/* header must be rewritten at the next flush */
 	uint32_t dirty_lo, dirty_hi;	/* bmap entries not yet on disk */
 	unsigned pending;	/* allocations since the last flush */
 	bool uuid_bumped;	/* modification UUID renewed this session */

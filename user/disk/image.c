@@ -121,10 +121,15 @@ static int open_vdi(struct dimg *m, const uint8_t *raw, unsigned flags)
 					   r.duplicate ? "shares its data with another block" :
 					   "points past the end of the file",
 					   r.out_of_range, r.duplicate, r.past_eof);
-		if (r.allocated != m->h.blocks_allocated)
-			return disk_seterr("%s: header counts %u allocated blocks but the block map holds %u; try 'hvlab disk check --repair'",
-					   m->path, m->h.blocks_allocated, r.allocated);
 	}
+	/*
+	 * A header count that disagrees with the map is harmless to hvlab
+	 * (every entry was checked; new blocks go past both), and it is what
+	 * a crash between the map and header writes of a big disk leaves:
+	 * accept it, and correct the header at the next flush.
+	 */
+	m->nalloc = r.allocated;
+	m->hdr_dirty = m->writable && r.allocated != m->h.blocks_allocated;
 	m->next_index = r.max_index > m->h.blocks_allocated ?
 			r.max_index : m->h.blocks_allocated;
 	m->size = m->h.disk_size;
@@ -274,6 +279,8 @@ static int write_map_and_header(struct dimg *m, uint32_t lo, uint32_t hi)
 					   m->path, strerror(errno));
 		return 0;
 	}
+	if (hi <= lo)
+		return dimg_write_header(m);
 	buf = malloc((size_t)(hi - lo) * 4);
 	if (!buf)
 		return disk_seterr("out of memory");
@@ -294,10 +301,12 @@ int dimg_flush(struct dimg *m)
 	/* 1. the data of new blocks is durable before a map entry names it */
 	if (fdatasync(m->fd) && errno != EINVAL)
 		return disk_seterr("%s: fdatasync: %s", m->path, strerror(errno));
-	if (m->fmt != DISK_FMT_VDI || m->dirty_lo >= m->dirty_hi)
+	if (m->fmt != DISK_FMT_VDI || (m->dirty_lo >= m->dirty_hi && !m->hdr_dirty))
 		return 0;
 	/* 2. map entries, then the header that counts them */
-	m->h.blocks_allocated = m->next_index;
+	m->h.blocks_allocated = m->nalloc;
+	if (m->dirty_lo >= m->dirty_hi)
+		m->dirty_lo = m->dirty_hi = 0;
 	if (write_map_and_header(m, m->dirty_lo, m->dirty_hi))
 		return -1;
 	/* 3. and those are durable before we report the flush done */
@@ -306,6 +315,7 @@ int dimg_flush(struct dimg *m)
 	m->dirty_lo = UINT32_MAX;
 	m->dirty_hi = 0;
 	m->pending = 0;
+	m->hdr_dirty = false;
 	return 0;
 }
 
@@ -355,6 +365,7 @@ int dimg_vdi_write_block(struct dimg *m, uint32_t b, uint32_t in,
 		 : pwrite_full(m->fd, buf, len, base + in))
 		return disk_seterr("%s: %s", m->path, strerror(errno));
 	m->bmap[b] = m->next_index++;
+	m->nalloc++;
 	if (b < m->dirty_lo)
 		m->dirty_lo = b;
 	if (b + 1 > m->dirty_hi)

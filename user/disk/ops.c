@@ -218,6 +218,7 @@ int disk_commit(const char *child_path, char *parent_out, size_t n)
 		c->bmap[b] = VDI_BLOCK_FREE;
 	c->h.uuid_parent = parent->img[0]->h.uuid_modify;
 	c->next_index = 0;
+	c->nalloc = 0;
 	c->dirty_lo = 0;
 	c->dirty_hi = c->h.blocks_in_image;
 	c->uuid_bumped = true;

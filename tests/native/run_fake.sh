@@ -117,5 +117,33 @@ else
 	fail=1
 fi
 
+# --dashboard in a real terminal (tmux): the console panel shows the guest's
+# UART output, 'q' stops the guest (130) and only then the message appears.
+if command -v tmux >/dev/null; then
+	n=$((n + 1))
+	sock=hvlab-run-fake-$$
+	tmux -L "$sock" new-session -d -x 100 -y 30 \
+		"FAKE_HVLAB_EXITS='outs:0x3f8:Hello,out:0x3f8:1:10,in:0x1234:1,spin' LD_PRELOAD=$FAKE $HV run --dashboard ${FLAT[*]} $IMG 2>$tmp/dash.err; echo \$? >$tmp/dash.rc; sleep 10"
+	for _ in $(seq 50); do
+		tmux -L "$sock" capture-pane -p 2>/dev/null | grep -q "^Hello" && break
+		tmux -L "$sock" send-keys 6 2>/dev/null
+		sleep 0.1
+	done
+	tmux -L "$sock" capture-pane -p >"$tmp/screen" 2>/dev/null
+	tmux -L "$sock" send-keys q
+	for _ in $(seq 50); do [ -s "$tmp/dash.rc" ] && break; sleep 0.1; done
+	tmux -L "$sock" kill-server 2>/dev/null
+	if grep -q "hvlab live" "$tmp/screen" && grep -q "^Hello" "$tmp/screen" &&
+	   [ "$(cat "$tmp/dash.rc" 2>/dev/null)" = 130 ] &&
+	   grep -q "dashboard closed" "$tmp/dash.err"; then
+		echo "ok $n - --dashboard shows the console; q stops the guest with 130"
+	else
+		echo "not ok $n - --dashboard shows the console; q stops the guest with 130"
+		sed 's/^/#   screen: /' "$tmp/screen" | grep -v ': *$' | head -8
+		echo "#   status: $(cat "$tmp/dash.rc" 2>/dev/null)"
+		fail=1
+	fi
+fi
+
 echo "1..$n"
 exit $fail

@@ -87,6 +87,16 @@ fake "two vCPUs: vCPU 1 is kicked out when vCPU 0 ends the run" 7 "" \
 fake "--stats prints the exits of every vCPU" 1 "" "^vCPU 1: " 'out:0xf4:4:0' -- \
 	--stats --cpus 2 "${FLAT[@]}" "$IMG"
 
+# The module is there but cannot give us a VM: say why and what to do.
+FAKE_HVLAB_CREATE_ERRNO=16 fake "VMX held by KVM (EBUSY) names kvm_intel" 69 "" \
+	"held by KVM \\(kvm_intel\\).*|modprobe -r kvm_intel" '' -- "${FLAT[@]}" "$IMG"
+FAKE_HVLAB_CREATE_ERRNO=19 fake "no VMX is explained" 69 "" "this CPU has no VMX" '' -- \
+	"${FLAT[@]}" "$IMG"
+FAKE_HVLAB_CREATE_ERRNO=19 FAKE_HVLAB_STATUS=2 fake "VMX off in the firmware is explained" 69 "" \
+	"enable VT-x in the BIOS" '' -- "${FLAT[@]}" "$IMG"
+FAKE_HVLAB_API=7 fake "a module of another API version" 69 "" "API version 7" '' -- \
+	"${FLAT[@]}" "$IMG"
+
 # Ctrl-C: a spinning guest stops within a second, status 130.
 n=$((n + 1))
 FAKE_HVLAB_EXITS=spin LD_PRELOAD=$FAKE "$HV" run --cpus 2 "${FLAT[@]}" "$IMG" >"$tmp/out" 2>"$tmp/err" &

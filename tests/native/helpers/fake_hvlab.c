@@ -19,6 +19,11 @@
  * What the VMM handed back (IN data, MMIO read data, hypercall return)
  * and the boot registers it set are written to stderr as "fake: ..." lines
  * for the test to check.
+ *
+ * Failures on demand: FAKE_HVLAB_API=N answers HVLAB_GET_API_VERSION with N;
+ * FAKE_HVLAB_CREATE_ERRNO=N makes HVLAB_CREATE_VM fail with errno N, with
+ * HVLAB_PROBE naming KVM as the owner of VMX and HVLAB_GET_CAPS reporting
+ * status FAKE_HVLAB_STATUS (default HVLAB_STATUS_NO_VMX).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -239,9 +244,33 @@ int ioctl(int fd, unsigned long req, ...)
 		return real(fd, req, arg);
 	switch (req) {
 	case HVLAB_GET_API_VERSION:
-		return HVLAB_API_VERSION;
+		return getenv("FAKE_HVLAB_API") ? atoi(getenv("FAKE_HVLAB_API")) : HVLAB_API_VERSION;
 	case HVLAB_CREATE_VM:
+		if (getenv("FAKE_HVLAB_CREATE_ERRNO")) {
+			errno = atoi(getenv("FAKE_HVLAB_CREATE_ERRNO"));
+			return -1;
+		}
 		return fake_fd(F_VM, 0);
+	case HVLAB_PROBE: {
+		struct hvlab_probe *p = arg;
+
+		memset(p, 0, sizeof(*p));
+		p->nr_cpus = 2;
+		p->result = -EBUSY;
+		p->cpu[1].cpu = 1;
+		p->cpu[1].result = -EBUSY;
+		p->cpu[1].owner = HVLAB_OWNER_KVM;
+		return 0;
+	}
+	case HVLAB_GET_CAPS: {
+		struct hvlab_caps *c = arg;
+
+		memset(c, 0, sizeof(*c));
+		c->api_version = HVLAB_API_VERSION;
+		c->status = getenv("FAKE_HVLAB_STATUS") ? (unsigned)atoi(getenv("FAKE_HVLAB_STATUS")) :
+							  HVLAB_STATUS_NO_VMX;
+		return 0;
+	}
 	case HVLAB_GET_VCPU_MMAP_SIZE:
 		return (int)((HVLAB_STATS_OFFSET + sizeof(struct hvlab_stats) + 4095) & ~4095ul);
 	case HVLAB_SET_MEMORY_REGION:

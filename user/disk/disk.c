@@ -227,6 +227,7 @@ static struct disk *disk_from_img(struct dimg *m, unsigned flags)
 	}
 	return d;
 fail:
+	m->hdr_dirty = false;	/* a failed open writes nothing */
 	disk_close(d);
 	return NULL;
 }

@@ -46,9 +46,11 @@ export HVLAB_VM_CPUS HVLAB_PAGING
 export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
 
 # Per-program limit, in guest seconds.  With Bochs's `clock: sync=none` a
-# guest second is several wall seconds; the host's --timeout is the real
-# bound, this one only keeps one hung program from eating all of it.
-PROG_TIMEOUT=${HVLAB_PROG_TIMEOUT:-300}
+# guest second costs about 25 wall seconds here (the whole suite is ~7 guest
+# seconds), so 20 is ~8 wall minutes: far more than any program needs, and
+# still short enough that one hung program does not eat the host's
+# --timeout and cost the results of all the others.
+PROG_TIMEOUT=${HVLAB_PROG_TIMEOUT:-20}
 
 # Oops, BUG, WARNING, GPF, lockdep/KASAN-style reports: what "kernel log
 # clean" rejects.

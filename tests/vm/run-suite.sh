@@ -69,7 +69,9 @@ tests inside; results go to build/results/vm.tap.
   -h, --help          this text
 
 Environment: VM_KDIR (kernel headers, default the newest
-/usr/src/linux-headers-*-amd64), HVLAB_VM_MEGS (RAM, default 512).
+/usr/src/linux-headers-*-amd64), HVLAB_VM_MEGS (RAM, default 512),
+HVLAB_PROG_TIMEOUT (limit per test program, in guest seconds, default 20;
+a guest second is ~25 wall seconds in Bochs).
 EOF
 }
 
@@ -278,6 +280,9 @@ HVLAB_VM_CPUS=$CPUS
 HVLAB_PAGING=$PAGING
 HVLAB_ONLY='$ONLY'
 EOF
+if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
+	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
+fi
 
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$VM/initrd.gz"
 

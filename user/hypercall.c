@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "dash/dash.h"
 #include "dash/trace.h"
 #include "vm.h"
 #include "walk_print.h"
@@ -37,7 +38,9 @@ static uint64_t walk_one(struct vcpu *v, uint64_t gva)
 		       v->fd < 0 ? "no vCPU" : strerror(errno));
 		return (uint64_t)-1;
 	}
-	if (v->vm->rec)
+	if (v->vm->dash)
+		dash_on_walk(v->vm->dash, (unsigned)v->id, &t);	/* records it too */
+	else if (v->vm->rec)
 		trace_write_walk(v->vm->rec, (unsigned)v->id, &t);
 	if (!v->vm->dash) {	/* the dashboard has its own walk panel */
 		vm_log(v->vm, "hvlab: walk on vCPU %d (HVLAB_HC_WALK at RIP 0x%llx):\n", v->id,

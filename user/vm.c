@@ -487,8 +487,11 @@ int vm_run(struct vm *vm)
 			all_done &= atomic_load(&vm->vcpu[i].done);
 		if (all_done)
 			break;
-		if (vm_stopping(vm))
+		if (vm_stopping(vm)) {
+			if (vm->dash)
+				dash_stop(vm->dash);	/* wakes vCPUs paused in dash_gate */
 			kick_vcpus(vm);
+		}
 	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(vm->vcpu[i].thread, NULL);

@@ -82,6 +82,16 @@ fake "unclaimed MMIO reads all-ones" 1 "" "fake: mmio read 0xc0000000 -> 0xfffff
 	'mmio_r:0xc0000000:4,out:0xf4:4:0' -- "${FLAT[@]}" "$IMG"
 fake "unknown hypercall returns -1" 1 "" "fake: hypercall 0x101 -> 0xffffffffffffffff" \
 	'hc:0x101:1,out:0xf4:4:0' -- "${FLAT[@]}" "$IMG"
+fake "HVLAB_HC_WALK prints the walk and returns the GPA" 1 "" "fake: hypercall 1 -> 0x2000$" \
+	'hc:1:0x1000,out:0xf4:4:0' -- --walk 0x3000 "${FLAT[@]}" "$IMG"
+n=$((n + 1))
+if [ "$(grep -c 'walk on vCPU 0' "$tmp/err")" = 2 ] && grep -q "GVA 0x3000" "$tmp/err"; then
+	echo "ok $n - --walk GVA adds its walk to each HVLAB_HC_WALK"
+else
+	echo "not ok $n - --walk GVA adds its walk to each HVLAB_HC_WALK"
+	sed 's/^/#   err: /' "$tmp/err" | head -12
+	fail=1
+fi
 fake "two vCPUs: vCPU 1 is kicked out when vCPU 0 ends the run" 7 "" \
 	"vcpu 1 cr0=0x10 .*apic_base=0xfee00800" 'out:0xf4:4:3' -- --cpus 2 "${FLAT[@]}" "$IMG"
 fake "--stats prints the exits of every vCPU" 1 "" "^vCPU 1: " 'out:0xf4:4:0' -- \

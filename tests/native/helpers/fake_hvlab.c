@@ -293,6 +293,29 @@ int ioctl(int fd, unsigned long req, ...)
 			(unsigned long long)r->rbx, (unsigned long long)r->rsp);
 		return 0;
 	}
+	case HVLAB_TRANSLATE: {
+		/* the seed's example: 32-bit paging maps GVA 0x1000 to GPA 0x2000 */
+		struct hvlab_translation *t = arg;
+		unsigned long long gva = t->gva;
+
+		memset(t, 0, sizeof(*t));
+		t->gva = gva;
+		t->gpa = gva == 0x1000 ? 0x2000 : gva;
+		t->hpa = t->gpa + 0x7000;
+		t->paging_mode = 2;
+		t->guest_steps = 2;
+		t->guest[0].level = 2;
+		t->guest[0].table = 0x3000;
+		t->guest[0].entry = 0x4027;
+		t->guest[1].level = 1;
+		t->guest[1].table = 0x4000;
+		t->guest[1].entry = (t->gpa & ~0xfffull) | 0x63;
+		t->second_steps = 1;
+		t->second[0].level = 1;
+		t->second[0].table = 0x9000;
+		t->second[0].entry = (t->hpa & ~0xfffull) | 7;
+		return 0;
+	}
 	case HVLAB_GET_REGS:
 	case HVLAB_GET_SREGS:
 		memset(arg, 0, req == HVLAB_GET_REGS ? sizeof(struct hvlab_regs) :

@@ -463,6 +463,8 @@ int vm_run(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i])) {
 			vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start a vCPU thread");
+			for (unsigned j = i; j < vm->ncpus; j++)
+				atomic_store(&vm->vcpu[j].done, true);	/* never kicked */
 			break;
 		}
 		started++;

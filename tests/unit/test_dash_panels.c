@@ -318,6 +318,38 @@ TEST(seek_back_through_checkpoints_is_exact)
 	unlink(path);
 }
 
+/* The live path: device ids by name, MMIO into the VGA buffer, lost exits shown. */
+TEST(model_live_events)
+{
+	struct trace_config cfg = { .nr_vcpus = 1 };
+	struct dash_model *m = model_new(&cfg);
+	struct canvas *c = canvas_new(80, 24);
+	struct dash_view v;
+	struct trace_event ev = { .type = TRACE_IO };
+	char *t;
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(0u, model_device_id(m, "uart0"));
+	EXPECT_EQ(1u, model_device_id(m, "vga"));
+	EXPECT_EQ(0u, model_device_id(m, "uart0"));
+	ev.io = (struct trace_io){ .addr = 0xb8000 + 160, .value = 0x1e41, .size = 2,
+				   .flags = TRACE_IO_WRITE | TRACE_IO_MMIO, .dev = 1 };
+	model_apply(m, &ev);
+	EXPECT_TRUE(m->vga_valid);
+	EXPECT_EQ('A', m->vga[160]);
+	EXPECT_EQ(0x1e, m->vga[161]);
+	EXPECT_EQ(1ull, m->devs[1].writes);
+	ev = (struct trace_event){ .type = TRACE_LOST, .lost = 5 };
+	model_apply(m, &ev);
+	view_init(&v, "live");
+	view_render(m, &v, c);
+	t = canvas_to_text(c);
+	EXPECT_NE(NULL, strstr(t, "lost 5")) TH_LOG("%s", t);
+	free(t);
+	canvas_free(c);
+	model_free(m);
+}
+
 TEST(canvas_clips_and_decodes_utf8)
 {
 	struct canvas *c = canvas_new(10, 2);

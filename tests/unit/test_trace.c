@@ -345,6 +345,30 @@ TEST(unknown_record_types_are_skipped_and_data_after_end_refused)
 	unlink(path);
 }
 
+TEST(a_longer_header_from_a_newer_minor_version_is_skipped)
+{
+	const char *path = tmp_path();
+	size_t len;
+	char *buf, *big, err[300];
+
+	write_sample(path);
+	buf = slurp(path, &len);
+	big = calloc(1, len + 72);
+	memcpy(big, buf, TRACE_FILE_HEADER_SIZE);
+	memcpy(big + TRACE_FILE_HEADER_SIZE + 72, buf + TRACE_FILE_HEADER_SIZE,
+	       len - TRACE_FILE_HEADER_SIZE);
+	big[10] = 7;				/* minor 7 */
+	big[12] = TRACE_FILE_HEADER_SIZE + 72;	/* header size 200 */
+	EXPECT_EQ(10, read_all(big, len + 72, err, sizeof(err)));
+	EXPECT_EQ(0, err[0]) TH_LOG("%s", err);
+	big[12] = 0x40;				/* header size 64: too small */
+	EXPECT_EQ(0, read_all(big, len + 72, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "bad header size 64"));
+	free(big);
+	free(buf);
+	unlink(path);
+}
+
 TEST(missing_file_and_empty_file)
 {
 	char err[300];

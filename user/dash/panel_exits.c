@@ -32,14 +32,14 @@ void panel_exits(const struct dash_model *m, const struct dash_view *v,
 		 struct canvas *c, int top, int rows)
 {
 	struct row r[HVLAB_NR_EXIT_REASONS];
-	int n = 0, y = top;
+	int n = 0, y = top, x;
 
 	(void)v;
-	canvas_printf(c, y++, 0, CA_HEADER, "Exits by reason   total %llu   rate %llu/s%s",
-		      (unsigned long long)m->total, (unsigned long long)m->rate_total,
-		      m->lost ? "" : "");
+	x = canvas_printf(c, y++, 0, CA_HEADER, "Exits by reason   total %llu   rate %llu/s",
+			  (unsigned long long)m->total, (unsigned long long)m->rate_total);
+	/* exits the ring dropped before they were read: counted, not logged */
 	if (m->lost)
-		canvas_printf(c, y - 1, 50, CA_ALERT, "lost %llu", (unsigned long long)m->lost);
+		canvas_printf(c, y - 1, x + 3, CA_ALERT, "lost %llu", (unsigned long long)m->lost);
 	canvas_text(c, y++, 0, CA_HEADER, " Event                      Total  %Total  Current/s");
 	for (unsigned i = 0; i < HVLAB_NR_EXIT_REASONS; i++)
 		if (m->by_reason[i])

@@ -399,11 +399,13 @@ int dash_poll(struct dash *d, int timeout_ms)
 		d->last_draw = now;
 	}
 	key = ui_key(d->ui, timeout_ms);
-	if (key != DK_NONE && key != DK_RESIZE && !live_key(d, key)) {
-		pthread_mutex_lock(&d->lock);
+	/*
+	 * Without the lock: the view is the main thread's alone, view_key only
+	 * reads two counters of the model for scroll limits, and a typed GVA
+	 * runs HVLAB_TRANSLATE, which must not hold up the vCPU thread's events.
+	 */
+	if (key != DK_NONE && key != DK_RESIZE && !live_key(d, key))
 		view_key(&d->v, d->m, key);
-		pthread_mutex_unlock(&d->lock);
-	}
 	if (key != DK_NONE)
 		d->last_draw = 0;	/* answer a key at once */
 	if (d->v.quit) {

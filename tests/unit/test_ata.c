@@ -3,7 +3,8 @@
  * test_ata.c - the ATA/IDE controller driven through the port bus exactly
  * as a polling guest driver would: IDENTIFY, READ/WRITE SECTORS (LBA28,
  * LBA48, CHS), READ/WRITE MULTIPLE, FLUSH CACHE, SET FEATURES, error
- * reporting, interrupts and the access counters.
+ * reporting, interrupts and the access counters; and the ATAPI CD-ROM on
+ * the secondary channel through PACKET commands.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,188 @@ TEST(readonly_disk_aborts_writes)
 	bus_free(bus);
 	disk_close(disks[1]);
 	unlink(path);
+}
+
+/* --- ATAPI CD-ROM on the secondary channel -------------------------- */
+
+#define CD_SECTORS	512
+
+FIXTURE(cd)
+{
+	char path[64];
+	struct disk *iso;
+	struct bus *bus;
+};
+
+FIXTURE_SETUP(cd)
+{
+	static uint8_t sec[2048];
+	int fd;
+
+	strcpy(self->path, "/tmp/hvlab-cd-XXXXXX");
+	fd = mkstemp(self->path);
+	ASSERT_LE(0, fd);
+	for (uint32_t i = 0; i < CD_SECTORS; i++) {
+		memset(sec, (uint8_t)i, sizeof(sec));
+		memcpy(sec, &i, 4);
+		ASSERT_EQ(2048, write(fd, sec, sizeof(sec)));
+	}
+	close(fd);
+	self->iso = disk_open(self->path, DISK_FMT_RAW, DISK_RDONLY);
+	ASSERT_NE(NULL, self->iso);
+	self->bus = bus_new();
+	ASSERT_NE(NULL, ata_create_cdrom(self->bus, self->iso));
+}
+
+FIXTURE_TEARDOWN(cd)
+{
+	bus_free(self->bus);
+	disk_close(self->iso);
+	unlink(self->path);
+}
+
+/* Send a 12-byte packet with byte count limit `limit`. */
+static void packet(struct bus *b, const uint8_t *cdb, uint16_t limit)
+{
+	uint16_t w;
+
+	outb(b, 0x176, 0xA0);
+	outb(b, 0x171, 0);			/* PIO */
+	outb(b, 0x174, limit & 0xff);
+	outb(b, 0x175, limit >> 8);
+	outb(b, 0x177, ATA_CMD_PACKET);
+	/* the device asks for the packet: DRQ, CoD=1 IO=0 */
+	if ((inb(b, 0x177) & ATA_SR_DRQ) && (inb(b, 0x172) & 3) == 1)
+		for (int i = 0; i < 6; i++) {
+			w = cdb[2 * i] | cdb[2 * i + 1] << 8;
+			bus_pio(b, 0x170, true, &w, 2);
+		}
+}
+
+/* Read one DRQ block; returns its size (0 when the device is in status). */
+static unsigned chunk_in(struct bus *b, uint8_t *dst)
+{
+	unsigned n;
+
+	if (!(inb(b, 0x177) & ATA_SR_DRQ) || (inb(b, 0x172) & 3) != 2)
+		return 0;
+	n = inb(b, 0x174) | inb(b, 0x175) << 8;
+	for (unsigned i = 0; i < n; i += 2)
+		bus_pio(b, 0x170, false, dst + i, 2);
+	return n;
+}
+
+static void sense(struct bus *b, uint8_t *key, uint8_t *asc)
+{
+	static const uint8_t rs[12] = { 0x03, 0, 0, 0, 18 };
+	uint8_t s[18] = { 0 };
+
+	packet(b, rs, 0xfffe);
+	chunk_in(b, s);
+	*key = s[2] & 0xf;
+	*asc = s[12];
+}
+
+TEST_F(cd, signature_and_identify)
+{
+	uint16_t w[256];
+	char model[41];
+
+	EXPECT_EQ(0x14, inb(self->bus, 0x174));
+	EXPECT_EQ(0xEB, inb(self->bus, 0x175));
+	/* IDENTIFY DEVICE is aborted by an ATAPI device */
+	outb(self->bus, 0x176, 0xA0);
+	outb(self->bus, 0x177, ATA_CMD_IDENTIFY);
+	EXPECT_EQ(ATA_SR_ERR, inb(self->bus, 0x177) & ATA_SR_ERR);
+	EXPECT_EQ(0x14, inb(self->bus, 0x174));
+	EXPECT_EQ(0xEB, inb(self->bus, 0x175));
+	outb(self->bus, 0x177, ATA_CMD_IDENTIFY_PACKET);
+	ASSERT_EQ(ATA_SR_DRQ, inb(self->bus, 0x177) & ATA_SR_DRQ);
+	for (int i = 0; i < 256; i++)
+		bus_pio(self->bus, 0x170, false, &w[i], 2);
+	EXPECT_EQ(0x85c0, w[0]);
+	for (int i = 0; i < 20; i++) {
+		model[2 * i] = w[27 + i] >> 8;
+		model[2 * i + 1] = w[27 + i] & 0xff;
+	}
+	model[40] = 0;
+	EXPECT_EQ(0, strncmp(model, "hvlab virtual ATAPI CD-ROM", 26));
+	EXPECT_EQ(0, inb(self->bus, 0x177) & ATA_SR_DRQ);
+	/* the primary channel is untouched */
+	EXPECT_EQ(0xff, inb(self->bus, 0x1F7));
+}
+
+TEST_F(cd, inquiry_capacity_toc)
+{
+	static const uint8_t inq[12] = { 0x12, 0, 0, 0, 96 };
+	static const uint8_t cap[12] = { 0x25 };
+	static const uint8_t toc[12] = { 0x43, 0, 0, 0, 0, 0, 0, 0, 100 };
+	uint8_t d[128];
+
+	packet(self->bus, inq, 0xfffe);
+	ASSERT_EQ(36, chunk_in(self->bus, d));
+	EXPECT_EQ(0x05, d[0]);
+	EXPECT_EQ(0, memcmp(d + 8, "HVLAB", 5));
+	EXPECT_EQ(3, inb(self->bus, 0x172) & 3);	/* status phase */
+	EXPECT_EQ(0, inb(self->bus, 0x177) & (ATA_SR_ERR | ATA_SR_DRQ));
+
+	packet(self->bus, cap, 0xfffe);
+	ASSERT_EQ(8, chunk_in(self->bus, d));
+	EXPECT_EQ(CD_SECTORS - 1, d[2] << 8 | d[3]);
+	EXPECT_EQ(2048, d[6] << 8 | d[7]);
+
+	packet(self->bus, toc, 0xfffe);
+	ASSERT_EQ(20, chunk_in(self->bus, d));
+	EXPECT_EQ(1, d[2]);
+	EXPECT_EQ(0xaa, d[14]);
+	EXPECT_EQ(CD_SECTORS, d[18] << 8 | d[19]);	/* lead-out LBA */
+}
+
+TEST_F(cd, read10_in_limited_chunks)
+{
+	static const uint8_t rd[12] = { 0x28, 0, 0, 0, 0, 10, 0, 0, 3 };
+	static uint8_t d[3 * 2048];
+	unsigned n, total = 0, chunks = 0;
+
+	packet(self->bus, rd, 4096);			/* 4 KiB per DRQ block */
+	while ((n = chunk_in(self->bus, d + total))) {
+		total += n;
+		chunks++;
+		ASSERT_LE(total, sizeof(d));
+	}
+	EXPECT_EQ(sizeof(d), total);
+	EXPECT_EQ(2, chunks);				/* 4096 + 2048 */
+	for (uint32_t i = 0; i < 3; i++) {
+		uint32_t tag;
+
+		memcpy(&tag, d + i * 2048, 4);
+		EXPECT_EQ(10 + i, tag);
+		EXPECT_EQ((uint8_t)(10 + i), d[i * 2048 + 100]);
+	}
+	EXPECT_EQ(0, inb(self->bus, 0x177) & ATA_SR_ERR);
+	EXPECT_EQ(3, inb(self->bus, 0x172) & 3);
+}
+
+TEST_F(cd, errors_carry_sense)
+{
+	static const uint8_t past[12] = { 0x28, 0, 0, 0, 0x01, 0xff, 0, 0, 2 };
+	static const uint8_t bogus[12] = { 0x46 };
+	uint8_t key, asc;
+
+	packet(self->bus, past, 0xfffe);		/* LBA 511 + 2 */
+	EXPECT_EQ(ATA_SR_ERR, inb(self->bus, 0x177) & ATA_SR_ERR);
+	EXPECT_EQ(5, inb(self->bus, 0x171) >> 4);	/* ILLEGAL REQUEST */
+	sense(self->bus, &key, &asc);
+	EXPECT_EQ(5, key);
+	EXPECT_EQ(0x21, asc);				/* LBA out of range */
+	sense(self->bus, &key, &asc);
+	EXPECT_EQ(0, key);				/* cleared by the read */
+
+	packet(self->bus, bogus, 0xfffe);
+	EXPECT_EQ(ATA_SR_ERR, inb(self->bus, 0x177) & ATA_SR_ERR);
+	sense(self->bus, &key, &asc);
+	EXPECT_EQ(5, key);
+	EXPECT_EQ(0x20, asc);				/* invalid opcode */
 }
 
 TEST_HARNESS_MAIN

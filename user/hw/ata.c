@@ -32,79 +32,45 @@
 
 #include "disk/disk.h"
 #include "hw/ata.h"
+#include "hw/ata_int.h"
 
-struct ata_drive {
-	struct disk *disk;		/* NULL: no drive */
-	uint64_t sectors;
-	uint16_t cyls, heads, spt;	/* default geometry (IDENTIFY 1/3/6) */
-	uint16_t cur_heads, cur_spt;	/* INITIALIZE DEVICE PARAMETERS */
-	unsigned multiple;		/* SET MULTIPLE MODE; 0 = disabled */
-	bool wce;			/* write cache enabled */
-};
-
-enum xfer { XFER_NONE, XFER_IN, XFER_OUT };
-
-struct ata {
-	struct hv_device dev;
-	pthread_mutex_t lock;
-	struct ata_drive drive[2];
-	/* the task file; *_hob is the previous value (LBA48 FIFO) */
-	uint8_t feature, nsect, lbal, lbam, lbah;
-	uint8_t feature_hob, nsect_hob, lbal_hob, lbam_hob, lbah_hob;
-	uint8_t device, status, error, devctl;
-	bool intrq;
-	/* the transfer in progress */
-	enum xfer xfer;
-	uint8_t cmd;
-	uint64_t lba;
-	uint32_t remaining;		/* sectors still to move, this block included */
-	unsigned block;			/* sectors per DRQ block */
-	unsigned pos, len;
-	uint8_t buf[ATA_MAX_MULTIPLE * DISK_SECTOR];
-	/* outside world */
-	ata_irq_fn irq;
-	void *irq_ctx;
-	FILE *log;
-	struct ata_stats stats;
-};
-
-static struct ata_drive *cur_drive(struct ata *a)
+struct ata_drive *ata_cur_drive(struct ata *a)
 {
 	struct ata_drive *d = &a->drive[(a->device >> 4) & 1];
 
 	return d->disk ? d : NULL;
 }
 
-static void set_irq(struct ata *a, bool on)
+void ata_set_intrq(struct ata *a, bool on)
 {
 	bool was = a->intrq;
 
 	a->intrq = on;
 	if (a->irq && !(a->devctl & ATA_DC_NIEN) && on != was)
-		a->irq(a->irq_ctx, ATA_PRIMARY_IRQ, on);
+		a->irq(a->irq_ctx, a->irq_line, on);
 }
 
-static void log_access(struct ata *a, char dir, uint64_t lba, uint32_t count, bool err)
+void ata_log_access(struct ata *a, char dir, uint64_t lba, uint32_t count, bool err)
 {
 	struct ata_access *e = &a->stats.ring[a->stats.naccess++ % ATA_LOG_LEN];
 
 	*e = (struct ata_access){ .lba = lba, .count = count, .dir = dir,
 				  .drive = (a->device >> 4) & 1, .error = err };
 	if (a->log)
-		fprintf(a->log, "ata%u: %s lba=%llu count=%u%s\n", e->drive,
+		fprintf(a->log, "%s.%u: %s lba=%llu count=%u%s\n", a->dev.name, e->drive,
 			dir == 'r' ? "read" : dir == 'w' ? "write" : "flush",
 			(unsigned long long)lba, count, err ? " ERROR" : "");
 }
 
-static void finish(struct ata *a, uint8_t error)
+void ata_finish(struct ata *a, uint8_t error)
 {
 	a->xfer = XFER_NONE;
-	a->pos = a->len = 0;
+	a->pos = a->len = a->chunk = 0;
 	a->error = error;
 	a->status = ATA_SR_DRDY | ATA_SR_DSC | (error ? ATA_SR_ERR : 0);
 	if (error)
 		a->stats.errors++;
-	set_irq(a, true);
+	ata_set_intrq(a, true);
 }
 
 /* Move `count` sectors between the drive and `buf`.  0 or an error bit. */
@@ -125,7 +91,7 @@ static uint8_t ata_rw_sectors(struct ata_drive *d, uint64_t lba, unsigned count,
 	       ATA_ER_UNC : 0;
 }
 
-static void put_string(uint16_t *w, const char *s, unsigned nwords)
+void ata_put_string(uint16_t *w, const char *s, unsigned nwords)
 {
 	/* ATA strings: two characters per word, the first in the high byte */
 	for (unsigned i = 0; i < nwords; i++) {
@@ -149,9 +115,9 @@ static void identify(struct ata *a, struct ata_drive *d, unsigned idx)
 	w[1] = d->cyls;
 	w[3] = d->heads;
 	w[6] = d->spt;
-	put_string(&w[10], serial, 10);		/* words 10-19 */
-	put_string(&w[23], "0.1", 4);		/* firmware, 23-26 */
-	put_string(&w[27], "hvlab virtual ATA disk", 20);	/* model, 27-46 */
+	ata_put_string(&w[10], serial, 10);		/* words 10-19 */
+	ata_put_string(&w[23], "0.1", 4);		/* firmware, 23-26 */
+	ata_put_string(&w[27], "hvlab virtual ATA disk", 20);	/* model, 27-46 */
 	w[47] = 0x8000 | ATA_MAX_MULTIPLE;
 	w[49] = 1 << 9;				/* LBA; no DMA yet */
 	w[50] = 0x4000;
@@ -193,20 +159,20 @@ static void identify(struct ata *a, struct ata_drive *d, unsigned idx)
 /* Load the next DRQ block of a read into buf. */
 static void read_block(struct ata *a)
 {
-	struct ata_drive *d = cur_drive(a);
+	struct ata_drive *d = ata_cur_drive(a);
 	unsigned n = a->remaining < a->block ? a->remaining : a->block;
 	uint8_t err = ata_rw_sectors(d, a->lba, n, a->buf, false);
 
 	if (err) {
-		log_access(a, 'r', a->lba, n, true);
-		finish(a, err);
+		ata_log_access(a, 'r', a->lba, n, true);
+		ata_finish(a, err);
 		return;
 	}
 	a->pos = 0;
-	a->len = n * DISK_SECTOR;
+	a->len = a->chunk = n * DISK_SECTOR;
 	a->xfer = XFER_IN;
 	a->status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
-	set_irq(a, true);
+	ata_set_intrq(a, true);
 }
 
 static void start_write_block(struct ata *a)
@@ -214,7 +180,7 @@ static void start_write_block(struct ata *a)
 	unsigned n = a->remaining < a->block ? a->remaining : a->block;
 
 	a->pos = 0;
-	a->len = n * DISK_SECTOR;
+	a->len = a->chunk = n * DISK_SECTOR;
 	a->xfer = XFER_OUT;
 	a->status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
 }
@@ -253,27 +219,27 @@ static void start_data_cmd(struct ata *a, struct ata_drive *d, bool write,
 	uint64_t lba;
 
 	if (multiple && !d->multiple) {
-		finish(a, ATA_ER_ABRT);		/* SET MULTIPLE MODE first */
+		ata_finish(a, ATA_ER_ABRT);		/* SET MULTIPLE MODE first */
 		return;
 	}
 	if (!decode_address(a, d, lba48, &lba, &count)) {
-		finish(a, ATA_ER_IDNF);
+		ata_finish(a, ATA_ER_IDNF);
 		return;
 	}
 	if (lba > d->sectors || count > d->sectors - lba) {
-		log_access(a, write ? 'w' : 'r', lba, count, true);
-		finish(a, ATA_ER_IDNF);
+		ata_log_access(a, write ? 'w' : 'r', lba, count, true);
+		ata_finish(a, ATA_ER_IDNF);
 		return;
 	}
 	if (write && d->disk->readonly) {
-		log_access(a, 'w', lba, count, true);
-		finish(a, ATA_ER_ABRT);
+		ata_log_access(a, 'w', lba, count, true);
+		ata_finish(a, ATA_ER_ABRT);
 		return;
 	}
 	a->lba = lba;
 	a->remaining = count;
 	a->block = multiple ? d->multiple : 1;
-	log_access(a, write ? 'w' : 'r', lba, count, false);
+	ata_log_access(a, write ? 'w' : 'r', lba, count, false);
 	if (write) {
 		a->stats.write_cmds++;
 		start_write_block(a);
@@ -289,32 +255,81 @@ static void set_signature(struct ata *a)
 	a->nsect = a->lbal = 1;
 	a->lbam = a->lbah = 0;
 	a->device = 0;
+	if (a->drive[0].atapi)
+		atapi_signature(a);	/* LBA mid/high 0x14/0xEB */
 	a->error = 0x01;	/* diagnostic code: device 0 passed */
 	a->status = ATA_SR_DRDY | ATA_SR_DSC;
 	a->xfer = XFER_NONE;
-	a->pos = a->len = 0;
+	a->pos = a->len = a->chunk = 0;
+}
+
+/* The commands an ATAPI device accepts outside PACKET (ATA-8 ACS §4.3). */
+static void atapi_command(struct ata *a, struct ata_drive *d, unsigned idx, uint8_t cmd)
+{
+	switch (cmd) {
+	case ATA_CMD_PACKET:
+		atapi_packet_cmd(a);
+		break;
+	case ATA_CMD_IDENTIFY_PACKET:
+		atapi_identify(a, d, idx);
+		a->pos = 0;
+		a->len = a->chunk = 512;
+		a->xfer = XFER_IN;
+		a->status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
+		ata_set_intrq(a, true);
+		break;
+	case ATA_CMD_DEVICE_RESET:
+		atapi_signature(a);
+		a->error = 0;
+		a->status = 0;		/* DRDY stays clear after a reset */
+		a->xfer = XFER_NONE;
+		break;
+	case ATA_CMD_EXEC_DIAGNOSTIC:
+		set_signature(a);
+		ata_set_intrq(a, true);
+		break;
+	case ATA_CMD_IDENTIFY:
+		/* an ATAPI device aborts it and shows its signature */
+		atapi_signature(a);
+		ata_finish(a, ATA_ER_ABRT);
+		break;
+	case ATA_CMD_SET_FEATURES:
+	case ATA_CMD_CHECK_POWER:
+	case 0xE0: case 0xE1: case 0xE2: case 0xE3:
+		if (cmd == ATA_CMD_CHECK_POWER)
+			a->nsect = 0xff;
+		ata_finish(a, 0);
+		break;
+	default:
+		ata_finish(a, ATA_ER_ABRT);
+		break;
+	}
 }
 
 static void command(struct ata *a, uint8_t cmd)
 {
-	struct ata_drive *d = cur_drive(a);
+	struct ata_drive *d = ata_cur_drive(a);
 	unsigned idx = (a->device >> 4) & 1;
 
 	if (!d)
 		return;			/* no drive answers; status stays 0 */
 	a->cmd = cmd;
 	a->stats.commands++;
-	set_irq(a, false);
+	ata_set_intrq(a, false);
+	if (d->atapi) {
+		atapi_command(a, d, idx, cmd);
+		return;
+	}
 	switch (cmd) {
 	case ATA_CMD_IDENTIFY:
 		identify(a, d, idx);
 		a->pos = 0;
-		a->len = 512;
+		a->len = a->chunk = 512;
 		a->remaining = 1;
 		a->block = 1;
 		a->xfer = XFER_IN;
 		a->status = ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ;
-		set_irq(a, true);
+		ata_set_intrq(a, true);
 		break;
 	case ATA_CMD_READ_SECTORS:
 	case ATA_CMD_READ_SECTORS + 1:	/* "without retries", obsolete */
@@ -345,19 +360,19 @@ static void command(struct ata *a, uint8_t cmd)
 	case ATA_CMD_SET_MULTIPLE:
 		/* a power of two up to the maximum in IDENTIFY word 47; 0 disables */
 		if (a->nsect > ATA_MAX_MULTIPLE || (a->nsect & (a->nsect - 1))) {
-			finish(a, ATA_ER_ABRT);
+			ata_finish(a, ATA_ER_ABRT);
 			break;
 		}
 		d->multiple = a->nsect;
-		finish(a, 0);
+		ata_finish(a, 0);
 		break;
 	case ATA_CMD_FLUSH_CACHE:
 	case ATA_CMD_FLUSH_CACHE_EXT: {
 		bool bad = disk_flush(d->disk) != 0;
 
 		a->stats.flushes++;
-		log_access(a, 'f', 0, 0, bad);
-		finish(a, bad ? ATA_ER_ABRT : 0);
+		ata_log_access(a, 'f', 0, 0, bad);
+		ata_finish(a, bad ? ATA_ER_ABRT : 0);
 		break;
 	}
 	case ATA_CMD_SET_FEATURES:
@@ -366,13 +381,13 @@ static void command(struct ata *a, uint8_t cmd)
 		case 0x82:				/* disable: flush now */
 			d->wce = false;
 			if (disk_flush(d->disk)) {
-				finish(a, ATA_ER_ABRT);
+				ata_finish(a, ATA_ER_ABRT);
 				return;
 			}
 			break;
 		case 0x03:	/* set transfer mode: any PIO mode is fine */
 			if ((a->nsect & 0xf8) > 0x08) {	/* DMA modes: not yet */
-				finish(a, ATA_ER_ABRT);
+				ata_finish(a, ATA_ER_ABRT);
 				return;
 			}
 			break;
@@ -380,41 +395,41 @@ static void command(struct ata *a, uint8_t cmd)
 		case 0x66: case 0xCC:	/* power-on defaults off/on */
 			break;
 		default:
-			finish(a, ATA_ER_ABRT);
+			ata_finish(a, ATA_ER_ABRT);
 			return;
 		}
-		finish(a, 0);
+		ata_finish(a, 0);
 		break;
 	case ATA_CMD_INIT_PARAMS:
 		if (!a->nsect) {
-			finish(a, ATA_ER_ABRT);
+			ata_finish(a, ATA_ER_ABRT);
 			break;
 		}
 		d->cur_heads = (a->device & 0x0f) + 1;
 		d->cur_spt = a->nsect;
-		finish(a, 0);
+		ata_finish(a, 0);
 		break;
 	case ATA_CMD_EXEC_DIAGNOSTIC:
 		set_signature(a);
-		set_irq(a, true);
+		ata_set_intrq(a, true);
 		break;
 	case ATA_CMD_CHECK_POWER:
 		a->nsect = 0xff;	/* active or idle */
-		finish(a, 0);
+		ata_finish(a, 0);
 		break;
 	case ATA_CMD_READ_VERIFY:
 	case ATA_CMD_READ_VERIFY + 1:
 	case ATA_CMD_READ_VERIFY_EXT:
 	case ATA_CMD_SEEK:
 	case 0xE0: case 0xE1: case 0xE2: case 0xE3:	/* power management */
-		finish(a, 0);
+		ata_finish(a, 0);
 		break;
 	default:
 		if (cmd >= 0x10 && cmd <= 0x1f) {	/* RECALIBRATE */
-			finish(a, 0);
+			ata_finish(a, 0);
 			break;
 		}
-		finish(a, ATA_ER_ABRT);
+		ata_finish(a, ATA_ER_ABRT);
 		break;
 	}
 }
@@ -426,16 +441,16 @@ static void block_done(struct ata *a)
 
 	if (a->cmd == ATA_CMD_IDENTIFY) {	/* PIO in: no IRQ at the end */
 		a->xfer = XFER_NONE;
-		a->pos = a->len = 0;
+		a->pos = a->len = a->chunk = 0;
 		a->status = ATA_SR_DRDY | ATA_SR_DSC;
 		return;
 	}
 	if (a->xfer == XFER_OUT) {
-		uint8_t err = ata_rw_sectors(cur_drive(a), a->lba, n, a->buf, true);
+		uint8_t err = ata_rw_sectors(ata_cur_drive(a), a->lba, n, a->buf, true);
 
 		if (err) {
-			log_access(a, 'w', a->lba, n, true);
-			finish(a, err);
+			ata_log_access(a, 'w', a->lba, n, true);
+			ata_finish(a, err);
 			return;
 		}
 		a->stats.sectors_written += n;
@@ -448,19 +463,30 @@ static void block_done(struct ata *a)
 		bool was_write = a->xfer == XFER_OUT;
 
 		a->xfer = XFER_NONE;
-		a->pos = a->len = 0;
+		a->pos = a->len = a->chunk = 0;
 		a->error = 0;
 		a->status = ATA_SR_DRDY | ATA_SR_DSC;
 		if (was_write)	/* reads interrupt per block, before the data */
-			set_irq(a, true);
+			ata_set_intrq(a, true);
 		return;
 	}
 	if (a->xfer == XFER_OUT) {
 		start_write_block(a);
-		set_irq(a, true);
+		ata_set_intrq(a, true);
 	} else {
 		read_block(a);
 	}
+}
+
+/* The guest moved the whole of [pos, chunk). */
+static void transfer_done(struct ata *a)
+{
+	struct ata_drive *d = ata_cur_drive(a);
+
+	if (d && d->atapi)
+		atapi_chunk_done(a);
+	else
+		block_done(a);
 }
 
 static void data_in(struct ata *a, uint8_t *out, unsigned size)
@@ -470,25 +496,25 @@ static void data_in(struct ata *a, uint8_t *out, unsigned size)
 		return;
 	}
 	for (unsigned i = 0; i < size; i++)
-		out[i] = a->pos < a->len ? a->buf[a->pos++] : 0xff;
-	if (a->pos >= a->len)
-		block_done(a);
+		out[i] = a->pos < a->chunk ? a->buf[a->pos++] : 0xff;
+	if (a->pos >= a->chunk)
+		transfer_done(a);
 }
 
 static void data_out(struct ata *a, const uint8_t *in, unsigned size)
 {
-	if (a->xfer != XFER_OUT)
+	if (a->xfer != XFER_OUT && a->xfer != XFER_PACKET)
 		return;
-	for (unsigned i = 0; i < size && a->pos < a->len; i++)
+	for (unsigned i = 0; i < size && a->pos < a->chunk; i++)
 		a->buf[a->pos++] = in[i];
-	if (a->pos >= a->len)
-		block_done(a);
+	if (a->pos >= a->chunk)
+		transfer_done(a);
 }
 
 static uint8_t read_reg(struct ata *a, unsigned reg)
 {
 	bool hob = a->devctl & ATA_DC_HOB;
-	bool present = cur_drive(a) != NULL;
+	bool present = ata_cur_drive(a) != NULL;
 
 	switch (reg) {
 	case 1: return present ? a->error : 0;
@@ -498,7 +524,7 @@ static uint8_t read_reg(struct ata *a, unsigned reg)
 	case 5: return hob ? a->lbah_hob : a->lbah;
 	case 6: return a->device | 0xa0;	/* bits 7 and 5 read as one */
 	case 7:
-		set_irq(a, false);	/* reading status acknowledges INTRQ */
+		ata_set_intrq(a, false);	/* reading status acknowledges INTRQ */
 		return present ? a->status : 0;
 	}
 	return 0xff;
@@ -527,7 +553,7 @@ static void write_devctl(struct ata *a, uint8_t v)
 		/* software reset: both drives, held while SRST is set */
 		a->status = ATA_SR_BSY;
 		a->xfer = XFER_NONE;
-		set_irq(a, false);
+		ata_set_intrq(a, false);
 	} else if (was_reset) {
 		set_signature(a);
 		for (int i = 0; i < 2; i++) {
@@ -544,14 +570,14 @@ static void ata_pio_in(struct hv_device *dev, uint16_t port, void *data, unsigne
 	uint8_t *out = data;
 
 	pthread_mutex_lock(&a->lock);
-	if (port == ATA_PRIMARY_BASE) {
+	if (port == a->base) {
 		data_in(a, out, size);
-	} else if (port == ATA_PRIMARY_CTRL) {
+	} else if (port == a->ctrl) {
 		memset(out, 0, size);
-		out[0] = cur_drive(a) ? a->status : 0;	/* no INTRQ side effect */
+		out[0] = ata_cur_drive(a) ? a->status : 0;	/* no INTRQ side effect */
 	} else {
 		memset(out, 0, size);
-		out[0] = read_reg(a, port - ATA_PRIMARY_BASE);
+		out[0] = read_reg(a, port - a->base);
 	}
 	pthread_mutex_unlock(&a->lock);
 }
@@ -562,12 +588,12 @@ static void ata_pio_out(struct hv_device *dev, uint16_t port, const void *data, 
 	const uint8_t *in = data;
 
 	pthread_mutex_lock(&a->lock);
-	if (port == ATA_PRIMARY_BASE)
+	if (port == a->base)
 		data_out(a, in, size);
-	else if (port == ATA_PRIMARY_CTRL)
+	else if (port == a->ctrl)
 		write_devctl(a, in[0]);
 	else
-		write_reg(a, port - ATA_PRIMARY_BASE, in[0]);
+		write_reg(a, port - a->base, in[0]);
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -588,13 +614,18 @@ static const struct hv_device_ops ata_ops = {
 	.destroy = ata_destroy,
 };
 
-static void init_drive(struct ata_drive *d, struct disk *disk)
+static void init_drive(struct ata_drive *d, struct disk *disk, bool atapi)
 {
 	uint64_t c;
 
 	d->disk = disk;
 	if (!disk)
 		return;
+	d->atapi = atapi;
+	if (atapi) {
+		d->sectors = disk_size(disk) / ATAPI_SECTOR;
+		return;
+	}
 	d->sectors = disk_size(disk) / DISK_SECTOR;
 	/* the classic translation: 16 heads, 63 sectors, at most 16383 cylinders */
 	d->heads = 16;
@@ -606,26 +637,45 @@ static void init_drive(struct ata_drive *d, struct disk *disk)
 	d->wce = true;
 }
 
-struct hv_device *ata_create(struct bus *bus, struct disk *disks[2])
+static struct hv_device *channel_create(struct bus *bus, const char *name,
+					uint16_t base, uint16_t ctrl, int irq,
+					struct disk *disks[2], bool atapi)
 {
 	struct ata *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
-	a->dev = (struct hv_device){ .name = "ata0", .ops = &ata_ops, .priv = a };
+	a->dev = (struct hv_device){ .name = name, .ops = &ata_ops, .priv = a };
+	a->base = base;
+	a->ctrl = ctrl;
+	a->irq_line = irq;
 	pthread_mutex_init(&a->lock, NULL);
-	init_drive(&a->drive[0], disks ? disks[0] : NULL);
-	init_drive(&a->drive[1], disks ? disks[1] : NULL);
+	init_drive(&a->drive[0], disks ? disks[0] : NULL, atapi);
+	init_drive(&a->drive[1], disks ? disks[1] : NULL, atapi);
 	set_signature(a);
-	if (bus_register_pio(bus, ATA_PRIMARY_BASE, 8, &a->dev)) {
+	if (bus_register_pio(bus, base, 8, &a->dev)) {
 		pthread_mutex_destroy(&a->lock);
 		free(a);
 		return NULL;
 	}
 	/* the bus now owns the device and frees it in bus_free() */
-	if (bus_register_pio(bus, ATA_PRIMARY_CTRL, 1, &a->dev))
+	if (bus_register_pio(bus, ctrl, 1, &a->dev))
 		return NULL;
 	return &a->dev;
+}
+
+struct hv_device *ata_create(struct bus *bus, struct disk *disks[2])
+{
+	return channel_create(bus, "ata0", ATA_PRIMARY_BASE, ATA_PRIMARY_CTRL,
+			      ATA_PRIMARY_IRQ, disks, false);
+}
+
+struct hv_device *ata_create_cdrom(struct bus *bus, struct disk *iso)
+{
+	struct disk *disks[2] = { iso, NULL };
+
+	return channel_create(bus, "ata1", ATA_SECONDARY_BASE, ATA_SECONDARY_CTRL,
+			      ATA_SECONDARY_IRQ, disks, true);
 }
 
 void ata_set_irq(struct hv_device *dev, ata_irq_fn fn, void *ctx)

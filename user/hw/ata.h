@@ -11,6 +11,7 @@
  * IRQ 14 when the platform delivers interrupts; polling works without.
  *
  * Up to two drives (master, slave), each a struct disk from disk/disk.h.
+ * ata_create_cdrom() puts an ATAPI CD-ROM on the secondary channel.
  * The device does not own the disks: it flushes them when it is destroyed
  * (bus_free), and the caller closes them afterwards.
  */
@@ -28,6 +29,9 @@ struct disk;
 #define ATA_PRIMARY_BASE	0x1F0
 #define ATA_PRIMARY_CTRL	0x3F6
 #define ATA_PRIMARY_IRQ		14
+#define ATA_SECONDARY_BASE	0x170
+#define ATA_SECONDARY_CTRL	0x376
+#define ATA_SECONDARY_IRQ	15
 #define ATA_MAX_MULTIPLE	16	/* sectors per DRQ block, IDENTIFY word 47 */
 #define ATA_LOG_LEN		64
 
@@ -67,6 +71,9 @@ struct disk;
 #define ATA_CMD_IDENTIFY		0xEC
 #define ATA_CMD_FLUSH_CACHE_EXT		0xEA
 #define ATA_CMD_SET_FEATURES		0xEF
+#define ATA_CMD_DEVICE_RESET		0x08	/* ATAPI */
+#define ATA_CMD_PACKET			0xA0	/* ATAPI */
+#define ATA_CMD_IDENTIFY_PACKET		0xA1	/* ATAPI */
 
 /* One logged command that moved data (or flushed). */
 struct ata_access {
@@ -94,6 +101,12 @@ typedef void (*ata_irq_fn)(void *ctx, int irq, int level);
  * NULL on failure.  The bus owns the device from then on.
  */
 struct hv_device *ata_create(struct bus *bus, struct disk *disks[2]);
+/*
+ * An ATAPI CD-ROM as master of the secondary channel (0x170-0x177, 0x376,
+ * IRQ 15), reading `iso` (a raw file of 2048-byte sectors, opened
+ * read-only) through the packet commands of atapi.c.  NULL on failure.
+ */
+struct hv_device *ata_create_cdrom(struct bus *bus, struct disk *iso);
 /* The interrupt hook; without one the guest polls the status register. */
 void ata_set_irq(struct hv_device *dev, ata_irq_fn fn, void *ctx);
 /* Log one line per data command to `f` (NULL: stop logging). */

@@ -260,9 +260,20 @@ static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 	return hv_vmcs_load_pdptrs(vcpu);
 }
 
-/* MOV to CR3: the seed's example of an intercepted sensitive instruction */
+/*
+ * MOV to CR3: the seed's example of an intercepted sensitive instruction.
+ * With HVLAB_VM_TRAP_CR3 userspace also hears of each write (HVLAB_EXIT_CR3,
+ * purely informational: the write is already done when it sees it).
+ */
 static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 {
+	struct hvlab_run *run = vcpu->run;
+
+	if (vcpu->vm->flags & HVLAB_VM_TRAP_CR3) {
+		run->exit_reason = HVLAB_EXIT_CR3;
+		run->cr3.old_cr3 = vmcs_readl(GUEST_CR3);
+		run->cr3.new_cr3 = val;
+	}
 	vcpu->rec->value = val;
 	vcpu->stats->cr3_writes++;
 	if (long_mode())
@@ -322,7 +333,8 @@ static int handle_cr(struct hv_vcpu *vcpu)
 		return 1;
 	}
 	hv_skip_instruction(vcpu, insn_len());
-	return 1;
+	/* a trapped CR3 write is reported to userspace (see set_cr3) */
+	return !(type == 0 && cr == 3 && (vcpu->vm->flags & HVLAB_VM_TRAP_CR3));
 }
 
 static int handle_dr(struct hv_vcpu *vcpu)

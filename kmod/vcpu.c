@@ -51,6 +51,7 @@
 static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
 static DEFINE_PER_CPU(void *, current_vmcs);
 static DEFINE_IDA(vpid_ida);
+static bool cpu_has_xsave;	/* CPUID.1:ECX.XSAVE, whatever Linux uses */
 
 /* VMCLEAR on the CPU the VMCS is active on; runs there, IRQs off. */
 static void vmclear_local(void *arg)
@@ -131,9 +132,18 @@ static struct preempt_ops vcpu_preempt_ops = {
 /* Bracket every vCPU ioctl: the VMCS follows the thread while it runs. */
 static void vcpu_get(struct hv_vcpu *vcpu)
 {
+	u64 fs_base;
+
 	preempt_disable();
 	preempt_notifier_register(&vcpu->pn);
 	vcpu_load(vcpu);
+	/*
+	 * VM exit loads FS.base from the VMCS, and Linux does not reload it on
+	 * the way back to userspace: it must be this thread's TLS base, which
+	 * differs between the threads that run a VM's vCPUs.
+	 */
+	rdmsrl(MSR_FS_BASE, fs_base);
+	vmcs_writel(HOST_FS_BASE, fs_base);
 	preempt_enable();
 }
 
@@ -159,7 +169,11 @@ static void save_host_extra(struct host_extra *h)
 	savesegment(gs, h->gs);
 	get_debugreg(h->dr7, 7);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	h->xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(0) : 0;
+	/*
+	 * Not boot_cpu_has(XSAVE): Linux may disable its XSAVE use (it does on
+	 * Bochs's CPU) and still leave CR4.OSXSAVE and XCR0 set in hardware.
+	 */
+	h->xcr0 = (__read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
 }
 
 static void restore_host_extra(const struct host_extra *h)
@@ -212,8 +226,18 @@ static int enter_guest(struct hv_vcpu *vcpu)
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 
 	local_irq_disable();
-	if (h.xcr0 && vcpu->xcr0 != h.xcr0)
+	if (h.xcr0 && vcpu->xcr0 != h.xcr0) {
 		xsetbv(0, vcpu->xcr0);
+	} else if (!h.xcr0 && cpu_has_xsave) {
+		/*
+		 * The host runs without CR4.OSXSAVE (Linux turns XSAVE off on
+		 * Bochs's CPU), so it never reads XCR0: load the guest's with
+		 * OSXSAVE set for just that instruction, and leave it there.
+		 */
+		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
+		xsetbv(0, vcpu->xcr0);
+		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
+	}
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);	/* CR2 is not in the VMCS */
 
@@ -658,6 +682,7 @@ void hv_vcpu_init_percpu(void)
 
 	for_each_possible_cpu(cpu)
 		INIT_LIST_HEAD(&per_cpu(loaded_vcpus, cpu));
+	cpu_has_xsave = cpuid_ecx(1) & BIT(26);
 	preempt_notifier_inc();
 }
 

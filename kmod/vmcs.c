@@ -272,7 +272,8 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 		    PROC_MOV_DR_EXITING | PROC_USE_IO_BITMAPS |
 		    PROC_USE_MSR_BITMAPS | PROC_SECONDARY | PROC_RDPMC_EXITING |
-		    PROC_MWAIT_EXITING | PROC_MONITOR_EXITING;
+		    PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
+		    PROC_TSC_OFFSETTING;	/* WRMSR to IA32_TSC moves RDTSC too */
 	if (vcpu->trap_cr3)
 		proc_want |= PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING;
 	proc = adjust(&c->proc, proc_want, 0);
@@ -342,8 +343,7 @@ static void setup_host_state(void)
 	vmcs_write64(HOST_IA32_EFER, v);
 	rdmsrl(MSR_IA32_CR_PAT, v);
 	vmcs_write64(HOST_IA32_PAT, v);
-	rdmsrl(MSR_FS_BASE, v);
-	vmcs_writel(HOST_FS_BASE, v);
+	/* HOST_FS_BASE is per thread: vcpu.c writes it at every ioctl */
 }
 
 /* The state of a CPU after RESET, in real mode at 0000:0000 (SDM 9.1.1). */

@@ -55,7 +55,14 @@ static void usage(FILE *f)
 "                        in it, messages wait until it closes ('q')\n"
 "      --record FILE     record a trace (exits, device I/O, console) for\n"
 "                        'hvlab replay FILE'\n"
-"      --disk FILE[,format=raw|vdi][,readonly]  attach a disk (not available yet)\n"
+"      --disk FILE[,format=raw|vdi][,readonly]\n"
+"                        attach a disk image on the ATA primary channel (ports\n"
+"                        0x1f0-0x1f7, 0x3f6): the first --disk is the master,\n"
+"                        a second the slave.  format: probed from the file\n"
+"                        (VDI signature, else raw) unless given; readonly: the\n"
+"                        guest's writes fail with an ATA error.  A writable\n"
+"                        image is locked against other writers; with --stats\n"
+"                        or -v the disk commands are counted (-v: logged)\n"
 "  -h, --help            this text\n"
 "\n"
 "exit status:\n"
@@ -66,9 +73,11 @@ static void usage(FILE *f)
 "  3      the guest triple-faulted (shutdown)\n"
 "  4      VM entry failed or the module hit an internal error\n"
 "  5      --strict and the guest touched an unclaimed port or MMIO address\n"
-"  64     bad command line        65  malformed image, or it does not fit\n"
-"  66     image or module missing or unreadable\n"
-"  69     module not loaded, no VMX, or VMX held by another hypervisor\n"
+"  64     bad command line\n"
+"  65     malformed image, or it does not fit; a corrupt --disk image\n"
+"  66     image, module or disk missing or unreadable\n"
+"  69     module not loaded, no VMX, VMX held by another hypervisor, or a\n"
+"         --disk image in use by another process\n"
 "  71     out of memory or another system error\n"
 "  130    interrupted with Ctrl-C (SIGINT)\n"
 "\n"
@@ -154,11 +163,6 @@ static int bad_usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'hvlab run --help'.\n");
 	return VM_EXIT_USAGE;
-}
-
-static void not_yet(const char *opt)
-{
-	fprintf(stderr, "hvlab run: %s: not available yet in this build (ignored)\n", opt);
 }
 
 /*
@@ -288,7 +292,10 @@ int cmd_run(int argc, char **argv)
 			record = optarg;
 			break;
 		case OPT_DISK:
-			not_yet("--disk");
+			if (opt.ndisks == VM_MAX_DISKS)
+				return bad_usage("--disk %s: at most 2 disks (master and slave of the primary ATA channel)",
+						 optarg);
+			opt.disk[opt.ndisks++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 
 #include "exit_names.h"
+#include "hw/ata.h"
 #include "vm.h"
 
 /* Logs an unclaimed access once; returns true when --strict stops the run. */
@@ -291,6 +292,21 @@ void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 			(unsigned long long)count[order[i]]);
 }
 
+/* What the guest did with its disks (--disk): struct ata_stats of hw/ata.h. */
+static void ata_print_stats(struct vm *vm, FILE *f)
+{
+	struct ata_stats st;
+
+	ata_get_stats(vm->ata, &st);
+	fprintf(f, "ATA primary channel (--disk): %llu commands, %llu errors\n",
+		(unsigned long long)st.commands, (unsigned long long)st.errors);
+	fprintf(f, "  %-22s %12llu commands %10llu sectors\n", "read",
+		(unsigned long long)st.read_cmds, (unsigned long long)st.sectors_read);
+	fprintf(f, "  %-22s %12llu commands %10llu sectors\n", "write",
+		(unsigned long long)st.write_cmds, (unsigned long long)st.sectors_written);
+	fprintf(f, "  %-22s %12llu commands\n", "flush", (unsigned long long)st.flushes);
+}
+
 void vm_print_stats(struct vm *vm, FILE *f)
 {
 	for (unsigned i = 0; i < vm->ncpus; i++)
@@ -298,4 +314,6 @@ void vm_print_stats(struct vm *vm, FILE *f)
 			vcpu_print_stats(vm->vcpu[i].stats, (int)i, f);
 		else
 			fprintf(f, "vCPU %u: the module maps no statistics\n", i);
+	if (vm->ata)
+		ata_print_stats(vm, f);
 }

@@ -29,6 +29,8 @@
 
 #include "dash/dash.h"
 #include "dash/trace.h"
+#include "disk/disk.h"
+#include "hw/ata.h"
 #include "hw/devices.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
@@ -92,6 +94,8 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   0x0510-0x0511                 fw_cfg                fwcfg.c
  *   0x0cf8-0x0cff                 PCI config, empty     pci.c
  *   MMIO 0xfee00000, 4 KiB        local-APIC stub       lapic.c
+ * and with --disk (attach_disks below):
+ *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
  */
 int board_setup(struct vm *vm)
 {
@@ -107,6 +111,49 @@ int board_setup(struct vm *vm)
 		return -1;
 	vm->lapic = lapic_attach(vm->bus, LAPIC_BASE, ncpus);
 	return vm->lapic ? 0 : -1;
+}
+
+/*
+ * --disk: open each image (disk/disk.c takes an exclusive flock on a
+ * writable one, so a second VM cannot write it) and put them on the
+ * primary ATA channel, the first as master, the second as slave, where
+ * any OS's IDE driver looks first.  Exit statuses: 66 for a file that is
+ * missing or unreadable, 69 for one another process holds, 65 for one
+ * whose contents are not a valid image.
+ */
+static int attach_disks(struct vm *vm)
+{
+	struct disk *d2[2] = { NULL, NULL };
+
+	for (unsigned i = 0; i < vm->opt.ndisks && i < VM_MAX_DISKS; i++) {
+		const char *spec = vm->opt.disk[i], *why;
+		int err;
+
+		vm->disk[i] = disk_open_spec(spec);
+		if (vm->disk[i])
+			continue;
+		err = errno;
+		why = disk_error();
+		fprintf(stderr, "hvlab run: --disk %s: %s\n", spec, why);
+		if (err == EWOULDBLOCK || strstr(why, "in use")) {
+			fprintf(stderr, "  another hvlab (or hvlab disk) has it open for writing; stop it, or add ',readonly'\n");
+			return VM_EXIT_UNAVAILABLE;
+		}
+		if (err == ENOENT || err == EACCES || err == EPERM || err == EISDIR)
+			return VM_EXIT_NO_IMAGE;
+		fprintf(stderr, "  'hvlab disk check FILE' explains what is wrong with it\n");
+		return VM_EXIT_BAD_IMAGE;
+	}
+	if (!vm->opt.ndisks)
+		return 0;
+	d2[0] = vm->disk[0];
+	d2[1] = vm->disk[1];
+	vm->ata = ata_create(vm->bus, d2);
+	if (!vm->ata) {
+		fprintf(stderr, "hvlab: cannot set up the ATA controller (out of memory?)\n");
+		return VM_EXIT_OSERR;
+	}
+	return 0;
 }
 
 int vm_init(struct vm *vm, const struct vm_options *opt)
@@ -136,7 +183,7 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 		fprintf(stderr, "hvlab: cannot set up the devices (out of memory?)\n");
 		return VM_EXIT_OSERR;
 	}
-	return 0;
+	return attach_disks(vm);
 }
 
 /* ---- the module --------------------------------------------------- */
@@ -452,6 +499,8 @@ int vm_run(struct vm *vm)
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	unsigned started = 0;
 
+	if (vm->ata && vm->opt.verbose && !vm->dash)
+		ata_set_log(vm->ata, stderr);	/* -v: one line per disk command */
 	sigaction(KICK_SIGNAL, &sa, NULL);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
@@ -534,8 +583,14 @@ void vm_destroy(struct vm *vm)
 	if (vm->sys_fd >= 0)
 		close(vm->sys_fd);
 	vm->fd = vm->sys_fd = -1;
-	bus_free(vm->bus);
+	bus_free(vm->bus);		/* the ATA controller flushes the disks */
 	vm->bus = NULL;
+	vm->ata = NULL;
+	for (unsigned i = 0; i < VM_MAX_DISKS; i++) {
+		if (vm->disk[i] && disk_close(vm->disk[i]))
+			fprintf(stderr, "hvlab: --disk %s: %s\n", vm->opt.disk[i], disk_error());
+		vm->disk[i] = NULL;
+	}
 	if (vm->console)
 		fclose(vm->console);
 	vm->console = NULL;

@@ -5,7 +5,8 @@
  * userspace run loop that turns each exit into device work.
  *
  * Life of a VM (run.c drives it):
- *   vm_init        RAM (anonymous mmap) + the board's devices; no module yet,
+ *   vm_init        RAM (anonymous mmap) + the board's devices, and the
+ *                  --disk images behind the ATA controller; no module yet,
  *                  so everything up to here also runs in native unit tests
  *   boot_load      (loader/) the image into RAM
  *   vm_create      /dev/hvlab: API version, CREATE_VM, the memory slot,
@@ -44,6 +45,7 @@
 struct boot_image;
 struct hv_device;
 struct dash;
+struct disk;
 struct trace_writer;
 
 /* Exit statuses of hvlab run (also in hvlab run --help and docs/running.md). */
@@ -61,6 +63,7 @@ struct trace_writer;
 /* debug-exit: (v << 1) | 1, always odd */
 
 #define VM_MAX_WALKS		16
+#define VM_MAX_DISKS		2	/* ATA primary channel: master, slave */
 
 struct vm_options {
 	uint64_t ram_size;
@@ -73,6 +76,9 @@ struct vm_options {
 	unsigned nwalk;
 	const char *cmdline;		/* fw_cfg */
 	FILE *console;			/* UART output; NULL = stdout */
+	/* --disk FILE[,format=vdi|raw][,readonly]: master, then slave */
+	const char *disk[VM_MAX_DISKS];
+	unsigned ndisks;
 };
 
 struct vm;
@@ -95,6 +101,8 @@ struct vm {
 	struct guest_mem mem;
 	struct bus *bus;
 	struct hv_device *lapic, *pic;
+	struct hv_device *ata;		/* with --disk, else NULL */
+	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
 	unsigned ncpus;			/* vCPUs created */
 	struct vcpu vcpu[HVLAB_MAX_VCPUS];
 
@@ -144,7 +152,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
 /* A message for the user on stderr; held back while the dashboard is on. */
 void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Exit statistics from the mmap-ed hvlab_stats of every vCPU. */
+/* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */
 void vm_print_stats(struct vm *vm, FILE *f);
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);
 

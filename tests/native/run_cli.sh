@@ -53,7 +53,8 @@ check "--flat image overlapping page 0" 65 "page 0" -- --flat 0x0 "$tmp/hlt.bin"
 check "--flat into the VGA hole" 65 "VGA" -- --flat 0xb8000 "$tmp/hlt.bin"
 if [ ! -e /dev/hvlab ]; then
 	check "module not loaded says how to load it" 69 "insmod kmod/hvlab.ko" -- --flat 0x8000 "$tmp/hlt.bin"
-	check "--disk is accepted, not available yet" 69 "not available yet" -- --disk "$tmp/d.vdi" --flat 0x8000 "$tmp/hlt.bin"
+	./user/hvlab disk create "$tmp/d.vdi" 4M >/dev/null
+	check "--disk is opened, then the module is needed" 69 "insmod" -- --disk "$tmp/d.vdi" --flat 0x8000 "$tmp/hlt.bin"
 	if [ -f build/guests/hello.elf ]; then
 		check "hello.elf loads, then needs the module" 69 "insmod" -- -v build/guests/hello.elf
 		truncate -s 2M "$tmp/big.mod"

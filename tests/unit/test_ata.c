@@ -355,6 +355,20 @@ TEST_F(ata, interrupts_follow_nien_and_status_reads)
 	EXPECT_EQ(0, irq_changes);
 }
 
+/* Found by fuzz_ata: DEV switched to an absent slave in mid-transfer. */
+TEST_F(ata, transfer_stays_with_its_drive)
+{
+	uint8_t buf[512];
+
+	setup_lba28(self->bus, 77, 1);
+	outb(self->bus, 0x1F7, ATA_CMD_WRITE_SECTORS);
+	outb(self->bus, 0x1F6, 0xB0);		/* select the (absent) slave */
+	for (int i = 0; i < 256; i++)
+		outw(self->bus, 0x4242);
+	ASSERT_EQ(0, disk_read(self->disk, 77 * 512, buf, 512));
+	EXPECT_EQ(0x42, buf[511]);
+}
+
 TEST(readonly_disk_aborts_writes)
 {
 	char path[] = "/tmp/hvlab-ata-ro-XXXXXX";

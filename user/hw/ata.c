@@ -159,7 +159,7 @@ static void identify(struct ata *a, struct ata_drive *d, unsigned idx)
 /* Load the next DRQ block of a read into buf. */
 static void read_block(struct ata *a)
 {
-	struct ata_drive *d = ata_cur_drive(a);
+	struct ata_drive *d = a->xd;
 	unsigned n = a->remaining < a->block ? a->remaining : a->block;
 	uint8_t err = ata_rw_sectors(d, a->lba, n, a->buf, false);
 
@@ -314,6 +314,8 @@ static void command(struct ata *a, uint8_t cmd)
 	if (!d)
 		return;			/* no drive answers; status stays 0 */
 	a->cmd = cmd;
+	/* the transfer stays with this drive even if DEV changes meanwhile */
+	a->xd = d;
 	a->stats.commands++;
 	ata_set_intrq(a, false);
 	if (d->atapi) {
@@ -446,7 +448,7 @@ static void block_done(struct ata *a)
 		return;
 	}
 	if (a->xfer == XFER_OUT) {
-		uint8_t err = ata_rw_sectors(ata_cur_drive(a), a->lba, n, a->buf, true);
+		uint8_t err = ata_rw_sectors(a->xd, a->lba, n, a->buf, true);
 
 		if (err) {
 			ata_log_access(a, 'w', a->lba, n, true);
@@ -481,9 +483,9 @@ static void block_done(struct ata *a)
 /* The guest moved the whole of [pos, chunk). */
 static void transfer_done(struct ata *a)
 {
-	struct ata_drive *d = ata_cur_drive(a);
+	struct ata_drive *d = a->xd;
 
-	if (d && d->atapi)
+	if (d->atapi)
 		atapi_chunk_done(a);
 	else
 		block_done(a);

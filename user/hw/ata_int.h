@@ -48,6 +48,7 @@ struct ata {
 	bool intrq;
 	/* the transfer in progress */
 	enum xfer xfer;
+	struct ata_drive *xd;		/* the drive of the command in progress */
 	uint8_t cmd;
 	uint64_t lba;
 	uint32_t remaining;		/* sectors still to move, this block included */

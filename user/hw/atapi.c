@@ -267,7 +267,7 @@ void atapi_packet_cmd(struct ata *a)
 
 void atapi_chunk_done(struct ata *a)
 {
-	struct ata_drive *d = ata_cur_drive(a);
+	struct ata_drive *d = a->xd;
 	uint8_t cdb[12];
 
 	if (a->xfer == XFER_PACKET) {

@@ -369,6 +369,42 @@ TEST_F(ata, transfer_stays_with_its_drive)
 	EXPECT_EQ(0x42, buf[511]);
 }
 
+TEST(secondary_channel_disks)
+{
+	char path[] = "/tmp/hvlab-ata-sec-XXXXXX";
+	struct disk_create_opts o = { .fmt = DISK_FMT_RAW, .size = 1 << 20 };
+	struct disk *disks[2] = { NULL, NULL };
+	struct bus *bus = bus_new();
+	uint8_t buf[512];
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	unlink(path);
+	ASSERT_EQ(0, disk_create(path, &o));
+	disks[0] = disk_open(path, DISK_FMT_RAW, 0);
+	ASSERT_NE(NULL, disks[0]);
+	ASSERT_NE(NULL, ata_create_secondary(bus, disks));
+	EXPECT_EQ(ATA_SR_DRDY | ATA_SR_DSC, inb(bus, 0x177));
+	outb(bus, 0x176, 0xE0);
+	outb(bus, 0x172, 1);
+	outb(bus, 0x173, 9);
+	outb(bus, 0x174, 0);
+	outb(bus, 0x175, 0);
+	outb(bus, 0x177, ATA_CMD_WRITE_SECTORS);
+	for (int i = 0; i < 256; i++) {
+		uint16_t w = 0x9999;
+
+		bus_pio(bus, 0x170, true, &w, 2);
+	}
+	EXPECT_EQ(0, inb(bus, 0x177) & (ATA_SR_ERR | ATA_SR_DRQ));
+	ASSERT_EQ(0, disk_read(disks[0], 9 * 512, buf, 512));
+	EXPECT_EQ(0x99, buf[0]);
+	bus_free(bus);
+	disk_close(disks[0]);
+	unlink(path);
+}
+
 TEST(readonly_disk_aborts_writes)
 {
 	char path[] = "/tmp/hvlab-ata-ro-XXXXXX";

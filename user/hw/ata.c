@@ -672,6 +672,12 @@ struct hv_device *ata_create(struct bus *bus, struct disk *disks[2])
 			      ATA_PRIMARY_IRQ, disks, false);
 }
 
+struct hv_device *ata_create_secondary(struct bus *bus, struct disk *disks[2])
+{
+	return channel_create(bus, "ata1", ATA_SECONDARY_BASE, ATA_SECONDARY_CTRL,
+			      ATA_SECONDARY_IRQ, disks, false);
+}
+
 struct hv_device *ata_create_cdrom(struct bus *bus, struct disk *iso)
 {
 	struct disk *disks[2] = { iso, NULL };

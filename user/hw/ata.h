@@ -101,8 +101,11 @@ typedef void (*ata_irq_fn)(void *ctx, int irq, int level);
  * NULL on failure.  The bus owns the device from then on.
  */
 struct hv_device *ata_create(struct bus *bus, struct disk *disks[2]);
+/* The same with hard disks on the secondary channel (0x170, 0x376, IRQ 15):
+ * with ata_create, up to four disks (`hvlab run --disk` up to 4 times). */
+struct hv_device *ata_create_secondary(struct bus *bus, struct disk *disks[2]);
 /*
- * An ATAPI CD-ROM as master of the secondary channel (0x170-0x177, 0x376,
+ * Or an ATAPI CD-ROM as master of the secondary channel (0x170-0x177, 0x376,
  * IRQ 15), reading `iso` (a raw file of 2048-byte sectors, opened
  * read-only) through the packet commands of atapi.c.  NULL on failure.
  */

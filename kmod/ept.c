@@ -207,3 +207,45 @@ int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf,
 {
 	return access_guest(vm, gpa, (void *)buf, len, true);
 }
+
+/*
+ * Shadow paging needs the host frame behind a GPA without any EPT: pin it
+ * like an EPT fault would.  0 and *hpa, or -EFAULT when no slot has it;
+ * *ro says whether the slot is read-only.
+ */
+int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro)
+{
+	struct hv_memslot *s;
+	struct page *page = NULL;
+
+	mutex_lock(&vm->mmu_lock);
+	s = find_slot(vm, gpa);
+	if (s)
+		page = slot_page(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
+	if (page) {
+		*hpa = page_to_phys(page) | (gpa & ~PAGE_MASK);
+		*ro = s->flags & HVLAB_MEM_READONLY;
+	}
+	mutex_unlock(&vm->mmu_lock);
+	return page ? 0 : -EFAULT;
+}
+
+/* Atomic compare-exchange in guest memory: the walker's A/D updates. */
+int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
+		     u64 new)
+{
+	u64 hpa;
+	bool ro;
+	void *p;
+	int ret;
+
+	if ((size != 4 && size != 8) || (gpa & (size - 1)) ||
+	    hv_gpa_to_hpa(vm, gpa, &hpa, &ro) || ro)
+		return -1;
+	p = __va(hpa);	/* a pinned page, in the direct map */
+	if (size == 8)
+		ret = cmpxchg((u64 *)p, old, new) == old ? 0 : 1;
+	else
+		ret = cmpxchg((u32 *)p, (u32)old, (u32)new) == (u32)old ? 0 : 1;
+	return ret;
+}

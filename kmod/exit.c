@@ -74,7 +74,7 @@ static void set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v)
 
 static bool long_mode(void)
 {
-	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;
+	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;	/* real == guest's */
 }
 
 static int to_user_internal(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
@@ -102,6 +102,9 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 
 	if ((info & 0x700) == INTR_TYPE_NMI)
 		return 1;	/* vcpu.c already handed the NMI to the host */
+	if ((info & 0xff) == 14 && vcpu->shadow)
+		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
+					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	/* no exception is intercepted yet: this one is unexpected */
 	return to_user_internal(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);
@@ -137,7 +140,9 @@ static int handle_invlpg(struct hv_vcpu *vcpu)
 	u64 gva = vmcs_readl(EXIT_QUALIFICATION);
 
 	vcpu->rec->value = gva;
-	/* with EPT the guest's own TLB entries are tagged by its VPID */
+	if (vcpu->shadow)
+		hv_shadow_invlpg(vcpu, gva);
+	/* the guest's own TLB entries are tagged by its VPID */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
 	hv_skip_instruction(vcpu, insn_len());
@@ -239,15 +244,20 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 
 static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 {
-	unsigned long cr4 = vmcs_readl(CR4_READ_SHADOW);
+	unsigned long cr4 = hv_guest_cr4(vcpu);
 
 	/* SDM Vol. 3 2.5 and MOV CR0 in Vol. 2: the #GP conditions */
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
 	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) &&
-	     (vmcs_read64(GUEST_IA32_EFER) & EFER_LME)))
+	     (hv_guest_efer(vcpu) & EFER_LME)))
+		return -1;
+	/* without unrestricted guest there is no real mode (SDM 26.3.1.1) */
+	if (vcpu->shadow && !(val & X86_CR0_PE))
 		return -1;
 	hv_vmcs_set_cr0(vcpu, val);
+	if (vcpu->shadow)
+		return hv_shadow_reset(vcpu);
 	return hv_vmcs_load_pdptrs(vcpu);
 }
 
@@ -257,6 +267,8 @@ static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 	    (long_mode() && !(val & X86_CR4_PAE)))
 		return -1;
 	hv_vmcs_set_cr4(vcpu, val);
+	if (vcpu->shadow)
+		return hv_shadow_reset(vcpu);
 	return hv_vmcs_load_pdptrs(vcpu);
 }
 
@@ -271,13 +283,18 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 
 	if (vcpu->vm->flags & HVLAB_VM_TRAP_CR3) {
 		run->exit_reason = HVLAB_EXIT_CR3;
-		run->cr3.old_cr3 = vmcs_readl(GUEST_CR3);
+		run->cr3.old_cr3 = hv_guest_cr3(vcpu);
 		run->cr3.new_cr3 = val;
 	}
 	vcpu->rec->value = val;
 	vcpu->stats->cr3_writes++;
 	if (long_mode())
 		val &= ~(1ul << 63);	/* the PCID "no flush" hint */
+	if (vcpu->shadow) {
+		/* full resync: the new tables are mirrored afresh, lazily */
+		vcpu->guest_cr3 = val;
+		return hv_shadow_reset(vcpu);
+	}
 	vmcs_writel(GUEST_CR3, val);
 	/* the guest expects its non-global TLB entries gone */
 	if (vcpu->vpid)
@@ -309,7 +326,7 @@ static int handle_cr(struct hv_vcpu *vcpu)
 		break;
 	case 1:		/* MOV from CR */
 		if (cr == 3)
-			val = vmcs_readl(GUEST_CR3);
+			val = hv_guest_cr3(vcpu);
 		else if (cr == 8)
 			val = vcpu->cr8;
 		else
@@ -319,11 +336,11 @@ static int handle_cr(struct hv_vcpu *vcpu)
 		set_gpr(vcpu, reg, val);
 		break;
 	case 2:		/* CLTS */
-		cr0 = vmcs_readl(CR0_READ_SHADOW) & ~X86_CR0_TS;
+		cr0 = hv_guest_cr0(vcpu) & ~X86_CR0_TS;
 		err = set_cr0(vcpu, cr0);
 		break;
 	case 3:		/* LMSW: sets PE but never clears it (SDM Vol. 2) */
-		cr0 = vmcs_readl(CR0_READ_SHADOW);
+		cr0 = hv_guest_cr0(vcpu);
 		val = (q >> 16) & 0xf;
 		err = set_cr0(vcpu, (cr0 & ~0xeul) | val | (cr0 & X86_CR0_PE));
 		break;
@@ -406,7 +423,7 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 		*val = vmcs_read64(GUEST_IA32_PAT);
 		break;
 	case MSR_EFER:
-		*val = vmcs_read64(GUEST_IA32_EFER);
+		*val = hv_guest_efer(vcpu);
 		break;
 	case MSR_STAR:
 		*val = vcpu->msr_star;
@@ -494,14 +511,17 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 		vmcs_write64(GUEST_IA32_PAT, val);
 		break;
 	case MSR_EFER:
-		efer = vmcs_read64(GUEST_IA32_EFER);
+		efer = hv_guest_efer(vcpu);
 		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 			return -1;
 		/* LME may not change while paging is on (SDM 10.8.5) */
 		if (((val ^ efer) & EFER_LME) &&
-		    (vmcs_readl(GUEST_CR0) & X86_CR0_PG))
+		    (hv_guest_cr0(vcpu) & X86_CR0_PG))
 			return -1;
 		hv_vmcs_set_efer(vcpu, val);
+		/* NXE changes what shadow entries may say */
+		if (vcpu->shadow && ((val ^ efer) & EFER_NX))
+			return hv_shadow_reset(vcpu) ? -1 : 0;
 		break;
 	case MSR_STAR:
 		vcpu->msr_star = val;

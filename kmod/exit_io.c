@@ -39,7 +39,7 @@ static int internal(struct hv_vcpu *vcpu, u64 d0, u64 d1)
 /* Linear -> guest-physical, honouring the guest's paging (or its absence). */
 static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
 {
-	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PG)) {
+	if (!(hv_guest_cr0(vcpu) & X86_CR0_PG)) {
 		*gpa = lin & 0xffffffffull;
 		return 0;
 	}
@@ -137,25 +137,17 @@ static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
 	return got;
 }
 
-int hv_handle_ept_violation(struct hv_vcpu *vcpu)
+/*
+ * gpa is not RAM (or is a read-only slot being written): decode the
+ * instruction at CS:RIP and describe the access to userspace.
+ */
+int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa)
 {
 	struct hvlab_run *run = vcpu->run;
-	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
 	struct insn_mmio *m = &vcpu->mmio;
 	u8 bytes[INSN_MAX_LEN];
 	unsigned int avail;
 	u64 v;
-	int ret;
-
-	vcpu->rec->gpa = gpa;
-	vcpu->rec->info = q & 0x1ff;
-	/* qualification bit 1: a write; bit 2: an instruction fetch */
-	ret = hv_ept_fault(vcpu, gpa, q & BIT(1));
-	if (ret)
-		return ret > 0 ? 1 : internal(vcpu, gpa, q);
-	if (q & BIT(2))		/* executing from a device: nothing to emulate */
-		return internal(vcpu, gpa, q);
 
 	avail = fetch_insn(vcpu, bytes);
 	if (insn_decode_mmio(bytes, avail,
@@ -179,6 +171,23 @@ int hv_handle_ept_violation(struct hv_vcpu *vcpu)
 	}
 	vcpu->pending_len = m->len;
 	return 0;
+}
+
+int hv_handle_ept_violation(struct hv_vcpu *vcpu)
+{
+	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	int ret;
+
+	vcpu->rec->gpa = gpa;
+	vcpu->rec->info = q & 0x1ff;
+	/* qualification bit 1: a write; bit 2: an instruction fetch */
+	ret = hv_ept_fault(vcpu, gpa, q & BIT(1));
+	if (ret)
+		return ret > 0 ? 1 : internal(vcpu, gpa, q);
+	if (q & BIT(2))		/* executing from a device: nothing to emulate */
+		return internal(vcpu, gpa, q);
+	return hv_mmio_exit(vcpu, gpa);
 }
 
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu)

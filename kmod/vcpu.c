@@ -387,6 +387,15 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 	if (ret)
 		return ret;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
+	if (vcpu->shadow && !(hv_guest_cr0(vcpu) & X86_CR0_PE)) {
+		/* real mode needs unrestricted guest, which needs EPT */
+		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
+		run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
+		strscpy(run->fail_entry.check,
+			"real mode needs EPT (unrestricted guest)",
+			sizeof(run->fail_entry.check));
+		return 0;
+	}
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;
 		return -EINTR;
@@ -582,6 +591,7 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	mutex_unlock(&vm->lock);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
+	hv_shadow_free(vcpu);
 	free_page((unsigned long)vcpu->vmcs);
 	free_page((unsigned long)vcpu->run);
 	free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
@@ -617,6 +627,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
+	vcpu->shadow = vm->flags & HVLAB_VM_SHADOW_PAGING;
+	INIT_LIST_HEAD(&vcpu->sh_pages);
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);
@@ -654,6 +666,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 
 	vcpu_get(vcpu);
 	ret = hv_vmcs_setup(vcpu);
+	if (!ret && vcpu->shadow)
+		ret = hv_shadow_reset(vcpu);
 	vcpu_put(vcpu);
 	if (ret) {
 		hv_vcpu_free(vcpu);

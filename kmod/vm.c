@@ -152,8 +152,6 @@ int hvlab_vm_create(unsigned long flags)
 	struct hv_vm *vm;
 	int ret, fd;
 
-	if (flags & HVLAB_VM_SHADOW_PAGING)
-		return -EOPNOTSUPP;	/* shadow paging: not yet */
 	ret = hvlab_vmx_get();
 	if (ret)
 		return ret;

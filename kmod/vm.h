@@ -108,6 +108,14 @@ struct hv_vcpu {
 	u8 cr8;				/* task priority (CR8), emulated */
 	bool trap_cr3;
 	struct hvlab_exit_record *rec;	/* the exit being handled */
+
+	/* Shadow paging (shadow.c): the guest's view and hvlab's tables. */
+	bool shadow;
+	u64 guest_cr3, guest_efer;	/* what the guest wrote */
+	u64 sh_root;			/* HPA of the shadow root, 0: none */
+	unsigned int sh_levels;		/* 3 (PAE format) or 4 */
+	struct list_head sh_pages;	/* every shadow table page */
+	u64 sh_resets, sh_fills;	/* for the bench and the docs */
 };
 
 /* ept.c */
@@ -118,6 +126,17 @@ int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
 int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
 void hv_unpin_slot(struct hv_memslot *slot);
+int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
+int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
+		     u64 new);
+
+/* shadow.c: shadow page tables, the second paging backend */
+int hv_shadow_reset(struct hv_vcpu *vcpu);
+void hv_shadow_free(struct hv_vcpu *vcpu);
+int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
+void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
+int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
+			struct hvlab_translation *t);
 
 /* vm.c */
 void hv_vm_put(struct hv_vm *vm);
@@ -127,6 +146,10 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id);
 void hv_vcpu_free(struct hv_vcpu *vcpu);
 
 /* walk.c: guest page tables, the translation inspector */
+struct hvlab_gwalk_ctx;
+struct hvlab_pmem;
+void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
+		     struct hvlab_gwalk_ctx *ctx);
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
 int hv_translate(struct hv_vcpu *vcpu, void __user *uarg);
 
@@ -140,7 +163,14 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
 void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val);
 void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val);
 void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer);
+unsigned long hv_guest_cr0(struct hv_vcpu *vcpu);	/* as the guest sees them */
+unsigned long hv_guest_cr4(struct hv_vcpu *vcpu);
+u64 hv_guest_cr3(struct hv_vcpu *vcpu);
+u64 hv_guest_efer(struct hv_vcpu *vcpu);
 int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
+
+/* exit_io.c: an access to a GPA that is not RAM, as an MMIO exit */
+int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa);
 
 /* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);

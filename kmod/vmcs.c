@@ -34,6 +34,44 @@
 #define CR0_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | \
 		   X86_CR0_NW)
 #define CR4_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
+/* shadow paging also owns every bit that changes how addresses translate */
+#define CR0_OWNED_SHADOW (CR0_OWNED | X86_CR0_WP)
+#define CR4_OWNED_SHADOW (CR4_OWNED | X86_CR4_PSE | X86_CR4_PGE | \
+			  X86_CR4_LA57 | X86_CR4_PCIDE | X86_CR4_SMEP | \
+			  X86_CR4_SMAP)
+
+static unsigned long cr0_owned(struct hv_vcpu *vcpu)
+{
+	return vcpu->shadow ? CR0_OWNED_SHADOW : CR0_OWNED;
+}
+
+static unsigned long cr4_owned(struct hv_vcpu *vcpu)
+{
+	return vcpu->shadow ? CR4_OWNED_SHADOW : CR4_OWNED;
+}
+
+/* The control registers as the guest believes them to be. */
+unsigned long hv_guest_cr0(struct hv_vcpu *vcpu)
+{
+	return (vmcs_readl(GUEST_CR0) & ~cr0_owned(vcpu)) |
+	       (vmcs_readl(CR0_READ_SHADOW) & cr0_owned(vcpu));
+}
+
+unsigned long hv_guest_cr4(struct hv_vcpu *vcpu)
+{
+	return (vmcs_readl(GUEST_CR4) & ~cr4_owned(vcpu)) |
+	       (vmcs_readl(CR4_READ_SHADOW) & cr4_owned(vcpu));
+}
+
+u64 hv_guest_cr3(struct hv_vcpu *vcpu)
+{
+	return vcpu->shadow ? vcpu->guest_cr3 : vmcs_readl(GUEST_CR3);
+}
+
+u64 hv_guest_efer(struct hv_vcpu *vcpu)
+{
+	return vcpu->shadow ? vcpu->guest_efer : vmcs_read64(GUEST_IA32_EFER);
+}
 
 /* The control value to write, or -1 if a wanted bit is not allowed. */
 static s64 adjust(const struct hvlab_ctl_caps *c, u32 want, u32 optional)
@@ -112,13 +150,11 @@ void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
 	s->idt.base = vmcs_readl(GUEST_IDTR_BASE);
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	/* the guest's view: owned bits come from the read shadows */
-	s->cr0 = (vmcs_readl(GUEST_CR0) & ~CR0_OWNED) |
-		 (vmcs_readl(CR0_READ_SHADOW) & CR0_OWNED);
-	s->cr4 = (vmcs_readl(GUEST_CR4) & ~CR4_OWNED) |
-		 (vmcs_readl(CR4_READ_SHADOW) & CR4_OWNED);
+	s->cr0 = hv_guest_cr0(vcpu);
+	s->cr4 = hv_guest_cr4(vcpu);
 	s->cr2 = vcpu->cr2;
-	s->cr3 = vmcs_readl(GUEST_CR3);
-	s->efer = vmcs_read64(GUEST_IA32_EFER);
+	s->cr3 = hv_guest_cr3(vcpu);
+	s->efer = hv_guest_efer(vcpu);
 	s->apic_base = vcpu->msr_apic_base;
 }
 
@@ -143,11 +179,16 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);
 	vmcs_write32(GUEST_IDTR_LIMIT, s->idt.limit);
 	vcpu->cr2 = s->cr2;
-	vmcs_writel(GUEST_CR3, s->cr3);
+	if (vcpu->shadow)
+		vcpu->guest_cr3 = s->cr3;
+	else
+		vmcs_writel(GUEST_CR3, s->cr3);
 	hv_vmcs_set_efer(vcpu, s->efer);
 	hv_vmcs_set_cr4(vcpu, s->cr4);
 	hv_vmcs_set_cr0(vcpu, s->cr0);
 	vcpu->msr_apic_base = s->apic_base;
+	if (vcpu->shadow)
+		return hv_shadow_reset(vcpu);
 	return hv_vmcs_load_pdptrs(vcpu);
 }
 
@@ -180,19 +221,25 @@ void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7ul) | 2);
 }
 
-/* IA-32e mode follows EFER.LME && CR0.PG (SDM 10.8.5); VMX needs us to say. */
-static void update_long_mode(void)
+/*
+ * IA-32e mode follows EFER.LME && CR0.PG (SDM 10.8.5); VMX needs us to
+ * say so in the "IA-32e mode guest" entry control and EFER.LMA.  Under
+ * shadow paging the real CR0.PG is always 1, so the real EFER.LME may
+ * only be set once the guest's own paging is on (SDM 26.3.1.1).
+ */
+static void update_long_mode(struct hv_vcpu *vcpu)
 {
-	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	u64 efer = hv_guest_efer(vcpu);
 	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS);
-	bool lma = (efer & EFER_LME) && (vmcs_readl(GUEST_CR0) & X86_CR0_PG);
+	bool lma = (efer & EFER_LME) && (hv_guest_cr0(vcpu) & X86_CR0_PG);
 
-	if (lma) {
-		efer |= EFER_LMA;
-		entry |= ENTRY_IA32E_MODE;
-	} else {
-		efer &= ~EFER_LMA;
-		entry &= ~ENTRY_IA32E_MODE;
+	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
+	entry = lma ? entry | ENTRY_IA32E_MODE : entry & ~ENTRY_IA32E_MODE;
+	if (vcpu->shadow) {
+		vcpu->guest_efer = efer;
+		efer &= ~EFER_LME;
+		if (lma)
+			efer |= EFER_LME;
 	}
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
@@ -200,8 +247,11 @@ static void update_long_mode(void)
 
 void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer)
 {
-	vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
-	update_long_mode();
+	if (vcpu->shadow)
+		vcpu->guest_efer = efer & ~EFER_LMA;
+	else
+		vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
+	update_long_mode(vcpu);
 }
 
 void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val)
@@ -211,17 +261,30 @@ void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 	unsigned long fixed0 = c->msr.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
 	unsigned long real = (val | fixed0) & ~(X86_CR0_CD | X86_CR0_NW);
 
+	/*
+	 * Shadow paging: the CPU always translates through hvlab's tables
+	 * (PE, PG on, WP on so read-only shadow entries hold for the kernel
+	 * too); the guest's PG/WP live only in the read shadow.
+	 */
+	if (vcpu->shadow)
+		real |= X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
 	vmcs_writel(CR0_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR0, real & c->msr.cr0_fixed1);
-	update_long_mode();
+	update_long_mode(vcpu);
 }
 
 void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 {
 	const struct hvlab_caps *c = hvlab_vmx_caps();
 
+	unsigned long real = val;
+
+	/* shadow tables are PAE or 4-level format; no global or PCID tags */
+	if (vcpu->shadow)
+		real = (val & ~CR4_OWNED_SHADOW) | X86_CR4_PAE |
+		       (val & (X86_CR4_SMEP | X86_CR4_SMAP));
 	vmcs_writel(CR4_READ_SHADOW, val);
-	vmcs_writel(GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
+	vmcs_writel(GUEST_CR4, (real | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
 }
 
 /*
@@ -235,6 +298,9 @@ int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu)
 	u64 pdpte[4];
 	int i;
 
+	/* without EPT the CPU reads the (shadow) PDPTEs itself at VM entry */
+	if (vcpu->shadow)
+		return 0;
 	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) ||
 	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
 		return 0;
@@ -274,11 +340,14 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		    PROC_USE_MSR_BITMAPS | PROC_SECONDARY | PROC_RDPMC_EXITING |
 		    PROC_MWAIT_EXITING | PROC_MONITOR_EXITING |
 		    PROC_TSC_OFFSETTING;	/* WRMSR to IA32_TSC moves RDTSC too */
-	if (vcpu->trap_cr3)
+	if (vcpu->trap_cr3 || vcpu->shadow)
 		proc_want |= PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING;
 	proc = adjust(&c->proc, proc_want, 0);
-	proc2 = adjust(&c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
-		       PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID);
+	if (vcpu->shadow)	/* no EPT, hence no unrestricted guest either */
+		proc2 = adjust(&c->proc2, 0, PROC2_VPID | PROC2_RDTSCP);
+	else
+		proc2 = adjust(&c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
+			       PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID);
 	exit = adjust(&c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
 		      EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT);
 	entry = adjust(&c->entry, ENTRY_LOAD_EFER,
@@ -296,7 +365,8 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	/* shadow paging must see every #PF: it fills its tables on them */
+	vmcs_write32(EXCEPTION_BITMAP, vcpu->shadow ? BIT(14) : 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -312,8 +382,8 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write64(TSC_OFFSET, 0);
-	vmcs_writel(CR0_GUEST_HOST_MASK, CR0_OWNED);
-	vmcs_writel(CR4_GUEST_HOST_MASK, CR4_OWNED);
+	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_owned(vcpu));
+	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_owned(vcpu));
 	return 0;
 }
 
@@ -370,6 +440,8 @@ static void setup_guest_state(struct hv_vcpu *vcpu)
 	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
 	vmcs_writel(GUEST_CR3, 0);
 	vmcs_write64(GUEST_IA32_EFER, 0);
+	vcpu->guest_cr3 = 0;
+	vcpu->guest_efer = 0;
 	hv_vmcs_set_cr4(vcpu, 0);
 	hv_vmcs_set_cr0(vcpu, X86_CR0_ET);
 	vmcs_writel(GUEST_RSP, 0);

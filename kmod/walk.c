@@ -26,14 +26,15 @@ static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
 	return hv_read_guest(opaque, pa, val, size) ? -1 : 0;
 }
 
-static void guest_ctx(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
-		      struct hvlab_gwalk_ctx *ctx)
+/* The guest's own paging, as it believes it to be, over guest memory. */
+void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
+		     struct hvlab_gwalk_ctx *ctx)
 {
 	*mem = (struct hvlab_pmem){ .opaque = vcpu->vm, .read = guest_read };
 	*ctx = (struct hvlab_gwalk_ctx){
-		.cr0 = vmcs_readl(GUEST_CR0), .cr3 = vmcs_readl(GUEST_CR3),
-		.cr4 = vmcs_readl(GUEST_CR4),
-		.efer = vmcs_read64(GUEST_IA32_EFER), .mem = mem,
+		.cr0 = hv_guest_cr0(vcpu), .cr3 = hv_guest_cr3(vcpu),
+		.cr4 = hv_guest_cr4(vcpu), .efer = hv_guest_efer(vcpu),
+		.mem = mem,
 	};
 }
 
@@ -43,7 +44,7 @@ int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
 	struct hvlab_gwalk_ctx ctx;
 	struct hvlab_gwalk w;
 
-	guest_ctx(vcpu, &mem, &ctx);
+	hv_guest_paging(vcpu, &mem, &ctx);
 	if (hvlab_gwalk(&ctx, gva, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
 		return -EFAULT;
 	*gpa = w.gpa;
@@ -71,11 +72,15 @@ int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 
 	if (copy_from_user(&gva, uarg, sizeof(gva)))
 		return -EFAULT;
-	guest_ctx(vcpu, &gmem, &gctx);
+	hv_guest_paging(vcpu, &gmem, &gctx);
 	hvlab_gwalk(&gctx, gva, HVLAB_ACC_READ, &gw);
 	memset(&t, 0, sizeof(t));
 	hvlab_gwalk_to_translation(&gw, &t);
-	if (gw.status == HVLAB_GW_OK) {
+	if (gw.status == HVLAB_GW_OK && vcpu->shadow) {
+		/* second stage = hvlab's shadow entry for the same GVA */
+		if (hv_shadow_translate(vcpu, gva, &t))
+			t.fault = HVLAB_WALK_NO_SLOT;
+	} else if (gw.status == HVLAB_GW_OK) {
 		/* show the frame the guest will really use: map it if needed */
 		if (hv_ept_fault(vcpu, gw.gpa, false) <= 0) {
 			t.fault = HVLAB_WALK_NO_SLOT;
@@ -86,6 +91,6 @@ int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 			hvlab_ept_walk_to_translation(&ew, &t);
 		}
 	}
-	t.shadow = 0;
+	t.shadow = vcpu->shadow;
 	return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
 }

@@ -42,3 +42,24 @@ echo
 echo "## CR3 writes trapped (cr3.elf, --trap-cr3)"
 echo
 "$HVLAB" run --trap-cr3 --stats "$G/cr3.elf" 2>&1 >/dev/null | sed 's/^/    /'
+echo
+echo "## Translation overhead: EPT vs shadow paging (ptbench.elf)"
+echo
+echo "4 address spaces x 32 pages, 10 rounds of: MOV to CR3, touch every page."
+echo
+printf '| %-8s | %12s | %8s | %14s | %10s |\n' "paging" "guest cycles" "exits" "#PF / EPT fills" "CR3 exits"
+printf '|%s|%s|%s|%s|%s|\n' "----------" "--------------" "----------" "----------------" "------------"
+for mode in ept shadow; do
+	o=$("$HVLAB" run --paging "$mode" --stats "$G/ptbench.elf" 2>&1)
+	cyc=$(echo "$o" | sed -n 's/.*ptbench .*: \([0-9]*\) cycles.*/\1/p')
+	ex=$(echo "$o" | sed -n 's/^vCPU 0: \([0-9]*\) exits.*/\1/p')
+	pf=$(echo "$o" | sed -n 's/.*, \([0-9]*\) EPT faults.*/\1/p')
+	cr=$(echo "$o" | awk '$1 == "CR_ACCESS" { print $3 }')
+	printf '| %-8s | %12s | %8s | %14s | %10s |\n' "$mode" "${cyc:-?}" "${ex:-?}" "${pf:-0}" "${cr:-0}"
+	echo "$o" | grep -v "^ptbench" | sed 's/^/    /' >> /tmp/ptbench-$mode.txt
+done
+echo
+for mode in ept shadow; do
+	echo "### --stats, $mode"
+	cat /tmp/ptbench-$mode.txt
+done

@@ -17,7 +17,9 @@ done
 if [ "${HVLAB_SKIP_VM:-0}" = 1 ]; then
 	echo "# VM suite skipped (HVLAB_SKIP_VM=1)"
 else
-	tests/vm/run-suite.sh || true
+	# the whole VM suite once per paging mode (issue 5): EPT, then shadow
+	tests/vm/run-suite.sh --paging ept || true
+	tests/vm/run-suite.sh --paging shadow || true
 fi
 echo
 tests/tools/tap-summary.sh build/results/*.tap

@@ -119,6 +119,11 @@ SERIAL=$ART/serial.txt
 BLOG=$ART/bochs.log
 VM_TAP=$RES/vm.tap
 BUILD_TAP=$RES/vm-build.tap
+# the shadow-paging pass of make check keeps its own results beside EPT's
+if [ "$PAGING" = shadow ]; then
+	VM_TAP=$RES/vm-shadow.tap
+	BUILD_TAP=$RES/vm-build-shadow.tap
+fi
 mkdir -p "$ART" "$RES"
 START=$SECONDS
 

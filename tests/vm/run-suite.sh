@@ -176,9 +176,14 @@ build_step() {
 
 build_kmod() {
 	mkdir -p "$VM/src"
-	# A stale hvlab.ko must not survive a failed build.
+	# Sources only, and nothing else survives in the copy: build products
+	# of an in-tree `make kmod` (hvlab.mod.c, .mod, .cmd files made for
+	# another M=) would otherwise leak in and, e.g., name the module
+	# "kmod/hvlab"; and a stale hvlab.ko must not outlive a failed build.
 	find "$VM/src" -name '*.ko' -delete
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	rsync -a --delete --delete-excluded --exclude='*.mod.c' \
+		--include='*/' --include='*.[chS]' \
+		--include='Kbuild' --include='Makefile' --exclude='*' \
 		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$VM/src/"
 	make -C "$VM_KDIR" M="$VM/src" modules
 }

@@ -129,6 +129,14 @@ START=$SECONDS
 
 say() { printf '[vm %4ds] %s\n' $((SECONDS - START)) "$*"; }
 
+# One run per checkout at a time: two would share build/vm.  The lock is
+# released when this process exits, however it exits.
+exec 9>"$VM/.lock"
+if ! flock -n 9; then
+	say "another tests/vm/run-suite.sh is using $VM; waiting for it"
+	flock 9
+fi
+
 show_artifacts() {
 	echo "  serial log: $SERIAL"
 	echo "  Bochs log:  $BLOG"
@@ -372,12 +380,12 @@ trap 'say "interrupted"; exit 130' INT TERM HUP
 say "booting Bochs: $CPUS CPUs, ${MEGS} MiB, paging=$PAGING, limit ${TIMEOUT}s (boot takes a few minutes)"
 # bochs-bin directly: /usr/bin/bochs is a wrapper script, and we want the
 # pid of the emulator itself.  stdin from /dev/null: the -rc file drives it.
-bochs-bin -q -f "$BOCHSRC" -rc "$VM/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 &
+bochs-bin -q -f "$BOCHSRC" -rc "$VM/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 9>&- &
 BOCHS_PID=$!
 
 if [ "$MODE" = demo ]; then
 	echo "----- serial console of the VM (Bochs) -----"
-	tail -n +1 -f "$SERIAL" &
+	tail -n +1 -f "$SERIAL" 9>&- &
 	TAIL_PID=$!
 fi
 

@@ -145,6 +145,15 @@ suite() {
 }
 
 # The demo: what `make demo` shows when the host has no VT-x.
+#  1. live: `hvlab run --dashboard` on the serial console, which the host
+#     streams to the user's terminal (run-suite.sh --demo: tail -f of the
+#     serial log), so the terminal draws the ncurses screen, sized 80x24.
+#     No keys reach it; it closes when the guest ends (demo.elf does after
+#     its rounds), or at the per-program limit.  --record keeps the run.
+#  2. the same run as plain text, readable in any log: the exit statistics
+#     (--stats, printed once the dashboard is closed), `hvlab replay --info`
+#     and every panel of the dashboard at the end of the run
+#     (`hvlab replay --dump`), the guest's console included.
 demo() {
 	mark begin-demo
 	insmod "$HVLAB_KO" || echo "demo: insmod hvlab.ko failed"
@@ -157,20 +166,27 @@ demo() {
 	if [ -z "$guest" ]; then
 		echo "demo: no demo guest (build/guests/demo.elf or hello.elf) was built"
 	else
-		set -- run
-		# The dashboard is ncurses on the serial line: the host's terminal
-		# renders it.  Size it for a classic 80x24 terminal.
-		if hvlab run --help 2>&1 | grep -- --dashboard | grep -vq 'not available'; then
-			set -- "$@" --dashboard
-			export LINES=24 COLUMNS=80
-			stty -F /dev/console rows 24 cols 80 2>/dev/null
+		trace=/tmp/demo.trace
+		set -- run --paging "$HVLAB_PAGING" --stats --record "$trace"
+		# the seed's example: the hypervisor intercepts the guest's CR3 writes
+		[ "$guest" = /guests/demo.elf ] && set -- "$@" --trap-cr3
+		export LINES=24 COLUMNS=80
+		stty -F /dev/console rows 24 cols 80 2>/dev/null
+		echo "=== hvlab $* --dashboard $guest"
+		timeout "$PROG_TIMEOUT" hvlab "$@" --dashboard "$guest"
+		status=$?
+		if [ "$status" = 71 ]; then	# the dashboard could not open
+			echo "=== no dashboard on this console: hvlab $* $guest"
+			timeout "$PROG_TIMEOUT" hvlab "$@" "$guest"
+			status=$?
 		fi
-		if hvlab run --help 2>&1 | grep -q -- --paging; then
-			set -- "$@" --paging "$HVLAB_PAGING"
+		echo "=== guest exited with status $status"
+		if [ -s "$trace" ]; then
+			echo "=== hvlab replay --info $trace"
+			hvlab replay --partial --info "$trace"
+			echo "=== hvlab replay --dump --at end $trace (the dashboard's panels, as text)"
+			hvlab replay --partial --dump --at end -s 80x24 "$trace"
 		fi
-		echo "=== hvlab $* $guest"
-		timeout "$PROG_TIMEOUT" hvlab "$@" "$guest"
-		echo "=== guest exited with status $?"
 	fi
 	rmmod hvlab 2>/dev/null
 	mark end-demo

@@ -196,10 +196,11 @@ static void restore_host_extra(const struct host_extra *h)
 }
 
 /*
- * One VM entry and exit.  Returns the exit reason, or -EIO when the
- * VMLAUNCH/VMRESUME instruction itself failed (run->fail_entry set).
+ * One VM entry and exit.  Returns 0 with the exit reason in *reason (bit
+ * 31 set for a VM-entry failure, SDM 27.8), or -EIO when the VMLAUNCH or
+ * VMRESUME instruction itself failed (run->fail_entry set).
  */
-static int enter_guest(struct hv_vcpu *vcpu)
+static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
 	const struct hvlab_caps *caps = hvlab_vmx_caps();
 	struct host_extra h;
@@ -279,7 +280,8 @@ static int enter_guest(struct hv_vcpu *vcpu)
 			sizeof(run->fail_entry.check));
 		return -EIO;
 	}
-	return vmcs_read32(VM_EXIT_REASON);
+	*reason = vmcs_read32(VM_EXIT_REASON);
+	return 0;
 }
 
 /* Inject a queued HVLAB_INJECT event when the guest can take it. */
@@ -381,7 +383,8 @@ static void record_exit(struct hv_vcpu *vcpu, u32 reason)
 static int vcpu_run(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
-	int ret, reason;
+	u32 reason;
+	int ret;
 
 	ret = complete_pending(vcpu);
 	if (ret)
@@ -408,8 +411,7 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 		}
 		cond_resched();
 		inject_pending(vcpu);
-		reason = enter_guest(vcpu);
-		if (reason < 0) {
+		if (enter_guest(vcpu, &reason)) {
 			ret = 0;	/* run->fail_entry describes it */
 			break;
 		}

@@ -669,11 +669,6 @@ static int handle_unexpected(struct hv_vcpu *vcpu)
 				vmcs_readl(EXIT_QUALIFICATION));
 }
 
-/* I/O and EPT exits, in exit_io.c */
-int hv_handle_io(struct hv_vcpu *vcpu);
-int hv_handle_ept_violation(struct hv_vcpu *vcpu);
-int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
-
 static int (*const exit_handlers[])(struct hv_vcpu *vcpu) = {
 	[HVLAB_VMX_EXIT_EXCEPTION_NMI]		= handle_exception_nmi,
 	[HVLAB_VMX_EXIT_EXTERNAL_INT]		= handle_resume,

@@ -434,10 +434,6 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 
 /* ---- the vCPU file ------------------------------------------------ */
 
-/* MSR allow-list, implemented in exit.c. */
-int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
-int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
-
 static long do_msrs(struct hv_vcpu *vcpu, void __user *uarg, bool set)
 {
 	struct hvlab_msrs *m;

@@ -35,8 +35,8 @@ struct hv_memslot {
 
 struct hv_vm {
 	struct kref ref;
-	struct mutex lock;
-	struct mutex mmu_lock;
+	struct mutex lock;		/* slots, vcpus[] */
+	struct mutex mmu_lock;		/* EPT tables, pinned pages */
 	struct mm_struct *mm;		/* owner; mmgrab-ed */
 	u32 flags;			/* HVLAB_VM_* */
 	struct hv_memslot slots[HVLAB_MAX_MEMSLOTS];
@@ -69,7 +69,7 @@ struct hv_vcpu {
 	struct hv_vm *vm;
 	u32 id;
 	u16 vpid;
-	struct mutex mutex;
+	struct mutex mutex;		/* one ioctl at a time */
 
 	/* Guest registers the CPU does not keep in the VMCS. */
 	unsigned long gpr[HV_NR_GPRS];	/* [HV_RSP] unused: GUEST_RSP */
@@ -169,14 +169,19 @@ u64 hv_guest_cr3(struct hv_vcpu *vcpu);
 u64 hv_guest_efer(struct hv_vcpu *vcpu);
 int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
 
-/* exit_io.c: an access to a GPA that is not RAM, as an MMIO exit */
-int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa);
+/* exit_io.c: port I/O and MMIO exits */
+int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa);	/* GPA that is not RAM */
+int hv_handle_io(struct hv_vcpu *vcpu);
+int hv_handle_ept_violation(struct hv_vcpu *vcpu);
+int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
 
 /* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
 void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
+int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);	/* allow-list */
+int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 
 /* vmenter.S: 0 = VM exit, 1 = VMLAUNCH/VMRESUME failed */
 int hv_vmenter(unsigned long *gprs, int launched);

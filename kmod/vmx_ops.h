@@ -16,12 +16,15 @@
 #include <linux/errno.h>
 #include <asm/asm.h>
 
+/* An exception-table entry: a fault at local label 1 jumps to `to`. */
+#define HV_EXTABLE(to)	_ASM_EXTABLE(1b, to)
+
 /* VMXON with the physical address of a 4 KiB VMXON region (SDM 31.5). */
 static inline int hv_vmxon(u64 pa)
 {
 	asm goto("1: vmxon %[pa]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 HV_EXTABLE(%l[fault])
 		 : : [pa] "m" (pa) : "cc", "memory" : fail, fault);
 	return 0;
 fail:
@@ -34,7 +37,7 @@ fault:
 static inline int hv_vmxoff(void)
 {
 	asm goto("1: vmxoff\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 HV_EXTABLE(%l[fault])
 		 : : : "cc", "memory" : fault);
 	return 0;
 fault:
@@ -45,7 +48,7 @@ static inline int hv_vmclear(u64 pa)
 {
 	asm goto("1: vmclear %[pa]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 HV_EXTABLE(%l[fail])
 		 : : [pa] "m" (pa) : "cc", "memory" : fail);
 	return 0;
 fail:
@@ -56,7 +59,7 @@ static inline int hv_vmptrld(u64 pa)
 {
 	asm goto("1: vmptrld %[pa]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 HV_EXTABLE(%l[fail])
 		 : : [pa] "m" (pa) : "cc", "memory" : fail);
 	return 0;
 fail:
@@ -88,7 +91,7 @@ static __always_inline int __hv_vmwrite(unsigned long field,
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 HV_EXTABLE(%l[fail])
 		 : : [field] "r" (field), [value] "rm" (value)
 		 : "cc" : fail);
 	return 0;
@@ -109,7 +112,7 @@ static inline int hv_invept(unsigned long type, u64 eptp)
 
 	asm goto("1: invept %[desc], %[type]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 HV_EXTABLE(%l[fail])
 		 : : [desc] "m" (desc), [type] "r" (type)
 		 : "cc", "memory" : fail);
 	return 0;
@@ -123,7 +126,7 @@ static inline int hv_invvpid(unsigned long type, u16 vpid, u64 gva)
 
 	asm goto("1: invvpid %[desc], %[type]\n\t"
 		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
+		 HV_EXTABLE(%l[fail])
 		 : : [desc] "m" (desc), [type] "r" (type)
 		 : "cc", "memory" : fail);
 	return 0;

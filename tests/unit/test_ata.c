@@ -348,6 +348,17 @@ TEST_F(ata, interrupts_follow_nien_and_status_reads)
 	for (int i = 0; i < 256; i++)
 		inw(self->bus);
 
+	/* a pending interrupt is masked by nIEN and shows again on clear */
+	outb(self->bus, 0x1F6, 0xE0);
+	outb(self->bus, 0x1F7, ATA_CMD_FLUSH_CACHE);
+	EXPECT_EQ(1, irq_level);
+	outb(self->bus, 0x3F6, ATA_DC_NIEN);
+	EXPECT_EQ(0, irq_level);
+	outb(self->bus, 0x3F6, 0);
+	EXPECT_EQ(1, irq_level);
+	(void)inb(self->bus, 0x1F7);
+	EXPECT_EQ(0, irq_level);
+
 	outb(self->bus, 0x3F6, ATA_DC_NIEN);	/* polling */
 	irq_changes = 0;
 	outb(self->bus, 0x1F6, 0xE0);

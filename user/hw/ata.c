@@ -549,8 +549,12 @@ static void write_reg(struct ata *a, unsigned reg, uint8_t v)
 static void write_devctl(struct ata *a, uint8_t v)
 {
 	bool was_reset = a->devctl & ATA_DC_SRST;
+	bool mask_changed = (a->devctl ^ v) & ATA_DC_NIEN;
 
 	a->devctl = v;
+	/* nIEN disconnects INTRQ from the pin; a pending one reappears on clear */
+	if (mask_changed && a->intrq && a->irq)
+		a->irq(a->irq_ctx, a->irq_line, !(v & ATA_DC_NIEN));
 	if (v & ATA_DC_SRST) {
 		/* software reset: both drives, held while SRST is set */
 		a->status = ATA_SR_BSY;

@@ -37,11 +37,13 @@ const char *disk_error(void)
 
 int disk_seterr(const char *fmt, ...)
 {
+	int saved = errno;	/* callers may look at errno after a failure */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
+	errno = saved;
 	return -1;
 }
 

@@ -72,7 +72,8 @@ struct disk {
 	uint8_t *cow;			/* one-block buffer for copy-on-write */
 };
 
-/* Human-readable reason for the last failure in this thread. */
+/* Human-readable reason for the last failure in this thread; errno is
+ * left as the failing system call set it (ENOENT, EWOULDBLOCK, ...). */
 const char *disk_error(void);
 int disk_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

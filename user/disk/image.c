@@ -226,8 +226,12 @@ struct dimg *dimg_open(const char *path, enum disk_format fmt, unsigned flags)
 		return NULL;
 	}
 	m = dimg_open_fd(fd, path, fmt, flags);
-	if (!m)
+	if (!m) {
+		int saved = errno;
+
 		close(fd);
+		errno = saved;
+	}
 	return m;
 }
 

@@ -86,6 +86,7 @@ static int open_vdi(struct dimg *m, const uint8_t *raw, unsigned flags)
 	uint64_t bytes;
 
 	vdi_header_decode(raw, &m->h);
+	errno = EINVAL;		/* what a caller sees for a malformed image */
 	if (vdi_header_check(&m->h, err, sizeof(err)))
 		return disk_seterr("%s: %s", m->path, err);
 	bytes = vdi_bmap_bytes(&m->h);
@@ -100,6 +101,7 @@ static int open_vdi(struct dimg *m, const uint8_t *raw, unsigned flags)
 		free(seen);
 		return disk_seterr("%s: out of memory for the block map", m->path);
 	}
+	errno = 0;
 	if (pread_full(m->fd, m->bmap, bytes, m->h.offset_bmap)) {
 		free(seen);
 		return disk_seterr("%s: reading the block map: %s", m->path,
@@ -110,6 +112,7 @@ static int open_vdi(struct dimg *m, const uint8_t *raw, unsigned flags)
 
 		m->bmap[i] = p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 	}
+	errno = EINVAL;
 	/* bad entries become "free" in memory so a lenient open stays safe */
 	vdi_bmap_scan(&m->h, m->bmap, m->file_size, seen, true, &r);
 	free(seen);
@@ -170,6 +173,7 @@ struct dimg *dimg_open_fd(int fd, const char *path, enum disk_format fmt,
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		disk_seterr("%s: not a regular file", path);
 		goto fail;
 	}
@@ -200,6 +204,7 @@ struct dimg *dimg_open_fd(int fd, const char *path, enum disk_format fmt,
 	m->fmt = fmt;
 	if (fmt == DISK_FMT_VDI) {
 		if (m->file_size < VDI_HDR_BYTES) {
+			errno = EINVAL;
 			disk_seterr("%s: too short for a VDI image (%llu bytes)",
 				    path, (unsigned long long)m->file_size);
 			goto fail;

@@ -34,6 +34,9 @@ OUT=build/fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS_F="-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Iuser $SAN"
 mkdir -p "$OUT/obj"
+# one build at a time when several make checks share the checkout
+exec 9>"$OUT/.lock"
+flock 9
 
 # 1. the sanitizer copy of libhvlab, rebuilt file by file when stale
 srcs=$(ls user/*.c user/*/*.c kmod/pure_*.c 2>/dev/null | grep -v '^user/main\.c$')

@@ -5,7 +5,7 @@
  *
  *   record_demo          the demo guest recorded with --trap-cr3; `hvlab
  *                        replay --info` finds CR accesses, I/O, the
- *                        HVLAB_HC_WALK walk and a complete trace, and
+ *                        HVLAB_HC_WALK walk record and a complete trace, and
  *                        `--dump` renders the exits panel from it
  *   dashboard_to_the_end the hello guest under --dashboard in a pseudo-
  *                        terminal runs to its end, the dashboard closes by
@@ -23,6 +23,8 @@
 #include <fcntl.h>
 #include <pty.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
@@ -84,6 +86,12 @@ static int pty_run(struct guest_run *r, int timeout_s, const char *when, const c
 		cl += snprintf(r->cmd + cl, sizeof(r->cmd) - cl, "%s%s", i ? " " : "", argv[i]);
 
 	pid = forkpty(&master, NULL, NULL, &ws);
+	if (pid < 0 && errno == ENODEV) {
+		/* no devpts mounted (a bare initramfs): mount it, try again */
+		mkdir("/dev/pts", 0755);
+		if (mount("devpts", "/dev/pts", "devpts", 0, "ptmxmode=0666") == 0)
+			pid = forkpty(&master, NULL, NULL, &ws);
+	}
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
@@ -158,7 +166,6 @@ TEST_F(run, record_demo)
 	EXPECT_TRUE(HAS(info, "trap-cr3"));
 	EXPECT_TRUE(HAS(info, "CR_ACCESS"));
 	EXPECT_TRUE(HAS(info, "IO_INSTRUCTION"));
-	EXPECT_TRUE(HAS(info, "VMCALL"));
 	EXPECT_TRUE(HAS(info, "  walk "));
 	EXPECT_TRUE(HAS(info, "  console "));
 	EXPECT_TRUE(HAS(info, "status      complete"));

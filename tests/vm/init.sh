@@ -36,6 +36,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /tmp /dev/pts /root
 mount -t tmpfs tmpfs /tmp
+mount -t devpts devpts /dev/pts 2>/dev/null	# ptys: test_run_dash's forkpty
 
 HVLAB_VM_MODE=suite
 HVLAB_VM_CPUS=0

@@ -18,7 +18,7 @@ if ! command -v hvlab >/dev/null 2>&1; then
 	exit 1
 fi
 
-out=$(hvlab caps 2>&1)
+out=$(hvlab caps --raw 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 fail=0

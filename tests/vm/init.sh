@@ -172,9 +172,21 @@ demo() {
 		# the seed's example: the hypervisor intercepts the guest's CR3 writes
 		[ "$guest" = /guests/demo.elf ] && set -- "$@" --trap-cr3
 		export LINES=24 COLUMNS=80
-		stty -F /dev/console rows 24 cols 80 2>/dev/null
+		# The user's terminal renders the dashboard: use its TERM when
+		# the harness could copy that terminal description.
+		[ -n "${HVLAB_VM_TERM:-}" ] && export TERM="$HVLAB_VM_TERM"
+		stty -F /dev/ttyS0 rows 24 cols 80 2>/dev/null
 		echo "=== hvlab $* --dashboard $guest"
-		timeout "$PROG_TIMEOUT" hvlab "$@" --dashboard "$guest"
+		# PID 1 has no controlling terminal, and /dev/console cannot be
+		# one: give the dashboard the serial port itself as its
+		# controlling tty (setsid -c), so that /dev/tty opens.  When the
+		# session leader exits the tty is hung up and unsent output is
+		# dropped, so the leader is a shell that first waits for the
+		# output to drain: re-setting the line's own modes is a
+		# tcsetattr(TCSADRAIN) in busybox stty.
+		timeout "$PROG_TIMEOUT" setsid -c sh -c \
+			'"$@"; rc=$?; stty "$(stty -g)"; exit $rc' \
+			sh hvlab "$@" --dashboard "$guest" </dev/ttyS0 >/dev/ttyS0 2>&1
 		status=$?
 		if [ "$status" = 71 ]; then	# the dashboard could not open
 			echo "=== no dashboard on this console: hvlab $* $guest"

@@ -298,6 +298,18 @@ HVLAB_VM_CPUS=$CPUS
 HVLAB_PAGING=$PAGING
 HVLAB_ONLY='$ONLY'
 EOF
+# --demo streams the dashboard to this terminal: give the VM its TERM.
+if [ "$MODE" = demo ] && [[ ${TERM:-} =~ ^[A-Za-z0-9._+-]+$ ]]; then
+	for d in /lib/terminfo /usr/share/terminfo; do
+		ti=$d/${TERM:0:1}/$TERM
+		if [ -f "$ti" ]; then
+			mkdir -p "$ROOT/usr/share/terminfo/${TERM:0:1}"
+			cp -L "$ti" "$ROOT/usr/share/terminfo/${TERM:0:1}/"
+			echo "HVLAB_VM_TERM=$TERM" >>"$ROOT/etc/hvlab-vm.conf"
+			break
+		fi
+	done
+fi
 if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
 	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
 fi
@@ -317,7 +329,8 @@ LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
 cp "$ISOLINUX_BIN" "$LDLINUX" "$ISODIR/isolinux/"
 cp "$VMLINUZ" "$ISODIR/vmlinuz"
 cp "$VM/initrd.gz" "$ISODIR/initrd.gz"
-# console=ttyS0: everything goes to the serial file.  mitigations=off and
+# console=ttyS0,115200: everything goes to the serial file, at the UART's
+# top speed (Bochs paces the UART by its baud rate in guest time).  mitigations=off and
 # lpj= (skip the delay-loop calibration) only save emulated instructions.
 # Nothing here limits SMP: Bochs's BIOS publishes the CPUs in its MP and
 # ACPI tables.
@@ -327,7 +340,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL hvlab
   KERNEL /vmlinuz
-  APPEND initrd=/initrd.gz console=ttyS0 quiet mitigations=off lpj=4000000 panic=0
+  APPEND initrd=/initrd.gz console=ttyS0,115200 quiet mitigations=off lpj=4000000 panic=0
 EOF
 ISO=$VM/boot.iso
 xorriso -as mkisofs -quiet -o "$ISO" -b isolinux/isolinux.bin -c isolinux/boot.cat \

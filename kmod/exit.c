@@ -732,7 +732,7 @@ int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason)
 	u32 basic = reason & 0xffff;
 
 	vcpu->run->hw_exit_reason = basic;
-	vcpu->run->exit_qualification = vmcs_readl(EXIT_QUALIFICATION);
+	vcpu->run->exit_qualification = vcpu->rec->qualification;
 	if (reason & EXIT_REASON_ENTRY_FAIL)
 		return handle_entry_failure(vcpu, reason);
 	if (basic != HVLAB_VMX_EXIT_TRIPLE_FAULT)

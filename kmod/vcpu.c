@@ -52,6 +52,8 @@ static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
 static DEFINE_PER_CPU(void *, current_vmcs);
 static DEFINE_IDA(vpid_ida);
 static bool cpu_has_xsave;	/* CPUID.1:ECX.XSAVE, whatever Linux uses */
+/* XCR0 left in hardware by a guest where the host does not use XSAVE */
+static DEFINE_PER_CPU(u64, guest_xcr0_loaded);
 
 /* VMCLEAR on the CPU the VMCS is active on; runs there, IRQs off. */
 static void vmclear_local(void *arg)
@@ -202,10 +204,8 @@ static void restore_host_extra(const struct host_extra *h)
  */
 static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
-	const struct hvlab_caps *caps = hvlab_vmx_caps();
 	struct host_extra h;
 	unsigned long cr3, cr4;
-	u32 intr_info;
 	int fail;
 
 	preempt_disable();
@@ -219,9 +219,6 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 		vmcs_writel(HOST_CR4, cr4);
 		vcpu->host_cr4 = cr4;
 	}
-	if (caps->features & HVLAB_CAP_PREEMPTION_TIMER)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, 1u << 22 >>
-			     caps->preemption_timer_shift);
 	save_host_extra(&h);
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
@@ -229,7 +226,8 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 	local_irq_disable();
 	if (h.xcr0 && vcpu->xcr0 != h.xcr0) {
 		xsetbv(0, vcpu->xcr0);
-	} else if (!h.xcr0 && cpu_has_xsave) {
+	} else if (!h.xcr0 && cpu_has_xsave &&
+		   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
 		/*
 		 * The host runs without CR4.OSXSAVE (Linux turns XSAVE off on
 		 * Bochs's CPU), so it never reads XCR0: load the guest's with
@@ -238,6 +236,7 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
 		xsetbv(0, vcpu->xcr0);
 		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
+		this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
 	}
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);	/* CR2 is not in the VMCS */
@@ -252,11 +251,10 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 	kernel_fpu_end();
 	if (!fail) {
 		vcpu->launched = true;
+		*reason = vmcs_read32(VM_EXIT_REASON);
 		/* an NMI that caused the exit is the host's: raise it again */
-		intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
-		if ((vmcs_read32(VM_EXIT_REASON) & 0xffff) ==
-		    HVLAB_VMX_EXIT_EXCEPTION_NMI &&
-		    (intr_info & (INTR_INFO_VALID | 0x700)) ==
+		if ((*reason & 0xffff) == HVLAB_VMX_EXIT_EXCEPTION_NMI &&
+		    (vmcs_read32(VM_EXIT_INTR_INFO) & (INTR_INFO_VALID | 0x700)) ==
 		    (INTR_INFO_VALID | INTR_TYPE_NMI))
 			apic->send_IPI_self(NMI_VECTOR);
 	}
@@ -280,7 +278,6 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 			sizeof(run->fail_entry.check));
 		return -EIO;
 	}
-	*reason = vmcs_read32(VM_EXIT_REASON);
 	return 0;
 }
 
@@ -288,11 +285,12 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 static void inject_pending(struct hv_vcpu *vcpu)
 {
 	struct hvlab_event *e = &vcpu->event;
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 proc;
 
-	if (!vcpu->event_pending ||
+	if (likely(!vcpu->event_pending) ||
 	    (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
 		return;
+	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
 	if (e->type == HVLAB_EVENT_EXCEPTION) {
 		hv_inject_exception(vcpu, e->vector, e->has_error_code,
 				    e->error_code);

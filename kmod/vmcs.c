@@ -382,6 +382,14 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write64(TSC_OFFSET, 0);
+	/*
+	 * Bound every stay in the guest: without "save preemption timer"
+	 * the CPU reloads this value at each VM entry (SDM 26.7.4), so a
+	 * guest that spins with host interrupts pending still exits.
+	 */
+	if (pin & PIN_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+			     (1u << 22) >> c->preemption_timer_shift);
 	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_owned(vcpu));
 	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_owned(vcpu));
 	return 0;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,6 +122,17 @@ int board_setup(struct vm *vm)
  * missing or unreadable, 69 for one another process holds, 65 for one
  * whose contents are not a valid image.
  */
+/* Do two --disk arguments name the same file (its lock would refuse it)? */
+static bool same_file(const char *spec_a, const char *spec_b)
+{
+	char a[4096], b[4096];
+	struct stat sa, sb;
+
+	snprintf(a, sizeof(a), "%.*s", (int)strcspn(spec_a, ","), spec_a);
+	snprintf(b, sizeof(b), "%.*s", (int)strcspn(spec_b, ","), spec_b);
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int attach_disks(struct vm *vm)
 {
 	struct disk *d2[2] = { NULL, NULL };
@@ -129,6 +141,12 @@ static int attach_disks(struct vm *vm)
 		const char *spec = vm->opt.disk[i], *why;
 		int err;
 
+		for (unsigned j = 0; j < i; j++)
+			if (same_file(spec, vm->opt.disk[j])) {
+				fprintf(stderr, "hvlab run: --disk %s: the same image as --disk %s; a disk is attached once\n",
+					spec, vm->opt.disk[j]);
+				return VM_EXIT_USAGE;
+			}
 		vm->disk[i] = disk_open_spec(spec);
 		if (vm->disk[i])
 			continue;

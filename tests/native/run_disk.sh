@@ -124,6 +124,9 @@ ok "a corrupt VDI is status 65 and points to hvlab disk check" \
 run_fake "$END" --disk "$tmp/d.img,format=qcow2" "${FLAT[@]}" "$IMG"
 ok "an unknown disk option is refused, naming it" \
 	bash -c "[ $rc != 0 ] && [ $rc != 1 ] && grep -q \"unknown disk option 'format=qcow2'\" '$tmp/err'"
+run_fake "$END" --disk "$tmp/d.img" --disk "$tmp/d.img,readonly" "${FLAT[@]}" "$IMG"
+ok "the same image twice is a usage error (64), not 'in use'" \
+	bash -c "[ $rc = 64 ] && grep -q 'the same image as --disk' '$tmp/err'"
 run_fake "$END" --disk "$tmp/d.img" --disk "$tmp/e.img" --disk "$tmp/ro.img" "${FLAT[@]}" "$IMG"
 ok "a third --disk is a usage error (64)" bash -c "[ $rc = 64 ] && grep -q 'at most 2 disks' '$tmp/err'"
 ok "--help documents --disk" bash -c "'$HV' run --help | grep -q 'first --disk is the master'"

@@ -182,6 +182,7 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
 		vm->vcpu[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->rec_lock, NULL);
 
 	/* MAP_NORESERVE: untouched guest pages cost nothing until used */
 	vm->ram = mmap(NULL, opt->ram_size, PROT_READ | PROT_WRITE,
@@ -458,12 +459,26 @@ static void snapshot_regs(struct vcpu *v)
 		dash_on_regs(v->vm->dash, (unsigned)v->id, &regs, &sregs);
 }
 
-/* --record without the dashboard: copy the new exits of every ring. */
+/*
+ * --record without the dashboard: copy the new exits of one vCPU's ring
+ * into the trace.  The ring holds HVLAB_EXIT_RING_SIZE exits, and a guest
+ * can make more than that between two ticks of the main thread, so each
+ * vCPU thread also drains its own ring after every exit that reached
+ * userspace; the main thread's tick covers guests that stay in the kernel.
+ */
+static void record_ring(struct vm *vm, unsigned i)
+{
+	if (!vm->vcpu[i].stats)
+		return;
+	pthread_mutex_lock(&vm->rec_lock);
+	trace_record_stats(vm->rec, i, vm->vcpu[i].stats, &vm->rec_cursor[i]);
+	pthread_mutex_unlock(&vm->rec_lock);
+}
+
 static void record_rings(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->ncpus; i++)
-		if (vm->vcpu[i].stats)
-			trace_record_stats(vm->rec, i, vm->vcpu[i].stats, &vm->rec_cursor[i]);
+		record_ring(vm, i);
 }
 
 static void *vcpu_thread(void *arg)
@@ -496,6 +511,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		act = vcpu_handle_exit(v);
+		if (vm->rec)
+			record_ring(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
 			snapshot_regs(v);
 		if (act != VCPU_CONTINUE)
@@ -616,4 +633,5 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->ram, vm->opt.ram_size);
 	vm->ram = NULL;
 	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->rec_lock);
 }

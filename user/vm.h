@@ -119,6 +119,7 @@ struct vm {
 	FILE *console;			/* the guest's console: UART, ucall PRINT */
 	struct dash *dash;		/* --dashboard, or NULL */
 	struct trace_writer *rec;	/* --record without --dashboard, or NULL */
+	pthread_mutex_t rec_lock;	/* rec_cursor: the main and vCPU threads drain */
 	uint64_t rec_cursor[HVLAB_MAX_VCPUS];
 };
 

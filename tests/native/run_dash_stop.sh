@@ -14,8 +14,9 @@ set -u
 cd "$(dirname "$0")/../.."
 HV=$PWD/user/hvlab
 tmp=$(mktemp -d)
-sock=hvlab-dash-stop-$$
-trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+sock=
+nstart=0
+trap '[ -n "$sock" ] && tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 n=0
 fail=0
 
@@ -50,7 +51,9 @@ wait_rc() {
 # start: the dashboard on the fake; $tmp/pid, $tmp/err, $tmp/rc
 start() {
 	rm -f "$tmp/pid" "$tmp/rc" "$tmp/err"
-	tmux -L "$sock" kill-server 2>/dev/null
+	[ -n "$sock" ] && tmux -L "$sock" kill-server 2>/dev/null
+	nstart=$((nstart + 1))
+	sock=hvlab-dash-stop-$$-$nstart	# a fresh server: no race with the old one's exit
 	tmux -L "$sock" new-session -d -x 100 -y 30 \
 		"bash -c 'echo \$\$ >$tmp/pid; exec env FAKE_HVLAB_EXITS=$script LD_PRELOAD=\"$tmp/slow_run.so $tmp/fake_hvlab.so\" $HV run --dashboard --flat 0x8000 $tmp/hlt.bin' 2>$tmp/err; echo \$? >$tmp/rc; sleep 30"
 	wait_screen "hvlab live" || return 1

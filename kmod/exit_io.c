@@ -187,6 +187,13 @@ int hv_handle_ept_violation(struct hv_vcpu *vcpu)
 		return ret > 0 ? 1 : internal(vcpu, gpa, q);
 	if (q & BIT(2))		/* executing from a device: nothing to emulate */
 		return internal(vcpu, gpa, q);
+	/*
+	 * Bit 7 set, bit 8 clear: the CPU was reading the guest's own page
+	 * tables, which point outside its memory (SDM 28.2.3.2).  No
+	 * instruction to emulate: stop the vCPU cleanly.
+	 */
+	if ((q & BIT(7)) && !(q & BIT(8)))
+		return internal(vcpu, gpa, q);
 	return hv_mmio_exit(vcpu, gpa);
 }
 

@@ -185,4 +185,69 @@ TEST_F(xlate, unmapped_gva_faults_in_guest_tables)
 	EXPECT_EQ(2, t.fault_level);		/* PDE[1] not present */
 }
 
+/*
+ * Hostile guest page tables: the guest's PDE for 0x400000 points at GPA
+ * 0x7ff00000, outside every memory slot; another PDE has reserved bits set;
+ * a third makes a page table point at itself.  Whatever the paging mode,
+ * the guest gets an architectural answer (a #PF, which triple-faults this
+ * IDT-less guest into a shutdown exit) or hvlab stops the vCPU with a
+ * clean exit -- and no host memory is ever read for it.
+ */
+static int run_hostile(FIXTURE_DATA(xlate) *self, uint32_t pde1, uint32_t va)
+{
+	uint32_t *pd = (uint32_t *)(self->ram + 0x3000);
+	unsigned char *c = self->ram + 0x8000;
+
+	pd[1] = pde1;
+	c[0] = 0xa1;			/* mov eax, [va] */
+	memcpy(c + 1, &va, 4);
+	c[5] = 0xf4;			/* hlt */
+	if (ioctl(self->vcpu, HVLAB_RUN, 0))
+		return -errno;
+	return self->run->exit_reason;
+}
+
+TEST_F(xlate, hostile_pde_outside_guest_memory)
+{
+	int r = run_hostile(self, 0x7ff00000 | 3, 0x400000);
+
+	/* EPT: the CPU's walk hits no slot -> an MMIO-style exit; shadow:
+	 * hvlab's walk cannot read the table -> internal error.  Never HLT. */
+	EXPECT_TRUE(r == HVLAB_EXIT_MMIO || r == HVLAB_EXIT_INTERNAL_ERROR ||
+		    r == HVLAB_EXIT_SHUTDOWN);
+	TH_LOG("exit reason %d", r);
+}
+
+TEST_F(xlate, hostile_pde_reserved_bits_fault_in_guest)
+{
+	/* a 4 MiB PDE without CR4.PSE is a pointer; bit 7 with PSE off is
+	 * ignored, so use a 4 MiB page with PSE-36 bits beyond MAXPHYADDR */
+	struct hvlab_sregs s;
+	int r;
+
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_GET_SREGS, &s));
+	s.cr4 |= 0x10;			/* CR4.PSE */
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_SET_SREGS, &s));
+	/* PS=1, bit 21 is reserved in a 4 MiB PDE (SDM table 4-4) */
+	r = run_hostile(self, 0x400000 | (1u << 21) | 0x83, 0x400000);
+	/* #PF with RSVD, and with no IDT the guest triple-faults */
+	EXPECT_EQ(HVLAB_EXIT_SHUTDOWN, r);
+}
+
+TEST_F(xlate, hostile_self_referencing_table)
+{
+	uint32_t *pt = (uint32_t *)(self->ram + 0x4000);
+	struct hvlab_translation t = { .gva = 0x400000 };
+	int r;
+
+	/* PDE[1] -> the PT at 0x4000, whose entry 0 points back at 0x4000 */
+	pt[0] = 0x4000 | 3;
+	r = run_hostile(self, 0x4000 | 3, 0x400000);
+	/* the guest reads its own page table as data: allowed, it is RAM */
+	EXPECT_EQ(HVLAB_EXIT_HLT, r);
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_TRANSLATE, &t));
+	EXPECT_EQ(0x4000, t.gpa);
+	EXPECT_EQ(HVLAB_WALK_OK, t.fault);
+}
+
 TEST_HARNESS_MAIN

@@ -35,6 +35,19 @@ row out "OUT to an unused port (to userspace)" "10x"
 echo "$out" | grep -v '^bench ' | sed 's/^/# /'
 echo
 
+echo "## The cost of watching: the same run with --record"
+echo
+rec=$("$HVLAB" run --record /tmp/bench.trace "$G/bench.elf" 2>&1)
+printf '| %-10s | %10s | %14s | %8s |\n' "workload" "plain" "with --record" "extra"
+printf '|%s|%s|%s|%s|\n' "------------" "------------" "----------------" "----------"
+for w in cpuid vmcall out; do
+	a=$(echo "$out" | sed -n "s/^bench $w [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
+	b=$(echo "$rec" | sed -n "s/^bench $w [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
+	x=$(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { if (a) printf "%+.1f%%", (b - a) * 100 / a; else print "?" }')
+	printf '| %-10s | %10s | %14s | %8s |\n' "$w" "${a:-?}" "${b:-?}" "$x"
+done
+echo
+
 echo "## Exits while booting hello.elf to its greeting"
 echo
 "$HVLAB" run --stats "$G/hello.elf" 2>&1 >/dev/null | sed 's/^/    /'

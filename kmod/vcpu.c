@@ -197,16 +197,47 @@ static void restore_host_extra(const struct host_extra *h)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 }
 
+/* Record an exit, handle it, publish the record (see the uapi reader rule). */
+static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason);
+
 /*
- * One VM entry and exit.  Returns 0 with the exit reason in *reason (bit
- * 31 set for a VM-entry failure, SDM 27.8), or -EIO when the VMLAUNCH or
- * VMRESUME instruction itself failed (run->fail_entry set).
+ * Exits the fast path may handle without leaving the guest's context (FPU
+ * loaded, preemption off): handlers that never sleep and never need
+ * userspace.  Everything else leaves through the slow path.
  */
-static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
+static bool fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
+{
+	switch (reason) {	/* an entry failure has bit 31: never here */
+	case HVLAB_VMX_EXIT_EXTERNAL_INT:
+	case HVLAB_VMX_EXIT_PREEMPTION_TIMER:
+	case HVLAB_VMX_EXIT_PAUSE:
+	case HVLAB_VMX_EXIT_CPUID:
+	case HVLAB_VMX_EXIT_RDMSR:
+		return true;
+	case HVLAB_VMX_EXIT_VMCALL:
+		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP;
+	}
+	return false;
+}
+
+/*
+ * Run the guest until an exit the fast path cannot handle.  Returns 0 with
+ * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
+ * 27.8), 1 when it stopped after a handled exit because the host wants the
+ * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
+ * failed (run->fail_entry set).
+ *
+ * The guest's FPU state and XCR0 stay loaded for the whole loop, and the
+ * host state VMX does not restore (GDT and TSS limits, segment selectors,
+ * DR7, DEBUGCTL) is put back once at the end: nothing in between returns
+ * to userspace or relies on it.  Interrupts are enabled after every exit,
+ * so the host interrupt that caused one is serviced at once.
+ */
+static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
 	struct host_extra h;
 	unsigned long cr3, cr4;
-	int fail;
+	int fail, ret;
 
 	preempt_disable();
 	cr3 = __read_cr3();
@@ -223,33 +254,34 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 
-	local_irq_disable();
-	if (h.xcr0 && vcpu->xcr0 != h.xcr0) {
-		xsetbv(0, vcpu->xcr0);
-	} else if (!h.xcr0 && cpu_has_xsave &&
-		   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
-		/*
-		 * The host runs without CR4.OSXSAVE (Linux turns XSAVE off on
-		 * Bochs's CPU), so it never reads XCR0: load the guest's with
-		 * OSXSAVE set for just that instruction, and leave it there.
-		 */
-		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
-		xsetbv(0, vcpu->xcr0);
-		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
-		this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
-	}
-	if (native_read_cr2() != vcpu->cr2)
-		native_write_cr2(vcpu->cr2);	/* CR2 is not in the VMCS */
+	for (;;) {
+		local_irq_disable();
+		if (h.xcr0 && vcpu->xcr0 != h.xcr0) {
+			xsetbv(0, vcpu->xcr0);
+		} else if (!h.xcr0 && cpu_has_xsave &&
+			   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
+			/*
+			 * The host runs without CR4.OSXSAVE (Linux turns
+			 * XSAVE off on Bochs's CPU), so it never reads XCR0:
+			 * load the guest's with OSXSAVE set for just that
+			 * instruction, and leave it there.
+			 */
+			cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
+			xsetbv(0, vcpu->xcr0);
+			cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
+			this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
+		}
+		if (native_read_cr2() != vcpu->cr2)
+			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
-	fail = hv_vmenter(vcpu->gpr, vcpu->launched);
+		fail = hv_vmenter(vcpu->gpr, vcpu->launched);
 
-	vcpu->cr2 = native_read_cr2();
-	if (h.xcr0 && vcpu->xcr0 != h.xcr0)
-		xsetbv(0, h.xcr0);
-	restore_host_extra(&h);
-	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
-	kernel_fpu_end();
-	if (!fail) {
+		vcpu->cr2 = native_read_cr2();
+		if (h.xcr0 && vcpu->xcr0 != h.xcr0)
+			xsetbv(0, h.xcr0);
+		vcpu->stats->entries++;
+		if (fail)
+			break;
 		vcpu->launched = true;
 		*reason = vmcs_read32(VM_EXIT_REASON);
 		/* an NMI that caused the exit is the host's: raise it again */
@@ -257,11 +289,23 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 		    (vmcs_read32(VM_EXIT_INTR_INFO) & (INTR_INFO_VALID | 0x700)) ==
 		    (INTR_INFO_VALID | INTR_TYPE_NMI))
 			apic->send_IPI_self(NMI_VECTOR);
+		if (!fastpath_exit(vcpu, *reason))
+			break;
+		handle_one_exit(vcpu, *reason);
+		local_irq_enable();
+		if (need_resched() || signal_pending(current) ||
+		    vcpu->event_pending) {
+			local_irq_disable();
+			break;
+		}
 	}
+	ret = fail ? -EIO : fastpath_exit(vcpu, *reason) ? 1 : 0;
+	restore_host_extra(&h);
+	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
+	kernel_fpu_end();
 	local_irq_enable();
 	preempt_enable();
 
-	vcpu->stats->entries++;
 	if (fail) {
 		struct hvlab_run *run = vcpu->run;
 
@@ -276,9 +320,8 @@ static int enter_guest(struct hv_vcpu *vcpu, u32 *reason)
 			"invalid host-state field (SDM 26.2.2-26.2.4)" :
 			"VMLAUNCH/VMRESUME failed (SDM 31.4)",
 			sizeof(run->fail_entry.check));
-		return -EIO;
 	}
-	return 0;
+	return ret;
 }
 
 /* Inject a queued HVLAB_INJECT event when the guest can take it. */
@@ -378,6 +421,18 @@ static void record_exit(struct hv_vcpu *vcpu, u32 reason)
 	vcpu->rec = rec;
 }
 
+static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason)
+{
+	int ret;
+
+	record_exit(vcpu, reason);
+	ret = hv_handle_exit(vcpu, reason);
+	vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
+	smp_wmb();	/* the record before the head (see the uapi) */
+	vcpu->stats->head++;
+	return ret;
+}
+
 static int vcpu_run(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
@@ -409,15 +464,14 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 		}
 		cond_resched();
 		inject_pending(vcpu);
-		if (enter_guest(vcpu, &reason)) {
+		ret = run_guest(vcpu, &reason);
+		if (ret < 0) {
 			ret = 0;	/* run->fail_entry describes it */
 			break;
 		}
-		record_exit(vcpu, reason);
-		ret = hv_handle_exit(vcpu, reason);
-		smp_wmb();	/* the record before the head (see uapi) */
-		vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
-		vcpu->stats->head++;
+		if (ret == 1)
+			continue;	/* handled; the host wanted the CPU */
+		ret = handle_one_exit(vcpu, reason);
 		if (ret <= 0)
 			break;
 	}

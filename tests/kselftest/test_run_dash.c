@@ -178,7 +178,8 @@ TEST_F(run, record_demo)
 	EXPECT_TRUE(HAS(dump, "IO_INSTRUCTION"));
 	EXPECT_TRUE(HAS(dump, "recorded walks: 0x1000"));
 	if (!_metadata->passed)
-		fprintf(stderr, "# replay --info:\n%s", info);
+		for (char *l = strtok(info, "\n"); l; l = strtok(NULL, "\n"))
+			fprintf(stderr, "#   info: %s\n", l);
 	unlink(TRACE);
 }
 

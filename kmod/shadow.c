@@ -173,6 +173,36 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 }
 
 /*
+ * The guest's own tables say #PF: deliver it, CR2 and all.  If the fault
+ * happened while the CPU was delivering another exception, the hardware
+ * rules for double faults apply (SDM Vol. 3 6.15, table 6-5): a #PF during
+ * a #PF or a contributory exception is a #DF, anything during a #DF is a
+ * triple fault.  Under EPT the CPU does this itself; here the #PF exit
+ * stopped it half-way, so hvlab must.
+ */
+static int reflect_page_fault(struct hv_vcpu *vcpu, struct hvlab_spf *spf)
+{
+	u32 idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u8 vec = idt & 0xff;
+
+	vcpu->cr2 = spf->cr2;
+	if ((idt & INTR_INFO_VALID) &&
+	    (idt & 0x700) == INTR_TYPE_HARD_EXCEPTION) {
+		if (vec == 8) {
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+			vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;
+			return 0;
+		}
+		if (vec == 14 || vec == 0 || (vec >= 10 && vec <= 13)) {
+			hv_inject_exception(vcpu, 8, true, 0);
+			return 1;
+		}
+	}
+	hv_inject_exception(vcpu, 14, true, spf->error_code);
+	return 1;
+}
+
+/*
  * A #PF in shadow mode (SDM 27.2.2: the exit qualification is the linear
  * address; the error code is the hardware's, about *our* tables).
  * Returns the exit-handler contract: 1 resume, 0 userspace.
@@ -190,10 +220,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 		vcpu->stats->ept_faults++;	/* "pages faulted in" */
 		return 1;
 	case HVLAB_SPF_REFLECT:
-		/* the guest's own tables say #PF: deliver it, CR2 and all */
-		vcpu->cr2 = spf.cr2;
-		hv_inject_exception(vcpu, 14, true, spf.error_code);
-		return 1;
+		return reflect_page_fault(vcpu, &spf);
 	case HVLAB_SPF_MMIO:
 		return hv_mmio_exit(vcpu, spf.gpa);
 	case HVLAB_SPF_RETRY:

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 "      --disk FILE[,format=raw|vdi][,readonly]\n"
 "                        attach a disk image on the ATA primary channel (ports\n"
 "                        0x1f0-0x1f7, 0x3f6): the first --disk is the master,\n"
-"                        a second the slave.  format: probed from the file\n"
+"                        a second the slave; a third and fourth go to the\n"
+"                        secondary channel (0x170).  format: probed from the file\n"
 "                        (VDI signature, else raw) unless given; readonly: the\n"
 "                        guest's writes fail with an ATA error.  A writable\n"
 "                        image is locked against other writers; with --stats\n"
@@ -293,7 +294,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_DISK:
 			if (opt.ndisks == VM_MAX_DISKS)
-				return bad_usage("--disk %s: at most 2 disks (master and slave of the primary ATA channel)",
+				return bad_usage("--disk %s: at most 4 disks (master and slave of the two ATA channels)",
 						 optarg);
 			opt.disk[opt.ndisks++] = optarg;
 			break;

@@ -97,6 +97,7 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   MMIO 0xfee00000, 4 KiB        local-APIC stub       lapic.c
  * and with --disk (attach_disks below):
  *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
+ *   0x0170-0x0177, 0x0376         ATA secondary channel (3rd/4th --disk)
  */
 int board_setup(struct vm *vm)
 {
@@ -169,6 +170,15 @@ static int attach_disks(struct vm *vm)
 	vm->ata = ata_create(vm->bus, d2);
 	if (!vm->ata) {
 		fprintf(stderr, "hvlab: cannot set up the ATA controller (out of memory?)\n");
+		return VM_EXIT_OSERR;
+	}
+	if (vm->opt.ndisks <= 2)
+		return 0;
+	/* disks 3 and 4: master and slave of the secondary channel (0x170) */
+	d2[0] = vm->disk[2];
+	d2[1] = vm->disk[3];
+	if (!ata_create_secondary(vm->bus, d2)) {
+		fprintf(stderr, "hvlab: cannot set up the secondary ATA channel (out of memory?)\n");
 		return VM_EXIT_OSERR;
 	}
 	return 0;

@@ -63,7 +63,7 @@ struct trace_writer;
 /* debug-exit: (v << 1) | 1, always odd */
 
 #define VM_MAX_WALKS		16
-#define VM_MAX_DISKS		2	/* ATA primary channel: master, slave */
+#define VM_MAX_DISKS		4	/* ATA primary, then secondary channel */
 
 struct vm_options {
 	uint64_t ram_size;

@@ -127,8 +127,8 @@ ok "an unknown disk option is refused, naming it" \
 run_fake "$END" --disk "$tmp/d.img" --disk "$tmp/d.img,readonly" "${FLAT[@]}" "$IMG"
 ok "the same image twice is a usage error (64), not 'in use'" \
 	bash -c "[ $rc = 64 ] && grep -q 'the same image as --disk' '$tmp/err'"
-run_fake "$END" --disk "$tmp/d.img" --disk "$tmp/e.img" --disk "$tmp/ro.img" "${FLAT[@]}" "$IMG"
-ok "a third --disk is a usage error (64)" bash -c "[ $rc = 64 ] && grep -q 'at most 2 disks' '$tmp/err'"
+run_fake "$END" --disk "$tmp/d.img" --disk "$tmp/e.img" --disk "$tmp/ro.img" --disk "$tmp/f.img" --disk "$tmp/g.img" "${FLAT[@]}" "$IMG"
+ok "a fifth --disk is a usage error (64)" bash -c "[ $rc = 64 ] && grep -q 'at most 4 disks' '$tmp/err'"
 ok "--help documents --disk" bash -c "'$HV' run --help | grep -q 'first --disk is the master'"
 
 echo "1..$n"

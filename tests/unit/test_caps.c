@@ -4,8 +4,8 @@
  * `hvlab caps` verdicts (user/caps_diag.c), natively.
  *
  * The "bochs" fixture holds the MSRs of Bochs 2.7's corei7_skylake_x model
- * as the module read them inside the VM; "no_ept" is a Core 2-era CPU
- * without secondary controls.
+ * exactly as the module read them inside the VM; the other cases change one
+ * field of it to what an older CPU or a firmware switch would show.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,26 +14,32 @@
 #include "../../kmod/pure_caps.h"
 #include "caps_diag.h"
 
+/*
+ * Read by the module inside the VM suite's Bochs 2.7 (corei7_skylake_x) and
+ * printed by `hvlab caps --raw` (tests/vm/t_caps.sh puts it in the log).
+ */
 static void bochs_msrs(struct hvlab_vmx_msrs *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->feature_control = 0x5;
-	m->basic = 0xd810000000002bull;
+	m->feature_control = 0x0000000000000005ull;
+	m->basic = 0x00d810000000002bull;
 	m->pinbased = 0x0000007f00000016ull;
-	m->procbased = 0xfff9fffe0401e172ull;
-	m->exit = 0x003fefff00036dffull;
-	m->entry = 0x0000f3ff000011ffull;
-	m->misc = 0x00000000000300e5ull;
-	m->cr0_fixed0 = 0x80000021;
-	m->cr0_fixed1 = 0xffffffff;
-	m->cr4_fixed0 = 0x2000;
-	m->cr4_fixed1 = 0x3727ff;
-	m->procbased2 = 0x005fffff00000000ull;
+	m->procbased = 0xf7f9fffe0401e172ull;
+	m->exit = 0x007fffff00036dffull;
+	m->entry = 0x0000ffff000011ffull;
+	m->misc = 0x00000000600401e0ull;
+	m->cr0_fixed0 = 0x0000000080000021ull;
+	m->cr0_fixed1 = 0x00000000ffffffffull;
+	m->cr4_fixed0 = 0x0000000000002000ull;
+	m->cr4_fixed1 = 0x00000000003727ffull;
+	m->vmcs_enum = 0x0000000000000034ull;
+	m->procbased2 = 0x02177fff00000000ull;
 	m->ept_vpid_cap = 0x00000f0106334141ull;
 	m->true_pinbased = 0x0000007f00000016ull;
-	m->true_procbased = 0xfff9fffe04006172ull;
-	m->true_exit = 0x003fefff00036dfbull;
-	m->true_entry = 0x0000f3ff000011fbull;
+	m->true_procbased = 0xf7f9fffe04006172ull;
+	m->true_exit = 0x007fffff00036dfbull;
+	m->true_entry = 0x0000ffff000011fbull;
+	m->vmfunc = 0x0000000000000001ull;
 }
 
 TEST(bochs_skylake_has_everything_hvlab_needs)
@@ -55,8 +61,11 @@ TEST(bochs_skylake_has_everything_hvlab_needs)
 	EXPECT_TRUE(c.features & HVLAB_CAP_TRUE_CONTROLS);
 	EXPECT_TRUE(c.features & HVLAB_CAP_WB_VMCS);
 	EXPECT_TRUE(c.features & HVLAB_CAP_PREEMPTION_TIMER);
-	EXPECT_EQ(5u, c.preemption_timer_shift);
-	EXPECT_EQ(3u, c.cr3_target_count);
+	EXPECT_FALSE(c.features & HVLAB_CAP_POSTED_INTERRUPTS);
+	EXPECT_TRUE(c.features & HVLAB_CAP_VMCS_SHADOWING);
+	EXPECT_EQ(0u, c.preemption_timer_shift);	/* ticks with the TSC */
+	EXPECT_EQ(4u, c.cr3_target_count);
+	EXPECT_EQ(512u, c.msr_list_max);
 	/* TRUE controls replace the defaults: CR3 exiting may now be 0 */
 	EXPECT_EQ(0u, c.proc.must_be_1 & PROC_CR3_LOAD_EXITING);
 	EXPECT_EQ(0x04006172u, c.proc.must_be_1);

@@ -77,7 +77,8 @@ static bool long_mode(void)
 	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;	/* real == guest's */
 }
 
-static int to_user_internal(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
+/* Stop the vCPU: userspace gets HVLAB_EXIT_INTERNAL_ERROR.  Returns 0. */
+int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
 {
 	struct hvlab_run *run = vcpu->run;
 
@@ -106,7 +107,7 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
 					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	/* no exception is intercepted yet: this one is unexpected */
-	return to_user_internal(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
+	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);
 }
 
@@ -330,7 +331,7 @@ static int handle_cr(struct hv_vcpu *vcpu)
 		else if (cr == 8)
 			val = vcpu->cr8;
 		else
-			return to_user_internal(vcpu, HVLAB_INTERNAL_EMULATION,
+			return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
 						HVLAB_VMX_EXIT_CR_ACCESS, q);
 		vcpu->rec->value = val;
 		set_gpr(vcpu, reg, val);
@@ -664,7 +665,7 @@ static int handle_entry_failure(struct hv_vcpu *vcpu, u32 reason)
 
 static int handle_unexpected(struct hv_vcpu *vcpu)
 {
-	return to_user_internal(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
+	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				vcpu->rec->reason,
 				vmcs_readl(EXIT_QUALIFICATION));
 }

@@ -24,16 +24,10 @@
 #include "vm.h"
 #include "vmcs.h"
 
+/* What the module cannot emulate stops the vCPU with a clean error. */
 static int internal(struct hv_vcpu *vcpu, u64 d0, u64 d1)
 {
-	struct hvlab_run *run = vcpu->run;
-
-	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = HVLAB_INTERNAL_EMULATION;
-	run->internal.ndata = 2;
-	run->internal.data[0] = d0;
-	run->internal.data[1] = d1;
-	return 0;
+	return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, d0, d1);
 }
 
 /* Linear -> guest-physical, honouring the guest's paging (or its absence). */

@@ -38,15 +38,7 @@
 #include "vm.h"
 #include "vmcs.h"
 
-/* Shadow tables are hvlab's own pages: read and write them by HPA. */
-static int sh_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
-{
-	if (size != 8 || !pfn_valid(PHYS_PFN(pa)))
-		return -1;
-	*val = *(u64 *)__va(pa);
-	return 0;
-}
-
+/* Shadow tables are hvlab's own pages: written by HPA (read: walk.c). */
 static int sh_write(void *opaque, __u64 pa, unsigned int size, __u64 val)
 {
 	if (size != 8 || !pfn_valid(PHYS_PFN(pa)))
@@ -77,7 +69,7 @@ static int sh_alloc_table(void *opaque, __u64 *pa)
 static void sh_mem(struct hv_vcpu *vcpu, struct hvlab_pmem *mem)
 {
 	*mem = (struct hvlab_pmem){
-		.opaque = vcpu, .read = sh_read, .write = sh_write,
+		.opaque = vcpu, .read = hv_read_own_table, .write = sh_write,
 		.alloc_table = sh_alloc_table,
 	};
 }
@@ -209,7 +201,6 @@ static int reflect_page_fault(struct hv_vcpu *vcpu, struct hvlab_spf *spf)
  */
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 {
-	struct hvlab_run *run = vcpu->run;
 	struct hvlab_spf spf;
 	int action = sh_fault(vcpu, gva, error_code, &spf);
 
@@ -226,12 +217,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 	case HVLAB_SPF_RETRY:
 		return 1;
 	}
-	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = HVLAB_INTERNAL_EMULATION;
-	run->internal.ndata = 2;
-	run->internal.data[0] = gva;
-	run->internal.data[1] = action;
-	return 0;
+	return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, gva, action);
 }
 
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)

@@ -152,6 +152,7 @@ void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 		     struct hvlab_gwalk_ctx *ctx);
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
 int hv_translate(struct hv_vcpu *vcpu, void __user *uarg);
+int hv_read_own_table(void *opaque, __u64 pa, unsigned int size, __u64 *val);
 
 /* vmcs.c */
 int hv_vmcs_setup(struct hv_vcpu *vcpu);
@@ -180,6 +181,7 @@ int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
 void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
+int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);	/* allow-list */
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 

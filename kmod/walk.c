@@ -51,8 +51,11 @@ int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
 	return 0;
 }
 
-/* The EPT tables are pages hvlab allocated: read them by their HPA. */
-static int ept_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+/*
+ * EPT and shadow tables are pages hvlab allocated: read them by their HPA
+ * (the walkers only follow entries hvlab itself wrote).
+ */
+int hv_read_own_table(void *opaque, __u64 pa, unsigned int size, __u64 *val)
 {
 	if (!pfn_valid(PHYS_PFN(pa)) || size != 8)
 		return -1;
@@ -63,7 +66,7 @@ static int ept_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
 int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 {
 	struct hvlab_translation t;
-	struct hvlab_pmem gmem, hmem = { .read = ept_read };
+	struct hvlab_pmem gmem, hmem = { .read = hv_read_own_table };
 	struct hvlab_gwalk_ctx gctx;
 	struct hvlab_ept_ctx ectx = { .eptp = vcpu->vm->eptp, .mem = &hmem };
 	struct hvlab_gwalk gw;

@@ -95,7 +95,6 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 	int i;
 
 	hv_shadow_free(vcpu);
-	vcpu->sh_resets++;
 	vcpu->sh_levels = (hv_guest_efer(vcpu) & EFER_LMA) ? 4 : 3;
 	root = sh_alloc_page(vcpu, vcpu->sh_levels == 3 ? GFP_DMA32 : 0);
 	if (!root)
@@ -157,7 +156,6 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
 			     spf->spte))
 		return -1;
-	vcpu->sh_fills++;
 	/* a present entry may have become writable: drop the old one */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);

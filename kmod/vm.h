@@ -62,7 +62,6 @@ enum hv_pending {
 	HV_PENDING_MMIO_READ,	/* merge run->mmio.data into a register */
 	HV_PENDING_MMIO_WRITE,	/* skip insn */
 	HV_PENDING_HYPERCALL,	/* RAX = run->hypercall.ret, skip insn */
-	HV_PENDING_SKIP,	/* skip insn (HLT) */
 };
 
 struct hv_vcpu {
@@ -115,7 +114,6 @@ struct hv_vcpu {
 	u64 sh_root;			/* HPA of the shadow root, 0: none */
 	unsigned int sh_levels;		/* 3 (PAE format) or 4 */
 	struct list_head sh_pages;	/* every shadow table page */
-	u64 sh_resets, sh_fills;	/* for the bench and the docs */
 };
 
 /* ept.c */

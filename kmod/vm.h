@@ -180,7 +180,9 @@ void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
-int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);	/* allow-list */
+
+/* msr.c: the MSR allow-list */
+int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 
 /* vmenter.S: 0 = VM exit, 1 = VMLAUNCH/VMRESUME failed */

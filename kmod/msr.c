@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msr.c - the MSRs a guest (and HVLAB_GET/SET_MSRS) may read and write.
+ *
+ * Every RDMSR and WRMSR exits (the MSR bitmap is all ones), and only the
+ * MSRs below are allowed; any other raises #GP in the guest, or EINVAL from
+ * the ioctl.  MSRs that VMX switches on entry and exit live in the VMCS
+ * (EFER, PAT, SYSENTER_*, FS/GS base); the SYSCALL MSRs (STAR, LSTAR, ...)
+ * are kept in software and never reach the hardware, so a guest can never
+ * point the host's SYSCALL entry anywhere.  Values are checked as the CPU
+ * would (canonical addresses, PAT memory types, reserved EFER bits).
+ */
+#include <linux/kernel.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+#include "hvlab.h"
+#include "vm.h"
+#include "vmcs.h"
+
+static bool canonical(u64 v)
+{
+	return (u64)(((s64)v << 16) >> 16) == v;
+}
+
+/* Returns 0, or -1 for "not allowed" (#GP in the guest, EINVAL outside). */
+int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmcs_read64(TSC_OFFSET);
+		break;
+	case MSR_IA32_APICBASE:
+		*val = vcpu->msr_apic_base;
+		break;
+	case MSR_IA32_FEAT_CTL:
+		*val = 1;	/* locked, VMX off: no nested VMX */
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		*val = vcpu->msr_misc_enable;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read32(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_readl(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_readl(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_IA32_CR_PAT:
+		*val = vmcs_read64(GUEST_IA32_PAT);
+		break;
+	case MSR_EFER:
+		*val = hv_guest_efer(vcpu);
+		break;
+	case MSR_STAR:
+		*val = vcpu->msr_star;
+		break;
+	case MSR_LSTAR:
+		*val = vcpu->msr_lstar;
+		break;
+	case MSR_CSTAR:
+		*val = vcpu->msr_cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*val = vcpu->msr_fmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*val = vcpu->msr_kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*val = vmcs_readl(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*val = vmcs_readl(GUEST_GS_BASE);
+		break;
+	case MSR_MTRRcap:
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_PLATFORM_ID:
+		*val = 0;
+		break;
+	case MSR_MTRRdefType:
+		*val = vcpu->msr_mtrr_def_type;
+		break;
+	case MSR_IA32_DEBUGCTLMSR:
+		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (8 * i);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	u64 efer;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		break;
+	case MSR_IA32_APICBASE:
+		if (val & ~(0xfffff000ull | BIT(8) | BIT(11)))
+			return -1;
+		vcpu->msr_apic_base = val;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->msr_misc_enable = val;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, val);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_SYSENTER_ESP, val);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_SYSENTER_EIP, val);
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -1;
+		vmcs_write64(GUEST_IA32_PAT, val);
+		break;
+	case MSR_EFER:
+		efer = hv_guest_efer(vcpu);
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -1;
+		/* LME may not change while paging is on (SDM 10.8.5) */
+		if (((val ^ efer) & EFER_LME) &&
+		    (hv_guest_cr0(vcpu) & X86_CR0_PG))
+			return -1;
+		hv_vmcs_set_efer(vcpu, val);
+		/* NXE changes what shadow entries may say */
+		if (vcpu->shadow && ((val ^ efer) & EFER_NX))
+			return hv_shadow_reset(vcpu) ? -1 : 0;
+		break;
+	case MSR_STAR:
+		vcpu->msr_star = val;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		if (index == MSR_LSTAR)
+			vcpu->msr_lstar = val;
+		else if (index == MSR_CSTAR)
+			vcpu->msr_cstar = val;
+		else if (index == MSR_KERNEL_GS_BASE)
+			vcpu->msr_kernel_gs_base = val;
+		else if (index == MSR_FS_BASE)
+			vmcs_writel(GUEST_FS_BASE, val);
+		else
+			vmcs_writel(GUEST_GS_BASE, val);
+		break;
+	case MSR_SYSCALL_MASK:
+		vcpu->msr_fmask = val;
+		break;
+	case MSR_MTRRdefType:
+		if (val & ~0xcffull)
+			return -1;
+		vcpu->msr_mtrr_def_type = val;
+		break;
+	case MSR_IA32_UCODE_REV:
+		break;		/* microcode updates: ignored */
+	case MSR_IA32_DEBUGCTLMSR:
+		if (val)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}

@@ -291,16 +291,36 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 	vcpu->stats->cr3_writes++;
 	if (long_mode())
 		val &= ~(1ul << 63);	/* the PCID "no flush" hint */
-	if (vcpu->shadow) {
-		/* full resync: the new tables are mirrored afresh, lazily */
-		vcpu->guest_cr3 = val;
-		return hv_shadow_reset(vcpu);
-	}
+	if (vcpu->shadow)	/* a kept root, or a new one filled lazily */
+		return hv_shadow_set_cr3(vcpu, val);
 	vmcs_writel(GUEST_CR3, val);
 	/* the guest expects its non-global TLB entries gone */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 	return hv_vmcs_load_pdptrs(vcpu);
+}
+
+/*
+ * May the fast path (vcpu.c) handle this CR-access exit?  Reads of CR3 and
+ * CR8 and writes of CR8 are register copies.  A MOV to CR3 is fast only
+ * under shadow paging when its root is kept: switching to it allocates
+ * nothing and never sleeps.  A trapped CR3 write goes to userspace, and
+ * CR0/CR4 writes may rebuild the shadow tables: slow path.
+ */
+bool hv_cr_exit_is_fast(struct hv_vcpu *vcpu)
+{
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION), val;
+	int cr = q & 15, type = (q >> 4) & 3;
+
+	if (type == 1 || (type == 0 && cr == 8))
+		return cr == 3 || cr == 8;
+	if (type != 0 || cr != 3 || !vcpu->shadow ||
+	    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
+		return false;
+	val = get_gpr(vcpu, (q >> 8) & 15);
+	if (long_mode())
+		val &= ~(1ul << 63);
+	return hv_shadow_cr3_cached(vcpu, val);
 }
 
 static int handle_cr(struct hv_vcpu *vcpu)

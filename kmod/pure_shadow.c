@@ -22,15 +22,17 @@
  *     the error code the CPU would have given and CR2 = the GVA; every other
  *     #PF is the hypervisor's business and the guest never sees it.
  *  4. A cached shadow root is valid only while no guest page-table page it
- *     was built from has been written: such pages are mapped read-only in
- *     all shadows (hvlab_sroot_tracks_gfn), a write to one is
- *     HVLAB_SPF_PT_WRITE, and hvlab_sroot_invalidate_gfn then drops every
- *     root that may depend on it.  Without write protection, the only safe
- *     policy is to drop the root at each guest CR3 write (a full resync);
- *     INVLPG always zaps the one GVA (hvlab_shadow_zap).
+ *     was built from has been written.  Its slot lists those pages exactly
+ *     (hvlab_sroot_note_table); they are mapped read-only in every shadow
+ *     (hvlab_shadow_write_protect when a page first becomes tracked,
+ *     HVLAB_SPTE_RO when a mapping is filled), so a guest write to one is a
+ *     #PF, HVLAB_SPF_PT_WRITE, and hvlab_sroot_invalidate_gfn frees every
+ *     other root built from it.  The loaded root is not freed but unsynced:
+ *     it stays correct by the architecture's own rule (a changed entry
+ *     counts after INVLPG or a CR3 write) and is dropped when left.
  *  5. The root cache is fixed-size (HVLAB_SROOT_SLOTS), least recently
- *     used out first; whatever leaves it is handed back to the caller to
- *     free, so no shadow root is leaked or freed twice.
+ *     used out first; the caller frees a slot's root exactly when it gives
+ *     the slot away (victim, invalidate, drop), so no root leaks.
  */
 #include <linux/types.h>
 #include <uapi/hvlab.h>
@@ -271,6 +273,46 @@ void hvlab_shadow_walk_to_translation(const struct hvlab_gwalk *w,
 	t->fault_level = w->fault_level;
 }
 
+/* Recursively clear W in leaves mapping frame; level 1 holds the leaves. */
+static int wp_table(const struct hvlab_pmem *mem, __u64 table,
+		    unsigned int level, unsigned int nent, __u64 frame)
+{
+	__u64 e;
+	unsigned int i;
+	int n = 0, r;
+
+	for (i = 0; i < nent; i++) {
+		if (mem->read(mem->opaque, table + i * 8, 8, &e))
+			return -1;
+		if (!(e & HVLAB_PTE_P))
+			continue;
+		if (level > 1) {
+			/* shadow tables use 4 KiB leaves only (shadow_leaf_addr) */
+			r = wp_table(mem, e & mask64(51, 12), level - 1, 512,
+				     frame);
+			if (r < 0)
+				return r;
+			n += r;
+		} else if ((e & HVLAB_PTE_W) && (e & mask64(51, 12)) == frame) {
+			if (mem->write(mem->opaque, table + i * 8, 8,
+				       e & ~(__u64)HVLAB_PTE_W))
+				return -1;
+			n++;
+		}
+	}
+	return n;
+}
+
+int hvlab_shadow_write_protect(const struct hvlab_pmem *mem, __u64 root_hpa,
+			       unsigned int levels, __u64 frame_hpa)
+{
+	if (shadow_mode(levels) == HVLAB_PG_INVALID || !mem->write)
+		return -1;
+	/* a PAE-format root holds 4 PDPTEs, the others 512 entries */
+	return wp_table(mem, root_hpa & mask64(51, 12), levels,
+			levels == 3 ? 4 : 512, frame_hpa & mask64(51, 12));
+}
+
 /* ---- the root cache --------------------------------------------------- */
 
 __u32 hvlab_sroot_role(const struct hvlab_gwalk_ctx *g)
@@ -308,26 +350,45 @@ static void bloom_bits(__u64 gfn, unsigned int *b1, unsigned int *b2)
 	*b2 = (h >> 40) & (HVLAB_SROOT_BLOOM_BITS - 1);
 }
 
-static int bloom_has(const struct hvlab_sroot *s, __u64 gfn)
+static void bloom_add(struct hvlab_sroot_cache *c, __u64 gfn)
 {
 	unsigned int b1, b2;
 
 	bloom_bits(gfn, &b1, &b2);
-	return ((s->tables[b1 / 64] >> (b1 % 64)) & 1) &&
-	       ((s->tables[b2 / 64] >> (b2 % 64)) & 1);
+	c->bloom[b1 / 64] |= 1ULL << (b1 % 64);
+	c->bloom[b2 / 64] |= 1ULL << (b2 % 64);
+}
+
+static int bloom_has(const struct hvlab_sroot_cache *c, __u64 gfn)
+{
+	unsigned int b1, b2;
+
+	bloom_bits(gfn, &b1, &b2);
+	return ((c->bloom[b1 / 64] >> (b1 % 64)) & 1) &&
+	       ((c->bloom[b2 / 64] >> (b2 % 64)) & 1);
+}
+
+/* A Bloom filter cannot forget: rebuild it when a slot stops tracking. */
+static void bloom_rebuild(struct hvlab_sroot_cache *c)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < HVLAB_SROOT_BLOOM_BITS / 64; i++)
+		c->bloom[i] = 0;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (c->e[i].used && c->e[i].synced)
+			for (j = 0; j < c->e[i].ntables; j++)
+				bloom_add(c, c->e[i].tables[j]);
 }
 
 static void sroot_clear(struct hvlab_sroot *s)
 {
-	unsigned int i;
-
-	s->valid = 0;
+	s->used = 0;
+	s->synced = 0;
 	s->cr3 = 0;
 	s->role = 0;
-	s->root = 0;
+	s->ntables = 0;
 	s->last_used = 0;
-	for (i = 0; i < HVLAB_SROOT_BLOOM_BITS / 64; i++)
-		s->tables[i] = 0;
 }
 
 void hvlab_sroot_init(struct hvlab_sroot_cache *c)
@@ -341,149 +402,163 @@ void hvlab_sroot_init(struct hvlab_sroot_cache *c)
 	c->invalidations = 0;
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		sroot_clear(&c->e[i]);
+	bloom_rebuild(c);
 }
 
-static struct hvlab_sroot *sroot_find(struct hvlab_sroot_cache *c,
-				      __u64 cr3, __u32 role)
+static int valid_slot(int slot)
+{
+	return slot >= 0 && slot < HVLAB_SROOT_SLOTS;
+}
+
+int hvlab_sroot_peek(const struct hvlab_sroot_cache *c, __u64 cr3,
+		     __u32 role)
 {
 	__u64 key = sroot_key(cr3, role);
-	unsigned int i;
+	int i;
 
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
-		if (c->e[i].valid && c->e[i].cr3 == key && c->e[i].role == role)
-			return &c->e[i];
-	return NULL;
+		if (c->e[i].used && c->e[i].synced && c->e[i].cr3 == key &&
+		    c->e[i].role == role)
+			return i;
+	return -1;
 }
 
-int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
-		       __u64 *root)
+void hvlab_sroot_touch(struct hvlab_sroot_cache *c, int slot)
 {
-	struct hvlab_sroot *s = sroot_find(c, cr3, role);
-
-	if (!s) {
-		c->misses++;
-		return 0;
-	}
+	if (!valid_slot(slot))
+		return;
 	c->hits++;
-	s->last_used = ++c->clock;
-	*root = s->root;
-	return 1;
+	c->e[slot].last_used = ++c->clock;
 }
 
-int hvlab_sroot_insert(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
-		       __u64 root, __u64 *evicted)
+int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role)
 {
-	struct hvlab_sroot *s = sroot_find(c, cr3, role), *victim;
-	unsigned int i;
-	int out = 0;
+	int i = hvlab_sroot_peek(c, cr3, role);
 
-	if (s) {
-		/* same key again: the old root is replaced, hand it back */
-		if (s->root != root) {
-			*evicted = s->root;
-			out = 1;
-		}
-		victim = s;
-	} else {
-		victim = &c->e[0];
-		for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
-			if (!c->e[i].valid) {
-				victim = &c->e[i];
-				break;
-			}
-			if (c->e[i].last_used < victim->last_used)
-				victim = &c->e[i];
-		}
-		if (victim->valid) {
-			*evicted = victim->root;
-			c->evictions++;
-			out = 1;
-		}
+	if (i < 0) {
+		c->misses++;
+		return -1;
 	}
-	sroot_clear(victim);
-	victim->valid = 1;
-	victim->cr3 = sroot_key(cr3, role);
-	victim->role = role;
-	victim->root = root;
-	victim->last_used = ++c->clock;
-	return out;
+	hvlab_sroot_touch(c, i);
+	return i;
+}
+
+int hvlab_sroot_victim(struct hvlab_sroot_cache *c)
+{
+	int i, victim = 0;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		if (!c->e[i].used)
+			return i;
+		if (c->e[i].last_used < c->e[victim].last_used)
+			victim = i;
+	}
+	c->evictions++;
+	return victim;
+}
+
+void hvlab_sroot_claim(struct hvlab_sroot_cache *c, int slot, __u64 cr3,
+		       __u32 role)
+{
+	struct hvlab_sroot *s;
+
+	if (!valid_slot(slot))
+		return;
+	s = &c->e[slot];
+	if (s->used)
+		hvlab_sroot_drop(c, slot);
+	s->used = 1;
+	s->synced = 1;
+	s->cr3 = sroot_key(cr3, role);
+	s->role = role;
+	s->ntables = 0;
+	s->last_used = ++c->clock;
 }
 
 int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn)
 {
-	unsigned int i;
+	unsigned int i, j;
 
-	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
-		if (c->e[i].valid && bloom_has(&c->e[i], gfn))
-			return 1;
+	if (!bloom_has(c, gfn))
+		return 0;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		if (!c->e[i].used || !c->e[i].synced)
+			continue;
+		for (j = 0; j < c->e[i].ntables; j++)
+			if (c->e[i].tables[j] == gfn)
+				return 1;
+	}
 	return 0;
 }
 
-int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, __u64 cr3,
-			   __u32 role, __u64 gfn)
+int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn)
 {
-	struct hvlab_sroot *s = sroot_find(c, cr3, role);
-	unsigned int b1, b2;
+	struct hvlab_sroot *s;
+	unsigned int j;
 	int fresh;
 
-	if (!s)
+	if (!valid_slot(slot))
 		return 0;
+	s = &c->e[slot];
+	if (!s->used || !s->synced)
+		return 0;
+	for (j = 0; j < s->ntables; j++)
+		if (s->tables[j] == gfn)
+			return 0;
+	if (s->ntables == HVLAB_SROOT_TABLES) {
+		/* too many tables to track: keep it while loaded only */
+		hvlab_sroot_unsync(c, slot);
+		return 0;
+	}
 	fresh = !hvlab_sroot_tracks_gfn(c, gfn);
-	bloom_bits(gfn, &b1, &b2);
-	s->tables[b1 / 64] |= 1ULL << (b1 % 64);
-	s->tables[b2 / 64] |= 1ULL << (b2 % 64);
+	s->tables[s->ntables++] = gfn;
+	bloom_add(c, gfn);
 	return fresh;
 }
 
-void hvlab_sroot_note_walk(struct hvlab_sroot_cache *c, __u64 cr3,
-			   __u32 role, const struct hvlab_gwalk *w)
+void hvlab_sroot_unsync(struct hvlab_sroot_cache *c, int slot)
 {
-	unsigned int i;
-
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++)
-		hvlab_sroot_note_table(c, cr3, role, w->steps[i].table >> 12);
+	if (!valid_slot(slot) || !c->e[slot].synced)
+		return;
+	c->e[slot].synced = 0;
+	c->e[slot].ntables = 0;
+	bloom_rebuild(c);
 }
 
 unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
-					__u64 gfn, __u64 *evicted,
-					unsigned int max)
+					__u64 gfn, int keep)
 {
-	unsigned int i, n = 0;
+	unsigned int freed = 0, j;
+	int i, hit;
 
-	for (i = 0; i < HVLAB_SROOT_SLOTS && n < max; i++) {
-		if (!c->e[i].valid || !bloom_has(&c->e[i], gfn))
-			continue;
-		evicted[n++] = c->e[i].root;
-		sroot_clear(&c->e[i]);
-		c->invalidations++;
-	}
-	return n;
-}
-
-int hvlab_sroot_invalidate_cr3(struct hvlab_sroot_cache *c, __u64 cr3,
-			       __u32 role, __u64 *evicted)
-{
-	struct hvlab_sroot *s = sroot_find(c, cr3, role);
-
-	if (!s)
+	if (!bloom_has(c, gfn))
 		return 0;
-	*evicted = s->root;
-	sroot_clear(s);
-	c->invalidations++;
-	return 1;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		struct hvlab_sroot *s = &c->e[i];
+
+		if (!s->used || !s->synced)
+			continue;
+		for (hit = 0, j = 0; j < s->ntables && !hit; j++)
+			hit = s->tables[j] == gfn;
+		if (!hit)
+			continue;
+		c->invalidations++;
+		if (i == keep) {
+			s->synced = 0;
+			s->ntables = 0;
+		} else {
+			sroot_clear(s);
+			freed |= 1u << i;
+		}
+	}
+	bloom_rebuild(c);
+	return freed;
 }
 
-unsigned int hvlab_sroot_invalidate_all(struct hvlab_sroot_cache *c,
-					__u64 *evicted, unsigned int max)
+void hvlab_sroot_drop(struct hvlab_sroot_cache *c, int slot)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < HVLAB_SROOT_SLOTS && n < max; i++) {
-		if (!c->e[i].valid)
-			continue;
-		evicted[n++] = c->e[i].root;
-		sroot_clear(&c->e[i]);
-		c->invalidations++;
-	}
-	return n;
+	if (!valid_slot(slot) || !c->e[slot].used)
+		return;
+	sroot_clear(&c->e[slot]);
+	bloom_rebuild(c);
 }

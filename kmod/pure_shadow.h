@@ -112,24 +112,45 @@ int hvlab_shadow_walk(const struct hvlab_pmem *mem, __u64 root_hpa,
 void hvlab_shadow_walk_to_translation(const struct hvlab_gwalk *w,
 				      struct hvlab_translation *t);
 
+/*
+ * Clears the W bit of every writable shadow leaf (4 KiB level) that maps
+ * the host frame frame_hpa, in the tables rooted at root_hpa.  Used when a
+ * guest page becomes a tracked page table.  Returns how many entries
+ * changed, or -1 on a memory error.
+ */
+int hvlab_shadow_write_protect(const struct hvlab_pmem *mem, __u64 root_hpa,
+			       unsigned int levels, __u64 frame_hpa);
+
 /* ---- the cache of shadow roots, keyed by guest CR3 -------------------- */
 
-#define HVLAB_SROOT_SLOTS	8
+#define HVLAB_SROOT_SLOTS	8	/* address spaces kept at once */
+#define HVLAB_SROOT_TABLES	64	/* guest tables one root may track */
 #define HVLAB_SROOT_BLOOM_BITS	256
 
+/*
+ * One slot of the cache.  A slot in use holds one shadow root (the pages
+ * are the module's, kept in a parallel array indexed by slot).  A synced
+ * slot knows exactly which guest page-table pages its root was built from
+ * (tables[]); those pages are write-protected in every shadow, so the root
+ * stays valid while it is not loaded.  An unsynced slot tracks nothing: its
+ * root may be used while loaded (INVLPG and CR3 rules, as without a cache)
+ * but is dropped, not kept, when the guest leaves it.
+ */
 struct hvlab_sroot {
 	__u64 cr3;			/* key: guest CR3, table address bits */
 	__u32 role;			/* key: hvlab_sroot_role() */
-	__u32 valid;
-	__u64 root;			/* value: the shadow root (HPA/handle) */
+	__u8 used;
+	__u8 synced;
+	__u16 ntables;
 	__u64 last_used;		/* LRU clock at the last hit */
-	/* a Bloom filter of the guest-table GFNs this root was built from */
-	__u64 tables[HVLAB_SROOT_BLOOM_BITS / 64];
+	__u64 tables[HVLAB_SROOT_TABLES];	/* GFNs, exact */
 };
 
 struct hvlab_sroot_cache {
 	__u64 clock;
 	__u64 hits, misses, evictions, invalidations;
+	/* union of the synced slots' tables: a quick "surely not tracked" */
+	__u64 bloom[HVLAB_SROOT_BLOOM_BITS / 64];
 	struct hvlab_sroot e[HVLAB_SROOT_SLOTS];
 };
 
@@ -137,41 +158,43 @@ struct hvlab_sroot_cache {
 __u32 hvlab_sroot_role(const struct hvlab_gwalk_ctx *g);
 
 void hvlab_sroot_init(struct hvlab_sroot_cache *c);
-/* 1 and *root on a hit (it becomes most recently used), 0 on a miss. */
-int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
-		       __u64 *root);
+/* The slot of (cr3, role) if it is synced, else -1.  Changes nothing. */
+int hvlab_sroot_peek(const struct hvlab_sroot_cache *c, __u64 cr3,
+		     __u32 role);
 /*
- * Caches root for (cr3, role).  Returns 1 if a root was pushed out (the
- * least recently used one, or an older root for the same key): the caller
- * frees *evicted.  Else 0.
+ * A guest MOV to CR3: the slot holding a synced root for (cr3, role), made
+ * most recently used (a hit), or -1 (a miss).
  */
-int hvlab_sroot_insert(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role,
-		       __u64 root, __u64 *evicted);
+int hvlab_sroot_lookup(struct hvlab_sroot_cache *c, __u64 cr3, __u32 role);
+/* The same hit, for a slot hvlab_sroot_peek found. */
+void hvlab_sroot_touch(struct hvlab_sroot_cache *c, int slot);
 /*
- * Records that the root for (cr3, role) was built from the guest page-table
- * page gfn.  Returns 1 if no cached root tracked gfn before (the caller must
- * then write-protect existing writable mappings of it), else 0.
+ * The slot a new root should go to: a free one, else the least recently
+ * used (an eviction: the caller frees that slot's root first).
  */
-int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, __u64 cr3,
-			   __u32 role, __u64 gfn);
-/* Notes every table a guest walk read. */
-void hvlab_sroot_note_walk(struct hvlab_sroot_cache *c, __u64 cr3,
-			   __u32 role, const struct hvlab_gwalk *w);
-/* May a cached root depend on gfn?  (false positives possible, no misses) */
+int hvlab_sroot_victim(struct hvlab_sroot_cache *c);
+/* slot now holds a new, empty, synced root for (cr3, role). */
+void hvlab_sroot_claim(struct hvlab_sroot_cache *c, int slot, __u64 cr3,
+		       __u32 role);
+/*
+ * The root in slot was built from guest table page gfn.  Returns 1 if no
+ * synced slot tracked gfn before: the caller must write-protect existing
+ * writable mappings of it.  Else 0.  A slot whose tables[] is full stops
+ * being synced (hvlab_sroot_unsync) instead.
+ */
+int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn);
+/* Is gfn a guest page table some synced root was built from?  (exact) */
 int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn);
+/* slot stops tracking: usable while loaded, dropped when left. */
+void hvlab_sroot_unsync(struct hvlab_sroot_cache *c, int slot);
 /*
- * Drops every root that may depend on gfn (a guest page-table write).
- * Their roots go to evicted[0..max-1]; returns how many.  Roots that do not
- * fit in evicted[] stay cached: pass max >= HVLAB_SROOT_SLOTS.
+ * The guest wrote to page gfn.  Every synced slot tracking it is freed
+ * (bit i of the result: the caller frees slot i's root), except `keep`,
+ * the loaded slot, which is unsynced instead (-1: none loaded).
  */
 unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
-					__u64 gfn, __u64 *evicted,
-					unsigned int max);
-/* Drops the root of (cr3, role); 1 and *evicted if there was one. */
-int hvlab_sroot_invalidate_cr3(struct hvlab_sroot_cache *c, __u64 cr3,
-			       __u32 role, __u64 *evicted);
-/* Drops everything (CR0/CR4 paging bits, memory slots changed). */
-unsigned int hvlab_sroot_invalidate_all(struct hvlab_sroot_cache *c,
-					__u64 *evicted, unsigned int max);
+					__u64 gfn, int keep);
+/* The caller freed slot's root (or is about to). */
+void hvlab_sroot_drop(struct hvlab_sroot_cache *c, int slot);
 
 #endif

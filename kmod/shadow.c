@@ -11,25 +11,42 @@
  * install a shadow entry, reflect the fault into the guest (its own tables
  * say "not mapped"), or treat the address as MMIO.
  *
- * Invariants (the simple policy; pure_shadow.c has the rules of each entry):
+ * Each guest address space (CR3) gets a shadow root, and up to
+ * HVLAB_SROOT_SLOTS roots are kept, so a guest switching between a few
+ * processes finds its shadow tables filled when it comes back.  That is
+ * only safe because the guest's page-table pages are write-protected.
+ *
+ * Invariants (pure_shadow.c has the rules of each entry and of the cache):
  *  - a shadow entry never grants more than the guest's tables and the
  *    memory slots do, and points only at pinned pages of the VM's slots;
- *  - the shadow tables are thrown away whenever the guest could have
- *    changed what they mirror without telling us: on every MOV to CR3 and
- *    every change of CR0/CR4/EFER paging bits ("full resync"); INVLPG
- *    clears the one entry.  Guest page tables are not write-protected, so
- *    no stale root may be kept: a cache of roots per guest CR3 (whose rules
- *    pure_shadow.c already has) needs write protection first;
- *  - the root is PAE-format (3 levels) while the guest is outside long
- *    mode, with all four PDPTEs present from the start (the CPU caches
- *    PDPTEs at VM entry, SDM 4.4.1), and 4-level in long mode.  The PAE
- *    root sits below 4 GiB, because CR3 holds 32 bits in PAE mode;
+ *  - every guest page a synced root was built from is mapped read-only in
+ *    every root: a fill maps it so (HVLAB_SPTE_RO), and when a page first
+ *    becomes tracked its existing writable mappings are found and
+ *    downgraded (write_protect; sh_wmap says which pages may have one, so
+ *    most pages need no search).  A guest write to such a page is
+ *    HVLAB_SPF_PT_WRITE: the other roots built from it are freed, the
+ *    loaded one is unsynced (dropped when the guest leaves it), and the
+ *    write goes through;
+ *  - the kernel's own writes into guest RAM (string IN) count as guest
+ *    writes (hv_shadow_guest_written).  No device model of hvlab writes
+ *    guest RAM from userspace while the guest runs (no DMA yet): the day
+ *    one does, it must say so, or the cache must be dropped;
+ *  - only a VM with one vCPU keeps roots: another vCPU's writes would go
+ *    through its own shadows unseen.  With two, every MOV to CR3 starts an
+ *    empty root, as every change of CR0/CR4/EFER paging bits always does;
+ *    INVLPG clears the one entry;
+ *  - a root is PAE-format (3 levels) while the guest is outside long mode,
+ *    with all four PDPTEs present from the start (the CPU caches PDPTEs at
+ *    VM entry, SDM 4.4.1), and 4-level in long mode.  The PAE root sits
+ *    below 4 GiB, because CR3 holds 32 bits in PAE mode;
  *  - guest paging off is an identity map of guest-physical memory;
  *  - only the vCPU's own thread touches its tables (vcpu->mutex).
  */
 #include <linux/gfp.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <asm/io.h>
 
 #include "hvlab.h"
@@ -47,18 +64,20 @@ static int sh_write(void *opaque, __u64 pa, unsigned int size, __u64 val)
 	return 0;
 }
 
-static struct page *sh_alloc_page(struct hv_vcpu *vcpu, gfp_t extra)
+static struct page *sh_alloc_page(struct hv_vcpu *vcpu, int slot, gfp_t extra)
 {
 	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | extra);
 
 	if (page)
-		list_add(&page->lru, &vcpu->sh_pages);
+		list_add(&page->lru, &vcpu->sh_slot[slot].pages);
 	return page;
 }
 
+/* New tables always belong to the loaded root (fills happen only there). */
 static int sh_alloc_table(void *opaque, __u64 *pa)
 {
-	struct page *page = sh_alloc_page(opaque, 0);
+	struct hv_vcpu *vcpu = opaque;
+	struct page *page = sh_alloc_page(vcpu, vcpu->sh_cur, 0);
 
 	if (!page)
 		return -1;
@@ -74,47 +93,244 @@ static void sh_mem(struct hv_vcpu *vcpu, struct hvlab_pmem *mem)
 	};
 }
 
-void hv_shadow_free(struct hv_vcpu *vcpu)
+/* Frees the root in slot (the cache entry is the caller's business). */
+static void slot_free(struct hv_vcpu *vcpu, int slot)
 {
+	struct hv_sroot *s = &vcpu->sh_slot[slot];
 	struct page *page, *tmp;
 
-	if (!vcpu->sh_pages.next)
-		return;
-	list_for_each_entry_safe(page, tmp, &vcpu->sh_pages, lru) {
+	list_for_each_entry_safe(page, tmp, &s->pages, lru) {
 		list_del(&page->lru);
 		__free_page(page);
 	}
-	vcpu->sh_root = 0;
+	s->root = 0;
+	if (vcpu->sh_cur == slot) {
+		vcpu->sh_cur = -1;
+		vcpu->sh_root = 0;
+	}
 }
 
-/* Throw the tables away and start an empty root for the guest's mode. */
-int hv_shadow_reset(struct hv_vcpu *vcpu)
+static void free_slots(struct hv_vcpu *vcpu, unsigned int mask)
 {
-	struct page *root;
-	u64 *pdpt;
 	int i;
 
-	hv_shadow_free(vcpu);
-	vcpu->sh_levels = (hv_guest_efer(vcpu) & EFER_LMA) ? 4 : 3;
-	root = sh_alloc_page(vcpu, vcpu->sh_levels == 3 ? GFP_DMA32 : 0);
-	if (!root)
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (mask & (1u << i))
+			slot_free(vcpu, i);
+}
+
+int hv_shadow_init(struct hv_vcpu *vcpu)
+{
+	int i;
+
+	vcpu->sh_cur = -1;
+	vcpu->sh_next = -1;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		INIT_LIST_HEAD(&vcpu->sh_slot[i].pages);
+	if (!vcpu->shadow)
+		return 0;
+	vcpu->sh_cache = kzalloc(sizeof(*vcpu->sh_cache), GFP_KERNEL_ACCOUNT);
+	if (!vcpu->sh_cache)
 		return -ENOMEM;
-	vcpu->sh_root = page_to_phys(root);
-	if (vcpu->sh_levels == 3) {
+	hvlab_sroot_init(vcpu->sh_cache);
+	return 0;
+}
+
+void hv_shadow_free(struct hv_vcpu *vcpu)
+{
+	free_slots(vcpu, ~0u);
+	kfree(vcpu->sh_cache);
+	vcpu->sh_cache = NULL;
+}
+
+/* The role of the guest's current paging state (pure_shadow.c). */
+static u32 sh_role(struct hv_vcpu *vcpu)
+{
+	struct hvlab_gwalk_ctx ctx;
+	struct hvlab_pmem gmem;
+
+	hv_guest_paging(vcpu, &gmem, &ctx);
+	return hvlab_sroot_role(&ctx);
+}
+
+/* Another vCPU's writes would bypass our write protection: see the top. */
+static bool cache_usable(struct hv_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->vm->nr_vcpus) == 1;
+}
+
+static void load_root(struct hv_vcpu *vcpu, int slot)
+{
+	vcpu->sh_cur = slot;
+	vcpu->sh_root = vcpu->sh_slot[slot].root;
+	vcpu->sh_levels = vcpu->sh_slot[slot].levels;
+	vmcs_writel(GUEST_CR3, vcpu->sh_root);
+	/* the old root's translations may still sit in the TLB under our VPID */
+	if (vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+}
+
+/* An empty root for the guest's CR3 and mode, in the cache's next slot. */
+static int new_root(struct hv_vcpu *vcpu, u32 role)
+{
+	struct hvlab_sroot_cache *c = vcpu->sh_cache;
+	int slot = hvlab_sroot_victim(c), i;
+	unsigned int levels = (hv_guest_efer(vcpu) & EFER_LMA) ? 4 : 3;
+	struct page *root;
+	u64 *pdpt;
+
+	slot_free(vcpu, slot);
+	hvlab_sroot_claim(c, slot, vcpu->guest_cr3, role);
+	root = sh_alloc_page(vcpu, slot, levels == 3 ? GFP_DMA32 : 0);
+	if (!root)
+		goto nomem;
+	if (levels == 3) {
 		pdpt = page_address(root);
 		for (i = 0; i < 4; i++) {
-			struct page *pd = sh_alloc_page(vcpu, 0);
+			struct page *pd = sh_alloc_page(vcpu, slot, 0);
 
 			if (!pd)
-				return -ENOMEM;
+				goto nomem;
 			pdpt[i] = hvlab_shadow_table_entry(page_to_phys(pd), 1);
 		}
 	}
-	vmcs_writel(GUEST_CR3, vcpu->sh_root);
-	/* the old translations may still sit in the TLB under our VPID */
-	if (vcpu->vpid)
-		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	vcpu->sh_slot[slot].root = page_to_phys(root);
+	vcpu->sh_slot[slot].levels = levels;
+	load_root(vcpu, slot);
 	return 0;
+nomem:
+	slot_free(vcpu, slot);
+	hvlab_sroot_drop(c, slot);
+	return -ENOMEM;
+}
+
+/*
+ * Throw every root away and start an empty one for the guest's mode: the
+ * paging mode, CR0.WP, NXE... changed (each root is built for one), or
+ * userspace set the registers.
+ */
+int hv_shadow_reset(struct hv_vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		hvlab_sroot_drop(vcpu->sh_cache, i);
+	free_slots(vcpu, ~0u);
+	bitmap_zero(vcpu->sh_wmap, HV_SH_WMAP_BITS);
+	return new_root(vcpu, sh_role(vcpu));
+}
+
+/*
+ * Would a MOV to CR3 of this value find its root cached?  The fast path
+ * asks, with interrupts off: a hit needs no allocation, so it can be
+ * handled there.
+ */
+bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
+{
+	struct hvlab_sroot_cache *c = vcpu->sh_cache;
+	int cur = vcpu->sh_cur;
+
+	/* a MOV to CR3 keeps the paging role: the loaded root's is current */
+	vcpu->sh_next = -1;
+	if (cur >= 0 && c->e[cur].synced && cache_usable(vcpu))
+		vcpu->sh_next = hvlab_sroot_peek(c, cr3, c->e[cur].role);
+	return vcpu->sh_next >= 0;
+}
+
+/* The guest's MOV to CR3 (its value already checked). */
+int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3)
+{
+	struct hvlab_sroot_cache *c = vcpu->sh_cache;
+	int cur = vcpu->sh_cur, slot;
+	u32 role;
+
+	vcpu->guest_cr3 = cr3;
+	slot = vcpu->sh_next;
+	vcpu->sh_next = -1;
+	if (slot >= 0) {	/* the fast path already found it */
+		hvlab_sroot_touch(c, slot);
+		goto hit;
+	}
+	if (cur < 0 || !cache_usable(vcpu))
+		return hv_shadow_reset(vcpu);
+	/*
+	 * Every change of the paging role resets (hv_shadow_reset), so the
+	 * loaded root's role is the guest's.  An unsynced root may be stale
+	 * for anyone but its last user: it goes.
+	 */
+	role = c->e[cur].role;
+	if (!c->e[cur].synced) {
+		slot_free(vcpu, cur);
+		hvlab_sroot_drop(c, cur);
+	}
+	slot = hvlab_sroot_lookup(c, cr3, role);
+	if (slot < 0) {
+		vcpu->stats->shadow_root_misses++;
+		return new_root(vcpu, role);
+	}
+hit:
+	vcpu->stats->shadow_root_hits++;
+	load_root(vcpu, slot);
+	return 0;
+}
+
+static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
+{
+	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+}
+
+static void wmap_set(struct hv_vcpu *vcpu, u64 gfn)
+{
+	__set_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+}
+
+/* gfn just became a tracked guest table: no root may map it writable. */
+static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
+{
+	struct hvlab_pmem smem;
+	bool flush = false, ro;
+	u64 hpa;
+	int i;
+
+	if (!wmap_test(vcpu, gfn) || hv_gpa_to_hpa(vcpu->vm, gfn << 12, &hpa,
+						   &ro))
+		return;
+	sh_mem(vcpu, &smem);
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		struct hv_sroot *s = &vcpu->sh_slot[i];
+
+		if (s->root && hvlab_shadow_write_protect(&smem, s->root,
+							  s->levels, hpa) > 0 &&
+		    i == vcpu->sh_cur)
+			flush = true;
+	}
+	if (flush && vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+}
+
+/* The loaded root now depends on every table this walk read. */
+static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
+		u64 gfn = w->steps[i].table >> 12;
+
+		if (hvlab_sroot_note_table(vcpu->sh_cache, vcpu->sh_cur, gfn))
+			write_protect(vcpu, gfn);
+	}
+}
+
+/* Writes into guest RAM that did not go through the guest's own tables. */
+void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
+{
+	u64 gfn;
+
+	if (!vcpu->shadow || !len)
+		return;
+	for (gfn = gpa >> 12; gfn <= (gpa + len - 1) >> 12; gfn++)
+		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache, gfn,
+							    vcpu->sh_cur));
 }
 
 static int slot_hpa(void *opaque, __u64 gpa, __u64 *hpa, int *ro)
@@ -134,8 +350,9 @@ static int guest_cmpxchg(void *opaque, __u64 pa, unsigned int size, __u64 old,
 }
 
 /*
- * Ask pure_shadow.c what a #PF at gva means and, for FILL, install the
- * entry.  Returns the HVLAB_SPF_* action (-1 if installing failed).
+ * Ask pure_shadow.c what a #PF at gva means and, for FILL and PT_WRITE,
+ * install the entry.  Returns the HVLAB_SPF_* action (-1 if installing
+ * failed; PT_WRITE is reported as FILL once done).
  */
 static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		    struct hvlab_spf *spf)
@@ -145,23 +362,36 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	struct hvlab_slots slots = { .opaque = vcpu->vm,
 				     .gpa_to_hpa = slot_hpa };
 
+	if (vcpu->sh_cur < 0)
+		return -1;
 	hv_guest_paging(vcpu, &gmem, &ctx);
 	gmem.cmpxchg = guest_cmpxchg;
 	ctx.flags |= HVLAB_GW_SET_AD;		/* keep guest A/D truthful */
-	hvlab_shadow_page_fault(&ctx, &slots, NULL, gva, error_code,
+	hvlab_shadow_page_fault(&ctx, &slots, vcpu->sh_cache, gva, error_code,
 				(ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0, spf);
+	if (spf->action == HVLAB_SPF_PT_WRITE) {
+		/* a guest table is written: roots built from it are stale */
+		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache,
+							    spf->gpa >> 12,
+							    vcpu->sh_cur));
+		vcpu->stats->shadow_pt_writes++;
+		spf->action = HVLAB_SPF_FILL;
+	}
 	if (spf->action != HVLAB_SPF_FILL)
 		return spf->action;
 	sh_mem(vcpu, &smem);
 	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
 			     spf->spte))
 		return -1;
+	if (spf->spte & HVLAB_PTE_W)
+		wmap_set(vcpu, spf->gpa >> 12);
 	/* a present entry may have become writable: drop the old one */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+	/* after the map, so that a table mapping itself is caught too */
+	note_tables(vcpu, &spf->walk);
 	return HVLAB_SPF_FILL;
 }
-
 /*
  * The guest's own tables say #PF: deliver it, CR2 and all.  If the fault
  * happened while the CPU was delivering another exception, the hardware

@@ -216,6 +216,8 @@ static bool fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 		return true;
 	case HVLAB_VMX_EXIT_VMCALL:
 		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP;
+	case HVLAB_VMX_EXIT_CR_ACCESS:
+		return hv_cr_exit_is_fast(vcpu);	/* a kept shadow root */
 	}
 	return false;
 }
@@ -237,6 +239,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
 	struct host_extra h;
 	unsigned long cr3, cr4;
+	bool fast = false;
 	int fail, ret;
 
 	preempt_disable();
@@ -289,7 +292,9 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		    (vmcs_read32(VM_EXIT_INTR_INFO) & (INTR_INFO_VALID | 0x700)) ==
 		    (INTR_INFO_VALID | INTR_TYPE_NMI))
 			apic->send_IPI_self(NMI_VECTOR);
-		if (!fastpath_exit(vcpu, *reason))
+		/* asked once: handling the exit changes the answer */
+		fast = fastpath_exit(vcpu, *reason);
+		if (!fast)
 			break;
 		handle_one_exit(vcpu, *reason);
 		local_irq_enable();
@@ -299,7 +304,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 			break;
 		}
 	}
-	ret = fail ? -EIO : fastpath_exit(vcpu, *reason) ? 1 : 0;
+	ret = fail ? -EIO : fast ? 1 : 0;
 	restore_host_extra(&h);
 	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
 	kernel_fpu_end();
@@ -371,6 +376,8 @@ static int complete_pending(struct hv_vcpu *vcpu)
 			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
 					   vcpu->io_count * vcpu->io_size))
 				return -EFAULT;
+			hv_shadow_guest_written(vcpu, vcpu->io_gpa,
+						vcpu->io_count * vcpu->io_size);
 			break;
 		}
 		/* sizes come from the vCPU, never from the shared run page */
@@ -638,6 +645,7 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	vmclear_anywhere(vcpu);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
+	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus - 1);
 	mutex_unlock(&vm->lock);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
@@ -678,7 +686,6 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
 	vcpu->shadow = vm->flags & HVLAB_VM_SHADOW_PAGING;
-	INIT_LIST_HEAD(&vcpu->sh_pages);
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);
@@ -688,7 +695,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->stats = alloc_pages_exact(PAGE_ALIGN(sizeof(*vcpu->stats)),
 					GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);	/* kmalloc: 16-aligned */
-	if (!vcpu->vmcs || !vcpu->run || !vcpu->stats || !vcpu->fpu)
+	if (!vcpu->vmcs || !vcpu->run || !vcpu->stats || !vcpu->fpu ||
+	    hv_shadow_init(vcpu))
 		goto free;
 	/* FXSAVE image of an initialized FPU: FCW 0x37f, MXCSR 0x1f80 */
 	*(u16 *)vcpu->fpu = 0x37f;
@@ -711,6 +719,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		goto free;
 	}
 	vm->vcpus[id] = vcpu;
+	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
 	kref_get(&vm->ref);
 
@@ -736,6 +745,7 @@ free:
 	if (vcpu->stats)
 		free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
 	kfree(vcpu->fpu);
+	kfree(vcpu->sh_cache);	/* no shadow pages exist yet */
 	kfree(vcpu);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #ifndef HVLAB_VM_H
 #define HVLAB_VM_H
 
+#include <linux/bitmap.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -24,6 +25,7 @@
 #include <uapi/hvlab.h>
 
 #include "pure_insn.h"
+#include "pure_shadow.h"
 
 struct hv_memslot {
 	u64 gpa;		/* guest-physical base, page aligned */
@@ -41,11 +43,14 @@ struct hv_vm {
 	u32 flags;			/* HVLAB_VM_* */
 	struct hv_memslot slots[HVLAB_MAX_MEMSLOTS];
 	struct hv_vcpu *vcpus[HVLAB_MAX_VCPUS];
+	int nr_vcpus;			/* written under lock, read anywhere */
 	u64 *ept_root;			/* EPT PML4 (one page) */
 	u64 eptp;
 	unsigned long *io_bitmap;	/* 2 pages, all ones: every port exits */
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };
+
+#define HV_SH_WMAP_BITS 4096
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -111,9 +116,18 @@ struct hv_vcpu {
 	/* Shadow paging (shadow.c): the guest's view and hvlab's tables. */
 	bool shadow;
 	u64 guest_cr3, guest_efer;	/* what the guest wrote */
-	u64 sh_root;			/* HPA of the shadow root, 0: none */
+	u64 sh_root;			/* HPA of the loaded shadow root, 0: none */
 	unsigned int sh_levels;		/* 3 (PAE format) or 4 */
-	struct list_head sh_pages;	/* every shadow table page */
+	int sh_cur;			/* its slot in sh_cache, -1: none */
+	int sh_next;			/* slot the fast path found, -1: none */
+	struct hvlab_sroot_cache *sh_cache;	/* which roots are kept */
+	struct hv_sroot {		/* per slot of sh_cache */
+		struct list_head pages;	/* every table page of the root */
+		u64 root;		/* HPA of the root page, 0: none */
+		unsigned int levels;
+	} sh_slot[HVLAB_SROOT_SLOTS];
+	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
+	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
 };
 
 /* ept.c */
@@ -129,8 +143,12 @@ int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);
 
 /* shadow.c: shadow page tables, the second paging backend */
+int hv_shadow_init(struct hv_vcpu *vcpu);
 int hv_shadow_reset(struct hv_vcpu *vcpu);
 void hv_shadow_free(struct hv_vcpu *vcpu);
+int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3);
+bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3);
+void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
@@ -176,6 +194,7 @@ int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
 
 /* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
+bool hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
 void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);

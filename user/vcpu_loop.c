@@ -286,6 +286,11 @@ void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 		fprintf(f, ", %llu CR3 writes", (unsigned long long)st->cr3_writes);
 	if (st->ept_faults)
 		fprintf(f, ", %llu EPT faults", (unsigned long long)st->ept_faults);
+	if (st->shadow_root_hits || st->shadow_root_misses)	/* --paging shadow */
+		fprintf(f, ", %llu roots reused, %llu roots built, %llu table writes",
+			(unsigned long long)st->shadow_root_hits,
+			(unsigned long long)st->shadow_root_misses,
+			(unsigned long long)st->shadow_pt_writes);
 	fputc('\n', f);
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, "  %-22s %3u %12llu\n", vmx_exit_name(order[i]), order[i],

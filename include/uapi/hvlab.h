@@ -417,7 +417,10 @@ struct hvlab_stats {
 	__u64 by_reason[HVLAB_NR_EXIT_REASONS];
 	__u64 cr3_writes;		/* MOV to CR3 intercepted */
 	__u64 ept_faults;		/* EPT violations that mapped a page */
-	__u64 reserved[6];
+	/* shadow paging: MOV to CR3 that found / did not find its root kept */
+	__u64 shadow_root_hits, shadow_root_misses;
+	__u64 shadow_pt_writes;		/* guest writes to its tracked tables */
+	__u64 reserved[3];
 	struct hvlab_exit_record ring[HVLAB_EXIT_RING_SIZE];
 };
 

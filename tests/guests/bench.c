@@ -9,6 +9,8 @@
  *   vmcall   VMCALL HVLAB_HC_NOP: the cheapest in-module hypercall
  *   out      OUT to port 0x99, which no device claims: an exit all the way
  *            to userspace (hvlab run) and back
+ *   cr3      MOV to CR3 of the current value: no exit under EPT; under
+ *            --paging shadow an exit that switches to a kept shadow root
  *
  * Under Bochs with `clock: sync=none` the TSC advances with emulated
  * instructions, so the figures are repeatable, and are in effect the length
@@ -42,6 +44,9 @@ static uint64_t measure(int what, unsigned int n)
 		case 3:
 			outb(BENCH_PORT, 0);
 			break;
+		case 4:
+			write_cr3(read_cr3());
+			break;
 		}
 	}
 	t1 = rdtsc();
@@ -50,7 +55,8 @@ static uint64_t measure(int what, unsigned int n)
 
 void guest_main(void)
 {
-	static const char *const names[] = { "empty", "cpuid", "vmcall", "out" };
+	static const char *const names[] = { "empty", "cpuid", "vmcall", "out",
+					     "cr3" };
 	unsigned int n = guest_cmdline_uint("n", 2000);
 	uint64_t base, t;
 	int w;
@@ -59,7 +65,7 @@ void guest_main(void)
 		return;
 	measure(1, 10);		/* warm up: fault in code and stack pages */
 	base = measure(0, n);
-	for (w = 1; w < 4; w++) {
+	for (w = 1; w < 5; w++) {
 		t = measure(w, n);
 		/* 32-bit guest, no libgcc: the per-iteration cost fits in 32 bits */
 		GUEST_PRINTF("bench %s %u iterations: %u cycles per exit round trip\n",

@@ -202,12 +202,18 @@ static inline void guest_run_dump(const struct guest_run *r)
 	}
 }
 
-/* Sum over vCPUs of the --stats count of exit reason NAME (or CR3_WRITES); -1 if absent. */
+/*
+ * Sum over vCPUs of the --stats count of exit reason NAME, or of a vCPU
+ * header count: CR3_WRITES, ROOTS_REUSED, ROOTS_BUILT; -1 if absent.
+ */
 static inline long long guest_stat(const struct guest_run *r, const char *name)
 {
 	const char *p = r->err;
 	long long sum = -1;
-	bool cr3 = !strcmp(name, "CR3_WRITES");
+	const char *phrase = !strcmp(name, "CR3_WRITES") ? " CR3 writes" :
+			     !strcmp(name, "ROOTS_REUSED") ? " roots reused" :
+			     !strcmp(name, "ROOTS_BUILT") ? " roots built" : NULL;
+	bool cr3 = phrase != NULL;
 
 	while (*p) {
 		const char *e = strchr(p, '\n');
@@ -221,14 +227,14 @@ static inline long long guest_stat(const struct guest_run *r, const char *name)
 		memcpy(line, p, len);
 		line[len] = 0;
 		if (cr3 && !strncmp(line, "vCPU ", 5)) {
-			const char *c = strstr(line, " CR3 writes");
+			const char *c = strstr(line, phrase);
 
 			if (c) {
 				while (c > line && c[-1] >= '0' && c[-1] <= '9')
 					c--;
 				sum = (sum < 0 ? 0 : sum) + strtoll(c, NULL, 10);
 			} else if (sum < 0) {
-				sum = 0;	/* a vCPU header without CR3 writes: 0 */
+				sum = 0;	/* a vCPU header without it: 0 */
 			}
 		} else if (!cr3 && line[0] == ' ' &&
 			   sscanf(line, " %63s %u %llu", word, &reason, &count) == 3 &&

@@ -61,6 +61,26 @@ TEST_F(run, invlpg)
 	EXPECT_TRUE(HAS(R->out, "invlpg: 4 remaps of 0x1000 seen\n"));
 }
 
+/*
+ * Edits of the guest's page tables that could leave a kept shadow root
+ * stale (ptcache.c lists them): the guest sees every edit.  Under shadow
+ * paging the roots are really kept: most CR3 writes reuse one.
+ */
+TEST_F(run, ptcache_kept_roots_stay_true)
+{
+	const char *mode = getenv("HVLAB_PAGING");
+
+	RUN(RUN_TIMEOUT, NULL, "--stats", G("ptcache.elf"));
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "ptcache: 6 checks passed\n"));
+	if (mode && !strcmp(mode, "shadow")) {
+		/* 39 CR3 writes; each edit check must rebuild a root */
+		EXPECT_EQ(39, guest_stat(R, "CR3_WRITES"));
+		EXPECT_LE(12, guest_stat(R, "ROOTS_REUSED"));
+		EXPECT_LE(5, guest_stat(R, "ROOTS_BUILT"));
+	}
+}
+
 /* The demo guest ends by itself: 40 rounds, 41 CR3 writes with --trap-cr3. */
 TEST_F_TIMEOUT(run, demo, 90)
 {

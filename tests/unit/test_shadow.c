@@ -181,16 +181,17 @@ TEST(guest_tables_outside_memory_are_an_error)
 TEST(writes_to_tracked_guest_tables)
 {
 	struct hvlab_sroot_cache c;
-	__u32 role;
-	__u64 ev[HVLAB_SROOT_SLOTS];
+	unsigned int i;
+	int slot;
 
 	setup();
 	hvlab_sroot_init(&c);
-	role = hvlab_sroot_role(&ctx);
-	hvlab_sroot_insert(&c, ctx.cr3, role, 0x120000, &ev[0]);
+	slot = hvlab_sroot_victim(&c);
+	hvlab_sroot_claim(&c, slot, ctx.cr3, hvlab_sroot_role(&ctx));
 	ASSERT_EQ(HVLAB_SPF_FILL, hvlab_shadow_page_fault(&ctx, &slots, &c,
 		  0x1000, 0, 0, &f));
-	hvlab_sroot_note_walk(&c, ctx.cr3, role, &f.walk);
+	for (i = 0; i < f.walk.nsteps; i++)
+		hvlab_sroot_note_table(&c, slot, f.walk.steps[i].table >> 12);
 	EXPECT_EQ(1, hvlab_sroot_tracks_gfn(&c, 0x8));
 	/* the guest maps its own PT (GPA 0x8000) at VA 0x5000 */
 	put64(&G, 0x8028, 0x8067);
@@ -201,14 +202,48 @@ TEST(writes_to_tracked_guest_tables)
 		  &c, 0x5008, HVLAB_PFERR_P | HVLAB_PFERR_W, 0, &f));
 	EXPECT_EQ(0x8008, f.gpa);
 	EXPECT_EQ(0x108008, f.hpa);
-	/* the module drops the roots built from that table */
-	EXPECT_EQ(1, hvlab_sroot_invalidate_gfn(&c, f.gpa >> 12, ev,
-						HVLAB_SROOT_SLOTS));
-	EXPECT_EQ(0x120000, ev[0]);
+	EXPECT_EQ(HVLAB_PTE_W, f.spte & HVLAB_PTE_W);	/* once unsynced */
+	/* the loaded root is unsynced, not freed: nothing to free */
+	EXPECT_EQ(0, hvlab_sroot_invalidate_gfn(&c, f.gpa >> 12, slot));
 	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0x8));
+	EXPECT_EQ(-1, hvlab_sroot_peek(&c, ctx.cr3, hvlab_sroot_role(&ctx)));
 	ASSERT_EQ(HVLAB_SPF_FILL, hvlab_shadow_page_fault(&ctx, &slots, &c,
 		  0x5008, HVLAB_PFERR_P | HVLAB_PFERR_W, 0, &f));
 	EXPECT_EQ(HVLAB_PTE_W, f.spte & HVLAB_PTE_W);
+	/* an unsynced slot tracks nothing more */
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, slot, 0x9));
+	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0x9));
+}
+
+TEST(write_protect_finds_every_mapping)
+{
+	__u64 root;
+
+	setup();
+	ASSERT_EQ(0, fm_alloc(&H, &root));
+	/* two GVAs map host frame 0x102000 writable, one maps it read-only */
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 4, 0x1000,
+				      0x102000 | HVLAB_PTE_P | HVLAB_PTE_W));
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 4, 0x7fff0000,
+				      0x102000 | HVLAB_PTE_P | HVLAB_PTE_W));
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 4, 0x3000,
+				      0x102000 | HVLAB_PTE_P));
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 4, 0x4000,
+				      0x104000 | HVLAB_PTE_P | HVLAB_PTE_W));
+	EXPECT_EQ(2, hvlab_shadow_write_protect(&hops, root, 4, 0x102000));
+	EXPECT_EQ(0, hvlab_shadow_write_protect(&hops, root, 4, 0x102000));
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_shadow_walk(&hops, root, 4, 0x7fff0000,
+						 &w));
+	EXPECT_EQ(0, w.leaf & HVLAB_PTE_W);
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_shadow_walk(&hops, root, 4, 0x4000, &w));
+	EXPECT_EQ(HVLAB_PTE_W, w.leaf & HVLAB_PTE_W);
+	/* PAE format: a 4-entry root */
+	setup();
+	ASSERT_EQ(0, fm_alloc(&H, &root));
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 3, 0xc0001000,
+				      0x102000 | HVLAB_PTE_P | HVLAB_PTE_W));
+	EXPECT_EQ(1, hvlab_shadow_write_protect(&hops, root, 3, 0x102000));
+	EXPECT_EQ(-1, hvlab_shadow_write_protect(&hops, root, 2, 0x102000));
 }
 
 TEST(shadow_tables_map_walk_zap)
@@ -286,84 +321,100 @@ TEST(seed_example_end_to_end_with_invlpg)
 TEST(root_cache_hits_and_misses)
 {
 	struct hvlab_sroot_cache c;
-	__u64 root = 0, ev = 0;
+	int slot;
 
 	hvlab_sroot_init(&c);
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x5000, 4, &root));
-	EXPECT_EQ(0, hvlab_sroot_insert(&c, 0x5000, 4, 0xaaa000, &ev));
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0x5000, 4, &root));
-	EXPECT_EQ(0xaaa000, root);
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x5000, 4));
+	slot = hvlab_sroot_victim(&c);
+	hvlab_sroot_claim(&c, slot, 0x5000, 4);
+	EXPECT_EQ(slot, hvlab_sroot_lookup(&c, 0x5000, 4));
 	/* PCID / PWT / PCD bits of CR3 do not make a different root */
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0x5018, 4, &root));
+	EXPECT_EQ(slot, hvlab_sroot_lookup(&c, 0x5018, 4));
 	/* another role (e.g. CR0.WP changed) is another root */
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x5000, 4 | 8, &root));
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x5000, 4 | 8));
 	EXPECT_EQ(2, c.hits);
 	EXPECT_EQ(2, c.misses);
-	/* same key again: the old root comes back to be freed */
-	EXPECT_EQ(1, hvlab_sroot_insert(&c, 0x5000, 4, 0xbbb000, &ev));
-	EXPECT_EQ(0xaaa000, ev);
-	EXPECT_EQ(0, hvlab_sroot_insert(&c, 0x5000, 4, 0xbbb000, &ev));
+	/* peek neither counts nor reorders */
+	EXPECT_EQ(slot, hvlab_sroot_peek(&c, 0x5000, 4));
+	EXPECT_EQ(2, c.hits);
 	/* PAE keys keep CR3 bits 11:5 */
-	hvlab_sroot_insert(&c, 0x5020, HVLAB_PG_PAE, 0xccc000, &ev);
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x5040, HVLAB_PG_PAE, &root));
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0x5020, HVLAB_PG_PAE, &root));
+	hvlab_sroot_claim(&c, hvlab_sroot_victim(&c), 0x5020, HVLAB_PG_PAE);
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x5040, HVLAB_PG_PAE));
+	EXPECT_LE(0, hvlab_sroot_lookup(&c, 0x5020, HVLAB_PG_PAE));
+	/* an unsynced root is never a hit */
+	hvlab_sroot_unsync(&c, slot);
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x5000, 4));
 }
 
 TEST(root_cache_lru_eviction)
 {
 	struct hvlab_sroot_cache c;
-	__u64 root, ev = 0;
-	unsigned int i;
+	int i, s[HVLAB_SROOT_SLOTS];
 
 	hvlab_sroot_init(&c);
-	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
-		EXPECT_EQ(0, hvlab_sroot_insert(&c, 0x10000 * (i + 1), 4,
-						0x1000 * (i + 1), &ev));
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		s[i] = hvlab_sroot_victim(&c);
+		EXPECT_EQ(i, s[i]);
+		hvlab_sroot_claim(&c, s[i], 0x10000 * (i + 1), 4);
+	}
+	EXPECT_EQ(0, c.evictions);
 	/* touch the oldest: the second oldest is now the LRU */
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0x10000, 4, &root));
-	EXPECT_EQ(1, hvlab_sroot_insert(&c, 0x900000, 4, 0x9000, &ev));
-	EXPECT_EQ(0x2000, ev);
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x20000, 4, &root));
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0x10000, 4, &root));
-	EXPECT_EQ(1, hvlab_sroot_insert(&c, 0xa00000, 4, 0xa000, &ev));
-	EXPECT_EQ(0x3000, ev);
+	EXPECT_EQ(s[0], hvlab_sroot_lookup(&c, 0x10000, 4));
+	EXPECT_EQ(s[1], hvlab_sroot_victim(&c));
+	hvlab_sroot_claim(&c, s[1], 0x900000, 4);
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x20000, 4));
+	EXPECT_EQ(s[1], hvlab_sroot_lookup(&c, 0x900000, 4));
+	EXPECT_EQ(s[2], hvlab_sroot_victim(&c));
+	EXPECT_EQ(2, c.evictions);
+	/* a dropped slot is the next victim, and no eviction */
+	hvlab_sroot_drop(&c, s[5]);
+	EXPECT_EQ(s[5], hvlab_sroot_victim(&c));
 	EXPECT_EQ(2, c.evictions);
 }
 
 TEST(root_cache_invalidation)
 {
 	struct hvlab_sroot_cache c;
-	__u64 root, ev[HVLAB_SROOT_SLOTS];
+	int a, b, d, i;
 
 	hvlab_sroot_init(&c);
-	hvlab_sroot_insert(&c, 0x5000, 4, 0xa000, ev);
-	hvlab_sroot_insert(&c, 0x9000, 4, 0xb000, ev);
-	hvlab_sroot_insert(&c, 0xd000, 4, 0xc000, ev);
+	a = hvlab_sroot_victim(&c);
+	hvlab_sroot_claim(&c, a, 0x5000, 4);
+	b = hvlab_sroot_victim(&c);
+	hvlab_sroot_claim(&c, b, 0x9000, 4);
+	d = hvlab_sroot_victim(&c);
+	hvlab_sroot_claim(&c, d, 0xd000, 4);
 	/* roots A and B share the guest table at GFN 0x7 */
-	EXPECT_EQ(1, hvlab_sroot_note_table(&c, 0x5000, 4, 0x6));
-	EXPECT_EQ(1, hvlab_sroot_note_table(&c, 0x5000, 4, 0x7));
-	EXPECT_EQ(0, hvlab_sroot_note_table(&c, 0x9000, 4, 0x7));
-	EXPECT_EQ(1, hvlab_sroot_note_table(&c, 0xd000, 4, 0xe));
-	EXPECT_EQ(0, hvlab_sroot_note_table(&c, 0x1000, 4, 0xf)); /* no root */
+	EXPECT_EQ(1, hvlab_sroot_note_table(&c, a, 0x6));
+	EXPECT_EQ(1, hvlab_sroot_note_table(&c, a, 0x7));
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, a, 0x7));	/* again */
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, b, 0x7));	/* shared */
+	EXPECT_EQ(1, hvlab_sroot_note_table(&c, d, 0xe));
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, 7, 0xf));	/* unused */
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, 99, 0xf));	/* no slot */
 	EXPECT_EQ(1, hvlab_sroot_tracks_gfn(&c, 0x7));
 	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0x1234));
-	ASSERT_EQ(2, hvlab_sroot_invalidate_gfn(&c, 0x7, ev,
-						HVLAB_SROOT_SLOTS));
-	EXPECT_EQ(0xa000, ev[0]);
-	EXPECT_EQ(0xb000, ev[1]);
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x5000, 4, &root));
-	EXPECT_EQ(1, hvlab_sroot_lookup(&c, 0xd000, 4, &root));
+	/* exact: no Bloom false positive survives, whatever the hash */
+	for (i = 0; i < 100000; i++)
+		if (i != 6 && i != 7 && i != 0xe)
+			ASSERT_EQ(0, hvlab_sroot_tracks_gfn(&c, i));
+	/* a write to 0x7 while B is loaded: A freed, B unsynced, D kept */
+	EXPECT_EQ(1u << a, hvlab_sroot_invalidate_gfn(&c, 0x7, b));
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x5000, 4));
+	EXPECT_EQ(-1, hvlab_sroot_lookup(&c, 0x9000, 4));
+	EXPECT_EQ(d, hvlab_sroot_lookup(&c, 0xd000, 4));
 	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0x6));
-	/* CR3-keyed invalidation (the full resync policy) */
-	EXPECT_EQ(1, hvlab_sroot_invalidate_cr3(&c, 0xd000, 4, ev));
-	EXPECT_EQ(0xc000, ev[0]);
-	EXPECT_EQ(0, hvlab_sroot_invalidate_cr3(&c, 0xd000, 4, ev));
-	/* everything */
-	hvlab_sroot_insert(&c, 0x5000, 4, 0xa000, ev);
-	hvlab_sroot_insert(&c, 0x9000, 4, 0xb000, ev);
-	EXPECT_EQ(2, hvlab_sroot_invalidate_all(&c, ev, HVLAB_SROOT_SLOTS));
-	EXPECT_EQ(0, hvlab_sroot_invalidate_all(&c, ev, HVLAB_SROOT_SLOTS));
-	EXPECT_EQ(0, hvlab_sroot_lookup(&c, 0x9000, 4, &root));
+	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0x7));
+	EXPECT_EQ(1, hvlab_sroot_tracks_gfn(&c, 0xe));
+	EXPECT_EQ(2, c.invalidations);
+	EXPECT_EQ(0, hvlab_sroot_invalidate_gfn(&c, 0x7, -1));
+	/* too many tables: the root stops being cacheable */
+	for (i = 1; i < HVLAB_SROOT_TABLES; i++)	/* 0xe is the first */
+		hvlab_sroot_note_table(&c, d, 0x100 + i);
+	EXPECT_EQ(d, hvlab_sroot_peek(&c, 0xd000, 4));
+	EXPECT_EQ(0, hvlab_sroot_note_table(&c, d, 0x999));
+	EXPECT_EQ(-1, hvlab_sroot_peek(&c, 0xd000, 4));
+	EXPECT_EQ(0, hvlab_sroot_tracks_gfn(&c, 0xe));
 }
 
 TEST(root_role)

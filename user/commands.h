@@ -13,5 +13,6 @@ int cmd_caps(int argc, char **argv);	/* caps.c: VMX diagnosis */
 int cmd_run(int argc, char **argv);	/* run.c: boot a guest */
 int cmd_disk(int argc, char **argv);	/* disk/cmd_disk.c: disk files */
 int cmd_replay(int argc, char **argv);	/* dash/replay.c: replay a trace */
+int cmd_top(int argc, char **argv);	/* dash/top.c: watch another's VM */
 
 #endif

@@ -6,6 +6,7 @@
  *   hvlab run IMAGE         boot a guest in a VM
  *   hvlab disk CMD ...      create/inspect/convert/snapshot virtual disks
  *   hvlab replay FILE       open the dashboard on a recorded trace
+ *   hvlab top PATH          the dashboard on a VM run with --stats-socket PATH
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "run",    cmd_run,    "run a guest image (multiboot ELF or flat binary)" },
 	{ "disk",   cmd_disk,   "manage virtual disk files (raw, VirtualBox .vdi)" },
 	{ "replay", cmd_replay, "replay a recorded trace in the dashboard" },
+	{ "top",    cmd_top,    "watch the exits of a VM run with --stats-socket" },
 };
 
 static void usage(FILE *f)

@@ -12,15 +12,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "dash/dash.h"
+#include "dash/ioq.h"
 #include "dash/trace.h"
 #include "loader/loader.h"
+#include "top_socket.h"
 #include "vm.h"
 
 #define DEFAULT_RAM	(64ull << 20)
@@ -55,6 +60,12 @@ static void usage(FILE *f)
 "                        in it, messages wait until it closes ('q')\n"
 "      --record FILE     record a trace (exits, device I/O, console) for\n"
 "                        'hvlab replay FILE'\n"
+"      --stats-socket PATH\n"
+"                        let 'hvlab top PATH' watch this VM's exits from another\n"
+"                        terminal: a Unix socket, mode 0600, that must not exist\n"
+"                        yet; removed when the run ends\n"
+"      --console-log FILE  also copy the guest's console to FILE (with\n"
+"                        --dashboard, the way to keep what the guest printed)\n"
 "      --disk FILE[,format=raw|vdi][,readonly]\n"
 "                        attach a disk image on the ATA primary channel (ports\n"
 "                        0x1f0-0x1f7, 0x3f6): the first --disk is the master,\n"
@@ -74,7 +85,7 @@ static void usage(FILE *f)
 "  3      the guest triple-faulted (shutdown)\n"
 "  4      VM entry failed or the module hit an internal error\n"
 "  5      --strict and the guest touched an unclaimed port or MMIO address\n"
-"  64     bad command line\n"
+"  64     bad command line (also: the --stats-socket PATH exists)\n"
 "  65     malformed image, or it does not fit; a corrupt --disk image\n"
 "  66     image, module or disk missing or unreadable\n"
 "  69     module not loaded, no VMX, VMX held by another hypervisor, or a\n"
@@ -137,6 +148,7 @@ static int parse_addr(const char *s, uint64_t *out)
 enum {
 	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
+	OPT_CONSOLE_LOG, OPT_STATS_SOCKET,
 };
 
 static const struct option long_opts[] = {
@@ -153,7 +165,9 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "dashboard", no_argument, NULL, OPT_DASHBOARD },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "console-log", required_argument, NULL, OPT_CONSOLE_LOG },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "stats-socket", required_argument, NULL, OPT_STATS_SOCKET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -215,9 +229,50 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 		}
 		bus_set_observer(vm->bus, dash_on_io, vm->dash);
 	} else if (rec) {
+		/* the vCPU threads queue accesses; the main thread writes them */
+		vm->rec_io = ioq_new();
+		if (!vm->rec_io) {
+			fprintf(stderr, "hvlab run: --record: out of memory\n");
+			return VM_EXIT_OSERR;
+		}
 		vm->rec = rec;
-		bus_set_observer(vm->bus, trace_on_io, rec);
+		bus_set_observer(vm->bus, ioq_observe, vm->rec_io);
 	}
+	return 0;
+}
+
+/*
+ * --stats-socket PATH: once the vCPUs exist, hand copies of their fds to
+ * whoever connects (hvlab top; protocol in top_socket.h).  cmd_run blocks
+ * SIGINT and SIGTERM before this, so a Ctrl-C before vm_run waits for its
+ * sigtimedwait (a clean stop) instead of killing the process and leaving
+ * the socket file behind; top_server_stop() after vm_run removes it.
+ */
+static int start_stats_socket(struct vm *vm, const char *image, const char *path,
+			      struct top_server **srvp)
+{
+	struct top_hello hello = {
+		.nr_vcpus = vm->ncpus, .vm_flags = vm->opt.vm_flags,
+		.mem_size = vm->opt.ram_size, .mmap_size = vm->vcpu[0].mmap_size,
+	};
+	const char *base = strrchr(image, '/');
+	int fds[HVLAB_MAX_VCPUS];
+	char err[400];
+
+	if (!vm->vcpu[0].stats) {
+		fprintf(stderr, "hvlab run: --stats-socket: this module maps no statistics to share\n");
+		return VM_EXIT_UNAVAILABLE;
+	}
+	snprintf(hello.image, sizeof(hello.image), "%s", base ? base + 1 : image);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		fds[i] = vm->vcpu[i].fd;
+	*srvp = top_server_start(path, &hello, fds, err, sizeof(err));
+	if (!*srvp) {
+		fprintf(stderr, "hvlab run: --stats-socket: %s\n", err);
+		return errno == EEXIST || errno == ENAMETOOLONG ? VM_EXIT_USAGE : VM_EXIT_OSERR;
+	}
+	if (vm->opt.verbose)
+		vm_log(vm, "hvlab: 'hvlab top %s' attaches to this VM\n", path);
 	return 0;
 }
 
@@ -228,7 +283,10 @@ int cmd_run(int argc, char **argv)
 	struct boot_image img;
 	struct vm vm;
 	struct trace_writer *rec = NULL;
-	const char *record = NULL;
+	struct top_server *srv = NULL;
+	const char *record = NULL, *console_log = NULL, *stats_socket = NULL;
+	sigset_t stop_sigs, saved_mask;
+	struct stat st;
 	bool dashboard = false;
 	char err[512];
 	uint64_t v;
@@ -292,6 +350,12 @@ int cmd_run(int argc, char **argv)
 		case OPT_RECORD:
 			record = optarg;
 			break;
+		case OPT_CONSOLE_LOG:
+			console_log = optarg;
+			break;
+		case OPT_STATS_SOCKET:
+			stats_socket = optarg;
+			break;
 		case OPT_DISK:
 			if (opt.ndisks == VM_MAX_DISKS)
 				return bad_usage("--disk %s: at most 4 disks (master and slave of the two ATA channels)",
@@ -314,6 +378,16 @@ int cmd_run(int argc, char **argv)
 		return bad_usage("-m: guest RAM must be 4 KiB-aligned, from 2M to 3G (%s)",
 				 "it lives below the local APIC at 0xfee00000");
 	opt.cmdline = cfg.cmdline;
+	/* the socket is made later, once the VM exists; fail early if it cannot be */
+	if (stats_socket && (!*stats_socket ||
+			     strlen(stats_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)))
+		return bad_usage("--stats-socket: '%s' is empty or too long for a socket path",
+				 stats_socket);
+	if (stats_socket && lstat(stats_socket, &st) == 0)
+		return bad_usage(S_ISSOCK(st.st_mode) ?
+				 "--stats-socket: %s exists, it is never replaced (a socket left by a killed run? remove it)" :
+				 "--stats-socket: %s exists and is not a socket; it is never replaced",
+				 stats_socket);
 
 	if (access(cfg.image, R_OK)) {
 		fprintf(stderr, "hvlab run: cannot read %s: %s\n", cfg.image, strerror(errno));
@@ -326,6 +400,18 @@ int cmd_run(int argc, char **argv)
 			return VM_EXIT_NO_IMAGE;
 		}
 
+	if (console_log) {
+		opt.console_log = fopen(console_log, "w");
+		if (!opt.console_log) {
+			fprintf(stderr, "hvlab run: cannot create %s: %s\n", console_log,
+				strerror(errno));
+			return VM_EXIT_OSERR;
+		}
+	}
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	pthread_sigmask(SIG_SETMASK, NULL, &saved_mask);
 	ret = vm_init(&vm, &opt);
 	if (ret)
 		goto out;
@@ -342,10 +428,15 @@ int cmd_run(int argc, char **argv)
 	ret = vm_create(&vm);
 	if (!ret)
 		ret = vm_set_boot_state(&vm, &img);
-	if (!ret)
+	if (!ret && stats_socket) {
+		pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);	/* until the socket is gone */
+		ret = start_stats_socket(&vm, cfg.image, stats_socket, &srv);
+	}
+	if (!ret)	/* last: nothing may fail between opening the dashboard and vm_run */
 		ret = start_watching(&vm, cfg.image, record, dashboard, &rec);
 	if (!ret)
 		ret = vm_run(&vm);	/* closes the dashboard */
+	top_server_stop(srv);		/* hvlab top sees the end; PATH is removed */
 	if (rec && trace_close(rec)) {
 		fprintf(stderr, "hvlab run: writing the trace %s failed\n", record);
 		if (!ret)
@@ -353,5 +444,10 @@ int cmd_run(int argc, char **argv)
 	}
 out:
 	vm_destroy(&vm);
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+	if (opt.console_log && fclose(opt.console_log) && !ret) {
+		fprintf(stderr, "hvlab run: writing %s failed\n", console_log);
+		ret = VM_EXIT_OSERR;
+	}
 	return ret;
 }

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "dash/dash.h"
+#include "dash/ioq.h"
 #include "dash/trace.h"
 #include "disk/disk.h"
 #include "hw/ata.h"
@@ -44,7 +45,8 @@
 /*
  * The guest's console: UART bytes and ucall PRINT text.  It goes to
  * stdout (opt.console in tests), to the dashboard's console panel instead
- * when the dashboard owns the terminal, and into the trace with --record.
+ * when the dashboard owns the terminal, and into the trace with --record;
+ * with --console-log also to that file, dashboard or not.
  * vm->console is a stdio stream over console_write (fopencookie), so the
  * ucall device can simply fprintf to it.
  */
@@ -53,6 +55,11 @@ static ssize_t console_write(void *cookie, const char *buf, size_t len)
 	struct vm *vm = cookie;
 	FILE *out = vm->opt.console ? vm->opt.console : stdout;
 
+	if (vm->opt.console_log) {	/* whoever owns the terminal */
+		fwrite(buf, 1, len, vm->opt.console_log);
+		if (memchr(buf, '\n', len))
+			fflush(vm->opt.console_log);
+	}
 	if (vm->dash) {
 		dash_on_console(vm->dash, buf, len);	/* records too, with --record */
 		return (ssize_t)len;
@@ -471,10 +478,11 @@ static void snapshot_regs(struct vcpu *v)
 
 /*
  * --record without the dashboard: copy the new exits of one vCPU's ring
- * into the trace.  The ring holds HVLAB_EXIT_RING_SIZE exits, and a guest
- * can make more than that between two ticks of the main thread, so each
- * vCPU thread also drains its own ring after every exit that reached
- * userspace; the main thread's tick covers guests that stay in the kernel.
+ * into the trace.  The main thread does it every tick (20 ms), with the
+ * device accesses the vCPU threads queued (vm->rec_io), so a vCPU thread
+ * does no trace work of its own.  The ring holds HVLAB_EXIT_RING_SIZE
+ * exits, though, and a guest can make more than that in a tick: a vCPU
+ * thread that finds its ring three quarters unread drains it itself.
  */
 static void record_ring(struct vm *vm, unsigned i)
 {
@@ -485,10 +493,36 @@ static void record_ring(struct vm *vm, unsigned i)
 	pthread_mutex_unlock(&vm->rec_lock);
 }
 
+static void record_ring_if_full(struct vm *vm, unsigned i)
+{
+	const struct hvlab_stats *st = vm->vcpu[i].stats;
+
+	/* a racy look at the cursor is fine: record_ring re-reads it locked */
+	if (st && __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
+		  __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED) >=
+		  HVLAB_EXIT_RING_SIZE * 3 / 4)
+		record_ring(vm, i);
+}
+
 static void record_rings(struct vm *vm)
 {
+	struct bus_access a[256];
+	uint64_t lost;
+	size_t n;
+
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		record_ring(vm, i);
+	while ((n = ioq_pop(vm->rec_io, a, 256)))
+		for (size_t k = 0; k < n; k++)
+			trace_on_io(vm->rec, &a[k]);
+	lost = ioq_take_lost(vm->rec_io);
+	if (lost) {		/* LOST counts exits: say it in words */
+		char what[96];
+
+		snprintf(what, sizeof(what), "%llu device accesses not recorded (queue full)",
+			 (unsigned long long)lost);
+		trace_write_marker(vm->rec, what);
+	}
 }
 
 static void *vcpu_thread(void *arg)
@@ -522,7 +556,7 @@ static void *vcpu_thread(void *arg)
 		}
 		act = vcpu_handle_exit(v);
 		if (vm->rec)
-			record_ring(vm, (unsigned)v->id);
+			record_ring_if_full(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
 			snapshot_regs(v);
 		if (act != VCPU_CONTINUE)
@@ -630,6 +664,8 @@ void vm_destroy(struct vm *vm)
 	vm->fd = vm->sys_fd = -1;
 	bus_free(vm->bus);		/* the ATA controller flushes the disks */
 	vm->bus = NULL;
+	ioq_free(vm->rec_io);
+	vm->rec_io = NULL;
 	vm->ata = NULL;
 	for (unsigned i = 0; i < VM_MAX_DISKS; i++) {
 		if (vm->disk[i] && disk_close(vm->disk[i]))

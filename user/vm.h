@@ -76,6 +76,7 @@ struct vm_options {
 	unsigned nwalk;
 	const char *cmdline;		/* fw_cfg */
 	FILE *console;			/* UART output; NULL = stdout */
+	FILE *console_log;		/* --console-log: a copy of it, or NULL */
 	/* --disk FILE[,format=vdi|raw][,readonly]: master, then slave */
 	const char *disk[VM_MAX_DISKS];
 	unsigned ndisks;
@@ -119,6 +120,7 @@ struct vm {
 	FILE *console;			/* the guest's console: UART, ucall PRINT */
 	struct dash *dash;		/* --dashboard, or NULL */
 	struct trace_writer *rec;	/* --record without --dashboard, or NULL */
+	struct ioq *rec_io;		/* its device accesses, for the main thread */
 	pthread_mutex_t rec_lock;	/* rec_cursor: the main and vCPU threads drain */
 	uint64_t rec_cursor[HVLAB_MAX_VCPUS];
 };

@@ -14,6 +14,11 @@
  *   dashboard_paused_sigterm  the demo guest paused with 'p' (its vCPU
  *                        waits in dash_gate), then SIGTERM: hvlab must
  *                        still end (dash_stop before pthread_join), 143
+ *   stats_socket_top     the spinning guest run with --stats-socket; a
+ *                        second process, `hvlab top --dump`, maps its
+ *                        statistics through the passed vCPU fds and shows
+ *                        its exits; SIGINT then ends the run (130) and the
+ *                        socket file is gone
  *
  * The terminal is a pty made with forkpty() (no tmux or script(1) in the
  * VM), 100x30, TERM from the environment (init.sh exports vt100; the
@@ -31,6 +36,8 @@
 #include "../guests/run_fixture.h"
 
 #define TRACE	"/tmp/demo.trace"
+#define TOP_SOCK "/tmp/top.sock"
+#define TOP_LOG	"/tmp/top-run.log"
 
 /* `hvlab ARGS...` with its stdout and stderr in buf; returns the status. */
 static int hv_capture(char *buf, size_t size, const char *args)
@@ -213,6 +220,120 @@ TEST_F(run, dashboard_paused_sigterm)
 	EXPECT_EQ(143, R->status);
 	EXPECT_TRUE(HAS(R->out, "PAUSED"));
 	EXPECT_TRUE(HAS(R->out, "terminated"));
+}
+
+/* `hvlab run ARGS` in the background, stdout and stderr to TOP_LOG. */
+static pid_t run_in_background(struct guest_run *r, const char *const *args)
+{
+	const char *argv[GUEST_RUN_MAX_ARGS + 6];
+	const char *paging = getenv("HVLAB_PAGING");
+	size_t cl = 0;
+	int n = 0;
+	pid_t pid;
+
+	argv[n++] = guest_env("HVLAB_BIN", "hvlab");
+	argv[n++] = "run";
+	if (paging && *paging) {	/* as guest_run does: the suite's paging mode */
+		argv[n++] = "--paging";
+		argv[n++] = paging;
+	}
+	for (int i = 0; args[i] && i < GUEST_RUN_MAX_ARGS; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	for (int i = 0; i < n && cl < sizeof(r->cmd) - 1; i++)
+		cl += snprintf(r->cmd + cl, sizeof(r->cmd) - cl, "%s%s", i ? " " : "", argv[i]);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(TOP_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* waitpid with a deadline; the exit status as guest_run gives it, or -1. */
+static int wait_status(pid_t pid, int timeout_s)
+{
+	double end = guest_now() + timeout_s;
+	int st;
+
+	while (guest_now() < end) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r < 0)
+			return -1;
+		usleep(100 * 1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/*
+ * hvlab top on a VM another process runs.  The spin guest's "spinning"
+ * (a ucall: OUT to port 0xe0) is an IO_INSTRUCTION exit; then the guest
+ * only loops, and the host's timer interrupts keep making exits.  The
+ * socket appears before the guest's first instruction, so the dump is
+ * repeated until that first exit shows.
+ */
+TEST_F(run, stats_socket_top)
+{
+	static char dump[32768];
+	const char *total;
+	double deadline;
+	struct stat st;
+	FILE *log;
+	pid_t pid;
+	bool seen = false;
+
+	unlink(TOP_SOCK);
+	pid = run_in_background(R, (const char *const[]){ "--stats-socket", TOP_SOCK,
+							   G("spin.elf"), NULL });
+	ASSERT_LT(0, pid);
+	deadline = guest_now() + RUN_TIMEOUT * 2;
+	while (stat(TOP_SOCK, &st) && guest_now() < deadline)
+		usleep(200 * 1000);
+	EXPECT_EQ(0, stat(TOP_SOCK, &st));
+	EXPECT_TRUE(S_ISSOCK(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	while (_metadata->passed && !seen && guest_now() < deadline) {
+		if (hv_capture(dump, sizeof(dump), "top --dump -p exits -s 100x30 " TOP_SOCK))
+			break;
+		seen = HAS(dump, "IO_INSTRUCTION");
+		if (!seen)
+			usleep(500 * 1000);
+	}
+	EXPECT_TRUE(seen);
+	EXPECT_TRUE(HAS(dump, "hvlab top"));
+	EXPECT_TRUE(HAS(dump, "spin.elf  ATTACHED, read-only"));
+	total = strstr(dump, "Exits by reason   total ");
+	EXPECT_NE(NULL, total);
+	if (total)
+		EXPECT_LT(0, atol(total + strlen("Exits by reason   total ")));
+	if (!_metadata->passed)
+		fprintf(stderr, "# hvlab top --dump:\n%s", dump);
+
+	kill(pid, SIGINT);
+	R->status = wait_status(pid, RUN_TIMEOUT);
+	EXPECT_EQ(130, R->status);
+	EXPECT_NE(0, access(TOP_SOCK, F_OK));	/* removed on the way out */
+	log = fopen(TOP_LOG, "r");
+	if (log) {
+		size_t n = fread(R->err, 1, sizeof(R->err) - 1, log);
+
+		R->err[n] = 0;
+		fclose(log);
+	}
+	EXPECT_TRUE(HAS(R->err, "spinning"));
+	unlink(TOP_SOCK);
 }
 
 TEST_HARNESS_MAIN

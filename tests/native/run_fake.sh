@@ -46,6 +46,18 @@ fake() {
 
 fake "UART to stdout, debug-exit 0 gives status 1" 1 "^Hi!$" "guest wrote 0 to debug-exit" \
 	'out:0x3f8:1:72,outs:0x3f8:i!,out:0x3f8:1:10,out:0xf4:4:0' -- -v "${FLAT[@]}" "$IMG"
+fake "--console-log copies the console to a file" 1 "^Hi!$" "" \
+	'out:0x3f8:1:72,outs:0x3f8:i!,out:0x3f8:1:10,out:0xf4:4:0' -- --console-log "$tmp/console.txt" \
+	"${FLAT[@]}" "$IMG"
+n=$((n + 1))
+if [ "$(cat "$tmp/console.txt" 2>/dev/null)" = "Hi!" ]; then
+	echo "ok $n - --console-log file holds what the guest printed"
+else
+	echo "not ok $n - --console-log file holds what the guest printed"
+	fail=1
+fi
+fake "--console-log to an impossible path is status 71" 71 "" "cannot create /nonexistent/c.txt" \
+	'out:0xf4:4:0' -- --console-log /nonexistent/c.txt "${FLAT[@]}" "$IMG"
 fake "debug-exit 5 gives status 11" 11 "" "" 'out:0xf4:4:5' -- "${FLAT[@]}" "$IMG"
 if [ -f build/guests/hello.elf ]; then
 	fake "multiboot entry: EAX magic, EBX info, CR0 PE, BSP APIC base" 1 "" \

@@ -221,6 +221,10 @@ else
 		make -k guests >"$ART/build-guests.log" 2>&1 || say "some guests did not build"
 	fi
 fi
+# ptyrun: a terminal for `hvlab run --dashboard` in the benchmarks
+mkdir -p "$VM/tools"
+${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$VM/tools/ptyrun" tests/vm/ptyrun.c -lutil \
+	>"$ART/build-ptyrun.log" 2>&1 || say "tests/vm/ptyrun.c did not build (see $ART/build-ptyrun.log)"
 KO=$(find "$VM/src" -name hvlab.ko 2>/dev/null | head -n 1)
 [ -n "$KO" ] && [ -f "$KO" ] || fail_early "hvlab.ko did not build (see $ART/build-kmod.log)"
 
@@ -255,6 +259,10 @@ if [ -x user/hvlab ]; then
 	dyn_bins+=("$ROOT/usr/bin/hvlab")
 else
 	say "warning: user/hvlab missing: the VM runs without it"
+fi
+if [ -x "$VM/tools/ptyrun" ]; then
+	cp "$VM/tools/ptyrun" "$ROOT/usr/bin/ptyrun"
+	dyn_bins+=("$ROOT/usr/bin/ptyrun")
 fi
 if [ "$MODE" = suite ]; then
 	for t in "$VM"/bin/*; do

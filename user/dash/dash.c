@@ -9,6 +9,10 @@
  * are the module's own (hvlab_stats.by_reason), so they stay exact even
  * when the ring wraps faster than the dashboard reads it; the exit log
  * shows what the ring still held (the rest is counted as lost).
+ *
+ * Attached (hvlab top): the reader starts at the oldest exit the ring still
+ * holds, not at 0, so exits from before the attach are not "lost", and the
+ * rates start from the counters found then, not from zero.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +23,7 @@
 #include <time.h>
 
 #include "dash/dash.h"
+#include "dash/ioq.h"
 #include "dash/model.h"
 #include "dash/ring.h"
 #include "dash/ui.h"
@@ -37,19 +42,22 @@ struct dash {
 	struct canvas *c;
 	uint64_t start_ns, last_draw, last_regs[TRACE_MAX_VCPUS];
 	uint64_t cursor[TRACE_MAX_VCPUS];
-	bool paused, quit;
+	bool paused, quit;		/* written locked; vCPUs peek unlocked */
 	unsigned step_req;		/* steps asked for, not yet taken */
+	struct ioq *io;			/* device accesses from the vCPU threads */
 	bool mtf_armed[TRACE_MAX_VCPUS];
 	int step_err;			/* -errno of HVLAB_SET_DEBUG */
 	uint8_t vga_last[TRACE_VGA_BYTES];
 	bool vga_recorded;
+	bool drained;			/* the first drain has been done */
 };
 
 static uint64_t mono_ns(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	/* coarse: no system call on every event (see writer_time in trace.c) */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
 	return (uint64_t)t.tv_sec * 1000000000ull + t.tv_nsec;
 }
 
@@ -95,11 +103,13 @@ struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
 	tc.mem_size = cfg->mem_size;
 	snprintf(tc.image, sizeof(tc.image), "%s", cfg->image ? cfg->image : "");
 	d->m = model_new(&tc);
-	d->ui = d->m ? ui_open(err, errlen) : NULL;
-	if (!d->ui) {
-		if (!d->m)
+	d->io = ioq_new();
+	d->ui = d->m && d->io && !cfg->headless ? ui_open(err, errlen) : NULL;
+	if (!d->m || !d->io || (!d->ui && !cfg->headless)) {
+		if (!d->m || !d->io)
 			snprintf(err, errlen, "out of memory");
 		model_free(d->m);
+		ioq_free(d->io);
 		free(d);
 		return NULL;
 	}
@@ -107,16 +117,25 @@ struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
 	pthread_cond_init(&d->resume, NULL);
 	d->ui_thread = pthread_self();
 	d->start_ns = mono_ns();
-	view_init(&d->v, "live");
-	d->v.translate = live_translate;
-	d->v.translate_ctx = d;
+	view_init(&d->v, cfg->attached ? "top" : "live");
+	d->v.attached = cfg->attached;
+	if (!cfg->attached) {
+		d->v.translate = live_translate;
+		d->v.translate_ctx = d;
+	}
+	for (unsigned c = 0; cfg->attached && c < cfg->nr_vcpus; c++) {
+		uint64_t head = cfg->stats[c] ? __atomic_load_n(&cfg->stats[c]->head,
+								__ATOMIC_ACQUIRE) : 0;
+
+		d->cursor[c] = head > HVLAB_EXIT_RING_SIZE ? head - HVLAB_EXIT_RING_SIZE : 0;
+	}
 	return d;
 }
 
 void dash_stop(struct dash *d)
 {
 	pthread_mutex_lock(&d->lock);
-	d->quit = true;
+	__atomic_store_n(&d->quit, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&d->resume);
 	pthread_mutex_unlock(&d->lock);
 }
@@ -129,6 +148,7 @@ void dash_close(struct dash *d)
 	ui_close(d->ui);
 	canvas_free(d->c);
 	model_free(d->m);
+	ioq_free(d->io);
 	/* the vCPU thread may still be leaving dash_gate: let the caller join it first */
 	pthread_cond_destroy(&d->resume);
 	pthread_mutex_destroy(&d->lock);
@@ -142,24 +162,54 @@ static void apply(struct dash *d, const struct trace_event *ev)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/*
+ * A device access, on a vCPU thread: queued without a lock (ioq.c) and
+ * applied by the main thread in drain(), so a vCPU never waits while the
+ * screen is drawn.  A full queue drops the access (counted in the log).
+ */
 void dash_on_io(void *ctx, const struct bus_access *a)
 {
 	struct dash *d = ctx;
-	struct trace_event ev = { .type = TRACE_IO, .time_ns = since(d) };
 
-	ev.io = (struct trace_io){
-		.addr = a->addr, .value = a->value, .size = a->size,
-		.flags = (a->is_write ? TRACE_IO_WRITE : 0) | (a->is_mmio ? TRACE_IO_MMIO : 0) |
-			 (a->dev ? 0 : TRACE_IO_UNCLAIMED),
-		.dev = TRACE_NO_DEVICE,
-	};
-	pthread_mutex_lock(&d->lock);
-	if (a->dev && a->dev->name)
-		ev.io.dev = model_device_id(d->m, a->dev->name);
-	model_apply(d->m, &ev);
-	pthread_mutex_unlock(&d->lock);
-	if (d->cfg.record)
-		trace_on_io(d->cfg.record, a);
+	ioq_push(d->io, a);
+}
+
+static void drain_io(struct dash *d)
+{
+	struct bus_access a[256];
+	uint64_t lost;
+	size_t n;
+
+	while ((n = ioq_pop(d->io, a, 256))) {
+		uint64_t now = since(d);
+
+		pthread_mutex_lock(&d->lock);
+		for (size_t k = 0; k < n; k++) {
+			struct trace_event ev = { .type = TRACE_IO, .time_ns = now };
+
+			ev.io = (struct trace_io){
+				.addr = a[k].addr, .value = a[k].value, .size = a[k].size,
+				.flags = (a[k].is_write ? TRACE_IO_WRITE : 0) |
+					 (a[k].is_mmio ? TRACE_IO_MMIO : 0) |
+					 (a[k].dev ? 0 : TRACE_IO_UNCLAIMED),
+				.dev = TRACE_NO_DEVICE,
+			};
+			if (a[k].dev && a[k].dev->name)
+				ev.io.dev = model_device_id(d->m, a[k].dev->name);
+			model_apply(d->m, &ev);
+		}
+		pthread_mutex_unlock(&d->lock);
+		for (size_t k = 0; d->cfg.record && k < n; k++)
+			trace_on_io(d->cfg.record, &a[k]);
+	}
+	lost = ioq_take_lost(d->io);
+	if (lost && d->cfg.record) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%llu device accesses not recorded (queue full)",
+			 (unsigned long long)lost);
+		trace_write_marker(d->cfg.record, what);
+	}
 }
 
 void dash_on_console(struct dash *d, const void *buf, size_t len)
@@ -217,6 +267,13 @@ bool dash_want_regs(struct dash *d, unsigned vcpu)
 
 	if (vcpu >= TRACE_MAX_VCPUS)
 		return false;
+	/* running: last_regs[vcpu] is this vCPU thread's own, no lock needed */
+	if (!__atomic_load_n(&d->paused, __ATOMIC_RELAXED)) {
+		due = now - d->last_regs[vcpu] >= period;
+		if (due)
+			d->last_regs[vcpu] = now;
+		return due;
+	}
 	pthread_mutex_lock(&d->lock);
 	due = d->paused || d->step_req || now - d->last_regs[vcpu] >= period;
 	if (due)
@@ -252,6 +309,15 @@ int dash_gate(struct dash *d, unsigned vcpu)
 
 	if (vcpu >= d->cfg.nr_vcpus)
 		return -1;
+	/*
+	 * The common case, running and not stepping, without the lock the
+	 * main thread holds while it draws.  A pause that races with this
+	 * look takes effect at the vCPU's next exit to userspace, as every
+	 * pause does.
+	 */
+	if (!__atomic_load_n(&d->paused, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&d->quit, __ATOMIC_ACQUIRE) && !d->mtf_armed[vcpu])
+		return 0;
 	pthread_mutex_lock(&d->lock);
 	while (d->paused && !d->step_req && !d->quit) {
 		if (on_ui) {
@@ -284,6 +350,8 @@ static void drain(struct dash *d)
 	uint64_t sum[HVLAB_NR_EXIT_REASONS] = { 0 }, total = 0;
 	bool any = false;
 
+	drain_io(d);
+
 	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++) {
 		const struct hvlab_stats *s = d->cfg.stats[c];
 		uint64_t lost = 0;
@@ -313,6 +381,13 @@ static void drain(struct dash *d)
 	pthread_mutex_lock(&d->lock);
 	memcpy(d->m->by_reason, sum, sizeof(sum));
 	d->m->total = total > d->m->total ? total : d->m->total;
+	if (d->cfg.attached && !d->drained) {
+		/* rates count from the attach, not from the VM's start */
+		memcpy(d->m->rate_prev, sum, sizeof(sum));
+		d->m->rate_prev_total = d->m->total;
+		d->m->rate_since_ns = since(d);
+	}
+	d->drained = true;
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -337,6 +412,12 @@ static void status(struct dash *d)
 	const char *img = d->cfg.image ? strrchr(d->cfg.image, '/') : NULL;
 
 	img = img ? img + 1 : d->cfg.image ? d->cfg.image : "";
+	if (d->cfg.attached) {
+		snprintf(d->v.status, sizeof(d->v.status), " %s  ATTACHED, read-only  t=%.1fs",
+			 img, since(d) / 1e9);
+		d->v.keys = "";
+		return;
+	}
 	if (d->step_err)
 		snprintf(d->v.status, sizeof(d->v.status),
 			 " %s  %s  single-step unavailable: HVLAB_SET_DEBUG failed (%s)", img,
@@ -348,15 +429,37 @@ static void status(struct dash *d)
 	d->v.keys = "p pause s step";
 }
 
+/* hvlab top: the keys that would need the run process explain that instead. */
+static bool attached_key(struct dash *d, int key)
+{
+	switch (key) {
+	case 'p': case ' ': case 's': case '.':
+		snprintf(d->v.message, sizeof(d->v.message),
+			 "pause and step: not available in hvlab top (only hvlab run can stop its vCPUs)");
+		return true;
+	case 'w': case '/':
+		if (d->v.panel != PANEL_WALK)
+			d->v.prev_panel = d->v.panel;
+		d->v.panel = PANEL_WALK;
+		snprintf(d->v.message, sizeof(d->v.message),
+			 "page walks: not available in hvlab top (HVLAB_TRANSLATE is the run's)");
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool live_key(struct dash *d, int key)
 {
 	if (d->v.input != INPUT_NONE)
 		return false;
+	if (d->cfg.attached)
+		return attached_key(d, key);
 	switch (key) {
 	case 'p':
 	case ' ':
 		pthread_mutex_lock(&d->lock);
-		d->paused = !d->paused;
+		__atomic_store_n(&d->paused, !d->paused, __ATOMIC_RELEASE);
 		d->step_req = 0;
 		pthread_cond_broadcast(&d->resume);
 		pthread_mutex_unlock(&d->lock);
@@ -364,7 +467,7 @@ static bool live_key(struct dash *d, int key)
 	case 's':
 	case '.':
 		pthread_mutex_lock(&d->lock);
-		d->paused = true;
+		__atomic_store_n(&d->paused, true, __ATOMIC_RELEASE);
 		d->step_req++;
 		pthread_cond_broadcast(&d->resume);
 		pthread_mutex_unlock(&d->lock);
@@ -376,12 +479,14 @@ static bool live_key(struct dash *d, int key)
 
 int dash_poll(struct dash *d, int timeout_ms)
 {
-	uint64_t now;
+	uint64_t now, redraw = d->cfg.redraw_ms ? d->cfg.redraw_ms * 1000000ull : REDRAW_NS;
 	int key, w, h;
 
 	drain(d);
+	if (d->cfg.headless)
+		return d->quit ? DASH_QUIT : DASH_RUN;
 	now = since(d);
-	if (now - d->last_draw >= REDRAW_NS || !d->c) {
+	if (now - d->last_draw >= redraw || !d->c) {
 		copy_vga(d);
 		ui_size(d->ui, &w, &h);
 		if (!d->c || d->c->w != w || d->c->h != h) {
@@ -410,9 +515,40 @@ int dash_poll(struct dash *d, int timeout_ms)
 		d->last_draw = 0;	/* answer a key at once */
 	if (d->v.quit) {
 		pthread_mutex_lock(&d->lock);
-		d->quit = true;
+		__atomic_store_n(&d->quit, true, __ATOMIC_RELEASE);
 		pthread_cond_broadcast(&d->resume);
 		pthread_mutex_unlock(&d->lock);
 	}
 	return d->quit ? DASH_QUIT : DASH_RUN;
+}
+
+int dash_dump(struct dash *d, const int *panels, int npanels, int w, int h, FILE *f)
+{
+	struct canvas *c = canvas_new(w, h);
+
+	if (!c)
+		return -1;
+	drain(d);
+	copy_vga(d);
+	status(d);
+	for (int i = 0; i < npanels; i++) {
+		char *text;
+
+		pthread_mutex_lock(&d->lock);
+		d->v.panel = panels[i] >= 0 && panels[i] < PANEL_NR ? panels[i] : PANEL_EXITS;
+		model_tick(d->m, since(d));
+		view_render(d->m, &d->v, c);
+		pthread_mutex_unlock(&d->lock);
+		text = canvas_to_text(c);
+		if (!text) {
+			canvas_free(c);
+			return -1;
+		}
+		fputs(text, f);
+		free(text);
+		if (i + 1 < npanels)
+			fputc('\n', f);
+	}
+	canvas_free(c);
+	return 0;
 }

@@ -35,6 +35,12 @@
  * Without the dashboard, `--record` uses the trace_* calls of trace.h
  * directly: trace_on_io as the bus observer, trace_record_stats() from a
  * timer, trace_write_console/regs/vga from the run loop.
+ *
+ * `hvlab top` (dash/top.c) watches a VM another process runs: cfg.attached,
+ * only cfg.stats[] set, no vCPU thread at all.  Its main thread just loops
+ * on dash_poll().  The keys and panels that need the run process (pause,
+ * step, walks, registers, device I/O, console) say so instead of acting.
+ * With cfg.headless there is no terminal: dash_dump() prints the panels.
  */
 #ifndef HVLAB_DASH_DASH_H
 #define HVLAB_DASH_DASH_H
@@ -42,6 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <uapi/hvlab.h>
 
@@ -63,6 +70,12 @@ struct dash_config {
 	struct trace_writer *record;
 	/* register snapshots per second asked by dash_want_regs (0 = 10) */
 	unsigned regs_hz;
+	/* hvlab top: read-only, another process runs the VM (see above) */
+	bool attached;
+	/* no terminal (dash_dump); dash_poll only reads the rings */
+	bool headless;
+	/* at most one redraw per redraw_ms (0 = 100) */
+	unsigned redraw_ms;
 };
 
 struct dash;
@@ -83,6 +96,11 @@ void dash_close(struct dash *d);
 
 /* Main thread: drain the exit rings, redraw (<= 10 Hz), handle keys. */
 int dash_poll(struct dash *d, int timeout_ms);
+/*
+ * Drains the rings and prints the panels (enum dash_panel values) as
+ * text, w x h each, a blank line between them.  0, or -1 out of memory.
+ */
+int dash_dump(struct dash *d, const int *panels, int npanels, int w, int h, FILE *f);
 /* vCPU thread, before each HVLAB_RUN: 0 run, 1 run one step, -1 quit. */
 int dash_gate(struct dash *d, unsigned vcpu);
 bool dash_paused(const struct dash *d);

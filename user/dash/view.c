@@ -7,6 +7,10 @@
  * seek to) is a small modal prompt on the help line: printable keys go to
  * the buffer, Enter applies, Esc cancels.  Nothing here blocks: the caller
  * reads keys with a timeout and redraws at most ten times a second.
+ *
+ * Attached (`hvlab top`), the panels fed by the run process (registers,
+ * walks, device I/O, console) are replaced by a note saying why they are
+ * empty: an empty panel would look like a guest that does nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -254,6 +258,8 @@ void panel_help(const struct dash_model *m, const struct dash_view *v,
 		"  g  go to record number    + -  play faster / slower",
 		"Live",
 		"  p  pause / resume the guest     s  single-step one instruction (MTF)",
+		"hvlab top (attached to another process's VM, read-only)",
+		"  panels 1 and 2 only: pause, step, walks, registers are hvlab run's",
 	};
 
 	(void)m;
@@ -307,6 +313,46 @@ static void help_line(const struct dash_view *v, struct canvas *c)
 	canvas_printf(c, y, 0, CA_KEY, "%s 1-6 panel f filter w walk v vga ? help q quit", v->keys);
 }
 
+/* hvlab top: why this panel is empty; false for the panels that work. */
+static bool panel_unavailable(const struct dash_view *v, struct canvas *c, int top, int rows)
+{
+	static const char *const why[PANEL_NR][3] = {
+		[PANEL_VCPU] = {
+			"The registers are read with HVLAB_GET_REGS, and the module answers",
+			"vCPU ioctls only to the process that created the VM (hvlab run).",
+		},
+		[PANEL_WALK] = {
+			"A walk is HVLAB_TRANSLATE on the vCPU fd, an ioctl the module",
+			"refuses to every process but the VM's creator (hvlab run).",
+		},
+		[PANEL_IO] = {
+			"The devices are emulated inside hvlab run; the module only sees",
+			"the exits: port I/O and MMIO are in the exit log (2) as",
+			"IO_INSTRUCTION and EPT_VIOLATION.",
+		},
+		[PANEL_CONSOLE] = {
+			"The guest's serial output is hvlab run's standard output (or its",
+			"--dashboard); the guest's memory is not shared with hvlab top.",
+		},
+	};
+	static const char *const tail[] = {
+		"hvlab top reads only the statistics page the module maps for each",
+		"vCPU: exits by reason (1) and the exit log (2).  For the rest, use",
+		"hvlab run --dashboard, or hvlab run --record FILE + hvlab replay FILE.",
+	};
+	int y = top, end = top + rows;
+
+	if (!v->attached || v->panel >= PANEL_NR || !why[v->panel][0])
+		return false;
+	canvas_printf(c, y++, 0, CA_HEADER, "%s: not available in hvlab top", titles[v->panel]);
+	for (int i = 0; i < 3 && why[v->panel][i] && y < end; i++)
+		canvas_text(c, y++, 1, CA_NORMAL, why[v->panel][i]);
+	y++;
+	for (int i = 0; i < 3 && y < end; i++)
+		canvas_text(c, y++, 1, CA_DIM, tail[i]);
+	return true;
+}
+
 void view_render(const struct dash_model *m, const struct dash_view *v, struct canvas *c)
 {
 	static void (*const panels[PANEL_NR])(const struct dash_model *, const struct dash_view *,
@@ -326,6 +372,7 @@ void view_render(const struct dash_model *m, const struct dash_view *v, struct c
 	x = canvas_text(c, 1, 0, CA_DIM, v->status);
 	if (m->marker[0] && x + 4 < c->w)
 		canvas_printf(c, 1, x + 2, CA_HILITE, "« %s »", m->marker);
-	panels[v->panel < PANEL_NR ? v->panel : PANEL_EXITS](m, v, c, 2, c->h - 3);
+	if (!panel_unavailable(v, c, 2, c->h - 3))
+		panels[v->panel < PANEL_NR ? v->panel : PANEL_EXITS](m, v, c, 2, c->h - 3);
 	help_line(v, c);
 }

@@ -43,7 +43,8 @@ typedef int (*view_translate_fn)(void *ctx, uint64_t gva, struct hvlab_translati
 
 struct dash_view {
 	enum dash_panel panel, prev_panel;
-	const char *mode;		/* "replay" or "live" */
+	const char *mode;		/* "replay", "live" or "top" */
+	bool attached;			/* hvlab top: only the exit panels work */
 	int filter;			/* exit log: reason shown, -1 = all */
 	uint64_t log_back;		/* exit log: selected = newest - log_back */
 	uint64_t io_back;		/* I/O log scroll */

@@ -20,6 +20,12 @@
  * and the boot registers it set are written to stderr as "fake: ..." lines
  * for the test to check.
  *
+ * A vCPU fd is a memfd the size of the vCPU mapping, and its mmap maps
+ * that memfd: the run page, then a struct hvlab_stats in which every exit
+ * the script plays is counted (by_reason, exits, the exit ring), as the
+ * module does.  So the fd can be passed to another process (`hvlab run
+ * --stats-socket` and `hvlab top`) and still show the same page.
+ *
  * Failures on demand: FAKE_HVLAB_API=N answers HVLAB_GET_API_VERSION with N;
  * FAKE_HVLAB_CREATE_ERRNO=N makes HVLAB_CREATE_VM fail with errno N, with
  * HVLAB_PROBE naming KVM as the owner of VMX and HVLAB_GET_CAPS reporting
@@ -31,6 +37,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +47,7 @@
 #include "hw/ucall.h"
 
 #define MAXFD 1024
+#define VCPU_MAP_SIZE	((HVLAB_STATS_OFFSET + sizeof(struct hvlab_stats) + 4095) & ~4095ul)
 enum { F_NONE, F_SYS, F_VM, F_VCPU };
 static int kind[MAXFD], vcpu_id[MAXFD];
 static struct hvlab_run *runs[HVLAB_MAX_VCPUS];
@@ -50,8 +58,13 @@ static char pending_what[64];
 
 static int fake_fd(int k, int id)
 {
-	int fd = (int)syscall(2 /* open */, "/dev/null", O_RDWR | O_CLOEXEC);
+	int fd = k == F_VCPU ? memfd_create("fake-hvlab-vcpu", MFD_CLOEXEC) :
+			       (int)syscall(2 /* open */, "/dev/null", O_RDWR | O_CLOEXEC);
 
+	if (fd >= 0 && k == F_VCPU && ftruncate(fd, VCPU_MAP_SIZE)) {
+		close(fd);
+		return -1;
+	}
 	if (fd >= 0 && fd < MAXFD) {
 		kind[fd] = k;
 		vcpu_id[fd] = id;
@@ -104,10 +117,51 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		real = dlsym(RTLD_NEXT, "mmap");
 	if (fd < 0 || fd >= MAXFD || kind[fd] != F_VCPU)
 		return real(addr, len, prot, flags, fd, off);
-	p = real(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (off || len > VCPU_MAP_SIZE) {	/* as the module refuses them */
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	p = real(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p != MAP_FAILED)
 		runs[vcpu_id[fd]] = p;
 	return p;
+}
+
+/* The module's bookkeeping of an exit it passes to userspace. */
+static void count_exit(const struct hvlab_run *run)
+{
+	struct hvlab_stats *st = (struct hvlab_stats *)((char *)run + HVLAB_STATS_OFFSET);
+	struct hvlab_exit_record e = { .rip = run->guest_rip };
+
+	switch (run->exit_reason) {
+	case HVLAB_EXIT_IO:
+		e.reason = HVLAB_VMX_EXIT_IO;
+		e.info = run->io.port | (uint32_t)run->io.size << 16 |
+			 (uint32_t)(run->io.direction == HVLAB_IO_IN) << 24;
+		e.qualification = (uint64_t)run->io.port << 16 | (run->io.size - 1u) |
+				  (run->io.direction == HVLAB_IO_IN ? 8u : 0u);
+		if (run->io.direction == HVLAB_IO_OUT)
+			memcpy(&e.value, run->io_data, run->io.size <= 8 ? run->io.size : 8);
+		break;
+	case HVLAB_EXIT_MMIO:
+		e.reason = HVLAB_VMX_EXIT_EPT_VIOLATION;
+		e.gpa = run->mmio.phys_addr;
+		break;
+	case HVLAB_EXIT_HLT:
+		e.reason = HVLAB_VMX_EXIT_HLT;
+		break;
+	case HVLAB_EXIT_HYPERCALL:
+		e.reason = HVLAB_VMX_EXIT_VMCALL;
+		e.value = run->hypercall.nr;	/* RAX */
+		break;
+	default:
+		return;
+	}
+	st->ring[st->head % HVLAB_EXIT_RING_SIZE] = e;
+	__atomic_store_n(&st->head, st->head + 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&st->by_reason[e.reason], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->exits, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->exits_to_user, 1, __ATOMIC_RELAXED);
 }
 
 /* Blocks like a guest that never exits, until a signal interrupts. */
@@ -272,7 +326,7 @@ int ioctl(int fd, unsigned long req, ...)
 		return 0;
 	}
 	case HVLAB_GET_VCPU_MMAP_SIZE:
-		return (int)((HVLAB_STATS_OFFSET + sizeof(struct hvlab_stats) + 4095) & ~4095ul);
+		return (int)VCPU_MAP_SIZE;
 	case HVLAB_SET_MEMORY_REGION:
 		ram = (char *)(unsigned long)((struct hvlab_memory_region *)arg)->userspace_addr;
 		return 0;
@@ -323,13 +377,19 @@ int ioctl(int fd, unsigned long req, ...)
 		return 0;
 	case HVLAB_RUN: {
 		struct hvlab_run *run = runs[vcpu_id[fd]];
+		int ret;
 
 		if (run->immediate_exit) {
 			run->exit_reason = HVLAB_EXIT_INTR;
 			errno = EINTR;
 			return -1;
 		}
-		return vcpu_id[fd] == 0 ? next_exit(run) : spin(run);
+		if (vcpu_id[fd] != 0)
+			return spin(run);
+		ret = next_exit(run);
+		if (ret == 0)
+			count_exit(run);
+		return ret;
 	}
 	default:
 		errno = ENOTTY;

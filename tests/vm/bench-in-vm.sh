@@ -63,10 +63,10 @@ for w in cpuid vmcall out; do
 	printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "$w" "${a:-?}" "${b:-?}" "$(pct "$a" "$b")" "${d:-?}" "$(pct "$a" "$d")"
 done
 echo
-echo "Aim: at most 5% more. Bochs's TSC is one clock for both of the VM's CPUs, so"
-echo "the recorder's and the dashboard's threads count even when they run beside"
-echo "the vCPU; 'out' exits to userspace, where the recorder writes one record per"
-echo "device access."
+echo "Aim: at most 5% more. Exits the module handles never reach the watchers;"
+echo "'out' exits to userspace, where hvlab run queues the device access for its"
+echo "main thread.  (A busy loop on the VM's other CPU leaves these figures as they"
+echo "are: only work on the vCPU's own CPU shows in the guest's TSC.)"
 echo
 
 echo "## Exits while booting hello.elf to its greeting"

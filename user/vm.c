@@ -507,7 +507,6 @@ static void record_ring_if_full(struct vm *vm, unsigned i)
 static void record_rings(struct vm *vm)
 {
 	struct bus_access a[256];
-	uint64_t lost;
 	size_t n;
 
 	for (unsigned i = 0; i < vm->ncpus; i++)
@@ -515,14 +514,7 @@ static void record_rings(struct vm *vm)
 	while ((n = ioq_pop(vm->rec_io, a, 256)))
 		for (size_t k = 0; k < n; k++)
 			trace_on_io(vm->rec, &a[k]);
-	lost = ioq_take_lost(vm->rec_io);
-	if (lost) {		/* LOST counts exits: say it in words */
-		char what[96];
-
-		snprintf(what, sizeof(what), "%llu device accesses not recorded (queue full)",
-			 (unsigned long long)lost);
-		trace_write_marker(vm->rec, what);
-	}
+	trace_write_io_dropped(vm->rec, ioq_take_lost(vm->rec_io));
 }
 
 static void *vcpu_thread(void *arg)

@@ -165,7 +165,8 @@ static void apply(struct dash *d, const struct trace_event *ev)
 /*
  * A device access, on a vCPU thread: queued without a lock (ioq.c) and
  * applied by the main thread in drain(), so a vCPU never waits while the
- * screen is drawn.  A full queue drops the access (counted in the log).
+ * screen is drawn.  A full queue drops the access (with --record, a
+ * marker in the trace says how many).
  */
 void dash_on_io(void *ctx, const struct bus_access *a)
 {
@@ -203,13 +204,8 @@ static void drain_io(struct dash *d)
 			trace_on_io(d->cfg.record, &a[k]);
 	}
 	lost = ioq_take_lost(d->io);
-	if (lost && d->cfg.record) {
-		char what[96];
-
-		snprintf(what, sizeof(what), "%llu device accesses not recorded (queue full)",
-			 (unsigned long long)lost);
-		trace_write_marker(d->cfg.record, what);
-	}
+	if (d->cfg.record)
+		trace_write_io_dropped(d->cfg.record, lost);
 }
 
 void dash_on_console(struct dash *d, const void *buf, size_t len)

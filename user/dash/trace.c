@@ -398,6 +398,18 @@ int trace_write_marker(struct trace_writer *w, const char *text)
 	return emit_locked(w, TRACE_MARKER, text, n);
 }
 
+int trace_write_io_dropped(struct trace_writer *w, uint64_t n)
+{
+	char what[96];
+
+	if (!n)
+		return 0;
+	/* LOST counts exits; this is said in words instead */
+	snprintf(what, sizeof(what), "%llu device accesses not recorded (queue full)",
+		 (unsigned long long)n);
+	return trace_write_marker(w, what);
+}
+
 int trace_write_vga(struct trace_writer *w, unsigned offset, const void *buf, size_t len)
 {
 	uint8_t p[4 + TRACE_VGA_BYTES];

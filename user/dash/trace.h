@@ -158,6 +158,8 @@ int trace_write_io(struct trace_writer *w, const struct trace_io *io);
 int trace_write_console(struct trace_writer *w, unsigned source, const void *buf, size_t len);
 int trace_write_walk(struct trace_writer *w, unsigned vcpu, const struct hvlab_translation *t);
 int trace_write_marker(struct trace_writer *w, const char *text);
+/* A marker saying n device accesses were dropped (ioq.c full), if n > 0. */
+int trace_write_io_dropped(struct trace_writer *w, uint64_t n);
 int trace_write_vga(struct trace_writer *w, unsigned offset, const void *buf, size_t len);
 int trace_write_lost(struct trace_writer *w, uint64_t n);
 

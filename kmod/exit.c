@@ -77,6 +77,12 @@ static bool long_mode(void)
 	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;	/* real == guest's */
 }
 
+/* What a MOV to CR3 loads: bit 63 is the PCID "no flush" hint (long mode). */
+static unsigned long cr3_operand(unsigned long val)
+{
+	return long_mode() ? val & ~(1ul << 63) : val;
+}
+
 /* Stop the vCPU: userspace gets HVLAB_EXIT_INTERNAL_ERROR.  Returns 0. */
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
 {
@@ -289,8 +295,7 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 	}
 	vcpu->rec->value = val;
 	vcpu->stats->cr3_writes++;
-	if (long_mode())
-		val &= ~(1ul << 63);	/* the PCID "no flush" hint */
+	val = cr3_operand(val);
 	if (vcpu->shadow)	/* a kept root, or a new one filled lazily */
 		return hv_shadow_set_cr3(vcpu, val);
 	vmcs_writel(GUEST_CR3, val);
@@ -317,9 +322,7 @@ bool hv_cr_exit_is_fast(struct hv_vcpu *vcpu)
 	if (type != 0 || cr != 3 || !vcpu->shadow ||
 	    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
 		return false;
-	val = get_gpr(vcpu, (q >> 8) & 15);
-	if (long_mode())
-		val &= ~(1ul << 63);
+	val = cr3_operand(get_gpr(vcpu, (q >> 8) & 15));
 	return hv_shadow_cr3_cached(vcpu, val);
 }
 

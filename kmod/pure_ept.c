@@ -220,16 +220,9 @@ int hvlab_ept_walk(const struct hvlab_ept_ctx *c, __u64 gpa,
 void hvlab_ept_walk_to_translation(const struct hvlab_ept_walk *w,
 				   struct hvlab_translation *t)
 {
-	unsigned int i;
-
 	t->shadow = 0;
 	t->second_steps = w->nsteps;
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
-		t->second[i].level = w->steps[i].level;
-		t->second[i].pad = 0;
-		t->second[i].table = w->steps[i].table;
-		t->second[i].entry = w->steps[i].entry;
-	}
+	hvlab_walk_copy_steps(t->second, w->steps, w->nsteps);
 	if (w->status == HVLAB_EPT_OK) {
 		t->hpa = w->hpa;
 		return;

@@ -253,16 +253,9 @@ int hvlab_shadow_walk(const struct hvlab_pmem *mem, __u64 root_hpa,
 void hvlab_shadow_walk_to_translation(const struct hvlab_gwalk *w,
 				      struct hvlab_translation *t)
 {
-	unsigned int i;
-
 	t->shadow = 1;
 	t->second_steps = w->nsteps;
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
-		t->second[i].level = w->steps[i].level;
-		t->second[i].pad = 0;
-		t->second[i].table = w->steps[i].table;
-		t->second[i].entry = w->steps[i].entry;
-	}
+	hvlab_walk_copy_steps(t->second, w->steps, w->nsteps);
 	if (w->status == HVLAB_GW_OK) {
 		t->hpa = w->gpa;
 		return;

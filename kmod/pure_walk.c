@@ -405,21 +405,27 @@ int hvlab_gwalk(const struct hvlab_gwalk_ctx *c, __u64 gva,
 	return w->status;
 }
 
-void hvlab_gwalk_to_translation(const struct hvlab_gwalk *w,
-				struct hvlab_translation *t)
+void hvlab_walk_copy_steps(struct hvlab_walk_step *dst,
+			   const struct hvlab_gwalk_step *src, unsigned int n)
 {
 	unsigned int i;
 
+	for (i = 0; i < n && i < HVLAB_WALK_MAX_STEPS; i++) {
+		dst[i].level = src[i].level;
+		dst[i].pad = 0;
+		dst[i].table = src[i].table;
+		dst[i].entry = src[i].entry;
+	}
+}
+
+void hvlab_gwalk_to_translation(const struct hvlab_gwalk *w,
+				struct hvlab_translation *t)
+{
 	t->gva = w->gva;
 	t->gpa = w->status == HVLAB_GW_OK ? w->gpa : 0;
 	t->paging_mode = w->mode < 0 ? 0 : w->mode;
 	t->guest_steps = w->nsteps;
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
-		t->guest[i].level = w->steps[i].level;
-		t->guest[i].pad = 0;
-		t->guest[i].table = w->steps[i].table;
-		t->guest[i].entry = w->steps[i].entry;
-	}
+	hvlab_walk_copy_steps(t->guest, w->steps, w->nsteps);
 	if (w->status == HVLAB_GW_OK) {
 		t->fault = HVLAB_WALK_OK;
 		t->fault_level = 0;

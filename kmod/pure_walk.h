@@ -156,6 +156,14 @@ int hvlab_gwalk(const struct hvlab_gwalk_ctx *c, __u64 gva,
 		unsigned int access, struct hvlab_gwalk *w);
 
 /*
+ * Copies n steps of a walk (at most HVLAB_WALK_MAX_STEPS) into one of the
+ * inspector's step arrays: the guest, EPT and shadow walks share the step
+ * format, so hvlab_ept_walk_to_translation and the shadow one use it too.
+ */
+void hvlab_walk_copy_steps(struct hvlab_walk_step *dst,
+			   const struct hvlab_gwalk_step *src, unsigned int n);
+
+/*
  * Copies a walk into the inspector's answer: gva, gpa, paging_mode, the
  * guest[] steps, and fault/fault_level when the guest's tables fault.
  */

@@ -24,13 +24,9 @@ if ! command -v tmux >/dev/null; then
 	echo "1..0 # SKIP tmux missing (tests/tools/deps.sh installs it)"
 	exit 0
 fi
+. tests/native/helpers/preload.bash
 for h in fake_hvlab slow_run; do
-	if ! ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -Iinclude -Iuser \
-		-o "$tmp/$h.so" "tests/native/helpers/$h.c" -ldl; then
-		echo "not ok 1 - build helpers/$h.c"
-		echo "1..1"
-		exit 1
-	fi
+	build_preload "$h" "$tmp/$h.so"
 done
 printf '\xfa\xf4' >"$tmp/hlt.bin"
 # 300 POST-code writes (6 s at 20 ms each), then a guest that never exits

@@ -32,12 +32,8 @@ if [ ! -x "$HV" ]; then
 	exit 0
 fi
 FAKE=$tmp/fake_hvlab.so
-if ! ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -Iinclude -Iuser \
-	-o "$FAKE" tests/native/helpers/fake_hvlab.c -ldl; then
-	echo "not ok 1 - build the fake /dev/hvlab"
-	echo "1..1"
-	exit 1
-fi
+. tests/native/helpers/preload.bash
+build_preload fake_hvlab "$FAKE"
 printf '\xfa\xf4' >"$tmp/hlt.bin"
 S=$tmp/stats.sock
 

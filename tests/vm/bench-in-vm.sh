@@ -22,8 +22,12 @@ echo "## Exit round trips, guest TSC cycles (bench.elf, 2000 iterations each)"
 echo
 printf '| %-40s | %8s | %10s | %6s |\n' "workload" "cycles" "vs bare ~$BARE" "aim"
 printf '|%s|%s|%s|%s|\n' "------------------------------------------" "----------" "------------" "--------"
+# cycles OUTPUT WORKLOAD: the per-exit figure bench.elf printed for WORKLOAD
+cycles() {
+	echo "$1" | sed -n "s/^bench $2 [0-9]* iterations: \([0-9]*\) cycles.*/\1/p"
+}
 row() {
-	c=$(echo "$out" | sed -n "s/^bench $1 [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
+	c=$(cycles "$out" "$1")
 	[ -n "$c" ] || c=?
 	r=?
 	[ "$c" != "?" ] && r=$(awk -v c="$c" -v b=$BARE 'BEGIN { printf "%.1fx", c / b }')
@@ -57,9 +61,9 @@ pct() {
 printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "workload" "plain" "--record" "extra" "--dashboard" "extra"
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "----------" "------------" "----------" "--------------" "----------"
 for w in cpuid vmcall out; do
-	a=$(echo "$out" | sed -n "s/^bench $w [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
-	b=$(echo "$rec" | sed -n "s/^bench $w [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
-	d=$(echo "$dash" | sed -n "s/^bench $w [0-9]* iterations: \([0-9]*\) cycles.*/\1/p")
+	a=$(cycles "$out" $w)
+	b=$(cycles "$rec" $w)
+	d=$(cycles "$dash" $w)
 	printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "$w" "${a:-?}" "${b:-?}" "$(pct "$a" "$b")" "${d:-?}" "$(pct "$a" "$d")"
 done
 echo

@@ -186,15 +186,9 @@ static void drain_io(struct dash *d)
 
 		pthread_mutex_lock(&d->lock);
 		for (size_t k = 0; k < n; k++) {
-			struct trace_event ev = { .type = TRACE_IO, .time_ns = now };
+			struct trace_event ev = { .type = TRACE_IO, .time_ns = now,
+						  .io = trace_io_from_access(&a[k]) };
 
-			ev.io = (struct trace_io){
-				.addr = a[k].addr, .value = a[k].value, .size = a[k].size,
-				.flags = (a[k].is_write ? TRACE_IO_WRITE : 0) |
-					 (a[k].is_mmio ? TRACE_IO_MMIO : 0) |
-					 (a[k].dev ? 0 : TRACE_IO_UNCLAIMED),
-				.dev = TRACE_NO_DEVICE,
-			};
 			if (a[k].dev && a[k].dev->name)
 				ev.io.dev = model_device_id(d->m, a[k].dev->name);
 			model_apply(d->m, &ev);

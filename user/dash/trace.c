@@ -466,16 +466,21 @@ int trace_device_id(struct trace_writer *w, const char *name)
 	return id;
 }
 
-void trace_on_io(void *ctx, const struct bus_access *a)
+struct trace_io trace_io_from_access(const struct bus_access *a)
 {
-	struct trace_writer *w = ctx;
-	struct trace_io io = {
+	return (struct trace_io){
 		.addr = a->addr, .value = a->value, .size = a->size,
 		.flags = (a->is_write ? TRACE_IO_WRITE : 0) |
 			 (a->is_mmio ? TRACE_IO_MMIO : 0) |
 			 (a->dev ? 0 : TRACE_IO_UNCLAIMED),
 		.dev = TRACE_NO_DEVICE,
 	};
+}
+
+void trace_on_io(void *ctx, const struct bus_access *a)
+{
+	struct trace_writer *w = ctx;
+	struct trace_io io = trace_io_from_access(a);
 
 	if (a->dev && a->dev->name) {
 		pthread_mutex_lock(&w->lock);

@@ -172,6 +172,8 @@ int trace_device_id(struct trace_writer *w, const char *name);
  * records every port/MMIO access with its device name.
  */
 void trace_on_io(void *ctx, const struct bus_access *a);
+/* The trace's view of a bus access; dev is left TRACE_NO_DEVICE. */
+struct trace_io trace_io_from_access(const struct bus_access *a);
 
 /*
  * Records the exits in the mmap-ed statistics of one vCPU that are new

@@ -1,0 +1,14 @@
+# preload.bash - sourced by the native tests that run user/hvlab against
+# stand-ins loaded with LD_PRELOAD (fake_hvlab.c for /dev/hvlab,
+# slow_run.c to slow HVLAB_RUN down).  Run from the top of the checkout.
+
+# build_preload NAME OUT: compiles tests/native/helpers/NAME.c into the
+# shared object OUT; on failure prints a one-test TAP failure and exits 1.
+build_preload() {
+	if ! ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -Iinclude -Iuser \
+		-o "$2" "tests/native/helpers/$1.c" -ldl; then
+		echo "not ok 1 - build helpers/$1.c"
+		echo "1..1"
+		exit 1
+	fi
+}

@@ -44,6 +44,10 @@ void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len)
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err)
 {
+	if (vcpu->rmode) {	/* vm86 would use the protected-mode IDT */
+		hv_rmode_interrupt(vcpu, vector, 0);
+		return;
+	}
 	/* real mode delivers no error code (SDM 26.2.1.3) */
 	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PE))
 		has_err = false;
@@ -109,6 +113,8 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 
 	if ((info & 0x700) == INTR_TYPE_NMI)
 		return 1;	/* vcpu.c already handed the NMI to the host */
+	if (vcpu->rmode)	/* real mode in vm86: every exception exits */
+		return hv_rmode_exception(vcpu, info);
 	if ((info & 0xff) == 14 && vcpu->shadow)
 		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
 					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
@@ -259,9 +265,6 @@ static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) &&
 	     (hv_guest_efer(vcpu) & EFER_LME)))
 		return -1;
-	/* without unrestricted guest there is no real mode (SDM 26.3.1.1) */
-	if (vcpu->shadow && !(val & X86_CR0_PE))
-		return -1;
 	hv_vmcs_set_cr0(vcpu, val);
 	if (vcpu->shadow)
 		return hv_shadow_reset(vcpu);
@@ -307,23 +310,68 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 
 /*
  * May the fast path (vcpu.c) handle this CR-access exit?  Reads of CR3 and
- * CR8 and writes of CR8 are register copies.  A MOV to CR3 is fast only
- * under shadow paging when its root is kept: switching to it allocates
- * nothing and never sleeps.  A trapped CR3 write goes to userspace, and
- * CR0/CR4 writes may rebuild the shadow tables: slow path.
+ * CR8 and writes of CR8 are register copies: the table's handle_cr does
+ * them.  A MOV to CR3 is fast only under shadow paging when its root is
+ * kept: switching to it allocates nothing and never sleeps, and
+ * hv_fastpath_cr3 does it without decoding the exit again.  A trapped CR3
+ * write goes to userspace, and CR0/CR4 writes may rebuild the shadow
+ * tables: slow path.
  */
-bool hv_cr_exit_is_fast(struct hv_vcpu *vcpu)
+enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu)
 {
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION), val;
+	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
 	int cr = q & 15, type = (q >> 4) & 3;
 
 	if (type == 1 || (type == 0 && cr == 8))
-		return cr == 3 || cr == 8;
+		return cr == 3 || cr == 8 ? HV_FAST_TABLE : HV_FAST_NO;
 	if (type != 0 || cr != 3 || !vcpu->shadow ||
 	    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
-		return false;
-	val = cr3_operand(get_gpr(vcpu, (q >> 8) & 15));
-	return hv_shadow_cr3_cached(vcpu, val);
+		return HV_FAST_NO;
+	vcpu->fast_cr3 = get_gpr(vcpu, (q >> 8) & 15);
+	return hv_shadow_cr3_cached(vcpu, cr3_operand(vcpu->fast_cr3)) ?
+	       HV_FAST_CR3 : HV_FAST_NO;
+}
+
+/*
+ * The fast path's MOV to CR3, to the kept root hv_cr_exit_is_fast found:
+ * what handle_cr and set_cr3 would do on that path, minus the decoding.
+ * A CR-access exit never interrupts event delivery, so there is no
+ * IDT-vectoring information to re-inject (SDM 27.2.4).
+ */
+int hv_fastpath_cr3(struct hv_vcpu *vcpu)
+{
+	unsigned long val = vcpu->fast_cr3;
+
+	vcpu->run->hw_exit_reason = HVLAB_VMX_EXIT_CR_ACCESS;
+	vcpu->run->exit_qualification = vcpu->rec->qualification;
+	vcpu->rec->info = vcpu->rec->qualification;
+	vcpu->rec->value = val;
+	vcpu->stats->cr3_writes++;
+	hv_shadow_set_cr3(vcpu, cr3_operand(val));	/* cannot fail here */
+	hv_skip_instruction(vcpu, insn_len());
+	return 1;
+}
+
+/*
+ * An emulated MOV to CR0, CR3, CR4 or CR8 (here or in rmode.c): 0 done,
+ * non-zero: the guest gets #GP.
+ */
+int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val)
+{
+	switch (cr) {
+	case 0:
+		return set_cr0(vcpu, val);
+	case 3:
+		return set_cr3(vcpu, val);
+	case 4:
+		return set_cr4(vcpu, val);
+	case 8:
+		if (val > 15)
+			return -1;
+		vcpu->cr8 = val;
+		return 0;
+	}
+	return -1;
 }
 
 static int handle_cr(struct hv_vcpu *vcpu)
@@ -337,16 +385,7 @@ static int handle_cr(struct hv_vcpu *vcpu)
 	switch (type) {
 	case 0:		/* MOV to CR (SDM 27.2.1, table 27-3) */
 		vcpu->rec->value = val;
-		if (cr == 0)
-			err = set_cr0(vcpu, val);
-		else if (cr == 3)
-			err = set_cr3(vcpu, val);
-		else if (cr == 4)
-			err = set_cr4(vcpu, val);
-		else if (cr == 8)
-			err = val > 15 ? -1 : (vcpu->cr8 = val, 0);
-		else
-			err = -1;
+		err = hv_set_cr(vcpu, cr, val);
 		break;
 	case 1:		/* MOV from CR */
 		if (cr == 3)

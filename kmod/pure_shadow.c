@@ -409,8 +409,9 @@ int hvlab_sroot_peek(const struct hvlab_sroot_cache *c, __u64 cr3,
 	__u64 key = sroot_key(cr3, role);
 	int i;
 
+	/* the address first: it is what tells slots apart (CR3 fast path) */
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
-		if (c->e[i].used && c->e[i].synced && c->e[i].cr3 == key &&
+		if (c->e[i].cr3 == key && c->e[i].used && c->e[i].synced &&
 		    c->e[i].role == role)
 			return i;
 	return -1;

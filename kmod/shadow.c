@@ -39,7 +39,9 @@
  *    with all four PDPTEs present from the start (the CPU caches PDPTEs at
  *    VM entry, SDM 4.4.1), and 4-level in long mode.  The PAE root sits
  *    below 4 GiB, because CR3 holds 32 bits in PAE mode;
- *  - guest paging off is an identity map of guest-physical memory;
+ *  - guest paging off is an identity map of guest-physical memory; in
+ *    real mode (vm86, rmode.c) the root also maps hvlab's TSS, above
+ *    what vm86 code can address (hv_shadow_map_own);
  *  - only the vCPU's own thread touches its tables (vcpu->mutex).
  */
 #include <linux/gfp.h>
@@ -133,7 +135,7 @@ int hv_shadow_init(struct hv_vcpu *vcpu)
 	if (!vcpu->sh_cache)
 		return -ENOMEM;
 	hvlab_sroot_init(vcpu->sh_cache);
-	return 0;
+	return hv_rmode_init(vcpu);	/* real mode needs vm86 mode here */
 }
 
 void hv_shadow_free(struct hv_vcpu *vcpu)
@@ -141,6 +143,7 @@ void hv_shadow_free(struct hv_vcpu *vcpu)
 	free_slots(vcpu, ~0u);
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
+	hv_rmode_free(vcpu);
 }
 
 /* The role of the guest's current paging state (pure_shadow.c). */
@@ -455,6 +458,23 @@ void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)
 	sh_mem(vcpu, &smem);
 	if (vcpu->sh_root)
 		hvlab_shadow_zap(&smem, vcpu->sh_root, vcpu->sh_levels, gva);
+}
+
+/*
+ * Map a page hvlab owns (not guest memory) at gva in the loaded root:
+ * supervisor-only, so only the CPU's own accesses (vm86 mode's TSS) use it.
+ * A not-present entry is never in the TLB, so nothing needs flushing.
+ */
+int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
+{
+	struct hvlab_pmem smem;
+
+	if (!vcpu->sh_root)
+		return -1;
+	sh_mem(vcpu, &smem);
+	return hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
+				hpa | HVLAB_PTE_P | HVLAB_PTE_W | HVLAB_PTE_A |
+				HVLAB_PTE_D);
 }
 
 /* The inspector's second stage in shadow mode: the shadow entry itself. */

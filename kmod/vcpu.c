@@ -198,14 +198,15 @@ static void restore_host_extra(const struct host_extra *h)
 }
 
 /* Record an exit, handle it, publish the record (see the uapi reader rule). */
-static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason);
+static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
+			   enum hv_fast fast);
 
 /*
  * Exits the fast path may handle without leaving the guest's context (FPU
  * loaded, preemption off): handlers that never sleep and never need
  * userspace.  Everything else leaves through the slow path.
  */
-static bool fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
+static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 {
 	switch (reason) {	/* an entry failure has bit 31: never here */
 	case HVLAB_VMX_EXIT_EXTERNAL_INT:
@@ -213,13 +214,14 @@ static bool fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 	case HVLAB_VMX_EXIT_PAUSE:
 	case HVLAB_VMX_EXIT_CPUID:
 	case HVLAB_VMX_EXIT_RDMSR:
-		return true;
+		return HV_FAST_TABLE;
 	case HVLAB_VMX_EXIT_VMCALL:
-		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP;
+		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP ? HV_FAST_TABLE :
+							   HV_FAST_NO;
 	case HVLAB_VMX_EXIT_CR_ACCESS:
 		return hv_cr_exit_is_fast(vcpu);	/* a kept shadow root */
 	}
-	return false;
+	return HV_FAST_NO;
 }
 
 /*
@@ -239,7 +241,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
 	struct host_extra h;
 	unsigned long cr3, cr4;
-	bool fast = false;
+	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
 
 	preempt_disable();
@@ -296,7 +298,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		fast = fastpath_exit(vcpu, *reason);
 		if (!fast)
 			break;
-		handle_one_exit(vcpu, *reason);
+		handle_one_exit(vcpu, *reason, fast);
 		local_irq_enable();
 		if (need_resched() || signal_pending(current) ||
 		    vcpu->event_pending) {
@@ -345,9 +347,13 @@ static void inject_pending(struct hv_vcpu *vcpu)
 	} else if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 		   !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS))) {
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-			     (e->type == HVLAB_EVENT_NMI ? INTR_TYPE_NMI :
-			      INTR_TYPE_EXT_INTR) | (e->vector & 0xff));
+		if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
+			hv_rmode_interrupt(vcpu, e->type == HVLAB_EVENT_NMI ?
+					   2 : e->vector, 0);
+		else
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
+				     (e->type == HVLAB_EVENT_NMI ? INTR_TYPE_NMI :
+				      INTR_TYPE_EXT_INTR) | (e->vector & 0xff));
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
 			     proc & ~PROC_INTR_WINDOW_EXITING);
 	} else {
@@ -428,16 +434,37 @@ static void record_exit(struct hv_vcpu *vcpu, u32 reason)
 	vcpu->rec = rec;
 }
 
-static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason)
+static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
+			   enum hv_fast fast)
 {
 	int ret;
 
 	record_exit(vcpu, reason);
-	ret = hv_handle_exit(vcpu, reason);
+	if (fast == HV_FAST_CR3)	/* KVM's habit: a fastpath handler */
+		ret = hv_fastpath_cr3(vcpu);
+	else
+		ret = hv_handle_exit(vcpu, reason);
 	vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
 	smp_wmb();	/* the record before the head (see the uapi) */
 	vcpu->stats->head++;
 	return ret;
+}
+
+/*
+ * Real mode under shadow paging runs in vm86 mode, which cannot hold every
+ * real-mode state (rmode.c): say why instead of entering.
+ */
+static bool rmode_stuck(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	const char *why = hv_rmode_unfit(vcpu);
+
+	if (!why)
+		return false;
+	memset(&run->fail_entry, 0, sizeof(run->fail_entry));
+	run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
+	strscpy(run->fail_entry.check, why, sizeof(run->fail_entry.check));
+	return true;
 }
 
 static int vcpu_run(struct hv_vcpu *vcpu)
@@ -450,15 +477,6 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 	if (ret)
 		return ret;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (vcpu->shadow && !(hv_guest_cr0(vcpu) & X86_CR0_PE)) {
-		/* real mode needs unrestricted guest, which needs EPT */
-		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
-		run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
-		strscpy(run->fail_entry.check,
-			"real mode needs EPT (unrestricted guest)",
-			sizeof(run->fail_entry.check));
-		return 0;
-	}
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;
 		return -EINTR;
@@ -470,6 +488,8 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
+			break;
 		inject_pending(vcpu);
 		ret = run_guest(vcpu, &reason);
 		if (ret < 0) {
@@ -478,7 +498,7 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 		}
 		if (ret == 1)
 			continue;	/* handled; the host wanted the CPU */
-		ret = handle_one_exit(vcpu, reason);
+		ret = handle_one_exit(vcpu, reason, HV_FAST_NO);
 		if (ret <= 0)
 			break;
 	}

@@ -98,6 +98,7 @@ struct hv_vcpu {
 	u8 pending_len;			/* instruction length to skip */
 	struct insn_mmio mmio;		/* decoded MMIO instruction */
 	u64 mmio_gpa;
+	unsigned long fast_cr3;		/* HV_FAST_CR3: the value written */
 	u8 io_size;			/* port I/O element size */
 	u32 io_count;			/* string I/O: elements in io_data */
 	u64 io_gpa;			/* string INS: where the data goes */
@@ -128,7 +129,21 @@ struct hv_vcpu {
 	} sh_slot[HVLAB_SROOT_SLOTS];
 	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
 	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
+
+	/* Real mode under shadow paging, run in vm86 mode (rmode.c). */
+	bool rmode;			/* guest CR0.PE = 0: RFLAGS.VM is set */
+	const char *rm_unfit;		/* why it cannot run on, or NULL */
+	unsigned long rm_iopl;		/* the guest's RFLAGS.IOPL */
+	struct {			/* the guest's TR, while ours is in */
+		u16 sel;
+		u64 base;
+		u32 limit, ar;
+	} rm_tr;
+	struct page *rm_tss;		/* RM_TSS_PAGES pages: TSS + bitmaps */
 };
+
+/* Where vm86 mode finds hvlab's TSS: above what vm86 code can address. */
+#define HV_RM_TSS_LA	0xffc00000ul
 
 /* ept.c */
 int hv_ept_init(struct hv_vm *vm);
@@ -153,6 +168,18 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 			struct hvlab_translation *t);
+int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa);
+
+/* rmode.c: real mode without unrestricted guest, in vm86 mode */
+int hv_rmode_init(struct hv_vcpu *vcpu);
+void hv_rmode_free(struct hv_vcpu *vcpu);
+void hv_rmode_switch(struct hv_vcpu *vcpu, bool real_mode);
+const char *hv_rmode_unfit(struct hv_vcpu *vcpu);
+unsigned long hv_rmode_guest_rflags(struct hv_vcpu *vcpu, unsigned long real);
+unsigned long hv_rmode_real_rflags(struct hv_vcpu *vcpu, unsigned long val);
+void hv_rmode_interrupt(struct hv_vcpu *vcpu, u8 vector,
+			unsigned int ip_advance);
+int hv_rmode_exception(struct hv_vcpu *vcpu, u32 info);
 
 /* vm.c */
 void hv_vm_put(struct hv_vm *vm);
@@ -194,10 +221,18 @@ int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
 
 /* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
-bool hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
+/* How the fast path (vcpu.c) may handle an exit. */
+enum hv_fast {
+	HV_FAST_NO,		/* it may not: the slow path handles it */
+	HV_FAST_TABLE,		/* through the exit-handler table */
+	HV_FAST_CR3,		/* hv_fastpath_cr3: to a kept shadow root */
+};
+enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
+int hv_fastpath_cr3(struct hv_vcpu *vcpu);
 void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
+int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
 /* msr.c: the MSR allow-list */

@@ -16,6 +16,8 @@
  * write that changes one exits (SDM 25.6.6).  hvlab owns CR0.PE/PG (to
  * switch the "IA-32e mode guest" entry control and load PAE PDPTEs),
  * CR0.NE/CD/NW (forced to values VMX accepts) and CR4.VMXE/SMXE/PAE.
+ * Under shadow paging, real mode runs in vm86 mode (rmode.c): RFLAGS and
+ * the segments the guest reads back are translated to what it set.
  * All functions act on the current VMCS: the caller has loaded it.
  */
 #include <linux/kernel.h>
@@ -38,7 +40,7 @@
 #define CR0_OWNED_SHADOW (CR0_OWNED | X86_CR0_WP)
 #define CR4_OWNED_SHADOW (CR4_OWNED | X86_CR4_PSE | X86_CR4_PGE | \
 			  X86_CR4_LA57 | X86_CR4_PCIDE | X86_CR4_SMEP | \
-			  X86_CR4_SMAP)
+			  X86_CR4_SMAP | X86_CR4_VME)
 
 static unsigned long cr0_owned(struct hv_vcpu *vcpu)
 {
@@ -135,6 +137,28 @@ static void read_seg(const struct seg_fields *f, struct hvlab_segment *s)
 	ar_to_seg(__hv_vmread(f->ar), s);
 }
 
+/*
+ * In vm86 mode (rmode.c) the VMCS holds DPL-3 data segments and hvlab's
+ * TSS: show the real-mode segments and the TR the guest had instead.
+ */
+static void rmode_view(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
+{
+	struct hvlab_segment *seg[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++) {
+		seg[i]->type = seg[i] == &s->cs ? 0xb : 0x3;
+		seg[i]->dpl = 0;
+	}
+	memset(&s->tr, 0, sizeof(s->tr));
+	s->tr.selector = vcpu->rm_tr.sel;
+	s->tr.base = vcpu->rm_tr.base;
+	s->tr.limit = vcpu->rm_tr.limit;
+	ar_to_seg(vcpu->rm_tr.ar, &s->tr);
+}
+
 void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
 {
 	struct hvlab_segment *dst[] = {
@@ -156,6 +180,8 @@ void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
 	s->cr3 = hv_guest_cr3(vcpu);
 	s->efer = hv_guest_efer(vcpu);
 	s->apic_base = vcpu->msr_apic_base;
+	if (vcpu->rmode)
+		rmode_view(vcpu, s);
 }
 
 /* Reserved EFER bits and CR bits we refuse from userspace. */
@@ -172,6 +198,9 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	    (s->cr4 >> 32) || s->cr8 > 15 || s->gdt.limit > 0xffff ||
 	    s->idt.limit > 0xffff)
 		return -EINVAL;
+	/* leave vm86 mode first: set_cr0 below enters it with the new state */
+	if (vcpu->rmode)
+		hv_rmode_switch(vcpu, false);
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		write_seg(&segs[i], src[i]);
 	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
@@ -203,7 +232,7 @@ void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
 	r->rsp = vmcs_readl(GUEST_RSP);
 	r->rip = vmcs_readl(GUEST_RIP);
-	r->rflags = vmcs_readl(GUEST_RFLAGS);
+	r->rflags = hv_rmode_guest_rflags(vcpu, vmcs_readl(GUEST_RFLAGS));
 }
 
 void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
@@ -218,7 +247,8 @@ void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
 	/* bit 1 is always 1; VM entry checks reserved bits (SDM 26.3.1.4) */
-	vmcs_writel(GUEST_RFLAGS, (r->rflags & 0x3f7fd7ul) | 2);
+	vmcs_writel(GUEST_RFLAGS,
+		    hv_rmode_real_rflags(vcpu, (r->rflags & 0x3f7fd7ul) | 2));
 }
 
 /*
@@ -271,6 +301,9 @@ void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 	vmcs_writel(CR0_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR0, real & c->msr.cr0_fixed1);
 	update_long_mode(vcpu);
+	/* ... and real mode runs in vm86 mode (rmode.c) */
+	if (vcpu->shadow)
+		hv_rmode_switch(vcpu, !(val & X86_CR0_PE));
 }
 
 void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val)
@@ -279,10 +312,14 @@ void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 
 	unsigned long real = val;
 
-	/* shadow tables are PAE or 4-level format; no global or PCID tags */
+	/*
+	 * Shadow tables are PAE or 4-level format; no global or PCID tags.
+	 * vm86 mode needs VME to send INT n to the guest's IVT (rmode.c).
+	 */
 	if (vcpu->shadow)
 		real = (val & ~CR4_OWNED_SHADOW) | X86_CR4_PAE |
-		       (val & (X86_CR4_SMEP | X86_CR4_SMAP));
+		       (val & (X86_CR4_SMEP | X86_CR4_SMAP)) |
+		       (vcpu->rmode ? X86_CR4_VME : val & X86_CR4_VME);
 	vmcs_writel(CR4_READ_SHADOW, val);
 	vmcs_writel(GUEST_CR4, (real | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
 }
@@ -450,11 +487,11 @@ static void setup_guest_state(struct hv_vcpu *vcpu)
 	vmcs_write64(GUEST_IA32_EFER, 0);
 	vcpu->guest_cr3 = 0;
 	vcpu->guest_efer = 0;
-	hv_vmcs_set_cr4(vcpu, 0);
-	hv_vmcs_set_cr0(vcpu, X86_CR0_ET);
 	vmcs_writel(GUEST_RSP, 0);
 	vmcs_writel(GUEST_RIP, 0);
 	vmcs_writel(GUEST_RFLAGS, 2);
+	hv_vmcs_set_cr4(vcpu, 0);
+	hv_vmcs_set_cr0(vcpu, X86_CR0_ET);	/* last: may enter vm86 mode */
 	vmcs_writel(GUEST_DR7, 0x400);
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull);

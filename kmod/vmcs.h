@@ -175,6 +175,7 @@ enum vmcs_field {
 #define INTR_TYPE_NMI			(2u << 8)
 #define INTR_TYPE_HARD_EXCEPTION	(3u << 8)
 #define INTR_TYPE_SOFT_INTR		(4u << 8)
+#define INTR_TYPE_SOFT_EXCEPTION	(6u << 8)	/* INT3, INTO */
 
 /* Guest interruptibility state (SDM 25.4.2, table 25-3) */
 #define GUEST_INTR_STI			(1u << 0)

@@ -5,13 +5,16 @@
  * in real mode with CS:IP = 0x0800:0000 (linear 0x8000, the first byte of
  * the file) and walks the x86 boot path itself:
  *
- *   real mode        UART "realmode: 16-bit real mode", ucall SYNC(16)
+ *   real mode        UART "realmode: 16-bit real mode", ucall SYNC(16),
+ *                    INT 0x40 and a #UD through its own IVT
  *     | LGDT, CR0.PE = 1, far jump (SDM Vol. 3 10.9.1)
  *   protected mode   UART "realmode: 32-bit protected mode", ucall SYNC(32)
  *     | jump to the lib64 entry _start (start64.S): PAE, LME, PG
  *   long mode        realmode.c: ucall SYNC(64), then GUEST_DONE
  *
- * Needs unrestricted guest on hvlab (VMX cannot run real mode otherwise).
+ * With EPT, hvlab runs it as an unrestricted guest; under shadow paging, in
+ * virtual-8086 mode (kmod/rmode.c), which the INT 0x40 / #UD / CR0 checks
+ * exercise.
  * Nothing but CS is trusted at entry: DS, ES, SS and SP are set here.  The
  * two ucall structs are pre-filled, so real-mode code only does the OUT.
  * UCALL_SYNC is 3 in user/hw/ucall.h.
@@ -39,11 +42,50 @@ realmode_entry:
 	movl $uc16, %eax		/* linear address of the struct */
 	outl %eax, $UCALL_PORT
 
+	/*
+	 * The guest's own IVT at linear 0.  Without EPT hvlab runs this code
+	 * in virtual-8086 mode: INT n must still reach the IVT (CR4.VME and
+	 * the TSS redirection bitmap), an exception too (hvlab delivers it),
+	 * and CR0 must still read PE = 0.
+	 */
+	xorw %ax, %ax
+	movw %ax, %es
+	movw $OFF(rm_int40), %es:0x40 * 4
+	movw %cs, %es:0x40 * 4 + 2
+	movw $OFF(rm_ud), %es:6 * 4
+	movw %cs, %es:6 * 4 + 2
+	int $0x40
+	ud2				/* #UD: rm_ud skips it */
+	movl %cr0, %eax
+	testb $1, %al
+	jz 6f
+	movw $OFF(msgpe), %si		/* PE reads 1: stop here */
+	call rm_puts
+7:	hlt
+	jmp 7b
+6:
+
 	lgdtl OFF(rm_gdt_ptr)
 	movl %cr0, %eax
 	orl $1, %eax			/* CR0.PE */
 	movl %eax, %cr0
 	ljmpl $GDT_CODE32, $pm32	/* reloads CS: protected mode */
+
+rm_int40:
+	pushw %si
+	movw $OFF(msgint), %si
+	call rm_puts
+	popw %si
+	iret
+
+rm_ud:					/* return past the 2-byte ud2 */
+	pushw %bp
+	movw %sp, %bp
+	addw $2, 2(%bp)
+	movw $OFF(msgud), %si
+	call rm_puts
+	popw %bp
+	iret
 
 rm_puts:				/* DS:SI -> UART, polling LSR.THRE */
 	lodsb
@@ -92,6 +134,9 @@ rm_gdt_ptr:
 	.long guest_gdt
 msg16:	.asciz "realmode: 16-bit real mode\n"
 msg32:	.asciz "realmode: 32-bit protected mode\n"
+msgint:	.asciz "realmode: INT 0x40 through the IVT\n"
+msgud:	.asciz "realmode: #UD through the IVT\n"
+msgpe:	.asciz "realmode: CR0.PE reads 1 in real mode\n"
 
 	/* struct ucall: cmd, args[4], line, pad, file[64], text[128] */
 	.align 16

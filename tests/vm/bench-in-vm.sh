@@ -97,7 +97,7 @@ for mode in ept shadow; do
 	ex=$(echo "$o" | sed -n 's/^vCPU 0: \([0-9]*\) exits.*/\1/p')
 	pf=$(echo "$o" | sed -n 's/.*, \([0-9]*\) EPT faults.*/\1/p')
 	ru=$(echo "$o" | sed -n 's/.*, \([0-9]*\) roots reused.*/\1/p')
-	cr=$(echo "$o" | awk '$1 == "CR_ACCESS" { print $3 }')
+	cr=$(echo "$o" | sed -n 's/^vCPU 0: .*, \([0-9]*\) CR3 writes.*/\1/p')
 	printf '| %-8s | %12s | %12s | %13s | %7s | %10s | %9s | %12s |\n' "$mode" "${cyc:-?}" "${first:-?}" "${later:-?}" "${ex:-?}" "${pf:-0}" "${cr:-0}" "${ru:--}"
 	eval "later_$mode=\${later:-0}; total_$mode=\${cyc:-0}"
 	echo "$o" | grep -v "^ptbench" | sed 's/^/    /' >> /tmp/ptbench-$mode.txt
@@ -111,4 +111,16 @@ echo
 for mode in ept shadow; do
 	echo "### --stats, $mode"
 	cat /tmp/ptbench-$mode.txt
+done
+echo
+echo "## Real mode without EPT: realmode.bin (real -> protected -> long mode)"
+echo
+echo "With EPT the real-mode start runs as an unrestricted guest.  Under shadow"
+echo "paging it runs in virtual-8086 mode (kmod/rmode.c): LGDT, the MOVs with"
+echo "CR0 and the guest's #UD become exception exits that hvlab emulates."
+echo
+for mode in ept shadow; do
+	echo "### --paging $mode"
+	"$HVLAB" run --paging "$mode" --stats --flat 0x8000 "$G/realmode.bin" 2>&1 >/dev/null |
+		grep -v '^hvlab: ucall' | sed 's/^/    /'
 done

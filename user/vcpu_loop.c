@@ -53,6 +53,9 @@ static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsi
 			first = false;	/* table full: stay quiet rather than flood */
 	}
 	pthread_mutex_unlock(&vm->lock);
+	/* said once already: formatting the message would cost more than the exit */
+	if (!first && !vm->opt.strict)
+		return false;
 
 	if (write)
 		snprintf(why, sizeof(why),

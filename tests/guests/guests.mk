@@ -1,8 +1,9 @@
 # tests/guests/guests.mk - the bare-metal test guests (included by Makefile).
 #
 #   make guests     build/guests/NAME.elf for every guest, plus
-#                   build/guests/realmode.bin (for `hvlab run --flat 0x8000`)
-#                   and build/guests/realmode.img (a boot disk, QEMU only)
+#                   build/guests/realmode.bin and rmback.bin (for
+#                   `hvlab run --flat 0x8000`) and build/guests/realmode.img
+#                   (a boot disk, QEMU only)
 #
 # A guest is one file tests/guests/NAME.c linked with the guest library
 # tests/guests/lib/ in one of two flavours:
@@ -36,7 +37,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(GUEST_SRC)/lib/guest.ld \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 .PHONY: guests
-guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img
+guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img \
+	$(GUEST_OUT)/rmback.bin
 
 # tests/vm/run-suite.sh runs `make guests` itself and copies build/guests/*
 # into the VM as /guests (see tests/guests/run_guest.h).
@@ -68,6 +70,12 @@ $(GUEST_OBJ)/realmode.elf64: $(GUEST_OBJ)/64/realmode.S.o $(GUEST_OBJ)/64/realmo
 		$(GUEST_OBJ)/64/realmode.S.o $(GUEST_OBJ)/64/realmode.c.o $(GUEST_LIB64)
 $(GUEST_OUT)/realmode.bin: $(GUEST_OBJ)/realmode.elf64
 	objcopy -O binary -j .text -j .rodata -j .data -j .ex_table $< $@
+
+# rmback: 16-bit code only, linked at 0 (offsets from CS base 0x8000).
+$(GUEST_OUT)/rmback.bin: $(GUEST_OBJ)/64/rmback.S.o
+	$(GUEST_CC) -m64 -nostdlib -static -no-pie -Wl,-Ttext=0 -Wl,--build-id=none \
+		-Wl,-z,noexecstack -o $(GUEST_OBJ)/rmback.elf64 $<
+	objcopy -O binary -j .text $(GUEST_OBJ)/rmback.elf64 $@
 
 # QEMU cannot start a flat binary in real mode at 0x8000; a boot sector
 # (bootsect.S, BIOS int 13h) loads it there and jumps to 0x0800:0000.

@@ -19,7 +19,9 @@ VMT_HDRS := $(wildcard tests/kselftest/*.h)
 .PHONY: vm-tests
 vm-tests: $(VMT_BINS)
 
+# rm first: a program that no longer compiles must not run in its old form
 $(BUILD)/vm/bin/%: tests/kselftest/%.c $(VMT_HDRS) include/uapi/hvlab.h $(KSFT_HDR)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(CC) $(CFLAGS) $(HV_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -I$(KSFT_DIR) \
 		-Itests/kselftest -o $@ $<

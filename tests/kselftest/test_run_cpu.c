@@ -3,7 +3,8 @@
  * test_run_cpu.c - `hvlab run` on the guests that test the CPU's exits and
  * modes: CPUID filtering and the hypervisor leaf, the MSR allow-list and
  * #GP on unknown MSRs, VMCALL, XSETBV, long mode entered by the guest, a
- * flat real-mode binary switching real -> protected -> long mode, and two
+ * flat real-mode binary switching real -> protected -> long mode (and one
+ * going back to real mode), and two
  * vCPUs in one VM.  Every guest checks itself with GUEST_ASSERT (a failure
  * is status 2 with "guest assertion failed: FILE:LINE: TEXT" on stderr);
  * these tests add what only the host can see: exit counts from --stats.
@@ -89,16 +90,37 @@ TEST_F(run, realmode)
 	 * exits (plus #PFs that fill the shadow tables); an unrestricted guest
 	 * runs them without exiting.
 	 */
-	if (vm86)
+	if (vm86) {
 		EXPECT_LE(5, guest_stat(R, "EXCEPTION_NMI"));
-	else
+	} else {
 		EXPECT_GE(0, guest_stat(R, "EXCEPTION_NMI"));	/* -1: none */
+	}
 	/* each step's ucall, in order: SYNC(16), SYNC(32), SYNC(64) */
 	o16 = strstr(R->err, "ucall sync: 0x10 ");
 	o32 = strstr(R->err, "ucall sync: 0x20 ");
 	o64 = strstr(R->err, "ucall sync: 0x40 ");
 	ASSERT_TRUE(o16 && o32 && o64);
 	EXPECT_TRUE(o16 < o32 && o32 < o64);
+}
+
+/*
+ * Back from protected to real mode: between clearing CR0.PE and the far
+ * jump, CS holds a base vm86 mode cannot express.  With EPT the guest gets
+ * there; under shadow paging hvlab must stop it and say why.
+ */
+TEST_F(run, realmode_and_back)
+{
+	const char *paging = getenv("HVLAB_PAGING");
+
+	RUN(RUN_TIMEOUT, NULL, "--flat", "0x8000", G("rmback.bin"));
+	if (paging && !strcmp(paging, "shadow")) {
+		EXPECT_EQ(4, R->status);
+		EXPECT_TRUE(HAS(R->err, "vm86 mode needs CS base = selector*16"));
+		EXPECT_FALSE(HAS(R->out, "back in real mode"));
+		return;
+	}
+	EXPECT_EQ(0, R->status);
+	EXPECT_TRUE(HAS(R->out, "rmback: back in real mode\n"));
 }
 
 /* Two vCPUs: distinct APIC IDs, each its own ucalls, shared memory works. */

@@ -6,6 +6,13 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 rm -rf build/results && mkdir -p build/results
 
+# a unit test that does not compile is a failure, not a test that vanished
+if make -s unit-bins >build/results/unit-build.log 2>&1; then
+	echo "ok 1 - unit tests build" >build/results/unit-build.tap
+else
+	echo "not ok 1 - unit tests build (log: build/results/unit-build.log)" >build/results/unit-build.tap
+	tail -20 build/results/unit-build.log
+fi
 make -s unit || true
 for t in tests/native/*.sh; do
 	[ -x "$t" ] || continue

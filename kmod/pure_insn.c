@@ -28,9 +28,9 @@
  *   an address-sized memory offset instead of ModRM.
  *
  * Invariants:
- *  - Every byte is read through take(), which refuses to go past avail or
- *    past INSN_MAX_LEN; a truncated or over-long instruction is -1, never an
- *    out-of-bounds read.
+ *  - Every byte is read through insn_take() (pure_insn.h), which refuses
+ *    to go past avail or past INSN_MAX_LEN; a truncated or over-long
+ *    instruction is -1, never an out-of-bounds read.
  *  - *out is written only when the decode succeeds.
  *  - The result describes exactly one memory access of size bytes; the
  *    register or immediate side is recorded so that insn_merge_load() and
@@ -43,34 +43,12 @@
 #define REX_W	0x8	/* 64-bit operand size */
 #define REX_R	0x4	/* extends ModRM.reg */
 
-/* The instruction bytes still to be read: bytes[pos..lim). */
-struct cursor {
-	const __u8 *bytes;
-	unsigned int pos;
-	unsigned int lim;
-};
-
-/* Take the next n (0..8) bytes as a little-endian value; -1 if cut short. */
-static int take(struct cursor *c, unsigned int n, __u64 *val)
-{
-	__u64 v = 0;
-	unsigned int i;
-
-	if (n > c->lim - c->pos)
-		return -1;
-	for (i = 0; i < n; i++)
-		v |= (__u64)c->bytes[c->pos + i] << (8 * i);
-	c->pos += n;
-	*val = v;
-	return 0;
-}
-
 /* Step over n bytes whose value does not matter (displacements, offsets). */
-static int skip(struct cursor *c, unsigned int n)
+static int skip(struct insn_cursor *c, unsigned int n)
 {
 	__u64 unused;
 
-	return take(c, n, &unused);
+	return insn_take(c, n, &unused);
 }
 
 /*
@@ -78,7 +56,7 @@ static int skip(struct cursor *c, unsigned int n)
  * operand is memory.  addr_size is 2 for 16-bit addressing (SDM Vol. 2
  * table 2-1), 4 or 8 for 32/64-bit addressing (tables 2-2 and 2-3).
  */
-static int skip_mem_operand(struct cursor *c, __u8 modrm, int addr_size)
+static int skip_mem_operand(struct insn_cursor *c, __u8 modrm, int addr_size)
 {
 	unsigned int mod = modrm >> 6, rm = modrm & 7;
 	unsigned int disp;
@@ -102,7 +80,7 @@ static int skip_mem_operand(struct cursor *c, __u8 modrm, int addr_size)
 	 * are decided on the three ModRM bits alone (SDM Vol. 2 2.2.1.2).
 	 */
 	if (rm == 4) {
-		if (take(c, 1, &sib))
+		if (insn_take(c, 1, &sib))
 			return -1;
 		/* SIB base=5 with mod=0: no base register, a disp32 instead */
 		if (mod == 0 && (sib & 7) == 5)
@@ -123,7 +101,7 @@ enum operand {
 int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 		     struct insn_mmio *out)
 {
-	struct cursor c = { bytes, 0, avail };
+	struct insn_cursor c;
 	struct insn_mmio m = { 0 };
 	int opsize_prefix = 0, adsize_prefix = 0;
 	int op_size, addr_size;
@@ -133,8 +111,7 @@ int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 
 	if (mode != 16 && mode != 32 && mode != 64)
 		return -1;
-	if (c.lim > INSN_MAX_LEN)
-		c.lim = INSN_MAX_LEN;
+	insn_cursor_init(&c, bytes, avail);
 
 	/*
 	 * Prefixes, in any order and number (up to the 15-byte limit).  A REX
@@ -143,7 +120,7 @@ int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 	 * mode 40-4F are INC/DEC, which we do not decode.
 	 */
 	for (;;) {
-		if (take(&c, 1, &b))
+		if (insn_take(&c, 1, &b))
 			return -1;
 		if (mode == 64 && (b & 0xf0) == 0x40) {
 			rex = b;
@@ -223,7 +200,7 @@ opcode:
 		m.dst_size = op_size;
 		break;
 	case 0x0f:
-		if (take(&c, 1, &b))
+		if (insn_take(&c, 1, &b))
 			return -1;
 		switch (b) {
 		case 0xb6:	/* MOVZX r, r/m8 */
@@ -253,7 +230,7 @@ opcode:
 		goto done;
 	}
 
-	if (take(&c, 1, &modrm))
+	if (insn_take(&c, 1, &modrm))
 		return -1;
 	/* mod=3 names a register, not memory: this was no MMIO access */
 	if ((modrm >> 6) == 3)
@@ -266,7 +243,7 @@ opcode:
 		if ((modrm >> 3) & 7)
 			return -1;
 		/* imm8, imm16 or imm32; the last is sign-extended to 64 bits */
-		if (take(&c, m.size < 4 ? m.size : 4, &b))
+		if (insn_take(&c, m.size < 4 ? m.size : 4, &b))
 			return -1;
 		if (m.size == 8 && (b & 0x80000000ULL))
 			b |= 0xffffffff00000000ULL;

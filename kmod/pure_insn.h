@@ -23,6 +23,40 @@
 #define INSN_MAX_LEN	15
 
 /*
+ * The instruction bytes still to be read, bytes[pos..lim): the one way
+ * this decoder and the real-mode one (pure_rmode.c) read them, so that
+ * neither reads past what the caller fetched nor past INSN_MAX_LEN.
+ */
+struct insn_cursor {
+	const __u8 *bytes;
+	unsigned int pos;
+	unsigned int lim;
+};
+
+static inline void insn_cursor_init(struct insn_cursor *c, const __u8 *bytes,
+				    unsigned int avail)
+{
+	c->bytes = bytes;
+	c->pos = 0;
+	c->lim = avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN;
+}
+
+/* Take the next n (0..8) bytes as a little-endian value; -1 if cut short. */
+static inline int insn_take(struct insn_cursor *c, unsigned int n, __u64 *val)
+{
+	__u64 v = 0;
+	unsigned int i;
+
+	if (n > c->lim - c->pos)
+		return -1;
+	for (i = 0; i < n; i++)
+		v |= (__u64)c->bytes[c->pos + i] << (8 * i);
+	c->pos += n;
+	*val = v;
+	return 0;
+}
+
+/*
  * One decoded MMIO access.  16 bytes, so that it fits the vCPU's
  * mmio_insn[2] between the exit and the completing HVLAB_RUN.
  */

@@ -17,8 +17,8 @@
  * (SDM Vol. 2, MOV--Move to/from Control Registers).
  *
  * Invariants:
- *  - Every byte is read through take(), which refuses to go past avail or
- *    past INSN_MAX_LEN: a truncated or over-long instruction is -1, never
+ *  - Every byte is read through insn_take() (pure_insn.h), which refuses
+ *    to go past avail or past INSN_MAX_LEN: a truncated or over-long instruction is -1, never
  *    an out-of-bounds read.
  *  - *out is written only when the decode succeeds.
  *  - ea is wrapped to the address size: 16 bits unless there was a 67.
@@ -31,35 +31,14 @@
 /* GPR numbers as in ModRM and SIB; GPR_NONE: no register in that slot. */
 enum { GPR_BX = 3, GPR_SP, GPR_BP, GPR_SI, GPR_DI, GPR_NONE };
 
-/* The instruction bytes still to be read: bytes[pos..lim). */
-struct cursor {
-	const __u8 *bytes;
-	unsigned int pos;
-	unsigned int lim;
-};
-
-/* Take the next n (0..4) bytes as a little-endian value; -1 if cut short. */
-static int take(struct cursor *c, unsigned int n, __u32 *val)
-{
-	__u32 v = 0;
-	unsigned int i;
-
-	if (n > c->lim - c->pos)
-		return -1;
-	for (i = 0; i < n; i++)
-		v |= (__u32)c->bytes[c->pos + i] << (8 * i);
-	c->pos += n;
-	*val = v;
-	return 0;
-}
-
 /* A displacement: none, disp8 (sign-extended), disp16 or disp32. */
-static int take_disp(struct cursor *c, unsigned int n, __u32 *disp)
+static int take_disp(struct insn_cursor *c, unsigned int n, __u32 *disp)
 {
-	if (take(c, n, disp))
+	__u64 v;
+
+	if (insn_take(c, n, &v))
 		return -1;
-	if (n == 1)
-		*disp = (*disp ^ 0x80) - 0x80;
+	*disp = n == 1 ? ((__u32)v ^ 0x80) - 0x80 : (__u32)v;
 	return 0;
 }
 
@@ -72,7 +51,7 @@ static const __u8 index16[8] = {
 	GPR_SI, GPR_DI, GPR_SI, GPR_DI, GPR_NONE, GPR_NONE, GPR_NONE, GPR_NONE,
 };
 
-static int ea16(struct cursor *c, unsigned int mod, unsigned int rm,
+static int ea16(struct insn_cursor *c, unsigned int mod, unsigned int rm,
 		const __u64 *gpr, struct rm_insn *r)
 {
 	__u32 disp, sum;
@@ -95,14 +74,15 @@ static int ea16(struct cursor *c, unsigned int mod, unsigned int rm,
 }
 
 /* SDM Vol. 2 tables 2-2 and 2-3: 32-bit ModRM, with a SIB when rm = 4. */
-static int ea32(struct cursor *c, unsigned int mod, unsigned int rm,
+static int ea32(struct insn_cursor *c, unsigned int mod, unsigned int rm,
 		const __u64 *gpr, struct rm_insn *r)
 {
 	unsigned int base = rm, index = GPR_NONE, scale = 0, disp_len;
-	__u32 sib, disp, sum;
+	__u32 disp, sum;
+	__u64 sib;
 
 	if (rm == 4) {
-		if (take(c, 1, &sib))
+		if (insn_take(c, 1, &sib))
 			return -1;
 		scale = sib >> 6;
 		index = (sib >> 3) & 7;
@@ -151,14 +131,13 @@ static const __u8 grp7[8] = {
 int rm_decode(const __u8 *bytes, unsigned int avail, const __u64 *gpr,
 	      struct rm_insn *out)
 {
-	struct cursor c = { bytes, 0, avail };
+	struct insn_cursor c;
 	struct rm_insn r = { .opsize = 2, .seg = RM_DS };
 	int addr32 = 0, over = -1;
 	unsigned int mod, reg, rm;
-	__u32 b, modrm;
+	__u64 b, modrm;
 
-	if (c.lim > INSN_MAX_LEN)
-		c.lim = INSN_MAX_LEN;
+	insn_cursor_init(&c, bytes, avail);
 
 	/*
 	 * Prefixes, any number of them.  F2/F3 change none of our opcodes
@@ -167,7 +146,7 @@ int rm_decode(const __u8 *bytes, unsigned int avail, const __u64 *gpr,
 	 * segment overrides the last one counts, as objdump also shows it.
 	 */
 	for (;;) {
-		if (take(&c, 1, &b) || b == 0xf0)
+		if (insn_take(&c, 1, &b) || b == 0xf0)
 			return -1;
 		if (b == 0x66)
 			r.opsize = 4;
@@ -183,7 +162,7 @@ int rm_decode(const __u8 *bytes, unsigned int avail, const __u64 *gpr,
 		r.op = RM_OP_HLT;
 		goto done;
 	}
-	if (b != 0x0f || take(&c, 1, &b))
+	if (b != 0x0f || insn_take(&c, 1, &b))
 		return -1;
 	switch (b) {
 	case 0x06:
@@ -202,7 +181,7 @@ int rm_decode(const __u8 *bytes, unsigned int avail, const __u64 *gpr,
 	default:
 		return -1;
 	}
-	if (take(&c, 1, &modrm))
+	if (insn_take(&c, 1, &modrm))
 		return -1;
 	mod = modrm >> 6;
 	reg = (modrm >> 3) & 7;

@@ -5,38 +5,18 @@
  * The table holds real encodings, assembled with GNU as (.code16/32/64,
  * Intel syntax) and checked with objdump -d -M intel; the disassembly is
  * the comment.  Every decode in this file reads its input from the end of a
- * page followed by an inaccessible page (struct guarded), so a decoder that
+ * page followed by an inaccessible page (guarded_copy.h), so a decoder that
  * reads one byte past `avail' crashes the test instead of passing it.
  */
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "../../kmod/pure_insn.h"
+#include "guarded_copy.h"
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13,
 	R14, R15 };
-
-/* A page of bytes with a PROT_NONE page right after it. */
-static __u8 *guard_page;
-static long page_size;
-
-static __u8 *guarded_copy(const __u8 *bytes, unsigned int n)
-{
-	if (!guard_page) {
-		page_size = sysconf(_SC_PAGESIZE);
-		guard_page = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (guard_page == MAP_FAILED)
-			abort();
-		if (mprotect(guard_page + page_size, page_size, PROT_NONE))
-			abort();
-	}
-	memcpy(guard_page + page_size - n, bytes, n);
-	return guard_page + page_size - n;
-}
 
 /* Decode exactly n bytes placed right before the guard page. */
 static int decode(const __u8 *bytes, unsigned int n, int mode,

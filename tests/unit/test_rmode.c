@@ -7,16 +7,15 @@
  * -M i8086,intel shows the text in each comment; the few hand-made ones
  * (register forms of 0F 01, CR1/CR5-CR7) were checked the same way.
  * Every decode reads its bytes from the very end of a readable page whose
- * successor is PROT_NONE, so one byte read past `avail' is a SIGSEGV, not
- * a pass.
+ * successor is PROT_NONE (guarded_copy.h), so one byte read past `avail'
+ * is a SIGSEGV, not a pass.
  */
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "../../kmod/pure_rmode.h"
+#include "guarded_copy.h"
 
 enum { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI };
 
@@ -32,27 +31,10 @@ static const __u64 regs[8] = {
 	[ESI] = 0xfeedface789a0060ULL, [EDI] = 0xfeedface89ab0007ULL,
 };
 
-/* Two pages, the second one inaccessible; input ends where it starts. */
-static __u8 *fence;
-
-static const __u8 *at_fence(const void *bytes, unsigned int n)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-
-	if (!fence) {
-		fence = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (fence == MAP_FAILED || mprotect(fence + pg, pg, PROT_NONE))
-			abort();
-	}
-	memcpy(fence + pg - n, bytes, n);
-	return fence + pg - n;
-}
-
 static int decode(const void *bytes, unsigned int n, const __u64 *gpr,
 		  struct rm_insn *r)
 {
-	return rm_decode(at_fence(bytes, n), n, gpr, r);
+	return rm_decode(guarded_copy(bytes, n), n, gpr, r);
 }
 
 struct enc {

@@ -144,7 +144,8 @@ static void enter_vm86(struct hv_vcpu *vcpu)
 	vcpu->rm_tr.limit = vmcs_read32(GUEST_TR_LIMIT);
 	vcpu->rm_tr.ar = vmcs_read32(GUEST_TR_AR_BYTES);
 	vcpu->rm_iopl = rflags & X86_EFLAGS_IOPL;
-	for (s = 0; s < RM_GS + 1; s++)
+	/* unfit: the vCPU will not run; leave the segments for inspection */
+	for (s = 0; s < RM_GS + 1 && !vcpu->rm_unfit; s++)
 		seg_write(s, seg_sel(s), (u64)seg_sel(s) << 4, 0xffff,
 			  RM_AR_VM86);
 	vmcs_write16(GUEST_TR_SELECTOR, 0);

@@ -7,9 +7,9 @@
 #
 # With Bochs's `clock: sync=none` the guest TSC follows emulated
 # instructions, so "cycles per exit" here is close to a path length, not a
-# time.  It is not exactly repeatable: host interrupts and other work on the
-# vCPU's CPU land in some runs and not others (one run in a few comes out
-# 10-25 % slower), so every figure below is the best of RUNS runs.  A bare
+# time.  It is not exactly repeatable: one run in a few comes out 10-25 %
+# slower (most likely host work, such as interrupts, landing on the vCPU's
+# CPU in that run), so every figure below is the best of RUNS runs.  A bare
 # VMX round trip (CPUID emulated, RIP advanced, nothing else) costs about 100
 # such cycles in Bochs; hvlab aims at 3x that for an exit handled in the
 # module and 10x for an exit to userspace.

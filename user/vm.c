@@ -371,7 +371,8 @@ static struct hvlab_segment segment(uint64_t base, uint32_t limit, uint16_t sel,
  *
  * --flat: real mode, CS = ADDR >> 4 (base ADDR), IP = 0, the other
  * segments 0, SS:SP = 0:ADDR (the stack grows down below the image),
- * limits 0xFFFF, CR0 = ET; the module runs it as an unrestricted guest.
+ * limits 0xFFFF, CR0 = ET; the module runs it as an unrestricted guest
+ * (EPT) or in virtual-8086 mode (--paging shadow, kmod/rmode.c).
  *
  * Both: TR a busy TSS and LDTR unusable, as VM entry demands of the guest
  * state (SDM Vol. 3 27.3.1.2), and APIC base 0xFEE00000, enabled, with

@@ -83,23 +83,21 @@ static inline void guest_run_append(char *buf, size_t *len, const char *data, ss
 	buf[*len] = 0;
 }
 
-/* args: NULL-terminated list of arguments after `hvlab run`. */
-static inline int guest_run_argv(struct guest_run *r, int timeout_s, const char *sigint_when,
-				 const char *const *args)
+/*
+ * The command line `hvlab run [--paging $HVLAB_PAGING] ARGS`, in argv
+ * (room for GUEST_RUN_MAX_ARGS + 6, NULL-terminated) and as text in
+ * r->cmd.
+ */
+static inline void guest_run_cmdline(struct guest_run *r, const char **argv,
+				    const char *const *args)
 {
-	const char *argv[GUEST_RUN_MAX_ARGS + 6];
 	const char *paging = getenv("HVLAB_PAGING");
-	int po[2], pe[2], n = 0, wstatus = 0;
-	size_t lo = 0, le = 0, cl = 0;
-	bool open_o = true, open_e = true;
-	double start, deadline, sig_at = 0;
-	pid_t pid;
+	size_t cl = 0;
+	int n = 0;
 
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
 	argv[n++] = guest_env("HVLAB_BIN", "hvlab");
 	argv[n++] = "run";
-	if (paging && *paging) {
+	if (paging && *paging) {	/* the suite's paging mode */
 		argv[n++] = "--paging";
 		argv[n++] = paging;
 	}
@@ -108,6 +106,22 @@ static inline int guest_run_argv(struct guest_run *r, int timeout_s, const char 
 	argv[n] = NULL;
 	for (int i = 0; i < n && cl < sizeof(r->cmd) - 1; i++)
 		cl += snprintf(r->cmd + cl, sizeof(r->cmd) - cl, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* args: NULL-terminated list of arguments after `hvlab run`. */
+static inline int guest_run_argv(struct guest_run *r, int timeout_s, const char *sigint_when,
+				 const char *const *args)
+{
+	const char *argv[GUEST_RUN_MAX_ARGS + 6];
+	int po[2], pe[2], wstatus = 0;
+	size_t lo = 0, le = 0;
+	bool open_o = true, open_e = true;
+	double start, deadline, sig_at = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->status = -1;
+	guest_run_cmdline(r, argv, args);
 
 	if (pipe(po) || pipe(pe))
 		return -errno;

@@ -14,7 +14,7 @@
 
 VMT_SRCS := $(sort $(wildcard tests/kselftest/test_*.c))
 VMT_BINS := $(patsubst tests/kselftest/%.c,$(BUILD)/vm/bin/%,$(VMT_SRCS))
-VMT_HDRS := $(wildcard tests/kselftest/*.h)
+VMT_HDRS := $(wildcard tests/kselftest/*.h tests/guests/*.h)
 
 .PHONY: vm-tests
 vm-tests: $(VMT_BINS)

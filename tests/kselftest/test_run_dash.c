@@ -226,22 +226,9 @@ TEST_F(run, dashboard_paused_sigterm)
 static pid_t run_in_background(struct guest_run *r, const char *const *args)
 {
 	const char *argv[GUEST_RUN_MAX_ARGS + 6];
-	const char *paging = getenv("HVLAB_PAGING");
-	size_t cl = 0;
-	int n = 0;
 	pid_t pid;
 
-	argv[n++] = guest_env("HVLAB_BIN", "hvlab");
-	argv[n++] = "run";
-	if (paging && *paging) {	/* as guest_run does: the suite's paging mode */
-		argv[n++] = "--paging";
-		argv[n++] = paging;
-	}
-	for (int i = 0; args[i] && i < GUEST_RUN_MAX_ARGS; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	for (int i = 0; i < n && cl < sizeof(r->cmd) - 1; i++)
-		cl += snprintf(r->cmd + cl, sizeof(r->cmd) - cl, "%s%s", i ? " " : "", argv[i]);
+	guest_run_cmdline(r, argv, args);	/* as guest_run does */
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(TOP_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -41,8 +41,8 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <asm/io.h>
-#include <asm/unaligned.h>
 
+#include "compat.h"
 #include "hvlab.h"
 #include "pure_rmode.h"
 #include "vm.h"

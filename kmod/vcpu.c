@@ -43,6 +43,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "compat.h"
 #include "hvlab.h"
 #include "pure_caps.h"
 #include "vm.h"
@@ -652,8 +653,8 @@ static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start >
 	    (unsigned long)hvlab_vcpu_mmap_size())
 		return -EINVAL;
-	vma->vm_flags |= VM_DONTEXPAND;
-	vma->vm_flags &= ~VM_MAYEXEC;
+	vm_flags_set(vma, VM_DONTEXPAND);
+	vm_flags_clear(vma, VM_MAYEXEC);
 	vma->vm_ops = &vcpu_vm_ops;
 	return 0;
 }

@@ -287,8 +287,15 @@ void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 		(unsigned long long)st->entries);
 	if (st->cr3_writes)
 		fprintf(f, ", %llu CR3 writes", (unsigned long long)st->cr3_writes);
+	/*
+	 * One counter, two meanings: EPT violations that mapped a page, or
+	 * under shadow paging (where no EPT violation ever exits) the #PF
+	 * exits that filled a shadow entry (kmod/shadow.c).
+	 */
 	if (st->ept_faults)
-		fprintf(f, ", %llu EPT faults", (unsigned long long)st->ept_faults);
+		fprintf(f, st->by_reason[HVLAB_VMX_EXIT_EPT_VIOLATION] ?
+			", %llu EPT faults" : ", %llu shadow fills",
+			(unsigned long long)st->ept_faults);
 	if (st->shadow_root_hits || st->shadow_root_misses)	/* --paging shadow */
 		fprintf(f, ", %llu roots reused, %llu roots built, %llu table writes",
 			(unsigned long long)st->shadow_root_hits,

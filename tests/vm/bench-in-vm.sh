@@ -118,7 +118,7 @@ for mode in ept shadow; do
 	# the counts below are the same in every run: keep the last run's
 	o=$(echo "$o" | awk '/ptbench .* cycles/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }')
 	ex=$(echo "$o" | sed -n 's/^vCPU 0: \([0-9]*\) exits.*/\1/p')
-	pf=$(echo "$o" | sed -n 's/.*, \([0-9]*\) EPT faults.*/\1/p')
+	pf=$(echo "$o" | sed -n 's/.*, \([0-9]*\) \(EPT faults\|shadow fills\).*/\1/p')
 	ru=$(echo "$o" | sed -n 's/.*, \([0-9]*\) roots reused.*/\1/p')
 	cr=$(echo "$o" | sed -n 's/^vCPU 0: .*, \([0-9]*\) CR3 writes.*/\1/p')
 	printf '| %-8s | %12s | %12s | %13s | %7s | %10s | %9s | %12s |\n' "$mode" "${cyc:-?}" "${first:-?}" "${later:-?}" "${ex:-?}" "${pf:-0}" "${cr:-0}" "${ru:--}"

@@ -4,24 +4,25 @@
  * supports (Debian's 6.1 and 6.12 LTS, and anything in between).
  *
  * The rule: the code is written against the newer API, and this header
- * supplies it on older kernels.  Each shim says which release changed the
+ * supplies it on older kernels.  Kbuild tells which API the headers have
+ * (HVLAB_HAVE_* from a look at the headers, not from the version number,
+ * since distributions backport).  Each shim says which release changed the
  * API, so a shim can go once the oldest supported kernel has it.
  */
 #ifndef HVLAB_COMPAT_H
 #define HVLAB_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 
 /* 6.12 moved the unaligned-access helpers from <asm/> to <linux/>. */
-#if __has_include(<linux/unaligned.h>)
+#ifdef HVLAB_HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
 #endif
 
 /* 6.3 made vma->vm_flags read-only: changes go through vm_flags_*(). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#ifndef HVLAB_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;

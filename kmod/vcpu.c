@@ -198,6 +198,21 @@ static void restore_host_extra(const struct host_extra *h)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 }
 
+/*
+ * Lossless recording (run->ring_wait, see the uapi): the next exit would
+ * overwrite a record userspace has not read.  ring_tail comes from
+ * userspace and is only compared: a wrong value costs that process exits
+ * to userspace, nothing else.
+ */
+static bool ring_full(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	return READ_ONCE(run->ring_wait) &&
+	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
+	       HVLAB_EXIT_RING_SIZE;
+}
+
 /* Record an exit, handle it, publish the record (see the uapi reader rule). */
 static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
 			   enum hv_fast fast);
@@ -302,7 +317,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		handle_one_exit(vcpu, *reason, fast);
 		local_irq_enable();
 		if (need_resched() || signal_pending(current) ||
-		    vcpu->event_pending) {
+		    vcpu->event_pending || ring_full(vcpu)) {
 			local_irq_disable();
 			break;
 		}
@@ -491,6 +506,10 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 		cond_resched();
 		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
 			break;
+		if (ring_full(vcpu)) {
+			run->exit_reason = HVLAB_EXIT_RING_FULL;
+			break;
+		}
 		inject_pending(vcpu);
 		ret = run_guest(vcpu, &reason);
 		if (ret < 0) {

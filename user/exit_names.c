@@ -109,6 +109,7 @@ static const char *const hvlab_names[] = {
 	[HVLAB_EXIT_INTR] = "INTR",
 	[HVLAB_EXIT_DEBUG] = "DEBUG",
 	[HVLAB_EXIT_CR3] = "CR3",
+	[HVLAB_EXIT_RING_FULL] = "RING_FULL",
 };
 
 /* SDM Vol. 3 31.4, "VM Instruction Error Numbers". */

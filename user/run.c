@@ -59,7 +59,10 @@ static void usage(FILE *f)
 "      --dashboard       the live ncurses dashboard; the guest's console is shown\n"
 "                        in it, messages wait until it closes ('q')\n"
 "      --record FILE     record a trace (exits, device I/O, console) for\n"
-"                        'hvlab replay FILE'\n"
+"                        'hvlab replay FILE'.  With it or --dashboard no exit\n"
+"                        is lost: the vCPU waits while its exit ring is unread\n"
+"      --record-lossy    do not wait: exits that overwrite unread ones in the\n"
+"                        ring are dropped and counted as lost (long runs)\n"
 "      --stats-socket PATH\n"
 "                        let 'hvlab top PATH' watch this VM's exits from another\n"
 "                        terminal: a Unix socket, mode 0600, that must not exist\n"
@@ -148,7 +151,7 @@ static int parse_addr(const char *s, uint64_t *out)
 enum {
 	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
-	OPT_CONSOLE_LOG, OPT_STATS_SOCKET,
+	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY,
 };
 
 static const struct option long_opts[] = {
@@ -165,6 +168,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "dashboard", no_argument, NULL, OPT_DASHBOARD },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "record-lossy", no_argument, NULL, OPT_RECORD_LOSSY },
 	{ "console-log", required_argument, NULL, OPT_CONSOLE_LOG },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "stats-socket", required_argument, NULL, OPT_STATS_SOCKET },
@@ -221,6 +225,8 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 		for (unsigned i = 0; i < TRACE_MAX_VCPUS; i++) {
 			dc.vcpu_fd[i] = i < vm->ncpus ? vm->vcpu[i].fd : -1;
 			dc.stats[i] = i < vm->ncpus ? vm->vcpu[i].stats : NULL;
+			dc.ring_tail[i] = i < vm->ncpus && vm->vcpu[i].run ?
+					  &vm->vcpu[i].run->ring_tail : NULL;
 		}
 		vm->dash = dash_open(&dc, err, sizeof(err));
 		if (!vm->dash) {
@@ -287,7 +293,7 @@ int cmd_run(int argc, char **argv)
 	const char *record = NULL, *console_log = NULL, *stats_socket = NULL;
 	sigset_t stop_sigs, saved_mask;
 	struct stat st;
-	bool dashboard = false;
+	bool dashboard = false, lossy = false;
 	char err[512];
 	uint64_t v;
 	int c, ret;
@@ -346,6 +352,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_DASHBOARD:
 			dashboard = true;
+			break;
+		case OPT_RECORD_LOSSY:
+			lossy = true;
 			break;
 		case OPT_RECORD:
 			record = optarg;
@@ -434,6 +443,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!ret)	/* last: nothing may fail between opening the dashboard and vm_run */
 		ret = start_watching(&vm, cfg.image, record, dashboard, &rec);
+	if (!ret)
+		vm_set_lossless(&vm, (record || dashboard) && !lossy);
 	if (!ret)
 		ret = vm_run(&vm);	/* closes the dashboard */
 	top_server_stop(srv);		/* hvlab top sees the end; PATH is removed */

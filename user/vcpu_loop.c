@@ -248,6 +248,9 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 	case HVLAB_EXIT_INTR:
 	case HVLAB_EXIT_DEBUG:
 		return VCPU_CONTINUE;
+	case HVLAB_EXIT_RING_FULL:	/* lossless watching: read the ring */
+		vm_drain_ring(v->vm, (unsigned)v->id);
+		return VCPU_CONTINUE;
 	case HVLAB_EXIT_CR3:
 		vm_log(v->vm, "hvlab: vCPU %d: MOV to CR3 0x%llx (was 0x%llx) at RIP 0x%llx\n",
 			v->id, (unsigned long long)run->cr3.new_cr3,

@@ -483,7 +483,10 @@ static void snapshot_regs(struct vcpu *v)
  * device accesses the vCPU threads queued (vm->rec_io), so a vCPU thread
  * does no trace work of its own.  The ring holds HVLAB_EXIT_RING_SIZE
  * exits, though, and a guest can make more than that in a tick: a vCPU
- * thread that finds its ring three quarters unread drains it itself.
+ * thread that finds its ring three quarters unread drains it itself, and
+ * in a lossless run (the default, run->ring_wait) the module stops the
+ * vCPU with HVLAB_EXIT_RING_FULL before it would overwrite an unread
+ * record.  Each drain tells the module how far it got (run->ring_tail).
  */
 static void record_ring(struct vm *vm, unsigned i)
 {
@@ -491,6 +494,7 @@ static void record_ring(struct vm *vm, unsigned i)
 		return;
 	pthread_mutex_lock(&vm->rec_lock);
 	trace_record_stats(vm->rec, i, vm->vcpu[i].stats, &vm->rec_cursor[i]);
+	__atomic_store_n(&vm->vcpu[i].run->ring_tail, vm->rec_cursor[i], __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&vm->rec_lock);
 }
 
@@ -503,6 +507,23 @@ static void record_ring_if_full(struct vm *vm, unsigned i)
 		  __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED) >=
 		  HVLAB_EXIT_RING_SIZE * 3 / 4)
 		record_ring(vm, i);
+}
+
+void vm_drain_ring(struct vm *vm, unsigned i)
+{
+	if (vm->dash)
+		dash_drain_vcpu(vm->dash, i);
+	else if (vm->rec)
+		record_ring(vm, i);
+	else	/* nobody reads the ring: stop waiting for a reader */
+		vm->vcpu[i].run->ring_wait = 0;
+}
+
+void vm_set_lossless(struct vm *vm, bool on)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].run && vm->vcpu[i].stats)
+			vm->vcpu[i].run->ring_wait = on;
 }
 
 static void record_rings(struct vm *vm)

@@ -155,6 +155,14 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
 /* A message for the user on stderr; held back while the dashboard is on. */
 void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Lossless watching (run->ring_wait): the module waits for the exit ring to
+ * be read instead of overwriting it.  vm_drain_ring() reads vCPU i's ring
+ * into the dashboard or the recording, whichever reads the rings.
+ */
+void vm_set_lossless(struct vm *vm, bool on);
+void vm_drain_ring(struct vm *vm, unsigned i);
+
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */
 void vm_print_stats(struct vm *vm, FILE *f);
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);

@@ -21,7 +21,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HVLAB_API_VERSION	1
+#define HVLAB_API_VERSION	2
 #define HVLAB_DEVICE		"/dev/hvlab"
 #define HVLAB_IOC		0xB7	/* ioctl "magic" of hvlab */
 
@@ -309,6 +309,7 @@ struct hvlab_translation {
 #define HVLAB_EXIT_INTR		8	/* a signal is pending (EINTR) */
 #define HVLAB_EXIT_DEBUG	9	/* single step completed */
 #define HVLAB_EXIT_CR3		10	/* informational CR3 write (trap-cr3) */
+#define HVLAB_EXIT_RING_FULL	11	/* run->ring_wait: read the exit ring */
 
 #define HVLAB_IO_IN		0
 #define HVLAB_IO_OUT		1
@@ -322,7 +323,16 @@ struct hvlab_run {
 	/* in */
 	__u8  request_interrupt_window;
 	__u8  immediate_exit;
-	__u8  pad0[6];
+	/*
+	 * Lossless exit ring: when set, the module never overwrites a record
+	 * userspace has not read.  Before each VM entry it compares the ring's
+	 * head with ring_tail (the head value up to which userspace has read,
+	 * stored by userspace after each drain) and, if the next record would
+	 * overwrite an unread one, returns HVLAB_EXIT_RING_FULL instead of
+	 * entering.  Userspace drains, advances ring_tail, runs again.
+	 */
+	__u8  ring_wait;
+	__u8  pad0[5];
 	/* out */
 	__u32 exit_reason;		/* HVLAB_EXIT_* */
 	__u32 hw_exit_reason;		/* basic VMX exit reason (SDM App. C) */
@@ -377,6 +387,8 @@ struct hvlab_run {
 	};
 	/* I/O data area used by HVLAB_EXIT_IO (up to 1 KiB of REP data) */
 	__u8 io_data[1024];
+	/* in, with ring_wait: records read so far (a value of stats->head) */
+	__u64 ring_tail;
 };
 
 /* ------------------------------------------------------------------ */

@@ -77,8 +77,9 @@ TEST(run_exit_reasons)
 	EXPECT_STREQ("INTR", hvlab_exit_name(HVLAB_EXIT_INTR));
 	EXPECT_STREQ("DEBUG", hvlab_exit_name(HVLAB_EXIT_DEBUG));
 	EXPECT_STREQ("CR3", hvlab_exit_name(HVLAB_EXIT_CR3));
+	EXPECT_STREQ("RING_FULL", hvlab_exit_name(HVLAB_EXIT_RING_FULL));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(HVLAB_EXIT_UNKNOWN));
-	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(11));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(12));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(~0u));
 }
 

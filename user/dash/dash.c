@@ -41,6 +41,8 @@ struct dash {
 	struct ui *ui;
 	struct canvas *c;
 	uint64_t start_ns, last_draw, last_regs[TRACE_MAX_VCPUS];
+	bool regs_seen[TRACE_MAX_VCPUS];	/* a snapshot was taken: the first is at once */
+	pthread_mutex_t ring_lock;	/* cursor[]: main and vCPU threads drain */
 	uint64_t cursor[TRACE_MAX_VCPUS];
 	bool paused, quit;		/* written locked; vCPUs peek unlocked */
 	unsigned step_req;		/* steps asked for, not yet taken */
@@ -114,6 +116,7 @@ struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->ring_lock, NULL);
 	pthread_cond_init(&d->resume, NULL);
 	d->ui_thread = pthread_self();
 	d->start_ns = mono_ns();
@@ -152,6 +155,7 @@ void dash_close(struct dash *d)
 	/* the vCPU thread may still be leaving dash_gate: let the caller join it first */
 	pthread_cond_destroy(&d->resume);
 	pthread_mutex_destroy(&d->lock);
+	pthread_mutex_destroy(&d->ring_lock);
 	free(d);
 }
 
@@ -259,15 +263,21 @@ bool dash_want_regs(struct dash *d, unsigned vcpu)
 		return false;
 	/* running: last_regs[vcpu] is this vCPU thread's own, no lock needed */
 	if (!__atomic_load_n(&d->paused, __ATOMIC_RELAXED)) {
-		due = now - d->last_regs[vcpu] >= period;
-		if (due)
+		/* the first exit too: the vCPU panel (and a replay) has a state at once */
+		due = !d->regs_seen[vcpu] || now - d->last_regs[vcpu] >= period;
+		if (due) {
 			d->last_regs[vcpu] = now;
+			d->regs_seen[vcpu] = true;
+		}
 		return due;
 	}
 	pthread_mutex_lock(&d->lock);
-	due = d->paused || d->step_req || now - d->last_regs[vcpu] >= period;
-	if (due)
+	due = d->paused || d->step_req || !d->regs_seen[vcpu] ||
+	      now - d->last_regs[vcpu] >= period;
+	if (due) {
 		d->last_regs[vcpu] = now;
+		d->regs_seen[vcpu] = true;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return due;
 }
@@ -333,10 +343,45 @@ int dash_gate(struct dash *d, unsigned vcpu)
 	return ret;
 }
 
-/* Copies new ring entries into the model and the recording. */
-static void drain(struct dash *d)
+/*
+ * Copies one vCPU's new ring entries into the model and the recording, and
+ * tells the module how far it has read (cfg.ring_tail, for lossless runs).
+ * The main thread drains every vCPU each poll; a vCPU thread drains its own
+ * ring when the module stops it with HVLAB_EXIT_RING_FULL.
+ */
+static void drain_vcpu(struct dash *d, unsigned c)
 {
 	struct hvlab_exit_record recs[HVLAB_EXIT_RING_SIZE];
+	const struct hvlab_stats *s = d->cfg.stats[c];
+	uint64_t lost = 0;
+	size_t n;
+
+	pthread_mutex_lock(&d->ring_lock);
+	n = stats_ring_read(s, &d->cursor[c], recs, HVLAB_EXIT_RING_SIZE, &lost);
+	for (size_t i = 0; i < n; i++)
+		dash_on_exit(d, c, &recs[i]);
+	if (lost) {
+		struct trace_event ev = { .type = TRACE_LOST, .time_ns = since(d),
+					  .lost = lost };
+
+		apply(d, &ev);
+		if (d->cfg.record)
+			trace_write_lost(d->cfg.record, lost);
+	}
+	if (d->cfg.ring_tail[c])
+		__atomic_store_n(d->cfg.ring_tail[c], d->cursor[c], __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&d->ring_lock);
+}
+
+void dash_drain_vcpu(struct dash *d, unsigned vcpu)
+{
+	if (vcpu < d->cfg.nr_vcpus && d->cfg.stats[vcpu])
+		drain_vcpu(d, vcpu);
+}
+
+/* Drains every vCPU's ring; takes the module's exact counters. */
+static void drain(struct dash *d)
+{
 	uint64_t sum[HVLAB_NR_EXIT_REASONS] = { 0 }, total = 0;
 	bool any = false;
 
@@ -344,23 +389,11 @@ static void drain(struct dash *d)
 
 	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++) {
 		const struct hvlab_stats *s = d->cfg.stats[c];
-		uint64_t lost = 0;
-		size_t n;
 
 		if (!s)
 			continue;
 		any = true;
-		n = stats_ring_read(s, &d->cursor[c], recs, HVLAB_EXIT_RING_SIZE, &lost);
-		for (size_t i = 0; i < n; i++)
-			dash_on_exit(d, c, &recs[i]);
-		if (lost) {
-			struct trace_event ev = { .type = TRACE_LOST, .time_ns = since(d),
-						  .lost = lost };
-
-			apply(d, &ev);
-			if (d->cfg.record)
-				trace_write_lost(d->cfg.record, lost);
-		}
+		drain_vcpu(d, c);
 		for (int r = 0; r < HVLAB_NR_EXIT_REASONS; r++)
 			sum[r] += __atomic_load_n(&s->by_reason[r], __ATOMIC_RELAXED);
 		total += __atomic_load_n(&s->exits, __ATOMIC_RELAXED);

@@ -66,6 +66,11 @@ struct dash_config {
 	const struct hvlab_stats *stats[TRACE_MAX_VCPUS];
 	/* host view of guest-physical 0xB8000 (4000 bytes), or NULL */
 	const uint8_t *vga_mem;
+	/*
+	 * per vCPU, optional: where to publish how far the ring has been read
+	 * (&run->ring_tail of a lossless run, see the uapi), or NULL
+	 */
+	__u64 *ring_tail[TRACE_MAX_VCPUS];
 	/* optional: also record to this trace (the caller closes it) */
 	struct trace_writer *record;
 	/* register snapshots per second asked by dash_want_regs (0 = 10) */
@@ -101,6 +106,8 @@ int dash_poll(struct dash *d, int timeout_ms);
  * text, w x h each, a blank line between them.  0, or -1 out of memory.
  */
 int dash_dump(struct dash *d, const int *panels, int npanels, int w, int h, FILE *f);
+/* vCPU thread, on HVLAB_EXIT_RING_FULL: drain its own ring now. */
+void dash_drain_vcpu(struct dash *d, unsigned vcpu);
 /* vCPU thread, before each HVLAB_RUN: 0 run, 1 run one step, -1 quit. */
 int dash_gate(struct dash *d, unsigned vcpu);
 bool dash_paused(const struct dash *d);

@@ -302,7 +302,7 @@ static void usage(FILE *f)
 static int print_info(struct replay *rp)
 {
 	const struct trace_config *cfg = trace_config(rp->r);
-	uint64_t types[TRACE_NR_TYPES] = { 0 };
+	uint64_t types[TRACE_NR_TYPES] = { 0 }, lost = 0;
 	unsigned major, minor;
 	struct trace_event ev;
 
@@ -315,13 +315,18 @@ static int print_info(struct replay *rp)
 	       cfg->vm_flags & HVLAB_VM_TRAP_CR3 ? " trap-cr3" : "",
 	       cfg->vm_flags & HVLAB_VM_SHADOW_PAGING ? " shadow-paging" : "");
 	for (size_t i = 0; i < rp->n; i++)
-		if (trace_read_at(rp->r, rp->off[i], &ev) == 0 && ev.type < TRACE_NR_TYPES)
+		if (trace_read_at(rp->r, rp->off[i], &ev) == 0 && ev.type < TRACE_NR_TYPES) {
 			types[ev.type]++;
+			if (ev.type == TRACE_LOST)
+				lost += ev.lost;
+		}
 	printf("records     %zu readable, %.3f s\n", rp->n,
 	       rp->n ? rp->time[rp->n - 1] / 1e9 : 0.0);
 	for (unsigned t = 1; t < TRACE_NR_TYPES; t++)
 		if (types[t])
 			printf("  %-9s %llu\n", trace_type_name(t), (unsigned long long)types[t]);
+	/* exits the ring overwrote before the recorder read them (--record-lossy) */
+	printf("exits lost  %llu\n", (unsigned long long)lost);
 	replay_seek(rp, rp->n);
 	printf("exits by reason\n");
 	for (unsigned r = 0; r < HVLAB_NR_EXIT_REASONS; r++)

@@ -24,6 +24,7 @@
 
 #include "hvlab.h"
 #include "pure_caps.h"
+#include "pure_cpuid.h"
 #include "vm.h"
 #include "vmcs.h"
 
@@ -189,66 +190,30 @@ static int handle_wbinvd(struct hv_vcpu *vcpu)
 	return 1;
 }
 
-/* ---- CPUID --------------------------------------------------------- */
-
-/* "hvlabhvlabhv" in EBX, ECX, EDX of leaf 0x40000000. */
-#define HV_SIG_EBX	0x616c7668	/* "hvla" */
-#define HV_SIG_ECX	0x6c766862	/* "bhvl" */
-#define HV_SIG_EDX	0x76686261	/* "abhv" */
+/* ---- CPUID: the allow-list itself is in pure_cpuid.c ---------------- */
 
 static int handle_cpuid(struct hv_vcpu *vcpu)
 {
 	u32 leaf = vcpu->gpr[HV_RAX], sub = vcpu->gpr[HV_RCX];
-	u32 a, b, c, d;
+	struct hv_cpuid_vcpu v = {
+		.apic_id = vcpu->id,
+		.osxsave = !!(vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE),
+		.apic_enabled = !!(vcpu->msr_apic_base & HV_APIC_BASE_EN),
+		.host_max_basic = boot_cpu_data.cpuid_level,
+		.host_max_ext = boot_cpu_data.extended_cpuid_level,
+	};
+	struct hv_cpuid host = { 0 }, out;
 
 	vcpu->rec->info = leaf;
 	vcpu->rec->value = sub;
-	if (leaf >= 0x40000000 && leaf <= 0x4fffffff) {
-		a = b = c = d = 0;
-		if (leaf == 0x40000000) {
-			a = 0x40000001;
-			b = HV_SIG_EBX;
-			c = HV_SIG_ECX;
-			d = HV_SIG_EDX;
-		}
-	} else {
-		cpuid_count(leaf, sub, &a, &b, &c, &d);
-	}
-	switch (leaf) {
-	case 1:
-		/* hide VMX/SMX/MONITOR and AVX (guest XCR0 is x87|SSE only) */
-		c &= ~(BIT(5) | BIT(6) | BIT(3) | BIT(28) | BIT(12) | BIT(29));
-		c |= BIT(31);			/* "running under a hypervisor" */
-		c &= ~BIT(27);			/* OSXSAVE mirrors guest CR4 */
-		if (vmcs_readl(GUEST_CR4) & X86_CR4_OSXSAVE)
-			c |= BIT(27);
-		b = (b & 0x00ffffff) | (vcpu->id << 24);	/* APIC ID */
-		break;
-	case 7:
-		if (sub == 0) {
-			b &= ~(BIT(5) | 0xdc230000);	/* AVX2, AVX-512 */
-			c &= ~(BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14));
-			d &= ~(BIT(2) | BIT(3) | BIT(8) | BIT(23));
-		}
-		break;
-	case 6:
-	case 0xa:		/* no thermal/power or PMU for guests */
-		a = b = c = d = 0;
-		break;
-	case 0xd:		/* XSAVE: legacy area + header, x87|SSE */
-		if (sub == 0) {
-			a = 3;
-			b = c = 576;
-			d = 0;
-		} else {
-			a = b = c = d = 0;
-		}
-		break;
-	}
-	vcpu->gpr[HV_RAX] = a;
-	vcpu->gpr[HV_RBX] = b;
-	vcpu->gpr[HV_RCX] = c;
-	vcpu->gpr[HV_RDX] = d;
+	if (leaf < HV_CPUID_HV_BASE || leaf >= 0x50000000)
+		cpuid_count(leaf, sub, &host.eax, &host.ebx, &host.ecx,
+			    &host.edx);
+	hv_cpuid_guest(leaf, sub, &host, &v, &out);
+	vcpu->gpr[HV_RAX] = out.eax;
+	vcpu->gpr[HV_RBX] = out.ebx;
+	vcpu->gpr[HV_RCX] = out.ecx;
+	vcpu->gpr[HV_RDX] = out.edx;
 	hv_skip_instruction(vcpu, insn_len());
 	return 1;
 }
@@ -445,7 +410,7 @@ static int handle_dr(struct hv_vcpu *vcpu)
 	return 1;
 }
 
-/* ---- MSRs: the allow-list itself is in msr.c ------------------------- */
+/* ---- MSRs: msr.c gives the values, pure_cpuid.c the list ---------- */
 
 static int handle_rdmsr(struct hv_vcpu *vcpu)
 {
@@ -454,6 +419,8 @@ static int handle_rdmsr(struct hv_vcpu *vcpu)
 
 	vcpu->rec->info = index;
 	if (hv_msr_get(vcpu, index, &val)) {
+		if (!hv_msr_access(index))
+			hv_msr_note_refused(vcpu->stats, index, false);
 		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}
@@ -472,6 +439,8 @@ static int handle_wrmsr(struct hv_vcpu *vcpu)
 	vcpu->rec->info = index;
 	vcpu->rec->value = val;
 	if (hv_msr_set(vcpu, index, val)) {
+		if (!hv_msr_access(index))
+			hv_msr_note_refused(vcpu->stats, index, true);
 		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}

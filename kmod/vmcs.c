@@ -30,6 +30,7 @@
 
 #include "hvlab.h"
 #include "pure_caps.h"
+#include "pure_cpuid.h"
 #include "vm.h"
 #include "vmcs.h"
 
@@ -380,11 +381,17 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	if (vcpu->trap_cr3 || vcpu->shadow)
 		proc_want |= PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING;
 	proc = adjust(&c->proc, proc_want, 0);
+	/*
+	 * "Enable RDTSCP", "enable INVPCID" and "enable XSAVES/XRSTORS" stay
+	 * 0: CPUID hides those features (pure_cpuid.c), and with the control
+	 * clear the instructions raise #UD as on a CPU without them (SDM
+	 * Vol. 3 25.6.2, table 25-7).  RDPID follows "enable RDTSCP".
+	 */
 	if (vcpu->shadow)	/* no EPT, hence no unrestricted guest either */
-		proc2 = adjust(&c->proc2, 0, PROC2_VPID | PROC2_RDTSCP);
+		proc2 = adjust(&c->proc2, 0, PROC2_VPID);
 	else
 		proc2 = adjust(&c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
-			       PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID);
+			       PROC2_VPID);
 	exit = adjust(&c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
 		      EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT);
 	entry = adjust(&c->entry, ENTRY_LOAD_EFER,
@@ -503,6 +510,9 @@ static void setup_guest_state(struct hv_vcpu *vcpu)
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vcpu->msr_apic_base = 0xfee00000ull | (1ull << 11) |
 			      (vcpu->id == 0 ? 1ull << 8 : 0);
+	/* what firmware leaves: fast strings, MTRRs on with WB default */
+	vcpu->msr_misc_enable = HV_MISC_ENABLE_RESET;
+	vcpu->msr_mtrr_def_type = HV_MTRR_DEF_TYPE_RESET;
 	vcpu->xcr0 = 1;		/* x87 only, as after RESET (SDM Vol. 1 13.3) */
 }
 

@@ -266,6 +266,31 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 
 /* ---- statistics --------------------------------------------------- */
 
+/*
+ * MSRs the guest tried that hvlab does not implement (each access got #GP):
+ * the indices the module kept, then how many accesses it could not place.
+ */
+static void msr_print_refused(const struct hvlab_stats *st, FILE *f)
+{
+	uint64_t listed = 0;
+
+	if (!st->msr_refused)
+		return;
+	fprintf(f, "  MSRs refused (#GP): %llu accesses\n", (unsigned long long)st->msr_refused);
+	for (unsigned i = 0; i < HVLAB_MSR_REFUSED_SLOTS; i++) {
+		const struct hvlab_msr_refused *r = &st->msr_refused_by_index[i];
+
+		if (!r->reads && !r->writes)
+			continue;
+		listed += r->reads + r->writes;
+		fprintf(f, "    msr 0x%08x %8llu rdmsr %8llu wrmsr\n", r->index,
+			(unsigned long long)r->reads, (unsigned long long)r->writes);
+	}
+	if (st->msr_refused > listed)
+		fprintf(f, "    (%llu more to indices beyond the first %d)\n",
+			(unsigned long long)(st->msr_refused - listed), HVLAB_MSR_REFUSED_SLOTS);
+}
+
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 {
 	unsigned order[HVLAB_NR_EXIT_REASONS], n = 0;
@@ -308,6 +333,7 @@ void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 	for (unsigned i = 0; i < n; i++)
 		fprintf(f, "  %-22s %3u %12llu\n", vmx_exit_name(order[i]), order[i],
 			(unsigned long long)count[order[i]]);
+	msr_print_refused(st, f);
 }
 
 /* What the guest did with its disks (--disk): struct ata_stats of hw/ata.h. */

@@ -397,6 +397,7 @@ struct hvlab_run {
 
 #define HVLAB_NR_EXIT_REASONS	80	/* basic reasons 0..79 */
 #define HVLAB_EXIT_RING_SIZE	256	/* power of two */
+#define HVLAB_MSR_REFUSED_SLOTS	16
 
 /*
  * One exit as the module saw it.  `info` and `value` depend on the reason:
@@ -434,6 +435,17 @@ struct hvlab_stats {
 	__u64 shadow_pt_writes;		/* guest writes to its tracked tables */
 	__u64 reserved[3];
 	struct hvlab_exit_record ring[HVLAB_EXIT_RING_SIZE];
+	/*
+	 * RDMSR/WRMSR of MSRs hvlab does not implement (the guest got #GP):
+	 * all of them, and by index the first HVLAB_MSR_REFUSED_SLOTS distinct
+	 * indices (index 0 in a slot with no counts: unused).
+	 */
+	__u64 msr_refused;
+	struct hvlab_msr_refused {
+		__u32 index;
+		__u32 pad;
+		__u64 reads, writes;
+	} msr_refused_by_index[HVLAB_MSR_REFUSED_SLOTS];
 };
 
 #define HVLAB_RUN_PAGES		1

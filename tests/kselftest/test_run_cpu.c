@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_run_cpu.c - `hvlab run` on the guests that test the CPU's exits and
- * modes: CPUID filtering and the hypervisor leaf, the MSR allow-list and
- * #GP on unknown MSRs, VMCALL, XSETBV, long mode entered by the guest, a
+ * modes: the CPUID allow-list and the hypervisor leaf, the MSR allow-list,
+ * #GP on unknown MSRs and their count in --stats, VMCALL, XSETBV, long mode entered by the guest, a
  * flat real-mode binary switching real -> protected -> long mode (and one
  * going back to real mode), and two
  * vCPUs in one VM.  Every guest checks itself with GUEST_ASSERT (a failure
@@ -13,13 +13,37 @@
 #include "kselftest_harness.h"
 #include "../guests/run_fixture.h"
 
-/* Leaf 1: VMX clear, hypervisor bit set; leaf 0x40000000: "hvlabhvlabhv". */
+/*
+ * Leaf 1: VMX clear, hypervisor bit set; leaf 0x40000000: "hvlabhvlabhv";
+ * no hidden feature visible, their MSRs #GP, RDTSCP/INVPCID #UD, and
+ * IA32_APIC_BASE takes the enable bit.  --stats names each refused MSR.
+ */
 TEST_F(run, cpuid)
 {
+	static const char *const refused[] = {
+		"0x00000802", "0x000006e0", "0x00000048", "0x0000010a",
+		"0x00000179", "0xc0000103",
+	};
+	char line[96];
+
 	RUN(RUN_TIMEOUT, NULL, "--stats", G("cpuid.elf"));
 	EXPECT_EQ(0, R->status);
 	EXPECT_TRUE(HAS(R->out, "signature \"hvlabhvlabhv\""));
+	EXPECT_TRUE(HAS(R->out, "hidden features absent\n"));
+	EXPECT_TRUE(HAS(R->out, "rdmsr 0x6e0: vector 13\n"));
+	EXPECT_TRUE(HAS(R->out, "rdtscp: vector 6\n"));
+	EXPECT_TRUE(HAS(R->out, "invpcid: vector 6\n"));
+	EXPECT_TRUE(HAS(R->out, "apic base: disable/enable ok, x2APIC and relocation refused\n"));
 	EXPECT_LE(2, guest_stat(R, "CPUID"));
+	/* six unknown MSRs, one RDMSR each; the refused APIC_BASE values are not */
+	EXPECT_TRUE(HAS(R->err, "MSRs refused (#GP): 6 accesses\n"));
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(line, sizeof(line), "msr %s        1 rdmsr        0 wrmsr\n",
+			 refused[i]);
+		if (!HAS(R->err, line))
+			TH_LOG("missing from --stats: %s", line);
+		EXPECT_TRUE(HAS(R->err, line));
+	}
 }
 
 /* Allow-listed MSRs read back; 0x12345678 raises #GP on RDMSR and WRMSR. */
@@ -29,6 +53,7 @@ TEST_F(run, msr)
 	EXPECT_EQ(0, R->status);
 	EXPECT_TRUE(HAS(R->out, "rdmsr 0x12345678: vector 13\n"));
 	EXPECT_TRUE(HAS(R->out, "wrmsr 0x12345678: vector 13\n"));
+	EXPECT_TRUE(HAS(R->err, "msr 0x12345678        1 rdmsr        1 wrmsr\n"));
 	/* an MSR outside both bitmap ranges always exits (SDM Vol. 3 25.1.3) */
 	EXPECT_LE(1, guest_stat(R, "MSR_READ"));
 	EXPECT_LE(1, guest_stat(R, "MSR_WRITE"));

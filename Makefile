@@ -9,6 +9,11 @@
 #   make checkpatch run the kernel's checkpatch.pl over kmod/
 #   make clean
 #
+# Installing (docs/install.md):
+#   make install        user/hvlab, man pages, bash completion under PREFIX
+#                       (default /usr/local; DESTDIR is honoured)
+#   make uninstall
+#
 # KDIR: the kernel build tree the module is built against.  By default the
 # running kernel's, else the newest installed Debian linux-headers-*-amd64.
 # The VM suite always builds a second copy against Debian's kernel (VM_KDIR).
@@ -44,6 +49,7 @@ KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
 LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 
 .PHONY: all kmod user unit unit-bins clean check demo bench fuzz deps checkpatch vmtest
+.PHONY: install uninstall
 all: kmod user
 
 kmod:
@@ -111,6 +117,24 @@ fuzz: $(BUILD)/libhvlab.a
 checkpatch: $(KSFT_HDR)
 	$(KSFT_DIR)/scripts/checkpatch.pl --no-tree --terse $(CHECKPATCH_FLAGS) -f \
 		$(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h include/uapi/hvlab.h
+
+# ---- installing --------------------------------------------------------
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES   := $(sort $(wildcard docs/man/*.1))
+
+install: user/hvlab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 user/hvlab $(DESTDIR)$(BINDIR)/hvlab
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 completion/hvlab.bash $(DESTDIR)$(BASHCOMPDIR)/hvlab
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hvlab $(DESTDIR)$(BASHCOMPDIR)/hvlab
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
 
 clean:
 	-[ -n "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -13,6 +13,9 @@
 #   make install        user/hvlab, man pages, bash completion under PREFIX
 #                       (default /usr/local; DESTDIR is honoured)
 #   make uninstall
+#   make load           insmod kmod/hvlab.ko, explaining a Secure Boot refusal
+#   make install-udev   /dev/hvlab for the 'hvlab' group (udev/60-hvlab.rules)
+#   make uninstall-udev
 #
 # KDIR: the kernel build tree the module is built against.  By default the
 # running kernel's, else the newest installed Debian linux-headers-*-amd64.
@@ -49,7 +52,7 @@ KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
 LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 
 .PHONY: all kmod user unit unit-bins clean check demo bench fuzz deps checkpatch vmtest
-.PHONY: install uninstall
+.PHONY: install uninstall load install-udev uninstall-udev
 all: kmod user
 
 kmod:
@@ -124,6 +127,7 @@ PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UDEVRULESDIR ?= /etc/udev/rules.d
 MAN_PAGES   := $(sort $(wildcard docs/man/*.1))
 
 install: user/hvlab
@@ -135,6 +139,24 @@ install: user/hvlab
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hvlab $(DESTDIR)$(BASHCOMPDIR)/hvlab
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+
+# insmod, and on a refusal say why (Secure Boot: docs/secure-boot.md).
+load: kmod
+	tests/tools/load.sh kmod/hvlab.ko
+
+# The group is created on the machine itself, never inside a DESTDIR.
+install-udev:
+	install -D -m 0644 udev/60-hvlab.rules $(DESTDIR)$(UDEVRULESDIR)/60-hvlab.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group hvlab >/dev/null || groupadd --system hvlab; \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload && udevadm trigger --subsystem-match=misc --sysname-match=hvlab; \
+		fi; \
+		echo "add users with: usermod -aG hvlab USER (they log in again)"; \
+	fi
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-hvlab.rules
 
 clean:
 	-[ -n "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -66,7 +66,7 @@ result $? "the installed hvlab is user/hvlab and runs"
 # man finds each page by name in the installed tree, and groff -ww is silent
 bad=()
 for p in $PAGES; do
-	f=$(MANPATH= timeout $T man -M "$MAN" -w "$p" 2>&1)
+	f=$(MANPATH='' timeout $T man -M "$MAN" -w "$p" 2>&1)
 	[ "$f" = "$MAN/man1/$p.1" ] || bad+=("man -w $p: $f")
 	w=$(timeout $T groff -ww -man -z "$MAN/man1/$p.1" 2>&1)
 	[ -z "$w" ] || bad+=("$p.1: $w")
@@ -121,7 +121,7 @@ render() {
 # drift COMPLETION MANDIR: every long option of every command's --help is
 # in the completion and in the command's page; prints what is missing.
 drift() {
-	local comp=$1 mandir=$2 sub c o words page text
+	local comp=$1 mandir=$2 sub c o words page
 	for sub in $SUBS; do
 		page=$(render "$mandir/hvlab-$sub.1")
 		if [ "$sub" = disk ]; then

@@ -88,11 +88,13 @@ had_key=0
 had_pub=0
 [ -e /var/lib/dkms/mok.pub ] && had_pub=1
 
+moved=0
 cleanup() {
 	make -s dkms-remove >>"$LOG" 2>&1
 	[ "$had_key" = 1 ] || rm -f /var/lib/dkms/mok.key
 	[ "$had_pub" = 1 ] || rm -f /var/lib/dkms/mok.pub
-	# the VM suite's own results, as they were
+	# the VM suite's own results, as they were before this boot
+	[ "$moved" = 1 ] || return 0
 	for f in vm.tap vm-build.tap; do
 		if [ -e "$RES/.dkms-saved-$f" ]; then
 			mv -f "$RES/.dkms-saved-$f" "$RES/$f"
@@ -100,6 +102,7 @@ cleanup() {
 			rm -f "$RES/$f"
 		fi
 	done
+	moved=0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -115,7 +118,9 @@ else
 fi
 
 if [ -f "/lib/modules/$KVER/updates/dkms/hvlab.ko" ]; then
+	moved=1
 	for f in vm.tap vm-build.tap; do
+		rm -f "$RES/.dkms-saved-$f"
 		[ -e "$RES/$f" ] && mv -f "$RES/$f" "$RES/.dkms-saved-$f"
 	done
 	echo "# dkms-check: booting $KVER in Bochs with the DKMS module" | tee -a "$OUT"

@@ -9,6 +9,17 @@
 #   make checkpatch run the kernel's checkpatch.pl over kmod/
 #   make clean
 #
+# Installing (docs/install.md):
+#   make install        user/hvlab, man pages, bash completion under PREFIX
+#                       (default /usr/local; DESTDIR is honoured)
+#   make uninstall
+#   make load           insmod kmod/hvlab.ko, explaining a Secure Boot refusal
+#   make dkms-install   register the module with DKMS and install it for KVER
+#                       (default: the running kernel); rebuilt on kernel upgrades
+#   make dkms-remove
+#   make install-udev   /dev/hvlab for the 'hvlab' group (udev/60-hvlab.rules)
+#   make uninstall-udev
+#
 # KDIR: the kernel build tree the module is built against.  By default the
 # running kernel's, else the newest installed Debian linux-headers-*-amd64.
 # The VM suite always builds a second copy against Debian's kernel (VM_KDIR).
@@ -44,6 +55,7 @@ KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
 LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 
 .PHONY: all kmod user unit unit-bins clean check demo bench fuzz deps checkpatch vmtest
+.PHONY: install uninstall load dkms-install dkms-remove install-udev uninstall-udev
 all: kmod user
 
 kmod:
@@ -94,9 +106,8 @@ check:
 vmtest: all
 	tests/vm/run-suite.sh
 
+# demo.sh installs the packages and builds itself, one line per stage
 demo:
-	tests/tools/deps.sh
-	$(MAKE) all
 	tests/tools/demo.sh
 
 bench:
@@ -111,6 +122,67 @@ fuzz: $(BUILD)/libhvlab.a
 checkpatch: $(KSFT_HDR)
 	$(KSFT_DIR)/scripts/checkpatch.pl --no-tree --terse $(CHECKPATCH_FLAGS) -f \
 		$(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h include/uapi/hvlab.h
+
+# ---- installing --------------------------------------------------------
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UDEVRULESDIR ?= /etc/udev/rules.d
+MAN_PAGES   := $(sort $(wildcard docs/man/*.1))
+
+install: user/hvlab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 user/hvlab $(DESTDIR)$(BINDIR)/hvlab
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 completion/hvlab.bash $(DESTDIR)$(BASHCOMPDIR)/hvlab
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hvlab $(DESTDIR)$(BASHCOMPDIR)/hvlab
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+
+# insmod, and on a refusal say why (Secure Boot: docs/secure-boot.md).
+load: kmod
+	tests/tools/load.sh kmod/hvlab.ko
+
+# The group is created on the machine itself, never inside a DESTDIR.
+install-udev:
+	install -D -m 0644 udev/60-hvlab.rules $(DESTDIR)$(UDEVRULESDIR)/60-hvlab.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group hvlab >/dev/null || groupadd --system hvlab; \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload && udevadm trigger --subsystem-match=misc --sysname-match=hvlab; \
+		fi; \
+		echo "add users with: usermod -aG hvlab USER (they log in again)"; \
+	fi
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-hvlab.rules
+
+# DKMS: the module's sources go to $(DKMS_SRC), DKMS builds and installs
+# them for KVER and rebuilds them whenever a new kernel's headers arrive.
+DKMS        ?= dkms
+DKMS_VER    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC    ?= /usr/src/hvlab-$(DKMS_VER)
+DKMS_KVER    = $(or $(KVER),$(shell uname -r))
+
+dkms-install:
+	@test -n "$(DKMS_VER)" || { echo "dkms.conf has no PACKAGE_VERSION"; exit 1; }
+	@test -d /lib/modules/$(DKMS_KVER)/build || { echo "no headers for $(DKMS_KVER) (/lib/modules/$(DKMS_KVER)/build): apt-get install linux-headers-$(DKMS_KVER), or pass KVER=..."; exit 1; }
+	-$(DKMS) remove -m hvlab -v $(DKMS_VER) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi
+	install -m 0644 dkms.conf Kbuild $(DKMS_SRC)/
+	install -m 0644 $(wildcard kmod/*.[chS]) $(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/hvlab.h $(DKMS_SRC)/include/uapi/
+	rm -f $(DKMS_SRC)/kmod/hvlab.mod.c
+	$(DKMS) add -m hvlab -v $(DKMS_VER)
+	$(DKMS) install -m hvlab -v $(DKMS_VER) -k $(DKMS_KVER)
+
+dkms-remove:
+	-$(DKMS) remove -m hvlab -v $(DKMS_VER) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	-[ -n "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -21,6 +21,7 @@
 
 #include "caps_diag.h"
 #include "commands.h"
+#include "secureboot.h"
 
 static bool path_exists(const char *p)
 {
@@ -174,6 +175,26 @@ static void print_probe(const struct hvlab_probe *p)
 	}
 }
 
+/*
+ * Secure Boot: a line in the Host section and, while the module is not
+ * loaded and the kernel would refuse an unsigned one, how to sign it.
+ * $HVLAB_SYSROOT (default "") is where /sys is read from, for tests.
+ */
+static void report_secure_boot(bool module_loaded, bool quiet)
+{
+	const char *root = getenv("HVLAB_SYSROOT");
+	struct sb_facts sb;
+	char line[128];
+
+	sb_gather(root ? root : "", &sb);
+	if (!quiet) {
+		sb_describe(&sb, line, sizeof(line));
+		printf("  Secure Boot           %s\n", line);
+	}
+	if (!module_loaded && sb_refuses_unsigned(&sb))
+		sb_explain(stdout, &sb);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvlab caps [--raw] [--quiet]\n\n"
@@ -224,11 +245,14 @@ int cmd_caps(int argc, char **argv)
 		       h->vmmon ? "vmmon " : "",
 		       h->kvm_intel || h->vboxdrv || h->vmmon ? "" : "none loaded");
 		printf("  hvlab module          %s\n", h->module_loaded ? "loaded" : "not loaded");
+		report_secure_boot(h->module_loaded, false);
 		if (h->have_caps)
 			print_caps(&h->caps, raw);
 		if (h->have_probe)
 			print_probe(&h->probe);
 	}
+	if (quiet)
+		report_secure_boot(h->module_loaded, true);
 	v = caps_diagnose(h, why, todo);
 	if (v == VERDICT_OK)
 		printf("VERDICT: this machine can run hvlab guests (%s).\n", why);

@@ -71,8 +71,8 @@ enum verdict caps_diagnose(const struct host_facts *h, char *why, char *todo)
 		return VERDICT_FIRMWARE;
 	}
 	if (h->dev_errno == EACCES || h->dev_errno == EPERM) {
-		snprintf(why, N, "/dev/hvlab is root-only (mode 0600)");
-		snprintf(todo, N, "run as root: sudo hvlab caps");
+		snprintf(why, N, "this user may not open /dev/hvlab (root only, mode 0600, unless a udev rule gives it to a group)");
+		snprintf(todo, N, "run as root (sudo hvlab caps), or join the device's group: ls -l /dev/hvlab, docs/install.md");
 		return VERDICT_NO_ACCESS;
 	}
 	if (h->dev_errno || !h->have_caps) {

@@ -27,6 +27,9 @@ else
 	# the whole VM suite once per paging mode (issue 5): EPT, then shadow
 	tests/vm/run-suite.sh --paging ept || true
 	tests/vm/run-suite.sh --paging shadow || true
+	# hvlab.ko as DKMS builds and installs it, loaded in the VM (issue 14)
+	echo "# VM: DKMS (tests/vm/dkms-check.sh)"
+	tests/vm/dkms-check.sh 2>&1 | grep -E '^(not )?ok ' | sed 's/^/  [dkms] /'
 fi
 echo
 tests/tools/tap-summary.sh build/results/*.tap

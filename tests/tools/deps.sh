@@ -10,6 +10,7 @@ PKGS=(
 	bochs bochsbios vgabios
 	busybox-static isolinux syslinux-common xorriso cpio xz-utils
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
+	dkms udev man-db groff-base
 )
 
 # --list: print the package names (.ci/run installs exactly these)

@@ -277,6 +277,15 @@ done
 for g in build/guests/*; do
 	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
 done
+# ---- DKMS (tests/vm/dkms-check.sh) ----------------------------------
+# When DKMS has installed hvlab.ko for the kernel the VM boots, the VM also
+# gets that module and tests/vm/dkms/t_dkms.sh, which loads it.
+if [ "$MODE" = suite ] && [ -f "/lib/modules/$KVER/updates/dkms/hvlab.ko" ]; then
+	mkdir -p "$ROOT/modules/dkms"
+	cp "/lib/modules/$KVER/updates/dkms/hvlab.ko" "$ROOT/modules/dkms/"
+	cp tests/vm/dkms/t_dkms.sh "$ROOT/tests/vm/"
+fi
+# ---- end of DKMS ------------------------------------------------------
 cp tests/vm/init.sh "$ROOT/init"
 chmod 755 "$ROOT/init"
 

@@ -48,7 +48,7 @@ _hvlab()
 		if [[ $cur == -* ]]; then
 			_hvlab_words "--memory --cpus --module --append --flat --trap-cr3
 				--paging --strict --walk --verbose --stats --dashboard
-				--record --stats-socket --console-log --disk --help" "$cur"
+				--record --record-lossy --stats-socket --console-log --disk --help" "$cur"
 		else
 			_hvlab_files "$cur"
 		fi

@@ -98,10 +98,9 @@ unit: $(UNIT_BINS) user/hvlab
 deps:
 	tests/tools/deps.sh
 
+# check.sh installs the dependencies and builds as its first stages
 check:
-	tests/tools/deps.sh
-	$(MAKE) all
-	tests/tools/check.sh
+	@tests/tools/check.sh
 
 vmtest: all
 	tests/vm/run-suite.sh

@@ -21,7 +21,15 @@ n=0 failed=0
 
 ok()     { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$tmp/out" | tail -10; }
-check()  { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name"; fi; }
+check()  { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$name"; else not_ok "$name"; fi; }
+
+# pattern FMT IMG BYTE OFFSET LEN: qemu-io reads LEN bytes at OFFSET and
+# finds BYTE in each.  One read per qemu-io: with several -c, its status is
+# that of the last command only.
+pattern() {
+	qemu-io -f "$1" -c "read -P $3 $4 $5" "$2" || return 1
+	! qemu-io -f "$1" -c "read -P $3 $4 $5" "$2" | grep -q 'Pattern verification failed'
+}
 
 for t in qemu-system-x86_64 qemu-io qemu-img; do
 	if ! command -v $t >/dev/null; then
@@ -59,10 +67,9 @@ for fmt in raw vdi; do
 	else
 		not_ok "$fmt: the guest under QEMU's IDE (status $rc, want 1)"
 	fi
-	check "$fmt: the 8 written sectors hold 0xc3 (qemu-io)" \
-		qemu-io -f $fmt -c 'read -P 0xc3 4M 4k' "$img"
+	check "$fmt: the 8 written sectors hold 0xc3 (qemu-io)" pattern $fmt "$img" 0xc3 4M 4k
 	check "$fmt: the sectors around them are untouched" \
-		bash -c "qemu-io -f $fmt -c 'read -P 0 4092k 4k' -c 'read -P 0 4100k 4k' '$img' | grep -vq 'Pattern verification failed'"
+		eval "pattern $fmt '$img' 0 4092k 4k && pattern $fmt '$img' 0 4100k 4k"
 	check "$fmt: hvlab disk check" "$HV" disk check "$img"
 done
 check "vdi: qemu-img check" qemu-img check "$tmp/d.vdi"

@@ -27,8 +27,8 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$tmp/sc
 
 if ! command -v tmux >/dev/null || [ ! -f build/libhvlab.a ] || [ ! -x user/hvlab ]; then
 	echo "1..1"
-	echo "ok 1 - live dashboard # SKIP tmux, build/libhvlab.a or user/hvlab missing"
-	exit 0
+	echo "not ok 1 - live dashboard: tmux, build/libhvlab.a or user/hvlab missing (make deps; make user)"
+	exit 1
 fi
 
 cat >"$tmp/fakerun.c" <<'EOF'

@@ -30,8 +30,8 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$tmp/sc
 
 if ! command -v tmux >/dev/null || [ ! -x "$HV" ]; then
 	echo "1..1"
-	echo "ok 1 - dashboard in tmux # SKIP tmux or user/hvlab missing (make deps; make user)"
-	exit 0
+	echo "not ok 1 - dashboard in tmux: tmux or user/hvlab missing (make deps; make user)"
+	exit 1
 fi
 
 # start W H ARGS...: a fresh tmux server running hvlab replay ARGS

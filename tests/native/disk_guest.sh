@@ -32,14 +32,14 @@ if command -v qemu-system-x86_64 >/dev/null; then
 	ok "QEMU: qemu-img check after the guest" qemu-img check q.vdi
 	ok "QEMU: hvlab disk check after the guest" "$HV" disk check q.vdi
 else
-	TAPN=$((TAPN + 1)); echo "ok $TAPN - guest under QEMU # SKIP qemu-system-x86_64 missing"
+	TAPN=$((TAPN + 1)); echo "not ok $TAPN - guest under QEMU: qemu-system-x86_64 missing (tests/tools/deps.sh installs qemu-system-x86)"
 fi
 
 TAPN=$((TAPN + 1))
 if [ ! -w /dev/hvlab ]; then
 	echo "ok $TAPN - guest under hvlab's ATA # SKIP /dev/hvlab not available (no VT-x or module not loaded)"
 elif "$HV" run --help 2>&1 | grep -q -- '--disk.*not available'; then
-	echo "ok $TAPN - guest under hvlab's ATA # SKIP hvlab run --disk not wired yet"
+	echo "not ok $TAPN - guest under hvlab's ATA: hvlab run --help says --disk is not available"
 else
 	prep h.vdi
 	if timeout -k 2 60 "$HV" run --disk h.vdi "$ELF" >h.out 2>&1 &&

@@ -61,6 +61,9 @@ if [ -f build/guests/hello.elf ]; then
 	n=$((n + 1))
 	if grep -q "cr0=0x11 cs=0x8 cs.base=0x0 apic_base=0xfee00900" "$tmp/err"; then
 		echo "ok $n - multiboot segments"; else echo "not ok $n - multiboot segments"; fail=1; fi
+else
+	n=$((n + 1)); fail=1
+	echo "not ok $n - multiboot entry: build/guests/hello.elf missing (make guests)"
 fi
 fake "--flat: real mode at ADDR>>4:0" 1 "" "cr0=0x10 cs=0x800 cs.base=0x8000" \
 	'out:0xf4:4:0' -- "${FLAT[@]}" "$IMG"
@@ -122,8 +125,7 @@ pid=$!
 sleep 0.5
 start=$(date +%s%N)
 kill -INT $pid
-wait $pid
-rc=$?
+wait_bounded $pid 10
 ms=$((($(date +%s%N) - start) / 1000000))
 if [ "$rc" -eq 130 ] && [ "$ms" -lt 1000 ] && grep -q "interrupted" "$tmp/err"; then
 	echo "ok $n - SIGINT stops a spinning guest within a second, status 130"
@@ -171,6 +173,9 @@ if command -v tmux >/dev/null; then
 		echo "#   status: $(cat "$tmp/dash.rc" 2>/dev/null)"
 		fail=1
 	fi
+else
+	n=$((n + 1)); fail=1
+	echo "not ok $n - --dashboard: tmux missing (tests/tools/deps.sh installs it)"
 fi
 
 echo "1..$n"

@@ -28,8 +28,8 @@ not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; shift; for f in "$@"; do
 check()  { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "$tmp/out" "$tmp/err" "$tmp/run.err"; fi; }
 
 if [ ! -x "$HV" ]; then
-	echo "1..0 # SKIP user/hvlab not built"
-	exit 0
+	printf 'not ok 1 - user/hvlab not built (make user)\n1..1\n'
+	exit 1
 fi
 FAKE=$tmp/fake_hvlab.so
 . tests/native/helpers/preload.bash
@@ -50,8 +50,7 @@ start_run() {
 }
 stop_run() {	# stop_run SIGNAL: sends it, sets rc
 	kill "-$1" "$pid"
-	wait "$pid" 2>/dev/null
-	rc=$?
+	wait_bounded "$pid" 10
 	pid=
 }
 
@@ -92,7 +91,8 @@ if command -v tmux >/dev/null; then
 	tmux -L "$TSOCK" kill-server >/dev/null 2>&1
 else
 	stop_run INT
-	check "SIGINT ends the run (130) and removes the socket" bash -c "[ $rc = 130 ] && [ ! -e '$S' ]"
+	n=$((n + 1)); fail=1
+	echo "not ok $n - the live UI: tmux missing (tests/tools/deps.sh installs it)"
 fi
 
 start_run spin

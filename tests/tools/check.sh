@@ -1,35 +1,108 @@
 #!/usr/bin/env bash
-# make check: native unit tests, the native tool tests, then the VM suite.
-# Every stage runs even if an earlier one failed; the last line is the
-# summary over all TAP results.
+# check.sh - make check: installs what is missing, builds, then runs the
+# native unit tests, the native tool tests and the VM suite, and counts the
+# results so that none can vanish.
+#
+# Each stage prints one progress line; the detail (apt, compilers, every
+# TAP line) goes to build/logs/ and build/results/, whose paths are named
+# when something fails.  Every stage runs even if an earlier one failed.
+# Every program runs under a time limit (tests/tools/tap-lib.bash), and
+# tests/tools/tap-summary.sh judges each TAP file as a whole: a missing
+# file, a short plan, a crash or a time-out is a failure.  The output ends
+# with the list of failures, the skips grouped by reason, and the line
+#   N passed, N failed, N skipped
+# that CI reads.  Setting up (deps, build) is not a test: it adds nothing
+# when it works and one failure when it does not.
+#
+# Environment: HVLAB_SKIP_VM=1 leaves out the VM passes; HVLAB_TIME_SCALE
+# multiplies every time limit; HVLAB_VM_PASS_LIMIT is the limit of one VM
+# pass in seconds (default 3600).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-rm -rf build/results && mkdir -p build/results
+. tests/tools/tap-lib.bash
+LOGS=build/logs
+rm -rf "$RESULTS" "$LOGS"
+mkdir -p "$RESULTS" "$LOGS"
+T0=$SECONDS
 
-# a unit test that does not compile is a failure, not a test that vanished
-if make -s unit-bins >build/results/unit-build.log 2>&1; then
-	echo "ok 1 - unit tests build" >build/results/unit-build.tap
-else
-	echo "not ok 1 - unit tests build (log: build/results/unit-build.log)" >build/results/unit-build.tap
-	tail -20 build/results/unit-build.log
-fi
-make -s unit || true
-for t in tests/native/*.sh; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t" .sh)
-	echo "# native: $name"
-	"$t" >"build/results/native-$name.tap" 2>&1 || true
-	grep -E '^(not )?ok ' "build/results/native-$name.tap" | sed "s/^/  [$name] /"
+say() { printf '[%5ds] %s\n' $((SECONDS - T0)) "$*"; }
+
+# counts FILE...: "N passed, N failed, N skipped" over those TAP files
+counts() { tests/tools/tap-summary.sh --brief "$@" | tail -n 1; }
+
+# setup NAME LOG CMD...: a step that is not a test; when it fails, one
+# counted failure pointing at its log.
+setup() {
+	local name=$1 log=$2 t=$SECONDS
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		say "$name: ok ($((SECONDS - t)) s)"
+		return 0
+	fi
+	say "$name: FAILED ($((SECONDS - t)) s), log: $log"
+	tail -n 15 "$log" | sed 's/^/    /'
+	printf 'not ok 1 - %s failed (log: %s)\n1..1\n' "$name" "$log" >"$RESULTS/setup-$name.tap"
+	return 1
+}
+
+# vm_pass LABEL TAPFILE CMD ARGS...: one VM run (tests/vm/run-suite.sh or
+# tests/vm/dkms-check.sh), which writes its results to TAPFILE.  A pass that ends without writing
+# TAPFILE (the script died, or was killed at HVLAB_VM_PASS_LIMIT) is a
+# counted failure; a TAPFILE whose plan does not match its results is one
+# in tap-summary.sh.  Progress goes to build/logs/vm-LABEL.log.
+vm_pass() {
+	local label=$1 tap=$2 log=$LOGS/vm-$1.log t=$SECONDS rc limit
+	shift 2
+	limit=$((${HVLAB_VM_PASS_LIMIT:-3600} * ${HVLAB_TIME_SCALE:-1}))
+	rm -f "$tap" "${tap%.tap}.exit"
+	say "VM pass $label: running ($*; log: $log)"
+	timeout -k 30 "$limit" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "$rc $limit" >"${tap%.tap}.exit"
+	fi
+	if [ ! -s "$tap" ]; then
+		printf 'not ok 1 - VM pass %s: %s ended (status %s) without writing %s (log: %s)\n1..1\n' \
+			"$label" "${1##*/}" "$rc" "$tap" "$log" >"$tap"
+	fi
+	say "VM pass $label: $((SECONDS - t)) s wall time, $(counts "$tap")"
+}
+
+# Deps and build: a later `make` computes KDIR anew once the headers are
+# there, unless it was set empty before they were.
+[ -n "${KDIR:-}" ] || unset KDIR
+[ -n "${VM_KDIR:-}" ] || unset VM_KDIR
+setup deps "$LOGS/deps.log" tests/tools/deps.sh
+setup build "$LOGS/build.log" make -k all unit-bins guests
+
+# Unit tests: a test program that did not build is a failure of its own.
+t=$SECONDS
+units=()
+for c in tests/unit/test_*.c; do
+	units+=("build/unit/$(basename "$c" .c)")
 done
+tests/tools/run-unit.sh "${units[@]}" >"$LOGS/unit.log" 2>&1
+say "unit tests: ${#units[@]} programs, $(counts "$RESULTS"/unit-*.tap) ($((SECONDS - t)) s)"
+
+# Native scripts (tests/native/*.sh): 300 s each at most.
+t=$SECONDS
+nscripts=0
+for s in tests/native/*.sh; do
+	[ -x "$s" ] || continue
+	nscripts=$((nscripts + 1))
+	run_tap "native-$(basename "$s" .sh)" "${HVLAB_NATIVE_LIMIT:-300}" "$s"
+done
+say "native scripts: $nscripts scripts, $(counts "$RESULTS"/native-*.tap) ($((SECONDS - t)) s)"
+
 if [ "${HVLAB_SKIP_VM:-0}" = 1 ]; then
-	echo "# VM suite skipped (HVLAB_SKIP_VM=1)"
+	say "VM passes: left out (HVLAB_SKIP_VM=1)"
 else
 	# the whole VM suite once per paging mode (issue 5): EPT, then shadow
-	tests/vm/run-suite.sh --paging ept || true
-	tests/vm/run-suite.sh --paging shadow || true
+	vm_pass ept "$RESULTS/vm.tap" tests/vm/run-suite.sh --paging ept
+	vm_pass shadow "$RESULTS/vm-shadow.tap" tests/vm/run-suite.sh --paging shadow
 	# hvlab.ko as DKMS builds and installs it, loaded in the VM (issue 14)
-	echo "# VM: DKMS (tests/vm/dkms-check.sh)"
-	tests/vm/dkms-check.sh 2>&1 | grep -E '^(not )?ok ' | sed 's/^/  [dkms] /'
+	vm_pass dkms "$RESULTS/vm-dkms.tap" tests/vm/dkms-check.sh
 fi
+say "done; TAP in $RESULTS/, logs in $LOGS/"
 echo
-tests/tools/tap-summary.sh build/results/*.tap
+tests/tools/tap-summary.sh "$RESULTS"/*.tap

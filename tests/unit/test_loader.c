@@ -8,11 +8,16 @@
  *   offset 0x100  the multiboot header (unless a test removes it)
  *   offset 0x1000 segment 0's file bytes (a recognisable pattern)
  *   offset 0x2000 segment 1's file bytes
+ *
+ * Guest RAM sits between two inaccessible pages, and the randomly damaged
+ * images end right where one begins, so a loader that reads or writes out
+ * of bounds crashes the test instead of passing it.
  */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -114,11 +119,36 @@ FIXTURE(ld) {
 	char err[512];
 };
 
+/* len bytes, then an inaccessible page (PROT_NONE); unmap with unguard() */
+static uint8_t *guarded(size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t room = (len + pg - 1) / pg * pg;
+	uint8_t *p = mmap(NULL, room + pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + room, pg, PROT_NONE))
+		abort();
+	return p + room - len;
+}
+
+static void unguard(uint8_t *copy, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t room = (len + pg - 1) / pg * pg;
+
+	munmap(copy + len - room, room + pg);
+}
+
 FIXTURE_SETUP(ld)
 {
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *map = mmap(NULL, RAM + 2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
 	memset(&self->gm, 0, sizeof(self->gm));
-	self->ram = malloc(RAM);
-	ASSERT_NE(NULL, self->ram);
+	ASSERT_NE(MAP_FAILED, map);
+	self->ram = map + pg;		/* RAM, with an inaccessible page either side */
+	ASSERT_EQ(0, mprotect(self->ram, RAM, PROT_READ | PROT_WRITE));
 	memset(self->ram, 0xcc, RAM);		/* so zeroing is visible */
 	ASSERT_EQ(0, gmem_add(&self->gm, 0, RAM, self->ram, false));
 	self->err[0] = '\0';
@@ -126,7 +156,9 @@ FIXTURE_SETUP(ld)
 
 FIXTURE_TEARDOWN(ld)
 {
-	free(self->ram);
+	long pg = sysconf(_SC_PAGESIZE);
+
+	munmap(self->ram - pg, RAM + 2 * pg);
 }
 
 static int load(struct __test_metadata *_metadata, FIXTURE_DATA(ld) *self)
@@ -360,21 +392,49 @@ TEST_F(ld, wrong_type_machine_or_endianness)
 	EXPECT_EQ(-1, load(_metadata, self));
 }
 
-/* Random damage to a good image must never crash or write out of RAM. */
+/*
+ * Random damage to a good image: the loader never reads past the image's
+ * end or writes outside RAM (either crashes the test on a guard page),
+ * never loads into page 0, and either refuses the image with a message or
+ * returns a boot image whose entry point lies inside what it loaded.
+ */
 TEST_F(ld, mutated_images_never_crash)
 {
 	struct image good;
+	int loaded = 0, refused = 0;
 
 	build_elf(&good, true, EM_X86_64, 0x100000, kernel_segs, 2);
 	srand(4);
 	for (int round = 0; round < 3000; round++) {
+		size_t len = (round % 5) ? IMG_SIZE : (size_t)(rand() % IMG_SIZE);
+		uint8_t *copy = guarded(len);
+		int r;
+
 		self->img = good;
 		for (int k = 0; k < 1 + rand() % 4; k++)
 			self->img.b[rand() % 0x100] = (uint8_t)rand();
-		self->img.len = (round % 5) ? IMG_SIZE : (size_t)(rand() % IMG_SIZE);
-		elf_load(&self->gm, self->img.b, self->img.len, &self->bi, self->err,
-			 sizeof(self->err));
+		memcpy(copy, self->img.b, len);
+		self->err[0] = '\0';
+		memset(&self->bi, 0, sizeof(self->bi));
+		r = elf_load(&self->gm, copy, len, &self->bi, self->err, sizeof(self->err));
+		unguard(copy, len);
+		if (r == 0) {
+			loaded++;
+			ASSERT_LE(0x1000, self->bi.lo);
+			ASSERT_LE(self->bi.hi, RAM);
+			ASSERT_LE(self->bi.lo, self->bi.entry);
+			ASSERT_GT(self->bi.hi, self->bi.entry);
+		} else {
+			refused++;
+			ASSERT_EQ(-1, r);
+			ASSERT_NE('\0', self->err[0]);
+		}
 	}
+	for (int a = 0; a < 0x1000; a++)
+		ASSERT_EQ(0xcc, self->ram[a]);
+	TH_LOG("%d damaged images loaded, %d refused", loaded, refused);
+	EXPECT_LT(100, loaded);
+	EXPECT_LT(100, refused);
 }
 
 /* ---- the a.out kludge --------------------------------------------- */

@@ -12,3 +12,20 @@ build_preload() {
 		exit 1
 	fi
 }
+
+# wait_bounded PID SECONDS: `wait PID`, but a process that has not ended
+# after SECONDS is killed (SIGKILL), so a hung `hvlab run` in the background
+# fails its test (status 137) instead of hanging the script.  Sets rc.
+# The watchdog is stopped with SIGKILL: a catchable signal can reach the
+# forked subshell before it has dropped the caller's EXIT trap, which would
+# then run there (and remove the caller's temporary files).
+wait_bounded() {
+	local wd
+	( sleep "$2"; kill -KILL "$1" ) >/dev/null 2>&1 &
+	wd=$!
+	wait "$1" 2>/dev/null
+	rc=$?
+	kill -KILL "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	return 0
+}

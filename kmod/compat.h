@@ -11,17 +11,21 @@
 #define HVLAB_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
+
+/*
+ * Which API the headers offer is found by Kbuild (HVLAB_HAVE_*, see the
+ * Kbuild file), not by comparing version numbers: distributions backport.
+ */
 
 /* 6.12 moved the unaligned-access helpers from <asm/> to <linux/>. */
-#if __has_include(<linux/unaligned.h>)
+#ifdef HVLAB_HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
 #endif
 
 /* 6.3 made vma->vm_flags read-only: changes go through vm_flags_*(). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#ifndef HVLAB_HAVE_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;

@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(
 	build-essential pkg-config libelf-dev zlib1g-dev libncurses-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 kmod
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	bochs bochsbios vgabios
 	busybox-static isolinux syslinux-common xorriso cpio xz-utils
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86

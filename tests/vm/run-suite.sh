@@ -139,7 +139,8 @@ case "$ONLY" in *[\'\"\$\`\\]*) die_usage "--only: quotes, \$, \` and \\ are not
 kver_err=
 KREQ=${KVER:-default}
 if ! KVER=$(tests/vm/kver.sh "$KREQ" 2>&1); then
-	kver_err=$KVER
+	kver_err=${KVER//$'\n'/; }	# one TAP line
+	kver_err=${kver_err%; }
 	KVER=
 fi
 KSHORT=$(grep -oE '^[0-9]+\.[0-9]+' <<<"${KVER:-$KREQ}" || true)

@@ -157,6 +157,19 @@ static void expect_hvlab(struct __test_metadata *_metadata, int fd,
 	}
 }
 
+/* The output of `hvlab caps` (stdout and stderr) into buf. */
+static void hvlab_caps_output(char *buf, size_t len)
+{
+	FILE *p = popen("hvlab caps 2>&1", "r");
+	size_t n = 0;
+
+	if (p) {
+		n = fread(buf, 1, len - 1, p);
+		pclose(p);
+	}
+	buf[n] = '\0';
+}
+
 /* KVM_CREATE_VM on an open /dev/kvm: the VM fd, or -errno. */
 static int kvm_create_vm(int kvm)
 {
@@ -277,9 +290,27 @@ TEST_F(kvm, kvm_intel_is_loaded)
  */
 TEST_F(kvm, hvlab_while_kvm_is_idle)
 {
+	bool at_load;
+	char out[8192];
+
 	REQUIRE_KVM();
-	expect_hvlab(_metadata, self->fd, kvm_virt_at_load() == 1,
+	at_load = kvm_virt_at_load() == 1;
+	expect_hvlab(_metadata, self->fd, at_load,
 		     "KVM loaded with its defaults, no KVM VM");
+
+	/* `hvlab caps` must tell which case this is, and the way out */
+	hvlab_caps_output(out, sizeof(out));
+	if (at_load) {
+		EXPECT_NE(NULL, strstr(out, "cannot run hvlab guests"));
+		EXPECT_NE(NULL, strstr(out, "enable_virt_at_load=Y"));
+		EXPECT_NE(NULL, strstr(out, "modprobe -r kvm_intel"));
+		EXPECT_NE(NULL, strstr(out, "kvm.enable_virt_at_load=0"));
+	} else {
+		EXPECT_NE(NULL, strstr(out, "can run hvlab guests"));
+		EXPECT_EQ(NULL, strstr(out, "cannot run hvlab guests"));
+	}
+	if (!_metadata->passed)
+		TH_LOG("hvlab caps said:\n%s", out);
 }
 
 TEST_F(kvm, probe_is_ebusy_while_kvm_holds_vmx)

@@ -4,6 +4,8 @@
 # absent.  Needs root (or sudo) for the install itself.
 set -euo pipefail
 
+# linux-image/headers-6.12-amd64: bookworm's meta-packages for Debian's 6.12
+# LTS kernel, which make check's VM suite boots beside the default 6.1.
 PKGS=(
 	build-essential pkg-config libelf-dev zlib1g-dev libncurses-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 kmod
@@ -13,7 +15,7 @@ PKGS=(
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
 )
 
-# --list: print the package names (.ci/run installs exactly these)
+# --list: print the package names
 if [ "${1:-}" = "--list" ]; then
 	echo "${PKGS[@]}"
 	exit 0

@@ -2,6 +2,9 @@
 #
 #   make            build kmod/hvlab.ko and user/hvlab
 #   make check      native unit tests, then the VM suite (Bochs when no VT-x)
+#                   on Debian's 6.1 (EPT, shadow) and 6.12 (EPT) kernels;
+#                   KVER=VERSION runs the VM passes on that kernel instead
+#   make vmtest     the VM suite once (KVER=VERSION, default Debian's kernel)
 #   make demo       load hvlab and run a guest (inside Bochs when no VT-x)
 #   make bench      exit-cost benchmarks (in the VM)
 #   make fuzz       longer fuzzing runs
@@ -22,17 +25,27 @@
 #
 # KDIR: the kernel build tree the module is built against.  By default the
 # running kernel's, else the newest installed Debian linux-headers-*-amd64.
-# The VM suite always builds a second copy against Debian's kernel (VM_KDIR).
+# The VM suite builds its own copy against the kernel it boots (KVER; see
+# tests/vm/run-suite.sh --kver).
+#
+# Kernel versions are compared as versions (sort -V, as the VM suite does):
+# 6.1.0-9 < 6.1.0-57 < 6.12.118, where $(sort) would put 6.1.0-9 last.
+#
+# Targets that install their own dependencies (check, demo, bench) run
+# tests/tools/deps.sh first and build in a sub-make: KDIR is computed when
+# a make starts, so on a machine that had no headers yet, only a make
+# started after deps.sh finds the ones it installed.  That is also why KDIR
+# is not exported: the sub-make must compute it afresh (a KDIR the user
+# set, on the command line or in the environment, still reaches it).
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
 BUILD      := $(TOP)/build
 
-DEB_KDIR   := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+newest_version = $(lastword $(shell printf '%s\n' $(1) | sort -V))
+DEB_KDIR   := $(call newest_version,$(wildcard /usr/src/linux-headers-*-amd64))
 RUN_KDIR   := $(wildcard /lib/modules/$(shell uname -r)/build)
 KDIR       ?= $(if $(RUN_KDIR),$(RUN_KDIR),$(DEB_KDIR))
-VM_KDIR    ?= $(DEB_KDIR)
-export KDIR VM_KDIR
 
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -52,7 +65,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 KSFT_DIR   := $(BUILD)/ksft
 KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
-LINUX_SRC_TAR := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+LINUX_SRC_TAR := $(call newest_version,$(wildcard /usr/src/linux-source-*.tar.xz))
 
 .PHONY: all kmod user unit unit-bins clean check demo bench fuzz deps checkpatch vmtest
 .PHONY: install uninstall load dkms-install dkms-remove install-udev uninstall-udev
@@ -98,16 +111,18 @@ unit: $(UNIT_BINS) user/hvlab
 deps:
 	tests/tools/deps.sh
 
-# check.sh installs the dependencies and builds as its first stages
+# check.sh runs deps.sh, then a new make (see KDIR above), as its first
+# stages.  KVER (a command-line variable, so also in the scripts'
+# environment) picks the VM kernel.
 check:
 	@tests/tools/check.sh
 
 vmtest: all
-	tests/vm/run-suite.sh
+	tests/vm/run-suite.sh $(if $(KVER),--kver '$(KVER)')
 
 # demo.sh installs the packages and builds itself, one line per stage
 demo:
-	tests/tools/demo.sh
+	tests/tools/demo.sh $(if $(KVER),--kver '$(KVER)')
 
 bench:
 	tests/tools/deps.sh

@@ -54,14 +54,18 @@ const struct hvlab_caps *hvlab_vmx_caps(void)
 	return &caps;
 }
 
-/* kvm.ko exports kvm_debugfs_dir: if it resolves, KVM is loaded. */
+/*
+ * kvm.ko exports kvm_rebooting (GPL) on every kernel hvlab supports: if it
+ * resolves, KVM is loaded.  (kvm_debugfs_dir, exported by 6.1, is static
+ * in 6.12.)
+ */
 static bool kvm_loaded(void)
 {
-	void *sym = __symbol_get("kvm_debugfs_dir");
+	void *sym = __symbol_get("kvm_rebooting");
 
 	if (!sym)
 		return false;
-	__symbol_put("kvm_debugfs_dir");
+	__symbol_put("kvm_rebooting");
 	return true;
 }
 

@@ -49,6 +49,25 @@ static bool cpuinfo_has_flag(const char *flag)
 	return found;
 }
 
+/*
+ * Linux 6.12 added kvm.enable_virt_at_load, default Y: kvm_intel then turns
+ * VMX on on every CPU when it loads and keeps it until it unloads, VM or no
+ * VM.  Before 6.12 (and with the parameter N) KVM holds VMX only while a
+ * KVM VM exists.  No file (older kernel, or kvm not loaded) reads as N.
+ */
+static bool kvm_enables_virt_at_load(void)
+{
+	char v[8] = "";
+	FILE *f = fopen("/sys/module/kvm/parameters/enable_virt_at_load", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(v, sizeof(v), f))
+		v[0] = '\0';
+	fclose(f);
+	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
+}
+
 static void gather(struct host_facts *h)
 {
 	unsigned int a, b, c, d;
@@ -72,6 +91,7 @@ static void gather(struct host_facts *h)
 	}
 	h->cpuinfo_vmx = cpuinfo_has_flag("vmx");
 	h->kvm_intel = path_exists("/sys/module/kvm_intel");
+	h->kvm_virt_at_load = h->kvm_intel && kvm_enables_virt_at_load();
 	h->vboxdrv = path_exists("/sys/module/vboxdrv");
 	h->vmmon = path_exists("/sys/module/vmmon");
 	h->module_loaded = path_exists("/sys/module/hvlab");

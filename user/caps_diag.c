@@ -27,6 +27,26 @@ static const char *owner_hint(const struct host_facts *h)
 	return "another hypervisor";
 }
 
+/*
+ * Another hypervisor holds VMX.  KVM before 6.12 (and 6.12+ with
+ * kvm.enable_virt_at_load=0) holds it only while one of its VMs exists;
+ * 6.12+ by default holds it from the moment kvm_intel loads, so an idle
+ * KVM blocks hvlab too, and closing VMs does not help.
+ */
+static void busy_advice(const struct host_facts *h, char *why, char *todo)
+{
+	bool kvm = h->probe.nr_cpus && h->probe.cpu[0].owner == HVLAB_OWNER_KVM;
+	const char *owner = kvm ? "kvm_intel (KVM)" : owner_hint(h);
+
+	if ((kvm || h->kvm_intel) && h->kvm_virt_at_load) {
+		snprintf(why, N, "VMX is held by kvm_intel on every CPU since it loaded, with or without KVM VMs (kvm.enable_virt_at_load=Y, the default since Linux 6.12)");
+		snprintf(todo, N, "if no KVM VM is needed: sudo modprobe -r kvm_intel; or boot with kvm.enable_virt_at_load=0 (or reload kvm with that option), so KVM holds VMX only while its VMs run");
+		return;
+	}
+	snprintf(why, N, "VMX is held by %s on this machine's CPUs", owner);
+	snprintf(todo, N, "close that hypervisor's VMs (KVM enables VMX only while a VM exists), or unload it (sudo rmmod kvm_intel), then retry");
+}
+
 static void nested_advice(const struct host_facts *h, char *todo)
 {
 	const char *v = h->hv_vendor;
@@ -96,12 +116,7 @@ enum verdict caps_diagnose(const struct host_facts *h, char *why, char *todo)
 		return VERDICT_FEATURES;
 	}
 	if (h->have_probe && h->probe.result == -EBUSY) {
-		const char *owner = h->probe.nr_cpus &&
-			h->probe.cpu[0].owner == HVLAB_OWNER_KVM ?
-			"kvm_intel (KVM)" : owner_hint(h);
-
-		snprintf(why, N, "VMX is held by %s on this machine's CPUs", owner);
-		snprintf(todo, N, "close that hypervisor's VMs (KVM enables VMX only while a VM exists), or unload it (sudo rmmod kvm_intel), then retry");
+		busy_advice(h, why, todo);
 		return VERDICT_BUSY;
 	}
 	if (h->have_probe && h->probe.result) {

@@ -18,6 +18,7 @@ struct host_facts {
 	bool in_vm;			/* CPUID.1:ECX.hypervisor */
 	char hv_vendor[13];		/* CPUID 0x40000000 signature */
 	bool kvm_intel, vboxdrv, vmmon;	/* modules that may own VMX */
+	bool kvm_virt_at_load;		/* kvm.enable_virt_at_load=Y (6.12+) */
 	bool module_loaded;		/* /sys/module/hvlab */
 	int dev_errno;			/* opening /dev/hvlab: 0 or errno */
 	bool have_caps;			/* HVLAB_GET_CAPS answered */

@@ -145,6 +145,15 @@ check "a non-zero exit without a failed result is a failure" \
 check "exit status 4 (kselftest skip) is not a failure" \
 	summary_is "$tmp/bad.tap" "2 passed, 3 failed, 1 skipped"
 
+# --- 5b. a failed build step (run-suite.sh --fail) ------------------------
+"$X" --fail "VM suite 6.1-ept: build of guests failed (log: x.log)" "$tmp/clean.log" >"$tmp/bfail.tap"
+rc=$?
+check "failed build: valid TAP" valid_tap "$tmp/bfail.tap"
+check "failed build: exit status 1" status_is "$rc" 1
+check "failed build: one counted failure ahead of the results" \
+	has_line "$tmp/bfail.tap" "not ok 1 - VM suite 6.1-ept: build of guests failed (log: x.log)"
+check "failed build: the VM's results follow" summary_is "$tmp/bfail.tap" "3 passed, 1 failed, 1 skipped"
+
 # --- 6. usage errors ------------------------------------------------------
 usage_status() { "$X" >/dev/null 2>&1; status_is $? 2; }
 check "no argument: usage error (status 2)" usage_status

@@ -4,16 +4,19 @@
 # absent.  Needs root (or sudo) for the install itself.
 set -euo pipefail
 
+# linux-image/headers-6.12-amd64: bookworm's meta-packages for Debian's 6.12
+# LTS kernel, which make check's VM suite boots beside the default 6.1.
 PKGS=(
 	build-essential pkg-config libelf-dev zlib1g-dev libncurses-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 kmod
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	bochs bochsbios vgabios
 	busybox-static isolinux syslinux-common xorriso cpio xz-utils
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
 	dkms udev man-db groff-base
 )
 
-# --list: print the package names (.ci/run installs exactly these)
+# --list: print the package names
 if [ "${1:-}" = "--list" ]; then
 	echo "${PKGS[@]}"
 	exit 0

@@ -186,4 +186,42 @@ TEST(verdicts)
 	EXPECT_EQ(VERDICT_FEATURES, caps_diagnose(&h, why, todo));
 }
 
+/*
+ * Linux 6.12+: kvm_intel holds VMX from the moment it loads
+ * (kvm.enable_virt_at_load=Y), so closing KVM VMs is no fix; the advice
+ * must name the parameter and both ways out.  Without it (6.1, or the
+ * parameter N) the advice stays "close the VMs or unload".
+ */
+TEST(kvm_holding_vmx_from_load)
+{
+	struct host_facts h;
+	char why[256], todo[256];
+
+	good_host(&h);
+	h.kvm_intel = true;
+	h.kvm_virt_at_load = true;
+	h.probe.result = -EBUSY;
+	h.probe.cpu[0].result = -EBUSY;
+	h.probe.cpu[0].owner = HVLAB_OWNER_KVM;
+	EXPECT_EQ(VERDICT_BUSY, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "kvm_intel"));
+	EXPECT_NE(NULL, strstr(why, "since it loaded"));
+	EXPECT_NE(NULL, strstr(why, "enable_virt_at_load=Y"));
+	EXPECT_NE(NULL, strstr(todo, "modprobe -r kvm_intel"));
+	EXPECT_NE(NULL, strstr(todo, "kvm.enable_virt_at_load=0"));
+	EXPECT_EQ(NULL, strstr(todo, "close that hypervisor's VMs"));
+
+	/* the same EBUSY with the parameter N or absent: per-VM advice */
+	h.kvm_virt_at_load = false;
+	EXPECT_EQ(VERDICT_BUSY, caps_diagnose(&h, why, todo));
+	EXPECT_EQ(NULL, strstr(why, "enable_virt_at_load"));
+	EXPECT_NE(NULL, strstr(todo, "close that hypervisor's VMs"));
+
+	/* the parameter alone is no diagnosis: the probe must have failed */
+	good_host(&h);
+	h.kvm_intel = true;
+	h.kvm_virt_at_load = true;
+	EXPECT_EQ(VERDICT_OK, caps_diagnose(&h, why, todo));
+}
+
 TEST_HARNESS_MAIN

@@ -88,21 +88,14 @@ had_key=0
 had_pub=0
 [ -e /var/lib/dkms/mok.pub ] && had_pub=1
 
-moved=0
+# the VM pass below is named dkms-boot: its TAP file is read here and
+# removed, so only this script's own results (vm-dkms.tap) are counted
+BOOT_TAP=$RES/vm-dkms-boot.tap
 cleanup() {
 	make -s dkms-remove >>"$LOG" 2>&1
 	[ "$had_key" = 1 ] || rm -f /var/lib/dkms/mok.key
 	[ "$had_pub" = 1 ] || rm -f /var/lib/dkms/mok.pub
-	# the VM suite's own results, as they were before this boot
-	[ "$moved" = 1 ] || return 0
-	for f in vm.tap vm-build.tap; do
-		if [ -e "$RES/.dkms-saved-$f" ]; then
-			mv -f "$RES/.dkms-saved-$f" "$RES/$f"
-		else
-			rm -f "$RES/$f"
-		fi
-	done
-	moved=0
+	rm -f "$BOOT_TAP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -118,25 +111,21 @@ else
 fi
 
 if [ -f "/lib/modules/$KVER/updates/dkms/hvlab.ko" ]; then
-	moved=1
-	for f in vm.tap vm-build.tap; do
-		rm -f "$RES/.dkms-saved-$f"
-		[ -e "$RES/$f" ] && mv -f "$RES/$f" "$RES/.dkms-saved-$f"
-	done
 	echo "# dkms-check: booting $KVER in Bochs with the DKMS module" | tee -a "$OUT"
-	VM_KDIR=/usr/src/linux-headers-$KVER tests/vm/run-suite.sh --only "$ONLY" >>"$LOG" 2>&1
+	rm -f "$BOOT_TAP"
+	tests/vm/run-suite.sh --kver "$KVER" --pass dkms-boot --only "$ONLY" >>"$LOG" 2>&1
 	# every VM result, renumbered into this file (the VM's build steps
 	# are not tests: a failed one shows in the results that follow)
-	if grep -q 't_dkms.sh:' "$RES/vm.tap" 2>/dev/null; then
+	if grep -q 't_dkms.sh:' "$BOOT_TAP" 2>/dev/null; then
 		while read -r line; do
 			if [[ $line =~ ^ok\ [0-9]+\ -\ (.*)$ ]]; then
 				result 0 "VM: ${BASH_REMATCH[1]}"
 			elif [[ $line =~ ^not\ ok\ [0-9]+\ -\ (.*)$ ]]; then
 				result 1 "VM: ${BASH_REMATCH[1]}"
 			fi
-		done < <(grep -E '^(not )?ok ' "$RES/vm.tap")
+		done < <(grep -E '^(not )?ok ' "$BOOT_TAP")
 	else
-		grep -E '^(not )?ok |FAILED|VM problem' "$RES/vm.tap" "$LOG" -h 2>/dev/null | tail -n 10 | sed 's/^/# /' | tee -a "$OUT"
+		grep -E '^(not )?ok |FAILED|VM problem' "$BOOT_TAP" "$LOG" -h 2>/dev/null | tail -n 10 | sed 's/^/# /' | tee -a "$OUT"
 		result 1 "VM: t_dkms.sh ran (no results from it; log: $LOG)"
 	fi
 else

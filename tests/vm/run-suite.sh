@@ -5,31 +5,45 @@
 # emulates VMX with EPT, so no VT-x is needed) and runs hvlab's kernel tests
 # inside, once per suite.
 #
-#   tests/vm/run-suite.sh [--cpus N] [--paging ept|shadow] [--timeout S]
-#                         [--only PATTERN] [--demo | --bench]
+#   tests/vm/run-suite.sh [--kver KVER] [--cpus N] [--paging ept|shadow]
+#                         [--timeout S] [--only PATTERN] [--demo | --bench]
+#
+# The kernel (--kver): /boot/vmlinuz-KVER boots, the module is built against
+# /usr/src/linux-headers-KVER, and KVM's modules come from
+# /lib/modules/KVER.  By default KVER is Debian 12's default kernel, the one
+# the linux-image-amd64 package depends on (6.1.0-N-amd64), whatever else is
+# installed; tests/vm/kver.sh resolves "default" and prefixes like "6.12".
+#
+# Each pass is named after its kernel's major.minor and paging mode (or
+# demo/bench), e.g. 6.1-ept, and keeps its own files, so passes never
+# overwrite each other: results in build/results/vm-<pass>.tap, artifacts
+# in build/vm/artifacts/<pass>/.
 #
 # Steps, each printed as it happens:
-#   1. build: hvlab.ko against Debian's kernel headers (VM_KDIR) in a copy
-#      of the sources under build/vm/src, so it never clashes with the host
+#   1. build: hvlab.ko against the kernel's headers in a copy of the
+#      sources under build/vm/kmod-KVER, so it never clashes with the host
 #      build; user/hvlab; the kselftest programs (make vm-tests ->
 #      build/vm/bin/); the guests when tests/guests/guests.mk has a target.
-#      Each build is a TAP result in build/results/vm-build.tap.
+#      Build steps are not tests: they are listed in the artifacts'
+#      build.tap, and only a failed one reaches the results, as one
+#      "not ok - VM suite <pass>: build of X failed".
 #   2. initramfs (cpio newc + gzip): busybox-static and its applet links,
-#      /modules/hvlab.ko, Debian's irqbypass/kvm/kvm-intel .ko files, hvlab
-#      and the test programs with the shared libraries ldd lists, the
-#      guests, tests/vm/*.sh, and tests/vm/init.sh as /init.
-#   3. an isolinux ISO (xorriso) with Debian's vmlinuz and that initramfs.
+#      /modules/hvlab.ko, Debian's irqbypass/kvm/kvm-intel modules
+#      (decompressed: 6.12's are .ko.xz), hvlab and the test programs with
+#      the shared libraries ldd lists, the guests, tests/vm/*.sh, and
+#      tests/vm/init.sh as /init.
+#   3. an isolinux ISO (xorriso) with the kernel's vmlinuz and that initramfs.
 #   4. Bochs, headless (rfb display that nobody connects to, debugger told
 #      to continue by an -rc file, `clock: sync=none`), serial to a file.
 #      Bochs ends when the VM powers off; the harness also stops it once the
 #      suite's end marker appeared, on a kernel panic, and at --timeout.
 #      A trap kills bochs-bin by its pid on every exit path.
 #   5. tests/vm/tap-extract.sh turns the serial log into
-#      build/results/vm.tap; a VM that died or timed out becomes a
+#      build/results/vm-<pass>.tap; a VM that died or timed out becomes a
 #      "not ok - VM suite: <reason>" there, so the failure is counted.
 #
-# Artifacts (always kept): build/vm/artifacts/{serial.txt,bochs.log,
-# bochsrc,build-*.log}.  Exit status: 0 when every VM result is ok.
+# Artifacts (always kept): build/vm/artifacts/<pass>/{serial.txt,bochs.log,
+# bochsrc,build.tap,build-*.log}.  Exit status: 0 when every VM result is ok.
 #
 # --demo boots the same ISO but /init runs `hvlab caps` and the demo guest,
 # with the serial output streamed to this terminal.  --bench runs
@@ -43,9 +57,11 @@ cd "$(dirname "$0")/../.."
 TOP=$PWD
 
 CPUS=2
+KVER=
 PAGING=ept
-TIMEOUT=900
+TIMEOUT=1800
 ONLY=
+PASS_NAME=
 MODE=suite
 MEGS=${HVLAB_VM_MEGS:-512}
 
@@ -54,12 +70,19 @@ usage() {
 usage: tests/vm/run-suite.sh [OPTIONS]
 
 Boots Debian's kernel in Bochs (emulated VMX + EPT) and runs hvlab's VM
-tests inside; results go to build/results/vm.tap.
+tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
 
+  --kver KVER         the kernel: /boot/vmlinuz-KVER, headers
+                      /usr/src/linux-headers-KVER, modules /lib/modules/KVER.
+                      A prefix picks the newest installed match (6.12);
+                      default: Debian's default kernel (what linux-image-amd64
+                      depends on), e.g. 6.1.0-57-amd64
   --cpus N            CPUs of the emulated machine (default 2)
   --paging MODE       ept or shadow, passed to the tests as HVLAB_PAGING
                       (default ept)
   --timeout SECONDS   hard limit on the Bochs run (default 900)
+  --pass NAME         name the pass NAME instead of <kernel>-<paging>
+                      (its TAP file and artifacts: vm-NAME.tap, artifacts/NAME)
   --only PATTERN      run only test programs whose name matches PATTERN
                       (a glob or a substring, e.g. --only probe)
   --demo              run 'hvlab caps' and the demo guest, streaming the
@@ -68,8 +91,7 @@ tests inside; results go to build/results/vm.tap.
                       output in build/results/bench.txt
   -h, --help          this text
 
-Environment: VM_KDIR (kernel headers, default the newest
-/usr/src/linux-headers-*-amd64), HVLAB_VM_MEGS (RAM, default 512),
+Environment: HVLAB_VM_MEGS (RAM, default 512),
 HVLAB_PROG_TIMEOUT (limit per test program, in guest seconds, default 20;
 a guest second is ~25 wall seconds in Bochs).
 EOF
@@ -88,7 +110,7 @@ while [ $# -gt 0 ]; do
 	--*=*) val=${opt#*=}; opt=${opt%%=*} ;;
 	esac
 	case "$opt" in
-	--cpus|--paging|--timeout|--only)
+	--cpus|--paging|--timeout|--only|--kver|--pass)
 		if [ -z "$val" ]; then
 			[ $# -ge 2 ] || die_usage "$opt needs a value"
 			val=$2
@@ -97,9 +119,11 @@ while [ $# -gt 0 ]; do
 	esac
 	case "$opt" in
 	--cpus) CPUS=$val ;;
+	--kver) KVER=$val ;;
 	--paging) PAGING=$val ;;
 	--timeout) TIMEOUT=$val ;;
 	--only) ONLY=$val ;;
+	--pass) PASS_NAME=$val ;;
 	--demo) MODE=demo ;;
 	--bench) MODE=bench ;;
 	-h|--help) usage; exit 0 ;;
@@ -111,19 +135,35 @@ done
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die_usage "--timeout wants seconds, not '$TIMEOUT'"
 case "$PAGING" in ept|shadow) ;; *) die_usage "--paging is ept or shadow, not '$PAGING'" ;; esac
 case "$ONLY" in *[\'\"\$\`\\]*) die_usage "--only: quotes, \$, \` and \\ are not allowed" ;; esac
+[ -z "$PASS_NAME" ] || [[ $PASS_NAME =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die_usage "--pass: '$PASS_NAME' is not a plain name"
+[ -z "$KVER" ] || [[ $KVER =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] || die_usage "--kver: '$KVER' is not a kernel version"
+
+# The kernel, resolved before anything else: the pass's name depends on it.
+# One that is not installed is still a counted failure, in a TAP file named
+# after what was asked for (vm-6.12-ept.tap, vm-default-ept.tap).
+kver_err=
+KREQ=${KVER:-default}
+if ! KVER=$(tests/vm/kver.sh "$KREQ" 2>&1); then
+	kver_err=${KVER//$'\n'/; }	# one TAP line
+	kver_err=${kver_err%; }
+	KVER=
+fi
+KSHORT=$(grep -oE '^[0-9]+\.[0-9]+' <<<"${KVER:-$KREQ}" || true)
+KSHORT=${KSHORT:-$KREQ}
+case "$MODE" in
+suite) PASS=${KSHORT:+$KSHORT-}$PAGING ;;
+*) PASS=${KSHORT:+$KSHORT-}$MODE ;;
+esac
+PASS=${PASS_NAME:-$PASS}
 
 VM=$TOP/build/vm
-ART=$VM/artifacts
+ART=$VM/artifacts/$PASS
 RES=$TOP/build/results
 SERIAL=$ART/serial.txt
 BLOG=$ART/bochs.log
-VM_TAP=$RES/vm.tap
-BUILD_TAP=$RES/vm-build.tap
-# the shadow-paging pass of make check keeps its own results beside EPT's
-if [ "$PAGING" = shadow ]; then
-	VM_TAP=$RES/vm-shadow.tap
-	BUILD_TAP=$RES/vm-build-shadow.tap
-fi
+VM_TAP=$RES/vm-$PASS.tap
+# build steps are not tests: their TAP stays with the artifacts
+BUILD_TAP=$ART/build.tap
 mkdir -p "$ART" "$RES"
 START=$SECONDS
 
@@ -142,11 +182,11 @@ show_artifacts() {
 	echo "  Bochs log:  $BLOG"
 }
 
-# A failure before the VM ran: still one counted "not ok" in vm.tap.
+# A failure before the VM ran: still one counted "not ok" in the pass's TAP.
 fail_early() {
 	say "FAILED: $*"
 	if [ "$MODE" = suite ]; then
-		printf 'not ok 1 - VM suite: %s\n1..1\n' "$*" >"$VM_TAP"
+		printf 'not ok 1 - VM suite %s: %s\n1..1\n' "$PASS" "$*" >"$VM_TAP"
 	fi
 	show_artifacts
 	exit 1
@@ -154,16 +194,18 @@ fail_early() {
 
 # ---- 1. build ---------------------------------------------------------
 
-VM_KDIR=${VM_KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
-[ -n "$VM_KDIR" ] && [ -d "$VM_KDIR" ] ||
-	fail_early "no Debian kernel headers (/usr/src/linux-headers-*-amd64): run 'make deps'"
-KVER=${VM_KDIR##*/linux-headers-}
+[ -n "$KVER" ] || fail_early "${kver_err:-no kernel}"
+VM_KDIR=/usr/src/linux-headers-$KVER
 VMLINUZ=/boot/vmlinuz-$KVER
 KMODS=/lib/modules/$KVER/kernel
+[ -d "$VM_KDIR" ] || fail_early "$VM_KDIR missing: install linux-headers-$KVER"
 [ -r "$VMLINUZ" ] || fail_early "$VMLINUZ missing: install linux-image-$KVER"
+KSRC=$VM/kmod-$KVER
+say "pass $PASS: kernel $KVER"
 
 build_n=0
 build_fail=0
+build_failed=()	# "build of X failed (log: L)", one per failed step
 : >"$BUILD_TAP"
 # build_step NAME LOG CMD...: runs CMD, records a TAP result for it.
 build_step() {
@@ -176,6 +218,7 @@ build_step() {
 		return 0
 	fi
 	build_fail=1
+	build_failed+=("build of $name failed (log: ${log#"$TOP"/})")
 	echo "not ok $build_n - VM build: $name (log: $log)" >>"$BUILD_TAP"
 	say "build of $name FAILED; last lines of $log:"
 	tail -n 15 "$log" | sed 's/^/    /'
@@ -183,17 +226,18 @@ build_step() {
 }
 
 build_kmod() {
-	mkdir -p "$VM/src"
+	mkdir -p "$KSRC"
 	# Sources only, and nothing else survives in the copy: build products
 	# of an in-tree `make kmod` (hvlab.mod.c, .mod, .cmd files made for
 	# another M=) would otherwise leak in and, e.g., name the module
 	# "kmod/hvlab"; and a stale hvlab.ko must not outlive a failed build.
-	find "$VM/src" -name '*.ko' -delete
+	# One copy per kernel, so passes on two kernels never share objects.
+	find "$KSRC" -name '*.ko' -delete
 	rsync -a --delete --delete-excluded --exclude='*.mod.c' \
 		--include='*/' --include='*.[chS]' \
 		--include='Kbuild' --include='Makefile' --exclude='*' \
-		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$VM/src/"
-	make -C "$VM_KDIR" M="$VM/src" modules
+		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$KSRC/"
+	make -C "$VM_KDIR" M="$KSRC" modules
 }
 
 if [ "$MODE" = suite ]; then
@@ -225,8 +269,8 @@ fi
 mkdir -p "$VM/tools"
 ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$VM/tools/ptyrun" tests/vm/ptyrun.c -lutil \
 	>"$ART/build-ptyrun.log" 2>&1 || say "tests/vm/ptyrun.c did not build (see $ART/build-ptyrun.log)"
-KO=$(find "$VM/src" -name hvlab.ko 2>/dev/null | head -n 1)
-[ -n "$KO" ] && [ -f "$KO" ] || fail_early "hvlab.ko did not build (see $ART/build-kmod.log)"
+KO=$(find "$KSRC" -name hvlab.ko 2>/dev/null | head -n 1)
+[ -n "$KO" ] && [ -f "$KO" ] || fail_early "build of hvlab.ko for $KVER failed (log: ${ART#"$TOP"/}/build-kmod.log)"
 
 # ---- 2. initramfs -----------------------------------------------------
 
@@ -245,9 +289,18 @@ while read -r applet; do
 done < <("$BUSYBOX" --list-full)
 
 cp "$KO" "$ROOT/modules/hvlab.ko"
+# Debian's 6.1 ships plain .ko files, 6.12 .ko.xz: the initramfs always
+# gets plain ones (busybox insmod and finit_module(2) without flags).
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
+	dst=$ROOT/modules/kvm/${m##*/}
 	if [ -f "$KMODS/$m" ]; then
-		cp "$KMODS/$m" "$ROOT/modules/kvm/"
+		cp "$KMODS/$m" "$dst"
+	elif [ -f "$KMODS/$m.xz" ]; then
+		xz -dc "$KMODS/$m.xz" >"$dst"
+	elif [ -f "$KMODS/$m.zst" ] && command -v zstd >/dev/null; then
+		zstd -qdc "$KMODS/$m.zst" >"$dst"
+	elif [ -f "$KMODS/$m.gz" ]; then
+		gzip -dc "$KMODS/$m.gz" >"$dst"
 	else
 		say "warning: $KMODS/$m missing (the KVM coexistence tests will skip)"
 	fi
@@ -314,6 +367,7 @@ HVLAB_VM_MODE=$MODE
 HVLAB_VM_CPUS=$CPUS
 HVLAB_PAGING=$PAGING
 HVLAB_ONLY='$ONLY'
+HVLAB_PASS=$PASS
 EOF
 # --demo streams the dashboard to this terminal: give the VM its TERM.
 if [ "$MODE" = demo ] && [[ ${TERM:-} =~ ^[A-Za-z0-9._+-]+$ ]]; then
@@ -407,7 +461,7 @@ trap 'say "interrupted"; exit 130' INT TERM HUP
 
 : >"$SERIAL"
 : >"$BLOG"
-say "booting Bochs: $CPUS CPUs, ${MEGS} MiB, paging=$PAGING, limit ${TIMEOUT}s (boot takes a few minutes)"
+say "booting $KVER in Bochs: $CPUS CPUs, ${MEGS} MiB, paging=$PAGING, limit ${TIMEOUT}s (boot takes a few minutes)"
 # bochs-bin directly: /usr/bin/bochs is a wrapper script, and we want the
 # pid of the emulator itself.  stdin from /dev/null: the -rc file drives it.
 bochs-bin -q -f "$BOCHSRC" -rc "$VM/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 9>&- &
@@ -488,11 +542,16 @@ say "Bochs done after $((SECONDS - BOOT))s${reason:+ ($reason)}"
 status=0
 case "$MODE" in
 suite)
-	tests/vm/tap-extract.sh ${reason:+--reason "$reason"} "$SERIAL" >"$VM_TAP" || status=1
+	# a failed build is one counted failure of the pass, ahead of the rest
+	extract=(tests/vm/tap-extract.sh ${reason:+--reason "$reason"})
+	for f in "${build_failed[@]}"; do
+		extract+=(--fail "VM suite $PASS: $f")
+	done
+	"${extract[@]}" "$SERIAL" >"$VM_TAP" || status=1
 	[ "$build_fail" = 0 ] || status=1
-	grep -E '^(not )?ok ' "$VM_TAP" | sed 's/^/  [vm] /'
-	tests/tools/tap-summary.sh "$BUILD_TAP" "$VM_TAP" | tail -n 1 | sed 's/^/  VM suite: /' || true
-	say "results in $VM_TAP (total wall time $((SECONDS - START))s)"
+	grep -E '^(not )?ok ' "$VM_TAP" | sed "s/^/  [vm $PASS] /"
+	tests/tools/tap-summary.sh "$VM_TAP" | tail -n 1 | sed "s/^/  VM suite $PASS: /" || true
+	say "results in $VM_TAP (pass $PASS, total wall time $((SECONDS - START))s)"
 	;;
 bench)
 	tr -d '\r' <"$SERIAL" | sed -n '/^##HVLAB## begin-bench/,/^##HVLAB## end-bench/p' |

@@ -3,7 +3,7 @@
 #
 # tap-extract.sh - turns the VM's serial log into one valid TAP stream.
 #
-#   tests/vm/tap-extract.sh [--reason TEXT] SERIAL_LOG > vm.tap
+#   tests/vm/tap-extract.sh [--reason TEXT] [--fail TEXT]... SERIAL_LOG > vm.tap
 #
 # The log holds boot noise, kernel messages, CR-LF line ends and, between
 # the markers written by tests/vm/init.sh, the TAP of each test program:
@@ -22,20 +22,25 @@
 #   - exits non-zero (other than 4, kselftest's "skipped") with no failure
 # gets one extra "not ok".  A program that began but never ended, a suite
 # that never started or never finished (Bochs died, the time limit hit),
-# each add a "not ok" carrying --reason.  Exit status: 0 if every result is
-# ok, 1 otherwise.
+# each add a "not ok" carrying --reason.  Each --fail TEXT is one more
+# "not ok - TEXT" ahead of everything else (run-suite.sh: a failed build
+# step).  Exit status: 0 if every result is ok, 1 otherwise.
 set -euo pipefail
 
 reason=""
-if [ "${1:-}" = --reason ]; then
-	reason=$2
-	shift 2
-fi
-[ $# -eq 1 ] || { echo "usage: $0 [--reason TEXT] SERIAL_LOG" >&2; exit 2; }
+fails=""
+while [ $# -gt 1 ]; do
+	case "$1" in
+	--reason) reason=$2; shift 2 ;;
+	--fail) fails="$fails$2"$'\n'; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 1 ] || { echo "usage: $0 [--reason TEXT] [--fail TEXT]... SERIAL_LOG" >&2; exit 2; }
 log=$1
 [ -r "$log" ] || { echo "tap-extract: cannot read $log" >&2; log=/dev/null; }
 
-tr -d '\r' <"$log" | awk -v reason="$reason" '
+tr -d '\r' <"$log" | awk -v reason="$reason" -v fails="$fails" '
 function result(ok, desc) {
 	n++
 	if (!ok)
@@ -52,7 +57,13 @@ function close_prog(status) {
 		result(0, prog ": exit status " status " without a failed result")
 	prog = ""
 }
-BEGIN { n = 0; failed = 0; insuite = 0; done = 0; prog = "" }
+BEGIN {
+	n = 0; failed = 0; insuite = 0; done = 0; prog = ""
+	nf = split(fails, fl, "\n")
+	for (i = 1; i <= nf; i++)
+		if (fl[i] != "")
+			result(0, fl[i])
+}
 /^##HVLAB## begin-suite/ { insuite = 1; next }
 !insuite { next }
 done { next }

@@ -632,6 +632,10 @@ static vm_fault_t vcpu_fault(struct vm_fault *vmf)
 	struct hv_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
+	/* a mapping inherited by fork() stays empty in the child */
+	if (vmf->vma->vm_mm != vcpu->vm->mm)
+		return VM_FAULT_SIGBUS;
+
 	if (vmf->pgoff == 0)
 		page = virt_to_page(vcpu->run);
 	else if (vmf->pgoff < (unsigned long)hvlab_vcpu_mmap_size() >> PAGE_SHIFT)
@@ -650,6 +654,11 @@ static const struct vm_operations_struct vcpu_vm_ops = {
 
 static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
+	struct hv_vcpu *vcpu = f->private_data;
+
+	/* the run page is the creator's, like the vCPU's ioctls */
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start >
 	    (unsigned long)hvlab_vcpu_mmap_size())
 		return -EINVAL;
@@ -664,13 +673,18 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	struct hv_vm *vm = vcpu->vm;
 
 	vmclear_anywhere(vcpu);
+	/*
+	 * Shadow tables point at pages the slots pin: free them while the
+	 * vCPU still counts, so a slot change (allowed once no vCPU is left,
+	 * vm.c) never finds one that outlives its vCPU.
+	 */
+	hv_shadow_free(vcpu);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus - 1);
 	mutex_unlock(&vm->lock);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
-	hv_shadow_free(vcpu);
 	free_page((unsigned long)vcpu->vmcs);
 	free_page((unsigned long)vcpu->run);
 	free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));

@@ -46,6 +46,8 @@ struct hv_vm {
 	int nr_vcpus;			/* written under lock, read anywhere */
 	u64 *ept_root;			/* EPT PML4 (one page) */
 	u64 eptp;
+	atomic_t pin_error;		/* -ENOMEM once a pin passed RLIMIT_MEMLOCK */
+	atomic_t flush_failed;		/* hv_ept_zap_all: CPUs whose flush failed */
 	unsigned long *io_bitmap;	/* 2 pages, all ones: every port exits */
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };
@@ -148,11 +150,12 @@ struct hv_vcpu {
 /* ept.c */
 int hv_ept_init(struct hv_vm *vm);
 void hv_ept_destroy(struct hv_vm *vm);
+int hv_ept_zap_all(struct hv_vm *vm);
 /* 1: mapped, resume; 0: not guest RAM (MMIO); -errno: failure */
 int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
 int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
-void hv_unpin_slot(struct hv_memslot *slot);
+void hv_unpin_slot(struct hv_vm *vm, struct hv_memslot *slot);
 int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
 int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);

@@ -87,6 +87,7 @@ struct hv_vcpu {
 	void *vmcs;
 	int cpu;			/* CPU whose VMCS cache holds it, or -1 */
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	bool load_failed;		/* VMPTRLD/INVEPT failed: the vCPU is dead */
 	struct list_head loaded_link;	/* on that CPU's list of loaded VMCSs */
 	struct preempt_notifier pn;
 	unsigned long host_cr3, host_cr4;	/* cached HOST_CR3/CR4 */
@@ -108,8 +109,9 @@ struct hv_vcpu {
 	struct hvlab_event event;
 	bool singlestep;
 
-	/* MSRs emulated in software (not switched by VMX). */
+	/* MSRs VMX does not switch: in hardware only while guest_msrs_loaded */
 	u64 msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs_base;
+	bool guest_msrs_loaded;		/* msr.c: hv_guest_msrs_load/put */
 	u64 msr_apic_base, msr_misc_enable, msr_mtrr_def_type;
 	unsigned long dr[4], dr6;	/* debug registers, emulated */
 	u8 cr8;				/* task priority (CR8), emulated */
@@ -143,6 +145,12 @@ struct hv_vcpu {
 	} rm_tr;
 	struct page *rm_tss;		/* RM_TSS_PAGES pages: TSS + bitmaps */
 };
+
+/*
+ * Exceptions every vCPU intercepts, in every mode (exit.c): #DB and #AC
+ * (CVE-2015-8104, CVE-2015-5307) and #MC, which belongs to the host.
+ */
+#define HV_EXC_ALWAYS	(BIT(1) | BIT(17) | BIT(18))
 
 /* Where vm86 mode finds hvlab's TSS: above what vm86 code can address. */
 #define HV_RM_TSS_LA	0xffc00000ul
@@ -238,7 +246,10 @@ void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
-/* msr.c: the MSR allow-list */
+/* msr.c: the MSR allow-list, and the MSRs VMX does not switch */
+#define HV_NR_SWITCHED_MSRS	5
+void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host);
+void hv_guest_msrs_put(struct hv_vcpu *vcpu, const u64 *host);
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 

@@ -226,7 +226,12 @@ TEST(failed_entry_leaves_vmcs_not_launched)
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &good));
 	bad = good;
-	bad.tr.type = 0;		/* SDM 26.3.1.2: TR must be a TSS */
+	/*
+	 * SDM 26.3.1.2: TR must be a TSS.  Protected mode, so that shadow
+	 * paging does not swap in vm86 mode's own TSS (rmode.c).
+	 */
+	bad.cr0 |= 1;
+	bad.tr.type = 0;
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &bad));
 	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&t));
 	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,

@@ -123,11 +123,23 @@ static int reflect_exception(struct hv_vcpu *vcpu, u32 info)
 {
 	u32 type = info & 0x700, len = 0;
 
-	if ((info & 0xff) == X86_TRAP_DB)
-		vcpu->dr6 = (vcpu->dr6 & ~0xful) |
-			    (vmcs_readl(EXIT_QUALIFICATION) & 0x600f);
 	if (type == (5u << 8) || type == INTR_TYPE_SOFT_EXCEPTION)
 		len = insn_len();
+	if ((info & 0xff) == X86_TRAP_DB) {
+		vcpu->dr6 = (vcpu->dr6 & ~0xful) |
+			    (vmcs_readl(EXIT_QUALIFICATION) & 0x600f);
+		/*
+		 * A single step right after STI or MOV SS: VM entry wants BS
+		 * in the pending debug exceptions (SDM 26.3.1.5), or a guest
+		 * could make its own next entry fail.
+		 */
+		if (!len && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+		    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS)))
+			vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+				    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) |
+				    BIT(14));
+	}
 	if (vcpu->rmode) {	/* through the guest's IVT (rmode.c) */
 		hv_rmode_interrupt(vcpu, info & 0xff, len);
 		return 1;

@@ -238,7 +238,10 @@ static void restore_host_extra(const struct host_extra *h)
 /*
  * Right after an exit, interrupts still off: an NMI or machine check that
  * arrived while the guest ran is the host's.  The NMI is raised again by
- * self-IPI; the #MC goes to the host's handler through its own IDT, as
+ * an IPI to this CPU: send_IPI() turns NMI_VECTOR into the NMI delivery
+ * mode on xAPIC and x2APIC alike, where send_IPI_self() on x2APIC (the
+ * SELF IPI register) could only send a fixed interrupt with vector 2.
+ * The #MC goes to the host's handler through its own IDT, as
  * KVM does it, never to the guest (not even through vm86's IVT).  A #MC
  * during VM entry (exit reason 41, SDM 27.8) likewise.
  */
@@ -254,7 +257,7 @@ static void host_event_after_exit(u32 reason)
 		return;
 	info = vmcs_read32(VM_EXIT_INTR_INFO);
 	if ((info & (INTR_INFO_VALID | 0x700)) == (INTR_INFO_VALID | INTR_TYPE_NMI))
-		apic->send_IPI_self(NMI_VECTOR);
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
 	else if ((info & (INTR_INFO_VALID | 0x7ff)) ==
 		 (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC))
 		hv_machine_check();

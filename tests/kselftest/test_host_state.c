@@ -10,6 +10,7 @@
  *  - #DB: intercepted (CVE-2015-8104) and reflected; a real-mode guest that
  *    single-steps still reaches its own #DB handler, and the exit counter
  *    shows the exception went through hvlab.
+ *  - INVD and WBINVD exit.
  *  - A failed VM entry leaves the VMCS not launched: the next try gives
  *    the same, real error, and the vCPU runs once the state is repaired.
  *
@@ -243,6 +244,32 @@ TEST(failed_entry_leaves_vmcs_not_launched)
 	EXPECT_EQ(0, t.run->fail_entry.vm_instruction_error);
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &good));
 	EXPECT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	tvm_close(&t);
+}
+
+/* INVD and WBINVD exit (and are skipped): the caches are the host's. */
+TEST(invd_and_wbinvd_exit)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x09,		/* wbinvd */
+		0x0f, 0x08,		/* invd */
+		0xe6, 0x99,		/* out 0x99, al */
+		0xf4,
+	};
+	struct hvlab_stats *st;
+	struct hvlab_sregs s;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	st = (void *)((char *)t.run + HVLAB_STATS_OFFSET);
+	/* 16-bit protected mode, CPL 0: vm86 mode would #GP on INVD first */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.cr0 |= 1;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_WBINVD]);
+	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_INVD]);
 	tvm_close(&t);
 }
 

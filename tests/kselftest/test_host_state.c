@@ -7,9 +7,10 @@
  *    its own KERNEL_GS_BASE and GS base, does SWAPGS and reads through GS:
  *    it must see its own value, and the host thread's user GS base must
  *    be the same after the run as before.
- *  - #DB: intercepted (CVE-2015-8104) and reflected; a real-mode guest that
- *    single-steps still reaches its own #DB handler, and the exit counter
- *    shows the exception went through hvlab.
+ *  - #DB and #AC: intercepted (CVE-2015-8104, CVE-2015-5307) and
+ *    reflected; a real-mode guest that single-steps, and a 64-bit guest
+ *    that makes a misaligned access at CPL 3, still reach their own
+ *    handlers, and the exit counter shows the exception went through hvlab.
  *  - INVD and WBINVD exit.
  *  - A failed VM entry leaves the VMCS not launched: the next try gives
  *    the same, real error, and the vCPU runs once the state is repaired.
@@ -99,8 +100,8 @@ static unsigned char io_byte(struct tvm *t)
 }
 
 /*
- * 64-bit mode, paging on: identity-mapped 4 KiB pages for the slot, tables
- * at 0x8000 (PML4), 0x9000, 0xa000, 0xb000 (PT).
+ * 64-bit mode, paging on: identity-mapped 4 KiB user pages for the slot,
+ * tables at 0x8000 (PML4), 0x9000, 0xa000, 0xb000 (PT).
  */
 static int enter_long_mode(struct tvm *t)
 {
@@ -116,11 +117,12 @@ static int enter_long_mode(struct tvm *t)
 	struct hvlab_sregs s;
 	int i;
 
-	pt[0] = 0x9003;
-	pt[512] = 0xa003;
-	pt[1024] = 0xb003;
+	/* present, writable, user */
+	pt[0] = 0x9007;
+	pt[512] = 0xa007;
+	pt[1024] = 0xb007;
 	for (i = 0; i < RAM / 4096; i++)
-		pt[1536 + i] = i * 4096ull | 3;
+		pt[1536 + i] = i * 4096ull | 7;
 	if (ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
 		return -1;
 	s.cs = code;
@@ -179,6 +181,77 @@ TEST(swapgs_sees_guest_value_and_spares_the_host)
 	ASSERT_EQ(1, ioctl(t.vcpu, HVLAB_GET_MSRS, &m));
 	EXPECT_EQ(0x4000, m.entries[0].data);
 	syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+	tvm_close(&t);
+}
+
+/*
+ * #AC: a 64-bit guest drops to CPL 3 with CR0.AM and RFLAGS.AC set and does
+ * a misaligned load.  Its #AC handler (IDT at 0x2000, vector 17 -> 0x1100,
+ * stack from the TSS at 0x7000) must run, through an exception exit.
+ * GDT at 0x6000: 8 kernel code, 0x1b user data, 0x23 user code.
+ */
+TEST(alignment_check_is_intercepted_and_reflected)
+{
+	static const unsigned char code[] = {
+		0x6a, 0x1b,			/* push 0x1b (SS) */
+		0x68, 0x00, 0x78, 0, 0,		/* push 0x7800 (RSP) */
+		0x68, 0x02, 0x30, 0x04, 0,	/* push 0x43002 (AC, IOPL 3) */
+		0x6a, 0x23,			/* push 0x23 (CS) */
+		0x68, 0x00, 0x12, 0, 0,		/* push 0x1200 (RIP) */
+		0x48, 0xcf,			/* iretq */
+	};
+	static const unsigned long long gdt[] = {
+		0, 0x00209a0000000000ull, 0x0000920000000000ull,
+		0x0000f20000000000ull, 0x0020fa0000000000ull,
+	};
+	struct hvlab_stats *st;
+	struct hvlab_sregs s;
+	struct hvlab_regs regs;
+	unsigned int *gate;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	st = (void *)((char *)t.run + HVLAB_STATS_OFFSET);
+	ASSERT_EQ(0, enter_long_mode(&t));
+	memcpy(t.ram + 0x6000, gdt, sizeof(gdt));
+	/*
+	 * CPL 3: mov eax, [0x3001]; out 0x97, al (no #AC: IOPL 3 allows it).
+	 * The #AC handler: out 0x98, al; hlt.
+	 */
+	memcpy(t.ram + 0x1200, "\x8b\x04\x25\x01\x30\x00\x00\xe6\x97", 9);
+	memcpy(t.ram + 0x1100, "\xe6\x98\xf4", 3);
+	gate = (unsigned int *)(t.ram + 0x2000 + 17 * 16);
+	gate[0] = 8 << 16 | 0x1100;	/* selector 8, offset 15:0 */
+	gate[1] = 0x8e00;		/* present, DPL 0, interrupt gate */
+	gate[2] = gate[3] = 0;
+	*(unsigned long long *)(t.ram + 0x7004) = 0x7e00;	/* TSS.RSP0 */
+
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.cr0 |= 1u << 18;		/* AM */
+	s.gdt.base = 0x6000;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.idt.base = 0x2000;
+	s.idt.limit = 0xfff;
+	s.tr.base = 0x7000;
+	s.tr.limit = 0x67;
+	s.tr.selector = 0x28;
+	s.tr.type = 0xb;
+	s.tr.s = 0;
+	s.tr.present = 1;
+	s.tr.g = 0;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rsp = 0x7c00;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	if (t.run->io.port == 0x97) {
+		tvm_close(&t);
+		SKIP(return, "this CPU model raised no #AC at all");
+	}
+	EXPECT_EQ(0x98, t.run->io.port);
+	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
 	tvm_close(&t);
 }
 

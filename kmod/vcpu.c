@@ -710,8 +710,8 @@ static vm_fault_t vcpu_fault(struct vm_fault *vmf)
 	struct hv_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	/* a mapping inherited by fork() stays empty in the child */
-	if (vmf->vma->vm_mm != vcpu->vm->mm)
+	/* a writable mapping inherited by fork() stays empty in the child */
+	if (vmf->vma->vm_mm != vcpu->vm->mm && (vmf->vma->vm_flags & VM_WRITE))
 		return VM_FAULT_SIGBUS;
 
 	if (vmf->pgoff == 0)
@@ -734,9 +734,16 @@ static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct hv_vcpu *vcpu = f->private_data;
 
-	/* the run page is the creator's, like the vCPU's ioctls */
-	if (current->mm != vcpu->vm->mm)
-		return -EIO;
+	/*
+	 * The run page is the creator's, like the vCPU's ioctls.  Another
+	 * process that holds the fd (hvlab top, docs/dashboard.md) may only
+	 * watch: read-only, and mprotect cannot make it writable later.
+	 */
+	if (current->mm != vcpu->vm->mm) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EIO;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start >
 	    (unsigned long)hvlab_vcpu_mmap_size())
 		return -EINVAL;
@@ -832,6 +839,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		goto free;
 	}
 	vm->vcpus[id] = vcpu;
+	vm->had_vcpus = true;	/* slot changes must zap from now on (vm.c) */
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
 	kref_get(&vm->ref);

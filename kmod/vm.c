@@ -97,7 +97,8 @@ static int set_memory_region(struct hv_vm *vm,
 		}
 	}
 	mutex_lock(&vm->mmu_lock);
-	ret = hv_ept_zap_all(vm);	/* before any page is unpinned */
+	/* before any page is unpinned; no vCPU yet: nothing to flush */
+	ret = vm->had_vcpus ? hv_ept_zap_all(vm) : 0;
 	if (ret) {
 		mutex_unlock(&vm->mmu_lock);
 		goto out;

@@ -48,6 +48,7 @@ struct hv_vm {
 	u64 eptp;
 	atomic_t pin_error;		/* -ENOMEM once a pin passed RLIMIT_MEMLOCK */
 	atomic_t flush_failed;		/* hv_ept_zap_all: CPUs whose flush failed */
+	bool had_vcpus;			/* translations may exist: see vm.c */
 	unsigned long *io_bitmap;	/* 2 pages, all ones: every port exits */
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };

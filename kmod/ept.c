@@ -10,12 +10,24 @@
  * no slot covers, or a write to a read-only slot, is not RAM: the caller
  * turns it into an MMIO exit for userspace.
  *
+ * Pins are charged to the owner's locked_vm and bounded by its
+ * RLIMIT_MEMLOCK (slot_page); a pin that would exceed it makes HVLAB_RUN
+ * fail with ENOMEM.  A pin lasts until its slot is changed or the VM dies,
+ * whatever userspace does to the mapping meanwhile: after munmap the guest
+ * keeps the page it had (and userspace no longer sees it), after mremap
+ * both see the same page at its new address (docs/security.md).
+ *
  * Invariants:
  *  - every present EPT leaf points at a page pinned in slot->pages[] and
  *    nothing else, so the guest can reach only memory its slots name;
- *  - entries only go from not-present to present while the VM lives, so
- *    no INVEPT is needed on insert (not-present entries are never cached,
- *    SDM 29.4.1); tables and pins are released only when the VM dies;
+ *  - an entry goes from not-present to present, never the other way,
+ *    while any vCPU exists, so no INVEPT is needed on insert (not-present
+ *    entries are never cached, SDM 29.4.1);
+ *  - a slot change (allowed only while no vCPU exists, vm.c) first takes
+ *    the whole EPT down below the root and flushes it on every CPU
+ *    (hv_ept_zap_all), and only then releases the slot's pins: no
+ *    present entry, and no cached translation, ever points at a page
+ *    that went back to the allocator;
  *  - vm->mmu_lock (a mutex: pinning may sleep) guards the tables and the
  *    pages[] arrays.
  */
@@ -25,7 +37,9 @@
 #include <asm/io.h>
 
 #include "hvlab.h"
+#include "pure_caps.h"
 #include "vm.h"
+#include "vmx_ops.h"
 
 /* EPT entry bits (SDM 29.3.2, tables 29-1..29-6) */
 #define EPT_R		(1ull << 0)
@@ -65,18 +79,80 @@ void hv_ept_destroy(struct hv_vm *vm)
 	vm->ept_root = NULL;
 }
 
-void hv_unpin_slot(struct hv_memslot *slot)
+/* INVEPT on this CPU: runs in every CPU by IPI, VMX is on in all of them. */
+static void invept_ipi(void *arg)
 {
+	struct hv_vm *vm = arg;
+	u64 f = hvlab_vmx_caps()->features;
+
+	/*
+	 * Single-context drops the guest-physical and combined mappings of
+	 * this EPTP (SDM 29.4.3.1); all-context also drops the linear ones
+	 * tagged with a VPID, which shadow paging leaves behind.
+	 */
+	if ((f & HVLAB_CAP_INVEPT) && hv_invept(HV_INVEPT_SINGLE, vm->eptp) &&
+	    hv_invept(HV_INVEPT_GLOBAL, 0))
+		atomic_inc(&vm->flush_failed);
+	if ((f & HVLAB_CAP_VPID) && hv_invvpid(HV_INVVPID_ALL, 0, 0))
+		atomic_inc(&vm->flush_failed);
+}
+
+/*
+ * Tear the EPT down below the root and flush every CPU, before a slot
+ * change releases pinned pages.  No vCPU exists (vm.c checks), so nothing
+ * walks the tables meanwhile; the old tables are detached first and freed
+ * only after the flush, since a CPU's paging-structure cache may still
+ * point into them.  The caller holds mmu_lock.  0, -ENOMEM (nothing
+ * changed), or -EIO when a flush failed: the caller must then keep the
+ * pins (the EPT is empty, but a CPU may still cache translations).
+ */
+int hv_ept_zap_all(struct hv_vm *vm)
+{
+	u64 *old;
+	int i;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	for (i = 0; i < 512; i++)
+		if (vm->ept_root[i] & EPT_R)
+			break;
+	old = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!old)
+		return -ENOMEM;
+	if (i < 512) {
+		memcpy(old, vm->ept_root, PAGE_SIZE);
+		memset(vm->ept_root, 0, PAGE_SIZE);
+	}
+	/* flush even an empty EPT: shadow paging leaves VPID-tagged entries */
+	atomic_set(&vm->flush_failed, 0);
+	on_each_cpu(invept_ipi, vm, 1);
+	free_table(old, 4);
+	return atomic_read(&vm->flush_failed) ? -EIO : 0;
+}
+
+/*
+ * Release a slot's pins and give their charge back to the owner's locked_vm.
+ * The owner may be exiting (its mm has no users left): then there is no
+ * counter left to correct.
+ */
+void hv_unpin_slot(struct hv_vm *vm, struct hv_memslot *slot)
+{
+	unsigned long n = 0;
 	u64 i;
 
 	if (!slot->pages)
 		return;
 	for (i = 0; i < slot->npages; i++)
-		if (slot->pages[i])
+		if (slot->pages[i]) {
 			unpin_user_pages_dirty_lock(&slot->pages[i], 1,
 				!(slot->flags & HVLAB_MEM_READONLY));
+			n++;
+		}
 	kvfree(slot->pages);
 	slot->pages = NULL;
+	if (n && mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, n, false);
+		mmput(vm->mm);
+	}
 }
 
 static struct hv_memslot *find_slot(struct hv_vm *vm, u64 gpa)
@@ -93,23 +169,35 @@ static struct hv_memslot *find_slot(struct hv_vm *vm, u64 gpa)
 	return NULL;
 }
 
-/* The pinned page behind a slot index; pins it on first use. */
+/*
+ * The pinned page behind a slot index; pins it on first use and charges it
+ * to the owner's locked_vm, as VFIO does: more than RLIMIT_MEMLOCK (without
+ * CAP_IPC_LOCK) is -ENOMEM.  -EFAULT: not the owner, or no page there.
+ */
 static struct page *slot_page(struct hv_vm *vm, struct hv_memslot *s, u64 idx)
 {
 	unsigned int gup = FOLL_LONGTERM;
 	struct page *page;
+	int ret;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	if (s->pages[idx])
 		return s->pages[idx];
 	/* only the owner's threads may fault its memory in */
 	if (current->mm != vm->mm)
-		return NULL;
+		return ERR_PTR(-EFAULT);
+	ret = account_locked_vm(vm->mm, 1, true);
+	if (ret) {
+		atomic_set(&vm->pin_error, ret);
+		return ERR_PTR(ret);
+	}
 	if (!(s->flags & HVLAB_MEM_READONLY))
 		gup |= FOLL_WRITE;
 	if (pin_user_pages_fast(s->uaddr + (idx << PAGE_SHIFT), 1, gup,
-				&page) != 1)
-		return NULL;
+				&page) != 1) {
+		account_locked_vm(vm->mm, 1, false);
+		return ERR_PTR(-EFAULT);
+	}
 	s->pages[idx] = page;
 	return page;
 }
@@ -150,9 +238,13 @@ int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	}
 	idx = (gpa - s->gpa) >> PAGE_SHIFT;
 	page = slot_page(vm, s, idx);
-	leaf = page ? ept_leaf(vm, gpa) : NULL;
+	if (IS_ERR(page)) {
+		ret = PTR_ERR(page);
+		goto out;
+	}
+	leaf = ept_leaf(vm, gpa);
 	if (!leaf) {
-		ret = -EFAULT;
+		ret = -ENOMEM;
 		goto out;
 	}
 	*leaf = page_to_phys(page) | EPT_R | EPT_X | EPT_MT_WB | EPT_IGNORE_PAT |
@@ -181,8 +273,8 @@ static int access_guest(struct hv_vm *vm, u64 gpa, void *buf,
 			break;
 		}
 		page = slot_page(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
-		if (!page) {
-			ret = -EFAULT;
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
 			break;
 		}
 		if (write)
@@ -216,18 +308,18 @@ int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf,
 int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro)
 {
 	struct hv_memslot *s;
-	struct page *page = NULL;
+	struct page *page = ERR_PTR(-EFAULT);
 
 	mutex_lock(&vm->mmu_lock);
 	s = find_slot(vm, gpa);
 	if (s)
 		page = slot_page(vm, s, (gpa - s->gpa) >> PAGE_SHIFT);
-	if (page) {
+	if (!IS_ERR(page)) {
 		*hpa = page_to_phys(page) | (gpa & ~PAGE_MASK);
 		*ro = s->flags & HVLAB_MEM_READONLY;
 	}
 	mutex_unlock(&vm->mmu_lock);
-	return page ? 0 : -EFAULT;
+	return IS_ERR(page) ? PTR_ERR(page) : 0;
 }
 
 /* Atomic compare-exchange in guest memory: the walker's A/D updates. */

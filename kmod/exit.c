@@ -21,6 +21,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 
 #include "hvlab.h"
 #include "pure_caps.h"
@@ -108,18 +109,68 @@ static int handle_resume(struct hv_vcpu *vcpu)
 	return 1;	/* external interrupt, preemption timer, PAUSE */
 }
 
+/*
+ * #DB and #AC are always intercepted (HV_EXC_ALWAYS): a guest that makes
+ * their delivery raise the same exception again (#AC on a misaligned IDT
+ * or stack, #DB through a breakpoint on its own IDT) would otherwise keep
+ * the CPU in a microcode loop no interrupt can end (CVE-2015-5307,
+ * CVE-2015-8104).  Intercepted, each delivery is a VM exit, and the host
+ * keeps its CPU.  The exception goes back to the guest as it came: the
+ * same type (ICEBP's #DB is a privileged software exception, with the
+ * instruction length), #AC with its error code 0, and for #DB the DR6
+ * bits the exit qualification reports (SDM 27.2.1) in the emulated DR6.
+ */
+static int reflect_exception(struct hv_vcpu *vcpu, u32 info)
+{
+	u32 type = info & 0x700, len = 0;
+
+	if (type == (5u << 8) || type == INTR_TYPE_SOFT_EXCEPTION)
+		len = insn_len();
+	if ((info & 0xff) == X86_TRAP_DB) {
+		vcpu->dr6 = (vcpu->dr6 & ~0xful) |
+			    (vmcs_readl(EXIT_QUALIFICATION) & 0x600f);
+		/*
+		 * A single step right after STI or MOV SS: VM entry wants BS
+		 * in the pending debug exceptions (SDM 26.3.1.5), or a guest
+		 * could make its own next entry fail.
+		 */
+		if (!len && (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+		    (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS)))
+			vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS,
+				    vmcs_readl(GUEST_PENDING_DBG_EXCEPTIONS) |
+				    BIT(14));
+	}
+	if (vcpu->rmode) {	/* through the guest's IVT (rmode.c) */
+		hv_rmode_interrupt(vcpu, info & 0xff, len);
+		return 1;
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & 0x80000fff);
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	if (len)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, len);
+	return 1;
+}
+
 static int handle_exception_nmi(struct hv_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u8 vector = info & 0xff;
 
 	if ((info & 0x700) == INTR_TYPE_NMI)
 		return 1;	/* vcpu.c already handed the NMI to the host */
+	if (vector == X86_TRAP_MC)
+		return 1;	/* vcpu.c gave it to the host's handler */
+	if (vector == X86_TRAP_DB || vector == X86_TRAP_AC)
+		return reflect_exception(vcpu, info);
 	if (vcpu->rmode)	/* real mode in vm86: every exception exits */
 		return hv_rmode_exception(vcpu, info);
 	if ((info & 0xff) == 14 && vcpu->shadow)
 		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
 					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
-	/* no exception is intercepted yet: this one is unexpected */
+	/* no other exception is intercepted: this one is unexpected */
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);
 }
@@ -184,6 +235,10 @@ static int handle_mtf(struct hv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * INVD always exits (SDM 26.1.2) and WBINVD does with "WBINVD exiting"
+ * (vmcs.c): a guest must not flush, or worse drop, the host's caches.
+ */
 static int handle_wbinvd(struct hv_vcpu *vcpu)
 {
 	hv_skip_instruction(vcpu, insn_len());	/* caches are the host's */
@@ -500,6 +555,7 @@ static int handle_entry_failure(struct hv_vcpu *vcpu, u32 reason)
 	struct hvlab_run *run = vcpu->run;
 	u32 basic = reason & 0xffff;
 
+	memset(&run->fail_entry, 0, sizeof(run->fail_entry));
 	run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = reason;
 	run->fail_entry.qualification = vmcs_readl(EXIT_QUALIFICATION);

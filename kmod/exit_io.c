@@ -141,8 +141,13 @@ int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa)
 	struct insn_mmio *m = &vcpu->mmio;
 	u8 bytes[INSN_MAX_LEN];
 	unsigned int avail;
+	int err;
 	u64 v;
 
+	/* RAM that could not be pinned (RLIMIT_MEMLOCK) is no device */
+	err = atomic_xchg(&vcpu->vm->pin_error, 0);
+	if (err)
+		return err;
 	avail = fetch_insn(vcpu, bytes);
 	if (insn_decode_mmio(bytes, avail,
 			     insn_mode(!!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA),
@@ -177,6 +182,10 @@ int hv_handle_ept_violation(struct hv_vcpu *vcpu)
 	vcpu->rec->info = q & 0x1ff;
 	/* qualification bit 1: a write; bit 2: an instruction fetch */
 	ret = hv_ept_fault(vcpu, gpa, q & BIT(1));
+	if (ret == -ENOMEM) {	/* RLIMIT_MEMLOCK: HVLAB_RUN fails */
+		atomic_set(&vcpu->vm->pin_error, 0);
+		return ret;
+	}
 	if (ret)
 		return ret > 0 ? 1 : internal(vcpu, gpa, q);
 	if (q & BIT(2))		/* executing from a device: nothing to emulate */

@@ -9,10 +9,18 @@
  * to the CPUID table so that a unit test can hold the two against each
  * other; the switches below give each admitted MSR its value.
  * MSRs that VMX switches on entry and exit live in the VMCS
- * (EFER, PAT, SYSENTER_*, FS/GS base); the SYSCALL MSRs (STAR, LSTAR, ...)
- * are kept in software and never reach the hardware, so a guest can never
- * point the host's SYSCALL entry anywhere.  Values are checked as the CPU
+ * (EFER, PAT, SYSENTER_*, FS/GS base).  Values are checked as the CPU
  * would (canonical addresses, PAT memory types, reserved EFER bits).
+ *
+ * The SYSCALL MSRs (STAR, LSTAR, CSTAR, SFMASK) and KERNEL_GS_BASE are
+ * not switched by VMX, yet the guest's SYSCALL and SWAPGS use the hardware
+ * values.  hv_guest_msrs_load() puts the guest's into the hardware for one
+ * stay in the run loop (preemption off: nothing on this CPU can return to
+ * userspace or switch tasks meanwhile) and hv_guest_msrs_put() restores
+ * the host's: the guest never sees the host's SYSCALL entry or user GS
+ * base, and its SWAPGS never changes the host thread's GS base.  While
+ * they are loaded, the guest's KERNEL_GS_BASE lives in the hardware (a
+ * SWAPGS changes it without an exit), so reads and writes go there.
  */
 #include <linux/kernel.h>
 #include <asm/msr.h>
@@ -22,6 +30,57 @@
 #include "pure_cpuid.h"
 #include "vm.h"
 #include "vmcs.h"
+
+/* MSR_KERNEL_GS_BASE first: the one SWAPGS changes behind our back */
+static const u32 switched_msrs[HV_NR_SWITCHED_MSRS] = {
+	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+};
+
+static u64 *guest_msr_slot(struct hv_vcpu *vcpu, int i)
+{
+	switch (switched_msrs[i]) {
+	case MSR_KERNEL_GS_BASE:
+		return &vcpu->msr_kernel_gs_base;
+	case MSR_STAR:
+		return &vcpu->msr_star;
+	case MSR_LSTAR:
+		return &vcpu->msr_lstar;
+	case MSR_CSTAR:
+		return &vcpu->msr_cstar;
+	default:
+		return &vcpu->msr_fmask;
+	}
+}
+
+/*
+ * Save the host's values into *host and load the guest's.  Preemption is
+ * off until the matching hv_guest_msrs_put().  The guest's values were
+ * checked when written (canonical addresses, SFMASK's reserved half), so
+ * the writes cannot fault.
+ */
+void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host)
+{
+	int i;
+
+	for (i = 0; i < HV_NR_SWITCHED_MSRS; i++) {
+		rdmsrl(switched_msrs[i], host[i]);
+		if (host[i] != *guest_msr_slot(vcpu, i))
+			wrmsrl(switched_msrs[i], *guest_msr_slot(vcpu, i));
+	}
+	vcpu->guest_msrs_loaded = true;
+}
+
+void hv_guest_msrs_put(struct hv_vcpu *vcpu, const u64 *host)
+{
+	int i;
+
+	/* only KERNEL_GS_BASE changes without an exit (SWAPGS) */
+	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
+	vcpu->guest_msrs_loaded = false;
+	for (i = 0; i < HV_NR_SWITCHED_MSRS; i++)
+		if (host[i] != *guest_msr_slot(vcpu, i))
+			wrmsrl(switched_msrs[i], host[i]);
+}
 
 static bool canonical(u64 v)
 {
@@ -74,6 +133,8 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 		*val = vcpu->msr_fmask;
 		break;
 	case MSR_KERNEL_GS_BASE:
+		if (vcpu->guest_msrs_loaded)	/* see the top */
+			rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
 		*val = vcpu->msr_kernel_gs_base;
 		break;
 	case MSR_FS_BASE:
@@ -164,6 +225,8 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 		break;
 	case MSR_STAR:
 		vcpu->msr_star = val;
+		if (vcpu->guest_msrs_loaded)
+			wrmsrl(index, val);
 		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
@@ -178,13 +241,20 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 			vcpu->msr_cstar = val;
 		else if (index == MSR_KERNEL_GS_BASE)
 			vcpu->msr_kernel_gs_base = val;
+		if (index != MSR_FS_BASE && index != MSR_GS_BASE &&
+		    vcpu->guest_msrs_loaded)	/* see the top */
+			wrmsrl(index, val);
 		else if (index == MSR_FS_BASE)
 			vmcs_writel(GUEST_FS_BASE, val);
 		else
 			vmcs_writel(GUEST_GS_BASE, val);
 		break;
 	case MSR_SYSCALL_MASK:
+		if (val >> 32)		/* reserved: WRMSR would #GP */
+			return -1;
 		vcpu->msr_fmask = val;
+		if (vcpu->guest_msrs_loaded)
+			wrmsrl(index, val);
 		break;
 	case MSR_MTRRdefType:
 		if (val & ~0xcffull)

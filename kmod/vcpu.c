@@ -42,6 +42,7 @@
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 
 #include "compat.h"
 #include "hvlab.h"
@@ -91,7 +92,31 @@ void hv_vcpu_clear_all_on_cpu(void)
 		vmclear_local(vcpu);
 }
 
-/* Make the VMCS current on this CPU.  Preemption is disabled. */
+/*
+ * Drop what this CPU may cache for the vCPU: single-context first, the
+ * all-context form when that fails (or is not supported).  False when
+ * neither worked: the guest must not run on stale translations.
+ */
+static bool flush_guest_tlb(struct hv_vcpu *vcpu)
+{
+	u64 f = hvlab_vmx_caps()->features;
+	bool ok = true;
+
+	if (vcpu->vpid && hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0) &&
+	    hv_invvpid(HV_INVVPID_ALL, 0, 0))
+		ok = false;
+	if ((f & HVLAB_CAP_INVEPT) &&
+	    hv_invept(HV_INVEPT_SINGLE, vcpu->vm->eptp) &&
+	    hv_invept(HV_INVEPT_GLOBAL, 0))
+		ok = false;
+	return ok;
+}
+
+/*
+ * Make the VMCS current on this CPU.  Preemption is disabled.  A VMPTRLD
+ * or TLB flush that fails sets vcpu->load_failed, which stops the ioctl
+ * and the run loop with -EIO (no VMCS may be used half loaded).
+ */
 static void vcpu_load(struct hv_vcpu *vcpu)
 {
 	int cpu = smp_processor_id();
@@ -103,15 +128,20 @@ static void vcpu_load(struct hv_vcpu *vcpu)
 		list_add(&vcpu->loaded_link, this_cpu_ptr(&loaded_vcpus));
 		vcpu->cpu = cpu;
 		local_irq_restore(flags);
-		hv_vmptrld(__pa(vcpu->vmcs));
+		if (hv_vmptrld(__pa(vcpu->vmcs))) {
+			vcpu->load_failed = true;
+			return;
+		}
 		this_cpu_write(current_vmcs, vcpu->vmcs);
 		hv_vmcs_set_host_percpu(vcpu, cpu);
 		/* the guest's TLB entries on the new CPU may be stale */
-		if (vcpu->vpid)
-			hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
-		hv_invept(HV_INVEPT_SINGLE, vcpu->vm->eptp);
+		if (!flush_guest_tlb(vcpu))
+			vcpu->load_failed = true;
 	} else if (this_cpu_read(current_vmcs) != vcpu->vmcs) {
-		hv_vmptrld(__pa(vcpu->vmcs));
+		if (hv_vmptrld(__pa(vcpu->vmcs))) {
+			vcpu->load_failed = true;
+			return;
+		}
 		this_cpu_write(current_vmcs, vcpu->vmcs);
 	}
 }
@@ -155,6 +185,13 @@ static void vcpu_put(struct hv_vcpu *vcpu)
 	preempt_disable();
 	preempt_notifier_unregister(&vcpu->pn);
 	preempt_enable();
+}
+
+/* The host's #MC handler, entered through its IDT (vector 18). */
+static void hv_machine_check(void)
+{
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		asm volatile("int $0x12");
 }
 
 /* Host state VMX leaves changed after an exit (SDM 27.5). */
@@ -213,6 +250,34 @@ static bool ring_full(struct hv_vcpu *vcpu)
 	       HVLAB_EXIT_RING_SIZE;
 }
 
+/*
+ * Right after an exit, interrupts still off: an NMI or machine check that
+ * arrived while the guest ran is the host's.  The NMI is raised again by
+ * an IPI to this CPU: send_IPI() turns NMI_VECTOR into the NMI delivery
+ * mode on xAPIC and x2APIC alike, where send_IPI_self() on x2APIC (the
+ * SELF IPI register) could only send a fixed interrupt with vector 2.
+ * The #MC goes to the host's handler through its own IDT, as
+ * KVM does it, never to the guest (not even through vm86's IVT).  A #MC
+ * during VM entry (exit reason 41, SDM 27.8) likewise.
+ */
+static void host_event_after_exit(u32 reason)
+{
+	u32 info;
+
+	if ((reason & 0xffff) == HVLAB_VMX_EXIT_MCE_DURING_ENTRY) {
+		hv_machine_check();
+		return;
+	}
+	if ((reason & 0xffff) != HVLAB_VMX_EXIT_EXCEPTION_NMI)
+		return;
+	info = vmcs_read32(VM_EXIT_INTR_INFO);
+	if ((info & (INTR_INFO_VALID | 0x700)) == (INTR_INFO_VALID | INTR_TYPE_NMI))
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+	else if ((info & (INTR_INFO_VALID | 0x7ff)) ==
+		 (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC))
+		hv_machine_check();
+}
+
 /* Record an exit, handle it, publish the record (see the uapi reader rule). */
 static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
 			   enum hv_fast fast);
@@ -247,20 +312,26 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
  * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
  * failed (run->fail_entry set).
  *
- * The guest's FPU state and XCR0 stay loaded for the whole loop, and the
- * host state VMX does not restore (GDT and TSS limits, segment selectors,
- * DR7, DEBUGCTL) is put back once at the end: nothing in between returns
- * to userspace or relies on it.  Interrupts are enabled after every exit,
+ * The guest's FPU state, XCR0, SYSCALL MSRs and KERNEL_GS_BASE stay loaded
+ * for the whole loop, and the host state VMX does not restore (GDT and TSS
+ * limits, segment selectors, DR7, DEBUGCTL, those MSRs) is put back once
+ * at the end: nothing in between returns to userspace, switches tasks or
+ * relies on it.  Interrupts are enabled after every exit,
  * so the host interrupt that caused one is serviced at once.
  */
 static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
+	u64 host_msrs[HV_NR_SWITCHED_MSRS];
 	struct host_extra h;
 	unsigned long cr3, cr4;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
 
 	preempt_disable();
+	if (vcpu->load_failed) {	/* set by a reschedule's vcpu_load */
+		preempt_enable();
+		return -EIO;
+	}
 	cr3 = __read_cr3();
 	if (cr3 != vcpu->host_cr3) {
 		vmcs_writel(HOST_CR3, cr3);
@@ -272,6 +343,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		vcpu->host_cr4 = cr4;
 	}
 	save_host_extra(&h);
+	hv_guest_msrs_load(vcpu, host_msrs);	/* SYSCALL MSRs, KERNEL_GS_BASE */
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 
@@ -303,13 +375,16 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		vcpu->stats->entries++;
 		if (fail)
 			break;
-		vcpu->launched = true;
 		*reason = vmcs_read32(VM_EXIT_REASON);
-		/* an NMI that caused the exit is the host's: raise it again */
-		if ((*reason & 0xffff) == HVLAB_VMX_EXIT_EXCEPTION_NMI &&
-		    (vmcs_read32(VM_EXIT_INTR_INFO) & (INTR_INFO_VALID | 0x700)) ==
-		    (INTR_INFO_VALID | INTR_TYPE_NMI))
-			apic->send_IPI_self(NMI_VECTOR);
+		/*
+		 * A VM entry that fails on guest state (bit 31) leaves the
+		 * launch state as it was (SDM 31.4, VMLAUNCH): the next try
+		 * must be a VMLAUNCH again, or it fails with "VMRESUME with
+		 * non-launched VMCS" instead of the real error.
+		 */
+		if (!(*reason & EXIT_REASON_ENTRY_FAIL))
+			vcpu->launched = true;
+		host_event_after_exit(*reason);
 		/* asked once: handling the exit changes the answer */
 		fast = fastpath_exit(vcpu, *reason);
 		if (!fast)
@@ -324,6 +399,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	}
 	ret = fail ? -EIO : fast ? 1 : 0;
 	restore_host_extra(&h);
+	hv_guest_msrs_put(vcpu, host_msrs);
 	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
 	kernel_fpu_end();
 	local_irq_enable();
@@ -513,7 +589,8 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 		inject_pending(vcpu);
 		ret = run_guest(vcpu, &reason);
 		if (ret < 0) {
-			ret = 0;	/* run->fail_entry describes it */
+			/* run->fail_entry describes a failed entry */
+			ret = vcpu->load_failed ? -EIO : 0;
 			break;
 		}
 		if (ret == 1)
@@ -640,7 +717,8 @@ static long vcpu_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	vcpu_get(vcpu);
-	ret = vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	ret = READ_ONCE(vcpu->load_failed) ? -EIO :
+	      vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
 	vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
@@ -650,6 +728,10 @@ static vm_fault_t vcpu_fault(struct vm_fault *vmf)
 {
 	struct hv_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
+
+	/* a writable mapping inherited by fork() stays empty in the child */
+	if (vmf->vma->vm_mm != vcpu->vm->mm && (vmf->vma->vm_flags & VM_WRITE))
+		return VM_FAULT_SIGBUS;
 
 	if (vmf->pgoff == 0)
 		page = virt_to_page(vcpu->run);
@@ -669,6 +751,18 @@ static const struct vm_operations_struct vcpu_vm_ops = {
 
 static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
+	struct hv_vcpu *vcpu = f->private_data;
+
+	/*
+	 * The run page is the creator's, like the vCPU's ioctls.  Another
+	 * process that holds the fd (hvlab top, docs/dashboard.md) may only
+	 * watch: read-only, and mprotect cannot make it writable later.
+	 */
+	if (current->mm != vcpu->vm->mm) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EIO;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start >
 	    (unsigned long)hvlab_vcpu_mmap_size())
 		return -EINVAL;
@@ -683,13 +777,18 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	struct hv_vm *vm = vcpu->vm;
 
 	vmclear_anywhere(vcpu);
+	/*
+	 * Shadow tables point at pages the slots pin: free them while the
+	 * vCPU still counts, so a slot change (allowed once no vCPU is left,
+	 * vm.c) never finds one that outlives its vCPU.
+	 */
+	hv_shadow_free(vcpu);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus - 1);
 	mutex_unlock(&vm->lock);
 	if (vcpu->vpid)
 		ida_free(&vpid_ida, vcpu->vpid);
-	hv_shadow_free(vcpu);
 	free_page((unsigned long)vcpu->vmcs);
 	free_page((unsigned long)vcpu->run);
 	free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
@@ -759,6 +858,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 		goto free;
 	}
 	vm->vcpus[id] = vcpu;
+	vm->had_vcpus = true;	/* slot changes must zap from now on (vm.c) */
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus + 1);
 	mutex_unlock(&vm->lock);
 	kref_get(&vm->ref);

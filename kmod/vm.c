@@ -7,10 +7,14 @@
  * bitmaps every vCPU of this VM shares, and returns an anonymous-inode
  * fd.  The VM fd then adds memory slots and creates vCPUs (vcpu.c).
  *
- * Invariants: slots never overlap; a slot, once a vCPU exists, is never
- * changed or removed (EPT entries are never torn down while the VM lives,
- * see ept.c); the VM is freed when the last reference (its fd, or a vCPU)
- * goes, and only then gives VMX back.
+ * Invariants: slots never overlap; a slot is never changed or removed
+ * while a vCPU exists (its VMCS and shadow tables point into the slots).
+ * Once the last vCPU is gone a slot may change again, but the EPT built
+ * for the old slots is torn down and flushed on every CPU before the old
+ * pages are unpinned (hv_ept_zap_all, ept.c): otherwise the next vCPU
+ * would reach pages that went back to the allocator.  The VM is freed
+ * when the last reference (its fd, or a vCPU) goes, and only then gives
+ * VMX back.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -31,7 +35,7 @@ static void vm_free(struct kref *ref)
 
 	hv_ept_destroy(vm);
 	for (i = 0; i < HVLAB_MAX_MEMSLOTS; i++)
-		hv_unpin_slot(&vm->slots[i]);
+		hv_unpin_slot(vm, &vm->slots[i]);
 	free_pages((unsigned long)vm->io_bitmap, 1);
 	free_page((unsigned long)vm->msr_bitmap);
 	mmdrop(vm->mm);
@@ -78,7 +82,7 @@ static int set_memory_region(struct hv_vm *vm,
 	mutex_lock(&vm->lock);
 	s = &vm->slots[r->slot];
 	if (has_vcpus(vm)) {
-		ret = -EBUSY;	/* EPT entries are never torn down: see top */
+		ret = -EBUSY;	/* vCPUs hold translations: see top */
 		goto out;
 	}
 	for (i = 0; i < HVLAB_MAX_MEMSLOTS && npages; i++) {
@@ -93,7 +97,13 @@ static int set_memory_region(struct hv_vm *vm,
 		}
 	}
 	mutex_lock(&vm->mmu_lock);
-	hv_unpin_slot(s);
+	/* before any page is unpinned; no vCPU yet: nothing to flush */
+	ret = vm->had_vcpus ? hv_ept_zap_all(vm) : 0;
+	if (ret) {
+		mutex_unlock(&vm->mmu_lock);
+		goto out;
+	}
+	hv_unpin_slot(vm, s);
 	s->npages = 0;
 	if (npages) {
 		s->pages = kvcalloc(npages, sizeof(*s->pages), GFP_KERNEL_ACCOUNT);

@@ -46,6 +46,9 @@ struct hv_vm {
 	int nr_vcpus;			/* written under lock, read anywhere */
 	u64 *ept_root;			/* EPT PML4 (one page) */
 	u64 eptp;
+	atomic_t pin_error;		/* -ENOMEM once a pin passed RLIMIT_MEMLOCK */
+	atomic_t flush_failed;		/* hv_ept_zap_all: CPUs whose flush failed */
+	bool had_vcpus;			/* translations may exist: see vm.c */
 	unsigned long *io_bitmap;	/* 2 pages, all ones: every port exits */
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };
@@ -85,6 +88,7 @@ struct hv_vcpu {
 	void *vmcs;
 	int cpu;			/* CPU whose VMCS cache holds it, or -1 */
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	bool load_failed;		/* VMPTRLD/INVEPT failed: the vCPU is dead */
 	struct list_head loaded_link;	/* on that CPU's list of loaded VMCSs */
 	struct preempt_notifier pn;
 	unsigned long host_cr3, host_cr4;	/* cached HOST_CR3/CR4 */
@@ -106,8 +110,9 @@ struct hv_vcpu {
 	struct hvlab_event event;
 	bool singlestep;
 
-	/* MSRs emulated in software (not switched by VMX). */
+	/* MSRs VMX does not switch: in hardware only while guest_msrs_loaded */
 	u64 msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs_base;
+	bool guest_msrs_loaded;		/* msr.c: hv_guest_msrs_load/put */
 	u64 msr_apic_base, msr_misc_enable, msr_mtrr_def_type;
 	unsigned long dr[4], dr6;	/* debug registers, emulated */
 	u8 cr8;				/* task priority (CR8), emulated */
@@ -142,17 +147,24 @@ struct hv_vcpu {
 	struct page *rm_tss;		/* RM_TSS_PAGES pages: TSS + bitmaps */
 };
 
+/*
+ * Exceptions every vCPU intercepts, in every mode (exit.c): #DB and #AC
+ * (CVE-2015-8104, CVE-2015-5307) and #MC, which belongs to the host.
+ */
+#define HV_EXC_ALWAYS	(BIT(1) | BIT(17) | BIT(18))
+
 /* Where vm86 mode finds hvlab's TSS: above what vm86 code can address. */
 #define HV_RM_TSS_LA	0xffc00000ul
 
 /* ept.c */
 int hv_ept_init(struct hv_vm *vm);
 void hv_ept_destroy(struct hv_vm *vm);
+int hv_ept_zap_all(struct hv_vm *vm);
 /* 1: mapped, resume; 0: not guest RAM (MMIO); -errno: failure */
 int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
 int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
-void hv_unpin_slot(struct hv_memslot *slot);
+void hv_unpin_slot(struct hv_vm *vm, struct hv_memslot *slot);
 int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
 int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);
@@ -235,7 +247,10 @@ void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
-/* msr.c: the MSR allow-list */
+/* msr.c: the MSR allow-list, and the MSRs VMX does not switch */
+#define HV_NR_SWITCHED_MSRS	5
+void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host);
+void hv_guest_msrs_put(struct hv_vcpu *vcpu, const u64 *host);
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 

@@ -386,12 +386,13 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	 * 0: CPUID hides those features (pure_cpuid.c), and with the control
 	 * clear the instructions raise #UD as on a CPU without them (SDM
 	 * Vol. 3 25.6.2, table 25-7).  RDPID follows "enable RDTSCP".
+	 * WBINVD exiting: the host's caches are not the guest's to flush.
 	 */
 	if (vcpu->shadow)	/* no EPT, hence no unrestricted guest either */
-		proc2 = adjust(&c->proc2, 0, PROC2_VPID);
+		proc2 = adjust(&c->proc2, 0, PROC2_VPID | PROC2_WBINVD_EXITING);
 	else
 		proc2 = adjust(&c->proc2, PROC2_EPT | PROC2_UNRESTRICTED,
-			       PROC2_VPID);
+			       PROC2_VPID | PROC2_WBINVD_EXITING);
 	exit = adjust(&c->exit, EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
 		      EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT);
 	entry = adjust(&c->entry, ENTRY_LOAD_EFER,
@@ -410,7 +411,8 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE);
 	/* shadow paging must see every #PF: it fills its tables on them */
-	vmcs_write32(EXCEPTION_BITMAP, vcpu->shadow ? BIT(14) : 0);
+	vmcs_write32(EXCEPTION_BITMAP,
+		     HV_EXC_ALWAYS | (vcpu->shadow ? BIT(14) : 0));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_host_state.c - state the guest shares with the host CPU, and what
+ * a guest must not be able to do to the host through it.
+ *
+ *  - SWAPGS: KERNEL_GS_BASE is not switched by VMX.  A 64-bit guest sets
+ *    its own KERNEL_GS_BASE and GS base, does SWAPGS and reads through GS:
+ *    it must see its own value, and the host thread's user GS base must
+ *    be the same after the run as before.
+ *  - #DB and #AC: intercepted (CVE-2015-8104, CVE-2015-5307) and
+ *    reflected; a real-mode guest that single-steps, and a 64-bit guest
+ *    that makes a misaligned access at CPL 3, still reach their own
+ *    handlers, and the exit counter shows the exception went through hvlab.
+ *  - INVD and WBINVD exit.
+ *  - A failed VM entry leaves the VMCS not launched: the next try gives
+ *    the same, real error, and the vCPU runs once the state is repaired.
+ *
+ * The guests are raw code at GPA 0x1000 in a 64 KiB slot; HVLAB_PAGING
+ * picks EPT or shadow paging.
+ */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hvlab_test.h"
+#include "kselftest_harness.h"
+
+#define RAM	0x10000
+
+struct tvm {
+	int sys, vm, vcpu;
+	unsigned char *ram;
+	struct hvlab_run *run;
+	size_t map_size;
+};
+
+static int tvm_open(struct tvm *t, const unsigned char *code, size_t len)
+{
+	const char *p = getenv("HVLAB_PAGING");
+	unsigned long flags = p && !strcmp(p, "shadow") ?
+			      HVLAB_VM_SHADOW_PAGING : 0;
+	struct hvlab_memory_region r = { 0 };
+	struct hvlab_regs regs = { .rip = 0x1000, .rflags = 2 };
+	struct hvlab_sregs s;
+
+	memset(t, 0, sizeof(*t));
+	t->sys = hvlab_open_dev();
+	if (t->sys < 0)
+		return -1;
+	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, flags);
+	t->ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t->vm < 0 || t->ram == MAP_FAILED)
+		return -1;
+	memset(t->ram, 0xf4, RAM);	/* HLT wherever the guest strays */
+	memcpy(t->ram + 0x1000, code, len);
+	r.size = RAM;
+	r.userspace_addr = (unsigned long)t->ram;
+	if (ioctl(t->vm, HVLAB_SET_MEMORY_REGION, &r))
+		return -1;
+	t->vcpu = ioctl(t->vm, HVLAB_CREATE_VCPU, 0);
+	if (t->vcpu < 0)
+		return -1;
+	t->map_size = ioctl(t->sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
+	t->run = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      t->vcpu, 0);
+	if (t->run == MAP_FAILED || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
+		return -1;
+	s.cs.selector = 0;
+	s.cs.base = 0;
+	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
+		return -1;
+	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
+}
+
+static void tvm_close(struct tvm *t)
+{
+	munmap(t->run, t->map_size);
+	munmap(t->ram, RAM);
+	close(t->vcpu);
+	close(t->vm);
+	close(t->sys);
+}
+
+static int run_once(struct tvm *t)
+{
+	if (ioctl(t->vcpu, HVLAB_RUN, 0))
+		return -errno;
+	return t->run->exit_reason;
+}
+
+static unsigned char io_byte(struct tvm *t)
+{
+	return ((unsigned char *)t->run)[t->run->io.data_offset];
+}
+
+/*
+ * 64-bit mode, paging on: identity-mapped 4 KiB user pages for the slot,
+ * tables at 0x8000 (PML4), 0x9000, 0xa000, 0xb000 (PT).
+ */
+static int enter_long_mode(struct tvm *t)
+{
+	struct hvlab_segment code = {
+		.limit = 0xffffffff, .selector = 8, .type = 0xb, .s = 1,
+		.present = 1, .l = 1, .g = 1,
+	};
+	struct hvlab_segment data = {
+		.limit = 0xffffffff, .selector = 0x10, .type = 0x3, .s = 1,
+		.present = 1, .db = 1, .g = 1,
+	};
+	unsigned long long *pt = (void *)(t->ram + 0x8000);
+	struct hvlab_sregs s;
+	int i;
+
+	/* present, writable, user */
+	pt[0] = 0x9007;
+	pt[512] = 0xa007;
+	pt[1024] = 0xb007;
+	for (i = 0; i < RAM / 4096; i++)
+		pt[1536 + i] = i * 4096ull | 7;
+	if (ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
+		return -1;
+	s.cs = code;
+	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.cr3 = 0x8000;
+	s.cr4 = 0x20;			/* PAE */
+	s.efer = 0x500;			/* LME, LMA */
+	s.cr0 = 0x80000031;		/* PG, NE, ET, PE */
+	return ioctl(t->vcpu, HVLAB_SET_SREGS, &s);
+}
+
+static const unsigned char swapgs_guest[] = {
+	0xb9, 0x02, 0x01, 0x00, 0xc0,	/* mov ecx, KERNEL_GS_BASE */
+	0xb8, 0x00, 0x30, 0x00, 0x00,	/* mov eax, 0x3000 */
+	0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,			/* wrmsr */
+	0xb9, 0x01, 0x01, 0x00, 0xc0,	/* mov ecx, GS_BASE */
+	0xb8, 0x00, 0x40, 0x00, 0x00,	/* mov eax, 0x4000 */
+	0x0f, 0x30,			/* wrmsr */
+	0x0f, 0x01, 0xf8,		/* swapgs */
+	0x65, 0x8a, 0x04, 0x25, 0, 0, 0, 0,	/* mov al, gs:[0] */
+	0xe6, 0x99,			/* out 0x99, al: 0x33 */
+	0xb9, 0x02, 0x01, 0x00, 0xc0,	/* mov ecx, KERNEL_GS_BASE */
+	0x0f, 0x32,			/* rdmsr */
+	0xc1, 0xe8, 0x08,		/* shr eax, 8 */
+	0xe6, 0x99,			/* out 0x99, al: 0x40 */
+	0xf4,				/* hlt */
+};
+
+/* The guest's SWAPGS uses the guest's KERNEL_GS_BASE, never the host's. */
+TEST(swapgs_sees_guest_value_and_spares_the_host)
+{
+	unsigned long mine = 0x5000, after = 0;
+	struct hvlab_msrs m = { .nmsrs = 1 };
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, swapgs_guest, sizeof(swapgs_guest)));
+	ASSERT_EQ(0, enter_long_mode(&t));
+	t.ram[0x3000] = 0x33;		/* the guest's KERNEL_GS_BASE */
+	t.ram[0x4000] = 0x44;		/* the guest's GS base */
+	t.ram[0x5000] = 0x55;		/* what the host's user GS base names */
+	/* this thread's user GS base: what the host's SWAPGS restores */
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_SET_GS, mine));
+
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	EXPECT_EQ(0x33, io_byte(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	EXPECT_EQ(0x40, io_byte(&t));	/* SWAPGS put 0x4000 there */
+	ASSERT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+
+	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &after));
+	EXPECT_EQ(mine, after);
+	/* and the ioctl reads what the guest's SWAPGS left */
+	m.entries[0].index = 0xc0000102;
+	ASSERT_EQ(1, ioctl(t.vcpu, HVLAB_GET_MSRS, &m));
+	EXPECT_EQ(0x4000, m.entries[0].data);
+	syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+	tvm_close(&t);
+}
+
+/*
+ * #AC: a 64-bit guest drops to CPL 3 with CR0.AM and RFLAGS.AC set and does
+ * a misaligned load.  Its #AC handler (IDT at 0x2000, vector 17 -> 0x1100,
+ * stack from the TSS at 0x7000) must run, through an exception exit.
+ * GDT at 0x6000: 8 kernel code, 0x1b user data, 0x23 user code.
+ */
+TEST(alignment_check_is_intercepted_and_reflected)
+{
+	static const unsigned char code[] = {
+		0x6a, 0x1b,			/* push 0x1b (SS) */
+		0x68, 0x00, 0x78, 0, 0,		/* push 0x7800 (RSP) */
+		0x68, 0x02, 0x30, 0x04, 0,	/* push 0x43002 (AC, IOPL 3) */
+		0x6a, 0x23,			/* push 0x23 (CS) */
+		0x68, 0x00, 0x12, 0, 0,		/* push 0x1200 (RIP) */
+		0x48, 0xcf,			/* iretq */
+	};
+	static const unsigned long long gdt[] = {
+		0, 0x00209a0000000000ull, 0x0000920000000000ull,
+		0x0000f20000000000ull, 0x0020fa0000000000ull,
+	};
+	struct hvlab_stats *st;
+	struct hvlab_sregs s;
+	struct hvlab_regs regs;
+	unsigned int *gate;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	st = (void *)((char *)t.run + HVLAB_STATS_OFFSET);
+	ASSERT_EQ(0, enter_long_mode(&t));
+	memcpy(t.ram + 0x6000, gdt, sizeof(gdt));
+	/*
+	 * CPL 3: mov eax, [0x3001]; out 0x97, al (no #AC: IOPL 3 allows it).
+	 * The #AC handler: out 0x98, al; hlt.
+	 */
+	memcpy(t.ram + 0x1200, "\x8b\x04\x25\x01\x30\x00\x00\xe6\x97", 9);
+	memcpy(t.ram + 0x1100, "\xe6\x98\xf4", 3);
+	gate = (unsigned int *)(t.ram + 0x2000 + 17 * 16);
+	gate[0] = 8 << 16 | 0x1100;	/* selector 8, offset 15:0 */
+	gate[1] = 0x8e00;		/* present, DPL 0, interrupt gate */
+	gate[2] = gate[3] = 0;
+	*(unsigned long long *)(t.ram + 0x7004) = 0x7e00;	/* TSS.RSP0 */
+
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.cr0 |= 1u << 18;		/* AM */
+	s.gdt.base = 0x6000;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.idt.base = 0x2000;
+	s.idt.limit = 0xfff;
+	s.tr.base = 0x7000;
+	s.tr.limit = 0x67;
+	s.tr.selector = 0x28;
+	s.tr.type = 0xb;
+	s.tr.s = 0;
+	s.tr.present = 1;
+	s.tr.g = 0;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rsp = 0x7c00;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	if (t.run->io.port == 0x97) {
+		tvm_close(&t);
+		SKIP(return, "this CPU model raised no #AC at all");
+	}
+	EXPECT_EQ(0x98, t.run->io.port);
+	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
+	tvm_close(&t);
+}
+
+/* Single-stepping real-mode code: the guest's #DB handler still runs. */
+TEST(debug_exception_is_intercepted_and_reflected)
+{
+	static const unsigned char code[] = {
+		0x9c,			/* pushf */
+		0x58,			/* pop ax */
+		0x0d, 0x00, 0x01,	/* or ax, 0x100 (TF) */
+		0x50,			/* push ax */
+		0x9d,			/* popf */
+		0x90,			/* nop: #DB after it */
+		0x90,
+		0xe6, 0x97,		/* out 0x97: the trap was lost */
+		0xf4,
+	};
+	struct hvlab_stats *st;
+	struct hvlab_regs regs;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	st = (void *)((char *)t.run + HVLAB_STATS_OFFSET);
+	/* IVT vector 1 -> 0000:1100: out 0x98, al; hlt */
+	memcpy(t.ram + 4, "\x00\x11\x00\x00", 4);
+	memcpy(t.ram + 0x1100, "\xe6\x98\xf4", 3);
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rsp = 0x8000;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	EXPECT_EQ(0x98, t.run->io.port);
+	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
+	tvm_close(&t);
+}
+
+/* An entry that fails on guest state can be retried and repaired. */
+TEST(failed_entry_leaves_vmcs_not_launched)
+{
+	static const unsigned char code[] = { 0xe6, 0x99, 0xf4 };
+	struct hvlab_sregs good, bad;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &good));
+	bad = good;
+	/*
+	 * SDM 26.3.1.2: TR must be a TSS.  Protected mode, so that shadow
+	 * paging does not swap in vm86 mode's own TSS (rmode.c).
+	 */
+	bad.cr0 |= 1;
+	bad.tr.type = 0;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &bad));
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&t));
+	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,
+		  t.run->fail_entry.hardware_entry_failure_reason & 0xffff);
+	/* the same error again, not "VMRESUME with non-launched VMCS" */
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&t));
+	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,
+		  t.run->fail_entry.hardware_entry_failure_reason & 0xffff);
+	EXPECT_EQ(0, t.run->fail_entry.vm_instruction_error);
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &good));
+	EXPECT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	tvm_close(&t);
+}
+
+/* INVD and WBINVD exit (and are skipped): the caches are the host's. */
+TEST(invd_and_wbinvd_exit)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x09,		/* wbinvd */
+		0x0f, 0x08,		/* invd */
+		0xe6, 0x99,		/* out 0x99, al */
+		0xf4,
+	};
+	struct hvlab_stats *st;
+	struct hvlab_sregs s;
+	struct tvm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	st = (void *)((char *)t.run + HVLAB_STATS_OFFSET);
+	/* 16-bit protected mode, CPL 0: vm86 mode would #GP on INVD first */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.cr0 |= 1;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_WBINVD]);
+	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_INVD]);
+	tvm_close(&t);
+}
+
+TEST_HARNESS_MAIN

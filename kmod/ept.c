@@ -79,21 +79,35 @@ void hv_ept_destroy(struct hv_vm *vm)
 	vm->ept_root = NULL;
 }
 
+/*
+ * Drop what this CPU caches for the VM's EPT: single-context INVEPT, the
+ * all-context form when that fails (SDM 29.4.3.1).  0, or -EIO when
+ * neither worked.  Without INVEPT there is nothing to drop.
+ */
+int hv_ept_flush_local(struct hv_vm *vm)
+{
+	if (!(hvlab_vmx_caps()->features & HVLAB_CAP_INVEPT))
+		return 0;
+	if (hv_invept(HV_INVEPT_SINGLE, vm->eptp) &&
+	    hv_invept(HV_INVEPT_GLOBAL, 0))
+		return -EIO;
+	return 0;
+}
+
 /* INVEPT on this CPU: runs in every CPU by IPI, VMX is on in all of them. */
 static void invept_ipi(void *arg)
 {
 	struct hv_vm *vm = arg;
-	u64 f = hvlab_vmx_caps()->features;
 
 	/*
 	 * Single-context drops the guest-physical and combined mappings of
-	 * this EPTP (SDM 29.4.3.1); all-context also drops the linear ones
-	 * tagged with a VPID, which shadow paging leaves behind.
+	 * this EPTP; all-context INVVPID also drops the linear ones tagged
+	 * with a VPID, which shadow paging leaves behind.
 	 */
-	if ((f & HVLAB_CAP_INVEPT) && hv_invept(HV_INVEPT_SINGLE, vm->eptp) &&
-	    hv_invept(HV_INVEPT_GLOBAL, 0))
+	if (hv_ept_flush_local(vm))
 		atomic_inc(&vm->flush_failed);
-	if ((f & HVLAB_CAP_VPID) && hv_invvpid(HV_INVVPID_ALL, 0, 0))
+	if ((hvlab_vmx_caps()->features & HVLAB_CAP_VPID) &&
+	    hv_invvpid(HV_INVVPID_ALL, 0, 0))
 		atomic_inc(&vm->flush_failed);
 }
 

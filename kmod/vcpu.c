@@ -99,15 +99,10 @@ void hv_vcpu_clear_all_on_cpu(void)
  */
 static bool flush_guest_tlb(struct hv_vcpu *vcpu)
 {
-	u64 f = hvlab_vmx_caps()->features;
-	bool ok = true;
+	bool ok = !hv_ept_flush_local(vcpu->vm);
 
 	if (vcpu->vpid && hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0) &&
 	    hv_invvpid(HV_INVVPID_ALL, 0, 0))
-		ok = false;
-	if ((f & HVLAB_CAP_INVEPT) &&
-	    hv_invept(HV_INVEPT_SINGLE, vcpu->vm->eptp) &&
-	    hv_invept(HV_INVEPT_GLOBAL, 0))
 		ok = false;
 	return ok;
 }

@@ -160,6 +160,7 @@ struct hv_vcpu {
 int hv_ept_init(struct hv_vm *vm);
 void hv_ept_destroy(struct hv_vm *vm);
 int hv_ept_zap_all(struct hv_vm *vm);
+int hv_ept_flush_local(struct hv_vm *vm);
 /* 1: mapped, resume; 0: not guest RAM (MMIO); -errno: failure */
 int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write);
 int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);

@@ -12,8 +12,7 @@
  *                           lapic_deliver(dest, mode, vector)   LINT0 (ExtINT)
  *                                 |                                 |
  *                                 v                                 v
- *              vCPU thread: irqchip_pending(cpu) -> vector -> HVLAB_INJECT
- *                           irqchip_ack(cpu, vector) when it is injected
+ *              vCPU thread: irqchip_take(cpu) -> vector -> HVLAB_INJECT
  *                           guest EOI -> lapic -> ioapic_eoi(vector)
  *
  * A device holds a struct irq_line and calls irq_line_set(line, level):
@@ -21,8 +20,9 @@
  * line follows the device's state; an ISA edge device pulses it).  Device
  * tests give it a recording stub instead of the chip.
  *
- * The vCPU side (vm.c) never looks inside a model: it asks irqchip for the
- * vector to inject, tells it when it injected one, and is told through
+ * The vCPU side (vm.c) never looks inside a model: it takes from irqchip
+ * the vector to inject (the module holds it until the guest can accept
+ * it, with interrupt-window exiting), and is told through
  * irqchip_ops when a vCPU must be woken or kicked (a new interrupt), and
  * when one receives INIT or STARTUP (SMP bring-up).
  *
@@ -171,10 +171,14 @@ int irqchip_attach(struct irqchip *c, struct bus *bus);	/* PIC, IOAPIC, LAPIC */
 void irqchip_free(struct irqchip *c);
 /* The irq_set_fn every device line uses: irq_line{ irqchip_set_irq, chip, gsi }. */
 void irqchip_set_irq(void *chip, unsigned gsi, int level);
-/* The vector vCPU `cpu` should take next, or -1 (LAPIC, else PIC ExtINT). */
-int irqchip_pending(struct irqchip *c, int cpu);
-/* That vector was injected: IRR -> ISR in the LAPIC, or the PIC's INTA. */
-void irqchip_ack(struct irqchip *c, int cpu, int vector);
+/* Would vCPU `cpu` take an interrupt now (HLT wake-up test)? NMI included. */
+bool irqchip_has_pending(struct irqchip *c, int cpu);
+/*
+ * The vector vCPU `cpu` takes next, or -1, acknowledged in one step under
+ * the chip's lock: IRR -> ISR in the LAPIC, or the PIC's INTA cycle for an
+ * ExtINT on LINT0 (or with the LAPIC software-disabled on vCPU 0).
+ */
+int irqchip_take(struct irqchip *c, int cpu);
 bool irqchip_take_nmi(struct irqchip *c, int cpu);
 void irqchip_stats(struct irqchip *c, struct irq_stats *out);
 struct lapic *irqchip_lapic(struct irqchip *c);

@@ -175,6 +175,7 @@ TEST_F(bz, loads_kernel_zero_page_cmdline_initrd)
 	EXPECT_EQ(0xffff, get16(bp + 0x1fa));	/* vid_mode normal */
 	EXPECT_EQ(ACPI_RSDP_ADDR, get64(bp + 0x070));
 	EXPECT_EQ(0, memcmp(self->ram + ACPI_RSDP_ADDR, "RSD PTR ", 8));
+	EXPECT_EQ(0, memcmp(self->ram + MPTABLE_ADDR, "_MP_", 4));
 	/* the command line */
 	EXPECT_EQ(BZ_CMDLINE, get32(bp + 0x228));
 	EXPECT_EQ(0, get32(bp + 0x0c8));

@@ -26,7 +26,8 @@
  *                              __BOOT_DS (0x18) flat, and an identity map
  *                              of everything it touches: 0-4 GiB in 2 MiB
  *                              pages, which covers all of hvlab's RAM
- *   ACPI tables                acpi.c; the zero page points at the RSDP
+ *   ACPI tables, MP table      acpi.c, mptable.c; the zero page points at
+ *                              the RSDP
  *
  * vCPU 0 then starts at load address + 0x200 (startup_64) with RSI = the
  * zero page, interrupts off (boot_vcpu_state in vm.c).
@@ -363,8 +364,12 @@ int bzimage_load(struct guest_mem *gm, const void *buf, size_t len, const char *
 	kern = gmem_ptr(gm, BZ_KERNEL_ADDR, pm_len);
 	if (!low || !kern || (initrd_len && !rdp))
 		return loader_error(err, errlen, "the kernel's memory is not inside one memory slot");
-	/* the last check, and the first write: it writes only when it succeeds */
-	if (acpi_build(gm, ncpus, err, errlen))
+	/*
+	 * The last check, and the first write: acpi_build writes only when it
+	 * succeeds.  mptable_build fails on the same ncpus, and RAM beyond
+	 * 1 MiB (the kernel is there) covers its area, so it cannot fail now.
+	 */
+	if (acpi_build(gm, ncpus, err, errlen) || mptable_build(gm, ncpus, err, errlen))
 		return -1;
 
 	memcpy(kern, b + pm_off, pm_len);

@@ -22,7 +22,8 @@
  *   0x98000 - 0x9ffff   the initial stacks, 4 KiB per vCPU (multiboot and
  *                       the bzImage's vCPU 0)
  *   0xa0000 - 0xfffff   the legacy VGA/BIOS hole, reserved in the memory map;
- *                       the ACPI tables at 0xe0000 (hw/board.h, acpi.h)
+ *                       the ACPI tables at 0xe0000 (hw/board.h, acpi.h),
+ *                       the MP table at 0xf0000 (bzImage boots)
  *   0x100000 - RAM end  free for images; modules go after the image; a
  *                       bzImage's protected-mode part loads at 0x100000, its
  *                       initrd as high as RAM and initrd_addr_max allow
@@ -157,6 +158,13 @@ bool bzimage_file_is_bzimage(const char *path);
 int bzimage_load(struct guest_mem *gm, const void *buf, size_t len, const char *cmdline,
 		 const void *initrd, size_t initrd_len, unsigned ncpus,
 		 struct boot_image *img, char *err, size_t errlen);
+
+/*
+ * mptable.c: the MP spec 1.4 floating pointer and configuration table at
+ * MPTABLE_ADDR for ncpus vCPUs (the MADT's wiring, for an OS without
+ * ACPI).  Writes nothing when it fails (ncpus out of range, no RAM there).
+ */
+int mptable_build(struct guest_mem *gm, unsigned ncpus, char *err, size_t errlen);
 
 /* boot.c: the whole job for hvlab run, from file names. */
 struct boot_config {

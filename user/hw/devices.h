@@ -22,6 +22,7 @@
 #include "hw/bus.h"
 
 struct guest_mem;
+struct irq_line;	/* hw/irq.h; a device copies it, NULL or .set = NULL: not connected */
 
 /*
  * Ask the VM to stop with process exit `status`; `why` is one line for the
@@ -41,6 +42,10 @@ typedef void (*uart_output_fn)(void *ctx, uint8_t byte);
 #define UART_COM1_BASE	0x3F8
 struct hv_device *uart16550_attach(struct bus *bus, uint16_t base,
 				   uart_output_fn out, void *ctx);
+
+/* pit8254.c: the 8254 PIT at 0x40-0x43 (channel 0 -> `line`) and port 0x61. */
+#define PIT_HZ		1193182
+struct hv_device *pit8254_attach(struct bus *bus, const struct irq_line *line);
 
 /* debugexit.c: QEMU's isa-debug-exit; writing v stops with (v << 1) | 1. */
 #define DEBUGEXIT_PORT	0xF4
@@ -73,11 +78,17 @@ bool pic8259_ready(const struct hv_device *dev, int chip);		/* init done */
 /* pci.c: configuration mechanism #1 at 0xCF8/0xCFC, no devices behind it. */
 struct hv_device *pci_attach(struct bus *bus);
 
-/* lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU. */
+/*
+ * lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU.
+ * hw/irq.h declares the full model under the same names: a file that
+ * includes irq.h (before this header) does not see the stub's.
+ */
+#ifndef HVLAB_HW_IRQ_H
 #define LAPIC_BASE	0xFEE00000ull
 struct hv_device *lapic_attach(struct bus *bus, uint64_t base, unsigned ncpus);
 uint64_t lapic_eoi_count(const struct hv_device *dev, int vcpu);
 uint64_t lapic_last_icr(const struct hv_device *dev, int vcpu);
+#endif
 
 /* port80.c: the POST-code port, accepted and ignored (the last value kept). */
 struct hv_device *port80_attach(struct bus *bus);

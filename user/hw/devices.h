@@ -47,6 +47,9 @@ struct hv_device *uart16550_attach(struct bus *bus, uint16_t base,
 #define PIT_HZ		1193182
 struct hv_device *pit8254_attach(struct bus *bus, const struct irq_line *line);
 
+/* rtc_cmos.c: the MC146818 RTC and CMOS RAM at 0x70/0x71; NVRAM sizes from ram_size. */
+struct hv_device *rtc_cmos_attach(struct bus *bus, const struct irq_line *line, uint64_t ram_size);
+
 /* debugexit.c: QEMU's isa-debug-exit; writing v stops with (v << 1) | 1. */
 #define DEBUGEXIT_PORT	0xF4
 struct hv_device *debugexit_attach(struct bus *bus, uint16_t port, hw_stop_fn stop, void *ctx);

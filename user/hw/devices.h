@@ -37,11 +37,17 @@ typedef void (*hw_stop_fn)(void *ctx, int status, bool quiet, const char *why);
 void hw_set_current_vcpu(int id);
 int hw_current_vcpu(void);
 
-/* uart16550.c: a 16550A UART; transmitted bytes go to `out`. */
+/*
+ * uart16550.c: a 16550A UART; transmitted bytes go to `out`, its interrupt
+ * to `line` (gated by MCR.OUT2).  uart16550_input() puts host bytes in the
+ * receive FIFO (16 bytes) and returns how many it took; the rest are
+ * dropped and LSR.OE set, as a full FIFO does.
+ */
 typedef void (*uart_output_fn)(void *ctx, uint8_t byte);
 #define UART_COM1_BASE	0x3F8
-struct hv_device *uart16550_attach(struct bus *bus, uint16_t base,
+struct hv_device *uart16550_attach(struct bus *bus, uint16_t base, const struct irq_line *line,
 				   uart_output_fn out, void *ctx);
+size_t uart16550_input(struct hv_device *dev, const uint8_t *buf, size_t n);
 
 /* pit8254.c: the 8254 PIT at 0x40-0x43 (channel 0 -> `line`) and port 0x61. */
 #define PIT_HZ		1193182
@@ -49,6 +55,23 @@ struct hv_device *pit8254_attach(struct bus *bus, const struct irq_line *line);
 
 /* rtc_cmos.c: the MC146818 RTC and CMOS RAM at 0x70/0x71; NVRAM sizes from ram_size. */
 struct hv_device *rtc_cmos_attach(struct bus *bus, const struct irq_line *line, uint64_t ram_size);
+
+/*
+ * i8042.c: the PS/2 controller at 0x60/0x64, a keyboard that never types
+ * (its bytes raise `kbd_line`); a reset through it calls reset(ctx, status).
+ */
+struct hv_device *i8042_attach(struct bus *bus, const struct irq_line *kbd_line,
+			       hw_stop_fn reset, void *ctx, int status);
+
+/* reset.c: 0xCF9; writing bit 2 calls reset(ctx, status). */
+struct hv_device *reset_cf9_attach(struct bus *bus, hw_stop_fn reset, void *ctx, int status);
+
+/*
+ * acpi_pm.c: ACPI PM1a event/control and PM timer at ACPI_PM_BASE (board.h);
+ * SLP_EN with SLP_TYP S5 calls poweroff(ctx, status).  `sci` is never raised.
+ */
+struct hv_device *acpi_pm_attach(struct bus *bus, const struct irq_line *sci,
+				 hw_stop_fn poweroff, void *ctx, int status);
 
 /* debugexit.c: QEMU's isa-debug-exit; writing v stops with (v << 1) | 1. */
 #define DEBUGEXIT_PORT	0xF4

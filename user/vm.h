@@ -44,6 +44,7 @@
 
 struct boot_image;
 struct hv_device;
+struct irqchip;
 struct dash;
 struct disk;
 struct trace_writer;
@@ -101,7 +102,7 @@ struct vm {
 	void *ram;
 	struct guest_mem mem;
 	struct bus *bus;
-	struct hv_device *lapic, *pic;
+	struct irqchip *irq;		/* PIC, IOAPIC, local APICs; freed after the bus */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
 	unsigned ncpus;			/* vCPUs created */

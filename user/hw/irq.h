@@ -127,6 +127,8 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector);
 /* ---- lapic.c: xAPIC registers at 0xFEE00000, one per vCPU -------- */
 
 #define LAPIC_BASE	0xFEE00000ull
+/* The APIC timer's input clock (the bus clock) before the divider: 1 GHz. */
+#define LAPIC_TIMER_HZ	1000000000ull
 
 struct lapic_ops {
 	void (*kick)(void *ctx, int cpu);	/* something became pending */

@@ -32,7 +32,7 @@ static inline void irq_lock_drop(const struct irq_lock *l)
 		l->unlock(l->ctx);
 }
 
-/* `changed`: called (locked) after a guest access may have raised INTR. */
+/* `changed`: called (locked) when a guest access raised the PIC's INTR. */
 void pic_set_lock(struct pic *p, const struct irq_lock *lk, void (*changed)(void *ctx));
 void ioapic_set_lock(struct ioapic *io, const struct irq_lock *lk);
 void lapic_set_lock(struct lapic *l, const struct irq_lock *lk);

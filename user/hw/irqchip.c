@@ -169,13 +169,11 @@ static bool pic_direct(struct irqchip *c, int cpu)
 	return cpu == 0 && !lapic_sw_enabled(c->lapic, 0) && !lapic_ever_enabled(c->lapic, 0);
 }
 
-/* The PIC's INTR may have risen: kick whoever would take it. */
+/* The PIC's INTR rose: kick whoever would take it. */
 static void pic_changed(void *arg)
 {
 	struct irqchip *c = arg;
 
-	if (!pic_intr(c->pic))
-		return;
 	for (unsigned i = 0; i < c->ncpus; i++)
 		if (pic_direct(c, (int)i) || lapic_extint_routed(c->lapic, (int)i))
 			on_kick(c, (int)i);
@@ -244,8 +242,11 @@ void irqchip_set_irq(void *chip, unsigned gsi, int level)
 	else
 		c->lines &= ~bit;
 	if (gsi < 16) {
+		bool was = pic_intr(c->pic);
+
 		pic_set_irq(c->pic, gsi, level);
-		pic_changed(c);
+		if (!was && pic_intr(c->pic))
+			pic_changed(c);
 		ioapic_set_irq(c->io, gsi == IRQ_PIT ? IOAPIC_PIT_PIN : gsi, level);
 	} else {
 		ioapic_set_irq(c->io, gsi, level);

@@ -323,7 +323,10 @@ static void pic_in(struct hv_device *dev, uint16_t port, void *buf, unsigned siz
 	struct pic *p = dev->priv;
 	uint8_t *b = buf;
 
+	bool was;
+
 	irq_lock_take(&p->lk);
+	was = pic_intr(p);
 	memset(buf, 0, size);
 	/* a wider access reads the next port too (0x4D0 as a word is the ELCR pair) */
 	for (unsigned i = 0; i < size; i++)
@@ -331,7 +334,7 @@ static void pic_in(struct hv_device *dev, uint16_t port, void *buf, unsigned siz
 		    port + i == 0xA1 || port + i == 0x4D0 || port + i == 0x4D1)
 			b[i] = read_port(p, (uint16_t)(port + i));
 	cascade(p);
-	if (p->changed)
+	if (p->changed && !was && pic_intr(p))
 		p->changed(p->lk.ctx);
 	irq_lock_drop(&p->lk);
 }
@@ -340,14 +343,16 @@ static void pic_out(struct hv_device *dev, uint16_t port, const void *buf, unsig
 {
 	struct pic *p = dev->priv;
 	const uint8_t *b = buf;
+	bool was;
 
 	irq_lock_take(&p->lk);
+	was = pic_intr(p);
 	for (unsigned i = 0; i < size; i++)
 		if (port + i == 0x20 || port + i == 0x21 || port + i == 0xA0 ||
 		    port + i == 0xA1 || port + i == 0x4D0 || port + i == 0x4D1)
 			write_port(p, (uint16_t)(port + i), b[i]);
 	cascade(p);
-	if (p->changed)
+	if (p->changed && !was && pic_intr(p))
 		p->changed(p->lk.ctx);
 	irq_lock_drop(&p->lk);
 }

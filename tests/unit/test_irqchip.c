@@ -296,10 +296,11 @@ TEST_F(pic, elcr_level_line_follows_the_wire)
 	out(self->bus, 0x20, 0x20, 1);
 	EXPECT_TRUE(pic_intr(p));		/* still asserted: asks again */
 	EXPECT_EQ(0x29, pic_inta(p));
+	pic_set_irq(p, 9, 0);			/* the driver served the device */
+	EXPECT_EQ(0x00, pic_irr(self->bus, 0xa0));	/* the request went with the line */
 	out(self->bus, 0xa0, 0x20, 1);
 	out(self->bus, 0x20, 0x20, 1);
-	pic_set_irq(p, 9, 0);
-	EXPECT_FALSE(pic_intr(p));		/* the request went with the line */
+	EXPECT_FALSE(pic_intr(p));
 	EXPECT_EQ(0x00, pic_irr(self->bus, 0xa0));
 }
 
@@ -316,10 +317,28 @@ TEST_F(pic, spurious_irq7_and_irq15)
 
 	pic_set_irq(p, 9, 1);
 	EXPECT_TRUE(pic_intr(p));
-	/* the master's cascade request latched; the slave's went away */
+	/* the master latched the cascade's edge; the slave's request went away */
 	pic_set_irq(p, 9, 0);
+	EXPECT_TRUE(pic_intr(p));
+	EXPECT_EQ(0x2f, pic_inta(p));
+	EXPECT_EQ(0x04, pic_isr(self->bus, 0x20));	/* the master's IR2 needs its EOI */
+	EXPECT_EQ(0x00, pic_isr(self->bus, 0xa0));
+	out(self->bus, 0x20, 0x20, 1);
 	EXPECT_FALSE(pic_intr(p));
-	EXPECT_EQ(0x27, pic_inta(p));
+	EXPECT_EQ(0x27, pic_inta(p));			/* nothing at all: IRQ 7 */
+}
+
+TEST_F(pic, slave_requests_back_to_back_in_auto_eoi)
+{
+	struct pic *p = self->pic;
+
+	pic_program(self->bus, 0x03);
+	pic_set_irq(p, 10, 1);
+	pic_set_irq(p, 11, 1);
+	EXPECT_EQ(0x2a, pic_inta(p));
+	EXPECT_TRUE(pic_intr(p));		/* INT stayed high: IR11 still asks */
+	EXPECT_EQ(0x2b, pic_inta(p));
+	EXPECT_FALSE(pic_intr(p));
 }
 
 TEST_F(pic, auto_eoi_and_poll)
@@ -346,7 +365,7 @@ TEST_F(pic, rotation_and_icw1_reset)
 	struct pic *p = self->pic;
 
 	out(self->bus, 0x20, 0xc3, 1);		/* set priority: IR3 lowest, IR4 first */
-	pic_set_irq(p, 2 + 1, 1);
+	pic_set_irq(p, 3, 1);
 	pic_set_irq(p, 5, 1);
 	EXPECT_EQ(0x25, pic_inta(p));
 	out(self->bus, 0x20, 0xa0, 1);		/* rotate on non-specific EOI: IR5 lowest */

@@ -214,6 +214,7 @@ int irqchip_attach(struct irqchip *c, struct bus *bus)
 	return 0;
 }
 
+/* After bus_free(), and with the timer thread stopped (hw_timers_stop). */
 void irqchip_free(struct irqchip *c)
 {
 	if (!c)

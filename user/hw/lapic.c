@@ -34,12 +34,14 @@
  * APIC (keeping the ID) and calls ops->init; STARTUP calls ops->sipi with
  * the vector; SMI is ignored.  An ExtINT message makes the CPU take its
  * next vector from the PIC (ops->extint_ack), as LINT0 in ExtINT mode does.
+ * LINT0 in any other mode and LINT1 have no wire behind them on this
+ * board: their entries are stored only.
  *
  * Software-disabled APIC (SVR bit 8 clear, SDM 11.4.7.2): INIT, NMI, SMI
  * and SIPI are still accepted and IPIs can still be sent; fixed and lowest-
- * priority messages are discarded, IRR and ISR keep what they hold but
- * nothing is dispensed (lapic_pending answers -1), and every LVT mask bit is
- * forced set.
+ * priority messages are discarded (as KVM does), IRR and ISR keep what
+ * they hold but nothing is dispensed (lapic_pending answers -1), and every
+ * LVT mask bit is forced set.
  *
  * lapic_pending: the highest IRR vector whose class (vector >> 4) exceeds
  * the PPR's class (SDM 11.8.3); lapic_ack moves it to ISR.
@@ -48,7 +50,8 @@
  * matched against LDR in the flat or cluster model; shorthands self, all
  * including self, all excluding self.  Vectors 0-15 are illegal: the
  * sender's ESR gets "send illegal vector" (bit 5), the receiver's "receive
- * illegal vector" (bit 6), and nothing is delivered.  The ICR's delivery
+ * illegal vector" (bit 6), and nothing is delivered (errors are not
+ * signalled through the LVT error entry).  The ICR's delivery
  * status always reads idle: an IPI is delivered by the time the write
  * returns.  An INIT with the level bit clear and trigger level ("INIT level
  * de-assert") does nothing.
@@ -266,8 +269,17 @@ static bool matches(const struct lapic_cpu *c, uint8_t dest, bool logical)
 
 static void deliver_mask(struct lapic *l, uint32_t mask, const struct apic_msg *m)
 {
-	if (m->mode == APIC_DM_LOWEST && mask)
-		mask &= -mask;		/* the lowest-numbered destination */
+	if (m->mode == APIC_DM_LOWEST && mask) {
+		uint32_t on = 0;
+
+		/* the lowest-numbered destination, one that can accept it if any */
+		for (unsigned i = 0; i < l->ncpus; i++)
+			if ((mask & (1u << i)) && enabled(&l->cpu[i]))
+				on |= 1u << i;
+		if (on)
+			mask = on;
+		mask &= -mask;
+	}
 	for (unsigned i = 0; i < l->ncpus; i++)
 		if (mask & (1u << i))
 			accept(&l->cpu[i], m);

@@ -21,7 +21,10 @@
  * Priority: fully nested.  IR0 is highest unless rotation moved the
  * lowest-priority line (OCW2 rotate and set-priority commands); a request
  * is passed to INTR only if it is unmasked and of higher priority than
- * every ISR bit.  The slave's INT output is the level on the master's IR2.
+ * every ISR bit.  The slave's INT output drives the master's IR2 (see
+ * cascade()): a slave request withdrawn after it reached the master is
+ * answered with the slave's spurious vector (IRQ 15), the master's ISR bit
+ * 2 set, as on the real pair.
  *
  * The INTA cycle (pic_inta): the highest request moves IRR -> ISR (no ISR
  * bit in auto-EOI mode) and its vector is ICW2's base + the line; IR2
@@ -104,13 +107,22 @@ static int chip_request(const struct pic_chip *c)
 	return req;
 }
 
-/* The slave's INT output is the master's IR2 input (a level). */
+static void chip_input(struct pic_chip *c, unsigned irq, int level);
+
+/*
+ * The slave's INT output drives the master's IR2, an edge input: a rising
+ * INT is latched even if the slave's request then goes away (the INTA
+ * cycle answers the spurious IRQ 15), and while INT stays high the request
+ * stands, so a second slave request that follows an acknowledged one
+ * without INT falling in between is not lost.
+ */
 static void cascade(struct pic *p)
 {
-	if (chip_request(&p->c[1]) >= 0)
+	bool up = chip_request(&p->c[1]) >= 0;
+
+	chip_input(&p->c[0], 2, up);
+	if (up)
 		p->c[0].irr |= 1u << 2;
-	else
-		p->c[0].irr &= (uint8_t)~(1u << 2);
 }
 
 static void chip_input(struct pic_chip *c, unsigned irq, int level)

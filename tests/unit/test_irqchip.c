@@ -10,8 +10,11 @@
  */
 /* EXPECT_EQ(0x20, uint8_t value): literals are int, registers unsigned */
 #pragma GCC diagnostic ignored "-Wsign-compare"
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "hw/bus.h"
@@ -641,6 +644,18 @@ TEST_F(lapic, timer_periodic_fires_exactly_n_times)
 	EXPECT_EQ(0u, apic_rd(self->bus, 1, 0x390));
 }
 
+TEST_F(lapic, timer_short_periods_are_coalesced)
+{
+	/* 100 ns periods: interrupts at most every 10 us, the count exact */
+	apic_wr(self->bus, 0, 0x3e0, 0xb);
+	apic_wr(self->bus, 0, 0x320, 0x20031);
+	apic_wr(self->bus, 0, 0x380, 100);
+	hw_clock_advance(1000000);
+	EXPECT_EQ(100, self->r.kicks[0]);
+	hw_clock_advance(30);
+	EXPECT_EQ(70u, apic_rd(self->bus, 0, 0x390));
+}
+
 TEST_F(lapic, timer_divide_values)
 {
 	static const uint32_t tdcr[8] = { 0x0, 0x1, 0x2, 0x3, 0x8, 0x9, 0xa, 0xb };
@@ -952,6 +967,93 @@ TEST_F(chip, apic_timer_through_the_chip)
 		apic_wr(self->bus, 0, 0xb0, 0);
 	}
 	EXPECT_EQ(10, self->r.kicks[0]);
+}
+
+/*
+ * The real clock and threads: the timer thread fires a fast APIC timer,
+ * a device thread pulses a line, two vCPU threads take and EOI.  Whatever
+ * the interleaving, nothing deadlocks (kick calls back into the chip) and
+ * every vector taken is one that was sent.
+ */
+struct stress {
+	struct bus *bus;
+	struct irqchip *c;
+	atomic_bool stop;
+	atomic_int kicks;
+	int bad;
+	int taken[2];
+};
+
+static void stress_kick(void *ctx, int cpu)
+{
+	struct stress *s = ctx;
+
+	atomic_fetch_add(&s->kicks, 1);
+	irqchip_has_pending(s->c, cpu);		/* calls back in: the lock is free */
+}
+
+static void *stress_vcpu(void *arg)
+{
+	struct stress *s = arg;
+	static _Atomic int next_id;
+	int cpu = atomic_fetch_add(&next_id, 1);
+
+	while (!atomic_load(&s->stop)) {
+		int v = irqchip_take(s->c, cpu);
+
+		if (v < 0)
+			continue;
+		if (v != 0xec && v != 0x31)
+			s->bad++;
+		s->taken[cpu]++;
+		apic_wr(s->bus, cpu, 0xb0, 0);
+	}
+	return NULL;
+}
+
+static void *stress_device(void *arg)
+{
+	struct stress *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		irqchip_set_irq(s->c, 9, 1);
+		irqchip_set_irq(s->c, 9, 0);
+	}
+	return NULL;
+}
+
+TEST(chip_threads_and_the_timer_thread)
+{
+	static const struct irqchip_ops ops = { .kick = stress_kick };
+	struct stress s = { 0 };
+	pthread_t t[3];
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	s.bus = bus_new();
+	s.c = irqchip_new(2, &ops, &s);
+	ASSERT_NE(NULL, s.c);
+	ASSERT_EQ(0, irqchip_attach(s.c, s.bus));
+	ASSERT_EQ(0, hw_timers_start());
+	apic_wr(s.bus, 0, 0xf0, 0x1ff);
+	apic_wr(s.bus, 1, 0xf0, 0x1ff);
+	ioapic_wr(s.bus, 0x10 + 2 * 9, 0x8031);		/* GSI 9: 0x31 level, CPU 1 */
+	ioapic_wr(s.bus, 0x11 + 2 * 9, 0x01000000);
+	apic_wr(s.bus, 0, 0x3e0, 0xb);
+	apic_wr(s.bus, 0, 0x320, 0x200ec);		/* periodic 0xec, 100 us */
+	apic_wr(s.bus, 0, 0x380, 100000);
+	pthread_create(&t[0], NULL, stress_vcpu, &s);
+	pthread_create(&t[1], NULL, stress_vcpu, &s);
+	pthread_create(&t[2], NULL, stress_device, &s);
+	nanosleep(&ts, NULL);
+	atomic_store(&s.stop, true);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	hw_timers_stop();
+	EXPECT_EQ(0, s.bad);
+	EXPECT_LT(0, s.taken[0] + s.taken[1]);
+	EXPECT_LT(0, atomic_load(&s.kicks));
+	bus_free(s.bus);
+	irqchip_free(s.c);
 }
 
 TEST_HARNESS_MAIN

@@ -61,6 +61,8 @@
  * initial count down to 0, in one-shot or periodic mode; the current
  * count is computed from hw_clock_ns(), and one hw_timer per vCPU fires
  * at each expiry.  A masked LVT still counts, it only does not interrupt.
+ * Periodic interrupts come at most every 10 us (LAPIC_MIN_PERIOD_NS):
+ * shorter periods are coalesced, the count itself is exact.
  * A new divide value takes effect at the next write of the initial count
  * (a guest programs the divider first).  TSC-deadline mode is not offered
  * (CPUID.01H:ECX[24] is clear): writing that mode acts as one-shot, and the
@@ -82,6 +84,8 @@
 #include "hw/irq_int.h"
 
 #define LAPIC_SIZE	0x1000
+/* The shortest interval between two periodic timer interrupts: 10 us. */
+#define LAPIC_MIN_PERIOD_NS	10000ull
 #define LAPIC_VERSION	0x00050014u
 
 enum {
@@ -451,9 +455,15 @@ static void timer_fire(void *arg)
 		accept_fixed(c, (uint8_t)lvt, false);
 	if (LVT_TIMER_MODE(lvt) == TIMER_PERIODIC) {
 		p = period_ns(c);
-		/* the next period starts at this expiry; periods slept through are lost */
-		c->start_ns = c->expiry_ns + (now - c->expiry_ns) / p * p;
-		c->expiry_ns = c->start_ns + p;
+		/*
+		 * The next expiry on the grid of periods that is at least
+		 * LAPIC_MIN_PERIOD_NS away: periods slept through, or shorter
+		 * than that, are coalesced into one interrupt, so a tiny count
+		 * cannot keep the timer thread busy.  The current count still
+		 * follows the true periods.
+		 */
+		c->expiry_ns += ((now + LAPIC_MIN_PERIOD_NS - c->expiry_ns) + p - 1) / p * p;
+		c->start_ns = c->expiry_ns - p;
 		hw_timer_arm(c->timer, c->expiry_ns);
 	} else {
 		c->timer_on = false;

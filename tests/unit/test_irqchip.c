@@ -863,11 +863,16 @@ TEST_F(chip, pit_irq0_arrives_on_ioapic_pin2)
 	EXPECT_EQ(0x30, irqchip_take(self->c, 0));
 	EXPECT_EQ(-1, irqchip_take(self->c, 0));
 	EXPECT_EQ(0x10000u, apic_rd(self->bus, 0, 0x100 + 0x10));	/* in service */
+	apic_wr(self->bus, 0, 0xb0, 0);
+	EXPECT_EQ(0u, apic_rd(self->bus, 0, 0x100 + 0x10));
 	pulse(self->c, 2);				/* nothing on pin 2 but IRQ 0 */
 	EXPECT_EQ(-1, irqchip_take(self->c, 0));
+	pulse(self->c, IRQ_PIT);
+	EXPECT_EQ(0x30, irqchip_take(self->c, 0));
 	irqchip_stats(self->c, &st);
-	EXPECT_EQ(1u, st.raised[0]);
-	EXPECT_EQ(1u, st.injected[0x30]);
+	EXPECT_EQ(2u, st.raised[0]);
+	EXPECT_EQ(1u, st.raised[2]);
+	EXPECT_EQ(2u, st.injected[0x30]);
 }
 
 TEST_F(chip, pic_extint_before_the_apic_is_enabled)

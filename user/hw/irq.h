@@ -178,7 +178,8 @@ bool irqchip_has_pending(struct irqchip *c, int cpu);
 /*
  * The vector vCPU `cpu` takes next, or -1, acknowledged in one step under
  * the chip's lock: IRR -> ISR in the LAPIC, or the PIC's INTA cycle for an
- * ExtINT on LINT0 (or with the LAPIC software-disabled on vCPU 0).
+ * ExtINT on LINT0 (or, on vCPU 0, while its LAPIC is software-disabled
+ * and has never been enabled: the state before the OS sets up its APIC).
  */
 int irqchip_take(struct irqchip *c, int cpu);
 bool irqchip_take_nmi(struct irqchip *c, int cpu);

@@ -248,7 +248,9 @@ void irqchip_set_irq(void *chip, unsigned gsi, int level)
 		pic_set_irq(c->pic, gsi, level);
 		if (!was && pic_intr(c->pic))
 			pic_changed(c);
-		ioapic_set_irq(c->io, gsi == IRQ_PIT ? IOAPIC_PIT_PIN : gsi, level);
+		/* ISA IRQ 2 is the PICs' cascade: pin 2 belongs to IRQ 0 */
+		if (gsi != 2)
+			ioapic_set_irq(c->io, gsi == IRQ_PIT ? IOAPIC_PIT_PIN : gsi, level);
 	} else {
 		ioapic_set_irq(c->io, gsi, level);
 	}

@@ -107,6 +107,7 @@ struct hv_vcpu {
 	u32 io_count;			/* string I/O: elements in io_data */
 	u64 io_gpa;			/* string INS: where the data goes */
 	bool event_pending;		/* HVLAB_INJECT waiting for a window */
+	bool vnmi;			/* virtual NMIs and NMI-window exiting */
 	struct hvlab_event event;
 	bool singlestep;
 

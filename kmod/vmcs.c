@@ -370,8 +370,16 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	s64 pin, proc, proc2, exit, entry;
 	u32 proc_want;
 
+	/*
+	 * Virtual NMIs (SDM 25.6.1, 26.6.1.2): the CPU tracks the guest's own
+	 * NMI blocking, ended by its IRET, and NMI-window exiting says when
+	 * an NMI queued by HVLAB_INJECT can go in.  Used together or not at
+	 * all; without them vcpu.c retries the NMI at each exit.
+	 */
 	pin = adjust(&c->pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		     PIN_PREEMPTION_TIMER);
+		     PIN_PREEMPTION_TIMER |
+		     ((c->proc.may_be_1 & PROC_NMI_WINDOW_EXITING) ?
+		      PIN_VIRTUAL_NMIS : 0));
 	proc_want = PROC_HLT_EXITING | PROC_INVLPG_EXITING |
 		    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 		    PROC_MOV_DR_EXITING | PROC_USE_IO_BITMAPS |
@@ -404,6 +412,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		vcpu->trap_cr3 = true;
 	if (!vcpu->vpid)
 		proc2 &= ~PROC2_VPID;
+	vcpu->vnmi = pin & PIN_VIRTUAL_NMIS;
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);

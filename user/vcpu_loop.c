@@ -247,6 +247,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 		return handle_internal(v);
 	case HVLAB_EXIT_INTR:
 	case HVLAB_EXIT_DEBUG:
+	case HVLAB_EXIT_IRQ_WINDOW_OPEN:	/* the guest can take an interrupt now */
 		return VCPU_CONTINUE;
 	case HVLAB_EXIT_RING_FULL:	/* lossless watching: read the ring */
 		vm_drain_ring(v->vm, (unsigned)v->id);

@@ -340,7 +340,8 @@ static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 
 static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 {
-	if ((val >> 32) || (val & (X86_CR4_VMXE | X86_CR4_SMXE)) ||
+	/* bits of features CPUID hides are reserved (pure_cpuid.h) */
+	if ((val & ~(unsigned long)HV_CR4_GUEST_ALLOWED) ||
 	    (long_mode() && !(val & X86_CR4_PAE)))
 		return -1;
 	hv_vmcs_set_cr4(vcpu, val);

@@ -497,7 +497,12 @@ static void inject_pending(struct hv_vcpu *vcpu)
 	vcpu->event_pending = false;
 }
 
-/* Copy what userspace completed back into the guest (KVM: complete_*). */
+/*
+ * Copy what userspace completed back into the guest (KVM: complete_*).
+ * Returns 0 to enter the guest, 1 when userspace must act again first
+ * (run->exit_reason set: the write half of a read-modify-write), <0 on
+ * error.
+ */
 static int complete_pending(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
@@ -534,6 +539,12 @@ static int complete_pending(struct hv_vcpu *vcpu)
 			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
 				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
 		break;
+	case HV_PENDING_MMIO_RMW:
+		hv_mmio_rmw_complete(vcpu);	/* sets up the write exit */
+		return 1;
+	case HV_PENDING_MMIO_MOVS_IN:
+	case HV_PENDING_MMIO_MOVS_OUT:
+		return hv_mmio_movs_complete(vcpu, p == HV_PENDING_MMIO_MOVS_IN);
 	case HV_PENDING_HYPERCALL:
 		*rax = run->hypercall.ret;
 		break;
@@ -607,7 +618,7 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 
 	ret = complete_pending(vcpu);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;

@@ -146,6 +146,7 @@ static const char *const suberrors[] = {
 	[HVLAB_INTERNAL_UNEXPECTED_EXIT] = "unexpected VM exit",
 	[HVLAB_INTERNAL_EMULATION] = "instruction emulation failed",
 	[HVLAB_INTERNAL_VMX_INSTRUCTION] = "VMX instruction failed",
+	[HVLAB_INTERNAL_MMIO_DECODE] = "MMIO by an instruction hvlab does not emulate",
 };
 
 static const char *lookup(const char *const *t, size_t n, uint32_t i, const char *dflt)

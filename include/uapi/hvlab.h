@@ -328,6 +328,12 @@ struct hvlab_translation {
 #define HVLAB_INTERNAL_UNEXPECTED_EXIT	1	/* data[0] = basic reason */
 #define HVLAB_INTERNAL_EMULATION	2
 #define HVLAB_INTERNAL_VMX_INSTRUCTION	3	/* data[0] = VM-instr error */
+/*
+ * An MMIO access by an instruction the module does not emulate: data[0] =
+ * the GPA, data[1] = instruction bytes 0-7 (byte 0 in bits 7:0), data[2]
+ * = bytes 8-14, data[3] = how many bytes could be fetched.
+ */
+#define HVLAB_INTERNAL_MMIO_DECODE	4
 
 struct hvlab_run {
 	/* in */

@@ -182,7 +182,8 @@ static u64 movs_linear(struct hv_vcpu *vcpu, bool dest)
 	if (m->addr_size < 8)
 		off &= (1ull << (8 * m->addr_size)) - 1;
 	/* 64-bit mode: only FS and GS have a base (SDM Vol. 3 3.2.4) */
-	if (m->addr_size == 8 || insn_mode(1, vmcs_read32(GUEST_CS_AR_BYTES)) == 64)
+	if (insn_mode(!!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA),
+		      vmcs_read32(GUEST_CS_AR_BYTES)) == 64)
 		return seg >= INSN_SEG_FS ? vmcs_readl(bases[seg]) + off : off;
 	return (u32)(vmcs_readl(bases[seg]) + off);
 }

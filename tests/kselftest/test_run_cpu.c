@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_run_cpu.c - `hvlab run` on the guests that test the CPU's exits and
- * modes: the CPUID allow-list and the hypervisor leaf, the MSR allow-list,
+ * modes: the CPUID allow-list and the hypervisor leaf (with the CR4 bits of
+ * hidden features refused), the MSR allow-list,
  * #GP on unknown MSRs and their count in --stats, VMCALL, XSETBV, long mode entered by the guest, a
  * flat real-mode binary switching real -> protected -> long mode (and one
  * going back to real mode), and two

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_run_cpu.c - `hvlab run` on the guests that test the CPU's exits and
- * modes: the CPUID allow-list and the hypervisor leaf, the MSR allow-list,
+ * modes: the CPUID allow-list and the hypervisor leaf (with the CR4 bits of
+ * hidden features refused), the MSR allow-list,
  * #GP on unknown MSRs and their count in --stats, VMCALL, XSETBV, long mode entered by the guest, a
  * flat real-mode binary switching real -> protected -> long mode (and one
  * going back to real mode), and two
@@ -33,6 +34,7 @@ TEST_F(run, cpuid)
 	EXPECT_TRUE(HAS(R->out, "rdmsr 0x6e0: vector 13\n"));
 	EXPECT_TRUE(HAS(R->out, "rdtscp: vector 6\n"));
 	EXPECT_TRUE(HAS(R->out, "invpcid: vector 6\n"));
+	EXPECT_TRUE(HAS(R->out, "cr4: PCIDE, PKE and UMIP refused\n"));
 	EXPECT_TRUE(HAS(R->out, "apic base: disable/enable ok, x2APIC and relocation refused\n"));
 	EXPECT_LE(2, guest_stat(R, "CPUID"));
 	/* six unknown MSRs, one RDMSR each; the refused APIC_BASE values are not */

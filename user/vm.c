@@ -33,12 +33,13 @@
 #include "dash/trace.h"
 #include "disk/disk.h"
 #include "hw/ata.h"
+#include "hw/clock.h"
 #include "hw/devices.h"
+#include "hw/irq.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
 #include "vm.h"
 
-#define KICK_SIGNAL	SIGUSR1
 
 /* ---- set-up without the module ------------------------------------ */
 
@@ -196,8 +197,10 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 	memset(vm, 0, sizeof(*vm));
 	vm->opt = *opt;
 	vm->sys_fd = vm->fd = -1;
-	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++) {
 		vm->vcpu[i].fd = -1;
+		vcpu_irq_init(&vm->vcpu[i]);
+	}
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->rec_lock, NULL);
 
@@ -441,7 +444,7 @@ static void kick_vcpus(struct vm *vm)
 		if (v->run)
 			v->run->immediate_exit = 1;
 		if (v->fd >= 0)
-			pthread_kill(v->thread, KICK_SIGNAL);
+			pthread_kill(v->thread, VM_KICK_SIGNAL);
 	}
 }
 
@@ -547,18 +550,33 @@ static void *vcpu_thread(void *arg)
 
 	hw_set_current_vcpu(v->id);
 	sigemptyset(&kick);
-	sigaddset(&kick, KICK_SIGNAL);
+	sigaddset(&kick, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!vm_stopping(vm)) {
 		enum vcpu_action act;
+		int ret;
 
 		/* the dashboard's pause and single step happen here */
 		if (vm->dash && dash_gate(vm->dash, (unsigned)v->id) < 0) {
 			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
 			break;
 		}
-		if (ioctl(v->fd, HVLAB_RUN, 0) < 0) {
+		ret = vcpu_prepare_run(v);	/* INIT/STARTUP, the next interrupt */
+		if (ret) {
+			char why[128];
+
+			if (ret > 0)
+				break;		/* stopped while waiting for STARTUP */
+			snprintf(why, sizeof(why), "vCPU %d: cannot start it at STARTUP: %s",
+				 v->id, strerror(-ret));
+			vm_request_stop(vm, VM_EXIT_VMX_ERROR, false, why);
+			break;
+		}
+		atomic_store(&v->in_run, true);
+		ret = ioctl(v->fd, HVLAB_RUN, 0);
+		atomic_store(&v->in_run, false);
+		if (ret < 0) {
 			char why[128];
 
 			if (errno == EINTR || errno == EAGAIN)
@@ -573,6 +591,8 @@ static void *vcpu_thread(void *arg)
 			record_ring_if_full(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
 			snapshot_regs(v);
+		if (act == VCPU_WAIT_IRQ)
+			act = vcpu_wait_irq(v);
 		if (act != VCPU_CONTINUE)
 			break;
 	}
@@ -594,14 +614,19 @@ int vm_run(struct vm *vm)
 
 	if (vm->ata && vm->opt.verbose && !vm->dash)
 		ata_set_log(vm->ata, stderr);	/* -v: one line per disk command */
-	sigaction(KICK_SIGNAL, &sa, NULL);
+	sigaction(VM_KICK_SIGNAL, &sa, NULL);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
 	block = waitset;
-	sigaddset(&block, KICK_SIGNAL);
+	sigaddset(&block, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
 
+	/* the device timers (PIT, RTC, LAPIC) and the terminal's keys */
+	if (hw_timers_start() < 0)
+		vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start the timer thread");
+	if (!vm->dash && console_open(vm) < 0)
+		vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot put the terminal in raw mode");
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i])) {
 			vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start a vCPU thread");
@@ -639,6 +664,8 @@ int vm_run(struct vm *vm)
 	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(vm->vcpu[i].thread, NULL);
+	hw_timers_stop();
+	console_close(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (vm->dash) {
 		dash_poll(vm->dash, 0);		/* drain the rings one last time */
@@ -692,6 +719,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->ram)
 		munmap(vm->ram, vm->opt.ram_size);
 	vm->ram = NULL;
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
+		vcpu_irq_destroy(&vm->vcpu[i]);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->rec_lock);
 }

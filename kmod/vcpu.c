@@ -424,21 +424,10 @@ static void inject_pending(struct hv_vcpu *vcpu)
 	struct hvlab_event *e = &vcpu->event;
 	u32 proc;
 
+	if (likely(!vcpu->event_pending) ||
+	    (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+		return;
 	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	if (likely(!vcpu->event_pending)) {
-		/*
-		 * Userspace has an interrupt for a guest that cannot take it
-		 * yet: exit when it can (SDM 26.7.5), so the vector goes in
-		 * then and not at whatever exit happens to come next.
-		 */
-		if (unlikely(vcpu->run->request_interrupt_window) &&
-		    !(proc & PROC_INTR_WINDOW_EXITING))
-			vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-				     proc | PROC_INTR_WINDOW_EXITING);
-		return;
-	}
-	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)
-		return;
 	if (e->type == HVLAB_EVENT_EXCEPTION) {
 		hv_inject_exception(vcpu, e->vector, e->has_error_code,
 				    e->error_code);

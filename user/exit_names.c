@@ -110,7 +110,6 @@ static const char *const hvlab_names[] = {
 	[HVLAB_EXIT_DEBUG] = "DEBUG",
 	[HVLAB_EXIT_CR3] = "CR3",
 	[HVLAB_EXIT_RING_FULL] = "RING_FULL",
-	[HVLAB_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 };
 
 /* SDM Vol. 3 31.4, "VM Instruction Error Numbers". */

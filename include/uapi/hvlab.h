@@ -310,7 +310,6 @@ struct hvlab_translation {
 #define HVLAB_EXIT_DEBUG	9	/* single step completed */
 #define HVLAB_EXIT_CR3		10	/* informational CR3 write (trap-cr3) */
 #define HVLAB_EXIT_RING_FULL	11	/* run->ring_wait: read the exit ring */
-#define HVLAB_EXIT_IRQ_WINDOW_OPEN 12	/* request_interrupt_window: it can take one now */
 
 #define HVLAB_IO_IN		0
 #define HVLAB_IO_OUT		1

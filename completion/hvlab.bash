@@ -42,11 +42,11 @@ _hvlab()
 		case "$prev" in
 		--paging) _hvlab_words "ept shadow" "$cur"; return ;;
 		-m|--memory|--cpus|--append|--flat|--walk) return ;;
-		--module|--record|--console-log|--disk|--stats-socket)
+		--module|--initrd|--record|--console-log|--disk|--stats-socket)
 			_hvlab_files "$cur"; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			_hvlab_words "--memory --cpus --module --append --flat --trap-cr3
+			_hvlab_words "--memory --cpus --module --append --initrd --flat --trap-cr3
 				--paging --strict --walk --verbose --stats --dashboard
 				--record --record-lossy --stats-socket --console-log --disk --help" "$cur"
 		else

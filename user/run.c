@@ -29,23 +29,28 @@
 #include "vm.h"
 
 #define DEFAULT_RAM	(64ull << 20)
+#define DEFAULT_RAM_LINUX	(256ull << 20)	/* a Debian kernel + initramfs */
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: hvlab run [OPTIONS] IMAGE\n"
 "\n"
-"Boot IMAGE in a new VM: a multiboot-1 kernel (ELF32 or ELF64, or a file with\n"
-"multiboot load addresses), or with --flat a raw binary started in real mode.\n"
+"Boot IMAGE in a new VM: a 64-bit Linux bzImage (boot protocol 2.12 or newer,\n"
+"entered in 64-bit mode with ACPI tables describing the PC), a multiboot-1\n"
+"kernel (ELF32 or ELF64, or a file with multiboot load addresses), or with\n"
+"--flat a raw binary started in real mode.\n"
 "The guest's serial port (COM1, 0x3f8) is this program's standard output.\n"
 "\n"
 "options:\n"
 "  -m, --memory SIZE     guest RAM: a number with K, M or G (default M), 2M..3G;\n"
-"                        default 64M\n"
+"                        default 64M, or 256M for a bzImage\n"
 "      --cpus N          vCPUs, 1..%d (default 1); all start at the entry point,\n"
 "                        each reads its index in the local APIC ID register\n"
 "      --module FILE     a multiboot module (repeatable, up to %d)\n"
-"      --append CMDLINE  the kernel command line (multiboot info and fw_cfg)\n"
+"      --append CMDLINE  the kernel command line (multiboot info, the bzImage's\n"
+"                        zero page, and fw_cfg), e.g. \"console=ttyS0\"\n"
+"      --initrd FILE     the initial ramdisk of a bzImage, loaded high in RAM\n"
 "      --flat ADDR       IMAGE is a raw binary: load it at ADDR (16-byte aligned,\n"
 "                        below 0xa0000) and start in real mode at ADDR>>4:0000\n"
 "      --trap-cr3        exit on every MOV to CR3 and log it\n"
@@ -151,7 +156,7 @@ static int parse_addr(const char *s, uint64_t *out)
 enum {
 	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
-	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY,
+	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY, OPT_INITRD,
 };
 
 static const struct option long_opts[] = {
@@ -159,6 +164,7 @@ static const struct option long_opts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "flat", required_argument, NULL, OPT_FLAT },
 	{ "trap-cr3", no_argument, NULL, OPT_TRAP_CR3 },
 	{ "paging", required_argument, NULL, OPT_PAGING },
@@ -293,7 +299,7 @@ int cmd_run(int argc, char **argv)
 	const char *record = NULL, *console_log = NULL, *stats_socket = NULL;
 	sigset_t stop_sigs, saved_mask;
 	struct stat st;
-	bool dashboard = false, lossy = false;
+	bool dashboard = false, lossy = false, ram_given = false;
 	char err[512];
 	uint64_t v;
 	int c, ret;
@@ -304,6 +310,7 @@ int cmd_run(int argc, char **argv)
 		case 'm':
 			if (run_parse_size(optarg, &opt.ram_size))
 				return bad_usage("-m: '%s' is not a size (e.g. 64M, 1G)", optarg);
+			ram_given = true;
 			break;
 		case OPT_CPUS:
 			if (parse_addr(optarg, &v) || v < 1 || v > HVLAB_MAX_VCPUS)
@@ -317,6 +324,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_APPEND:
 			cfg.cmdline = optarg;
+			break;
+		case OPT_INITRD:
+			cfg.initrd = optarg;
 			break;
 		case OPT_FLAT:
 			if (parse_addr(optarg, &cfg.flat_addr))
@@ -382,6 +392,9 @@ int cmd_run(int argc, char **argv)
 	if (optind != argc - 1)
 		return bad_usage("%s", optind >= argc ? "no IMAGE given" : "only one IMAGE, please");
 	cfg.image = argv[optind];
+	cfg.ncpus = opt.ncpus;
+	if (!ram_given && !cfg.flat && bzimage_file_is_bzimage(cfg.image))
+		opt.ram_size = DEFAULT_RAM_LINUX;
 	if (opt.ram_size < LOADER_MIN_RAM || opt.ram_size > LOADER_MAX_RAM ||
 	    (opt.ram_size & (PAGE_SIZE_4K - 1)))
 		return bad_usage("-m: guest RAM must be 4 KiB-aligned, from 2M to 3G (%s)",
@@ -408,6 +421,11 @@ int cmd_run(int argc, char **argv)
 				strerror(errno));
 			return VM_EXIT_NO_IMAGE;
 		}
+	if (cfg.initrd && access(cfg.initrd, R_OK)) {
+		fprintf(stderr, "hvlab run: cannot read the initrd %s: %s\n", cfg.initrd,
+			strerror(errno));
+		return VM_EXIT_NO_IMAGE;
+	}
 
 	if (console_log) {
 		opt.console_log = fopen(console_log, "w");
@@ -432,8 +450,12 @@ int cmd_run(int argc, char **argv)
 	if (opt.verbose)
 		fprintf(stderr, "hvlab: loaded %s at 0x%" PRIx64 "-0x%" PRIx64 ", entry 0x%" PRIx64 " (%s)\n",
 			cfg.image, img.lo, img.hi - 1, img.entry,
-			img.flat ? "flat, real mode" : img.elf64 ? "ELF64 multiboot" :
+			img.flat ? "flat, real mode" : img.linux64 ? "bzImage, 64-bit boot protocol" :
+			img.elf64 ? "ELF64 multiboot" :
 			img.elf ? "ELF32 multiboot" : "multiboot a.out kludge");
+	if (opt.verbose && img.initrd_len)
+		fprintf(stderr, "hvlab: initrd %s at 0x%" PRIx64 "-0x%" PRIx64 ", zero page at 0x%" PRIx64 "\n",
+			cfg.initrd, img.initrd, img.initrd + img.initrd_len - 1, img.boot_params);
 	ret = vm_create(&vm);
 	if (!ret)
 		ret = vm_set_boot_state(&vm, &img);

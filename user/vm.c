@@ -377,7 +377,15 @@ static struct hvlab_segment segment(uint64_t base, uint32_t limit, uint16_t sel,
  * limits 0xFFFF, CR0 = ET; the module runs it as an unrestricted guest
  * (EPT) or in virtual-8086 mode (--paging shadow, kmod/rmode.c).
  *
- * Both: TR a busy TSS and LDTR unusable, as VM entry demands of the guest
+ * A bzImage, vCPU 0 (boot.rst, "64-bit Boot Protocol"): 64-bit mode with
+ * paging (CR0 PE|ET|NE|PG, CR4.PAE, EFER LME|LMA, CR3 = the loader's
+ * identity map), the loader's GDT with CS = __BOOT_CS (0x10, L = 1) and
+ * DS = ES = SS = __BOOT_DS (0x18), EFLAGS.IF = 0, RIP = startup_64,
+ * RSI = the zero page; RSP a 4 KiB stack, which the protocol does not ask
+ * for but costs nothing.  The other vCPUs wait for INIT/SIPI; the state
+ * given to them here is the multiboot one and does not matter.
+ *
+ * All: TR a busy TSS and LDTR unusable, as VM entry demands of the guest
  * state (SDM Vol. 3 27.3.1.2), and APIC base 0xFEE00000, enabled, with
  * the BSP flag on vCPU 0 only (SDM Vol. 3 11.4.4).
  */
@@ -387,7 +395,20 @@ void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *r,
 	memset(r, 0, sizeof(*r));
 	memset(s, 0, sizeof(*s));
 	r->rflags = 0x2;	/* bit 1 is always 1 */
-	if (img->flat) {
+	if (img->linux64 && id == 0) {
+		s->cs = segment(0, 0xFFFFFFFF, BZ_BOOT_CS, 0xB, true, false);
+		s->cs.l = 1;
+		s->ds = segment(0, 0xFFFFFFFF, BZ_BOOT_DS, 0x3, true, true);
+		s->gdt.base = img->gdt;
+		s->gdt.limit = BZ_GDT_LIMIT;
+		s->cr0 = 0x80000031;	/* PG | NE | ET | PE */
+		s->cr3 = img->page_tables;
+		s->cr4 = 0x20;		/* PAE */
+		s->efer = 0x500;	/* LMA | LME */
+		r->rip = img->entry;
+		r->rsi = img->boot_params;
+		r->rsp = BOOT_STACKS_BASE + PAGE_SIZE_4K;
+	} else if (img->flat) {
 		s->cs = segment(img->entry, 0xFFFF, (uint16_t)(img->entry >> 4), 0xB, true, false);
 		s->ds = segment(0, 0xFFFF, 0, 0x3, true, false);
 		s->gdt.limit = 0xFFFF;

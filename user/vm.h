@@ -174,7 +174,7 @@ int board_setup(struct vm *vm);
 void vm_request_stop(void *vm, int status, bool quiet, const char *why);
 bool vm_stopping(struct vm *vm);
 
-/* Registers and segments a vCPU starts with (multiboot or --flat). */
+/* Registers and segments a vCPU starts with (multiboot, --flat, bzImage). */
 void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *regs,
 		     struct hvlab_sregs *sregs);
 

@@ -5,6 +5,8 @@
  *
  * Which loader (in this order):
  *   --flat ADDR                       flat.c, real mode, no multiboot info
+ *   "HdrS" at 0x202                   bzimage.c, Linux, with --initrd and
+ *                                     the ACPI tables; no multiboot info
  *   the file starts with \x7fELF      elf.c, program headers, multiboot
  *   a multiboot header with bit 16    multiboot.c, the a.out kludge
  *   otherwise                         an error suggesting --flat
@@ -128,6 +130,25 @@ static int with_path(const char *path, char *err, size_t errlen)
 	return -1;
 }
 
+/* A bzImage: the initrd from its file, then bzimage.c does the rest. */
+static int boot_linux(struct guest_mem *gm, const struct boot_config *cfg, const void *buf,
+		      size_t len, struct boot_image *img, char *err, size_t errlen)
+{
+	void *rd = NULL;
+	size_t rdlen = 0;
+	int ret;
+
+	if (cfg->nmodules)
+		return loader_error(err, errlen,
+				    "%s is a Linux bzImage: it takes --initrd, not --module", cfg->image);
+	if (cfg->initrd && loader_read_file(cfg->initrd, &rd, &rdlen, err, errlen))
+		return -1;
+	ret = bzimage_load(gm, buf, len, cfg->cmdline, rd, rdlen, cfg->ncpus ? cfg->ncpus : 1,
+			   img, err, errlen);
+	free(rd);
+	return ret ? with_path(cfg->image, err, errlen) : 0;
+}
+
 int boot_load(struct guest_mem *gm, const struct boot_config *cfg, struct boot_image *img,
 	      char *err, size_t errlen)
 {
@@ -143,8 +164,21 @@ int boot_load(struct guest_mem *gm, const struct boot_config *cfg, struct boot_i
 				    MULTIBOOT_MAX_MODULES);
 	if (cfg->flat && cfg->nmodules)
 		return loader_error(err, errlen, "--module needs a multiboot image, not --flat");
+	if (cfg->flat && cfg->initrd)
+		return loader_error(err, errlen, "--initrd needs a Linux bzImage, not --flat");
 	if (loader_read_file(cfg->image, &buf, &len, err, errlen))
 		return -1;
+	if (!cfg->flat && bzimage_is_bzimage(buf, len)) {
+		ret = boot_linux(gm, cfg, buf, len, img, err, errlen);
+		free(buf);
+		return ret;
+	}
+	if (cfg->initrd) {
+		free(buf);
+		return loader_error(err, errlen,
+				    "--initrd needs a Linux bzImage, and %s is not one (a multiboot kernel takes --module)",
+				    cfg->image);
+	}
 	if (cfg->flat)
 		ret = flat_load(gm, buf, len, cfg->flat_addr, img, err, errlen);
 	else if (elf_is_elf(buf, len))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * loader.h - putting a guest image into guest memory: multiboot-1 kernels
- * (ELF32/ELF64 via libelf, or any file with the multiboot "a.out kludge"),
- * flat binaries at a chosen address, boot modules, and the multiboot
- * information structure.
+ * loader.h - putting a guest image into guest memory: Linux bzImages (the
+ * 64-bit boot protocol, with an initrd, the zero page and the ACPI tables),
+ * multiboot-1 kernels (ELF32/ELF64 via libelf, or any file with the
+ * multiboot "a.out kludge"), flat binaries at a chosen address, boot
+ * modules, and the multiboot information structure.
  *
  * The guest-physical layout every loader respects (docs/running.md):
  *
@@ -11,10 +12,21 @@
  *                       in the guest's own page tables
  *   0x01000 - 0x8ffff   free for images (and for the guest)
  *   0x90000 - 0x97fff   multiboot information, memory map, module list,
- *                       strings (multiboot boots only)
- *   0x98000 - 0x9ffff   the initial stacks, 4 KiB per vCPU (multiboot only)
- *   0xa0000 - 0xfffff   the legacy VGA/BIOS hole, reserved in the memory map
- *   0x100000 - RAM end  free for images; modules go after the image
+ *                       strings (multiboot boots only), or for a bzImage:
+ *     0x90000             the zero page (struct boot_params, 4 KiB; RSI)
+ *     0x91000             the GDT: 0x10 = 64-bit code, 0x18 = data
+ *     0x91100 - 0x91fff   the kernel command line
+ *     0x92000             PML4 (CR3), 0x93000 the PDPT, 0x94000 - 0x97fff
+ *                         four page directories: 0 - 4 GiB identity-mapped
+ *                         with 2 MiB pages
+ *   0x98000 - 0x9ffff   the initial stacks, 4 KiB per vCPU (multiboot and
+ *                       the bzImage's vCPU 0)
+ *   0xa0000 - 0xfffff   the legacy VGA/BIOS hole, reserved in the memory map;
+ *                       the ACPI tables at 0xe0000 (hw/board.h, acpi.h),
+ *                       the MP table at 0xf0000 (bzImage boots)
+ *   0x100000 - RAM end  free for images; modules go after the image; a
+ *                       bzImage's protected-mode part loads at 0x100000, its
+ *                       initrd as high as RAM and initrd_addr_max allow
  *
  * Invariants: nothing is written to guest memory before the whole image
  * has been validated, every offset and size read from a file is checked
@@ -73,6 +85,12 @@ struct boot_image {
 	uint32_t mb_flags;	/* multiboot header flags */
 	uint32_t info;		/* GPA of the multiboot information (EBX) */
 	uint64_t modules_end;	/* end of the last module, or hi */
+	/* a bzImage: vCPU 0 starts at entry in 64-bit mode (boot.rst, 64-bit protocol) */
+	bool linux64;
+	uint64_t boot_params;	/* GPA of the zero page (RSI) */
+	uint64_t page_tables;	/* GPA of the PML4 (CR3) */
+	uint64_t gdt;		/* GPA of the GDT (limit BZ_GDT_LIMIT) */
+	uint64_t initrd, initrd_len;	/* where the initrd went (0, 0: none) */
 };
 
 struct boot_module {
@@ -112,6 +130,42 @@ int elf_load(struct guest_mem *gm, const void *buf, size_t len, struct boot_imag
 int flat_load(struct guest_mem *gm, const void *buf, size_t len, uint64_t addr,
 	      struct boot_image *img, char *err, size_t errlen);
 
+/* bzimage.c: Linux's bzImage (Documentation/arch/x86/boot.rst). */
+#define BZ_BOOT_PARAMS		0x90000ull	/* the zero page */
+#define BZ_GDT			0x91000ull
+#define BZ_GDT_LIMIT		0x1f		/* 4 descriptors: null, null, code, data */
+#define BZ_CMDLINE		0x91100ull
+#define BZ_CMDLINE_MAX		0xf00ull	/* bytes, with the NUL */
+#define BZ_PML4			0x92000ull
+#define BZ_PDPT			0x93000ull
+#define BZ_PD			0x94000ull	/* 4 pages, up to 0x98000 */
+#define BZ_BOOT_CS		0x10		/* __BOOT_CS */
+#define BZ_BOOT_DS		0x18		/* __BOOT_DS */
+#define BZ_KERNEL_ADDR		HIMEM_START	/* the protected-mode kernel */
+#define BZ_MIN_VERSION		0x020c		/* boot protocol 2.12: xloadflags */
+#define BZ_MAX_SETUP_SECTS	64		/* the real-mode setup is at most 32 KiB */
+#define BZ_TYPE_OF_LOADER	0xff		/* "undefined" (boot.rst, type_of_loader) */
+
+/* 1 if buf carries the bzImage setup header signature "HdrS" at 0x202. */
+bool bzimage_is_bzimage(const void *buf, size_t len);
+/* The same for a file; false when it cannot be read. */
+bool bzimage_file_is_bzimage(const char *path);
+/*
+ * Loads the protected-mode kernel at BZ_KERNEL_ADDR, the initrd (may be
+ * NULL) high, and builds the zero page, command line, GDT, page tables and
+ * ACPI tables (for ncpus vCPUs).  Validates everything before writing.
+ */
+int bzimage_load(struct guest_mem *gm, const void *buf, size_t len, const char *cmdline,
+		 const void *initrd, size_t initrd_len, unsigned ncpus,
+		 struct boot_image *img, char *err, size_t errlen);
+
+/*
+ * mptable.c: the MP spec 1.4 floating pointer and configuration table at
+ * MPTABLE_ADDR for ncpus vCPUs (the MADT's wiring, for an OS without
+ * ACPI).  Writes nothing when it fails (ncpus out of range, no RAM there).
+ */
+int mptable_build(struct guest_mem *gm, unsigned ncpus, char *err, size_t errlen);
+
 /* boot.c: the whole job for hvlab run, from file names. */
 struct boot_config {
 	const char *image;
@@ -120,6 +174,8 @@ struct boot_config {
 	const char *cmdline;		/* NULL: empty */
 	const char *modules[MULTIBOOT_MAX_MODULES];
 	unsigned nmodules;
+	const char *initrd;		/* --initrd, bzImages only; NULL: none */
+	unsigned ncpus;			/* for the ACPI tables; 0 counts as 1 */
 };
 int loader_read_file(const char *path, void **buf, size_t *len, char *err, size_t errlen);
 int boot_load(struct guest_mem *gm, const struct boot_config *cfg, struct boot_image *img,

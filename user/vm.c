@@ -437,6 +437,11 @@ int vm_set_boot_state(struct vm *vm, const struct boot_image *img)
 		struct hvlab_regs regs;
 		struct hvlab_sregs sregs;
 
+		/* Linux starts the others itself, with INIT and STARTUP IPIs */
+		if (img->linux64 && i > 0) {
+			vm->vcpu[i].state = VCPU_WAIT_SIPI;
+			continue;
+		}
 		boot_vcpu_state(img, (int)i, &regs, &sregs);
 		if (ioctl(vm->vcpu[i].fd, HVLAB_SET_SREGS, &sregs) < 0 ||
 		    ioctl(vm->vcpu[i].fd, HVLAB_SET_REGS, &regs) < 0) {

@@ -96,28 +96,42 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  * The board, in the order devices are created (nothing depends on the
  * order; it is the order of the port map):
  *   0x0020-0x0021, 0x00a0-0x00a1  8259A PIC pair        pic8259.c
+ *   0x0040-0x0043, 0x0061         8254 PIT, port B      pit8254.c
+ *   0x0060, 0x0064                8042 keyboard ctrl    i8042.c
+ *   0x0070-0x0071                 RTC and CMOS RAM      rtc_cmos.c
  *   0x0080                        POST code, ignored    port80.c
  *   UCALL_PORT (0xe0-0xe3)        test-guest ucalls     ucall.c
  *   0x00f4-0x00f7                 isa-debug-exit        debugexit.c
  *   0x03f8-0x03ff                 16550A UART -> stdout uart16550.c
  *   0x0510-0x0511                 fw_cfg                fwcfg.c
- *   0x0cf8-0x0cff                 PCI config, empty     pci.c
+ *   ACPI_PM_BASE (0x600-0x60f)    ACPI PM1a, PM timer   acpi_pm.c
+ *   0x0cf8, 0x0cfa-0x0cff         PCI config, empty     pci.c
+ *   0x0cf9                        reset control         reset.c
  *   MMIO 0xfee00000, 4 KiB        local-APIC stub       lapic.c
  * and with --disk (attach_disks below):
  *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
  *   0x0170-0x0177, 0x0376         ATA secondary channel (3rd/4th --disk)
+ * The interrupt lines (PIT IRQ 0, keyboard 1, COM1 4, RTC 8, SCI 9) are
+ * not connected yet (NULL).  A guest reset (8042, 0xCF9) ends the run with
+ * VM_EXIT_RESET, an ACPI S5 power-off with VM_EXIT_OK.
  */
 int board_setup(struct vm *vm)
 {
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
+	const struct irq_line *nc = NULL;	/* not connected */
 
 	vm->pic = pic8259_attach(vm->bus);
-	if (!vm->pic || !port80_attach(vm->bus) ||
+	if (!vm->pic || !pit8254_attach(vm->bus, nc) ||
+	    !i8042_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_RESET) ||
+	    !rtc_cmos_attach(vm->bus, nc, vm->opt.ram_size) ||
+	    !port80_attach(vm->bus) ||
 	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose) ||
 	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
-	    !uart16550_attach(vm->bus, UART_COM1_BASE, console_out, vm) ||
+	    !uart16550_attach(vm->bus, UART_COM1_BASE, nc, console_out, vm) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
-	    !pci_attach(vm->bus))
+	    !acpi_pm_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_OK) ||
+	    !pci_attach(vm->bus) ||
+	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
 	vm->lapic = lapic_attach(vm->bus, LAPIC_BASE, ncpus);
 	return vm->lapic ? 0 : -1;

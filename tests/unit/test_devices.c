@@ -217,7 +217,7 @@ FIXTURE_SETUP(uart)
 {
 	memset(&self->sink, 0, sizeof(self->sink));
 	self->bus = bus_new();
-	ASSERT_NE(NULL, uart16550_attach(self->bus, 0x3f8, sink_out, &self->sink));
+	ASSERT_NE(NULL, uart16550_attach(self->bus, 0x3f8, NULL, sink_out, &self->sink));
 }
 
 FIXTURE_TEARDOWN(uart)

@@ -22,6 +22,7 @@
 #include "hw/bus.h"
 
 struct guest_mem;
+struct irq_line;	/* hw/irq.h; a device copies it, NULL or .set = NULL: not connected */
 
 /*
  * Ask the VM to stop with process exit `status`; `why` is one line for the
@@ -36,11 +37,41 @@ typedef void (*hw_stop_fn)(void *ctx, int status, bool quiet, const char *why);
 void hw_set_current_vcpu(int id);
 int hw_current_vcpu(void);
 
-/* uart16550.c: a 16550A UART; transmitted bytes go to `out`. */
+/*
+ * uart16550.c: a 16550A UART; transmitted bytes go to `out`, its interrupt
+ * to `line` (gated by MCR.OUT2).  uart16550_input() puts host bytes in the
+ * receive FIFO (16 bytes) and returns how many it took; the rest are
+ * dropped and LSR.OE set, as a full FIFO does.
+ */
 typedef void (*uart_output_fn)(void *ctx, uint8_t byte);
 #define UART_COM1_BASE	0x3F8
-struct hv_device *uart16550_attach(struct bus *bus, uint16_t base,
+struct hv_device *uart16550_attach(struct bus *bus, uint16_t base, const struct irq_line *line,
 				   uart_output_fn out, void *ctx);
+size_t uart16550_input(struct hv_device *dev, const uint8_t *buf, size_t n);
+
+/* pit8254.c: the 8254 PIT at 0x40-0x43 (channel 0 -> `line`) and port 0x61. */
+#define PIT_HZ		1193182
+struct hv_device *pit8254_attach(struct bus *bus, const struct irq_line *line);
+
+/* rtc_cmos.c: the MC146818 RTC and CMOS RAM at 0x70/0x71; NVRAM sizes from ram_size. */
+struct hv_device *rtc_cmos_attach(struct bus *bus, const struct irq_line *line, uint64_t ram_size);
+
+/*
+ * i8042.c: the PS/2 controller at 0x60/0x64, a keyboard that never types
+ * (its bytes raise `kbd_line`); a reset through it calls reset(ctx, status).
+ */
+struct hv_device *i8042_attach(struct bus *bus, const struct irq_line *kbd_line,
+			       hw_stop_fn reset, void *ctx, int status);
+
+/* reset.c: 0xCF9; writing bit 2 calls reset(ctx, status). */
+struct hv_device *reset_cf9_attach(struct bus *bus, hw_stop_fn reset, void *ctx, int status);
+
+/*
+ * acpi_pm.c: ACPI PM1a event/control and PM timer at ACPI_PM_BASE (board.h);
+ * SLP_EN with SLP_TYP S5 calls poweroff(ctx, status).  `sci` is never raised.
+ */
+struct hv_device *acpi_pm_attach(struct bus *bus, const struct irq_line *sci,
+				 hw_stop_fn poweroff, void *ctx, int status);
 
 /* debugexit.c: QEMU's isa-debug-exit; writing v stops with (v << 1) | 1. */
 #define DEBUGEXIT_PORT	0xF4
@@ -73,11 +104,17 @@ bool pic8259_ready(const struct hv_device *dev, int chip);		/* init done */
 /* pci.c: configuration mechanism #1 at 0xCF8/0xCFC, no devices behind it. */
 struct hv_device *pci_attach(struct bus *bus);
 
-/* lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU. */
+/*
+ * lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU.
+ * hw/irq.h declares the full model under the same names: a file that
+ * includes irq.h (before this header) does not see the stub's.
+ */
+#ifndef HVLAB_HW_IRQ_H
 #define LAPIC_BASE	0xFEE00000ull
 struct hv_device *lapic_attach(struct bus *bus, uint64_t base, unsigned ncpus);
 uint64_t lapic_eoi_count(const struct hv_device *dev, int vcpu);
 uint64_t lapic_last_icr(const struct hv_device *dev, int vcpu);
+#endif
 
 /* port80.c: the POST-code port, accepted and ignored (the last value kept). */
 struct hv_device *port80_attach(struct bus *bus);

@@ -9,8 +9,9 @@
  *
  * Every configuration read returns all-ones: vendor ID 0xFFFF is how a
  * PCI scan learns "no device here".  Writes are ignored.  Byte and word
- * accesses to 0xCF8..0xCFB are not configuration cycles (0xCF9 is a reset
- * register on real chipsets); they read as all-ones and are ignored.
+ * accesses to 0xCF8..0xCFB are not configuration cycles; they read as
+ * all-ones and are ignored.  0xCF9 is not registered here: it is the reset
+ * register (reset.c), a 4-byte access at 0xCF8 still arrives here whole.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +60,12 @@ struct hv_device *pci_attach(struct bus *bus)
 	if (!p)
 		return NULL;
 	p->dev = (struct hv_device){ .name = "pci-config", .ops = &pci_ops, .priv = p };
-	if (bus_register_pio(bus, 0xCF8, 8, &p->dev)) {
+	/* 0xCF8-0xCFF but 0xCF9, the reset register (reset.c) */
+	if (bus_register_pio(bus, 0xCF8, 1, &p->dev)) {
 		free(p);
 		return NULL;
 	}
+	if (bus_register_pio(bus, 0xCFA, 6, &p->dev))
+		return NULL;	/* the bus already owns it and frees it */
 	return &p->dev;
 }

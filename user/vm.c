@@ -95,7 +95,8 @@ void vm_log(struct vm *vm, const char *fmt, ...)
 /*
  * The board, in the order devices are created (nothing depends on the
  * order; it is the order of the port map):
- *   0x0020-0x0021, 0x00a0-0x00a1  8259A PIC pair        pic8259.c
+ *   0x0020-0x0021, 0x00a0-0x00a1  8259A PIC pair        pic8259.c  } irqchip.c
+ *   0x04d0-0x04d1                 ELCR (edge/level)     pic8259.c  }
  *   0x0040-0x0043, 0x0061         8254 PIT, port B      pit8254.c
  *   0x0060, 0x0064                8042 keyboard ctrl    i8042.c
  *   0x0070-0x0071                 RTC and CMOS RAM      rtc_cmos.c
@@ -107,7 +108,8 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   ACPI_PM_BASE (0x600-0x60f)    ACPI PM1a, PM timer   acpi_pm.c
  *   0x0cf8, 0x0cfa-0x0cff         PCI config, empty     pci.c
  *   0x0cf9                        reset control         reset.c
- *   MMIO 0xfee00000, 4 KiB        local-APIC stub       lapic.c
+ *   MMIO 0xfec00000, 4 KiB        I/O APIC              ioapic.c   } irqchip.c
+ *   MMIO 0xfee00000, 4 KiB        local APICs           lapic.c    }
  * and with --disk (attach_disks below):
  *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
  *   0x0170-0x0177, 0x0376         ATA secondary channel (3rd/4th --disk)
@@ -118,23 +120,25 @@ void vm_log(struct vm *vm, const char *fmt, ...)
 int board_setup(struct vm *vm)
 {
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
-	const struct irq_line *nc = NULL;	/* not connected */
+	/* each device's interrupt line, into the chip's GSI of that number */
+#define LINE(gsi) (&(struct irq_line){ .set = irqchip_set_irq, .ctx = vm->irq, .gsi = (gsi) })
 
-	vm->pic = pic8259_attach(vm->bus);
-	if (!vm->pic || !pit8254_attach(vm->bus, nc) ||
-	    !i8042_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_RESET) ||
-	    !rtc_cmos_attach(vm->bus, nc, vm->opt.ram_size) ||
+	vm->irq = irqchip_new(ncpus, &vm_irqchip_ops, vm);
+	if (!vm->irq || irqchip_attach(vm->irq, vm->bus) ||
+	    !pit8254_attach(vm->bus, LINE(IRQ_PIT)) ||
+	    !i8042_attach(vm->bus, LINE(IRQ_KBD), vm_request_stop, vm, VM_EXIT_RESET) ||
+	    !rtc_cmos_attach(vm->bus, LINE(IRQ_RTC), vm->opt.ram_size) ||
 	    !port80_attach(vm->bus) ||
 	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose) ||
 	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
-	    !uart16550_attach(vm->bus, UART_COM1_BASE, nc, console_out, vm) ||
+	    !(vm->uart = uart16550_attach(vm->bus, UART_COM1_BASE, LINE(IRQ_COM1), console_out, vm)) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
-	    !acpi_pm_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_OK) ||
+	    !acpi_pm_attach(vm->bus, LINE(IRQ_SCI), vm_request_stop, vm, VM_EXIT_OK) ||
 	    !pci_attach(vm->bus) ||
 	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
-	vm->lapic = lapic_attach(vm->bus, LAPIC_BASE, ncpus);
-	return vm->lapic ? 0 : -1;
+#undef LINE
+	return 0;
 }
 
 /*
@@ -745,6 +749,8 @@ void vm_destroy(struct vm *vm)
 	vm->fd = vm->sys_fd = -1;
 	bus_free(vm->bus);		/* the ATA controller flushes the disks */
 	vm->bus = NULL;
+	irqchip_free(vm->irq);		/* the bus does not own it: after the bus */
+	vm->irq = NULL;
 	ioq_free(vm->rec_io);
 	vm->rec_io = NULL;
 	vm->ata = NULL;

@@ -123,7 +123,7 @@ struct vm {
 	void *ram;
 	struct guest_mem mem;
 	struct bus *bus;
-	struct irqchip *irq;		/* PIC, IOAPIC, local APICs (hw/irq.h) */
+	struct irqchip *irq;		/* PIC, IOAPIC, local APICs; freed after the bus */
 	struct hv_device *uart;		/* COM1: the console, typed into */
 	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */

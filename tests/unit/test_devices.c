@@ -17,6 +17,7 @@
 #include "dash/trace.h"
 #include "guestmem.h"
 #include "hw/devices.h"
+#include "hw/irq.h"
 #include "hw/ucall.h"
 #include "vm.h"
 
@@ -375,11 +376,12 @@ TEST(fwcfg_without_cmdline_gives_an_empty_string)
 TEST(pic_init_sequence_and_masks)
 {
 	struct bus *bus = bus_new();
-	struct hv_device *pic = pic8259_attach(bus);
+	struct pic *pic = pic_new();
 
 	ASSERT_NE(NULL, pic);
+	ASSERT_EQ(0, pic_attach(pic, bus));
 	EXPECT_EQ(0xff, in(bus, 0x21, 1));		/* masked until programmed */
-	EXPECT_FALSE(pic8259_ready(pic, 0));
+	EXPECT_FALSE(pic_ready(pic, 0));
 	/* the classic remap: master to 0x20, slave to 0x28 */
 	out(bus, 0x20, 0x11, 1);			/* ICW1: edge, cascade, ICW4 */
 	EXPECT_EQ(0x00, in(bus, 0x21, 1));		/* ICW1 clears the mask */
@@ -388,39 +390,42 @@ TEST(pic_init_sequence_and_masks)
 	out(bus, 0xa1, 0x28, 1);
 	out(bus, 0x21, 0x04, 1);			/* ICW3: slave on IRQ2 */
 	out(bus, 0xa1, 0x02, 1);
-	EXPECT_FALSE(pic8259_ready(pic, 0));
+	EXPECT_FALSE(pic_ready(pic, 0));
 	out(bus, 0x21, 0x01, 1);			/* ICW4: 8086 mode */
 	out(bus, 0xa1, 0x01, 1);
-	EXPECT_TRUE(pic8259_ready(pic, 0));
-	EXPECT_TRUE(pic8259_ready(pic, 1));
-	EXPECT_EQ(0x20, pic8259_vector_base(pic, 0));
-	EXPECT_EQ(0x28, pic8259_vector_base(pic, 1));
+	EXPECT_TRUE(pic_ready(pic, 0));
+	EXPECT_TRUE(pic_ready(pic, 1));
+	EXPECT_EQ(0x20, pic_vector_base(pic, 0));
+	EXPECT_EQ(0x28, pic_vector_base(pic, 1));
 	out(bus, 0x21, 0xfb, 1);			/* OCW1: all but the cascade */
 	out(bus, 0xa1, 0xff, 1);
 	EXPECT_EQ(0xfb, in(bus, 0x21, 1));
 	EXPECT_EQ(0xff, in(bus, 0xa1, 1));
-	EXPECT_EQ(0xfb, pic8259_imr(pic, 0));
+	EXPECT_EQ(0xfb, pic_imr(pic, 0));
 	out(bus, 0x20, 0x20, 1);			/* EOI leaves the mask alone */
 	out(bus, 0x20, 0x0b, 1);			/* OCW3: read ISR */
 	EXPECT_EQ(0x00, in(bus, 0x20, 1));
 	EXPECT_EQ(0xfb, in(bus, 0x21, 1));
 	bus_free(bus);
+	pic_free(pic);
 }
 
 TEST(pic_single_mode_skips_icw3)
 {
 	struct bus *bus = bus_new();
-	struct hv_device *pic = pic8259_attach(bus);
+	struct pic *pic = pic_new();
 
 	ASSERT_NE(NULL, pic);
+	ASSERT_EQ(0, pic_attach(pic, bus));
 	out(bus, 0x20, 0x13, 1);	/* single, ICW4 */
 	out(bus, 0x21, 0x08, 1);	/* ICW2 */
 	out(bus, 0x21, 0x01, 1);	/* ICW4, no ICW3 */
-	EXPECT_TRUE(pic8259_ready(pic, 0));
+	EXPECT_TRUE(pic_ready(pic, 0));
 	out(bus, 0x21, 0xaa, 1);
-	EXPECT_EQ(0xaa, pic8259_imr(pic, 0));
-	EXPECT_EQ(0x08, pic8259_vector_base(pic, 0));
+	EXPECT_EQ(0xaa, pic_imr(pic, 0));
+	EXPECT_EQ(0x08, pic_vector_base(pic, 0));
 	bus_free(bus);
+	pic_free(pic);
 }
 
 /* ---- PCI ---------------------------------------------------------- */
@@ -450,9 +455,10 @@ TEST(pci_config_answers_no_device)
 TEST(lapic_registers)
 {
 	struct bus *bus = bus_new();
-	struct hv_device *l = lapic_attach(bus, LAPIC_BASE, 2);
+	struct lapic *l = lapic_new(2, NULL, NULL);
 
 	ASSERT_NE(NULL, l);
+	ASSERT_EQ(0, lapic_attach(l, bus, LAPIC_BASE));
 	hw_set_current_vcpu(0);
 	EXPECT_EQ(0u, mmio_rd(bus, APIC(0x20)));
 	EXPECT_EQ(0x14u, mmio_rd(bus, APIC(0x30)) & 0xff);	/* integrated APIC */
@@ -467,17 +473,19 @@ TEST(lapic_registers)
 	mmio_wr(bus, APIC(0xb0), 0);
 	EXPECT_EQ(2u, lapic_eoi_count(l, 0));
 	EXPECT_EQ(0x10000u, mmio_rd(bus, APIC(0x320)));		/* LVT timer masked */
-	mmio_wr(bus, APIC(0x20), 0x5000000);			/* ID is read-only */
-	EXPECT_EQ(0u, mmio_rd(bus, APIC(0x20)));
+	mmio_wr(bus, APIC(0x20), 0x5000000);			/* ID is writable */
+	EXPECT_EQ(0x5000000u, mmio_rd(bus, APIC(0x20)));
 	bus_free(bus);
+	lapic_free(l);
 }
 
 TEST(lapic_id_is_the_vcpu_index_and_state_is_per_vcpu)
 {
 	struct bus *bus = bus_new();
-	struct hv_device *l = lapic_attach(bus, LAPIC_BASE, 2);
+	struct lapic *l = lapic_new(2, NULL, NULL);
 
 	ASSERT_NE(NULL, l);
+	ASSERT_EQ(0, lapic_attach(l, bus, LAPIC_BASE));
 	hw_set_current_vcpu(1);
 	EXPECT_EQ(1u << 24, mmio_rd(bus, APIC(0x20)));
 	mmio_wr(bus, APIC(0x80), 0x20);
@@ -487,14 +495,16 @@ TEST(lapic_id_is_the_vcpu_index_and_state_is_per_vcpu)
 	hw_set_current_vcpu(1);
 	EXPECT_EQ(0x20u, mmio_rd(bus, APIC(0x80)));
 	bus_free(bus);
+	lapic_free(l);
 }
 
 TEST(lapic_icr_delivery_status_always_clear)
 {
 	struct bus *bus = bus_new();
-	struct hv_device *l = lapic_attach(bus, LAPIC_BASE, 2);
+	struct lapic *l = lapic_new(2, NULL, NULL);
 
 	ASSERT_NE(NULL, l);
+	ASSERT_EQ(0, lapic_attach(l, bus, LAPIC_BASE));
 	hw_set_current_vcpu(0);
 	mmio_wr(bus, APIC(0x310), 1u << 24);			/* destination 1 */
 	mmio_wr(bus, APIC(0x300), 0x4500 | (1u << 12));		/* INIT, "pending" */
@@ -503,6 +513,7 @@ TEST(lapic_icr_delivery_status_always_clear)
 	EXPECT_EQ(1u << 24, mmio_rd(bus, APIC(0x310)));
 	EXPECT_EQ((1ull << 56) | 0x4500, lapic_last_icr(l, 0));
 	bus_free(bus);
+	lapic_free(l);
 }
 
 TEST(lapic_odd_accesses_are_harmless)
@@ -510,8 +521,10 @@ TEST(lapic_odd_accesses_are_harmless)
 	struct bus *bus = bus_new();
 	uint64_t v = ~0ull;
 	uint8_t b = 0xff;
+	struct lapic *l = lapic_new(1, NULL, NULL);
 
-	ASSERT_NE(NULL, lapic_attach(bus, LAPIC_BASE, 1));
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(0, lapic_attach(l, bus, LAPIC_BASE));
 	hw_set_current_vcpu(7);					/* beyond ncpus */
 	EXPECT_EQ(0u, mmio_rd(bus, APIC(0x20)));
 	EXPECT_TRUE(bus_mmio(bus, APIC(0x22), false, &b, 1));	/* unaligned */
@@ -520,6 +533,7 @@ TEST(lapic_odd_accesses_are_harmless)
 	EXPECT_EQ(0ull, v);
 	EXPECT_FALSE(bus_mmio(bus, APIC(0x1000), false, &v, 4));	/* past the page */
 	bus_free(bus);
+	lapic_free(l);
 }
 
 /* ---- ucall -------------------------------------------------------- */

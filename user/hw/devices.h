@@ -95,26 +95,10 @@ static inline int debugexit_status(uint32_t v)
 struct hv_device *fwcfg_attach(struct bus *bus, unsigned ncpus, uint64_t ram_size,
 			       const char *cmdline);
 
-/* pic8259.c: the master/slave 8259A pair at 0x20/0x21 and 0xA0/0xA1. */
-struct hv_device *pic8259_attach(struct bus *bus);
-uint8_t pic8259_imr(const struct hv_device *dev, int chip);		/* 0 master, 1 slave */
-uint8_t pic8259_vector_base(const struct hv_device *dev, int chip);	/* from ICW2 */
-bool pic8259_ready(const struct hv_device *dev, int chip);		/* init done */
-
 /* pci.c: configuration mechanism #1 at 0xCF8/0xCFC, no devices behind it. */
 struct hv_device *pci_attach(struct bus *bus);
 
-/*
- * lapic.c: a local-APIC register stub, 4 KiB of MMIO, one state per vCPU.
- * hw/irq.h declares the full model under the same names: a file that
- * includes irq.h (before this header) does not see the stub's.
- */
-#ifndef HVLAB_HW_IRQ_H
-#define LAPIC_BASE	0xFEE00000ull
-struct hv_device *lapic_attach(struct bus *bus, uint64_t base, unsigned ncpus);
-uint64_t lapic_eoi_count(const struct hv_device *dev, int vcpu);
-uint64_t lapic_last_icr(const struct hv_device *dev, int vcpu);
-#endif
+/* The interrupt controllers (pic8259.c, ioapic.c, lapic.c, irqchip.c): hw/irq.h. */
 
 /* port80.c: the POST-code port, accepted and ignored (the last value kept). */
 struct hv_device *port80_attach(struct bus *bus);

@@ -127,6 +127,8 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector);
 /* ---- lapic.c: xAPIC registers at 0xFEE00000, one per vCPU -------- */
 
 #define LAPIC_BASE	0xFEE00000ull
+/* The APIC timer's input clock (the bus clock) before the divider: 1 GHz. */
+#define LAPIC_TIMER_HZ	1000000000ull
 
 struct lapic_ops {
 	void (*kick)(void *ctx, int cpu);	/* something became pending */
@@ -176,7 +178,8 @@ bool irqchip_has_pending(struct irqchip *c, int cpu);
 /*
  * The vector vCPU `cpu` takes next, or -1, acknowledged in one step under
  * the chip's lock: IRR -> ISR in the LAPIC, or the PIC's INTA cycle for an
- * ExtINT on LINT0 (or with the LAPIC software-disabled on vCPU 0).
+ * ExtINT on LINT0 (or, on vCPU 0, while its LAPIC is software-disabled
+ * and has never been enabled: the state before the OS sets up its APIC).
  */
 int irqchip_take(struct irqchip *c, int cpu);
 bool irqchip_take_nmi(struct irqchip *c, int cpu);

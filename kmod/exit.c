@@ -181,21 +181,68 @@ static int handle_triple_fault(struct hv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Interrupt-window exiting is armed by vcpu.c for two reasons: an event
+ * queued by HVLAB_INJECT that waits for RFLAGS.IF and the end of STI/MOV-SS
+ * blocking, or userspace's request_interrupt_window (it has an interrupt
+ * to give and asks to hear when the guest can take one: KVM's
+ * KVM_EXIT_IRQ_WINDOW_OPEN).  The window is open now (SDM 26.7.5).
+ */
 static int handle_interrupt_window(struct hv_vcpu *vcpu)
 {
 	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
 
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_INTR_WINDOW_EXITING);
-	if (vcpu->run->request_interrupt_window && !vcpu->event_pending) {
-		vcpu->run->exit_reason = HVLAB_EXIT_UNKNOWN;
+	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    !vcpu->event_pending) {
+		vcpu->run->exit_reason = HVLAB_EXIT_IRQ_WINDOW_OPEN;
 		return 0;
 	}
+	return 1;	/* vcpu.c injects the queued event on the way in */
+}
+
+/* Virtual-NMI blocking has ended (the guest's IRET): the NMI may go in. */
+static int handle_nmi_window(struct hv_vcpu *vcpu)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc & ~PROC_NMI_WINDOW_EXITING);
 	return 1;
 }
 
+/*
+ * Could the event HVLAB_INJECT queued be delivered right now?  An NMI
+ * ignores RFLAGS.IF but not NMI blocking; an external interrupt needs IF
+ * (STI blocking ends with the HLT that exited).  An exception always goes.
+ */
+static bool queued_event_deliverable(struct hv_vcpu *vcpu)
+{
+	if (!vcpu->event_pending)
+		return false;
+	switch (vcpu->event.type) {
+	case HVLAB_EVENT_NMI:
+		return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+			 GUEST_INTR_NMI);
+	case HVLAB_EVENT_EXTINT:
+		return vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF;
+	default:
+		return true;
+	}
+}
+
+/*
+ * HLT waits for the next interrupt.  When userspace already queued one the
+ * guest can take (`sti; hlt` with an event pending), the wait is over
+ * before it began: step over the HLT and resume, so vcpu.c injects the
+ * event and the guest's handler returns to the instruction after HLT, as
+ * on hardware.  Otherwise the vCPU is halted: userspace waits for its next
+ * interrupt (run->if_flag says whether one can wake it).
+ */
 static int handle_hlt(struct hv_vcpu *vcpu)
 {
 	hv_skip_instruction(vcpu, insn_len());
+	if (queued_event_deliverable(vcpu))
+		return 1;
 	vcpu->run->exit_reason = HVLAB_EXIT_HLT;
 	return 0;
 }
@@ -293,7 +340,8 @@ static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 
 static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 {
-	if ((val >> 32) || (val & (X86_CR4_VMXE | X86_CR4_SMXE)) ||
+	/* bits of features CPUID hides are reserved (pure_cpuid.h) */
+	if ((val & ~(unsigned long)HV_CR4_GUEST_ALLOWED) ||
 	    (long_mode() && !(val & X86_CR4_PAE)))
 		return -1;
 	hv_vmcs_set_cr4(vcpu, val);
@@ -583,6 +631,7 @@ static int (*const exit_handlers[])(struct hv_vcpu *vcpu) = {
 	[HVLAB_VMX_EXIT_TRIPLE_FAULT]		= handle_triple_fault,
 	[HVLAB_VMX_EXIT_INIT]			= handle_resume,
 	[HVLAB_VMX_EXIT_INTR_WINDOW]		= handle_interrupt_window,
+	[HVLAB_VMX_EXIT_NMI_WINDOW]		= handle_nmi_window,
 	[HVLAB_VMX_EXIT_CPUID]			= handle_cpuid,
 	[HVLAB_VMX_EXIT_HLT]			= handle_hlt,
 	[HVLAB_VMX_EXIT_INVD]			= handle_wbinvd,
@@ -633,6 +682,43 @@ static void reinject_vectoring(struct hv_vcpu *vcpu)
 			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
 	if ((info & 0x700) >= INTR_TYPE_SOFT_INTR)
 		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, insn_len());
+	/*
+	 * An NMI delivered again: with virtual NMIs, VM entry refuses to
+	 * inject one while blocking by NMI is set (SDM 26.3.1.5), and the
+	 * delivery sets it anyway.
+	 */
+	if ((info & 0x700) == INTR_TYPE_NMI && vcpu->vnmi)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+			     ~GUEST_INTR_NMI);
+}
+
+/*
+ * With virtual NMIs, a guest IRET that faulted (an EPT violation on its
+ * stack, a #PF under shadow paging) has already ended NMI blocking; it
+ * runs again after the exit and must find NMIs still blocked, or a second
+ * NMI could nest inside the first handler (SDM 27.2.3, 31.7.1.2).
+ */
+static void nmi_unblocked_by_iret(struct hv_vcpu *vcpu, u32 basic)
+{
+	u32 bits;
+
+	if (!vcpu->vnmi)
+		return;
+	if (basic == HVLAB_VMX_EXIT_EXCEPTION_NMI)
+		bits = vmcs_read32(VM_EXIT_INTR_INFO);
+	else if (basic == HVLAB_VMX_EXIT_EPT_VIOLATION)
+		bits = vmcs_readl(EXIT_QUALIFICATION);
+	else
+		return;
+	if (!(bits & HV_NMI_UNBLOCKED_BY_IRET) ||
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return;
+	if (basic == HVLAB_VMX_EXIT_EXCEPTION_NMI &&
+	    (bits & 0x7ff) == (INTR_TYPE_HARD_EXCEPTION | 8))
+		return;		/* #DF: the SDM leaves bit 12 undefined */
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+		     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_NMI);
 }
 
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason)
@@ -643,8 +729,10 @@ int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason)
 	vcpu->run->exit_qualification = vcpu->rec->qualification;
 	if (reason & EXIT_REASON_ENTRY_FAIL)
 		return handle_entry_failure(vcpu, reason);
-	if (basic != HVLAB_VMX_EXIT_TRIPLE_FAULT)
+	if (basic != HVLAB_VMX_EXIT_TRIPLE_FAULT) {
+		nmi_unblocked_by_iret(vcpu, basic);
 		reinject_vectoring(vcpu);
+	}
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](vcpu);
 	return handle_unexpected(vcpu);

@@ -22,10 +22,14 @@
  *    the XSETBV handler), so their state cannot be enabled;
  *  - XSAVES: "enable XSAVES/XRSTORS" is off, the instructions #UD;
  *  - PCID, INVPCID: a MOV to CR3 that hvlab emulates (--trap-cr3, shadow
- *    paging) does not flush per PCID; the INVPCID control is off (#UD);
+ *    paging) does not flush per PCID; the INVPCID control is off (#UD).
+ *    Under EPT too the guest cannot turn PCIDs on: CR4.PCIDE is owned by
+ *    hvlab (the CR4 guest/host mask), and a MOV to CR4 setting it raises
+ *    #GP, as on a CPU without PCID (HV_CR4_GUEST_ALLOWED, pure_cpuid.h);
  *  - RDTSCP, RDPID: IA32_TSC_AUX is not switched; the RDTSCP control is
  *    off, so both #UD (SDM Vol. 3 25.6.2, table 25-7);
- *  - PKU/OSPKE: PKRU is not switched between host and guest;
+ *  - PKU/OSPKE: PKRU is not switched between host and guest, and
+ *    CR4.PKE is refused (#GP) like PCIDE;
  *  - MCE, MCA: no IA32_MCG_* or bank MSRs;
  *  - IBRS/IBPB, STIBP, SSBD, L1D_FLUSH, ARCH_CAPABILITIES, MD_CLEAR,
  *    CORE_CAPABILITIES: their MSRs (0x48, 0x49, 0x10a, 0x10b, 0xcf) are

@@ -51,6 +51,47 @@ extern const unsigned int hv_cpuid_nrows;
 void hv_cpuid_guest(__u32 leaf, __u32 sub, const struct hv_cpuid *host,
 		    const struct hv_cpuid_vcpu *v, struct hv_cpuid *out);
 
+/*
+ * The CR4 bits a guest may set (SDM Vol. 3 2.5): the architectural ones
+ * every x86-64 CPU has, and those whose feature CPUID advertises.  Any
+ * other bit is reserved for the guest, so a MOV to CR4 setting it raises
+ * #GP, as on a CPU without the feature; vmcs.c owns all of them in the
+ * CR4 guest/host mask so that such a write always exits.  Left out with
+ * their CPUID bits: VMXE, SMXE, UMIP, LA57, PCIDE (with INVPCID), PKE,
+ * CET, PKS.  MCE stays settable although CPUID hides MCE: Linux and older
+ * guests set it freely, and machine checks are the host's anyway (vcpu.c).
+ * tests/unit/test_cpuid.c checks this mask against the CPUID table.
+ */
+#define HV_CR4_VME		(1u << 0)
+#define HV_CR4_PVI		(1u << 1)
+#define HV_CR4_TSD		(1u << 2)
+#define HV_CR4_DE		(1u << 3)
+#define HV_CR4_PSE		(1u << 4)
+#define HV_CR4_PAE		(1u << 5)
+#define HV_CR4_MCE		(1u << 6)
+#define HV_CR4_PGE		(1u << 7)
+#define HV_CR4_PCE		(1u << 8)
+#define HV_CR4_OSFXSR		(1u << 9)
+#define HV_CR4_OSXMMEXCPT	(1u << 10)
+#define HV_CR4_UMIP		(1u << 11)
+#define HV_CR4_LA57		(1u << 12)
+#define HV_CR4_VMXE		(1u << 13)
+#define HV_CR4_SMXE		(1u << 14)
+#define HV_CR4_FSGSBASE		(1u << 16)
+#define HV_CR4_PCIDE		(1u << 17)
+#define HV_CR4_OSXSAVE		(1u << 18)
+#define HV_CR4_SMEP		(1u << 20)
+#define HV_CR4_SMAP		(1u << 21)
+#define HV_CR4_PKE		(1u << 22)
+#define HV_CR4_CET		(1u << 23)
+#define HV_CR4_PKS		(1u << 24)
+#define HV_CR4_GUEST_ALLOWED	(HV_CR4_VME | HV_CR4_PVI | HV_CR4_TSD |	\
+				 HV_CR4_DE | HV_CR4_PSE | HV_CR4_PAE |	\
+				 HV_CR4_MCE | HV_CR4_PGE | HV_CR4_PCE |	\
+				 HV_CR4_OSFXSR | HV_CR4_OSXMMEXCPT |	\
+				 HV_CR4_FSGSBASE | HV_CR4_OSXSAVE |	\
+				 HV_CR4_SMEP | HV_CR4_SMAP)
+
 /* Feature bits the code above and the tests name (SDM Vol. 2 CPUID). */
 #define CPUID1_ECX_MONITOR		(1u << 3)
 #define CPUID1_ECX_VMX_BIT		(1u << 5)

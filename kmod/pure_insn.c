@@ -17,10 +17,13 @@
  * never evaluated.  The instructions understood are the ones compilers and
  * kernels use for device registers: MOV (88, 89, 8A, 8B, C6 /0, C7 /0,
  * A0-A3 with a memory offset), MOVZX (0F B6/B7), MOVSX (0F BE/BF) and
- * MOVSXD (63, 64-bit mode), with any legacy prefixes and, in 64-bit mode,
- * REX.  Anything else (string
- * moves, read-modify-write instructions, a register-only operand) is
- * refused: the caller cannot emulate that exit.
+ * MOVSXD (63, 64-bit mode); the read-modify-write forms a driver uses on a
+ * register, OR and AND with a memory destination (08, 09, 20, 21, 80/81/83
+ * /1 and /4) and XCHG (86, 87), LOCK allowed; and MOVS (A4, A5), with or
+ * without REP, as memcpy_toio()/memcpy_fromio() emit it.  Any legacy
+ * prefixes and, in 64-bit mode, REX.  Anything else (ADD, TEST, CMP, a
+ * register-only operand, ...) is refused: the caller stops the vCPU with
+ * an internal error that names the instruction bytes.
  *
  * Layout of an instruction (SDM Vol. 2 2.1, figure 2-1):
  *   legacy prefixes, REX (64-bit mode), opcode (1 or 2 bytes),
@@ -96,6 +99,8 @@ enum operand {
 	OP_MODRM_REG,	/* the register in ModRM.reg */
 	OP_MODRM_IMM,	/* ModRM.reg must be 0 (the /0); an immediate follows */
 	OP_MOFFS,	/* no ModRM: an address-sized offset; the register is rAX */
+	OP_GROUP1,	/* 80/81/83: ModRM.reg picks OR (/1) or AND (/4); imm */
+	OP_NONE,	/* MOVS: operands implied (rSI, rDI) */
 };
 
 int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
@@ -103,8 +108,8 @@ int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 {
 	struct insn_cursor c;
 	struct insn_mmio m = { 0 };
-	int opsize_prefix = 0, adsize_prefix = 0;
-	int op_size, addr_size;
+	int opsize_prefix = 0, adsize_prefix = 0, lock = 0, rep = 0;
+	int op_size, addr_size, imm_size = 0, seg = INSN_SEG_DS;
 	enum operand kind;
 	__u8 rex = 0;
 	__u64 b, modrm;
@@ -133,16 +138,31 @@ int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 		case 0x67:		/* address-size override */
 			adsize_prefix = 1;
 			break;
-		case 0x26: case 0x2e: case 0x36: case 0x3e:
-		case 0x64: case 0x65:	/* segment overrides: GPA is known */
-		case 0xf2: case 0xf3:	/* REPNE/REP: no effect on MOV */
+		/* segment overrides: the GPA is known, MOVS needs the base */
+		case 0x26:
+			seg = INSN_SEG_ES;
 			break;
-		case 0xf0:
-			/*
-			 * LOCK MOV raises #UD before touching memory (SDM
-			 * Vol. 2, LOCK), so these bytes are not what faulted.
-			 */
-			return -1;
+		case 0x2e:
+			seg = INSN_SEG_CS;
+			break;
+		case 0x36:
+			seg = INSN_SEG_SS;
+			break;
+		case 0x3e:
+			seg = INSN_SEG_DS;
+			break;
+		case 0x64:
+			seg = INSN_SEG_FS;
+			break;
+		case 0x65:
+			seg = INSN_SEG_GS;
+			break;
+		case 0xf2: case 0xf3:	/* REPNE/REP: no effect on MOV */
+			rep = 1;
+			break;
+		case 0xf0:		/* LOCK: checked against the opcode */
+			lock = 1;
+			break;
 		default:
 			goto opcode;
 		}
@@ -164,6 +184,39 @@ opcode:
 		addr_size = adsize_prefix ? 4 : 2;
 
 	switch (b) {
+	case 0x08:	/* OR r/m8, r8 */
+	case 0x09:	/* OR r/m, r */
+	case 0x20:	/* AND r/m8, r8 */
+	case 0x21:	/* AND r/m, r */
+	case 0x86:	/* XCHG r/m8, r8 (r8, r/m8 is the same) */
+	case 0x87:	/* XCHG r/m, r */
+		kind = OP_MODRM_REG;
+		m.op = b < 0x10 ? INSN_MMIO_OR : b < 0x80 ? INSN_MMIO_AND :
+		       INSN_MMIO_XCHG;
+		m.is_write = 1;
+		m.size = (b & 1) ? op_size : 1;
+		m.dst_size = m.size;
+		break;
+	case 0x80:	/* grp1 r/m8, imm8 */
+	case 0x81:	/* grp1 r/m, imm16/32 */
+	case 0x83:	/* grp1 r/m, imm8 sign-extended */
+		kind = OP_GROUP1;
+		m.is_write = 1;
+		m.has_imm = 1;
+		m.size = b == 0x80 ? 1 : op_size;
+		m.dst_size = m.size;
+		imm_size = b == 0x81 ? (m.size < 4 ? m.size : 4) : 1;
+		break;
+	case 0xa4:	/* MOVS m8, m8 */
+	case 0xa5:	/* MOVS m, m */
+		kind = OP_NONE;
+		m.op = INSN_MMIO_MOVS;
+		m.size = b == 0xa5 ? op_size : 1;
+		m.dst_size = m.size;
+		m.rep = rep;
+		m.addr_size = addr_size;
+		m.seg = seg;
+		break;
 	case 0x88:	/* MOV r/m8, r8 */
 	case 0x89:	/* MOV r/m, r */
 	case 0x8a:	/* MOV r8, r/m8 */
@@ -222,6 +275,17 @@ opcode:
 		return -1;
 	}
 
+	/*
+	 * LOCK is for the read-modify-write forms only (XCHG locks anyway);
+	 * with MOV or MOVS it raises #UD before memory is touched (SDM Vol.
+	 * 2, LOCK), so those bytes are not what faulted.
+	 */
+	if (lock && kind != OP_GROUP1 &&	/* its op comes with ModRM */
+	    (m.op == INSN_MMIO_MOV || m.op == INSN_MMIO_MOVS))
+		return -1;
+	if (kind == OP_NONE)
+		goto done;
+
 	if (kind == OP_MOFFS) {
 		/* The offset is as wide as an address (SDM Vol. 2, MOV) */
 		if (skip(&c, addr_size))
@@ -237,6 +301,22 @@ opcode:
 		return -1;
 	if (skip_mem_operand(&c, modrm, addr_size))
 		return -1;
+
+	if (kind == OP_GROUP1) {
+		unsigned int sub = (modrm >> 3) & 7;
+
+		/* ADD, ADC, SBB, SUB, XOR, CMP: not what drivers use on devices */
+		if (sub != 1 && sub != 4)
+			return -1;
+		m.op = sub == 1 ? INSN_MMIO_OR : INSN_MMIO_AND;
+		if (insn_take(&c, imm_size, &b))
+			return -1;
+		/* imm8 (83) and imm32 (81, 64-bit) are sign-extended */
+		if (imm_size < m.size && (b >> (8 * imm_size - 1)) & 1)
+			b |= ~0ULL << (8 * imm_size);
+		m.imm = b & (m.size >= 8 ? ~0ULL : (1ULL << (8 * m.size)) - 1);
+		goto done;
+	}
 
 	if (kind == OP_MODRM_IMM) {
 		/* C6/C7 with reg != 0 are other instructions (or #UD) */
@@ -296,6 +376,47 @@ __u64 insn_store_value(__u64 reg_value, const struct insn_mmio *m)
 	if (m->high_byte && !m->has_imm)
 		val >>= 8;
 	return val & low_mask(m->size);
+}
+
+__u64 insn_rmw_store(__u64 loaded, __u64 reg_value, const struct insn_mmio *m)
+{
+	__u64 operand = insn_store_value(reg_value, m);
+
+	switch (m->op) {
+	case INSN_MMIO_OR:
+		return (loaded | operand) & low_mask(m->size);
+	case INSN_MMIO_AND:
+		return (loaded & operand) & low_mask(m->size);
+	default:		/* XCHG: the register's value goes to memory */
+		return operand;
+	}
+}
+
+#define FL_CF	(1ULL << 0)
+#define FL_PF	(1ULL << 2)
+#define FL_AF	(1ULL << 4)
+#define FL_ZF	(1ULL << 6)
+#define FL_SF	(1ULL << 7)
+#define FL_OF	(1ULL << 11)
+
+__u64 insn_rmw_flags(__u64 rflags, __u64 result, const struct insn_mmio *m)
+{
+	unsigned int ones = 0, i;
+
+	if (m->op != INSN_MMIO_OR && m->op != INSN_MMIO_AND)
+		return rflags;
+	result &= low_mask(m->size);
+	rflags &= ~(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF);
+	if (!result)
+		rflags |= FL_ZF;
+	if ((result >> (8 * m->size - 1)) & 1)
+		rflags |= FL_SF;
+	/* PF: even parity of the low byte only (SDM Vol. 1 3.4.3.1) */
+	for (i = 0; i < 8; i++)
+		ones += (result >> i) & 1;
+	if (!(ones & 1))
+		rflags |= FL_PF;
+	return rflags;
 }
 
 int insn_mode(int long_mode, __u32 cs_ar)

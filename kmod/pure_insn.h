@@ -56,9 +56,26 @@ static inline int insn_take(struct insn_cursor *c, unsigned int n, __u64 *val)
 	return 0;
 }
 
+/* What the instruction does with the memory operand (insn_mmio.op). */
+enum insn_mmio_op {
+	INSN_MMIO_MOV,		/* one load or one store (also MOVZX/MOVSX) */
+	INSN_MMIO_OR,		/* read, OR in reg or imm, write; sets flags */
+	INSN_MMIO_AND,		/* read, AND with reg or imm, write; sets flags */
+	INSN_MMIO_XCHG,		/* read into reg, write reg's old value */
+	INSN_MMIO_MOVS,		/* one element of (REP) MOVS: see seg, rep */
+};
+
+/* insn_mmio.seg: a segment override, in the SDM's order (Vol. 3 24.4.1) */
+#define INSN_SEG_ES	0
+#define INSN_SEG_CS	1
+#define INSN_SEG_SS	2
+#define INSN_SEG_DS	3
+#define INSN_SEG_FS	4
+#define INSN_SEG_GS	5
+
 /*
- * One decoded MMIO access.  16 bytes, so that it fits the vCPU's
- * mmio_insn[2] between the exit and the completing HVLAB_RUN.
+ * One decoded MMIO access.  16 bytes, so that it stays small in the vCPU
+ * between the exit and the completing HVLAB_RUN.
  */
 struct insn_mmio {
 	__u64 imm;		/* the immediate of a store (has_imm) */
@@ -71,15 +88,21 @@ struct insn_mmio {
 	__u8 zero_extend:1;	/* MOVZX: size bytes zero-extended */
 	__u8 sign_extend:1;	/* MOVSX/MOVSXD: size bytes sign-extended */
 	__u8 high_byte:1;	/* reg is AH/CH/DH/BH: bits 15:8 of reg 0..3 */
+	__u8 rep:1;		/* MOVS: with a REP prefix (F2 or F3) */
+	__u8 op;		/* enum insn_mmio_op */
+	__u8 addr_size;		/* MOVS: 2, 4 or 8 (rSI, rDI, rCX width) */
+	__u8 seg;		/* MOVS: source segment, INSN_SEG_* (DS default) */
 };
 
 /*
  * Decode the instruction in bytes[0..avail).  mode is the code segment's
  * default operand size: 64 if CS.L (IA-32e mode), else 32 if CS.D, else 16.
  * Returns 0 and fills *out, or -1 if the instruction is not one of the
- * supported moves (MOV, MOVZX, MOVSX, MOVSXD), is invalid, has a register
- * operand only, or is cut short by avail (a page boundary) or by
- * INSN_MAX_LEN.  Never reads bytes[avail] or beyond.
+ * supported forms (MOV, MOVZX, MOVSX, MOVSXD; OR, AND, XCHG with a memory
+ * destination, LOCK allowed; MOVS with or without REP), is invalid, has a
+ * register operand only, or is cut short by avail (a page boundary) or by
+ * INSN_MAX_LEN.  Never reads bytes[avail] or beyond.  For MOVS, is_write
+ * is 0: which of its two operands is the device only the exit tells.
  */
 int insn_decode_mmio(const __u8 *bytes, unsigned int avail, int mode,
 		     struct insn_mmio *out);
@@ -99,6 +122,21 @@ __u64 insn_merge_load(__u64 old_reg, __u64 loaded, const struct insn_mmio *m);
  * relevant part of reg_value, the current value of GPR m->reg.
  */
 __u64 insn_store_value(__u64 reg_value, const struct insn_mmio *m);
+
+/*
+ * The read-modify-write forms (op OR, AND, XCHG): given the value read from
+ * the device (`loaded', m->size bytes) and the current value of GPR
+ * m->reg, the value to write back (m->size bytes).  XCHG writes the
+ * register's old value; the register then takes insn_merge_load(loaded).
+ */
+__u64 insn_rmw_store(__u64 loaded, __u64 reg_value, const struct insn_mmio *m);
+
+/*
+ * RFLAGS after OR or AND stored `result' (m->size bytes): CF and OF clear,
+ * SF, ZF and PF from the result, AF cleared (undefined, SDM Vol. 2 OR/AND).
+ * XCHG leaves the flags alone.
+ */
+__u64 insn_rmw_flags(__u64 rflags, __u64 result, const struct insn_mmio *m);
 
 /*
  * The mode argument of insn_decode_mmio(): long_mode is EFER.LMA (the

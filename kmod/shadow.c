@@ -444,7 +444,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 	case HVLAB_SPF_REFLECT:
 		return reflect_page_fault(vcpu, &spf);
 	case HVLAB_SPF_MMIO:
-		return hv_mmio_exit(vcpu, spf.gpa);
+		return hv_mmio_exit(vcpu, spf.gpa, error_code & 2);
 	case HVLAB_SPF_RETRY:
 		return 1;
 	}

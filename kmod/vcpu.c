@@ -418,41 +418,91 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	return ret;
 }
 
-/* Inject a queued HVLAB_INJECT event when the guest can take it. */
+static void set_proc_bits(u32 set, u32 clear)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = (proc & ~clear) | set;
+
+	if (want != proc)
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
+}
+
+/*
+ * A queued NMI: it ignores RFLAGS.IF, but waits while NMIs are blocked
+ * (the guest is in its NMI handler, SDM 6.7.1) and, as KVM does, for the
+ * end of STI or MOV-SS blocking (VM entry refuses MOV-SS blocking with an
+ * NMI, SDM 26.3.1.5).  Returns true when injected.  With virtual NMIs the
+ * CPU tracks the guest's blocking and NMI-window exiting says when it
+ * ends.  Without them hvlab cannot hear the IRET: the NMI is retried at
+ * every exit (the preemption timer bounds the wait).
+ */
+static bool inject_nmi(struct hv_vcpu *vcpu)
+{
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS | GUEST_INTR_NMI)) {
+		if (vcpu->vnmi && (intr & GUEST_INTR_NMI))
+			set_proc_bits(PROC_NMI_WINDOW_EXITING, 0);
+		else if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)
+			set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
+		return false;
+	}
+	if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
+		hv_rmode_interrupt(vcpu, 2, 0);
+	else
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
+			     INTR_TYPE_NMI | 2);
+	set_proc_bits(0, vcpu->vnmi ? PROC_NMI_WINDOW_EXITING : 0);
+	return true;
+}
+
+/*
+ * Before each entry: inject a queued HVLAB_INJECT event when the guest can
+ * take it, or arm the exit that says when it can.  Without a queued event,
+ * run->request_interrupt_window arms interrupt-window exiting, and exit.c
+ * returns HVLAB_EXIT_IRQ_WINDOW_OPEN when it fires.
+ */
 static void inject_pending(struct hv_vcpu *vcpu)
 {
 	struct hvlab_event *e = &vcpu->event;
-	u32 proc;
 
-	if (likely(!vcpu->event_pending) ||
-	    (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+	if (likely(!vcpu->event_pending)) {
+		if (READ_ONCE(vcpu->run->request_interrupt_window))
+			set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
 		return;
-	proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	}
+	/* an event being delivered again (exit.c) goes first */
+	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)
+		return;
 	if (e->type == HVLAB_EVENT_EXCEPTION) {
 		hv_inject_exception(vcpu, e->vector, e->has_error_code,
 				    e->error_code);
+	} else if (e->type == HVLAB_EVENT_NMI) {
+		if (!inject_nmi(vcpu))
+			return;
 	} else if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 		   !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS))) {
 		if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
-			hv_rmode_interrupt(vcpu, e->type == HVLAB_EVENT_NMI ?
-					   2 : e->vector, 0);
+			hv_rmode_interrupt(vcpu, e->vector, 0);
 		else
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-				     (e->type == HVLAB_EVENT_NMI ? INTR_TYPE_NMI :
-				      INTR_TYPE_EXT_INTR) | (e->vector & 0xff));
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-			     proc & ~PROC_INTR_WINDOW_EXITING);
+				     INTR_TYPE_EXT_INTR | (e->vector & 0xff));
+		set_proc_bits(0, PROC_INTR_WINDOW_EXITING);
 	} else {
 		/* SDM 26.7.5: exit as soon as the guest can take it */
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-			     proc | PROC_INTR_WINDOW_EXITING);
+		set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
 		return;
 	}
 	vcpu->event_pending = false;
 }
 
-/* Copy what userspace completed back into the guest (KVM: complete_*). */
+/*
+ * Copy what userspace completed back into the guest (KVM: complete_*).
+ * Returns 0 to enter the guest, 1 when userspace must act again first
+ * (run->exit_reason set: the write half of a read-modify-write), <0 on
+ * error.
+ */
 static int complete_pending(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
@@ -489,6 +539,12 @@ static int complete_pending(struct hv_vcpu *vcpu)
 			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
 				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
 		break;
+	case HV_PENDING_MMIO_RMW:
+		hv_mmio_rmw_complete(vcpu);	/* sets up the write exit */
+		return 1;
+	case HV_PENDING_MMIO_MOVS_IN:
+	case HV_PENDING_MMIO_MOVS_OUT:
+		return hv_mmio_movs_complete(vcpu, p == HV_PENDING_MMIO_MOVS_IN);
 	case HV_PENDING_HYPERCALL:
 		*rax = run->hypercall.ret;
 		break;
@@ -562,7 +618,7 @@ static int vcpu_run(struct hv_vcpu *vcpu)
 
 	ret = complete_pending(vcpu);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;

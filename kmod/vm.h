@@ -69,6 +69,9 @@ enum hv_pending {
 	HV_PENDING_PIO_OUT,	/* skip insn */
 	HV_PENDING_MMIO_READ,	/* merge run->mmio.data into a register */
 	HV_PENDING_MMIO_WRITE,	/* skip insn */
+	HV_PENDING_MMIO_RMW,	/* OR/AND/XCHG read done: now the write */
+	HV_PENDING_MMIO_MOVS_IN,	/* MOVS from a device: data to rDI */
+	HV_PENDING_MMIO_MOVS_OUT,	/* MOVS to a device: advance */
 	HV_PENDING_HYPERCALL,	/* RAX = run->hypercall.ret, skip insn */
 };
 
@@ -107,6 +110,7 @@ struct hv_vcpu {
 	u32 io_count;			/* string I/O: elements in io_data */
 	u64 io_gpa;			/* string INS: where the data goes */
 	bool event_pending;		/* HVLAB_INJECT waiting for a window */
+	bool vnmi;			/* virtual NMIs and NMI-window exiting */
 	struct hvlab_event event;
 	bool singlestep;
 
@@ -227,7 +231,9 @@ u64 hv_guest_efer(struct hv_vcpu *vcpu);
 int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
 
 /* exit_io.c: port I/O and MMIO exits */
-int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa);	/* GPA that is not RAM */
+int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
+void hv_mmio_rmw_complete(struct hv_vcpu *vcpu);
+int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in);
 int hv_handle_io(struct hv_vcpu *vcpu);
 int hv_handle_ept_violation(struct hv_vcpu *vcpu);
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);

@@ -36,7 +36,11 @@
 
 #define CR0_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | \
 		   X86_CR0_NW)
-#define CR4_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
+/*
+ * CR4: PAE, and every bit the guest may not set (pure_cpuid.h), so that a
+ * MOV to CR4 setting one (PCIDE, PKE, LA57, ...) exits and gets #GP.
+ */
+#define CR4_OWNED (X86_CR4_PAE | ~(unsigned long)HV_CR4_GUEST_ALLOWED)
 /* shadow paging also owns every bit that changes how addresses translate */
 #define CR0_OWNED_SHADOW (CR0_OWNED | X86_CR0_WP)
 #define CR4_OWNED_SHADOW (CR4_OWNED | X86_CR4_PSE | X86_CR4_PGE | \
@@ -195,8 +199,9 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	};
 	int i;
 
-	if ((s->efer & ~EFER_VALID) || (s->cr0 >> 32) || (s->cr4 & X86_CR4_VMXE) ||
-	    (s->cr4 >> 32) || s->cr8 > 15 || s->gdt.limit > 0xffff ||
+	if ((s->efer & ~EFER_VALID) || (s->cr0 >> 32) ||
+	    (s->cr4 & ~(u64)HV_CR4_GUEST_ALLOWED) ||
+	    s->cr8 > 15 || s->gdt.limit > 0xffff ||
 	    s->idt.limit > 0xffff)
 		return -EINVAL;
 	/* leave vm86 mode first: set_cr0 below enters it with the new state */
@@ -370,8 +375,16 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	s64 pin, proc, proc2, exit, entry;
 	u32 proc_want;
 
+	/*
+	 * Virtual NMIs (SDM 25.6.1, 26.6.1.2): the CPU tracks the guest's own
+	 * NMI blocking, ended by its IRET, and NMI-window exiting says when
+	 * an NMI queued by HVLAB_INJECT can go in.  Used together or not at
+	 * all; without them vcpu.c retries the NMI at each exit.
+	 */
 	pin = adjust(&c->pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		     PIN_PREEMPTION_TIMER);
+		     PIN_PREEMPTION_TIMER |
+		     ((c->proc.may_be_1 & PROC_NMI_WINDOW_EXITING) ?
+		      PIN_VIRTUAL_NMIS : 0));
 	proc_want = PROC_HLT_EXITING | PROC_INVLPG_EXITING |
 		    PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 		    PROC_MOV_DR_EXITING | PROC_USE_IO_BITMAPS |
@@ -404,6 +417,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		vcpu->trap_cr3 = true;
 	if (!vcpu->vpid)
 		proc2 &= ~PROC2_VPID;
+	vcpu->vnmi = pin & PIN_VIRTUAL_NMIS;
 
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);

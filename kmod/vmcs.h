@@ -180,6 +180,9 @@ enum vmcs_field {
 /* Guest interruptibility state (SDM 25.4.2, table 25-3) */
 #define GUEST_INTR_STI			(1u << 0)
 #define GUEST_INTR_MOV_SS		(1u << 1)
+#define GUEST_INTR_NMI			(1u << 3)	/* blocking by NMI */
+/* exit interruption info / qualification: IRET unblocked NMIs (SDM 27.2.3) */
+#define HV_NMI_UNBLOCKED_BY_IRET	(1u << 12)
 
 /* Exit reason bit 31: VM-entry failure (SDM 27.8) */
 #define EXIT_REASON_ENTRY_FAIL		(1u << 31)

@@ -110,6 +110,7 @@ static const char *const hvlab_names[] = {
 	[HVLAB_EXIT_DEBUG] = "DEBUG",
 	[HVLAB_EXIT_CR3] = "CR3",
 	[HVLAB_EXIT_RING_FULL] = "RING_FULL",
+	[HVLAB_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
 };
 
 /* SDM Vol. 3 31.4, "VM Instruction Error Numbers". */
@@ -145,6 +146,7 @@ static const char *const suberrors[] = {
 	[HVLAB_INTERNAL_UNEXPECTED_EXIT] = "unexpected VM exit",
 	[HVLAB_INTERNAL_EMULATION] = "instruction emulation failed",
 	[HVLAB_INTERNAL_VMX_INSTRUCTION] = "VMX instruction failed",
+	[HVLAB_INTERNAL_MMIO_DECODE] = "MMIO by an instruction hvlab does not emulate",
 };
 
 static const char *lookup(const char *const *t, size_t n, uint32_t i, const char *dflt)

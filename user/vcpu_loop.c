@@ -217,6 +217,17 @@ static enum vcpu_action handle_internal(struct vcpu *v)
 				" (VM-instruction error %llu: %s)",
 				(unsigned long long)run->internal.data[0],
 				vm_instruction_error_name((uint32_t)run->internal.data[0]));
+	if (sub == HVLAB_INTERNAL_MMIO_DECODE && n >= 4) {
+		/* the bytes of the instruction, as a disassembler shows them */
+		len += snprintf(why + len, sizeof(why) - (size_t)len, " (GPA 0x%llx, bytes",
+				(unsigned long long)run->internal.data[0]);
+		for (uint64_t i = 0; i < run->internal.data[3] && i < 15; i++)
+			len += snprintf(why + len, sizeof(why) - (size_t)len, " %02x",
+					(unsigned)(run->internal.data[1 + i / 8] >> (8 * (i % 8))) &
+					0xff);
+		len += snprintf(why + len, sizeof(why) - (size_t)len, ")");
+		n = 0;
+	}
 	for (uint32_t i = 0; i < n && i < 8 && len < (int)sizeof(why) - 24; i++)
 		len += snprintf(why + len, sizeof(why) - (size_t)len, "%s0x%llx",
 				i ? " " : "; data ", (unsigned long long)run->internal.data[i]);

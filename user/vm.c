@@ -121,7 +121,7 @@ int board_setup(struct vm *vm)
 {
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
 	/* each device's interrupt line, into the chip's GSI of that number */
-#define LINE(gsi) (&(struct irq_line){ .set = irqchip_set_irq, .ctx = vm->irq, .gsi = (gsi) })
+#define LINE(n) (&(struct irq_line){ .set = irqchip_set_irq, .ctx = vm->irq, .gsi = (n) })
 
 	vm->irq = irqchip_new(ncpus, &vm_irqchip_ops, vm);
 	if (!vm->irq || irqchip_attach(vm->irq, vm->bus) ||

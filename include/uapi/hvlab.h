@@ -245,6 +245,15 @@ struct hvlab_msrs {
 	struct hvlab_msr_entry entries[HVLAB_MAX_MSR_ENTRIES];
 };
 
+/*
+ * HVLAB_INJECT queues one event (-EINVAL while one is still queued).  The
+ * module delivers it at the first VM entry where the guest can take it:
+ * an external interrupt needs RFLAGS.IF and no STI/MOV-SS blocking
+ * (interrupt-window exiting waits for that), an NMI needs no NMI blocking
+ * (virtual NMIs and NMI-window exiting wait for the guest's IRET), an
+ * exception goes in at once.  A HLT the queued event can end does not
+ * reach userspace: the guest takes the event and resumes after its HLT.
+ */
 #define HVLAB_EVENT_EXTINT	0	/* external interrupt */
 #define HVLAB_EVENT_NMI		2
 #define HVLAB_EVENT_EXCEPTION	3	/* hardware exception */
@@ -301,7 +310,7 @@ struct hvlab_translation {
 #define HVLAB_EXIT_UNKNOWN	0
 #define HVLAB_EXIT_IO		1	/* port I/O: emulate, run again */
 #define HVLAB_EXIT_MMIO		2	/* access to a GPA outside any slot */
-#define HVLAB_EXIT_HLT		3	/* HLT with interrupts masked */
+#define HVLAB_EXIT_HLT		3	/* HLT, no queued event it can take */
 #define HVLAB_EXIT_SHUTDOWN	4	/* triple fault */
 #define HVLAB_EXIT_HYPERCALL	5	/* VMCALL not handled in the module */
 #define HVLAB_EXIT_FAIL_ENTRY	6	/* VM entry failed */
@@ -310,6 +319,7 @@ struct hvlab_translation {
 #define HVLAB_EXIT_DEBUG	9	/* single step completed */
 #define HVLAB_EXIT_CR3		10	/* informational CR3 write (trap-cr3) */
 #define HVLAB_EXIT_RING_FULL	11	/* run->ring_wait: read the exit ring */
+#define HVLAB_EXIT_IRQ_WINDOW_OPEN 12	/* request_interrupt_window: inject now */
 
 #define HVLAB_IO_IN		0
 #define HVLAB_IO_OUT		1
@@ -318,9 +328,20 @@ struct hvlab_translation {
 #define HVLAB_INTERNAL_UNEXPECTED_EXIT	1	/* data[0] = basic reason */
 #define HVLAB_INTERNAL_EMULATION	2
 #define HVLAB_INTERNAL_VMX_INSTRUCTION	3	/* data[0] = VM-instr error */
+/*
+ * An MMIO access by an instruction the module does not emulate: data[0] =
+ * the GPA, data[1] = instruction bytes 0-7 (byte 0 in bits 7:0), data[2]
+ * = bytes 8-14, data[3] = how many bytes could be fetched.
+ */
+#define HVLAB_INTERNAL_MMIO_DECODE	4
 
 struct hvlab_run {
 	/* in */
+	/*
+	 * Set when userspace has an interrupt to give but the last exit said
+	 * !ready_for_interrupt_injection: HVLAB_RUN returns with
+	 * HVLAB_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take one.
+	 */
 	__u8  request_interrupt_window;
 	__u8  immediate_exit;
 	/*

@@ -12,7 +12,7 @@
  *  - RDMSR of a hidden feature's MSR raises #GP (x2APIC ID 0x802,
  *    TSC_DEADLINE 0x6e0, SPEC_CTRL 0x48, ARCH_CAPABILITIES 0x10a, MCG_CAP
  *    0x179, TSC_AUX 0xc0000103), and RDTSCP and INVPCID raise #UD, as on a
- *    CPU without them;
+ *    CPU without them; so does a MOV to CR4 that sets PCIDE, PKE or UMIP;
  *  - IA32_APIC_BASE: writing it with the enable bit reads back the same;
  *    clearing the enable bit clears CPUID.1:EDX.APIC until it is set again;
  *    x2APIC mode (bit 10) and moving the APIC page raise #GP.
@@ -127,6 +127,26 @@ static void check_ud(void)
 	GUEST_ASSERT_EQ(guest_cpu()->fault_vector, X86_UD);
 }
 
+/*
+ * CR4 bits of hidden features are reserved: setting PCIDE, PKE or UMIP
+ * raises #GP, as on a CPU without them, and CR4 stays as it was.
+ */
+static void check_cr4(void)
+{
+	static const unsigned long bits[] = { 1ul << 17, 1ul << 22, 1ul << 11 };
+	unsigned long cr4 = read_cr4();
+
+	for (unsigned int i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		unsigned long v = cr4 | bits[i];
+
+		guest_cpu()->fault_vector = 0;
+		asm volatile(ASM_SAFE("mov %0, %%cr4") : : "r"(v) : "memory");
+		GUEST_ASSERT_EQ(guest_cpu()->fault_vector, X86_GP);
+		GUEST_ASSERT_EQ(read_cr4(), cr4);
+	}
+	GUEST_PRINTF("cr4: PCIDE, PKE and UMIP refused");
+}
+
 static void check_apic_base(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE), v;
@@ -175,6 +195,7 @@ void guest_main(void)
 		check_hidden();
 		check_refused_msrs();
 		check_ud();
+		check_cr4();
 	}
 	check_apic_base();
 	GUEST_DONE();

@@ -33,6 +33,7 @@ TEST_F(run, cpuid)
 	EXPECT_TRUE(HAS(R->out, "rdmsr 0x6e0: vector 13\n"));
 	EXPECT_TRUE(HAS(R->out, "rdtscp: vector 6\n"));
 	EXPECT_TRUE(HAS(R->out, "invpcid: vector 6\n"));
+	EXPECT_TRUE(HAS(R->out, "cr4: PCIDE, PKE and UMIP refused\n"));
 	EXPECT_TRUE(HAS(R->out, "apic base: disable/enable ok, x2APIC and relocation refused\n"));
 	EXPECT_LE(2, guest_stat(R, "CPUID"));
 	/* six unknown MSRs, one RDMSR each; the refused APIC_BASE values are not */

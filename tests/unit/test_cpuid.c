@@ -241,6 +241,50 @@ TEST(hidden_features_read_zero)
 	}
 }
 
+/*
+ * The CR4 bits a guest may set (pure_cpuid.h) against CPUID: a bit whose
+ * feature is hidden must be refused (#GP), one whose feature is offered
+ * must be settable.  PCIDE with PCID, PKE with PKU, LA57, UMIP, OSXSAVE
+ * with XSAVE, FSGSBASE, SMEP, SMAP; VMXE and SMXE never.
+ */
+TEST(cr4_bits_follow_cpuid)
+{
+	static const struct { const char *name; __u32 cr4, leaf; int reg; __u32 bit; } bits[] = {
+		{ "PCIDE", HV_CR4_PCIDE, 1, ECX, CPUID1_ECX_PCID },
+		{ "OSXSAVE", HV_CR4_OSXSAVE, 1, ECX, CPUID1_ECX_XSAVE },
+		{ "VMXE", HV_CR4_VMXE, 1, ECX, CPUID1_ECX_VMX_BIT },
+		{ "SMXE", HV_CR4_SMXE, 1, ECX, CPUID1_ECX_SMX },
+		{ "PGE", HV_CR4_PGE, 1, EDX, 1u << 13 },
+		{ "PAE", HV_CR4_PAE, 1, EDX, 1u << 6 },
+		{ "PSE", HV_CR4_PSE, 1, EDX, 1u << 3 },
+		{ "VME", HV_CR4_VME, 1, EDX, 1u << 1 },
+		{ "DE", HV_CR4_DE, 1, EDX, 1u << 2 },
+		{ "OSFXSR", HV_CR4_OSFXSR, 1, EDX, 1u << 24 },
+		{ "FSGSBASE", HV_CR4_FSGSBASE, 7, EBX, 1u << 0 },
+		{ "SMEP", HV_CR4_SMEP, 7, EBX, 1u << 7 },
+		{ "SMAP", HV_CR4_SMAP, 7, EBX, 1u << 20 },
+		{ "UMIP", HV_CR4_UMIP, 7, ECX, 1u << 2 },
+		{ "PKE", HV_CR4_PKE, 7, ECX, CPUID7_ECX_PKU },
+		{ "LA57", HV_CR4_LA57, 7, ECX, 1u << 16 },
+		{ "CET", HV_CR4_CET, 7, ECX, 1u << 7 },
+		{ "PKS", HV_CR4_PKS, 7, ECX, 1u << 31 },
+	};
+
+	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		int offered = advertised(bits[i].leaf, 0, bits[i].reg, bits[i].bit);
+		int settable = !!(HV_CR4_GUEST_ALLOWED & bits[i].cr4);
+
+		if (offered != settable)
+			TH_LOG("CR4.%s: CPUID says %d, CR4 allows %d", bits[i].name,
+			       offered, settable);
+		EXPECT_EQ(offered, settable);
+	}
+	/* INVPCID comes with PCID: hidden alike */
+	EXPECT_FALSE(advertised(7, 0, EBX, CPUID7_EBX_INVPCID));
+	/* bits 63:32 and the undefined ones are never settable */
+	EXPECT_EQ(0u, HV_CR4_GUEST_ALLOWED & ((1u << 15) | (1u << 19) | 0xfe000000u));
+}
+
 TEST(leaves_without_a_row_read_zero)
 {
 	static const __u32 leaves[][2] = {

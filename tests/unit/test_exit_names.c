@@ -79,7 +79,8 @@ TEST(run_exit_reasons)
 	EXPECT_STREQ("CR3", hvlab_exit_name(HVLAB_EXIT_CR3));
 	EXPECT_STREQ("RING_FULL", hvlab_exit_name(HVLAB_EXIT_RING_FULL));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(HVLAB_EXIT_UNKNOWN));
-	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(12));
+	EXPECT_STREQ("IRQ_WINDOW_OPEN", hvlab_exit_name(HVLAB_EXIT_IRQ_WINDOW_OPEN));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(13));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(~0u));
 }
 

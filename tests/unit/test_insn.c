@@ -45,6 +45,15 @@ struct enc {
 			  .zero_extend = 1 }
 #define SX(sz, d, r)	{ .size = (sz), .dst_size = (d), .reg = (r), \
 			  .sign_extend = 1 }
+#define RMW(o, sz, r)	{ .op = INSN_MMIO_##o, .size = (sz), .dst_size = (sz), \
+			  .reg = (r), .is_write = 1 }
+#define RMWH(o, r)	{ .op = INSN_MMIO_##o, .size = 1, .dst_size = 1, \
+			  .reg = (r), .is_write = 1, .high_byte = 1 }
+#define RMWI(o, sz, v)	{ .op = INSN_MMIO_##o, .size = (sz), .dst_size = (sz), \
+			  .is_write = 1, .has_imm = 1, .imm = (v) }
+#define MOVS(sz, as, sg, r) { .op = INSN_MMIO_MOVS, .size = (sz), \
+			  .dst_size = (sz), .addr_size = (as), \
+			  .seg = INSN_SEG_##sg, .rep = (r) }
 
 static const struct enc table[] = {
 	/* 32-bit code: the local APIC and a device at 0xc0000000 */
@@ -178,6 +187,50 @@ static const struct enc table[] = {
 	  LD(2, RAX) },
 	{ 64, I("\x66\x48\x8b\x03"), "data16 mov rax,QWORD PTR [rbx]",
 	  LD(8, RAX) },
+
+	/* read-modify-write forms on a device register (GNU as encodings) */
+	{ 64, I("\xf0\x81\x8a\x00\x03\x00\x00\x00\x01\x00\x00"),
+	  "lock or DWORD PTR [rdx+0x300],0x100", RMWI(OR, 4, 0x100) },
+	{ 64, I("\x09\x02"), "or DWORD PTR [rdx],eax", RMW(OR, 4, RAX) },
+	{ 64, I("\x83\x4f\x08\x10"), "or DWORD PTR [rdi+0x8],0x10",
+	  RMWI(OR, 4, 0x10) },
+	{ 64, I("\x83\x23\xfe"), "and DWORD PTR [rbx],0xfffffffe",
+	  RMWI(AND, 4, 0xfffffffe) },
+	{ 64, I("\x41\x83\x64\x24\x10\xef"), "and DWORD PTR [r12+0x10],-17",
+	  RMWI(AND, 4, 0xffffffef) },
+	{ 64, I("\x48\x09\x4c\xd8\x40"), "or QWORD PTR [rax+rbx*8+0x40],rcx",
+	  RMW(OR, 8, RCX) },
+	{ 64, I("\xf0\x80\x0e\x80"), "lock or BYTE PTR [rsi],0x80",
+	  RMWI(OR, 1, 0x80) },
+	{ 64, I("\x66\x21\x02"), "and WORD PTR [rdx],ax", RMW(AND, 2, RAX) },
+	{ 64, I("\x66\x81\x0a\x34\x12"), "or WORD PTR [rdx],0x1234",
+	  RMWI(OR, 2, 0x1234) },
+	{ 64, I("\x87\x02"), "xchg DWORD PTR [rdx],eax", RMW(XCHG, 4, RAX) },
+	{ 64, I("\x4d\x87\x48\x18"), "xchg QWORD PTR [r8+0x18],r9",
+	  RMW(XCHG, 8, R9) },
+	{ 64, I("\x86\x23"), "xchg BYTE PTR [rbx],ah", RMWH(XCHG, RAX) },
+	{ 64, I("\x20\x0f"), "and BYTE PTR [rdi],cl", RMW(AND, 1, RCX) },
+	{ 64, I("\x48\x81\x0f\xff\xff\xff\x7f"),
+	  "or QWORD PTR [rdi],0x7fffffff", RMWI(OR, 8, 0x7fffffff) },
+	{ 64, I("\x48\x83\x27\xf8"), "and QWORD PTR [rdi],-8",
+	  RMWI(AND, 8, ~7ULL) },
+	{ 32, I("\x83\x0d\xf0\x00\xe0\xfe\x04"), "or DWORD PTR ds:0xfee000f0,0x4",
+	  RMWI(OR, 4, 4) },
+	{ 32, I("\x87\x1d\x10\x00\xc0\xfe"), "xchg DWORD PTR ds:0xfec00010,ebx",
+	  RMW(XCHG, 4, RBX) },
+	{ 32, I("\x21\x16"), "and DWORD PTR [esi],edx", RMW(AND, 4, RDX) },
+
+	/* string moves: memcpy_toio() / memcpy_fromio() */
+	{ 64, I("\xf3\x48\xa5"), "rep movsq", MOVS(8, 8, DS, 1) },
+	{ 64, I("\xf3\xa5"), "rep movsd", MOVS(4, 8, DS, 1) },
+	{ 64, I("\xa4"), "movsb", MOVS(1, 8, DS, 0) },
+	{ 64, I("\xf3\xa4"), "rep movsb", MOVS(1, 8, DS, 1) },
+	{ 64, I("\x66\xf3\xa5"), "rep movsw", MOVS(2, 8, DS, 1) },
+	{ 64, I("\x64\xa5"), "movsd fs:[rsi]", MOVS(4, 8, FS, 0) },
+	{ 64, I("\x67\xf3\xa4"), "rep movsb [esi],[edi]", MOVS(1, 4, DS, 1) },
+	{ 32, I("\xf3\xa5"), "rep movsd (32-bit)", MOVS(4, 4, DS, 1) },
+	{ 16, I("\xf3\xa4"), "rep movsb (16-bit)", MOVS(1, 2, DS, 1) },
+	{ 16, I("\x26\x66\xa5"), "movsd es:[si] (16-bit)", MOVS(4, 2, ES, 0) },
 };
 
 /* Field by field: the flags are bit-fields and padding is unspecified. */
@@ -188,16 +241,18 @@ static int same(const struct insn_mmio *a, const struct insn_mmio *b)
 	       a->is_write == b->is_write && a->has_imm == b->has_imm &&
 	       a->zero_extend == b->zero_extend &&
 	       a->sign_extend == b->sign_extend &&
-	       a->high_byte == b->high_byte && a->imm == b->imm;
+	       a->high_byte == b->high_byte && a->imm == b->imm &&
+	       a->op == b->op && a->rep == b->rep &&
+	       a->addr_size == b->addr_size && a->seg == b->seg;
 }
 
 static void show(struct __test_metadata *_metadata, const char *what,
 		 const struct insn_mmio *m)
 {
-	TH_LOG("%s: len %u size %u dst %u reg %u write %u imm? %u zx %u sx %u high %u imm %#llx",
+	TH_LOG("%s: len %u size %u dst %u reg %u write %u imm? %u zx %u sx %u high %u imm %#llx op %u rep %u as %u seg %u",
 	       what, m->len, m->size, m->dst_size, m->reg, m->is_write,
 	       m->has_imm, m->zero_extend, m->sign_extend, m->high_byte,
-	       (unsigned long long)m->imm);
+	       (unsigned long long)m->imm, m->op, m->rep, m->addr_size, m->seg);
 }
 
 TEST(table_of_real_encodings)
@@ -321,9 +376,16 @@ TEST(unsupported_and_invalid)
 		{ 32, I("\xc6\x78\x10\x01") },	/* C6 /7 */
 		{ 32, I("\x63\x02") },		/* arpl [edx],ax */
 		{ 32, I("\x48\x8b\x03") },	/* dec eax; mov eax,[ebx] */
-		{ 32, I("\xa5") },		/* movsd (string move) */
-		{ 64, I("\xf3\x48\xa5") },	/* rep movsq */
-		{ 32, I("\x87\x03") },		/* xchg [ebx],eax */
+		{ 32, I("\xf0\xa5") },		/* lock movsd: #UD */
+		{ 64, I("\xf0\x48\x8b\x03") },	/* lock mov rax,[rbx]: #UD */
+		{ 32, I("\x81\x03\x01\x00\x00\x00") },	/* add dword [ebx],1 */
+		{ 32, I("\x83\x33\x01") },	/* xor dword [ebx],1 */
+		{ 32, I("\x80\x2b\x01") },	/* sub byte [ebx],1 */
+		{ 32, I("\x31\x03") },		/* xor [ebx],eax */
+		{ 32, I("\x0b\x03") },		/* or eax,[ebx] (register dest.) */
+		{ 32, I("\xa7") },		/* cmpsd */
+		{ 32, I("\xab") },		/* stosd */
+		{ 32, I("\x09\xc3") },		/* or ebx,eax (registers) */
 		{ 32, I("\x85\x03") },		/* test [ebx],eax */
 		{ 32, I("\x83\x3b\x00") },	/* cmp dword [ebx],0 */
 		{ 32, I("\x01\x03") },		/* add [ebx],eax */
@@ -445,6 +507,39 @@ TEST(store_values)
 	EXPECT_EQ(0xbeefULL, insn_store_value(reg, &m));
 }
 
+/* What OR, AND and XCHG write back, and the flags OR and AND leave. */
+TEST(read_modify_write)
+{
+	struct insn_mmio m;
+
+	m = DEC("\x09\x02", 64);			/* or [rdx],eax */
+	EXPECT_EQ(0x80000101ULL, insn_rmw_store(0x100, 0xffffffff80000001ULL, &m));
+	/* SF from bit 31, PF from the low byte 0x01 (odd), CF/OF/ZF cleared */
+	EXPECT_EQ(0x282ULL, insn_rmw_flags(0xac3, 0x80000101, &m));
+	m = DEC("\x83\x23\xfe", 64);		/* and dword [rbx],-2 */
+	EXPECT_EQ(0xfffffffeULL, m.imm);
+	EXPECT_EQ(0x10ULL, insn_rmw_store(0x11, 0, &m));
+	m = DEC("\x48\x83\x27\xf8", 64);		/* and qword [rdi],-8 */
+	EXPECT_EQ(0x8000000000000000ULL,
+		  insn_rmw_store(0x8000000000000007ULL, 0, &m));
+	/* a zero result: ZF and PF (zero ones is even) */
+	EXPECT_EQ(0x246ULL, insn_rmw_flags(0x203, 0, &m));
+	m = DEC("\x20\x0f", 64);			/* and [rdi],cl */
+	EXPECT_EQ(0x0fULL, insn_rmw_store(0x3f, 0x1234560f, &m));
+	EXPECT_EQ(0x206ULL, insn_rmw_flags(0x202, 0x0f, &m));	/* 4 ones: PF */
+	m = DEC("\x66\x81\x0a\x34\x12", 64);	/* or word [rdx],0x1234 */
+	EXPECT_EQ(0xf234ULL, insn_rmw_store(0xe000, 0, &m));
+	EXPECT_EQ(0x282ULL, insn_rmw_flags(0x202, 0xf234, &m));	/* SF, bit 15 */
+	/* XCHG: memory gets the register, the register the old memory */
+	m = DEC("\x87\x02", 64);			/* xchg [rdx],eax */
+	EXPECT_EQ(0x89abcdefULL, insn_rmw_store(0x11111111, 0x0123456789abcdefULL, &m));
+	EXPECT_EQ(0x11111111ULL, insn_merge_load(0x0123456789abcdefULL, 0x11111111, &m));
+	EXPECT_EQ(0xac3ULL, insn_rmw_flags(0xac3, 0, &m));	/* flags untouched */
+	m = DEC("\x86\x23", 64);			/* xchg [rbx],ah */
+	EXPECT_EQ(0x12ULL, insn_rmw_store(0x99, 0x1234, &m));
+	EXPECT_EQ(0x9934ULL, insn_merge_load(0x1234, 0x99, &m));
+}
+
 /* The module keeps a decoded access in the vCPU's u64 mmio_insn[2]. */
 TEST(fits_in_sixteen_bytes)
 {
@@ -527,6 +622,8 @@ TEST(random_inputs)
 		0x40, 0x41, 0x44, 0x48, 0x4c, 0x4f, 0x88, 0x89, 0x8a, 0x8b,
 		0xc6, 0xc7, 0xa0, 0xa1, 0xa2, 0xa3, 0x0f, 0xb6, 0xb7, 0xbe,
 		0xbf, 0x63, 0x04, 0x05, 0x44, 0x84, 0x25, 0x24,
+		0x08, 0x09, 0x20, 0x21, 0x86, 0x87, 0x80, 0x81, 0x83, 0xa4,
+		0xa5, 0xf0,
 	};
 	static const int modes[] = { 16, 32, 64 };
 	unsigned int iter, i, n, ok = 0;

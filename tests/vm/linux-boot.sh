@@ -35,9 +35,14 @@ fi
 # normal boot (thousands of serial exits) does not.
 append="console=ttyS0 loglevel=4 panic=-1 hvlab.check"
 start=$(cut -d' ' -f1 /proc/uptime)
-hvlab run -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
-	--append "$append" $dir/vmlinuz >"$out" 2>"$err" </dev/null
-rc=$?
+# The guest's console streams into this TAP as comments, so a slow or
+# stuck boot shows how far it got.
+{
+	hvlab run -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
+		--append "$append" $dir/vmlinuz 2>"$err" </dev/null
+	echo $? >"$out.rc"
+} | tee "$out" | sed 's/^/# | /'
+rc=$(cat "$out.rc" 2>/dev/null || echo 255)
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# hvlab run --cpus $cpus --paging $paging: status $rc, $start -> $end s of VM uptime"
 fail=0
@@ -66,10 +71,6 @@ bad=$(grep -v '^##GUEST##' "$out" | grep -E 'WARNING|Oops|BUG|Call Trace|[Pp]ani
 [ -z "$bad" ]
 check 6 "Linux ($paging, $cpus vCPU): no warning, oops, panic or APIC error in the guest's log"
 [ -z "$bad" ] || echo "$bad" | head -n 20 | sed 's/^/#   /'
-if [ "$fail" -ne 0 ]; then
-	echo "# the guest's console (last 60 lines):"
-	tail -n 60 "$out" | sed 's/^/#   /'
-fi
 echo "# hvlab's messages and --stats:"
 sed 's/^/#   /' "$err"
 exit $fail

@@ -7,8 +7,9 @@
  *              run + data_offset) to the port bus
  *   MMIO       hand it to the MMIO bus; a read fills run->mmio.data, which
  *              the module copies into the guest on the next HVLAB_RUN
- *   HLT        nothing can wake the vCPU (no interrupt sources yet): park
- *              it; when every vCPU is parked the run ends, status 0
+ *   HLT        with interrupts enabled: sleep until one comes (vcpu_irq.c);
+ *              with them masked nothing can wake the vCPU: park it; when
+ *              every vCPU is parked the run ends, status 0
  *   SHUTDOWN   triple fault: status 3
  *   HYPERCALL  hypercall.c
  *   FAIL_ENTRY, INTERNAL_ERROR, unknown: explained, status 4
@@ -29,6 +30,7 @@
 
 #include "exit_names.h"
 #include "hw/ata.h"
+#include "hw/irq.h"
 #include "vm.h"
 
 /* Logs an unclaimed access once; returns true when --strict stops the run. */
@@ -137,6 +139,9 @@ static enum vcpu_action handle_hlt(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	bool all;
+
+	if (v->run->if_flag && vm->irq)
+		return VCPU_WAIT_IRQ;	/* an interrupt can end it: vcpu_irq.c */
 
 	pthread_mutex_lock(&vm->lock);
 	all = ++vm->halted >= vm->ncpus;
@@ -258,7 +263,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 		return handle_internal(v);
 	case HVLAB_EXIT_INTR:
 	case HVLAB_EXIT_DEBUG:
-	case HVLAB_EXIT_IRQ_WINDOW_OPEN:	/* the guest can take an interrupt now */
+	case HVLAB_EXIT_IRQ_WINDOW_OPEN:	/* vcpu_prepare_run injects */
 		return VCPU_CONTINUE;
 	case HVLAB_EXIT_RING_FULL:	/* lossless watching: read the ring */
 		vm_drain_ring(v->vm, (unsigned)v->id);
@@ -363,6 +368,39 @@ static void ata_print_stats(struct vm *vm, FILE *f)
 	fprintf(f, "  %-22s %12llu commands\n", "flush", (unsigned long long)st.flushes);
 }
 
+/*
+ * Interrupts: how many each source raised (rising edges per GSI, with the
+ * ISA name of the line) and how many of each vector went into the guest.
+ */
+static void irq_print_stats(struct vm *vm, FILE *f)
+{
+	static const char *const isa[16] = {
+		[IRQ_PIT] = "PIT", [IRQ_KBD] = "i8042", [IRQ_COM2] = "COM2",
+		[IRQ_COM1] = "COM1", [IRQ_RTC] = "RTC", [IRQ_SCI] = "ACPI SCI",
+		[IRQ_MOUSE] = "mouse", [IRQ_IDE0] = "IDE0", [IRQ_IDE1] = "IDE1",
+	};
+	struct irq_stats st;
+	uint64_t total = 0;
+
+	irqchip_stats(vm->irq, &st);
+	for (unsigned i = 0; i < 256; i++)
+		total += st.injected[i];
+	if (!total && !st.ipis && !st.nmis)
+		return;
+	fprintf(f, "interrupts: %" PRIu64 " injected, %" PRIu64 " IPIs, %" PRIu64 " NMIs\n",
+		total, st.ipis, st.nmis);
+	for (unsigned g = 0; g < IOAPIC_PINS; g++)
+		if (st.raised[g])
+			fprintf(f, "  GSI %-2u %-9s raised %10" PRIu64 "\n", g,
+				g < 16 && isa[g] ? isa[g] : "", st.raised[g]);
+	for (unsigned v = 0; v < 256; v++)
+		if (st.injected[v])
+			fprintf(f, "  vector 0x%02x      injected %8" PRIu64 "\n", v, st.injected[v]);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		fprintf(f, "  vCPU %u: %" PRIu64 " injected, slept in HLT %" PRIu64 " times\n", i,
+			vm->vcpu[i].injected, vm->vcpu[i].halts);
+}
+
 void vm_print_stats(struct vm *vm, FILE *f)
 {
 	for (unsigned i = 0; i < vm->ncpus; i++)
@@ -370,6 +408,8 @@ void vm_print_stats(struct vm *vm, FILE *f)
 			vcpu_print_stats(vm->vcpu[i].stats, (int)i, f);
 		else
 			fprintf(f, "vCPU %u: the module maps no statistics\n", i);
+	if (vm->irq)
+		irq_print_stats(vm, f);
 	if (vm->ata)
 		ata_print_stats(vm, f);
 }

@@ -33,21 +33,13 @@
 #include "dash/trace.h"
 #include "disk/disk.h"
 #include "hw/ata.h"
+#include "hw/clock.h"
 #include "hw/devices.h"
 #include "hw/irq.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
 #include "vm.h"
 
-#define KICK_SIGNAL	SIGUSR1
-/*
- * Exit status of a run the guest ended by resetting the machine (8042
- * pulse, 0xCF9): hvlab run does not restart it.  vm.h owns the VM_EXIT_*
- * codes; this one joins them there.
- */
-#ifndef VM_EXIT_RESET
-#define VM_EXIT_RESET	7
-#endif
 
 /* ---- set-up without the module ------------------------------------ */
 
@@ -128,21 +120,24 @@ void vm_log(struct vm *vm, const char *fmt, ...)
 int board_setup(struct vm *vm)
 {
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
-	const struct irq_line *nc = NULL;	/* not connected */
+	/* each device's interrupt line, into the chip's GSI of that number */
+#define LINE(n) (&(struct irq_line){ .set = irqchip_set_irq, .ctx = vm->irq, .gsi = (n) })
 
-	vm->irq = irqchip_new(ncpus, NULL, vm);
-	if (!vm->irq || irqchip_attach(vm->irq, vm->bus) || !pit8254_attach(vm->bus, nc) ||
-	    !i8042_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_RESET) ||
-	    !rtc_cmos_attach(vm->bus, nc, vm->opt.ram_size) ||
+	vm->irq = irqchip_new(ncpus, &vm_irqchip_ops, vm);
+	if (!vm->irq || irqchip_attach(vm->irq, vm->bus) ||
+	    !pit8254_attach(vm->bus, LINE(IRQ_PIT)) ||
+	    !i8042_attach(vm->bus, LINE(IRQ_KBD), vm_request_stop, vm, VM_EXIT_RESET) ||
+	    !rtc_cmos_attach(vm->bus, LINE(IRQ_RTC), vm->opt.ram_size) ||
 	    !port80_attach(vm->bus) ||
 	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose) ||
 	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
-	    !uart16550_attach(vm->bus, UART_COM1_BASE, nc, console_out, vm) ||
+	    !(vm->uart = uart16550_attach(vm->bus, UART_COM1_BASE, LINE(IRQ_COM1), console_out, vm)) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
-	    !acpi_pm_attach(vm->bus, nc, vm_request_stop, vm, VM_EXIT_OK) ||
+	    !acpi_pm_attach(vm->bus, LINE(IRQ_SCI), vm_request_stop, vm, VM_EXIT_OK) ||
 	    !pci_attach(vm->bus) ||
 	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
+#undef LINE
 	return 0;
 }
 
@@ -220,8 +215,10 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 	memset(vm, 0, sizeof(*vm));
 	vm->opt = *opt;
 	vm->sys_fd = vm->fd = -1;
-	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++) {
 		vm->vcpu[i].fd = -1;
+		vcpu_irq_init(&vm->vcpu[i]);
+	}
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->rec_lock, NULL);
 
@@ -458,6 +455,11 @@ int vm_set_boot_state(struct vm *vm, const struct boot_image *img)
 		struct hvlab_regs regs;
 		struct hvlab_sregs sregs;
 
+		/* Linux starts the others itself, with INIT and STARTUP IPIs */
+		if (img->linux64 && i > 0) {
+			vm->vcpu[i].state = VCPU_WAIT_SIPI;
+			continue;
+		}
 		boot_vcpu_state(img, (int)i, &regs, &sregs);
 		if (ioctl(vm->vcpu[i].fd, HVLAB_SET_SREGS, &sregs) < 0 ||
 		    ioctl(vm->vcpu[i].fd, HVLAB_SET_REGS, &regs) < 0) {
@@ -486,7 +488,7 @@ static void kick_vcpus(struct vm *vm)
 		if (v->run)
 			v->run->immediate_exit = 1;
 		if (v->fd >= 0)
-			pthread_kill(v->thread, KICK_SIGNAL);
+			pthread_kill(v->thread, VM_KICK_SIGNAL);
 	}
 }
 
@@ -592,18 +594,33 @@ static void *vcpu_thread(void *arg)
 
 	hw_set_current_vcpu(v->id);
 	sigemptyset(&kick);
-	sigaddset(&kick, KICK_SIGNAL);
+	sigaddset(&kick, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!vm_stopping(vm)) {
 		enum vcpu_action act;
+		int ret;
 
 		/* the dashboard's pause and single step happen here */
 		if (vm->dash && dash_gate(vm->dash, (unsigned)v->id) < 0) {
 			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
 			break;
 		}
-		if (ioctl(v->fd, HVLAB_RUN, 0) < 0) {
+		ret = vcpu_prepare_run(v);	/* INIT/STARTUP, the next interrupt */
+		if (ret) {
+			char why[128];
+
+			if (ret > 0)
+				break;		/* stopped while waiting for STARTUP */
+			snprintf(why, sizeof(why), "vCPU %d: cannot start it at STARTUP: %s",
+				 v->id, strerror(-ret));
+			vm_request_stop(vm, VM_EXIT_VMX_ERROR, false, why);
+			break;
+		}
+		atomic_store(&v->in_run, true);
+		ret = ioctl(v->fd, HVLAB_RUN, 0);
+		atomic_store(&v->in_run, false);
+		if (ret < 0) {
 			char why[128];
 
 			if (errno == EINTR || errno == EAGAIN)
@@ -618,6 +635,8 @@ static void *vcpu_thread(void *arg)
 			record_ring_if_full(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
 			snapshot_regs(v);
+		if (act == VCPU_WAIT_IRQ)
+			act = vcpu_wait_irq(v);
 		if (act != VCPU_CONTINUE)
 			break;
 	}
@@ -639,14 +658,19 @@ int vm_run(struct vm *vm)
 
 	if (vm->ata && vm->opt.verbose && !vm->dash)
 		ata_set_log(vm->ata, stderr);	/* -v: one line per disk command */
-	sigaction(KICK_SIGNAL, &sa, NULL);
+	sigaction(VM_KICK_SIGNAL, &sa, NULL);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
 	block = waitset;
-	sigaddset(&block, KICK_SIGNAL);
+	sigaddset(&block, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
 
+	/* the device timers (PIT, RTC, LAPIC) and the terminal's keys */
+	if (hw_timers_start() < 0)
+		vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start the timer thread");
+	if (!vm->dash && console_open(vm) < 0)
+		vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot put the terminal in raw mode");
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		if (pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i])) {
 			vm_request_stop(vm, VM_EXIT_OSERR, false, "cannot start a vCPU thread");
@@ -684,6 +708,8 @@ int vm_run(struct vm *vm)
 	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(vm->vcpu[i].thread, NULL);
+	hw_timers_stop();
+	console_close(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (vm->dash) {
 		dash_poll(vm->dash, 0);		/* drain the rings one last time */
@@ -739,6 +765,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->ram)
 		munmap(vm->ram, vm->opt.ram_size);
 	vm->ram = NULL;
+	for (unsigned i = 0; i < HVLAB_MAX_VCPUS; i++)
+		vcpu_irq_destroy(&vm->vcpu[i]);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->rec_lock);
 }

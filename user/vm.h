@@ -32,6 +32,7 @@
 #define HVLAB_VM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,6 +56,7 @@ struct trace_writer;
 #define VM_EXIT_TRIPLE_FAULT	3	/* shutdown */
 #define VM_EXIT_VMX_ERROR	4	/* VM-entry failure, internal error */
 #define VM_EXIT_STRICT		5	/* --strict: unclaimed port/MMIO access */
+#define VM_EXIT_RESET		7	/* the guest asked for a reset (reboot) */
 #define VM_EXIT_USAGE		64	/* bad command line */
 #define VM_EXIT_BAD_IMAGE	65	/* malformed image, does not fit */
 #define VM_EXIT_NO_IMAGE	66	/* missing or unreadable image/module */
@@ -85,6 +87,15 @@ struct vm_options {
 
 struct vm;
 
+/* Where a vCPU is, apart from running (vcpu_irq.c). */
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_WAIT_SIPI,		/* after INIT, or an AP of a Linux boot */
+};
+
+/* The signal that kicks a vCPU thread out of HVLAB_RUN (a no-op handler). */
+#define VM_KICK_SIGNAL	SIGUSR1
+
 struct vcpu {
 	struct vm *vm;
 	int id;
@@ -94,6 +105,16 @@ struct vcpu {
 	size_t mmap_size;
 	pthread_t thread;
 	atomic_bool done;
+
+	/* vcpu_irq.c: waking, kicking, INIT and STARTUP */
+	pthread_mutex_t wait_lock;	/* the four fields below */
+	pthread_cond_t wake;
+	bool woken;			/* kicked since the last wait */
+	bool init_pending, sipi_pending;
+	uint8_t sipi_vector;
+	enum vcpu_state state;		/* written by its own thread only */
+	atomic_bool in_run;		/* inside HVLAB_RUN: a kick signals */
+	uint64_t injected, halts;	/* interrupts injected, HLTs slept in */
 };
 
 struct vm {
@@ -103,6 +124,8 @@ struct vm {
 	struct guest_mem mem;
 	struct bus *bus;
 	struct irqchip *irq;		/* PIC, IOAPIC, local APICs; freed after the bus */
+	struct hv_device *uart;		/* COM1: the console, typed into */
+	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
 	unsigned ncpus;			/* vCPUs created */
@@ -127,7 +150,12 @@ struct vm {
 };
 
 /* What vcpu_handle_exit() tells the vCPU thread. */
-enum vcpu_action { VCPU_CONTINUE, VCPU_HALTED, VCPU_STOP };
+enum vcpu_action {
+	VCPU_CONTINUE,
+	VCPU_HALTED,		/* halted for good: nothing can wake it */
+	VCPU_STOP,
+	VCPU_WAIT_IRQ,		/* HLT with interrupts on: sleep until one comes */
+};
 
 /* Returns 0, or a VM_EXIT_* status with a message on stderr. */
 int vm_init(struct vm *vm, const struct vm_options *opt);
@@ -167,6 +195,24 @@ void vm_drain_ring(struct vm *vm, unsigned i);
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */
 void vm_print_stats(struct vm *vm, FILE *f);
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);
+
+/*
+ * vcpu_irq.c: interrupts from the vCPU's side.  vm_irqchip_ops is what the
+ * board gives irqchip_new().  vcpu_prepare_run() runs before each
+ * HVLAB_RUN: INIT/STARTUP, then the next vector; 0, 1 when the VM stops
+ * meanwhile, or -errno.  vcpu_wait_irq() sleeps through an HLT.
+ */
+struct irqchip_ops;
+extern const struct irqchip_ops vm_irqchip_ops;
+void vcpu_irq_init(struct vcpu *v);
+void vcpu_irq_destroy(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
+int vcpu_prepare_run(struct vcpu *v);
+enum vcpu_action vcpu_wait_irq(struct vcpu *v);
+
+/* console.c: with a terminal on stdin, raw mode and typing into COM1. */
+int console_open(struct vm *vm);
+void console_close(struct vm *vm);
 
 /* hypercall.c: HVLAB_EXIT_HYPERCALL (HVLAB_HC_WALK prints walk_print.c's text). */
 void vcpu_hypercall(struct vcpu *vcpu);

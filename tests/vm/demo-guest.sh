@@ -13,7 +13,9 @@
 #      hypervisor intercepts the guest's CR3 writes); with the live
 #      dashboard when standard output is a terminal, else as plain text;
 #   3. the recorded run as text: `hvlab replay --info` and every dashboard
-#      panel at the end of the run (`hvlab replay --dump --at end`).
+#      panel at the end of the run (`hvlab replay --dump --at end`);
+#   4. with HVLAB_DEMO_KERNEL and HVLAB_DEMO_INITRD set: that Linux kernel
+#      boots inside hvlab (dashboard on a terminal) and powers itself off.
 #
 # tests/tools/demo.sh runs it natively; tests/vm/t_demo.sh runs it inside
 # the VM, where Bochs's emulated CPU has VMX.  POSIX sh: it runs under the
@@ -74,5 +76,24 @@ if [ -s "$trace" ]; then
 else
 	echo "demo: the run left no trace"
 	ok=1
+fi
+
+# Linux inside hvlab (HVLAB_DEMO_KERNEL and HVLAB_DEMO_INITRD, which
+# tests/tools/demo.sh sets): an operating system's exits, interrupts and
+# page tables; the guest's script powers it off after a few seconds.
+if [ -n "${HVLAB_DEMO_KERNEL:-}" ] && [ -r "$HVLAB_DEMO_KERNEL" ] &&
+   [ -r "${HVLAB_DEMO_INITRD:-}" ]; then
+	set -- run -m 128M --paging "$PAGING" --stats --initrd "$HVLAB_DEMO_INITRD" \
+		--append "console=ttyS0 loglevel=4 hvlab.check"
+	if [ -t 0 ] && [ -t 1 ]; then
+		echo "=== hvlab $* --dashboard $HVLAB_DEMO_KERNEL"
+		"$HV" "$@" --dashboard "$HVLAB_DEMO_KERNEL"
+	else
+		echo "=== hvlab $* $HVLAB_DEMO_KERNEL"
+		"$HV" "$@" "$HVLAB_DEMO_KERNEL"
+	fi
+	status=$?
+	echo "=== Linux guest exited with status $status"
+	[ "$status" = 0 ] || ok=1
 fi
 exit $ok

@@ -52,6 +52,9 @@ export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
 # still short enough that one hung program does not eat the host's
 # --timeout and cost the results of all the others.
 PROG_TIMEOUT=${HVLAB_PROG_TIMEOUT:-20}
+# A Linux kernel booting inside hvlab (t_linux_*.sh, their own pass) runs
+# about as many instructions as this VM's own boot, and then some exits.
+LINUX_TIMEOUT=${HVLAB_LINUX_TIMEOUT:-60}
 
 # Oops, BUG, WARNING, GPF, lockdep/KASAN-style reports: what "kernel log
 # clean" rejects.
@@ -99,8 +102,14 @@ run_programs() {
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=${t##*/}
 		selected "$name" || continue
+		limit=$PROG_TIMEOUT
+		case "$name" in
+		t_linux_*)	# Linux inside hvlab: only in the pass that asks for it
+			[ -n "$HVLAB_ONLY" ] || continue
+			limit=$LINUX_TIMEOUT ;;
+		esac
 		mark begin "$name"
-		(cd /tests && timeout "$PROG_TIMEOUT" "$t" </dev/null 2>&1)
+		(cd /tests && timeout "$limit" "$t" </dev/null 2>&1)
 		rc=$?
 		mark end "$name" "$rc"
 	done
@@ -155,6 +164,7 @@ suite() {
 #     (--stats, printed once the dashboard is closed), `hvlab replay --info`
 #     and every panel of the dashboard at the end of the run
 #     (`hvlab replay --dump`), the guest's console included.
+#  3. Linux inside hvlab, with the dashboard, until the guest powers off.
 demo() {
 	mark begin-demo
 	insmod "$HVLAB_KO" || echo "demo: insmod hvlab.ko failed"
@@ -200,6 +210,19 @@ demo() {
 			echo "=== hvlab replay --dump --at end $trace (the dashboard's panels, as text)"
 			hvlab replay --partial --dump --at end -s 80x24 "$trace"
 		fi
+	fi
+	# 3. an operating system nobody here wrote: the VM's own Linux kernel
+	#    boots inside hvlab with the dashboard, runs its check script
+	#    (timer and serial interrupts counting) and powers itself off.
+	if [ -r /guests/linux/vmlinuz ] && [ -r /guests/linux/initrd.gz ]; then
+		set -- run -m 128M --paging "$HVLAB_PAGING" --stats \
+			--initrd /guests/linux/initrd.gz \
+			--append "console=ttyS0 loglevel=4 hvlab.check"
+		echo "=== hvlab $* --dashboard /guests/linux/vmlinuz"
+		timeout "$LINUX_TIMEOUT" setsid -c sh -c \
+			'"$@"; rc=$?; stty "$(stty -g)"; exit $rc' \
+			sh hvlab "$@" --dashboard /guests/linux/vmlinuz </dev/ttyS0 >/dev/ttyS0 2>&1
+		echo "=== Linux guest exited with status $?"
 	fi
 	rmmod hvlab 2>/dev/null
 	mark end-demo

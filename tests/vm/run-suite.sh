@@ -330,6 +330,14 @@ done
 for g in build/guests/*; do
 	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
 done
+# Linux inside hvlab (t_linux_*.sh, the demo): this VM's own vmlinuz and a
+# busybox initramfs of its own; only where used, as they add 10 MB.
+if [ "$MODE" = demo ] || [[ $ONLY == *linux* ]]; then
+	mkdir -p "$ROOT/guests/linux"
+	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
+	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||
+		fail_early "tests/vm/mk-linux-initrd.sh failed"
+fi
 # ---- DKMS (tests/vm/dkms-check.sh) ----------------------------------
 # When DKMS has installed hvlab.ko for the kernel the VM boots, the VM also
 # gets that module and tests/vm/dkms/t_dkms.sh, which loads it.

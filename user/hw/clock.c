@@ -132,6 +132,17 @@ void hw_timer_free(struct hw_timer *t)
 	free(t);
 }
 
+bool hw_timers_any_armed(void)
+{
+	bool any = false;
+
+	pthread_mutex_lock(&lock);
+	for (struct hw_timer *t = timers; t && !any; t = t->next)
+		any = t->armed;
+	pthread_mutex_unlock(&lock);
+	return any;
+}
+
 /* The armed timer with the earliest deadline, or NULL.  Lock held. */
 static struct hw_timer *earliest(void)
 {

@@ -44,6 +44,8 @@ void hw_timer_cancel(struct hw_timer *t);
 bool hw_timer_armed(const struct hw_timer *t);
 uint64_t hw_timer_deadline(const struct hw_timer *t);	/* valid when armed */
 void hw_timer_free(struct hw_timer *t);			/* NULL is fine */
+/* Is any timer armed (could anything still happen without the guest)? */
+bool hw_timers_any_armed(void);
 
 /* The thread that fires timers while a VM runs.  0, or -errno. */
 int hw_timers_start(void);

@@ -282,7 +282,7 @@ TEST(corrupt_fields_are_named)
 		int readable;
 	} cases[] = {
 		{ -1, 0, "XVLA", 4, "not an hvlab trace", 0 },
-		{ -1, 8, { 2, 0 }, 2, "version 2.0", 0 },
+		{ -1, 8, { 2, 0, 0, 0 }, 4, "version 2.0", 0 },
 		{ -1, 24, { 0, 0, 0, 0 }, 4, "vCPU count 0", 0 },
 		{ -1, 28, { 0x80 }, 1, "unknown VM flags", 0 },
 		{ 1, 16 + 4, { 200 }, 1, "exit reason 200 out of range", 1 },

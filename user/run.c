@@ -240,6 +240,8 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 			return VM_EXIT_OSERR;
 		}
 		bus_set_observer(vm->bus, dash_on_io, vm->dash);
+		if (vm->irq)	/* the interrupts panel (7) */
+			dash_set_irq_source(vm->dash, vm_irq_snapshot, vm);
 	} else if (rec) {
 		/* the vCPU threads queue accesses; the main thread writes them */
 		vm->rec_io = ioq_new();

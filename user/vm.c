@@ -573,6 +573,44 @@ void vm_set_lossless(struct vm *vm, bool on)
 			vm->vcpu[i].run->ring_wait = on;
 }
 
+_Static_assert(IOAPIC_PINS == TRACE_IRQ_GSIS, "one trace counter per GSI");
+_Static_assert(HVLAB_MAX_VCPUS <= TRACE_MAX_VCPUS, "one trace counter per vCPU");
+
+void vm_irq_snapshot(void *ctx, struct trace_irq *out)
+{
+	struct vm *vm = ctx;
+	struct irq_stats st;
+
+	memset(out, 0, sizeof(*out));
+	if (!vm->irq)
+		return;
+	irqchip_stats(vm->irq, &st);
+	memcpy(out->raised, st.raised, sizeof(out->raised));
+	memcpy(out->injected, st.injected, sizeof(out->injected));
+	out->ipis = st.ipis;
+	out->nmis = st.nmis;
+	/*
+	 * Each vCPU thread alone increments its own counts; an aligned 64-bit
+	 * load sees either the old or the new value, and a count one behind
+	 * is redrawn a tick later.
+	 */
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		out->vcpu_injected[i] = __atomic_load_n(&vm->vcpu[i].injected, __ATOMIC_RELAXED);
+		out->vcpu_halts[i] = __atomic_load_n(&vm->vcpu[i].halts, __ATOMIC_RELAXED);
+	}
+}
+
+/* --record without the dashboard: the interrupt counters, ten times a second at most. */
+static void record_irq(struct vm *vm, bool last)
+{
+	struct trace_irq s;
+
+	if (!vm->irq)
+		return;
+	vm_irq_snapshot(vm, &s);
+	trace_record_irq(vm->rec, &s, last);
+}
+
 static void record_rings(struct vm *vm)
 {
 	struct bus_access a[256];
@@ -584,6 +622,7 @@ static void record_rings(struct vm *vm)
 		for (size_t k = 0; k < n; k++)
 			trace_on_io(vm->rec, &a[k]);
 	trace_write_io_dropped(vm->rec, ioq_take_lost(vm->rec_io));
+	record_irq(vm, false);
 }
 
 static void *vcpu_thread(void *arg)
@@ -716,8 +755,10 @@ int vm_run(struct vm *vm)
 		dash_close(vm->dash);		/* the terminal is ours again */
 		vm->dash = NULL;
 	}
-	if (vm->rec)
+	if (vm->rec) {
 		record_rings(vm);
+		record_irq(vm, true);	/* the final counts, however recent the last */
+	}
 	fflush(vm->opt.console ? vm->opt.console : stdout);
 	if (!vm_stopping(vm))	/* every thread left on its own: all halted */
 		vm_request_stop(vm, VM_EXIT_OK, true, NULL);

@@ -194,6 +194,13 @@ void vm_drain_ring(struct vm *vm, unsigned i);
 
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */
 void vm_print_stats(struct vm *vm, FILE *f);
+/*
+ * The interrupt counters (irqchip_stats and each vCPU's injected/halts)
+ * as the dashboard and the trace hold them; a dash_irq_fn, ctx the vm.
+ * Any thread: the per-vCPU counts are read while their threads run.
+ */
+struct trace_irq;
+void vm_irq_snapshot(void *vm, struct trace_irq *out);
 void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f);
 
 /*

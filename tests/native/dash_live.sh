@@ -45,6 +45,17 @@ static struct hvlab_stats stats;
 static struct hv_device uart = { .name = "uart0" };
 static uint8_t vga[TRACE_VGA_BYTES];
 static volatile sig_atomic_t terminated;
+static uint64_t serial_irqs;	/* one COM1 interrupt per byte, as a UART would raise */
+
+static void fake_irq(void *ctx, struct trace_irq *out)
+{
+	uint64_t n = __atomic_load_n(&serial_irqs, __ATOMIC_RELAXED);
+
+	(void)ctx;
+	out->raised[4] = n;
+	out->injected[0x24] = n;
+	out->vcpu_injected[0] = n;
+}
 
 static void on_term(int sig)
 {
@@ -89,6 +100,7 @@ static void *vcpu(void *arg)
 			out++;
 			dash_on_io(d, &a);
 			dash_on_console(d, &ch, 1);
+			__atomic_fetch_add(&serial_irqs, 1, __ATOMIC_RELAXED);
 		}
 		regs.rip += 2;
 		if (dash_want_regs(d, 0))
@@ -125,6 +137,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dash_on_walk(d, 0, &t);
+	dash_set_irq_source(d, fake_irq, NULL);
 	signal(SIGTERM, on_term);
 	if (argc > 2) {
 		FILE *f = fopen(argv[2], "w");
@@ -196,6 +209,9 @@ keys 3
 check "vCPU panel shows the snapshots" "vCPU state" "long mode (64-bit)" "CR3  0000000000005000"
 keys 5
 check "device I/O counts the observed bus accesses" "Device I/O" " uart0 "
+keys 7
+check "interrupts panel shows the source's counts" "Interrupts   injected" " IRQ 4   COM1" " 0x24" \
+	" vCPU 0  injected"
 keys 6
 check "serial console" "hello from a fake vCPU"
 keys v
@@ -219,13 +235,17 @@ check "SIGTERM while paused: dash_stop releases the vCPU, the program ends" "EXI
 
 if user/hvlab replay --info "$tmp/live.trace" >"$tmp/screen" 2>&1 &&
 	grep -q "status      complete" "$tmp/screen" && grep -q "IO_INSTRUCTION" "$tmp/screen" &&
-	grep -q "walk      1" "$tmp/screen"; then
+	grep -q "walk      1" "$tmp/screen" && grep -q "irq       " "$tmp/screen"; then
 	ok "the recording made with the dashboard is a complete trace"
 else not_ok "the recording made with the dashboard is a complete trace"; fi
 if user/hvlab replay --dump -p log -p console "$tmp/live.trace" >"$tmp/screen" 2>&1 &&
 	grep -qF "OUT 0x3f8 ← '" "$tmp/screen" && grep -qF "hello from a fake vCPU" "$tmp/screen"; then
 	ok "and it replays natively"
 else not_ok "and it replays natively"; fi
+if user/hvlab replay --dump -p irq "$tmp/live.trace" >"$tmp/screen" 2>&1 &&
+	grep -qF " IRQ 4   COM1" "$tmp/screen" && grep -qF " 0x24" "$tmp/screen"; then
+	ok "its interrupt snapshots replay in the interrupts panel"
+else not_ok "its interrupt snapshots replay in the interrupts panel"; fi
 
 echo "1..$n"
 exit $failed

@@ -112,6 +112,8 @@ expect console-serial "Guest console: serial output, 740 bytes" "[6 Console]" \
 keys v
 expect console-vga "VGA text 80x25 at 0xB8000" "hvlab demo guest" \
 	"green on black    yellow on red" "counted to 200; halting"
+keys 7
+expect irq-none "[7 IRQ]" "This trace holds no interrupt counts (IRQ records)"
 
 # --- replay controls ---------------------------------------------------
 keys 1; keys Home
@@ -135,7 +137,7 @@ tm resize-window -t 0 -x 80 -y 24 2>/dev/null
 sleep 0.5
 snap
 if [ "$(wc -l <"$tmp/screen")" -le 24 ] && [ "$(awk '{ if (length > m) m = length } END { print m + 0 }' "$tmp/screen")" -le 80 ] &&
-	wait_for "1-6 panel"; then ok "redraws after resizing to 80x24"
+	wait_for "1-7 panel"; then ok "redraws after resizing to 80x24"
 else not_ok "redraws after resizing to 80x24"; fi
 keys q
 expect quit-status "EXIT=0"

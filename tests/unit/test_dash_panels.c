@@ -350,6 +350,154 @@ TEST(model_live_events)
 	model_free(m);
 }
 
+/* The interrupt counters of a Linux-like guest one second apart. */
+static void irq_sample(struct trace_irq *s, uint64_t sec)
+{
+	memset(s, 0, sizeof(*s));
+	s->raised[0] = 50 + 100 * sec;		/* PIT, until the LAPIC timer takes over */
+	s->raised[4] = 7 + 30 * sec;		/* COM1 */
+	s->raised[14] = 2;			/* IDE0, once, long ago */
+	s->injected[0xec] = 1000 + 250 * sec;	/* local APIC timer */
+	s->injected[0x30] = 50 + 100 * sec;
+	s->injected[0x24] = 7 + 30 * sec;
+	s->injected[0xfd] = 3;
+	s->ipis = 3;
+	s->vcpu_injected[0] = 1060 + 380 * sec;
+	s->vcpu_injected[1] = 3;
+	s->vcpu_halts[0] = 900 + 200 * sec;
+	s->vcpu_halts[1] = 1;
+}
+
+static char *render(const struct dash_model *m, const struct dash_view *v, int w, int h)
+{
+	struct canvas *c = canvas_new(w, h);
+	char *t;
+
+	view_render(m, v, c);
+	t = canvas_to_text(c);
+	canvas_free(c);
+	return t;
+}
+
+/* Lines with their ISA names, vectors sorted by count, rates over the last second. */
+TEST(irq_panel_lines_vectors_and_rates)
+{
+	struct trace_config cfg = { .nr_vcpus = 2 };
+	struct dash_model *m = model_new(&cfg);
+	struct trace_irq s;
+	struct trace_event ev = { .type = TRACE_IRQ, .irq = &s };
+	struct dash_view v;
+	const char *ec, *x30, *x24, *xfd;
+	char *t;
+
+	ASSERT_NE(NULL, m);
+	view_init(&v, "live");
+	v.panel = PANEL_IRQ;
+	t = render(m, &v, 80, 24);
+	HAS(t, "no interrupt counts yet");
+	HAS(t, "[7 IRQ]");
+	free(t);
+
+	irq_sample(&s, 0);
+	ev.time_ns = 0;
+	model_apply(m, &ev);
+	irq_sample(&s, 1);
+	ev.time_ns = 1000000000ull;
+	model_apply(m, &ev);		/* applies, then samples the second's rates */
+	t = render(m, &v, 80, 24);
+	HAS(t, "Interrupts   injected 1440   rate 380/s");
+	HAS(t, " IRQ 0   PIT (I/O APIC pin 2)        150        100");
+	HAS(t, " IRQ 4   COM1                         37         30");
+	HAS(t, " IRQ 14  IDE0                          2          0");
+	HAS(t, " IPI     local APIC ICR                3          0");
+	HASNT(t, "NMI");
+	HASNT(t, "IRQ 8");
+	HAS(t, " vCPU 0  injected 1440 (380/s)   HLT sleeps 1100 (200/s)");
+	HAS(t, " vCPU 1  injected 3 (0/s)");
+	HAS(t, " 0xec         1250   86.8        250");
+	HAS(t, " 0x30          150   10.4        100");
+	HAS(t, " 0x24           37    2.6         30");
+	HAS(t, " 0xfd            3    0.2          0");
+	ec = strstr(t, " 0xec");
+	x30 = strstr(t, " 0x30");
+	x24 = strstr(t, " 0x24");
+	xfd = strstr(t, " 0xfd");
+	ASSERT_TRUE(ec && x30 && x24 && xfd);
+	EXPECT_LT(ec, x30);		/* by count, largest first */
+	EXPECT_LT(x30, x24);
+	EXPECT_LT(x24, xfd);
+	free(t);
+
+	/* a short screen keeps the top vectors and says how many it shows */
+	t = render(m, &v, 80, 16);
+	HAS(t, "(top 2 of 4)");
+	HAS(t, " 0xec");
+	HASNT(t, " 0x24");
+	free(t);
+
+	/* 'i' and '7' both show it; hvlab top explains why it cannot */
+	v.panel = PANEL_EXITS;
+	EXPECT_TRUE(view_key(&v, m, 'i'));
+	EXPECT_EQ(PANEL_IRQ, v.panel);
+	v.panel = PANEL_EXITS;
+	EXPECT_TRUE(view_key(&v, m, '7'));
+	EXPECT_EQ(PANEL_IRQ, v.panel);
+	EXPECT_EQ(PANEL_IRQ, panel_parse("irq"));
+	EXPECT_EQ(PANEL_IRQ, panel_parse("7"));
+	v.attached = true;
+	t = render(m, &v, 80, 24);
+	HAS(t, "Interrupts: not available in hvlab top");
+	free(t);
+	model_free(m);
+}
+
+/* Recorded snapshots replay into the same panel; seeking back finds the older one. */
+TEST(irq_snapshots_replay)
+{
+	struct trace_config cfg = { .nr_vcpus = 2, .mem_size = 1 << 20 };
+	const char *path = "/tmp/hvlab-test-irq.trace";
+	struct trace_writer *w = trace_create(path, &cfg);
+	struct trace_irq s;
+	struct dash_view v;
+	struct replay *rp;
+	char err[200], *t;
+
+	ASSERT_NE(NULL, w);
+	for (uint64_t sec = 0; sec <= 2; sec++) {
+		irq_sample(&s, sec);
+		trace_set_time(w, sec * 1000000000ull);
+		ASSERT_EQ(0, trace_write_irq(w, &s));
+	}
+	ASSERT_EQ(0, trace_close(w));
+	rp = replay_open(path, err, sizeof(err));
+	ASSERT_NE(NULL, rp) TH_LOG("%s", err);
+	ASSERT_EQ(NULL, rp->error);
+	EXPECT_EQ(4u, rp->n);		/* three snapshots and END */
+	view_init(&v, "replay");
+	v.panel = PANEL_IRQ;
+	replay_seek(rp, rp->n);
+	t = render(rp->m, &v, 80, 24);
+	HAS(t, " IRQ 0   PIT (I/O APIC pin 2)        250        100");
+	HAS(t, " 0xec         1500");
+	free(t);
+	replay_seek(rp, 1);
+	t = render(rp->m, &v, 80, 24);
+	HAS(t, " IRQ 0   PIT (I/O APIC pin 2)         50          0");
+	HAS(t, " IRQ 4   COM1                          7");
+	free(t);
+	replay_free(rp);
+	unlink(path);
+}
+
+TEST_F(demo, irq_panel_of_a_trace_without_irq_records)
+{
+	const char *t = show(self, PANEL_IRQ);
+
+	HAS(t, "[7 IRQ]");
+	HAS(t, "This trace holds no interrupt counts (IRQ records)");
+	HAS(t, "1-7 panel");
+}
+
 TEST(canvas_clips_and_decodes_utf8)
 {
 	struct canvas *c = canvas_new(10, 2);

@@ -282,7 +282,7 @@ TEST(corrupt_fields_are_named)
 		int readable;
 	} cases[] = {
 		{ -1, 0, "XVLA", 4, "not an hvlab trace", 0 },
-		{ -1, 8, { 2, 0 }, 2, "version 2.0", 0 },
+		{ -1, 8, { 2, 0, 0, 0 }, 4, "version 2.0", 0 },
 		{ -1, 24, { 0, 0, 0, 0 }, 4, "vCPU count 0", 0 },
 		{ -1, 28, { 0x80 }, 1, "unknown VM flags", 0 },
 		{ 1, 16 + 4, { 200 }, 1, "exit reason 200 out of range", 1 },
@@ -365,6 +365,115 @@ TEST(a_longer_header_from_a_newer_minor_version_is_skipped)
 	EXPECT_EQ(0, read_all(big, len + 72, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "bad header size 64"));
 	free(big);
+	free(buf);
+	unlink(path);
+}
+
+/*
+ * IRQ records: sparse (one 16-byte entry per counter that is not zero),
+ * read back equal; trace_record_irq skips unchanged and too-frequent
+ * snapshots; bad entries are named; unknown kinds are skipped.
+ */
+TEST(irq_snapshots_round_trip_and_bad_entries)
+{
+	const char *path = tmp_path();
+	struct trace_writer *w = trace_create(path, &cfg);	/* 2 vCPUs */
+	struct trace_irq a = { 0 }, b, got[3];
+	struct trace_reader *r;
+	struct trace_event ev;
+	size_t len, off = TRACE_FILE_HEADER_SIZE;
+	int n = 0, ret;
+	char *buf, err[300];
+	uint8_t *p;
+
+	ASSERT_NE(NULL, w);
+	a.raised[0] = 1000;
+	a.raised[4] = 57;
+	a.raised[23] = 1;
+	a.injected[0xec] = 2500;
+	a.injected[0x30] = 1000;
+	a.injected[0xff] = 1;
+	a.ipis = 2;
+	a.nmis = 1;
+	a.vcpu_injected[1] = 3502;
+	a.vcpu_halts[0] = 4;
+	b = a;
+	b.injected[0xec]++;
+
+	trace_set_time(w, 1000);
+	EXPECT_EQ(0, trace_write_irq(w, &a));			/* record 1 */
+	trace_set_time(w, 2000);
+	EXPECT_EQ(0, trace_record_irq(w, &a, false));		/* unchanged: nothing */
+	EXPECT_EQ(0, trace_record_irq(w, &b, false));		/* changed, too soon */
+	trace_set_time(w, 1000 + TRACE_IRQ_PERIOD_NS);
+	EXPECT_EQ(0, trace_record_irq(w, &b, false));		/* record 2 */
+	trace_set_time(w, 2000 + TRACE_IRQ_PERIOD_NS);
+	b.nmis++;
+	EXPECT_EQ(0, trace_record_irq(w, &b, false));		/* too soon again */
+	EXPECT_EQ(0, trace_record_irq(w, &b, true));		/* forced: record 3 */
+	EXPECT_EQ(0, trace_record_irq(w, &b, true));		/* unchanged even forced */
+	ASSERT_EQ(0, trace_close(w));
+
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	while ((ret = trace_next(r, &ev)) == 1 && ev.type == TRACE_IRQ) {
+		ASSERT_LT(n, 3);
+		/* 10 counters are not zero: 8 header bytes + 10 entries */
+		EXPECT_EQ(8u + 10 * TRACE_IRQ_ENTRY_SIZE, ev.len);
+		EXPECT_EQ(n == 0 ? 1000 : n == 1 ? 1000 + TRACE_IRQ_PERIOD_NS :
+			  2000 + TRACE_IRQ_PERIOD_NS, ev.time_ns);
+		got[n++] = *ev.irq;
+	}
+	EXPECT_EQ(1, ret);
+	EXPECT_EQ(TRACE_END, ev.type);
+	EXPECT_EQ(NULL, trace_error(r));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(0, memcmp(&a, &got[0], sizeof(a)));
+	b.nmis--;
+	EXPECT_EQ(0, memcmp(&b, &got[1], sizeof(b)));
+	EXPECT_EQ(2ull, got[2].nmis);
+	EXPECT_STREQ("irq", trace_type_name(TRACE_IRQ));
+	trace_free(r);
+
+	/* the entries of the first record, as bytes: GSI 0 comes first */
+	buf = slurp(path, &len);
+	ASSERT_NE(NULL, buf);
+	p = (uint8_t *)buf + off + TRACE_RECORD_HEADER;
+	EXPECT_EQ(10, p[0]);
+	EXPECT_EQ(TRACE_IRQ_GSI, p[8]);
+	EXPECT_EQ(0, p[10]);
+	EXPECT_EQ(1000 & 0xff, p[16]);
+	EXPECT_EQ(TRACE_IRQ_GSI, p[8 + 16]);
+	EXPECT_EQ(4, p[8 + 16 + 2]);
+
+	/* GSI 24 does not exist */
+	p[8 + 16 + 2] = 24;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "IRQ entry 1: index 24 out of range for kind 1")) TH_LOG("%s", err);
+	/* an unknown kind (a newer minor version) is skipped */
+	p[8 + 16] = 99;
+	EXPECT_EQ(4, read_all(buf, len, err, sizeof(err)));
+	EXPECT_EQ(0, err[0]) TH_LOG("%s", err);
+	p[8 + 16] = TRACE_IRQ_GSI;
+	p[8 + 16 + 2] = 4;
+	/* vCPU 2 of a 2-vCPU trace: the last entry of the first record */
+	EXPECT_EQ(TRACE_IRQ_VCPU_INJECTED, p[8 + 9 * 16]);
+	EXPECT_EQ(1, p[8 + 9 * 16 + 2]);
+	p[8 + 9 * 16 + 2] = 2;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "index 2 out of range for kind 5")) TH_LOG("%s", err);
+	p[8 + 9 * 16 + 2] = 1;
+	/* non-zero padding, and a count that disagrees with the length */
+	p[8 + 16 + 4] = 1;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "IRQ entry 1 padding")) TH_LOG("%s", err);
+	p[8 + 16 + 4] = 0;
+	p[0] = 12;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "for 12 entries")) TH_LOG("%s", err);
+	p[0] = 10;
+	EXPECT_EQ(4, read_all(buf, len, err, sizeof(err)));
+	EXPECT_EQ(0, err[0]) TH_LOG("%s", err);
 	free(buf);
 	unlink(path);
 }

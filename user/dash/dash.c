@@ -52,6 +52,9 @@ struct dash {
 	uint8_t vga_last[TRACE_VGA_BYTES];
 	bool vga_recorded;
 	bool drained;			/* the first drain has been done */
+	dash_irq_fn irq_fn;		/* interrupt counters, or NULL */
+	void *irq_ctx;
+	struct trace_irq irq;		/* the main thread's snapshot buffer */
 };
 
 static uint64_t mono_ns(void)
@@ -143,11 +146,36 @@ void dash_stop(struct dash *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void dash_set_irq_source(struct dash *d, dash_irq_fn fn, void *ctx)
+{
+	d->irq_fn = fn;
+	d->irq_ctx = ctx;
+}
+
+static void apply(struct dash *d, const struct trace_event *ev);
+
+/* Takes the VM's interrupt counters into the model (and the recording). */
+static void poll_irq(struct dash *d, bool last)
+{
+	struct trace_event ev = { .type = TRACE_IRQ, .irq = &d->irq };
+
+	if (!d->irq_fn)
+		return;
+	memset(&d->irq, 0, sizeof(d->irq));
+	d->irq_fn(d->irq_ctx, &d->irq);
+	ev.time_ns = since(d);
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_record_irq(d->cfg.record, &d->irq, last);
+}
+
 void dash_close(struct dash *d)
 {
 	if (!d)
 		return;
 	dash_stop(d);
+	/* the vCPUs have stopped: the trace gets the final counts */
+	poll_irq(d, true);
 	ui_close(d->ui);
 	canvas_free(d->c);
 	model_free(d->m);
@@ -386,6 +414,7 @@ static void drain(struct dash *d)
 	bool any = false;
 
 	drain_io(d);
+	poll_irq(d, false);
 
 	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++) {
 		const struct hvlab_stats *s = d->cfg.stats[c];

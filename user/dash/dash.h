@@ -16,6 +16,7 @@
  *                                       dash_on_console(d, buf, n)
  *                                       if (dash_want_regs(d, 0))
  *                                         GET_REGS/SREGS, dash_on_regs()
+ *   dash_set_irq_source(d, fn, ctx)   (optional: the interrupt panel)
  *   while (dash_poll(d, 100) == DASH_RUN && guest alive) ;
  *   dash_close(d)
  *
@@ -124,6 +125,15 @@ void dash_on_exit(struct dash *d, unsigned vcpu, const struct hvlab_exit_record 
  * by the walk panel when HVLAB_TRANSLATE is unavailable, and recorded.
  */
 void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation *t);
+/*
+ * Where the interrupts panel gets its numbers: dash_poll (main thread)
+ * calls fn(ctx, out) every poll to fill a snapshot of the VM's counters,
+ * and with cfg.record also records it (trace_record_irq: at most ten a
+ * second, and a last one at dash_close).  fn must not block for long: it
+ * is the irqchip's lock and a copy.  Call before the first dash_poll.
+ */
+typedef void (*dash_irq_fn)(void *ctx, struct trace_irq *out);
+void dash_set_irq_source(struct dash *d, dash_irq_fn fn, void *ctx);
 /* True when a register snapshot is due (rate limit, or paused/stepping). */
 bool dash_want_regs(struct dash *d, unsigned vcpu);
 

@@ -5,7 +5,8 @@
  * Rates: like kvm_stat, "current" is the number of exits in the last
  * sampling interval divided by its length; the interval is one second of
  * trace time (replay) or wall time (live), so a replay shows the rates
- * the guest had, whatever the replay speed.
+ * the guest had, whatever the replay speed.  Interrupt rates are sampled
+ * the same way, from the counter snapshots (TRACE_IRQ).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,48 @@ void model_reset(struct dash_model *m)
 	strcpy(m->devs[MODEL_UNCLAIMED].name, "(unclaimed)");
 }
 
+/* (now - prev) per second of dt; a counter that went down (never expected) rates 0 */
+static uint64_t per_sec(uint64_t now, uint64_t prev, uint64_t dt)
+{
+	return now > prev ? (now - prev) * 1000000000ull / dt : 0;
+}
+
+static void irq_rates(struct model_irq *q, uint64_t dt)
+{
+	const struct trace_irq *n = &q->now, *p = &q->prev;
+	struct trace_irq *r = &q->rate;
+
+	for (unsigned i = 0; i < TRACE_IRQ_GSIS; i++)
+		r->raised[i] = per_sec(n->raised[i], p->raised[i], dt);
+	for (unsigned i = 0; i < TRACE_IRQ_VECTORS; i++)
+		r->injected[i] = per_sec(n->injected[i], p->injected[i], dt);
+	r->ipis = per_sec(n->ipis, p->ipis, dt);
+	r->nmis = per_sec(n->nmis, p->nmis, dt);
+	for (unsigned i = 0; i < TRACE_MAX_VCPUS; i++) {
+		r->vcpu_injected[i] = per_sec(n->vcpu_injected[i], p->vcpu_injected[i], dt);
+		r->vcpu_halts[i] = per_sec(n->vcpu_halts[i], p->vcpu_halts[i], dt);
+	}
+	q->prev = q->now;
+}
+
+uint64_t model_irq_total(const struct trace_irq *s)
+{
+	uint64_t t = 0;
+
+	for (unsigned v = 0; v < TRACE_IRQ_VECTORS; v++)
+		t += s->injected[v];
+	return t;
+}
+
 void model_tick(struct dash_model *m, uint64_t now_ns)
 {
 	uint64_t dt;
+
+	if (m->irq.valid && now_ns >= m->irq.rate_since_ns &&
+	    now_ns - m->irq.rate_since_ns >= 1000000000ull) {
+		irq_rates(&m->irq, now_ns - m->irq.rate_since_ns);
+		m->irq.rate_since_ns = now_ns;
+	}
 
 	if (now_ns < m->rate_since_ns)
 		return;
@@ -186,6 +226,17 @@ void model_apply(struct dash_model *m, const struct trace_event *ev)
 		break;
 	case TRACE_LOST:
 		m->lost += ev->lost;
+		break;
+	case TRACE_IRQ:
+		if (!ev->irq)
+			break;
+		m->irq.now = *ev->irq;
+		if (!m->irq.valid) {
+			m->irq.prev = m->irq.now;
+			m->irq.rate_since_ns = ev->time_ns;
+		}
+		m->irq.valid = true;
+		m->irq.time_ns = ev->time_ns;
 		break;
 	default:
 		break;

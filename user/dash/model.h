@@ -57,6 +57,22 @@ struct model_vcpu {
 	bool has_prev;
 };
 
+/*
+ * Interrupts: the newest snapshot of the VM's counters (cumulative, see
+ * struct trace_irq), and per-second rates sampled once a second like the
+ * exit rates, counted from the first snapshot (not from zero: a trace
+ * whose first IRQ record comes late must not show its history as one
+ * second's rate).
+ */
+struct model_irq {
+	bool valid;			/* a snapshot arrived (live: an irqchip exists) */
+	uint64_t time_ns;		/* of the newest snapshot */
+	uint64_t rate_since_ns;		/* when prev was taken */
+	struct trace_irq now;
+	struct trace_irq prev;		/* at the last rate sample */
+	struct trace_irq rate;		/* per second over the last sample interval */
+};
+
 struct dash_model {
 	struct trace_config cfg;
 	uint64_t now_ns;		/* time of the newest event */
@@ -91,6 +107,8 @@ struct dash_model {
 
 	char marker[TRACE_MARKER_MAX + 1];
 	uint64_t marker_ns;
+
+	struct model_irq irq;
 };
 
 /* The model is large (~400 KiB): allocate it. */
@@ -108,5 +126,7 @@ const struct model_io *model_io_at(const struct dash_model *m, uint64_t seq);
 unsigned model_device_id(struct dash_model *m, const char *name);
 /* The newest recorded walk of the page holding gva; false if none. */
 bool model_find_walk(const struct dash_model *m, uint64_t gva, struct hvlab_translation *out);
+/* All interrupts injected so far (the sum over vectors). */
+uint64_t model_irq_total(const struct trace_irq *s);
 
 #endif

@@ -279,8 +279,8 @@ static void usage(FILE *f)
 "  -x, --speed X         play at X times the recorded speed (default 1)\n"
 "      --partial         open a corrupt or truncated trace up to its last good record\n"
 "  -d, --dump            print panels as text instead of opening the terminal UI\n"
-"  -p, --panel NAME      with --dump: exits, log, vcpu, walk, io, console, help\n"
-"                        (repeatable; default: all six)\n"
+"  -p, --panel NAME      with --dump: exits, log, vcpu, walk, io, console, irq,\n"
+"                        help (repeatable; default: all but help)\n"
 "  -s, --size WxH        with --dump: screen size (default 80x24)\n"
 "  -w, --walk GVA        show the page walk of GVA (hex)\n"
 "  -f, --filter REASON   show only this exit reason in the exit log\n"
@@ -289,7 +289,8 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "\n"
 "keys:\n"
-"  1-6 panels (exits, exit log, vCPU, page walk, device I/O, console)  Tab next\n"
+"  1-7 panels (exits, exit log, vCPU, page walk, device I/O, console,\n"
+"      interrupts; i also shows them)  Tab next\n"
 "  space play/pause   . or Right  step one record   , or Left  back one record\n"
 "  ] [  10 records on/back   PgDn PgUp  100 (outside the logs)   Home End\n"
 "  g go to record   + - speed   f filter the exit log   w walk a GVA\n"
@@ -466,7 +467,7 @@ int cmd_replay(int argc, char **argv)
 		case 'p':
 			if (np == PANEL_NR || (panels[np] = panel_parse(optarg)) < 0) {
 				fprintf(stderr, "hvlab replay: unknown panel '%s' (exits, log, vcpu, "
-					"walk, io, console, help)\n", optarg);
+					"walk, io, console, irq, help)\n", optarg);
 				return 2;
 			}
 			np++;

@@ -48,7 +48,7 @@ static void usage(FILE *f)
 "options:\n"
 "  -d, --dump            print panels once as text instead of opening the\n"
 "                        terminal UI, then exit\n"
-"  -p, --panel NAME      with --dump: exits, log, vcpu, walk, io, console, help\n"
+"  -p, --panel NAME      with --dump: exits, log, vcpu, walk, io, console, irq, help\n"
 "                        (repeatable; default: exits and log)\n"
 "  -s, --size WxH        with --dump: screen size (default 80x24)\n"
 "  -i, --interval MS     redraw at most every MS milliseconds, 50..60000\n"
@@ -161,7 +161,8 @@ int cmd_top(int argc, char **argv)
 			break;
 		case 'p':
 			if (np == PANEL_NR || (panels[np] = panel_parse(optarg)) < 0)
-				return bad_usage("--panel: one of exits, log, vcpu, walk, io, console, help");
+				return bad_usage("--panel: one of exits, log, vcpu, walk, io, "
+						 "console, irq, help");
 			np++;
 			break;
 		case 's':
@@ -185,7 +186,7 @@ int cmd_top(int argc, char **argv)
 	if (optind != argc - 1)
 		return bad_usage(optind >= argc ? "no socket PATH given" : "only one PATH, please");
 	if (np && !dump)
-		return bad_usage("--panel needs --dump (in the terminal UI, keys 1-6 choose)");
+		return bad_usage("--panel needs --dump (in the terminal UI, keys 1-7 choose)");
 	path = argv[optind];
 
 	if (top_connect(path, &conn, err, sizeof(err))) {

@@ -42,7 +42,7 @@ static const char *const type_names[TRACE_NR_TYPES] = {
 	[TRACE_EXIT] = "exit", [TRACE_REGS] = "regs", [TRACE_IO] = "io",
 	[TRACE_DEVNAME] = "devname", [TRACE_CONSOLE] = "console",
 	[TRACE_WALK] = "walk", [TRACE_MARKER] = "marker", [TRACE_VGA] = "vga",
-	[TRACE_LOST] = "lost", [TRACE_END] = "end",
+	[TRACE_LOST] = "lost", [TRACE_END] = "end", [TRACE_IRQ] = "irq",
 };
 
 const char *trace_type_name(unsigned type)
@@ -143,6 +143,10 @@ struct trace_writer {
 	unsigned nr_devs;
 	char devs[TRACE_MAX_DEVICES][TRACE_DEVNAME_MAX + 1];
 	const void *dev_ptr[TRACE_MAX_DEVICES];	/* cache: name pointer */
+	unsigned nr_vcpus;		/* from the header: bounds the vCPU entries */
+	struct trace_irq irq_last;	/* trace_record_irq: the last one written */
+	uint64_t irq_ns;
+	bool irq_any;
 };
 
 static uint64_t writer_time(struct trace_writer *w)
@@ -235,6 +239,7 @@ struct trace_writer *trace_create(const char *path, const struct trace_config *c
 	/* A large buffer: the vCPU thread should rarely wait for the disk. */
 	setvbuf(w->f, NULL, _IOFBF, 1 << 18);
 	pthread_mutex_init(&w->lock, NULL);
+	w->nr_vcpus = cfg->nr_vcpus;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &w->start);
 
 	memcpy(hdr, TRACE_MAGIC, 8);
@@ -429,6 +434,73 @@ int trace_write_lost(struct trace_writer *w, uint64_t n)
 	return emit_locked(w, TRACE_LOST, p, sizeof(p));
 }
 
+/* One IRQ entry: u8 kind, u8 zero, u16 index, u32 zero, u64 count. */
+static uint8_t *put_irq_entry(uint8_t *q, unsigned kind, unsigned index, uint64_t count)
+{
+	if (!count)
+		return q;	/* absent means zero: a snapshot stays small */
+	q[0] = kind;
+	q[1] = 0;
+	put16(q + 2, index);
+	put32(q + 4, 0);
+	put64(q + 8, count);
+	return q + TRACE_IRQ_ENTRY_SIZE;
+}
+
+/* Called with the lock held. */
+static int emit_irq(struct trace_writer *w, const struct trace_irq *s)
+{
+	uint8_t p[8 + TRACE_IRQ_ENTRY_SIZE * (TRACE_IRQ_GSIS + TRACE_IRQ_VECTORS + 2 +
+					      2 * TRACE_MAX_VCPUS)];
+	uint8_t *q = p + 8;
+
+	for (unsigned i = 0; i < TRACE_IRQ_GSIS; i++)
+		q = put_irq_entry(q, TRACE_IRQ_GSI, i, s->raised[i]);
+	for (unsigned i = 0; i < TRACE_IRQ_VECTORS; i++)
+		q = put_irq_entry(q, TRACE_IRQ_VECTOR, i, s->injected[i]);
+	q = put_irq_entry(q, TRACE_IRQ_IPI, 0, s->ipis);
+	q = put_irq_entry(q, TRACE_IRQ_NMI, 0, s->nmis);
+	for (unsigned i = 0; i < w->nr_vcpus; i++) {
+		q = put_irq_entry(q, TRACE_IRQ_VCPU_INJECTED, i, s->vcpu_injected[i]);
+		q = put_irq_entry(q, TRACE_IRQ_VCPU_HALTS, i, s->vcpu_halts[i]);
+	}
+	put32(p, (uint32_t)((q - p - 8) / TRACE_IRQ_ENTRY_SIZE));
+	put32(p + 4, 0);
+	return emit(w, TRACE_IRQ, p, (size_t)(q - p));
+}
+
+int trace_write_irq(struct trace_writer *w, const struct trace_irq *s)
+{
+	int ret;
+
+	pthread_mutex_lock(&w->lock);
+	ret = emit_irq(w, s);
+	w->irq_last = *s;
+	w->irq_any = true;
+	w->irq_ns = w->last_ns;
+	pthread_mutex_unlock(&w->lock);
+	return ret;
+}
+
+int trace_record_irq(struct trace_writer *w, const struct trace_irq *s, bool force)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->irq_any && !memcmp(&w->irq_last, s, sizeof(*s)))
+		goto out;
+	/* a timer at 1 kHz changes the counters on every look: sample them */
+	if (w->irq_any && !force && writer_time(w) - w->irq_ns < TRACE_IRQ_PERIOD_NS)
+		goto out;
+	ret = emit_irq(w, s);
+	w->irq_last = *s;
+	w->irq_any = true;
+	w->irq_ns = w->last_ns;
+out:
+	pthread_mutex_unlock(&w->lock);
+	return ret;
+}
+
 /* Called with the lock held. */
 static int device_id_locked(struct trace_writer *w, const char *name, const void *key)
 {
@@ -527,6 +599,7 @@ struct trace_reader {
 	char error[256];
 	char devs[TRACE_MAX_DEVICES][TRACE_DEVNAME_MAX + 1];
 	char devtmp[16];
+	struct trace_irq irq;		/* the last IRQ record decoded */
 };
 
 static int fail(struct trace_reader *r, const char *fmt, ...)
@@ -837,6 +910,59 @@ static int decode_walk(struct trace_reader *r, const uint8_t *p, struct trace_ev
 }
 
 /*
+ * An IRQ record: u32 entry count, u32 zero, then the entries.  A kind
+ * this reader does not know is skipped (a newer minor version may add
+ * one); a known kind must have an index in range.
+ */
+static int decode_irq(struct trace_reader *r, const uint8_t *p, uint32_t len,
+		      struct trace_event *ev)
+{
+	static const unsigned limit[] = {
+		[TRACE_IRQ_GSI] = TRACE_IRQ_GSIS, [TRACE_IRQ_VECTOR] = TRACE_IRQ_VECTORS,
+		[TRACE_IRQ_IPI] = 1, [TRACE_IRQ_NMI] = 1,
+		[TRACE_IRQ_VCPU_INJECTED] = TRACE_MAX_VCPUS,
+		[TRACE_IRQ_VCPU_HALTS] = TRACE_MAX_VCPUS,
+	};
+	struct trace_irq *s = &r->irq;
+	uint32_t n;
+
+	if (len < 8)
+		return fail(r, "IRQ record has %u bytes, at least 8 expected", len);
+	n = get32(p);
+	if (n > TRACE_IRQ_MAX_ENTRIES || len != 8 + n * TRACE_IRQ_ENTRY_SIZE)
+		return fail(r, "IRQ record has %u bytes for %u entries (at most %d, %d bytes each)",
+			    len, n, TRACE_IRQ_MAX_ENTRIES, TRACE_IRQ_ENTRY_SIZE);
+	if (get32(p + 4))
+		return fail(r, "IRQ record padding is not zero");
+	memset(s, 0, sizeof(*s));
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *q = p + 8 + i * TRACE_IRQ_ENTRY_SIZE;
+		unsigned kind = q[0], index = get16(q + 2);
+		uint64_t count = get64(q + 8);
+
+		if (q[1] || get32(q + 4))
+			return fail(r, "IRQ entry %u padding is not zero", i);
+		if (kind >= sizeof(limit) / sizeof(limit[0]) || !limit[kind])
+			continue;
+		if (index >= limit[kind] ||
+		    ((kind == TRACE_IRQ_VCPU_INJECTED || kind == TRACE_IRQ_VCPU_HALTS) &&
+		     index >= r->cfg.nr_vcpus))
+			return fail(r, "IRQ entry %u: index %u out of range for kind %u", i,
+				    index, kind);
+		switch (kind) {
+		case TRACE_IRQ_GSI: s->raised[index] = count; break;
+		case TRACE_IRQ_VECTOR: s->injected[index] = count; break;
+		case TRACE_IRQ_IPI: s->ipis = count; break;
+		case TRACE_IRQ_NMI: s->nmis = count; break;
+		case TRACE_IRQ_VCPU_INJECTED: s->vcpu_injected[index] = count; break;
+		case TRACE_IRQ_VCPU_HALTS: s->vcpu_halts[index] = count; break;
+		}
+	}
+	ev->irq = s;
+	return 0;
+}
+
+/*
  * Decodes and validates the record at `off` into *ev.  Returns 0 and sets
  * *next, or -1 with r->error set.  Does not change the reader's position.
  */
@@ -929,6 +1055,8 @@ static int decode_record(struct trace_reader *r, size_t off, struct trace_event 
 		ev->data = p + 4;
 		ev->len = len - 4;
 		return 0;
+	case TRACE_IRQ:
+		return decode_irq(r, p, len, ev);
 	default:
 		return 0;	/* unknown type: the caller skips it */
 	}

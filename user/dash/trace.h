@@ -39,7 +39,7 @@
 
 #define TRACE_MAGIC		"HVLABTRC"
 #define TRACE_VERSION_MAJOR	1
-#define TRACE_VERSION_MINOR	0
+#define TRACE_VERSION_MINOR	1	/* 1.1: IRQ records */
 
 /* Record types.  Numbers are part of the format: never reuse one. */
 enum trace_type {
@@ -53,6 +53,7 @@ enum trace_type {
 	TRACE_VGA	= 8,	/* bytes of the VGA text buffer at 0xB8000 */
 	TRACE_LOST	= 9,	/* exits the recorder could not keep */
 	TRACE_END	= 10,	/* clean end of the recording */
+	TRACE_IRQ	= 11,	/* interrupt counters so far (since 1.1) */
 	TRACE_NR_TYPES
 };
 
@@ -71,6 +72,22 @@ enum trace_type {
 #define TRACE_IMAGE_MAX		64
 #define TRACE_MAX_DEVICES	256	/* device ids 0..255 */
 #define TRACE_MAX_VCPUS		HVLAB_MAX_VCPUS
+#define TRACE_IRQ_GSIS		24	/* I/O APIC pins: GSI 0..23 */
+#define TRACE_IRQ_VECTORS	256
+#define TRACE_IRQ_ENTRY_SIZE	16
+#define TRACE_IRQ_MAX_ENTRIES	1024	/* bounds an IRQ record (unknown kinds included) */
+/* at most one IRQ record per this much time, unless forced (trace_record_irq) */
+#define TRACE_IRQ_PERIOD_NS	100000000ull
+
+/* Kinds of the entries of an IRQ record; numbers are part of the format. */
+enum trace_irq_kind {
+	TRACE_IRQ_GSI		= 1,	/* index: GSI; rising edges of that line */
+	TRACE_IRQ_VECTOR	= 2,	/* index: vector; injected into any vCPU */
+	TRACE_IRQ_IPI		= 3,	/* index 0: interprocessor interrupts sent */
+	TRACE_IRQ_NMI		= 4,	/* index 0: NMIs delivered */
+	TRACE_IRQ_VCPU_INJECTED	= 5,	/* index: vCPU; interrupts injected into it */
+	TRACE_IRQ_VCPU_HALTS	= 6,	/* index: vCPU; times it slept in HLT */
+};
 
 /* VGA text mode: 80x25 cells of (character, attribute) at GPA 0xB8000. */
 #define TRACE_VGA_COLS		80
@@ -107,6 +124,20 @@ struct trace_io {
 	uint32_t vcpu;
 };
 
+/*
+ * The interrupt counters of a VM at one moment, all cumulative since it
+ * started (user/hw/irq.h struct irq_stats, plus the per-vCPU counts of
+ * user/vm.h).  An IRQ record holds a whole snapshot: the newest one
+ * replaces the older ones, so seeking in a replay needs no history.
+ */
+struct trace_irq {
+	uint64_t raised[TRACE_IRQ_GSIS];
+	uint64_t injected[TRACE_IRQ_VECTORS];
+	uint64_t ipis, nmis;
+	uint64_t vcpu_injected[TRACE_MAX_VCPUS];
+	uint64_t vcpu_halts[TRACE_MAX_VCPUS];
+};
+
 /* One decoded record.  `data` points into the reader's buffer. */
 struct trace_event {
 	uint16_t type;			/* enum trace_type */
@@ -122,6 +153,8 @@ struct trace_event {
 		struct trace_io io;
 		struct hvlab_translation walk;
 		uint64_t lost;
+		/* IRQ: valid until the reader decodes its next record */
+		const struct trace_irq *irq;
 		struct {
 			uint16_t id;		/* DEVNAME: device id */
 			uint16_t source;	/* CONSOLE: TRACE_CONSOLE_* */
@@ -162,6 +195,14 @@ int trace_write_marker(struct trace_writer *w, const char *text);
 int trace_write_io_dropped(struct trace_writer *w, uint64_t n);
 int trace_write_vga(struct trace_writer *w, unsigned offset, const void *buf, size_t len);
 int trace_write_lost(struct trace_writer *w, uint64_t n);
+/* An interrupt snapshot, as entries for the counters that are not zero. */
+int trace_write_irq(struct trace_writer *w, const struct trace_irq *s);
+/*
+ * The same, but only when *s differs from the last snapshot recorded and
+ * TRACE_IRQ_PERIOD_NS have passed since it (`force`: whenever it differs,
+ * for the last one before trace_close).  0 when nothing had to be written.
+ */
+int trace_record_irq(struct trace_writer *w, const struct trace_irq *s, bool force);
 
 #define TRACE_NO_DEVICE	0xffff
 /* The id of a device name, writing a DEVNAME record the first time. */

@@ -24,13 +24,13 @@ static const char *const titles[PANEL_NR] = {
 	[PANEL_EXITS] = "Exits by reason", [PANEL_LOG] = "Exit log",
 	[PANEL_VCPU] = "vCPU state", [PANEL_WALK] = "Page walk",
 	[PANEL_IO] = "Device I/O", [PANEL_CONSOLE] = "Guest console",
-	[PANEL_HELP] = "Help",
+	[PANEL_IRQ] = "Interrupts", [PANEL_HELP] = "Help",
 };
 static const char *const tabs[PANEL_NR] = {
-	"Exits", "Log", "vCPU", "Walk", "I/O", "Console", "Help",
+	"Exits", "Log", "vCPU", "Walk", "I/O", "Console", "IRQ", "Help",
 };
 static const char *const names[PANEL_NR] = {
-	"exits", "log", "vcpu", "walk", "io", "console", "help",
+	"exits", "log", "vcpu", "walk", "io", "console", "irq", "help",
 };
 
 const char *panel_title(enum dash_panel p)
@@ -43,7 +43,9 @@ int panel_parse(const char *name)
 	for (int i = 0; i < PANEL_NR; i++)
 		if (!strcmp(name, names[i]))
 			return i;
-	if (name[0] >= '1' && name[0] <= '6' && !name[1])
+	if (!strcmp(name, "interrupts"))
+		return PANEL_IRQ;
+	if (name[0] >= '1' && name[0] <= '7' && !name[1])
 		return name[0] - '1';
 	return -1;
 }
@@ -168,7 +170,7 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 	if (v->input != INPUT_NONE)
 		return input_key(v, key);
 	v->message[0] = 0;
-	if (key >= '1' && key <= '6') {
+	if (key >= '1' && key <= '7') {
 		show(v, key - '1');
 		return true;
 	}
@@ -200,6 +202,9 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 	case 'v':
 		show(v, PANEL_CONSOLE);
 		v->show_vga = !v->show_vga;
+		return true;
+	case 'i':
+		show(v, PANEL_IRQ);
 		return true;
 	case 'c':
 		v->vcpu = (v->vcpu + 1) % (m->cfg.nr_vcpus ? m->cfg.nr_vcpus : 1);
@@ -246,6 +251,7 @@ void panel_help(const struct dash_model *m, const struct dash_view *v,
 		"Panels",
 		"  1 exits by reason   2 exit log   3 vCPU state   4 page walk",
 		"  5 device I/O        6 guest console (serial; v = VGA text)",
+		"  7 or i  interrupts: lines raised, vectors injected, per vCPU",
 		"  Tab next panel      ? or h  this help (again: back)     q quit",
 		"In the panels",
 		"  Up/Down PgUp/PgDn  scroll the exit log, the I/O log, the VGA screen",
@@ -310,7 +316,7 @@ static void help_line(const struct dash_view *v, struct canvas *c)
 		canvas_text(c, y, 0, CA_ALERT, v->message);
 		return;
 	}
-	canvas_printf(c, y, 0, CA_KEY, "%s 1-6 panel f filter w walk v vga ? help q quit", v->keys);
+	canvas_printf(c, y, 0, CA_KEY, "%s 1-7 panel f filter w walk v vga ? help q quit", v->keys);
 }
 
 /* hvlab top: why this panel is empty; false for the panels that work. */
@@ -333,6 +339,11 @@ static bool panel_unavailable(const struct dash_view *v, struct canvas *c, int t
 		[PANEL_CONSOLE] = {
 			"The guest's serial output is hvlab run's standard output (or its",
 			"--dashboard); the guest's memory is not shared with hvlab top.",
+		},
+		[PANEL_IRQ] = {
+			"The interrupt controllers are modelled inside hvlab run, which",
+			"counts the interrupts; the module's statistics page has only the",
+			"exits (EXTERNAL_INTERRUPT there is the host's, not the guest's).",
 		},
 	};
 	static const char *const tail[] = {
@@ -358,7 +369,7 @@ void view_render(const struct dash_model *m, const struct dash_view *v, struct c
 	static void (*const panels[PANEL_NR])(const struct dash_model *, const struct dash_view *,
 					      struct canvas *, int, int) = {
 		panel_exits, panel_log, panel_vcpu, panel_walk, panel_io, panel_console,
-		panel_help,
+		panel_irq, panel_help,
 	};
 	int x;
 

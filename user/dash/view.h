@@ -4,7 +4,7 @@
  * keys that change it, and the screen layout around the panels.
  *
  * Screen layout (any size from 40x10 up; 80x24 is the design size):
- *   row 0        title bar: mode, the panel tabs (1..6), "? help"
+ *   row 0        title bar: mode, the panel tabs (1..7), "? help"
  *   row 1        status: replay position / live state, last marker
  *   rows 2..h-2  the selected panel (its first row is its title)
  *   row h-1      the help line with the keys, or a prompt while typing
@@ -27,7 +27,7 @@
 
 enum dash_panel {
 	PANEL_EXITS, PANEL_LOG, PANEL_VCPU, PANEL_WALK, PANEL_IO, PANEL_CONSOLE,
-	PANEL_HELP, PANEL_NR
+	PANEL_IRQ, PANEL_HELP, PANEL_NR
 };
 
 /* Key codes beyond ASCII. */
@@ -100,6 +100,10 @@ void panel_io(const struct dash_model *m, const struct dash_view *v,
 	      struct canvas *c, int top, int rows);
 void panel_console(const struct dash_model *m, const struct dash_view *v,
 		   struct canvas *c, int top, int rows);
+void panel_irq(const struct dash_model *m, const struct dash_view *v,
+	       struct canvas *c, int top, int rows);
+/* The ISA device wired to an interrupt line (user/hw/irq.h), "" if none. */
+const char *panel_irq_line_name(unsigned gsi);
 void panel_help(const struct dash_model *m, const struct dash_view *v,
 		struct canvas *c, int top, int rows);
 

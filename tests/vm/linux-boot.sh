@@ -39,7 +39,10 @@ start=$(cut -d' ' -f1 /proc/uptime)
 # The guest's console streams into this TAP as comments, so a slow or
 # stuck boot shows how far it got.
 {
-	hvlab run -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
+	# its own limit, below the suite's: stopped by SIGINT, hvlab -v still
+	# says where each vCPU was and prints the statistics
+	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-50}" \
+	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
 		--append "$append" $dir/vmlinuz 2>"$err" </dev/null
 	echo $? >"$out.rc"
 } | while IFS= read -r line; do

@@ -160,7 +160,7 @@ static enum vcpu_action handle_hlt(struct vcpu *v)
 	return VCPU_HALTED;
 }
 
-static void dump_regs(struct vcpu *v)
+void vcpu_dump_regs(struct vcpu *v)
 {
 	struct hvlab_regs r;
 	struct hvlab_sregs s;
@@ -195,7 +195,7 @@ static enum vcpu_action handle_fail_entry(struct vcpu *v)
 		 (unsigned long long)run->fail_entry.qualification);
 	vm_request_stop(v->vm, VM_EXIT_VMX_ERROR, false, why);
 	if (v->vm->opt.verbose)
-		dump_regs(v);
+		vcpu_dump_regs(v);
 	return VCPU_STOP;
 }
 
@@ -252,7 +252,7 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 			 (unsigned long long)run->guest_rip, v->id);
 		vm_request_stop(v->vm, VM_EXIT_TRIPLE_FAULT, false, why);
 		if (v->vm->opt.verbose)
-			dump_regs(v);
+			vcpu_dump_regs(v);
 		return VCPU_STOP;
 	case HVLAB_EXIT_HYPERCALL:
 		vcpu_hypercall(v);

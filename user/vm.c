@@ -766,6 +766,14 @@ int vm_run(struct vm *vm)
 		vm->stop_why_pending = false;
 		fprintf(stderr, "hvlab: %s\n", vm->stop_why);
 	}
+	/* -v and stopped from outside: where was each vCPU? */
+	if (vm->opt.verbose && (vm->exit_status == VM_EXIT_SIGINT ||
+				vm->exit_status == 128 + SIGTERM)) {
+		for (unsigned i = 0; i < vm->ncpus; i++) {
+			fprintf(stderr, "hvlab: vCPU %u when stopped:\n", i);
+			vcpu_dump_regs(&vm->vcpu[i]);
+		}
+	}
 	if (vm->opt.verbose || vm->opt.stats)
 		vm_print_stats(vm, stderr);
 	return vm->exit_status;

@@ -178,6 +178,9 @@ bool vm_stopping(struct vm *vm);
 void boot_vcpu_state(const struct boot_image *img, int id, struct hvlab_regs *regs,
 		     struct hvlab_sregs *sregs);
 
+/* -v: the registers of a stopped vCPU, on stderr (vcpu_loop.c). */
+void vcpu_dump_regs(struct vcpu *v);
+
 /* One exit, from vcpu->run: device work, messages, the next step. */
 enum vcpu_action vcpu_handle_exit(struct vcpu *vcpu);
 

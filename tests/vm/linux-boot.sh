@@ -20,6 +20,7 @@ paging=${1:?usage: linux-boot.sh ept|shadow CPUS}
 cpus=${2:?usage: linux-boot.sh ept|shadow CPUS}
 dir=/guests/linux
 out=/tmp/linux-$paging-$cpus.out
+: >"$out"
 err=/tmp/linux-$paging-$cpus.err
 echo "TAP version 13"
 echo "1..6"
@@ -38,10 +39,17 @@ start=$(cut -d' ' -f1 /proc/uptime)
 # The guest's console streams into this TAP as comments, so a slow or
 # stuck boot shows how far it got.
 {
-	hvlab run -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
+	# its own limit, below the suite's: stopped by SIGINT, hvlab -v still
+	# says where each vCPU was and prints the statistics
+	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-50}" \
+	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
 		--append "$append" $dir/vmlinuz 2>"$err" </dev/null
 	echo $? >"$out.rc"
-} | tee "$out" | sed 's/^/# | /'
+} | while IFS= read -r line; do
+	# a line at a time (sed would buffer the pipe), to file and to TAP
+	printf '%s\n' "$line" >>"$out"
+	printf '# | %s\n' "$line"
+done
 rc=$(cat "$out.rc" 2>/dev/null || echo 255)
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# hvlab run --cpus $cpus --paging $paging: status $rc, $start -> $end s of VM uptime"

@@ -110,9 +110,6 @@ else
 	#              flags; test_translate runs both EPT and shadow VMs in
 	#              every pass; t_caps.sh reads capabilities.  (setup,
 	#              teardown and kernel-log belong to each boot.)
-	#  6.1-linux   the same kernel's vmlinuz boots *inside* hvlab to a
-	#              busybox shell: EPT, shadow paging, 2 vCPUs
-	#              (tests/vm/linux-boot.sh);
 	#  6.12-ept    Debian's 6.12 (linux-image-6.12-amd64), EPT: the whole
 	#              suite;
 	#  dkms        hvlab.ko as DKMS builds and installs it for the 6.1
@@ -127,8 +124,6 @@ else
 		--pass "$k-ept" --paging ept
 	vm_pass "$k-shadow" "$RESULTS/vm-$k-shadow.tap" tests/vm/run-suite.sh "${kv[@]}" \
 		--pass "$k-shadow" --paging shadow --only "$shadow_only"
-	vm_pass "$k-linux" "$RESULTS/vm-$k-linux.tap" tests/vm/run-suite.sh "${kv[@]}" \
-		--pass "$k-linux" --only 't_linux_*'
 	if [ -z "${KVER:-}" ]; then
 		vm_pass 6.12-ept "$RESULTS/vm-6.12-ept.tap" tests/vm/run-suite.sh --kver 6.12 \
 			--pass 6.12-ept --paging ept

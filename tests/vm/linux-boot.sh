@@ -16,6 +16,8 @@
 #   5  the guest's serial interrupts counted (ttyS0, IRQ 4)
 #   6  the guest's log has no warning, oops, panic or APIC error line
 # The figures of the boot (exits by reason, interrupts) follow as comments.
+# The t_linux_*.sh wrappers run only when asked for by name:
+#   tests/vm/run-suite.sh --pass linux --only 't_linux_*'
 paging=${1:?usage: linux-boot.sh ept|shadow CPUS}
 cpus=${2:?usage: linux-boot.sh ept|shadow CPUS}
 dir=/guests/linux

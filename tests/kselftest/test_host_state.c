@@ -29,108 +29,33 @@
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
+#include "raw_vm.h"
 
 #define RAM	0x10000
 
-struct tvm {
-	int sys, vm, vcpu;
-	unsigned char *ram;
-	struct hvlab_run *run;
-	size_t map_size;
-};
-
-static int tvm_open(struct tvm *t, const unsigned char *code, size_t len)
+static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
 {
-	const char *p = getenv("HVLAB_PAGING");
-	unsigned long flags = p && !strcmp(p, "shadow") ?
-			      HVLAB_VM_SHADOW_PAGING : 0;
-	struct hvlab_memory_region r = { 0 };
-	struct hvlab_regs regs = { .rip = 0x1000, .rflags = 2 };
-	struct hvlab_sregs s;
-
-	memset(t, 0, sizeof(*t));
-	t->sys = hvlab_open_dev();
-	if (t->sys < 0)
-		return -1;
-	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, flags);
-	t->ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t->vm < 0 || t->ram == MAP_FAILED)
+	if (raw_vm_create(t, raw_vm_flags(), RAM))
 		return -1;
 	memset(t->ram, 0xf4, RAM);	/* HLT wherever the guest strays */
 	memcpy(t->ram + 0x1000, code, len);
-	r.size = RAM;
-	r.userspace_addr = (unsigned long)t->ram;
-	if (ioctl(t->vm, HVLAB_SET_MEMORY_REGION, &r))
+	if (raw_vm_add_vcpu(t))
 		return -1;
-	t->vcpu = ioctl(t->vm, HVLAB_CREATE_VCPU, 0);
-	if (t->vcpu < 0)
-		return -1;
-	t->map_size = ioctl(t->sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
-	t->run = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t->vcpu, 0);
-	if (t->run == MAP_FAILED || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
-		return -1;
-	s.cs.selector = 0;
-	s.cs.base = 0;
-	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
-		return -1;
-	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
-}
-
-static void tvm_close(struct tvm *t)
-{
-	munmap(t->run, t->map_size);
-	munmap(t->ram, RAM);
-	close(t->vcpu);
-	close(t->vm);
-	close(t->sys);
-}
-
-static int run_once(struct tvm *t)
-{
-	if (ioctl(t->vcpu, HVLAB_RUN, 0))
-		return -errno;
-	return t->run->exit_reason;
-}
-
-static unsigned char io_byte(struct tvm *t)
-{
-	return ((unsigned char *)t->run)[t->run->io.data_offset];
+	return raw_real_mode(t->vcpu, 0x1000);
 }
 
 /*
  * 64-bit mode, paging on: identity-mapped 4 KiB user pages for the slot,
  * tables at 0x8000 (PML4), 0x9000, 0xa000, 0xb000 (PT).
  */
-static int enter_long_mode(struct tvm *t)
+static int enter_long_mode(struct raw_vm *t)
 {
-	struct hvlab_segment code = {
-		.limit = 0xffffffff, .selector = 8, .type = 0xb, .s = 1,
-		.present = 1, .l = 1, .g = 1,
-	};
-	struct hvlab_segment data = {
-		.limit = 0xffffffff, .selector = 0x10, .type = 0x3, .s = 1,
-		.present = 1, .db = 1, .g = 1,
-	};
-	unsigned long long *pt = (void *)(t->ram + 0x8000);
 	struct hvlab_sregs s;
-	int i;
 
-	/* present, writable, user */
-	pt[0] = 0x9007;
-	pt[512] = 0xa007;
-	pt[1024] = 0xb007;
-	for (i = 0; i < RAM / 4096; i++)
-		pt[1536 + i] = i * 4096ull | 7;
+	raw_identity_map(t->ram, RAM, 7);	/* present, writable, user */
 	if (ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
 		return -1;
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.cr3 = 0x8000;
-	s.cr4 = 0x20;			/* PAE */
-	s.efer = 0x500;			/* LME, LMA */
-	s.cr0 = 0x80000031;		/* PG, NE, ET, PE */
+	raw_long_mode_sregs(&s);
 	return ioctl(t->vcpu, HVLAB_SET_SREGS, &s);
 }
 
@@ -157,7 +82,7 @@ TEST(swapgs_sees_guest_value_and_spares_the_host)
 {
 	unsigned long mine = 0x5000, after = 0;
 	struct hvlab_msrs m = { .nmsrs = 1 };
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, swapgs_guest, sizeof(swapgs_guest)));
@@ -168,11 +93,11 @@ TEST(swapgs_sees_guest_value_and_spares_the_host)
 	/* this thread's user GS base: what the host's SWAPGS restores */
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_SET_GS, mine));
 
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
-	EXPECT_EQ(0x33, io_byte(&t));
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
-	EXPECT_EQ(0x40, io_byte(&t));	/* SWAPGS put 0x4000 there */
-	ASSERT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x33, raw_vm_io_byte(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x40, raw_vm_io_byte(&t));	/* SWAPGS put 0x4000 there */
+	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &after));
 	EXPECT_EQ(mine, after);
@@ -181,7 +106,7 @@ TEST(swapgs_sees_guest_value_and_spares_the_host)
 	ASSERT_EQ(1, ioctl(t.vcpu, HVLAB_GET_MSRS, &m));
 	EXPECT_EQ(0x4000, m.entries[0].data);
 	syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /*
@@ -208,7 +133,7 @@ TEST(alignment_check_is_intercepted_and_reflected)
 	struct hvlab_sregs s;
 	struct hvlab_regs regs;
 	unsigned int *gate;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
@@ -245,14 +170,14 @@ TEST(alignment_check_is_intercepted_and_reflected)
 	regs.rsp = 0x7c00;
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
 
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	if (t.run->io.port == 0x97) {
-		tvm_close(&t);
+		raw_vm_close(&t);
 		SKIP(return, "this CPU model raised no #AC at all");
 	}
 	EXPECT_EQ(0x98, t.run->io.port);
 	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* Single-stepping real-mode code: the guest's #DB handler still runs. */
@@ -271,7 +196,7 @@ TEST(debug_exception_is_intercepted_and_reflected)
 	};
 	struct hvlab_stats *st;
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
@@ -283,10 +208,10 @@ TEST(debug_exception_is_intercepted_and_reflected)
 	regs.rsp = 0x8000;
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
 
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(0x98, t.run->io.port);
 	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* An entry that fails on guest state can be retried and repaired. */
@@ -294,7 +219,7 @@ TEST(failed_entry_leaves_vmcs_not_launched)
 {
 	static const unsigned char code[] = { 0xe6, 0x99, 0xf4 };
 	struct hvlab_sregs good, bad;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
@@ -307,17 +232,17 @@ TEST(failed_entry_leaves_vmcs_not_launched)
 	bad.cr0 |= 1;
 	bad.tr.type = 0;
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &bad));
-	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, raw_vm_run(&t));
 	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,
 		  t.run->fail_entry.hardware_entry_failure_reason & 0xffff);
 	/* the same error again, not "VMRESUME with non-launched VMCS" */
-	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, raw_vm_run(&t));
 	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,
 		  t.run->fail_entry.hardware_entry_failure_reason & 0xffff);
 	EXPECT_EQ(0, t.run->fail_entry.vm_instruction_error);
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &good));
-	EXPECT_EQ(HVLAB_EXIT_IO, run_once(&t));
-	tvm_close(&t);
+	EXPECT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	raw_vm_close(&t);
 }
 
 /* INVD and WBINVD exit (and are skipped): the caches are the host's. */
@@ -331,7 +256,7 @@ TEST(invd_and_wbinvd_exit)
 	};
 	struct hvlab_stats *st;
 	struct hvlab_sregs s;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
@@ -340,10 +265,10 @@ TEST(invd_and_wbinvd_exit)
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
 	s.cr0 |= 1;
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_WBINVD]);
 	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_INVD]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 TEST_HARNESS_MAIN

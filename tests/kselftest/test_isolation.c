@@ -32,6 +32,7 @@
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
+#include "raw_vm.h"
 
 #define CODE_SIZE	0x2000
 #define DATA_GPA	0x2000
@@ -39,13 +40,6 @@
 static const unsigned char read_out_hlt[] = {
 	0xa0, 0x00, 0x20, 0xe6, 0x99, 0xf4,
 };
-
-static unsigned long vm_flags(void)
-{
-	const char *p = getenv("HVLAB_PAGING");
-
-	return p && !strcmp(p, "shadow") ? HVLAB_VM_SHADOW_PAGING : 0;
-}
 
 static void *page_of(unsigned char byte, size_t size)
 {
@@ -58,17 +52,6 @@ static void *page_of(unsigned char byte, size_t size)
 	return p;
 }
 
-static int set_slot(int vm, unsigned int slot, unsigned long gpa,
-		    void *mem, size_t size)
-{
-	struct hvlab_memory_region r = {
-		.slot = slot, .guest_phys = gpa, .size = size,
-		.userspace_addr = (unsigned long)mem,
-	};
-
-	return ioctl(vm, HVLAB_SET_MEMORY_REGION, &r) ? -errno : 0;
-}
-
 struct vcpu {
 	int fd;
 	struct hvlab_run *run;
@@ -78,24 +61,9 @@ struct vcpu {
 /* A vCPU in real mode at 0000:1000. */
 static int vcpu_open(int sys, int vm, struct vcpu *v)
 {
-	struct hvlab_regs regs = { .rip = 0x1000, .rflags = 2 };
-	struct hvlab_sregs s;
-
-	v->fd = ioctl(vm, HVLAB_CREATE_VCPU, 0);
-	if (v->fd < 0)
+	if (raw_vcpu_create(sys, vm, &v->fd, &v->run, &v->map_size))
 		return -1;
-	v->map_size = ioctl(sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
-	v->run = mmap(NULL, v->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->fd, 0);
-	if (v->run == MAP_FAILED)
-		return -1;
-	if (ioctl(v->fd, HVLAB_GET_SREGS, &s))
-		return -1;
-	s.cs.selector = 0;
-	s.cs.base = 0;
-	if (ioctl(v->fd, HVLAB_SET_SREGS, &s))
-		return -1;
-	return ioctl(v->fd, HVLAB_SET_REGS, &regs);
+	return raw_real_mode(v->fd, 0x1000);
 }
 
 static void vcpu_close(struct vcpu *v)
@@ -104,17 +72,14 @@ static void vcpu_close(struct vcpu *v)
 	close(v->fd);
 }
 
-/* One HVLAB_RUN: the exit reason, or -errno. */
 static int run_once(struct vcpu *v)
 {
-	if (ioctl(v->fd, HVLAB_RUN, 0))
-		return -errno;
-	return v->run->exit_reason;
+	return raw_run(v->fd, v->run);
 }
 
 static unsigned char io_byte(struct vcpu *v)
 {
-	return ((unsigned char *)v->run)[v->run->io.data_offset];
+	return raw_io_byte(v->run);
 }
 
 FIXTURE(slots) {
@@ -129,22 +94,22 @@ FIXTURE_SETUP(slots)
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	self->sys = hvlab_open_dev();
 	ASSERT_LE(0, self->sys);
-	self->vm = ioctl(self->sys, HVLAB_CREATE_VM, vm_flags());
+	self->vm = ioctl(self->sys, HVLAB_CREATE_VM, raw_vm_flags());
 	ASSERT_LE(0, self->vm);
 	self->code = page_of(0xf4, CODE_SIZE);
 	self->old_data = page_of(0xaa, 4096);
 	ASSERT_NE(NULL, self->code);
 	ASSERT_NE(NULL, self->old_data);
 	memcpy(self->code + 0x1000, read_out_hlt, sizeof(read_out_hlt));
-	ASSERT_EQ(0, set_slot(self->vm, 0, 0, self->code, CODE_SIZE));
-	ASSERT_EQ(0, set_slot(self->vm, 1, DATA_GPA, self->old_data, 4096));
+	ASSERT_EQ(0, raw_set_slot(self->vm, 0, 0, self->code, CODE_SIZE));
+	ASSERT_EQ(0, raw_set_slot(self->vm, 1, DATA_GPA, self->old_data, 4096));
 
 	/* the first vCPU maps GPA 0x2000 -> old_data and reads it */
 	ASSERT_EQ(0, vcpu_open(self->sys, self->vm, &v));
 	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&v));
 	ASSERT_EQ(0xaa, io_byte(&v));
 	/* while a vCPU exists its translations pin the layout */
-	EXPECT_EQ(-EBUSY, set_slot(self->vm, 1, DATA_GPA, NULL, 0));
+	EXPECT_EQ(-EBUSY, raw_set_slot(self->vm, 1, DATA_GPA, NULL, 0));
 	vcpu_close(&v);
 }
 
@@ -161,7 +126,7 @@ TEST_F(slots, deleted_slot_is_mmio_for_the_next_vcpu)
 {
 	struct vcpu v;
 
-	ASSERT_EQ(0, set_slot(self->vm, 1, DATA_GPA, NULL, 0));
+	ASSERT_EQ(0, raw_set_slot(self->vm, 1, DATA_GPA, NULL, 0));
 	ASSERT_EQ(0, vcpu_open(self->sys, self->vm, &v));
 	/* old_data still holds 0xaa: a stale translation would read it */
 	ASSERT_EQ(HVLAB_EXIT_MMIO, run_once(&v));
@@ -180,7 +145,7 @@ TEST_F(slots, replaced_slot_shows_new_data_to_the_next_vcpu)
 	struct vcpu v;
 
 	ASSERT_NE(NULL, new_data);
-	ASSERT_EQ(0, set_slot(self->vm, 1, DATA_GPA, new_data, 4096));
+	ASSERT_EQ(0, raw_set_slot(self->vm, 1, DATA_GPA, new_data, 4096));
 	ASSERT_EQ(0, vcpu_open(self->sys, self->vm, &v));
 	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&v));
 	EXPECT_EQ(0xcc, io_byte(&v));
@@ -193,7 +158,7 @@ TEST_F(slots, moved_slot_leaves_no_alias)
 {
 	struct vcpu v;
 
-	ASSERT_EQ(0, set_slot(self->vm, 1, 0x3000, self->old_data, 4096));
+	ASSERT_EQ(0, raw_set_slot(self->vm, 1, 0x3000, self->old_data, 4096));
 	ASSERT_EQ(0, vcpu_open(self->sys, self->vm, &v));
 	ASSERT_EQ(HVLAB_EXIT_MMIO, run_once(&v));
 	EXPECT_EQ(DATA_GPA, v.run->mmio.phys_addr);
@@ -228,14 +193,14 @@ static int tvm_open(struct tvm *t)
 	t->sys = hvlab_open_dev();
 	if (t->sys < 0)
 		return -1;
-	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, vm_flags());
+	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, raw_vm_flags());
 	t->code = page_of(0xf4, CODE_SIZE);
 	t->data = page_of(0xaa, 4096);
 	if (t->vm < 0 || !t->code || !t->data)
 		return -1;
 	memcpy(t->code + 0x1000, read_out_hlt, sizeof(read_out_hlt));
-	if (set_slot(t->vm, 0, 0, t->code, CODE_SIZE) ||
-	    set_slot(t->vm, 1, DATA_GPA, t->data, 4096))
+	if (raw_set_slot(t->vm, 0, 0, t->code, CODE_SIZE) ||
+	    raw_set_slot(t->vm, 1, DATA_GPA, t->data, 4096))
 		return -1;
 	return vcpu_open(t->sys, t->vm, &t->v);
 }
@@ -345,7 +310,7 @@ TEST(munmap_keeps_the_pin_until_the_slot_goes)
 	EXPECT_EQ(before, vm_lck_kib());
 	/* the slot goes with the last vCPU; then the charge goes too */
 	vcpu_close(&t.v);
-	ASSERT_EQ(0, set_slot(t.vm, 1, DATA_GPA, NULL, 0));
+	ASSERT_EQ(0, raw_set_slot(t.vm, 1, DATA_GPA, NULL, 0));
 	EXPECT_EQ(before - 4, vm_lck_kib());
 	ASSERT_EQ(0, vcpu_open(t.sys, t.vm, &t.v));
 	tvm_close(&t);
@@ -417,8 +382,8 @@ TEST(memlock_limit_is_enomem)
 		    setrlimit(RLIMIT_MEMLOCK, &rl))
 			_exit(10);
 		memcpy(ram + 0x1000, walk, sizeof(walk));
-		vm = ioctl(sys, HVLAB_CREATE_VM, vm_flags());
-		if (vm < 0 || set_slot(vm, 0, 0, ram, 64 * 4096) ||
+		vm = ioctl(sys, HVLAB_CREATE_VM, raw_vm_flags());
+		if (vm < 0 || raw_set_slot(vm, 0, 0, ram, 64 * 4096) ||
 		    vcpu_open(sys, vm, &v))
 			_exit(11);
 		r = run_once(&v);

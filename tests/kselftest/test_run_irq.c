@@ -28,17 +28,11 @@
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
+#include "raw_vm.h"
 
 #define RAM		0x10000
 #define VEC_IRQ		0x30
 #define NMI_COUNT	0x3000	/* byte the NMI handler increments */
-
-struct tvm {
-	int sys, vm, vcpu;
-	unsigned char *ram;
-	struct hvlab_run *run;
-	size_t map_size;
-};
 
 /* The external interrupt's handler: out 0x91, al; iretq */
 static const unsigned char irq_handler[] = { 0xe6, 0x91, 0x48, 0xcf };
@@ -59,36 +53,15 @@ static void set_gate(unsigned char *ram, int vector, unsigned int handler)
 }
 
 /* 64-bit mode, identity-mapped pages, IDT with the two handlers. */
-static int tvm_open(struct tvm *t, const unsigned char *code, size_t len)
+static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
 {
 	static const unsigned long long gdt[] = {
 		0, 0x00209a0000000000ull, 0x0000920000000000ull,
 	};
-	const char *p = getenv("HVLAB_PAGING");
-	unsigned long flags = p && !strcmp(p, "shadow") ?
-			      HVLAB_VM_SHADOW_PAGING : 0;
-	struct hvlab_segment code_seg = {
-		.limit = 0xffffffff, .selector = 8, .type = 0xb, .s = 1,
-		.present = 1, .l = 1, .g = 1,
-	};
-	struct hvlab_segment data = {
-		.limit = 0xffffffff, .selector = 0x10, .type = 0x3, .s = 1,
-		.present = 1, .db = 1, .g = 1,
-	};
-	struct hvlab_memory_region r = { 0 };
 	struct hvlab_regs regs = { .rip = 0x1000, .rsp = 0x7c00, .rflags = 2 };
-	unsigned long long *pt;
 	struct hvlab_sregs s;
-	int i;
 
-	memset(t, 0, sizeof(*t));
-	t->sys = hvlab_open_dev();
-	if (t->sys < 0)
-		return -1;
-	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, flags);
-	t->ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t->vm < 0 || t->ram == MAP_FAILED)
+	if (raw_vm_create(t, raw_vm_flags(), RAM))
 		return -1;
 	memset(t->ram, 0xf4, RAM);	/* HLT wherever the guest strays */
 	memcpy(t->ram + 0x1000, code, len);
@@ -99,67 +72,31 @@ static int tvm_open(struct tvm *t, const unsigned char *code, size_t len)
 	set_gate(t->ram, VEC_IRQ, 0x1100);
 	t->ram[NMI_COUNT] = 0;
 	memcpy(t->ram + 0x6000, gdt, sizeof(gdt));
-	pt = (void *)(t->ram + 0x8000);
-	pt[0] = 0x9003;
-	pt[512] = 0xa003;
-	pt[1024] = 0xb003;
-	for (i = 0; i < RAM / 4096; i++)
-		pt[1536 + i] = i * 4096ull | 3;
+	raw_identity_map(t->ram, RAM, 3);
 
-	r.size = RAM;
-	r.userspace_addr = (unsigned long)t->ram;
-	if (ioctl(t->vm, HVLAB_SET_MEMORY_REGION, &r))
+	if (raw_vm_add_vcpu(t) || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
 		return -1;
-	t->vcpu = ioctl(t->vm, HVLAB_CREATE_VCPU, 0);
-	if (t->vcpu < 0)
-		return -1;
-	t->map_size = ioctl(t->sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
-	t->run = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t->vcpu, 0);
-	if (t->run == MAP_FAILED || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
-		return -1;
-	s.cs = code_seg;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	raw_long_mode_sregs(&s);
 	s.gdt.base = 0x6000;
 	s.gdt.limit = sizeof(gdt) - 1;
 	s.idt.base = 0x2000;
 	s.idt.limit = 0xfff;
-	s.cr3 = 0x8000;
-	s.cr4 = 0x20;			/* PAE */
-	s.efer = 0x500;			/* LME, LMA */
-	s.cr0 = 0x80000031;		/* PG, NE, ET, PE */
 	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
 		return -1;
 	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
 }
 
-static void tvm_close(struct tvm *t)
-{
-	munmap(t->run, t->map_size);
-	munmap(t->ram, RAM);
-	close(t->vcpu);
-	close(t->vm);
-	close(t->sys);
-}
-
-static int run_once(struct tvm *t)
-{
-	if (ioctl(t->vcpu, HVLAB_RUN, 0))
-		return -errno;
-	return t->run->exit_reason;
-}
-
 /* Run; the port of the OUT it stopped at, or -(exit reason) for others. */
-static int run_to_port(struct tvm *t)
+static int run_to_port(struct raw_vm *t)
 {
-	int r = run_once(t);
+	int r = raw_vm_run(t);
 
 	if (r != HVLAB_EXIT_IO)
 		return r < 0 ? r : -r;
 	return t->run->io.port;
 }
 
-static int inject(struct tvm *t, unsigned int type, unsigned int vector)
+static int inject(struct raw_vm *t, unsigned int type, unsigned int vector)
 {
 	struct hvlab_event e = { .type = type, .vector = vector };
 
@@ -173,7 +110,7 @@ static const unsigned char sti_hlt_guest[] = {
 
 TEST(sti_hlt_takes_the_queued_interrupt)
 {
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, sti_hlt_guest, sizeof(sti_hlt_guest)));
@@ -187,31 +124,31 @@ TEST(sti_hlt_takes_the_queued_interrupt)
 	/* and its IRET returns past the HLT */
 	EXPECT_EQ(0x92, run_to_port(&t));
 	/* a HLT with nothing queued is userspace's to wait out */
-	EXPECT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 	EXPECT_EQ(1, t.run->if_flag);
 	EXPECT_EQ(1, t.run->ready_for_interrupt_injection);
 	EXPECT_EQ(0x1008, t.run->guest_rip);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* cli; out 0x90; hlt; out 0x92 */
 TEST(cli_hlt_with_a_queued_interrupt_halts)
 {
 	static const unsigned char code[] = { 0xfa, 0xe6, 0x90, 0xf4, 0xe6, 0x92 };
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	ASSERT_EQ(0x90, run_to_port(&t));
 	ASSERT_EQ(0, inject(&t, HVLAB_EVENT_EXTINT, VEC_IRQ));
-	EXPECT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 	EXPECT_EQ(0, t.run->if_flag);
 	EXPECT_EQ(0, t.run->ready_for_interrupt_injection);
 	EXPECT_EQ(0x1004, t.run->guest_rip);
 	/* still queued: a second one is refused */
 	EXPECT_EQ(-1, inject(&t, HVLAB_EVENT_EXTINT, VEC_IRQ));
 	EXPECT_EQ(EINVAL, errno);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* cli; out 0x90; sti; nop; out 0x93; hlt */
@@ -220,13 +157,13 @@ TEST(request_interrupt_window_exits_when_if_is_set)
 	static const unsigned char code[] = {
 		0xfa, 0xe6, 0x90, 0xfb, 0x90, 0xe6, 0x93, 0xf4,
 	};
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	ASSERT_EQ(0x90, run_to_port(&t));
 	t.run->request_interrupt_window = 1;
-	ASSERT_EQ(HVLAB_EXIT_IRQ_WINDOW_OPEN, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IRQ_WINDOW_OPEN, raw_vm_run(&t));
 	EXPECT_EQ(1, t.run->if_flag);
 	EXPECT_EQ(1, t.run->ready_for_interrupt_injection);
 	/* after the STI's one-instruction shadow: at the NOP or past it */
@@ -236,8 +173,8 @@ TEST(request_interrupt_window_exits_when_if_is_set)
 	ASSERT_EQ(0, inject(&t, HVLAB_EVENT_EXTINT, VEC_IRQ));
 	EXPECT_EQ(0x91, run_to_port(&t));
 	EXPECT_EQ(0x93, run_to_port(&t));
-	EXPECT_EQ(HVLAB_EXIT_HLT, run_once(&t));
-	tvm_close(&t);
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
+	raw_vm_close(&t);
 }
 
 /* cli; out 0x90; out 0x95; hlt: the NMI arrives with IF clear */
@@ -245,7 +182,7 @@ static const unsigned char nmi_guest[] = { 0xfa, 0xe6, 0x90, 0xe6, 0x95, 0xf4 };
 
 TEST(nmi_runs_its_handler_once)
 {
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, nmi_guest, sizeof(nmi_guest)));
@@ -254,14 +191,14 @@ TEST(nmi_runs_its_handler_once)
 	EXPECT_EQ(0x94, run_to_port(&t));
 	EXPECT_EQ(0x96, run_to_port(&t));
 	EXPECT_EQ(0x95, run_to_port(&t));
-	EXPECT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 	EXPECT_EQ(1, t.ram[NMI_COUNT]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 TEST(second_nmi_waits_for_the_first_handlers_iret)
 {
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, nmi_guest, sizeof(nmi_guest)));
@@ -276,9 +213,9 @@ TEST(second_nmi_waits_for_the_first_handlers_iret)
 	EXPECT_EQ(0x94, run_to_port(&t));
 	EXPECT_EQ(0x96, run_to_port(&t));
 	EXPECT_EQ(0x95, run_to_port(&t));
-	EXPECT_EQ(HVLAB_EXIT_HLT, run_once(&t));
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 	EXPECT_EQ(2, t.ram[NMI_COUNT]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -25,96 +25,35 @@
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
+#include "raw_vm.h"
 
 #define RAM	0x10000
 #define DEV	0x20000
 
-struct tvm {
-	int sys, vm, vcpu;
-	unsigned char *ram;
-	struct hvlab_run *run;
-	size_t map_size;
-};
-
-static int tvm_open(struct tvm *t, const unsigned char *code, size_t len)
+static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
 {
-	const char *p = getenv("HVLAB_PAGING");
-	unsigned long flags = p && !strcmp(p, "shadow") ?
-			      HVLAB_VM_SHADOW_PAGING : 0;
-	struct hvlab_segment code_seg = {
-		.limit = 0xffffffff, .selector = 8, .type = 0xb, .s = 1,
-		.present = 1, .l = 1, .g = 1,
-	};
-	struct hvlab_segment data = {
-		.limit = 0xffffffff, .selector = 0x10, .type = 0x3, .s = 1,
-		.present = 1, .db = 1, .g = 1,
-	};
-	struct hvlab_memory_region r = { 0 };
 	struct hvlab_regs regs = { .rip = 0x1000, .rsp = 0x7c00, .rflags = 2 };
 	unsigned long long *pt;
 	struct hvlab_sregs s;
-	int i;
 
-	memset(t, 0, sizeof(*t));
-	t->sys = hvlab_open_dev();
-	if (t->sys < 0)
-		return -1;
-	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, flags);
-	t->ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t->vm < 0 || t->ram == MAP_FAILED)
+	if (raw_vm_create(t, raw_vm_flags(), RAM))
 		return -1;
 	memset(t->ram, 0xf4, RAM);	/* HLT wherever the guest strays */
 	memcpy(t->ram + 0x1000, code, len);
 	pt = (void *)(t->ram + 0x8000);
 	memset(pt, 0, 0x4000);
-	pt[0] = 0x9003;
-	pt[512] = 0xa003;
-	pt[1024] = 0xb003;
-	for (i = 0; i < RAM / 4096; i++)
-		pt[1536 + i] = i * 4096ull | 3;
+	raw_identity_map(t->ram, RAM, 3);
 	pt[1536 + DEV / 4096] = DEV | 3;	/* the device page */
 
-	r.size = RAM;
-	r.userspace_addr = (unsigned long)t->ram;
-	if (ioctl(t->vm, HVLAB_SET_MEMORY_REGION, &r))
+	if (raw_vm_add_vcpu(t) || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
 		return -1;
-	t->vcpu = ioctl(t->vm, HVLAB_CREATE_VCPU, 0);
-	if (t->vcpu < 0)
-		return -1;
-	t->map_size = ioctl(t->sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
-	t->run = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t->vcpu, 0);
-	if (t->run == MAP_FAILED || ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
-		return -1;
-	s.cs = code_seg;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.cr3 = 0x8000;
-	s.cr4 = 0x20;			/* PAE */
-	s.efer = 0x500;			/* LME, LMA */
-	s.cr0 = 0x80000031;		/* PG, NE, ET, PE */
+	raw_long_mode_sregs(&s);
 	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
 		return -1;
 	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
 }
 
-static void tvm_close(struct tvm *t)
-{
-	munmap(t->run, t->map_size);
-	munmap(t->ram, RAM);
-	close(t->vcpu);
-	close(t->vm);
-	close(t->sys);
-}
-
-static int run_once(struct tvm *t)
-{
-	if (ioctl(t->vcpu, HVLAB_RUN, 0))
-		return -errno;
-	return t->run->exit_reason;
-}
-
-static unsigned long long mmio_value(const struct tvm *t)
+static unsigned long long mmio_value(const struct raw_vm *t)
 {
 	unsigned long long v = 0;
 
@@ -124,7 +63,7 @@ static unsigned long long mmio_value(const struct tvm *t)
 
 /* Expect an MMIO exit at gpa of len bytes; for a read, answer with v. */
 #define EXPECT_MMIO(t, gpa, n, write, v) do {				\
-	ASSERT_EQ(HVLAB_EXIT_MMIO, run_once(t));			\
+	ASSERT_EQ(HVLAB_EXIT_MMIO, raw_vm_run(t));			\
 	EXPECT_EQ((gpa), (t)->run->mmio.phys_addr);			\
 	EXPECT_EQ((n), (t)->run->mmio.len);				\
 	EXPECT_EQ((write), (t)->run->mmio.is_write);			\
@@ -147,17 +86,17 @@ TEST(or_reads_then_writes_and_sets_flags)
 		0x09, 0x02, 0x9c, 0x5b, 0xe6, 0x90, 0xf4,
 	};
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	EXPECT_MMIO(&t, DEV + 0x10, 4, 0, 0x80000100);
 	EXPECT_MMIO(&t, DEV + 0x10, 4, 1, 0x8000010f);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
 	EXPECT_EQ(FLAGS_SF, regs.rbx & (FLAGS_SF | FLAGS_ZF | 1));
 	EXPECT_EQ(0x0f, regs.rax);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* mov edx,0x20020; mov eax,0x11223344; xchg [rdx],eax; out 0x90 */
@@ -168,17 +107,17 @@ TEST(xchg_swaps_register_and_device)
 		0x87, 0x02, 0xe6, 0x90, 0xf4,
 	};
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	EXPECT_MMIO(&t, DEV + 0x20, 4, 0, 0xaabbccdd);
 	EXPECT_MMIO(&t, DEV + 0x20, 4, 1, 0x11223344);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
 	EXPECT_EQ(0xaabbccddull, regs.rax);
 	EXPECT_EQ(0x100c, regs.rip);	/* at the OUT */
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* mov edx,0x20030; lock and byte [rdx],0xfe; pushfq; pop rbx; out 0x90 */
@@ -189,16 +128,16 @@ TEST(lock_and_byte_immediate)
 		0x9c, 0x5b, 0xe6, 0x90, 0xf4,
 	};
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	EXPECT_MMIO(&t, DEV + 0x30, 1, 0, 0x01);
 	EXPECT_MMIO(&t, DEV + 0x30, 1, 1, 0x00);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
 	EXPECT_EQ(FLAGS_ZF, regs.rbx & (FLAGS_SF | FLAGS_ZF | 1));
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* memcpy_toio: mov esi,0x3000; mov edi,0x20100; mov ecx,3; cld; rep movsd */
@@ -211,19 +150,19 @@ TEST(rep_movs_to_a_device)
 	};
 	static const unsigned int src[] = { 0x11111111, 0x22222222, 0x33333333 };
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	memcpy(t.ram + 0x3000, src, sizeof(src));
 	for (int i = 0; i < 3; i++)
 		EXPECT_MMIO(&t, DEV + 0x100 + 4 * i, 4, 1, src[i]);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
 	EXPECT_EQ(0, regs.rcx);
 	EXPECT_EQ(0x300c, regs.rsi);
 	EXPECT_EQ(DEV + 0x10c, regs.rdi);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* memcpy_fromio: mov esi,0x20200; mov edi,0x3100; mov ecx,4; cld; rep movsb */
@@ -235,19 +174,19 @@ TEST(rep_movs_from_a_device)
 		0xf4,
 	};
 	struct hvlab_regs regs;
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
 	for (int i = 0; i < 4; i++)
 		EXPECT_MMIO(&t, DEV + 0x200 + i, 1, 0, 0xa0 + i);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(0, memcmp(t.ram + 0x3100, "\xa0\xa1\xa2\xa3", 4));
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
 	EXPECT_EQ(0, regs.rcx);
 	EXPECT_EQ(DEV + 0x204, regs.rsi);
 	EXPECT_EQ(0x3104, regs.rdi);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* mov edx,0x20040; add [rdx],eax: not emulated, and the bytes are named */
@@ -256,18 +195,18 @@ TEST(other_instructions_name_their_bytes)
 	static const unsigned char code[] = {
 		0xba, 0x40, 0x00, 0x02, 0x00, 0x01, 0x02, 0xf4,
 	};
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
-	ASSERT_EQ(HVLAB_EXIT_INTERNAL_ERROR, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_INTERNAL_ERROR, raw_vm_run(&t));
 	EXPECT_EQ(HVLAB_INTERNAL_MMIO_DECODE, t.run->internal.suberror);
 	EXPECT_EQ(4, t.run->internal.ndata);
 	EXPECT_EQ(DEV + 0x40, t.run->internal.data[0]);
 	/* 01 02 f4, then the HLT filler of the page */
 	EXPECT_EQ(0xf4f4f4f4f4f40201ull, t.run->internal.data[1]);
 	EXPECT_EQ(15, t.run->internal.data[3]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 TEST_HARNESS_MAIN

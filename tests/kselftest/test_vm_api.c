@@ -31,89 +31,28 @@
 
 #include "hvlab_test.h"
 #include "kselftest_harness.h"
+#include "raw_vm.h"
 
 #define RAM	0x10000
-
-struct tvm {
-	int sys, vm, vcpu;
-	unsigned char *ram;
-	struct hvlab_run *run;
-	size_t map_size;
-};
 
 static const unsigned char read_out_hlt[] = {
 	0xa0, 0x00, 0x20, 0xe6, 0x99, 0xf4,
 };
 
-static int tvm_open(struct tvm *t, const unsigned char *code, size_t len,
+static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len,
 		    unsigned long flags)
 {
-	struct hvlab_memory_region r = { 0 };
-	struct hvlab_regs regs = { 0 };
-	struct hvlab_sregs s;
-
-	memset(t, 0, sizeof(*t));
-	t->sys = hvlab_open_dev();
-	if (t->sys < 0)
-		return -1;
-	t->vm = ioctl(t->sys, HVLAB_CREATE_VM, flags);
-	if (t->vm < 0)
-		return -1;
-	t->ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (t->ram == MAP_FAILED)
+	if (raw_vm_create(t, flags, RAM))
 		return -1;
 	memcpy(t->ram + 0x1000, code, len);
-	r.slot = 0;
-	r.guest_phys = 0;
-	r.size = RAM;
-	r.userspace_addr = (unsigned long)t->ram;
-	if (ioctl(t->vm, HVLAB_SET_MEMORY_REGION, &r))
-		return -1;
-	t->vcpu = ioctl(t->vm, HVLAB_CREATE_VCPU, 0);
-	if (t->vcpu < 0)
-		return -1;
-	t->map_size = ioctl(t->sys, HVLAB_GET_VCPU_MMAP_SIZE, 0);
-	t->run = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t->vcpu, 0);
-	if (t->run == MAP_FAILED)
+	if (raw_vm_add_vcpu(t))
 		return -1;
 	/* real mode, CS = 0: the module's reset state; start at 0x1000 */
-	if (ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
-		return -1;
-	s.cs.selector = 0;
-	s.cs.base = 0;
-	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
-		return -1;
-	regs.rip = 0x1000;
-	regs.rflags = 2;
-	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
-}
-
-static void tvm_close(struct tvm *t)
-{
-	if (t->run && t->run != MAP_FAILED)
-		munmap(t->run, t->map_size);
-	if (t->ram && t->ram != MAP_FAILED)
-		munmap(t->ram, RAM);
-	if (t->vcpu > 0)
-		close(t->vcpu);
-	if (t->vm > 0)
-		close(t->vm);
-	if (t->sys > 0)
-		close(t->sys);
-}
-
-/* Runs until an exit that is not port I/O to 0x99; returns its reason. */
-static int run_once(struct tvm *t)
-{
-	if (ioctl(t->vcpu, HVLAB_RUN, 0))
-		return -errno;
-	return t->run->exit_reason;
+	return raw_real_mode(t->vcpu, 0x1000);
 }
 
 FIXTURE(vm) {
-	struct tvm a;
+	struct raw_vm a;
 };
 
 FIXTURE_SETUP(vm)
@@ -124,7 +63,7 @@ FIXTURE_SETUP(vm)
 
 FIXTURE_TEARDOWN(vm)
 {
-	tvm_close(&self->a);
+	raw_vm_close(&self->a);
 }
 
 /* The full round trip: IO exit with the byte, then HLT, stats counted. */
@@ -133,12 +72,12 @@ TEST_F(vm, io_then_hlt)
 	struct hvlab_stats *st = (void *)((char *)self->a.run + HVLAB_STATS_OFFSET);
 
 	self->a.ram[0x2000] = 0x5a;
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&self->a));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&self->a));
 	EXPECT_EQ(0x99, self->a.run->io.port);
 	EXPECT_EQ(HVLAB_IO_OUT, self->a.run->io.direction);
 	EXPECT_EQ(1, self->a.run->io.size);
 	EXPECT_EQ(0x5a, ((unsigned char *)self->a.run)[self->a.run->io.data_offset]);
-	ASSERT_EQ(HVLAB_EXIT_HLT, run_once(&self->a));
+	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&self->a));
 	EXPECT_EQ(0x1006, self->a.run->guest_rip);
 	EXPECT_LE(2, st->exits);
 	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_IO]);
@@ -150,16 +89,16 @@ TEST_F(vm, io_then_hlt)
 /* Two VMs, the same GPA, different memory: each sees only its own. */
 TEST_F(vm, two_vms_are_isolated)
 {
-	struct tvm b;
+	struct raw_vm b;
 
 	self->a.ram[0x2000] = 0xaa;
 	ASSERT_EQ(0, tvm_open(&b, read_out_hlt, sizeof(read_out_hlt), 0));
 	b.ram[0x2000] = 0xbb;
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&b));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&b));
 	EXPECT_EQ(0xbb, ((unsigned char *)b.run)[b.run->io.data_offset]);
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&self->a));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&self->a));
 	EXPECT_EQ(0xaa, ((unsigned char *)self->a.run)[self->a.run->io.data_offset]);
-	tvm_close(&b);
+	raw_vm_close(&b);
 }
 
 /* A GPA outside every slot is MMIO: decoded size, direction, address. */
@@ -172,17 +111,17 @@ TEST_F(vm, unbacked_gpa_is_mmio)
 		0xe6, 0x99,		/* out 0x99, al */
 		0xf4,
 	};
-	struct tvm t;
+	struct raw_vm t;
 
 	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code), 0));
-	ASSERT_EQ(HVLAB_EXIT_MMIO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_MMIO, raw_vm_run(&t));
 	EXPECT_EQ(0x20010, t.run->mmio.phys_addr);
 	EXPECT_EQ(1, t.run->mmio.len);
 	EXPECT_EQ(0, t.run->mmio.is_write);
 	t.run->mmio.data[0] = 0x42;	/* the "device" answers */
-	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(0x42, ((unsigned char *)t.run)[t.run->io.data_offset]);
-	tvm_close(&t);
+	raw_vm_close(&t);
 }
 
 /* A broken guest state fails VM entry with a reason, not an oops. */
@@ -194,7 +133,7 @@ TEST_F(vm, bad_guest_state_fails_entry)
 	s.cs.present = 0;		/* SDM 26.3.1.2: CS must be usable */
 	s.tr.type = 0;			/* and TR a TSS */
 	ASSERT_EQ(0, ioctl(self->a.vcpu, HVLAB_SET_SREGS, &s));
-	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, run_once(&self->a));
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, raw_vm_run(&self->a));
 	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE,
 		  self->a.run->fail_entry.hardware_entry_failure_reason & 0xffff);
 	EXPECT_NE(NULL, strstr(self->a.run->fail_entry.check, "guest state"));
@@ -376,23 +315,23 @@ TEST(create_destroy_100_without_leaks)
 	ASSERT_LE(0, current_fd);
 	ASSERT_LT(0, read_pages(current_fd));
 	for (i = 0; i < 5; i++) {	/* the first VMs fill caches for good */
-		struct tvm t;
+		struct raw_vm t;
 
 		ASSERT_EQ(0, tvm_open(&t, read_out_hlt, sizeof(read_out_hlt), 0));
-		ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
-		tvm_close(&t);
+		ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+		raw_vm_close(&t);
 	}
 	usleep(100 * 1000);
 	before = cg_pages(high_fd, current_fd);
 	ASSERT_LT(0, before);
 	avail_before = mem_available_kb();
 	for (i = 0; i < LEAK_CYCLES; i++) {
-		struct tvm t;
+		struct raw_vm t;
 
 		ASSERT_EQ(0, tvm_open(&t, read_out_hlt, sizeof(read_out_hlt), 0));
-		ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t));
-		ASSERT_EQ(HVLAB_EXIT_HLT, run_once(&t));
-		tvm_close(&t);
+		ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+		ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
+		raw_vm_close(&t);
 	}
 	for (i = 0; i < 20; i++) {
 		after = cg_pages(high_fd, current_fd);

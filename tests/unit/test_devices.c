@@ -19,35 +19,10 @@
 #include "hw/devices.h"
 #include "hw/irq.h"
 #include "hw/ucall.h"
+#include "hw_stubs.h"
 #include "vm.h"
 
 /* ---- helpers ------------------------------------------------------ */
-
-static uint32_t in(struct bus *bus, uint16_t port, unsigned int size)
-{
-	uint32_t v = 0;
-
-	bus_pio(bus, port, false, &v, size);
-	return v;
-}
-
-static void out(struct bus *bus, uint16_t port, uint32_t v, unsigned int size)
-{
-	bus_pio(bus, port, true, &v, size);
-}
-
-static uint32_t mmio_rd(struct bus *bus, uint64_t addr)
-{
-	uint32_t v = 0;
-
-	bus_mmio(bus, addr, false, &v, 4);
-	return v;
-}
-
-static void mmio_wr(struct bus *bus, uint64_t addr, uint32_t v)
-{
-	bus_mmio(bus, addr, true, &v, 4);
-}
 
 /* A dummy device that records what reached it. */
 struct probe {
@@ -195,19 +170,6 @@ TEST(observer_sees_every_access)
 }
 
 /* ---- UART --------------------------------------------------------- */
-
-struct sink {
-	char buf[64];
-	int n;
-};
-
-static void sink_out(void *ctx, uint8_t byte)
-{
-	struct sink *s = ctx;
-
-	if (s->n < (int)sizeof(s->buf) - 1)
-		s->buf[s->n++] = (char)byte;
-}
 
 FIXTURE(uart) {
 	struct bus *bus;

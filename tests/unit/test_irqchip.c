@@ -22,35 +22,10 @@
 #include "hw/devices.h"
 #include "hw/irq.h"
 #include "hw/irq_int.h"
+#include "hw_stubs.h"
 #include <uapi/hvlab.h>
 
 /* ---- helpers ------------------------------------------------------ */
-
-static uint32_t in(struct bus *bus, uint16_t port, unsigned int size)
-{
-	uint32_t v = 0;
-
-	bus_pio(bus, port, false, &v, size);
-	return v;
-}
-
-static void out(struct bus *bus, uint16_t port, uint32_t v, unsigned int size)
-{
-	bus_pio(bus, port, true, &v, size);
-}
-
-static uint32_t mmio_rd(struct bus *bus, uint64_t addr)
-{
-	uint32_t v = 0;
-
-	bus_mmio(bus, addr, false, &v, 4);
-	return v;
-}
-
-static void mmio_wr(struct bus *bus, uint64_t addr, uint32_t v)
-{
-	bus_mmio(bus, addr, true, &v, 4);
-}
 
 /* A local-APIC register of vCPU `cpu`, as that vCPU reaches it. */
 static uint32_t apic_rd(struct bus *bus, int cpu, uint32_t off)

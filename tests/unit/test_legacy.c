@@ -18,19 +18,6 @@
 
 /* ---- 16550A UART -------------------------------------------------- */
 
-struct sink {
-	char buf[64];
-	int n;
-};
-
-static void sink_out(void *ctx, uint8_t byte)
-{
-	struct sink *s = ctx;
-
-	if (s->n < (int)sizeof(s->buf) - 1)
-		s->buf[s->n++] = (char)byte;
-}
-
 FIXTURE(uart) {
 	struct bus *bus;
 	struct hv_device *dev;

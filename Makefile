@@ -95,7 +95,7 @@ $(KSFT_HDR):
 
 # kselftest_harness.h compares signed and unsigned in its EXPECT macros.
 # (rm first: a test that no longer compiles must not run in its old form)
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhvlab.a $(KSFT_HDR)
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhvlab.a $(KSFT_HDR) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(CC) $(CFLAGS) $(HV_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -I$(KSFT_DIR) -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)

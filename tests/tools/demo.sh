@@ -92,11 +92,6 @@ if native_ok; then
 	fi
 	if [ -e /dev/hvlab ]; then
 		say "running the demo guest natively"
-		if [ -r "/boot/vmlinuz-$(uname -r)" ] &&
-		   tests/vm/mk-linux-initrd.sh build/linux-initrd.gz 2>/dev/null; then
-			export HVLAB_DEMO_KERNEL=/boot/vmlinuz-$(uname -r)
-			export HVLAB_DEMO_INITRD=build/linux-initrd.gz
-		fi
 		tests/vm/demo-guest.sh user/hvlab build/guests
 		exit $?
 	fi

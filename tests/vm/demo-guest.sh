@@ -78,9 +78,10 @@ else
 	ok=1
 fi
 
-# Linux inside hvlab (HVLAB_DEMO_KERNEL and HVLAB_DEMO_INITRD, which
-# tests/tools/demo.sh sets): an operating system's exits, interrupts and
-# page tables; the guest's script powers it off after a few seconds.
+# Linux inside hvlab, when HVLAB_DEMO_KERNEL and HVLAB_DEMO_INITRD name a
+# bzImage and an initramfs (tests/vm/mk-linux-initrd.sh makes one): an
+# operating system's exits, interrupts and page tables; the guest's script
+# powers it off (docs/booting-linux.md says how far a boot gets).
 if [ -n "${HVLAB_DEMO_KERNEL:-}" ] && [ -r "$HVLAB_DEMO_KERNEL" ] &&
    [ -r "${HVLAB_DEMO_INITRD:-}" ]; then
 	set -- run -m 128M --paging "$PAGING" --stats --initrd "$HVLAB_DEMO_INITRD" \

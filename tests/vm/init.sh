@@ -164,7 +164,8 @@ suite() {
 #     (--stats, printed once the dashboard is closed), `hvlab replay --info`
 #     and every panel of the dashboard at the end of the run
 #     (`hvlab replay --dump`), the guest's console included.
-#  3. Linux inside hvlab, with the dashboard, until the guest powers off.
+#  3. when the harness copied a Linux kernel in (/guests/linux), that
+#     kernel inside hvlab, with the dashboard, until it powers off.
 demo() {
 	mark begin-demo
 	insmod "$HVLAB_KO" || echo "demo: insmod hvlab.ko failed"

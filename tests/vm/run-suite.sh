@@ -331,9 +331,9 @@ done
 for g in build/guests/*; do
 	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
 done
-# Linux inside hvlab (t_linux_*.sh, the demo): this VM's own vmlinuz and a
-# busybox initramfs of its own; only where used, as they add 10 MB.
-if [ "$MODE" = demo ] || [[ $ONLY == *linux* ]]; then
+# Linux inside hvlab (t_linux_*.sh): this VM's own vmlinuz and a busybox
+# initramfs of its own; only where used, as they add 10 MB.
+if [[ $ONLY == *linux* ]]; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
 	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||

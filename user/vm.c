@@ -9,11 +9,12 @@
  * Threads and signals.  Every vCPU has its own thread blocked in
  * HVLAB_RUN.  SIGINT and SIGTERM are blocked in all of them, so they are
  * taken by the main thread alone, which waits in sigtimedwait().  To get a
- * vCPU out of the guest we set run->immediate_exit and send its thread
- * SIGUSR1 (a no-op handler installed without SA_RESTART): the module sees
- * a pending signal and returns with EINTR or HVLAB_EXIT_INTR.  The main
- * thread repeats the kick every 20 ms until the thread has left, which
- * closes the window where the signal lands just before the ioctl starts.
+ * vCPU out of the guest, vcpu_kick() (vcpu_irq.c, the same kick an
+ * interrupt uses) sets run->immediate_exit and, while the thread is inside
+ * HVLAB_RUN, sends it SIGUSR1 (a no-op handler installed without
+ * SA_RESTART): the module sees a pending signal and returns with EINTR or
+ * HVLAB_EXIT_INTR; a thread asleep in HLT is woken.  To stop the VM the
+ * main thread repeats the kick every 20 ms until the thread has left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -483,12 +484,8 @@ static void kick_vcpus(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 
-		if (atomic_load(&v->done))
-			continue;
-		if (v->run)
-			v->run->immediate_exit = 1;
-		if (v->fd >= 0)
-			pthread_kill(v->thread, VM_KICK_SIGNAL);
+		if (!atomic_load(&v->done))
+			vcpu_kick(v);	/* out of the guest, or out of its HLT sleep */
 	}
 }
 

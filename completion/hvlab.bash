@@ -47,7 +47,7 @@ _hvlab()
 		esac
 		if [[ $cur == -* ]]; then
 			_hvlab_words "--memory --cpus --module --append --initrd --flat --trap-cr3
-				--paging --strict --walk --verbose --stats --dashboard
+				--trap-exceptions --paging --strict --walk --verbose --stats --dashboard
 				--record --record-lossy --stats-socket --console-log --disk --help" "$cur"
 		else
 			_hvlab_files "$cur"

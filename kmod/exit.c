@@ -26,6 +26,7 @@
 #include "hvlab.h"
 #include "pure_caps.h"
 #include "pure_cpuid.h"
+#include "pure_event.h"
 #include "vm.h"
 #include "vmcs.h"
 
@@ -154,6 +155,59 @@ static int reflect_exception(struct hv_vcpu *vcpu, u32 info)
 	return 1;
 }
 
+/*
+ * HVLAB_VM_TRAP_EXCEPTIONS: every guest exception exits, lands in the exit
+ * ring (vector and type in `info`, the error code in `value`, the #PF
+ * address in the qualification), is queued for the guest as the CPU would
+ * have delivered it, and goes up to userspace as HVLAB_EXIT_EXCEPTION.
+ * Two things the exit took over: a #PF that causes a VM exit leaves CR2
+ * unwritten (SDM Vol. 3 27.1), and an exception raised while delivering
+ * another (IDT-vectoring information, already queued again by
+ * reinject_vectoring()) may have to become a double fault or a shutdown
+ * (pure_event.c).
+ */
+static int show_exception(struct hv_vcpu *vcpu, u32 info)
+{
+	u32 first = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	struct hvlab_run *run = vcpu->run;
+	u8 vector = info & 0xff;
+
+	memset(&run->exception, 0, sizeof(run->exception));
+	run->exception.vector = vector;
+	run->exception.delivered = vector;
+	vcpu->rec->info = info;
+	if (info & INTR_INFO_DELIVER_CODE) {
+		run->exception.has_error_code = 1;
+		run->exception.error_code = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
+		vcpu->rec->value = run->exception.error_code;
+	}
+	if (vector == X86_TRAP_PF) {
+		vcpu->cr2 = vmcs_readl(EXIT_QUALIFICATION);
+		run->exception.address = vcpu->cr2;
+	}
+	run->exit_reason = HVLAB_EXIT_EXCEPTION;
+	if ((first & INTR_INFO_VALID) &&
+	    (first & 0x700) == INTR_TYPE_HARD_EXCEPTION) {
+		switch (hv_exception_merge(first & 0xff, vector)) {
+		case HV_EXC_TRIPLE:
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+			run->exit_reason = HVLAB_EXIT_SHUTDOWN;
+			return 0;
+		case HV_EXC_DOUBLE:
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
+				     INTR_INFO_DELIVER_CODE |
+				     INTR_TYPE_HARD_EXCEPTION | X86_TRAP_DF);
+			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+			run->exception.delivered = X86_TRAP_DF;
+			return 0;
+		case HV_EXC_SERIAL:
+			break;
+		}
+	}
+	reflect_exception(vcpu, info);
+	return 0;
+}
+
 static int handle_exception_nmi(struct hv_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
@@ -163,13 +217,16 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 		return 1;	/* vcpu.c already handed the NMI to the host */
 	if (vector == X86_TRAP_MC)
 		return 1;	/* vcpu.c gave it to the host's handler */
+	/* shadow paging's #PF: mostly its own fills, never shown as such */
+	if (vector == X86_TRAP_PF && vcpu->shadow && !vcpu->rmode)
+		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
+					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	if ((vcpu->vm->flags & HVLAB_VM_TRAP_EXCEPTIONS) && !vcpu->rmode)
+		return show_exception(vcpu, info);
 	if (vector == X86_TRAP_DB || vector == X86_TRAP_AC)
 		return reflect_exception(vcpu, info);
 	if (vcpu->rmode)	/* real mode in vm86: every exception exits */
 		return hv_rmode_exception(vcpu, info);
-	if ((info & 0xff) == 14 && vcpu->shadow)
-		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
-					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	/* no other exception is intercepted: this one is unexpected */
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);

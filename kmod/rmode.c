@@ -186,7 +186,7 @@ static void leave_vm86(struct hv_vcpu *vcpu)
 	vmcs_write32(GUEST_TR_AR_BYTES, vcpu->rm_tr.ar);
 	rflags &= ~(X86_EFLAGS_VM | X86_EFLAGS_IOPL);
 	vmcs_writel(GUEST_RFLAGS, rflags | vcpu->rm_iopl);
-	vmcs_write32(EXCEPTION_BITMAP, HV_EXC_ALWAYS | BIT(14));	/* as vmcs.c */
+	vmcs_write32(EXCEPTION_BITMAP, hv_exception_bitmap(vcpu));
 	vcpu->rmode = false;
 	vcpu->rm_unfit = NULL;
 	hv_vmcs_set_cr4(vcpu, hv_guest_cr4(vcpu));	/* drops CR4.VME */

@@ -157,6 +157,18 @@ struct hv_vcpu {
  */
 #define HV_EXC_ALWAYS	(BIT(1) | BIT(17) | BIT(18))
 
+/*
+ * The exception bitmap outside vm86 mode: shadow paging must see every #PF
+ * (it fills its tables on them); HVLAB_VM_TRAP_EXCEPTIONS shows every
+ * exception, 0-31, before it goes back to the guest (exit.c).
+ */
+static inline u32 hv_exception_bitmap(const struct hv_vcpu *vcpu)
+{
+	if (vcpu->vm->flags & HVLAB_VM_TRAP_EXCEPTIONS)
+		return ~0u;
+	return HV_EXC_ALWAYS | (vcpu->shadow ? BIT(14) : 0);
+}
+
 /* Where vm86 mode finds hvlab's TSS: above what vm86 code can address. */
 #define HV_RM_TSS_LA	0xffc00000ul
 

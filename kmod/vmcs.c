@@ -424,9 +424,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry & ~ENTRY_IA32E_MODE);
-	/* shadow paging must see every #PF: it fills its tables on them */
-	vmcs_write32(EXCEPTION_BITMAP,
-		     HV_EXC_ALWAYS | (vcpu->shadow ? BIT(14) : 0));
+	vmcs_write32(EXCEPTION_BITMAP, hv_exception_bitmap(vcpu));
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -111,7 +111,19 @@ static const char *const hvlab_names[] = {
 	[HVLAB_EXIT_CR3] = "CR3",
 	[HVLAB_EXIT_RING_FULL] = "RING_FULL",
 	[HVLAB_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[HVLAB_EXIT_EXCEPTION] = "EXCEPTION",
 };
+
+/* SDM Vol. 3 6.3.1, table 6-1 (vectors 9 and 15 are reserved). */
+static const char *const exc_mnemonics[32] = {
+	"DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "?", "TS",
+	"NP", "SS", "GP", "PF", "?", "MF", "AC", "MC", "XM", "VE", "CP",
+};
+
+const char *exception_mnemonic(unsigned vector)
+{
+	return vector < 32 && exc_mnemonics[vector] ? exc_mnemonics[vector] : "?";
+}
 
 /* SDM Vol. 3 31.4, "VM Instruction Error Numbers". */
 static const char *const vmi_errors[] = {

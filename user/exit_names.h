@@ -21,6 +21,8 @@ int vmx_exit_from_name(const char *name);
 const char *hvlab_exit_name(uint32_t exit_reason);
 /* Sentence for a VM-instruction error number, e.g. 7 -> "VM entry with ...". */
 const char *vm_instruction_error_name(uint32_t error);
+/* Mnemonic of an exception vector 0-31 without '#', e.g. 13 -> "GP"; "?" if none. */
+const char *exception_mnemonic(unsigned vector);
 /* Name of hvlab_run.internal.suberror. */
 const char *internal_suberror_name(uint32_t suberror);
 

@@ -54,6 +54,8 @@ static void usage(FILE *f)
 "      --flat ADDR       IMAGE is a raw binary: load it at ADDR (16-byte aligned,\n"
 "                        below 0xa0000) and start in real mode at ADDR>>4:0000\n"
 "      --trap-cr3        exit on every MOV to CR3 and log it\n"
+"      --trap-exceptions every guest exception exits before the guest gets it:\n"
+"                        counted by --stats, shown by --dashboard and --record\n"
 "      --paging MODE     second-stage paging: ept (default) or shadow\n"
 "      --strict          an access to a port or MMIO address no device claims\n"
 "                        ends the run (default: logged once, reads all-ones)\n"
@@ -154,7 +156,7 @@ static int parse_addr(const char *s, uint64_t *out)
 }
 
 enum {
-	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_PAGING,
+	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_TRAP_EXC, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
 	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY, OPT_INITRD,
 };
@@ -167,6 +169,7 @@ static const struct option long_opts[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "flat", required_argument, NULL, OPT_FLAT },
 	{ "trap-cr3", no_argument, NULL, OPT_TRAP_CR3 },
+	{ "trap-exceptions", no_argument, NULL, OPT_TRAP_EXC },
 	{ "paging", required_argument, NULL, OPT_PAGING },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "walk", required_argument, NULL, OPT_WALK },
@@ -337,6 +340,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_TRAP_CR3:
 			opt.vm_flags |= HVLAB_VM_TRAP_CR3;
+			break;
+		case OPT_TRAP_EXC:
+			opt.vm_flags |= HVLAB_VM_TRAP_EXCEPTIONS;
 			break;
 		case OPT_PAGING:
 			if (!strcmp(optarg, "shadow"))

@@ -199,6 +199,35 @@ static enum vcpu_action handle_fail_entry(struct vcpu *v)
 	return VCPU_STOP;
 }
 
+/*
+ * --trap-exceptions: one line per guest exception, the first
+ * EXCEPTIONS_SHOWN of each vCPU (a guest caught in a loop of faults would
+ * otherwise flood the terminal; the first ones are those that explain it).
+ */
+#define EXCEPTIONS_SHOWN 100
+
+static void log_exception(struct vcpu *v)
+{
+	const struct hvlab_run *run = v->run;
+	char code[24] = "", addr[32] = "", as[16] = "";
+
+	if (++v->exceptions > EXCEPTIONS_SHOWN) {
+		if (v->exceptions == EXCEPTIONS_SHOWN + 1)
+			vm_log(v->vm, "hvlab: vCPU %d: more exceptions: counted, not shown\n", v->id);
+		return;
+	}
+	if (run->exception.has_error_code)
+		snprintf(code, sizeof(code), "(0x%x)", run->exception.error_code);
+	if (run->exception.vector == 14)
+		snprintf(addr, sizeof(addr), " address 0x%llx",
+			 (unsigned long long)run->exception.address);
+	if (run->exception.delivered != run->exception.vector)
+		snprintf(as, sizeof(as), " -> #%s", exception_mnemonic(run->exception.delivered));
+	vm_log(v->vm, "hvlab: vCPU %d: exception #%s%s at RIP 0x%llx%s%s\n", v->id,
+	       exception_mnemonic(run->exception.vector), code,
+	       (unsigned long long)run->guest_rip, addr, as);
+}
+
 static enum vcpu_action handle_internal(struct vcpu *v)
 {
 	const struct hvlab_run *run = v->run;
@@ -267,6 +296,9 @@ enum vcpu_action vcpu_handle_exit(struct vcpu *v)
 		return VCPU_CONTINUE;
 	case HVLAB_EXIT_RING_FULL:	/* lossless watching: read the ring */
 		vm_drain_ring(v->vm, (unsigned)v->id);
+		return VCPU_CONTINUE;
+	case HVLAB_EXIT_EXCEPTION:	/* --trap-exceptions: already queued */
+		log_exception(v);
 		return VCPU_CONTINUE;
 	case HVLAB_EXIT_CR3:
 		vm_log(v->vm, "hvlab: vCPU %d: MOV to CR3 0x%llx (was 0x%llx) at RIP 0x%llx\n",

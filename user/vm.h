@@ -115,6 +115,7 @@ struct vcpu {
 	enum vcpu_state state;		/* written by its own thread only */
 	atomic_bool in_run;		/* inside HVLAB_RUN: a kick signals */
 	uint64_t injected, halts;	/* interrupts injected, HLTs slept in */
+	uint64_t exceptions;		/* HVLAB_EXIT_EXCEPTION seen */
 };
 
 struct vm {

@@ -21,7 +21,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HVLAB_API_VERSION	2
+#define HVLAB_API_VERSION	3
 #define HVLAB_DEVICE		"/dev/hvlab"
 #define HVLAB_IOC		0xB7	/* ioctl "magic" of hvlab */
 
@@ -43,7 +43,9 @@
 /* Flags of HVLAB_CREATE_VM. */
 #define HVLAB_VM_TRAP_CR3	(1u << 0)  /* exit on every MOV to/from CR3 */
 #define HVLAB_VM_SHADOW_PAGING	(1u << 1)  /* shadow page tables, not EPT */
-#define HVLAB_VM_FLAGS_ALL	(HVLAB_VM_TRAP_CR3 | HVLAB_VM_SHADOW_PAGING)
+#define HVLAB_VM_TRAP_EXCEPTIONS (1u << 2) /* exit on every guest exception */
+#define HVLAB_VM_FLAGS_ALL	(HVLAB_VM_TRAP_CR3 | HVLAB_VM_SHADOW_PAGING | \
+				 HVLAB_VM_TRAP_EXCEPTIONS)
 
 /* ---- capabilities ------------------------------------------------- */
 
@@ -320,6 +322,7 @@ struct hvlab_translation {
 #define HVLAB_EXIT_CR3		10	/* informational CR3 write (trap-cr3) */
 #define HVLAB_EXIT_RING_FULL	11	/* run->ring_wait: read the exit ring */
 #define HVLAB_EXIT_IRQ_WINDOW_OPEN 12	/* request_interrupt_window: inject now */
+#define HVLAB_EXIT_EXCEPTION	13	/* a guest exception (trap-exceptions) */
 
 #define HVLAB_IO_IN		0
 #define HVLAB_IO_OUT		1
@@ -404,6 +407,20 @@ struct hvlab_run {
 			__u64 old_cr3;
 			__u64 new_cr3;
 		} cr3;
+		/*
+		 * HVLAB_EXIT_EXCEPTION (HVLAB_VM_TRAP_EXCEPTIONS): the guest
+		 * raised an exception; the module has already queued it for
+		 * the guest (as #DF when raised while delivering another,
+		 * SDM Vol. 3 6.15): running again delivers it.
+		 */
+		struct {
+			__u8  vector;		/* 0-31 */
+			__u8  has_error_code;
+			__u8  delivered;	/* the vector the guest gets */
+			__u8  pad;
+			__u32 error_code;
+			__u64 address;		/* #PF: the linear address (CR2) */
+		} exception;
 		char padding[256];
 	};
 	/* I/O data area used by HVLAB_EXIT_IO (up to 1 KiB of REP data) */

@@ -84,6 +84,22 @@ TEST_F(run, triple_fault)
 	EXPECT_EQ(1, guest_stat(R, "TRIPLE_FAULT"));
 }
 
+/*
+ * The same guest with every exception trapped: #DE, then the #GP its
+ * delivery raises (which the module turns into #DF, SDM Vol. 3 table 6-5),
+ * then the #GP of the #DF's delivery: the module shuts the guest down
+ * itself, after three exception exits and no TRIPLE_FAULT exit.
+ */
+TEST_F(run, triple_fault_exception_by_exception)
+{
+	RUN(RUN_TIMEOUT, NULL, "--stats", "--trap-exceptions", G("triple.elf"));
+	EXPECT_EQ(3, R->status);
+	EXPECT_FALSE(HAS(R->out, "survived"));
+	EXPECT_TRUE(HAS(R->err, "triple-fault") || HAS(R->err, "triple fault"));
+	EXPECT_EQ(3, guest_stat(R, "EXCEPTION_NMI"));
+	EXPECT_GT(1, guest_stat(R, "TRIPLE_FAULT"));	/* absent: -1 */
+}
+
 /* A guest that never exits by itself: SIGINT stops hvlab within a second. */
 TEST_F(run, spin_stopped_by_sigint)
 {

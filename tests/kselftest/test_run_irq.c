@@ -11,6 +11,9 @@
  *    with if_flag 0;
  *  - request_interrupt_window ends HVLAB_RUN with
  *    HVLAB_EXIT_IRQ_WINDOW_OPEN once the guest sets IF;
+ *  - with HVLAB_VM_TRAP_EXCEPTIONS every guest exception exits first and
+ *    is recorded, yet the guest's handlers see exactly what they would
+ *    without it (vector, error code, CR2, return address);
  *  - an NMI ignores IF, runs its handler once, and a second NMI queued
  *    while the first handler runs waits for that handler's IRET (NMI
  *    blocking, SDM Vol. 3 6.7.1; virtual NMIs, SDM 25.6.1).
@@ -52,8 +55,12 @@ static void set_gate(unsigned char *ram, int vector, unsigned int handler)
 	gate[2] = gate[3] = 0;
 }
 
-/* 64-bit mode, identity-mapped pages, IDT with the two handlers. */
-static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
+/*
+ * 64-bit mode, identity-mapped pages, IDT with the two handlers; flags
+ * beyond the paging mode's are added to HVLAB_CREATE_VM's.
+ */
+static int tvm_open_flags(struct raw_vm *t, const unsigned char *code, size_t len,
+			  unsigned long flags)
 {
 	static const unsigned long long gdt[] = {
 		0, 0x00209a0000000000ull, 0x0000920000000000ull,
@@ -61,7 +68,7 @@ static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
 	struct hvlab_regs regs = { .rip = 0x1000, .rsp = 0x7c00, .rflags = 2 };
 	struct hvlab_sregs s;
 
-	if (raw_vm_create(t, raw_vm_flags(), RAM))
+	if (raw_vm_create(t, raw_vm_flags() | flags, RAM))
 		return -1;
 	memset(t->ram, 0xf4, RAM);	/* HLT wherever the guest strays */
 	memcpy(t->ram + 0x1000, code, len);
@@ -84,6 +91,11 @@ static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
 	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s))
 		return -1;
 	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
+}
+
+static int tvm_open(struct raw_vm *t, const unsigned char *code, size_t len)
+{
+	return tvm_open_flags(t, code, len, 0);
 }
 
 /* Run; the port of the OUT it stopped at, or -(exit reason) for others. */
@@ -215,6 +227,104 @@ TEST(second_nmi_waits_for_the_first_handlers_iret)
 	EXPECT_EQ(0x95, run_to_port(&t));
 	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 	EXPECT_EQ(2, t.ram[NMI_COUNT]);
+	raw_vm_close(&t);
+}
+
+/*
+ * ud2 (#UD); out 0x90; mov rax, [0x30000] (#PF: only the 64 KiB of RAM are
+ * mapped); out 0x99; hlt.  The #UD handler at 0x1200 skips the ud2 and
+ * says 0x97; the #PF handler at 0x1280 reports CR2 at port 0x98 and skips
+ * the 8-byte MOV.
+ */
+static const unsigned char exc_guest[] = {
+	0x0f, 0x0b, 0xe6, 0x90,
+	0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x03, 0x00,
+	0xe6, 0x99, 0xf4,
+};
+/* add qword [rsp], 2; out 0x97, al; iretq */
+static const unsigned char ud_handler[] = {
+	0x48, 0x83, 0x04, 0x24, 0x02, 0xe6, 0x97, 0x48, 0xcf,
+};
+/* mov rax, cr2; out 0x98, eax; add qword [rsp+8], 8; add rsp, 8; iretq */
+static const unsigned char pf_handler[] = {
+	0x0f, 0x20, 0xd0, 0xe7, 0x98,
+	0x48, 0x83, 0x44, 0x24, 0x08, 0x08, 0x48, 0x83, 0xc4, 0x08, 0x48, 0xcf,
+};
+
+/* With trap: one HVLAB_EXIT_EXCEPTION must come first, saying vector/code. */
+static void exc_expect(struct __test_metadata *_metadata, struct raw_vm *t,
+		       bool trap, int vector, int has_code, __u64 address)
+{
+	if (!trap)
+		return;
+	ASSERT_EQ(-HVLAB_EXIT_EXCEPTION, run_to_port(t));
+	EXPECT_EQ(vector, t->run->exception.vector);
+	EXPECT_EQ(vector, t->run->exception.delivered);
+	EXPECT_EQ(has_code, t->run->exception.has_error_code);
+	EXPECT_EQ(0, t->run->exception.error_code);	/* #PF: read, not present */
+	EXPECT_EQ(address, t->run->exception.address);
+}
+
+static void exc_run(struct __test_metadata *_metadata, unsigned long flags,
+		    struct hvlab_stats **stats, struct raw_vm *t)
+{
+	/* under shadow paging the #PF is the shadow code's, not shown */
+	bool trap = flags & HVLAB_VM_TRAP_EXCEPTIONS, pf = trap && !raw_vm_flags();
+
+	ASSERT_EQ(0, tvm_open_flags(t, exc_guest, sizeof(exc_guest), flags));
+	memcpy(t->ram + 0x1200, ud_handler, sizeof(ud_handler));
+	memcpy(t->ram + 0x1280, pf_handler, sizeof(pf_handler));
+	set_gate(t->ram, 6, 0x1200);
+	set_gate(t->ram, 14, 0x1280);
+	exc_expect(_metadata, t, trap, 6, 0, 0);
+	EXPECT_EQ(0x97, run_to_port(t));
+	EXPECT_EQ(0x90, run_to_port(t));
+	exc_expect(_metadata, t, pf, 14, 1, 0x30000);
+	EXPECT_EQ(0x98, run_to_port(t));
+	EXPECT_EQ(0x30000, *(unsigned int *)((char *)t->run + t->run->io.data_offset));
+	EXPECT_EQ(0x99, run_to_port(t));
+	EXPECT_EQ(HVLAB_EXIT_HLT, raw_vm_run(t));
+	*stats = (void *)((char *)t->run + HVLAB_STATS_OFFSET);
+}
+
+TEST(trapped_exceptions_reach_the_guest_unchanged)
+{
+	struct hvlab_stats *st;
+	const struct hvlab_exit_record *ud = NULL, *pf = NULL;
+	struct raw_vm t;
+	__u64 i;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	/* without the flag (EPT): the exceptions never leave the guest */
+	if (!raw_vm_flags()) {
+		exc_run(_metadata, 0, &st, &t);
+		EXPECT_EQ(0, st->by_reason[0]);
+		raw_vm_close(&t);
+	}
+	exc_run(_metadata, HVLAB_VM_TRAP_EXCEPTIONS, &st, &t);
+	for (i = 0; i < st->head && i < HVLAB_EXIT_RING_SIZE; i++) {
+		const struct hvlab_exit_record *e = &st->ring[i];
+
+		if (e->reason != 0)
+			continue;
+		if ((e->info & 0xff) == 6)
+			ud = e;
+		if ((e->info & 0xff) == 14)
+			pf = e;
+	}
+	ASSERT_NE(NULL, ud);
+	EXPECT_EQ(0x1000, ud->rip);
+	EXPECT_EQ(0x80000306, ud->info);	/* valid, hardware exception, #UD */
+	if (raw_vm_flags()) {	/* shadow: the #UD and the shadow code's #PFs */
+		EXPECT_LE(2, st->by_reason[0]);
+	} else {
+		EXPECT_EQ(2, st->by_reason[0]);
+		ASSERT_NE(NULL, pf);
+		EXPECT_EQ(0x1004, pf->rip);
+		EXPECT_EQ(0x30000, pf->qualification);
+		EXPECT_EQ(0x80000b0e, pf->info);	/* + error code delivered */
+		EXPECT_EQ(0, pf->value);
+	}
 	raw_vm_close(&t);
 }
 

@@ -112,8 +112,9 @@ TEST(other_reasons)
 	EXPECT_STREQ("INVLPG 0x1000", words(14, 0x1000, 0, 0, 0));
 	EXPECT_STREQ("MOV to DR7 ← 0x400", words(29, 7, 0, 0x400, 0));
 	EXPECT_STREQ("MOV from DR6 → rax", words(29, 6 | 0x10, 0, 0, 0));
-	EXPECT_STREQ("Exception #PF (vector 14) addr 0xdead000",
-		     words(0, 0xdead000, 0x80000b0e, 0, 0));
+	EXPECT_STREQ("Exception #PF (vector 14) error 0x2 addr 0xdead000",
+		     words(0, 0xdead000, 0x80000b0e, 2, 0));
+	EXPECT_STREQ("Exception #UD (vector 6)", words(0, 0, 0x80000306, 0, 0));
 	EXPECT_STREQ("NMI", words(0, 0, 0x80000202, 0, 0));
 	EXPECT_STREQ("External interrupt vector 0x20", words(1, 0, 0x80000020, 0, 0));
 	EXPECT_STREQ("APIC access offset 0x300 write", words(44, 0x1300, 0, 0, 0));

@@ -80,7 +80,8 @@ TEST(run_exit_reasons)
 	EXPECT_STREQ("RING_FULL", hvlab_exit_name(HVLAB_EXIT_RING_FULL));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(HVLAB_EXIT_UNKNOWN));
 	EXPECT_STREQ("IRQ_WINDOW_OPEN", hvlab_exit_name(HVLAB_EXIT_IRQ_WINDOW_OPEN));
-	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(13));
+	EXPECT_STREQ("EXCEPTION", hvlab_exit_name(HVLAB_EXIT_EXCEPTION));
+	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(14));
 	EXPECT_STREQ("UNKNOWN", hvlab_exit_name(~0u));
 }
 

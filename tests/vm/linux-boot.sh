@@ -36,15 +36,19 @@ fi
 
 # loglevel=4: warnings and worse still reach the console, the chatter of a
 # normal boot (thousands of serial exits) does not.
-append="console=ttyS0 loglevel=4 panic=-1 hvlab.check"
+# $HVLAB_LINUX_APPEND and $HVLAB_LINUX_OPTS (run-suite.sh passes them in)
+# add kernel parameters and hvlab run options when a boot is debugged.
+append="console=ttyS0 loglevel=4 panic=-1 hvlab.check${HVLAB_LINUX_APPEND:+ $HVLAB_LINUX_APPEND}"
 start=$(cut -d' ' -f1 /proc/uptime)
 # The guest's console streams into this TAP as comments, so a slow or
 # stuck boot shows how far it got.
 {
 	# its own limit, below the suite's: stopped by SIGINT, hvlab -v still
 	# says where each vCPU was and prints the statistics
+	# shellcheck disable=SC2086 # word splitting of the extra options
 	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-50}" \
-	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats --initrd $dir/initrd.gz \
+	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats ${HVLAB_LINUX_OPTS:-} \
+		--initrd $dir/initrd.gz \
 		--append "$append" $dir/vmlinuz 2>"$err" </dev/null
 	echo $? >"$out.rc"
 } | while IFS= read -r line; do

@@ -390,6 +390,14 @@ if [ "$MODE" = demo ] && [[ ${TERM:-} =~ ^[A-Za-z0-9._+-]+$ ]]; then
 		fi
 	done
 fi
+# Extra `hvlab run` options and kernel parameters for the Linux boot
+# (linux-boot.sh), e.g. HVLAB_LINUX_OPTS=--trap-exceptions
+# HVLAB_LINUX_APPEND="earlyprintk=serial,ttyS0 loglevel=7".
+for v in HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT; do
+	if [[ ${!v:-} =~ ^[A-Za-z0-9\ ._=,/+-]+$ ]]; then
+		echo "$v='${!v}'" >>"$ROOT/etc/hvlab-vm.conf"
+	fi
+done
 if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
 	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
 fi

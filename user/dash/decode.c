@@ -11,7 +11,8 @@
  * in `info` are used instead.  Conventions this file assumes beyond the
  * header: VMCALL has value = RAX (the hypercall number); EXCEPTION_NMI and
  * EXTERNAL_INTERRUPT may carry the VM-exit interruption information
- * (SDM 24.9.2) in `info` (bit 31 = valid).
+ * (SDM 24.9.2) in `info` (bit 31 = valid), and an exception with an error
+ * code (info bit 11) has it in `value`.
  *
  * Reason names come from exit_names.c (the names KVM uses, so the
  * vocabulary carries over to kvm_stat).
@@ -245,10 +246,6 @@ static void words_ept(struct out *o, const struct hvlab_exit_record *e)
 
 static void words_exception(struct out *o, const struct hvlab_exit_record *e)
 {
-	static const char *const mnem[32] = {
-		"DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "?", "TS",
-		"NP", "SS", "GP", "PF", "?", "MF", "AC", "MC", "XM", "VE", "CP",
-	};
 	unsigned vec = e->info & 0xff, type = (e->info >> 8) & 7;
 
 	if (!(e->info & (1u << 31))) {
@@ -259,7 +256,9 @@ static void words_exception(struct out *o, const struct hvlab_exit_record *e)
 		put(o, "NMI");
 		return;
 	}
-	put(o, "Exception #%s (vector %u)", vec < 32 && mnem[vec] ? mnem[vec] : "?", vec);
+	put(o, "Exception #%s (vector %u)", exception_mnemonic(vec), vec);
+	if (e->info & (1u << 11))	/* SDM 24.9.2: an error code was pushed */
+		put(o, " error 0x%llx", (unsigned long long)e->value);
 	if (vec == 14)	/* #PF: the qualification is the faulting address */
 		put(o, " addr 0x%llx", (unsigned long long)e->qualification);
 }

@@ -311,10 +311,11 @@ static int print_info(struct replay *rp)
 	printf("trace       %s\n", rp->path);
 	printf("format      version %u.%u\n", major, minor);
 	printf("image       %s\n", cfg->image[0] ? cfg->image : "(unknown)");
-	printf("vm          %u vCPU(s), %llu MiB, flags 0x%x%s%s\n", cfg->nr_vcpus,
+	printf("vm          %u vCPU(s), %llu MiB, flags 0x%x%s%s%s\n", cfg->nr_vcpus,
 	       (unsigned long long)(cfg->mem_size >> 20), cfg->vm_flags,
 	       cfg->vm_flags & HVLAB_VM_TRAP_CR3 ? " trap-cr3" : "",
-	       cfg->vm_flags & HVLAB_VM_SHADOW_PAGING ? " shadow-paging" : "");
+	       cfg->vm_flags & HVLAB_VM_SHADOW_PAGING ? " shadow-paging" : "",
+	       cfg->vm_flags & HVLAB_VM_TRAP_EXCEPTIONS ? " trap-exceptions" : "");
 	for (size_t i = 0; i < rp->n; i++)
 		if (trace_read_at(rp->r, rp->off[i], &ev) == 0 && ev.type < TRACE_NR_TYPES) {
 			types[ev.type]++;

@@ -332,6 +332,11 @@ cmd_selftest() {
 		mkdir -p "$tree/build"
 		cp -a build/user build/kmod build/libhvlab.a build/ksft "$tree/build/" 2>/dev/null || true
 		st=$(cmd_grade_quiet "$n" "$tree")
+		if [ ! -x "$tree/build/$dir/grade" ]; then
+			echo "not ok lab $n: the starter tree does not compile (cd $tree && make build/$dir/grade)"
+			rc=1
+			continue
+		fi
 		if [ "${ref%/*}" = "${ref#*/}" ] && [ "${st%%/*}" = 0 ] && [ "${ref#*/}" -gt 0 ]; then
 			echo "ok lab $n: reference $ref, starter $st ($((SECONDS - t0)) s)"
 		else

@@ -201,7 +201,7 @@ cmd_grade() {
 			else
 				pass=false
 				printf '  FAIL  %-44s %3d/%-3d (%d.%02d s)\n' "$name" 0 "$pts" $((dt / 1000)) $((dt % 1000 / 10))
-				grep -E '^(FAIL|TIMEOUT|no test)' "$out" | head -n 3 | sed 's/^/        /'
+				grep -A1 -E '^(FAIL|TIMEOUT|no test)' "$out" | head -n 4 | sed 's/^/        /'
 			fi
 			emit "$name" native "$pts" "$pass" "$out" ""
 		elif [ "$kind" = vm ]; then

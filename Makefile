@@ -114,7 +114,7 @@ unit: $(UNIT_BINS) user/hvlab
 # The labs' native checks: labs/NN-topic/grade.c, one binary per lab.
 LAB_GRADE_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard labs/*/grade.c)))
 
-$(BUILD)/labs/%/grade: labs/%/grade.c labs/tools/grade.h $(BUILD)/libhvlab.a $(KSFT_HDR) $(wildcard tests/unit/*.h)
+$(BUILD)/labs/%/grade: labs/%/grade.c labs/tools/grade.h $(BUILD)/libhvlab.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(CC) $(CFLAGS) $(HV_CFLAGS) -Ilabs/tools -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)

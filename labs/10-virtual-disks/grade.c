@@ -24,22 +24,33 @@
 
 static char dir[64];
 
+static void rm_tmp(void)
+{
+	char cmd[128];
+
+	if (!dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "cleanup of %s failed\n", dir);
+	dir[0] = 0;
+}
+
+/* A fresh directory for one round; a failed check leaves none behind. */
 static void mkdir_tmp(void)
 {
+	static int registered;
+
+	rm_tmp();
+	if (!registered) {
+		atexit(rm_tmp);
+		registered = 1;
+	}
 	strcpy(dir, "/tmp/hvlab-lab10-XXXXXX");
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		exit(2);
 	}
-}
-
-static void rm_tmp(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "cleanup of %s failed\n", dir);
 }
 
 /* ---- ATA ---------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #   labs/tools/lab.sh grade N [--vm]       grade lab N in this tree
 #   labs/tools/lab.sh handin N             pack the hand-in of lab N
 #   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
+#   labs/tools/lab.sh lint                 regions and stubs match
 #
 # (make lab-tree LAB=N DEST=DIR, make grade LAB=N [VM=1], make handin LAB=N
 # and make grade-selftest call these.)
@@ -323,7 +324,7 @@ cmd_handin() {
 cmd_selftest() {
 	local labs n dir ref st tree rc=0 t0
 	labs=${*:-$(all_labs)}
-	make -s -j2 build/libhvlab.a >/dev/null
+	make -s -j2 "$TOP/build/libhvlab.a" >/dev/null
 	for n in $labs; do
 		dir=$(lab_dir "$n")
 		grep -qE '^native[[:space:]]' "$dir/grade.list" 2>/dev/null || { echo "lab $n: VM checks only, skipped"; continue; }
@@ -351,6 +352,33 @@ cmd_selftest() {
 	return $rc
 }
 
+# lint: every region of every lab is well formed and has its stub, and
+# every stub file has its region
+cmd_lint() {
+	local n dir f st name rc=0 tmp
+	tmp=$(mktemp -d)
+	for n in $(all_labs); do
+		dir=$(lab_dir "$n")
+		for f in $(files_with_regions "$n"); do
+			mkdir -p "$tmp/$(dirname "$f")"
+			cp "$f" "$tmp/$f"
+			( cut_regions "$n" "$TOP/$dir/stub" "$tmp/$f" ) || rc=1
+		done
+		for st in "$dir"/stub/*; do
+			[ -e "$st" ] || continue
+			name=${st##*/}
+			if ! git ls-files -co --exclude-standard -z | xargs -0 grep -lE "LAB $n: BEGIN $name( |\*|$)" -- 2>/dev/null |
+				grep -qv '^labs/'; then
+				echo "lab.sh: $st: no region 'LAB $n: BEGIN $name' in the sources" >&2
+				rc=1
+			fi
+		done
+	done
+	rm -rf "$tmp"
+	[ $rc = 0 ] && echo "regions and stubs of $(all_labs | wc -l) labs: ok"
+	return $rc
+}
+
 # cmd_grade_quiet N TREE: "P/T" of lab N's native checks graded in TREE
 cmd_grade_quiet() {
 	local s
@@ -370,5 +398,6 @@ grade)
 	cmd_grade "$1" "$vm" ;;
 handin) [ $# = 1 ] || die "usage: lab.sh handin N"; cmd_handin "$1" ;;
 selftest) cmd_selftest "$@" ;;
+lint) cmd_lint ;;
 *) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -35,7 +35,7 @@
 #                                 e.g. test_run_paging) or a tests/vm/t_*.sh
 #                                 script; TEST as the TAP line names it
 #                                 (run.cr3_trapped_7), run in the Bochs VM
-#                                 (or natively with VT-x) only with --vm
+#                                 only with --vm
 # Every VM pass adds the global checks of its boot (module load/unload,
 # kernel log clean: no oops, WARN or BUG), which cost points when they fail.
 # The VM pass is tests/vm/run-suite.sh --pass labN --only PROG1,PROG2,...
@@ -227,7 +227,7 @@ cmd_grade() {
 			else
 				printf '  VM    %-44s  -/%-3d (needs the VM: make grade LAB=%s VM=1)\n' "$prog: $tst" "$pts" "$n"
 				: >"$out"
-				emit "$prog: $tst" vm "$pts" null "$out" "not run: VM checks run with VM=1 (Bochs, or VT-x natively)"
+				emit "$prog: $tst" vm "$pts" null "$out" "not run: VM checks run with VM=1 (the Bochs VM)"
 			fi
 		fi
 	done < <(grade_list "$n" "$vm")

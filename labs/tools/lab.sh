@@ -9,6 +9,7 @@
 #   labs/tools/lab.sh handin N             pack the hand-in of lab N
 #   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
 #   labs/tools/lab.sh lint                 regions and stubs match
+#   labs/tools/lab.sh stubs-tree DIR       every lab cut at once (a build check)
 #
 # (make lab-tree LAB=N DEST=DIR, make grade LAB=N [VM=1], make handin LAB=N
 # and make grade-selftest call these.)
@@ -143,6 +144,22 @@ cmd_tree() {
 		 git tag "lab$n-starter") || echo "lab.sh: note: no git history in $dest" >&2
 	fi
 	echo "lab $n: student tree in $dest ($count file(s) with regions cut; see $dir/README.md)"
+}
+
+# cmd_stubs_tree DIR: a copy with every lab's regions cut at once, to check
+# that all the stubs compile together (user/ and kmod/)
+cmd_stubs_tree() {
+	local dest=$1 n dir f
+	[ -n "$dest" ] && [ ! -e "$dest" ] || die "stubs-tree: give a new directory"
+	mkdir -p "$dest"
+	git ls-files -co --exclude-standard -z | tar -C "$TOP" --null -T - -cf - | tar -C "$dest" -xf -
+	for n in $(all_labs); do
+		dir=$(lab_dir "$n")
+		while read -r f; do
+			[ -n "$f" ] && cut_regions "$n" "$TOP/$dir/stub" "$dest/$f"
+		done < <(files_with_regions "$n")
+	done
+	echo "every lab's stubs in $dest"
 }
 
 # json_str: stdin as one JSON string
@@ -399,5 +416,6 @@ grade)
 handin) [ $# = 1 ] || die "usage: lab.sh handin N"; cmd_handin "$1" ;;
 selftest) cmd_selftest "$@" ;;
 lint) cmd_lint ;;
+stubs-tree) [ $# = 1 ] || die "usage: lab.sh stubs-tree DIR"; cmd_stubs_tree "$1" ;;
 *) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

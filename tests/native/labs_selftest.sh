@@ -4,8 +4,9 @@
 # scores full marks and the student's starter tree compiles and scores
 # zero.  Also: regions and stubs match for all twelve labs (lint), a
 # student tree refuses a non-empty destination, the hand-in holds the diff
-# against the starter and the grade, and VM results are read from a TAP
-# file by test name.  About 20 s.  TAP.
+# against the starter and the grade, VM results are read from a TAP file
+# by test name, and with every lab's stub at once userspace and the module
+# still build.  About 30 s.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD
@@ -38,6 +39,37 @@ grep -qE '^(not )?ok lab ' "$tmp/selftest" || result 1 "selftest graded no lab"
 rc=$?
 sed 's/^/# /' "$tmp/lint"
 result $rc "lint: every region has its stub and every stub its region"
+
+# every stub at once: userspace builds, and so does the module where a
+# kernel build tree is installed (the stubs of the VM-graded labs are
+# compiled nowhere else)
+rm -rf "$TOP/build/labs/stubs-all"
+if "$LAB" stubs-tree "$TOP/build/labs/stubs-all" >/dev/null 2>&1 &&
+	mkdir -p "$TOP/build/labs/stubs-all/build" &&
+	{ cp -a "$TOP/build/user" "$TOP/build/kmod" "$TOP/build/libhvlab.a" \
+		"$TOP/build/labs/stubs-all/build/" 2>/dev/null || true; } &&
+	make -C "$TOP/build/labs/stubs-all" -s -j2 user >"$tmp/stubs-user.log" 2>&1; then
+	rc=0
+else
+	rc=1
+	tail -n 20 "$tmp/stubs-user.log" | sed 's/^/# /'
+fi
+result $rc "userspace builds with every lab's stub"
+kdir=$(make -s -C "$TOP" -f - print-kdir 2>/dev/null <<'MK'
+include Makefile
+print-kdir: ; @echo $(KDIR)
+MK
+)
+if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
+	n=$((n + 1))
+	echo "ok $n - the module builds with every lab's stub # SKIP no kernel build tree (make deps)"
+else
+	make -C "$TOP/build/labs/stubs-all" -s -j2 kmod KDIR="$kdir" >"$tmp/stubs-kmod.log" 2>&1
+	rc=$?
+	grep -E 'warning|error' "$tmp/stubs-kmod.log" | head -n 20 | sed 's/^/# /'
+	! grep -qE 'warning|error' "$tmp/stubs-kmod.log" && [ $rc = 0 ]
+	result $? "the module builds with every lab's stub, without warnings ($kdir)"
+fi
 
 # a student tree goes to an empty directory only
 mkdir -p "$tmp/full" && touch "$tmp/full/x"

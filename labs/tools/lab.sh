@@ -178,6 +178,7 @@ cmd_grade() {
 	json=grade-lab$n.json
 	[ "$vm" != 1 ] || rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
 	echo "== lab $n ($dir), seed $seed"
+	mkdir -p build
 	if [ -f "$dir/grade.c" ]; then
 		bin=$TOP/build/$dir/grade
 		if ! make -s -j2 "$bin" >build/lab-build.log 2>&1; then
@@ -322,7 +323,9 @@ cmd_handin() {
 	else
 		git diff HEAD -- . >"$stage/lab$n.diff"
 	fi
-	[ -f "grade-lab$n.json" ] || { cmd_grade "$n" 0 || true; }
+	# graded again, so that the grade is that of the code handed in (the
+	# VM checks of an earlier `grade --vm` are not repeated)
+	cmd_grade "$n" 0 >/dev/null || true
 	cp "grade-lab$n.json" "$stage/"
 	# the dashboard trace of the student's run, if the lab asks for one
 	# (README: hvlab run --record lab$n.trace ...)

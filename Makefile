@@ -10,6 +10,12 @@
 #   make fuzz       longer fuzzing runs
 #   make deps       install the Debian packages everything needs (root)
 #   make checkpatch run the kernel's checkpatch.pl over kmod/
+#
+# The lab course (labs/README.md):
+#   make lab-tree LAB=n DEST=DIR   the student tree of lab n
+#   make grade LAB=n [VM=1]        grade lab n (VM=1: also its VM checks)
+#   make handin LAB=n              pack the diff, the grade and a trace
+#   make grade-selftest            each lab: reference full marks, starter 0
 #   make clean
 #
 # Installing (docs/install.md):
@@ -104,6 +110,32 @@ unit-bins: $(UNIT_BINS) user/hvlab
 
 unit: $(UNIT_BINS) user/hvlab
 	tests/tools/run-unit.sh $(UNIT_BINS)
+
+# The labs' native checks: labs/NN-topic/grade.c, one binary per lab.
+LAB_GRADE_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard labs/*/grade.c)))
+
+$(BUILD)/labs/%/grade: labs/%/grade.c labs/tools/grade.h $(BUILD)/libhvlab.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(CC) $(CFLAGS) $(HV_CFLAGS) -Ilabs/tools -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)
+
+.PHONY: lab-tree grade handin grade-selftest lab-bins
+lab-bins: $(LAB_GRADE_BINS)
+
+lab-tree:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make lab-tree LAB=n DEST=DIR"; exit 2; }
+	labs/tools/lab.sh tree '$(LAB)' '$(DEST)'
+
+grade:
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=n [VM=1]"; exit 2; }
+	@labs/tools/lab.sh grade '$(LAB)' $(if $(filter 1,$(VM)),--vm)
+
+handin:
+	@test -n "$(LAB)" || { echo "usage: make handin LAB=n"; exit 2; }
+	@labs/tools/lab.sh handin '$(LAB)'
+
+grade-selftest:
+	@labs/tools/lab.sh selftest $(LAB)
 
 -include tests/guests/guests.mk
 -include tests/kselftest/kselftest.mk

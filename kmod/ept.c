@@ -216,6 +216,7 @@ static struct page *slot_page(struct hv_vm *vm, struct hv_memslot *s, u64 idx)
 	return page;
 }
 
+/* LAB 6: BEGIN ept_leaf */
 static u64 *ept_leaf(struct hv_vm *vm, u64 gpa)
 {
 	u64 *table = vm->ept_root;
@@ -235,6 +236,7 @@ static u64 *ept_leaf(struct hv_vm *vm, u64 gpa)
 	}
 	return &table[(gpa >> 12) & 511];
 }
+/* LAB 6: END ept_leaf */
 
 int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 {

@@ -21,6 +21,7 @@
 
 #include "pure_caps.h"
 
+/* LAB 1: BEGIN split */
 static void split(struct hvlab_ctl_caps *c, __u64 msr)
 {
 	c->must_be_1 = (__u32)msr;
@@ -31,6 +32,7 @@ static int may(const struct hvlab_ctl_caps *c, __u32 bit)
 {
 	return (c->may_be_1 & bit) != 0;
 }
+/* LAB 1: END split */
 
 void hvlab_caps_decode(struct hvlab_caps *caps, __u32 cpuid1_ecx)
 {

@@ -115,6 +115,7 @@ const struct hv_cpuid_row hv_cpuid_rows[] = {
 const unsigned int hv_cpuid_nrows = sizeof(hv_cpuid_rows) /
 				    sizeof(hv_cpuid_rows[0]);
 
+/* LAB 3: BEGIN cpuid */
 static const struct hv_cpuid_row *find_row(__u32 leaf, __u32 sub)
 {
 	unsigned int i;
@@ -172,6 +173,7 @@ void hv_cpuid_guest(__u32 leaf, __u32 sub, const struct hv_cpuid *host,
 		break;
 	}
 }
+/* LAB 3: END cpuid */
 
 /* ---- MSRs ---------------------------------------------------------- */
 

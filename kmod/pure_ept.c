@@ -126,6 +126,7 @@ static int ept_update_ad(const struct hvlab_ept_ctx *c,
 	return 0;
 }
 
+/* LAB 6: BEGIN ept_walk */
 static int ept_walk_once(const struct hvlab_ept_ctx *c, __u64 gpa,
 			 unsigned int access, struct hvlab_ept_walk *w)
 {
@@ -180,6 +181,7 @@ static int ept_walk_once(const struct hvlab_ept_ctx *c, __u64 gpa,
 	w->ipat = !!(e & HVLAB_EPT_IPAT);
 	return HVLAB_EPT_OK;
 }
+/* LAB 6: END ept_walk */
 
 int hvlab_ept_walk(const struct hvlab_ept_ctx *c, __u64 gpa,
 		   unsigned int access, struct hvlab_ept_walk *w)

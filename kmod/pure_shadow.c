@@ -92,6 +92,7 @@ __u64 hvlab_shadow_table_entry(__u64 table_hpa, int pae_pdpte)
 	return e;
 }
 
+/* LAB 7: BEGIN shadow_fault */
 int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    const struct hvlab_slots *slots,
 			    const struct hvlab_sroot_cache *cache,
@@ -150,6 +151,7 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 	out->action = HVLAB_SPF_FILL;
 	return out->action;
 }
+/* LAB 7: END shadow_fault */
 
 static int shadow_mode(unsigned int levels)
 {

@@ -72,6 +72,7 @@ static unsigned int level_shift(int mode, unsigned int level)
 	return 12 + 9 * (level - 1);
 }
 
+/* LAB 5: BEGIN pt_index */
 unsigned int hvlab_pt_index(int mode, unsigned int level, __u64 va)
 {
 	unsigned int shift = level_shift(mode, level);
@@ -82,6 +83,7 @@ unsigned int hvlab_pt_index(int mode, unsigned int level, __u64 va)
 		return (va >> 30) & 0x3;
 	return (va >> shift) & 0x1ff;
 }
+/* LAB 5: END pt_index */
 
 /* Does this present entry map a page (rather than point to a table)? */
 static int is_leaf(int mode, unsigned int level, __u64 e, __u64 cr4)
@@ -278,6 +280,7 @@ static int update_ad(const struct hvlab_gwalk_ctx *c, struct hvlab_gwalk *w,
 	return 0;
 }
 
+/* LAB 5: BEGIN walk_once */
 static int walk_once(const struct hvlab_gwalk_ctx *c, __u64 gva,
 		     unsigned int access, struct hvlab_gwalk *w, int mode)
 {
@@ -348,6 +351,7 @@ static int walk_once(const struct hvlab_gwalk_ctx *c, __u64 gva,
 				  blame);
 	return HVLAB_GW_OK;
 }
+/* LAB 5: END walk_once */
 
 static int canonical(int mode, __u64 gva)
 {

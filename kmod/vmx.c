@@ -88,6 +88,7 @@ static const char *owner_name(u32 owner)
  * set missing fixed-1 CR4 bits and remember them, but never clear a bit the
  * kernel relies on: a CR0/CR4 that cannot be made legal is -EIO.
  */
+/* LAB 2: BEGIN vmxon */
 static int cpu_vmxon(struct hv_cpu *c)
 {
 	u64 cr0 = read_cr0(), cr4 = __read_cr4();
@@ -115,6 +116,7 @@ static int cpu_vmxon(struct hv_cpu *c)
 	c->on = true;
 	return 0;
 }
+/* LAB 2: END vmxon */
 
 static void cpu_vmxoff(struct hv_cpu *c)
 {

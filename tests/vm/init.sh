@@ -89,12 +89,23 @@ setup() {
 	mark end setup 0
 }
 
-# Does program name $1 pass the --only filter?
+# Does program name $1 pass the --only filter?  The filter is one pattern
+# or several separated by commas (labs/tools/lab.sh: one boot for all the
+# programs of a lab); each is a glob or a substring.
 selected() {
 	[ -z "$HVLAB_ONLY" ] && return 0
-	case "$1" in
-	$HVLAB_ONLY|*$HVLAB_ONLY*) return 0 ;;
-	esac
+	rest=$HVLAB_ONLY
+	while [ -n "$rest" ]; do
+		pat=${rest%%,*}
+		case "$rest" in
+		*,*) rest=${rest#*,} ;;
+		*) rest= ;;
+		esac
+		[ -n "$pat" ] || continue
+		case "$1" in
+		$pat|*$pat*) return 0 ;;
+		esac
+	done
 	return 1
 }
 

@@ -84,7 +84,8 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
   --pass NAME         name the pass NAME instead of <kernel>-<paging>
                       (its TAP file and artifacts: vm-NAME.tap, artifacts/NAME)
   --only PATTERN      run only test programs whose name matches PATTERN
-                      (a glob or a substring, e.g. --only probe)
+                      (a glob or a substring, e.g. --only probe; several
+                      separated by commas: --only test_probe,test_vm_api)
   --demo              run 'hvlab caps' and the demo guest, streaming the
                       serial console here, instead of the suite
   --bench             run tests/vm/bench-in-vm.sh instead of the suite;

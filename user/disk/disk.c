@@ -311,6 +311,7 @@ int disk_close(struct disk *d)
 }
 
 /* Read [off, off+len) as image `i` of the chain and those below see it. */
+/* LAB 11: BEGIN chain_read */
 static int layer_read(struct disk *d, unsigned i, uint64_t off, uint8_t *buf,
 		      size_t len)
 {
@@ -357,6 +358,7 @@ static int layer_read(struct disk *d, unsigned i, uint64_t off, uint8_t *buf,
 	}
 	return 0;
 }
+/* LAB 11: END chain_read */
 
 static int check_range(struct disk *d, uint64_t off, size_t len)
 {
@@ -383,6 +385,7 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return !len;
 }
 
+/* LAB 10: BEGIN vdi_write */
 int disk_write(struct disk *d, uint64_t off, const void *buf, size_t len)
 {
 	struct dimg *m = d->img[0];
@@ -426,6 +429,7 @@ next:
 	}
 	return 0;
 }
+/* LAB 10: END vdi_write */
 
 bool disk_is_allocated(struct disk *d, uint64_t off, uint64_t len, uint64_t *run)
 {

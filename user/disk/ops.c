@@ -159,6 +159,7 @@ int disk_snapshot(const char *file, char *child, size_t n)
 	return rc;
 }
 
+/* LAB 11: BEGIN commit */
 int disk_commit(const char *child_path, char *parent_out, size_t n)
 {
 	struct dimg *c = dimg_open(child_path, DISK_FMT_AUTO, 0);
@@ -235,6 +236,7 @@ out:
 	dimg_close(c);
 	return rc;
 }
+/* LAB 11: END commit */
 
 /* Rebuild a VDI with a new size under path.tmp, then rename it over path. */
 static int vdi_rebuild(struct dimg *old, uint64_t size)

@@ -186,6 +186,7 @@ static void start_write_block(struct ata *a)
 }
 
 /* The address of a data command, from LBA28, LBA48 or CHS registers. */
+/* LAB 10: BEGIN ata_address */
 static bool decode_address(struct ata *a, struct ata_drive *d, bool lba48,
 			   uint64_t *lba, uint32_t *count)
 {
@@ -211,6 +212,7 @@ static bool decode_address(struct ata *a, struct ata_drive *d, bool lba48,
 		 (a->device & 0x0f)) * d->cur_spt) + a->lbal - 1;
 	return true;
 }
+/* LAB 10: END ata_address */
 
 static void start_data_cmd(struct ata *a, struct ata_drive *d, bool write,
 			   bool lba48, bool multiple)

@@ -189,6 +189,7 @@ static bool enabled(const struct lapic_cpu *c)
 	return c->svr & SVR_ENABLE;
 }
 
+/* LAB 9: BEGIN ppr */
 static uint32_t ppr(const struct lapic_cpu *c)
 {
 	int isrv = highest256(c->isr);
@@ -197,6 +198,7 @@ static uint32_t ppr(const struct lapic_cpu *c)
 		return c->tpr & 0xFF;
 	return (uint32_t)isrv & 0xF0;
 }
+/* LAB 9: END ppr */
 
 static void kick(struct lapic *l, int cpu)
 {
@@ -311,6 +313,7 @@ static const struct lapic_cpu *ccpu_of(const struct lapic *l, int cpu)
 	return (cpu >= 0 && (unsigned)cpu < l->ncpus) ? &l->cpu[cpu] : NULL;
 }
 
+/* LAB 9: BEGIN lapic_pending */
 int lapic_pending(struct lapic *l, int cpu)
 {
 	struct lapic_cpu *c = cpu_of(l, cpu);
@@ -323,6 +326,7 @@ int lapic_pending(struct lapic *l, int cpu)
 		return -1;
 	return v;
 }
+/* LAB 9: END lapic_pending */
 
 void lapic_ack(struct lapic *l, int cpu, int vector)
 {
@@ -543,6 +547,7 @@ static void send_ipi(struct lapic *l, struct lapic_cpu *self)
 	deliver_mask(l, mask, &m);
 }
 
+/* LAB 9: BEGIN eoi */
 static void eoi(struct lapic *l, struct lapic_cpu *c)
 {
 	int v = highest256(c->isr);
@@ -556,6 +561,7 @@ static void eoi(struct lapic *l, struct lapic_cpu *c)
 	if (lapic_pending(l, c->index) >= 0)
 		kick(l, c->index);
 }
+/* LAB 9: END eoi */
 
 static uint32_t read_reg(struct lapic_cpu *c, uint32_t off)
 {

@@ -92,6 +92,7 @@ static unsigned rx_capacity(const struct uart *u)
 }
 
 /* The highest-priority interrupt pending, IIR bits 3:0.  Lock held. */
+/* LAB 8: BEGIN iir */
 static uint8_t uart_iir(const struct uart *u)
 {
 	if ((u->ier & IER_ELSI) && (u->lsr_err & LSR_ERRORS))
@@ -104,6 +105,7 @@ static uint8_t uart_iir(const struct uart *u)
 		return IIR_MSR;
 	return IIR_NONE;
 }
+/* LAB 8: END iir */
 
 /* Follow the interrupt state with the line.  Lock held. */
 static void uart_update_irq(struct uart *u)
@@ -137,6 +139,7 @@ static void modem_update(struct uart *u)
 	u->msr_in = now;
 }
 
+/* LAB 8: BEGIN fifo */
 static bool rx_push(struct uart *u, uint8_t byte)
 {
 	if (u->rx_count >= rx_capacity(u)) {
@@ -159,6 +162,7 @@ static uint8_t rx_pop(struct uart *u)
 	u->rx_count--;
 	return b;
 }
+/* LAB 8: END fifo */
 
 static uint8_t uart_read(struct uart *u, unsigned reg)
 {

@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lab.sh - the lab course's tools: student trees, grading, hand-in.
+#
+#   labs/tools/lab.sh list                 the labs (labs/labs.conf)
+#   labs/tools/lab.sh tree N DIR           write the student tree of lab N
+#   labs/tools/lab.sh grade N [--vm]       grade lab N in this tree
+#   labs/tools/lab.sh handin N             pack the hand-in of lab N
+#   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
+#   labs/tools/lab.sh lint                 regions and stubs match
+#   labs/tools/lab.sh stubs-tree DIR       every lab cut at once (a build check)
+#
+# (make lab-tree LAB=N DEST=DIR, make grade LAB=N [VM=1], make handin LAB=N
+# and make grade-selftest call these.)
+#
+# A lab is a folder labs/NN-topic/ and a line in labs/labs.conf.  The folder
+# holds README.md, grade.list (the graded checks, see below), grade.c (the
+# native checks, if any) and stub/NAME files.  The solution lives in the
+# real sources, between markers
+#
+#   /* LAB n: BEGIN NAME */  ...  /* LAB n: END NAME */      (C, asm)
+#   # LAB n: BEGIN NAME      ...  # LAB n: END NAME          (shell, make)
+#
+# The student tree of lab n is a copy of the repository (git ls-files) in
+# which every region of lab n holds the text of labs/NN-topic/stub/NAME
+# instead; regions of other labs keep the reference code (earlier labs
+# solved, later ones to read).  The markers stay, so the student sees where
+# to write.  A stub compiles and fails cleanly: it returns an error, and a
+# TODO(lab n) comment says what to write.
+#
+# grade.list, one check a line ('#' starts a comment):
+#   native NAME POINTS TIMEOUT    a LAB_TEST of grade.c, run alone, in its
+#                                 own process, killed after TIMEOUT seconds
+#   vm PROGRAM TEST POINTS        a kselftest of tests/kselftest (PROGRAM,
+#                                 e.g. test_run_paging) or a tests/vm/t_*.sh
+#                                 script; TEST as the TAP line names it
+#                                 (run.cr3_trapped_7), run in the Bochs VM
+#                                 only with --vm
+# Every VM pass adds the global checks of its boot (module load/unload,
+# kernel log clean: no oops, WARN or BUG), which cost points when they fail.
+# The VM pass is tests/vm/run-suite.sh --pass labN --only PROG1,PROG2,...
+# (its results in build/results/vm-labN.tap); HVLAB_LAB_VM_TAP=FILE grades
+# from the TAP file of a run made before instead of booting the VM, and
+# HVLAB_PAGING=shadow passes --paging shadow.
+#
+# Randomness: every native check draws its inputs from HVLAB_LAB_SEED
+# (random unless set), printed in the output and kept in the JSON, so a
+# failure can be replayed and a hard-coded answer fails.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+CONF=labs/labs.conf
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+
+# lab_dir N: labs/NN-topic of lab N, from labs.conf
+lab_dir() {
+	local d
+	d=$(awk -v n="$1" '!/^#/ && NF >= 2 && $1 == n { print $2; exit }' "$CONF")
+	[ -n "$d" ] || die "no lab $1 in $CONF"
+	[ -d "labs/$d" ] || die "labs/$d (lab $1) is missing"
+	echo "labs/$d"
+}
+
+all_labs() { awk '!/^#/ && NF >= 2 { print $1 }' "$CONF"; }
+
+# files_with_regions N: tracked files that hold a region of lab N
+files_with_regions() {
+	git ls-files -co --exclude-standard -z | xargs -0 grep -lE "LAB $1: BEGIN " -- 2>/dev/null |
+		grep -v '^labs/' || true
+}
+
+# cut_regions N STUBDIR FILE: replace each region of lab N by its stub
+cut_regions() {
+	local n=$1 stubs=$2 f=$3 tmp
+	tmp=$(mktemp)
+	if ! awk -v n="$n" -v stubs="$stubs" -v file="$f" '
+		function fail(msg) { print file ":" FNR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
+		{
+			if (match($0, "LAB " n ": BEGIN [A-Za-z0-9_.-]+")) {
+				if (inside) fail("region " name " is not closed")
+				name = substr($0, RSTART + length("LAB " n ": BEGIN "), RLENGTH - length("LAB " n ": BEGIN "))
+				stub = stubs "/" name
+				print
+				if ((getline line < stub) <= 0) fail("no stub " stub)
+				do print line; while ((getline line < stub) > 0)
+				close(stub)
+				inside = 1
+				next
+			}
+			if (match($0, "LAB " n ": END [A-Za-z0-9_.-]+")) {
+				if (!inside) fail("END without BEGIN")
+				if (substr($0, RSTART + length("LAB " n ": END "), RLENGTH - length("LAB " n ": END ")) != name)
+					fail("END of another region than " name)
+				inside = 0
+				print
+				next
+			}
+			if (!inside) print
+		}
+		END { if (!bad && inside) fail("region " name " is not closed") }
+	' "$f" >"$tmp"; then
+		rm -f "$tmp"
+		die "cutting lab $n out of $f failed"
+	fi
+	cat "$tmp" >"$f"	# keep the file's mode
+	rm -f "$tmp"
+}
+
+cmd_list() {
+	local n d kind
+	while read -r n d kind; do
+		printf '%2s  %-22s %s\n' "$n" "$d" "$kind"
+	done < <(awk '!/^#/ && NF >= 2' "$CONF")
+}
+
+cmd_tree() {
+	local n=$1 dest=$2 dir f count=0
+	dir=$(lab_dir "$n")
+	[ -n "$dest" ] || die "tree: DEST is empty"
+	if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
+		die "tree: $dest exists and is not empty"
+	fi
+	mkdir -p "$dest"
+	dest=$(cd "$dest" && pwd)
+	case "$dest/" in "$TOP"/*) ;; *) ;; esac
+	# tar keeps the sources' times, so build products copied beside them
+	# (selftest) stay up to date for every file but the cut ones
+	git ls-files -co --exclude-standard -z | tar -C "$TOP" --null -T - -cf - | tar -C "$dest" -xf -
+	while read -r f; do
+		[ -n "$f" ] || continue
+		cut_regions "$n" "$TOP/$dir/stub" "$dest/$f"
+		count=$((count + 1))
+	done < <(files_with_regions "$n")
+	[ "$count" -gt 0 ] || echo "lab.sh: note: lab $n has no region in the sources" >&2
+	echo "$n" >"$dest/.lab"
+	# a git history whose first commit is the starter: make handin diffs
+	# against it
+	if command -v git >/dev/null; then
+		(cd "$dest" && git init -q && git add -A &&
+		 git -c user.name=hvlab -c user.email=hvlab@localhost commit -q -m "lab $n starter" &&
+		 git tag "lab$n-starter") || echo "lab.sh: note: no git history in $dest" >&2
+	fi
+	echo "lab $n: student tree in $dest ($count file(s) with regions cut; see $dir/README.md)"
+}
+
+# cmd_stubs_tree DIR: a copy with every lab's regions cut at once, to check
+# that all the stubs compile together (user/ and kmod/)
+cmd_stubs_tree() {
+	local dest=$1 n dir f
+	[ -n "$dest" ] && [ ! -e "$dest" ] || die "stubs-tree: give a new directory"
+	mkdir -p "$dest"
+	git ls-files -co --exclude-standard -z | tar -C "$TOP" --null -T - -cf - | tar -C "$dest" -xf -
+	for n in $(all_labs); do
+		dir=$(lab_dir "$n")
+		while read -r f; do
+			[ -n "$f" ] && cut_regions "$n" "$TOP/$dir/stub" "$dest/$f"
+		done < <(files_with_regions "$n")
+	done
+	echo "every lab's stubs in $dest"
+}
+
+# json_str: stdin as one JSON string
+json_str() {
+	awk 'BEGIN { ORS = ""; print "\"" }
+	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "");
+	       gsub(/[\001-\037]/, "?"); if (NR > 1) print "\\n"; print }
+	     END { print "\"" }'
+}
+
+cmd_grade() {
+	local n=$1 vm=${2:-0} dir bin seed kind name pts tmo prog tst
+	local total=0 got=0 vm_total=0 vm_n=0 out rc t0 dt pass tail json first=1
+	dir=$(lab_dir "$n")
+	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	json=grade-lab$n.json
+	[ "$vm" != 1 ] || rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
+	echo "== lab $n ($dir), seed $seed"
+	mkdir -p build
+	if [ -f "$dir/grade.c" ]; then
+		bin=$TOP/build/$dir/grade
+		if ! make -s -j2 "$bin" >build/lab-build.log 2>&1; then
+			sed 's/^/    /' build/lab-build.log | tail -n 30
+			echo "   the lab's tests did not build: every native check fails"
+		fi
+	fi
+	mkdir -p build
+	{
+		echo "{"
+		echo "  \"lab\": $n,"
+		echo "  \"seed\": $seed,"
+		echo "  \"tests\": ["
+	} >"$json.tmp"
+	emit() {	# name kind points pass(true/false/null) output-file note
+		[ $first = 1 ] || echo "," >>"$json.tmp"
+		first=0
+		printf '    {"test": "%s", "kind": "%s", "points": %s, "pass": %s, "note": %s, "output_tail": %s}' \
+			"$1" "$2" "$3" "$4" "$(printf '%s' "$6" | json_str)" \
+			"$(tail -n 25 "$5" 2>/dev/null | json_str)" >>"$json.tmp"
+	}
+	out=$(mktemp)
+	while read -r kind name pts tmo rest; do
+		case "$kind" in ''|'#'*) continue ;; esac
+		if [ "$kind" = native ]; then
+			total=$((total + pts))
+			t0=$(date +%s%N)
+			if [ -x "$bin" ]; then
+				set +e
+				HVLAB_LAB_SEED=$seed timeout -k 2 "$tmo" "$bin" "$name" >"$out" 2>&1
+				rc=$?
+				set -e
+			else
+				echo "no test binary ($bin did not build)" >"$out"
+				rc=127
+			fi
+			dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+			[ "$rc" != 124 ] && [ "$rc" != 137 ] || echo "TIMEOUT after $tmo s" >>"$out"
+			if [ "$rc" = 0 ]; then
+				pass=true
+				got=$((got + pts))
+				printf '  PASS  %-44s %3d/%-3d (%d.%02d s)\n' "$name" "$pts" "$pts" $((dt / 1000)) $((dt % 1000 / 10))
+			else
+				pass=false
+				printf '  FAIL  %-44s %3d/%-3d (%d.%02d s)\n' "$name" 0 "$pts" $((dt / 1000)) $((dt % 1000 / 10))
+				grep -A1 -E '^(FAIL|TIMEOUT|no test)' "$out" | head -n 4 | sed 's/^/        /'
+			fi
+			emit "$name" native "$pts" "$pass" "$out" ""
+		elif [ "$kind" = vm ]; then
+			prog=$name tst=$pts pts=$tmo
+			vm_total=$((vm_total + pts))
+			vm_n=$((vm_n + 1))
+			if [ "$vm" = 1 ]; then
+				total=$((total + pts))
+				if vm_result "$n" "$prog" "$tst" >"$out"; then
+					pass=true
+					got=$((got + pts))
+					printf '  PASS  %-44s %3d/%-3d (VM)\n' "$prog: $tst" "$pts" "$pts"
+				else
+					pass=false
+					printf '  FAIL  %-44s %3d/%-3d (VM)\n' "$prog: $tst" 0 "$pts"
+				fi
+				emit "$prog: $tst" vm "$pts" "$pass" "$out" ""
+			else
+				printf '  VM    %-44s  -/%-3d (needs the VM: make grade LAB=%s VM=1)\n' "$prog: $tst" "$pts" "$n"
+				: >"$out"
+				emit "$prog: $tst" vm "$pts" null "$out" "not run: VM checks run with VM=1 (the Bochs VM)"
+			fi
+		fi
+	done < <(grade_list "$n" "$vm")
+	rm -f "$out"
+	{
+		echo
+		echo "  ],"
+		echo "  \"score\": $got,"
+		echo "  \"total\": $total,"
+		echo "  \"vm_checks_not_run\": $([ "$vm" = 1 ] && echo 0 || echo "$vm_n"),"
+		echo "  \"vm_points_not_run\": $([ "$vm" = 1 ] && echo 0 || echo "$vm_total")"
+		echo "}"
+	} >>"$json.tmp"
+	mv "$json.tmp" "$json"
+	if [ "$vm" != 1 ] && [ "$vm_n" -gt 0 ]; then
+		echo "  ($vm_n VM check(s), $vm_total points, not run: make grade LAB=$n VM=1)"
+	fi
+	echo "Score: $got/$total"
+	echo "(details: $json)"
+	[ "$got" = "$total" ]
+}
+
+# grade_list N VM: the lab's checks; with VM, the global checks of the boot
+# join them (their TAP names: setup, teardown, kernel-log)
+grade_list() {
+	local dir
+	dir=$(lab_dir "$1")
+	cat "$dir/grade.list"
+	if [ "$2" = 1 ] && grep -qE '^vm[[:space:]]' "$dir/grade.list"; then
+		echo "vm setup * 5"
+		echo "vm teardown * 5"
+		echo "vm kernel-log * 10"
+	fi
+}
+
+# vm_result N PROGRAM TEST: did TEST of PROGRAM pass in this lab's VM run?
+# TEST '*' stands for every result of PROGRAM (the global checks).  The VM
+# boots once per grading, for every program the lab names.
+vm_result() {
+	local n=$1 prog=$2 tst=$3 tap=${HVLAB_LAB_VM_TAP:-build/results/vm-lab$1.tap} re
+	mkdir -p build/labs
+	if [ -z "${HVLAB_LAB_VM_TAP:-}" ] && [ ! -f "build/labs/vm-lab$n.done" ]; then
+		vm_run "$n" >"build/labs/vm-lab$n.log" 2>&1 || true
+		touch "build/labs/vm-lab$n.done"
+	fi
+	[ -f "$tap" ] || { echo "no VM results ($tap); log: build/labs/vm-lab$n.log"; return 1; }
+	if [ "$tst" = '*' ]; then
+		re="${prog}: "
+	else
+		re="${prog}: (.* )?${tst//./\\.}( |\$)"
+	fi
+	grep -E "^(not )?ok [0-9]+ (- )?$re" "$tap" | tail -n 20 || true
+	grep -qE "^ok [0-9]+ (- )?$re" "$tap" && ! grep -qE "^not ok [0-9]+ (- )?$re" "$tap"
+}
+
+# vm_run N: one VM pass (Bochs) with every program the lab names
+vm_run() {
+	local n=$1 dir progs
+	dir=$(lab_dir "$n")
+	progs=$(awk '$1 == "vm" { print $2 }' "$dir/grade.list" | sort -u | paste -sd, -)
+	mkdir -p build/labs
+	make -s all
+	tests/vm/run-suite.sh --pass "lab$n" --only "$progs" ${HVLAB_PAGING:+--paging "$HVLAB_PAGING"}
+}
+
+cmd_handin() {
+	local n=$1 dir out stage
+	dir=$(lab_dir "$n")
+	[ -f .lab ] && [ "$(cat .lab)" = "$n" ] ||
+		echo "lab.sh: note: this is not the student tree of lab $n (.lab); the diff is against HEAD" >&2
+	stage=$(mktemp -d)
+	if git rev-parse -q --verify "lab$n-starter" >/dev/null 2>&1; then
+		git add -N . 2>/dev/null || true
+		git diff "lab$n-starter" -- . ':!build' ':!grade-lab*.json' ':!handin-lab*' >"$stage/lab$n.diff"
+	else
+		git diff HEAD -- . >"$stage/lab$n.diff"
+	fi
+	# graded again, so that the grade is that of the code handed in (the
+	# VM checks of an earlier `grade --vm` are not repeated)
+	cmd_grade "$n" 0 >/dev/null || true
+	cp "grade-lab$n.json" "$stage/"
+	# the dashboard trace of the student's run, if the lab asks for one
+	# (README: hvlab run --record lab$n.trace ...)
+	for t in "lab$n.trace" "build/labs/lab$n.trace"; do
+		[ -f "$t" ] && cp "$t" "$stage/lab$n.trace"
+	done
+	out=handin-lab$n.tar.gz
+	tar -C "$stage" -czf "$out" .
+	rm -rf "$stage"
+	echo "hand-in: $out ($(tar -tzf "$out" | grep -v '/$' | tr '\n' ' '))"
+}
+
+# selftest [N...]: for each lab with native checks, the reference tree
+# scores full marks and the starter tree (built from the reference's
+# objects, so only the cut files compile) scores zero on every native check.
+cmd_selftest() {
+	local labs n dir ref st tree rc=0 t0
+	labs=${*:-$(all_labs)}
+	make -s -j2 "$TOP/build/libhvlab.a" >/dev/null
+	for n in $labs; do
+		dir=$(lab_dir "$n")
+		grep -qE '^native[[:space:]]' "$dir/grade.list" 2>/dev/null || { echo "lab $n: VM checks only, skipped"; continue; }
+		t0=$SECONDS
+		ref=$(HVLAB_LAB_SEED=${HVLAB_LAB_SEED:-} cmd_grade_quiet "$n" "$TOP")
+		tree=$TOP/build/labs/tree-$n
+		rm -rf "$tree"
+		cmd_tree "$n" "$tree" >/dev/null
+		# the reference's objects, so that only the cut files rebuild
+		mkdir -p "$tree/build"
+		cp -a build/user build/kmod build/libhvlab.a build/ksft "$tree/build/" 2>/dev/null || true
+		st=$(cmd_grade_quiet "$n" "$tree")
+		if [ ! -x "$tree/build/$dir/grade" ]; then
+			echo "not ok lab $n: the starter tree does not compile (cd $tree && make build/$dir/grade)"
+			rc=1
+			continue
+		fi
+		if [ "${ref%/*}" = "${ref#*/}" ] && [ "${st%%/*}" = 0 ] && [ "${ref#*/}" -gt 0 ]; then
+			echo "ok lab $n: reference $ref, starter $st ($((SECONDS - t0)) s)"
+		else
+			echo "not ok lab $n: reference $ref, starter $st (want full and 0; see $tree/grade-lab$n.json)"
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+# lint: every region of every lab is well formed and has its stub, and
+# every stub file has its region
+cmd_lint() {
+	local n dir f st name rc=0 tmp
+	tmp=$(mktemp -d)
+	for n in $(all_labs); do
+		dir=$(lab_dir "$n")
+		for f in $(files_with_regions "$n"); do
+			mkdir -p "$tmp/$(dirname "$f")"
+			cp "$f" "$tmp/$f"
+			( cut_regions "$n" "$TOP/$dir/stub" "$tmp/$f" ) || rc=1
+		done
+		for st in "$dir"/stub/*; do
+			[ -e "$st" ] || continue
+			name=${st##*/}
+			if ! git ls-files -co --exclude-standard -z | xargs -0 grep -lE "LAB $n: BEGIN $name( |\*|$)" -- 2>/dev/null |
+				grep -qv '^labs/'; then
+				echo "lab.sh: $st: no region 'LAB $n: BEGIN $name' in the sources" >&2
+				rc=1
+			fi
+		done
+	done
+	rm -rf "$tmp"
+	[ $rc = 0 ] && echo "regions and stubs of $(all_labs | wc -l) labs: ok"
+	return $rc
+}
+
+# cmd_grade_quiet N TREE: "P/T" of lab N's native checks graded in TREE
+cmd_grade_quiet() {
+	local s
+	s=$( (cd "$2" && labs/tools/lab.sh grade "$1") 2>&1 | sed -n 's/^Score: //p' || true)
+	echo "${s:-0/0}"
+}
+
+sub=${1:-}
+shift || true
+case "$sub" in
+list) cmd_list ;;
+tree) [ $# = 2 ] || die "usage: lab.sh tree N DIR"; cmd_tree "$1" "$2" ;;
+grade)
+	[ $# -ge 1 ] || die "usage: lab.sh grade N [--vm]"
+	vm=0
+	[ "${2:-}" = --vm ] && vm=1
+	cmd_grade "$1" "$vm" ;;
+handin) [ $# = 1 ] || die "usage: lab.sh handin N"; cmd_handin "$1" ;;
+selftest) cmd_selftest "$@" ;;
+lint) cmd_lint ;;
+stubs-tree) [ $# = 1 ] || die "usage: lab.sh stubs-tree DIR"; cmd_stubs_tree "$1" ;;
+*) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -37,6 +37,7 @@
 #include "hw/clock.h"
 #include "hw/devices.h"
 #include "hw/irq.h"
+#include "hw/pci.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
 #include "vm.h"
@@ -107,7 +108,9 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   0x03f8-0x03ff                 16550A UART -> stdout uart16550.c
  *   0x0510-0x0511                 fw_cfg                fwcfg.c
  *   ACPI_PM_BASE (0x600-0x60f)    ACPI PM1a, PM timer   acpi_pm.c
- *   0x0cf8, 0x0cfa-0x0cff         PCI config, empty     pci.c
+ *   0x0cf8, 0x0cfa-0x0cff         PCI config mech. #1   pci.c
+ *   0xc000-0xffff                 PCI I/O BAR window    pci.c
+ *   MMIO 0xc0000000-0xfebfffff    PCI memory BARs       pci.c
  *   0x0cf9                        reset control         reset.c
  *   MMIO 0xfec00000, 4 KiB        I/O APIC              ioapic.c   } irqchip.c
  *   MMIO 0xfee00000, 4 KiB        local APICs           lapic.c    }
@@ -135,7 +138,7 @@ int board_setup(struct vm *vm)
 	    !(vm->uart = uart16550_attach(vm->bus, UART_COM1_BASE, LINE(IRQ_COM1), console_out, vm)) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
 	    !acpi_pm_attach(vm->bus, LINE(IRQ_SCI), vm_request_stop, vm, VM_EXIT_OK) ||
-	    !pci_attach(vm->bus) ||
+	    !(vm->pci = pci_attach(vm->bus, LINE(0))) ||
 	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
 #undef LINE

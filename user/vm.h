@@ -46,6 +46,7 @@
 struct boot_image;
 struct hv_device;
 struct irqchip;
+struct pci_host;
 struct dash;
 struct disk;
 struct trace_writer;
@@ -125,6 +126,7 @@ struct vm {
 	struct bus *bus;
 	struct irqchip *irq;		/* PIC, IOAPIC, local APICs; freed after the bus */
 	struct hv_device *uart;		/* COM1: the console, typed into */
+	struct pci_host *pci;		/* the PCI host bridge (hw/pci.h) */
 	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */

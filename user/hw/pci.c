@@ -347,6 +347,15 @@ struct pci_dev *pci_dev_add(struct pci_host *h, int slot, uint16_t vendor, uint1
 	return d;
 }
 
+void pci_dev_remove(struct pci_dev *d)
+{
+	if (!d)
+		return;
+	pci_dev_set_irq(d, 0);
+	d->host->slot[d->slot] = NULL;
+	free(d);
+}
+
 int pci_dev_bar(struct pci_dev *d, int bar, bool io, uint32_t size)
 {
 	struct pci_host *h = d->host;

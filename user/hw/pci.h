@@ -89,6 +89,8 @@ struct pci_host *pci_attach(struct bus *bus, const struct irq_line *intx);
  */
 struct pci_dev *pci_dev_add(struct pci_host *h, int slot, uint16_t vendor, uint16_t device,
 			    uint32_t class_rev, const struct pci_dev_ops *ops, void *opaque);
+/* Takes a device off the bus again (set-up failed before the guest ran). */
+void pci_dev_remove(struct pci_dev *d);
 /* Declares BAR `bar` (0..5): a power-of-two size, I/O (>= 4) or 32-bit memory (>= 16). */
 int pci_dev_bar(struct pci_dev *d, int bar, bool io, uint32_t size);
 /* Drives INTA#: 1 asserted, 0 released. */

@@ -114,7 +114,9 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   0x0cf9                        reset control         reset.c
  *   MMIO 0xfec00000, 4 KiB        I/O APIC              ioapic.c   } irqchip.c
  *   MMIO 0xfee00000, 4 KiB        local APICs           lapic.c    }
- * and with --disk (attach_disks below):
+ * with --net (attach_nics below), an Intel 82540EM per option on the PCI bus
+ * (hw/e1000.c, its BARs in the windows above, INTA# on IRQ 10 or 11), and
+ * with --disk (attach_disks below):
  *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
  *   0x0170-0x0177, 0x0376         ATA secondary channel (3rd/4th --disk)
  * The interrupt lines (PIT IRQ 0, keyboard 1, COM1 4, RTC 8, SCI 9) are
@@ -214,8 +216,34 @@ static int attach_disks(struct vm *vm)
 	return 0;
 }
 
+/*
+ * --net: one e1000 per option, in the first free PCI slots (1, 2, ...
+ * after the bridge at 0: INTA# on IRQ 11, 10, ...), each with its backend.
+ * Exit statuses: 69 when the backend is refused (a TAP without
+ * permission, a busy host port), 71 otherwise.
+ */
+static int attach_nics(struct vm *vm)
+{
+	char err[512];
+
+	for (unsigned i = 0; i < vm->opt.nnics && i < VM_MAX_NICS; i++) {
+		int e;
+
+		errno = 0;
+		vm->nic[i] = netdev_create(vm->pci, &vm->mem, &vm->opt.net[i], i, err, sizeof(err));
+		if (vm->nic[i])
+			continue;
+		e = errno;
+		fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
+		return e == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
 int vm_init(struct vm *vm, const struct vm_options *opt)
 {
+	int ret;
+
 	memset(vm, 0, sizeof(*vm));
 	vm->opt = *opt;
 	vm->sys_fd = vm->fd = -1;
@@ -244,7 +272,8 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 		fprintf(stderr, "hvlab: cannot set up the devices (out of memory?)\n");
 		return VM_EXIT_OSERR;
 	}
-	return attach_disks(vm);
+	ret = attach_disks(vm);
+	return ret ? ret : attach_nics(vm);
 }
 
 /* ---- the module --------------------------------------------------- */
@@ -774,8 +803,12 @@ int vm_run(struct vm *vm)
 			vcpu_dump_regs(&vm->vcpu[i]);
 		}
 	}
-	if (vm->opt.verbose || vm->opt.stats)
+	if (vm->opt.verbose || vm->opt.stats) {
 		vm_print_stats(vm, stderr);
+		for (unsigned i = 0; i < VM_MAX_NICS; i++)
+			if (vm->nic[i])
+				netdev_print_stats(vm->nic[i], stderr);
+	}
 	return vm->exit_status;
 }
 
@@ -796,8 +829,14 @@ void vm_destroy(struct vm *vm)
 	if (vm->sys_fd >= 0)
 		close(vm->sys_fd);
 	vm->fd = vm->sys_fd = -1;
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		netdev_stop(vm->nic[i]);	/* no frame arrives any more */
 	bus_free(vm->bus);		/* the ATA controller flushes the disks */
 	vm->bus = NULL;
+	for (unsigned i = 0; i < VM_MAX_NICS; i++) {
+		netdev_free(vm->nic[i]);	/* its PCI device went with the bus */
+		vm->nic[i] = NULL;
+	}
 	irqchip_free(vm->irq);		/* the bus does not own it: after the bus */
 	vm->irq = NULL;
 	ioq_free(vm->rec_io);

@@ -42,6 +42,7 @@
 
 #include "guestmem.h"
 #include "hw/bus.h"
+#include "net/netdev.h"
 
 struct boot_image;
 struct hv_device;
@@ -68,6 +69,7 @@ struct trace_writer;
 
 #define VM_MAX_WALKS		16
 #define VM_MAX_DISKS		4	/* ATA primary, then secondary channel */
+#define VM_MAX_NICS		4	/* --net, each an e1000 on the PCI bus */
 
 struct vm_options {
 	uint64_t ram_size;
@@ -84,6 +86,9 @@ struct vm_options {
 	/* --disk FILE[,format=vdi|raw][,readonly]: master, then slave */
 	const char *disk[VM_MAX_DISKS];
 	unsigned ndisks;
+	/* --net MODE (--mac, --pcap apply to the --net before them) */
+	struct netdev_config net[VM_MAX_NICS];
+	unsigned nnics;
 };
 
 struct vm;
@@ -130,6 +135,7 @@ struct vm {
 	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
+	struct netdev *nic[VM_MAX_NICS];	/* with --net: stopped before bus_free, freed after */
 	unsigned ncpus;			/* vCPUs created */
 	struct vcpu vcpu[HVLAB_MAX_VCPUS];
 

@@ -41,14 +41,16 @@ _hvlab()
 	run)
 		case "$prev" in
 		--paging) _hvlab_words "ept shadow" "$cur"; return ;;
-		-m|--memory|--cpus|--append|--flat|--walk) return ;;
-		--module|--initrd|--record|--console-log|--disk|--stats-socket)
+		-m|--memory|--cpus|--append|--flat|--walk|--mac) return ;;
+		--net) _hvlab_words "nat nat,hostfwd=tcp:: bridged: internal:" "$cur"; return ;;
+		--module|--initrd|--record|--console-log|--disk|--stats-socket|--pcap)
 			_hvlab_files "$cur"; return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			_hvlab_words "--memory --cpus --module --append --initrd --flat --trap-cr3
 				--paging --strict --walk --verbose --stats --dashboard
-				--record --record-lossy --stats-socket --console-log --disk --help" "$cur"
+				--record --record-lossy --stats-socket --console-log --disk
+				--net --mac --pcap --help" "$cur"
 		else
 			_hvlab_files "$cur"
 		fi

@@ -18,8 +18,8 @@
  * Function 00:00.0 is the host bridge itself, with the IDs of Intel's
  * 82441FX (440FX), the bridge Linux's pci_sanity_check() and every OS
  * knows.  Every other device gets a type-0 header (6.1): IDs and class
- * read-only; COMMAND's IO, MEMORY, MASTER, PARITY, SERR and INTX_DISABLE
- * writable; STATUS read-only (its INTERRUPT bit is the device's INTA#);
+ * read-only; COMMAND's IO, MEMORY, MASTER, MWI, PARITY, SERR and
+ * INTX_DISABLE writable; STATUS read-only (its INTERRUPT bit is the device's INTA#);
  * cache line size, latency timer and INTERRUPT_LINE writable; BARs
  * writable in their address bits only, so writing all-ones and reading
  * back gives ~(size - 1) plus the type bits (6.2.5.1).  No expansion ROM,
@@ -38,7 +38,8 @@
  * devices on one IRQ share it (wired-OR, level-triggered, active low on
  * real boards; here `level` means asserted).  The DSDT's PCI0 has no _PRT,
  * so Linux takes the IRQ from INTERRUPT_LINE (acpi_isa_register_gsi) and
- * programs the IOAPIC pin (or the ELCR) for a level-triggered interrupt.
+ * programs the IOAPIC pin (or the ELCR) for a level-triggered interrupt;
+ * with acpi=off the MP table's PCI entries (mptable.c) say the same.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -318,8 +319,9 @@ static struct pci_dev *new_dev(struct pci_host *h, unsigned slot, uint16_t vendo
 	put16(d->cfg + PCI_VENDOR_ID, vendor);
 	put16(d->cfg + PCI_DEVICE_ID, device);
 	put32(d->cfg + PCI_REVISION_ID, class_rev);
+	/* IO, MEMORY, MASTER, MWI (4), PARITY (6), SERR (8), INTX_DISABLE */
 	put16(d->wmask + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-	      (1u << 6) | (1u << 8) | PCI_COMMAND_INTX_DISABLE);
+	      (1u << 4) | (1u << 6) | (1u << 8) | PCI_COMMAND_INTX_DISABLE);
 	d->wmask[0x0c] = 0xff;		/* cache line size */
 	d->wmask[0x0d] = 0xff;		/* latency timer */
 	h->slot[slot] = d;

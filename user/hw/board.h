@@ -46,9 +46,9 @@
 #define PCI_IO_WINDOW_END	0x10000
 /*
  * PCI INTx: every device's INTA# is routed to one of these ISA IRQs
- * (level-triggered, active low, as PCI interrupts are), by slot parity,
- * and written in its INTERRUPT_LINE register; with no _PRT an ACPI OS
- * uses that register (Linux: acpi_isa_register_gsi).
+ * (level-triggered, active low, as PCI interrupts are), by slot parity:
+ * pci.c writes it in INTERRUPT_LINE, the DSDT's _PRT and the MP table
+ * describe the same wiring.
  */
 #define PCI_INTX_IRQ_EVEN	10
 #define PCI_INTX_IRQ_ODD	11

@@ -36,10 +36,9 @@
  * INTx routing: INTA# of the device in slot s goes to ISA IRQ 10 (s even)
  * or 11 (s odd), written in INTERRUPT_LINE as firmware would.  Several
  * devices on one IRQ share it (wired-OR, level-triggered, active low on
- * real boards; here `level` means asserted).  The DSDT's PCI0 has no _PRT,
- * so Linux takes the IRQ from INTERRUPT_LINE (acpi_isa_register_gsi) and
- * programs the IOAPIC pin (or the ELCR) for a level-triggered interrupt;
- * with acpi=off the MP table's PCI entries (mptable.c) say the same.
+ * real boards; here `level` means asserted).  The DSDT's \_SB.PCI0._PRT
+ * (loader/acpi.c) gives the OS the same routing (GSI 10/11, level, active
+ * low), as does the MP table for acpi=off (loader/mptable.c).
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -159,6 +159,8 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt)
  *       Name (_CRS, ResourceTemplate () {		its windows (hw/board.h)
  *         WordBusNumber 0-0xFF, IO 0xCF8 (8), WordIO 0-0xCF7, WordIO 0xD00-0xFFFF,
  *         DWordMemory PCI_MMIO_WINDOW..PCI_MMIO_WINDOW_END - 1 })
+ *       Name (_PRT, Package () {			INTA# of each slot -> GSI 10/11
+ *         Package () { 0x0001FFFF, 0, 0, 11 }, Package () { 0x0002FFFF, 0, 0, 10 }, ... })
  *     }
  *   }
  *   Name (_S5, Package () { 5, 5, 0, 0 })
@@ -166,9 +168,9 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt)
  * \_S5 is { SLP_TYPa, SLP_TYPb, reserved, reserved }; hvlab has only
  * PM1a, so the b value merely repeats a.  Without \_SB.PCI0 an ACPI OS
  * never scans PCI bus 0 (Linux's pci_acpi_init leaves the scan to the
- * PNP0A03 driver).  There is no _PRT on purpose: the OS then reads each
- * device's INTERRUPT_LINE, which pci.c fills with the ISA IRQ its INTA#
- * reaches (level-triggered, active low: Linux's acpi_isa_register_gsi).
+ * PNP0A03 driver).  The _PRT is what lets the OS find PCI interrupts:
+ * without it Linux falls back to INTERRUPT_LINE only when built with ISA
+ * or EISA support (acpi_isa_register_gsi), which x86-64 kernels are not.
  */
 #define AML_NAME	0x08
 #define AML_BYTE	0x0a
@@ -178,6 +180,7 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt)
 #define AML_PACKAGE	0x12
 #define AML_EXT		0x5b
 #define AML_DEVICE	0x82	/* after AML_EXT */
+#define PCI_PRT_SLOTS	32	/* _PRT entries for slots 1..31 */
 
 /* PkgLength (20.2.4) of a body of n bytes: 1 or 2 bytes, counted in. */
 static size_t aml_pkglen(uint8_t *p, size_t n)
@@ -257,6 +260,37 @@ static size_t build_crs(uint8_t *p)
 	return (size_t)(q + 2 - p);
 }
 
+/*
+ * _PRT (ACPI 6.4, 6.2.13): for each slot 1..31, INTA# (pin 0) wired to
+ * the global interrupt (Source 0, SourceIndex = GSI) pci.c routes it to,
+ * PCI_INTX_IRQ_ODD or _EVEN; the OS programs it level-triggered, active
+ * low, the default for a _PRT entry without a link device.
+ *   Package () { Package () { 0xSSSSFFFF, 0, 0, GSI }, ... }
+ */
+static size_t build_prt(uint8_t *p)
+{
+	uint8_t *b = p + 8;
+	size_t n = 0;
+
+	b[n++] = PCI_PRT_SLOTS - 1;		/* NumElements */
+	for (unsigned slot = 1; slot < PCI_PRT_SLOTS; slot++) {
+		uint8_t *e = b + n;
+		uint32_t adr = slot << 16 | 0xffff;	/* _ADR: device, any function */
+
+		e[0] = AML_PACKAGE;
+		e[1] = 11;			/* PkgLength: itself + 10 */
+		e[2] = 4;
+		e[3] = AML_DWORD;
+		put32(e + 4, adr);
+		e[8] = 0x00;			/* pin: INTA# */
+		e[9] = 0x00;			/* source: none, a GSI follows */
+		e[10] = AML_BYTE;
+		e[11] = slot & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN;
+		n += 12;
+	}
+	return aml_wrap(p, (const uint8_t[]){ AML_PACKAGE }, 1, n);
+}
+
 static size_t build_dsdt_aml(uint8_t *a)
 {
 	static const uint8_t s5[] = {
@@ -296,6 +330,10 @@ static size_t build_dsdt_aml(uint8_t *a)
 		buf[9] = (uint8_t)crs;
 		n += aml_wrap(buf, (const uint8_t[]){ AML_BUFFER }, 1, crs + 2);
 	}
+	b[n++] = AML_NAME;
+	memcpy(b + n, "_PRT", 4);
+	n += 4;
+	n += build_prt(b + n);
 	n = aml_wrap(dev, (const uint8_t[]){ AML_EXT, AML_DEVICE }, 2, n);
 	/* Scope (\_SB) around it */
 	memmove(p + 8 + 5, dev, n);

@@ -219,8 +219,9 @@ static int attach_disks(struct vm *vm)
 /*
  * --net: one e1000 per option, in the first free PCI slots (1, 2, ...
  * after the bridge at 0: INTA# on IRQ 11, 10, ...), each with its backend.
- * Exit statuses: 69 when the backend is refused (a TAP without
- * permission, a busy host port), 71 otherwise.
+ * Exit statuses: 64 for a malformed mode (a bad segment name or hostfwd),
+ * 69 when the backend is refused (a TAP without permission, a busy host
+ * port), 71 when out of memory.
  */
 static int attach_nics(struct vm *vm)
 {
@@ -235,7 +236,7 @@ static int attach_nics(struct vm *vm)
 			continue;
 		e = errno;
 		fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
-		return e == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;
+		return e == ENOMEM ? VM_EXIT_OSERR : e == EINVAL ? VM_EXIT_USAGE : VM_EXIT_UNAVAILABLE;
 	}
 	return 0;
 }

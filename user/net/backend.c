@@ -30,6 +30,8 @@ struct net_backend *net_backend_open(const char *mode, net_rx_fn rx, void *ctx,
 	else
 		snprintf(err, errlen, "'%s' is not a network mode: nat[,hostfwd=tcp::H-:G], bridged:IFNAME or internal:NAME",
 			 mode);
+	if (!b && !strchr(mode, ':') && strncmp(mode, "nat", 3))
+		errno = EINVAL;
 	if (!b)
 		return NULL;
 	snprintf(b->what, sizeof(b->what), "%s", mode);

@@ -164,10 +164,12 @@ struct netdev *netdev_create(struct pci_host *h, const struct guest_mem *gm,
 			     const struct netdev_config *cfg, unsigned index, char *err, size_t errlen)
 {
 	struct netdev *nd = calloc(1, sizeof(*nd));
+	int e;
 
 	if (!nd || frameq_init(&nd->rxq, NETDEV_QUEUE)) {
 		snprintf(err, errlen, "out of memory");
 		free(nd);
+		errno = ENOMEM;
 		return NULL;
 	}
 	nd->index = index;
@@ -202,8 +204,10 @@ struct netdev *netdev_create(struct pci_host *h, const struct guest_mem *gm,
 	nd->rx_running = true;
 	return nd;
 fail:
+	e = errno;		/* what the caller maps to an exit status */
 	netdev_stop(nd);
 	netdev_free(nd);
+	errno = e;
 	return NULL;
 }
 

@@ -85,6 +85,7 @@ struct netsw *netsw_open(const char *name, char *err, size_t errlen)
 	if (!valid_name(name)) {
 		snprintf(err, errlen, "internal:%s: a segment name is 1 to %d letters, digits, '-', '_' or '.'",
 			 name, NETSW_NAME_MAX);
+		errno = EINVAL;
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));

@@ -364,6 +364,7 @@ struct net_backend *net_slirp_open(const char *opts, char *err, size_t errlen)
 			snprintf(err, errlen, "nat: '%.*s' is not an option; nat[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT]",
 				 (int)len, p);
 			nat_close(&n->b);
+			errno = EINVAL;
 			return NULL;
 		}
 		p += len + (p[len] == ',');

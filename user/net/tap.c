@@ -108,6 +108,7 @@ struct net_backend *net_tap_open(const char *ifname, char *err, size_t errlen)
 	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/') || strchr(ifname, ',')) {
 		snprintf(err, errlen, "bridged:%s: an interface name is 1 to %d characters",
 			 ifname, IFNAMSIZ - 1);
+		errno = EINVAL;
 		return NULL;
 	}
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);

@@ -235,7 +235,11 @@ static int attach_nics(struct vm *vm)
 		if (vm->nic[i])
 			continue;
 		e = errno;
-		fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
+		/* the backends' messages start with the mode already */
+		if (!strncmp(err, vm->opt.net[i].mode, strcspn(vm->opt.net[i].mode, ",")))
+			fprintf(stderr, "hvlab run: --net %s\n", err);
+		else
+			fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
 		return e == ENOMEM ? VM_EXIT_OSERR : e == EINVAL ? VM_EXIT_USAGE : VM_EXIT_UNAVAILABLE;
 	}
 	return 0;

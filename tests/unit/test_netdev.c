@@ -8,8 +8,12 @@
  *   - nat: libslirp answers the guest's ARP for the gateway 10.0.2.2;
  *   - bad modes fail with a message.
  */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +24,7 @@
 #include "hw/board.h"
 #include "hw/e1000_regs.h"
 #include "hw/pci.h"
+#include "net/framedec.h"
 #include "net/netdev.h"
 #include "vm.h"
 
@@ -195,6 +200,42 @@ TEST(nat_answers_arp_for_the_gateway)
 	EXPECT_EQ(0x0806, r[12] << 8 | r[13]);
 	EXPECT_EQ(2, r[21]);					/* ARP reply */
 	EXPECT_EQ(0, memcmp(r + 28, "\x0a\x00\x02\x02", 4));	/* 10.0.2.2 is-at ... */
+	vm_destroy(&g->vm);
+	free(g);
+}
+
+/*
+ * hostfwd: a host connection to 127.0.0.1:PORT comes to the guest as a SYN
+ * from 10.0.2.2 to 10.0.2.15:22 (libslirp learned the guest's MAC from its
+ * ARP request).
+ */
+TEST(nat_hostfwd_brings_a_host_connection_to_the_guest)
+{
+	struct guest *g = calloc(1, sizeof(*g));
+	struct vm_options o = { .ram_size = 4 << 20, .ncpus = 1, .console = stderr };
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	char mode[64], line[160];
+	unsigned len, port = 20000 + (unsigned)getpid() % 20000;
+	int fd;
+
+	snprintf(mode, sizeof(mode), "nat,hostfwd=tcp::%u-:22", port);
+	o.net[0] = (struct netdev_config){ .mode = mode, .mac_set = true };
+	memcpy(o.net[0].mac, arp_gw + 6, 6);
+	o.nnics = 1;
+	ASSERT_EQ(0, guest_up(g, &o));
+	guest_send(g, arp_gw, sizeof(arp_gw));
+	ASSERT_LE(42u, guest_wait_rx(g, 0));
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_GE(fd, 0);
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	connect(fd, (struct sockaddr *)&a, sizeof(a));	/* EINPROGRESS */
+	len = guest_wait_rx(g, 1);
+	ASSERT_LE(54u, len);
+	net_decode(g->ram + RX_BUFS + 0x800, len, line, sizeof(line));	/* SECRC: no FCS */
+	EXPECT_NE(NULL, strstr(line, "> 10.0.2.15:22 TCP [S]")) TH_LOG("got: %s", line);
+	close(fd);
 	vm_destroy(&g->vm);
 	free(g);
 }

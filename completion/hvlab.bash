@@ -27,7 +27,7 @@ _hvlab()
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD-1]}
 	local cmd=${COMP_WORDS[1]:-} sub=${COMP_WORDS[2]:-}
-	local panels="exits log vcpu walk io console help"
+	local panels="exits log vcpu walk io console irq net help"
 	COMPREPLY=()
 
 	if [ "$COMP_CWORD" -eq 1 ]; then

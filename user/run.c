@@ -271,6 +271,7 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 		vm->rec = rec;
 		bus_set_observer(vm->bus, ioq_observe, vm->rec_io);
 	}
+	vm_watch_nics(vm);	/* the network panel, FRAME records */
 	return 0;
 }
 

@@ -245,6 +245,24 @@ static int attach_nics(struct vm *vm)
 	return 0;
 }
 
+/* A frame of a --net card: the network panel (it records too), or the trace. */
+static void vm_on_frame(void *ctx, unsigned nic, unsigned dir, const uint8_t *frame, size_t len)
+{
+	struct vm *vm = ctx;
+
+	if (vm->dash)
+		dash_on_frame(vm->dash, nic, dir, frame, len);
+	else if (vm->rec)
+		trace_write_frame(vm->rec, nic, dir, frame, len);
+}
+
+void vm_watch_nics(struct vm *vm)
+{
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		if (vm->nic[i] && (vm->dash || vm->rec))
+			netdev_set_observer(vm->nic[i], vm_on_frame, vm);
+}
+
 int vm_init(struct vm *vm, const struct vm_options *opt)
 {
 	int ret;
@@ -784,6 +802,10 @@ int vm_run(struct vm *vm)
 	hw_timers_stop();
 	console_close(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* frames still arrive (the cards stop in vm_destroy): not to a closed dashboard or trace */
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		if (vm->nic[i])
+			netdev_set_observer(vm->nic[i], NULL, NULL);
 	if (vm->dash) {
 		dash_poll(vm->dash, 0);		/* drain the rings one last time */
 		dash_close(vm->dash);		/* the terminal is ours again */

@@ -201,6 +201,8 @@ void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2
  * into the dashboard or the recording, whichever reads the rings.
  */
 void vm_set_lossless(struct vm *vm, bool on);
+/* Once vm->dash or vm->rec is set: the --net cards' frames go to it too. */
+void vm_watch_nics(struct vm *vm);
 void vm_drain_ring(struct vm *vm, unsigned i);
 
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */

@@ -27,7 +27,9 @@
 
 enum dash_panel {
 	PANEL_EXITS, PANEL_LOG, PANEL_VCPU, PANEL_WALK, PANEL_IO, PANEL_CONSOLE,
-	PANEL_IRQ, PANEL_HELP, PANEL_NR
+	PANEL_IRQ, PANEL_HELP,
+	PANEL_NET,	/* no tab (the title bar is full at 80 columns): key 'n' */
+	PANEL_NR
 };
 
 /* Key codes beyond ASCII. */
@@ -48,6 +50,7 @@ struct dash_view {
 	int filter;			/* exit log: reason shown, -1 = all */
 	uint64_t log_back;		/* exit log: selected = newest - log_back */
 	uint64_t io_back;		/* I/O log scroll */
+	uint64_t net_back;		/* network frame log scroll */
 	unsigned vcpu;			/* vCPU panel: which vCPU */
 	bool show_vga;			/* console panel: VGA instead of serial */
 	int vga_top;			/* first VGA row shown */
@@ -104,6 +107,8 @@ void panel_irq(const struct dash_model *m, const struct dash_view *v,
 	       struct canvas *c, int top, int rows);
 /* The ISA device wired to an interrupt line (user/hw/irq.h), "" if none. */
 const char *panel_irq_line_name(unsigned gsi);
+void panel_net(const struct dash_model *m, const struct dash_view *v,
+	       struct canvas *c, int top, int rows);
 void panel_help(const struct dash_model *m, const struct dash_view *v,
 		struct canvas *c, int top, int rows);
 

@@ -38,7 +38,25 @@ struct netdev {
 	pthread_cond_t ready;
 	uint64_t ready_gen;		/* bumped by every rx_ready */
 	uint64_t rx_held_drops;		/* taken by nobody within NETDEV_RX_HOLD_MS */
+	netdev_frame_fn observe;	/* under lock */
+	void *observe_ctx;
 };
+
+static void observe(struct netdev *nd, unsigned dir, const uint8_t *frame, size_t len)
+{
+	pthread_mutex_lock(&nd->lock);
+	if (nd->observe)
+		nd->observe(nd->observe_ctx, nd->index, dir, frame, len);
+	pthread_mutex_unlock(&nd->lock);
+}
+
+void netdev_set_observer(struct netdev *nd, netdev_frame_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&nd->lock);
+	nd->observe = fn;
+	nd->observe_ctx = ctx;
+	pthread_mutex_unlock(&nd->lock);
+}
 
 static uint64_t now_ns(void)
 {
@@ -80,6 +98,7 @@ static void netdev_tx(void *ctx, const uint8_t *frame, size_t len)
 
 	if (nd->pcap)
 		pcap_write(nd->pcap, frame, len, now_ns());
+	observe(nd, 0, frame, len);
 	if (nd->be)
 		nd->be->ops->send(nd->be, frame, len);
 }
@@ -91,6 +110,7 @@ static void netdev_rx(void *ctx, const uint8_t *frame, size_t len)
 
 	if (nd->pcap)
 		pcap_write(nd->pcap, frame, len, now_ns());
+	observe(nd, 1, frame, len);
 	frameq_push(&nd->rxq, frame, len);
 }
 

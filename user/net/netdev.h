@@ -58,6 +58,15 @@ void netdev_stop(struct netdev *nd);
 /* ...then frees the rest (after bus_free, which holds the PCI device). */
 void netdev_free(struct netdev *nd);
 
+/*
+ * Every frame, as pcap sees it (dir 0: sent by the guest, 1: arrived for
+ * it), to fn: the dashboard's network panel and --record.  Called on the
+ * vCPU or backend thread, with the card's locks held: fn must be quick.
+ */
+typedef void (*netdev_frame_fn)(void *ctx, unsigned nic, unsigned dir, const uint8_t *frame,
+				size_t len);
+void netdev_set_observer(struct netdev *nd, netdev_frame_fn fn, void *ctx);
+
 void netdev_get_stats(struct netdev *nd, struct netdev_stats *st);
 void netdev_print_stats(struct netdev *nd, FILE *f);
 const char *netdev_mode(const struct netdev *nd);

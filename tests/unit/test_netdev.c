@@ -24,6 +24,7 @@
 #include "hw/board.h"
 #include "hw/e1000_regs.h"
 #include "hw/pci.h"
+#include "dash/trace.h"
 #include "net/framedec.h"
 #include "net/netdev.h"
 #include "vm.h"
@@ -236,6 +237,50 @@ TEST(nat_hostfwd_brings_a_host_connection_to_the_guest)
 	net_decode(g->ram + RX_BUFS + 0x800, len, line, sizeof(line));	/* SECRC: no FCS */
 	EXPECT_NE(NULL, strstr(line, "> 10.0.2.15:22 TCP [S]")) TH_LOG("got: %s", line);
 	close(fd);
+	vm_destroy(&g->vm);
+	free(g);
+}
+
+/* --record: each frame becomes a FRAME record (vm_watch_nics) */
+TEST(recorded_frames_land_in_the_trace)
+{
+	struct guest *g = calloc(1, sizeof(*g));
+	struct vm_options o = { .ram_size = 4 << 20, .ncpus = 1, .console = stderr };
+	struct trace_config tc = { .mem_size = 4 << 20, .nr_vcpus = 1, .image = "t" };
+	char path[] = "/tmp/hvlab-netrec-XXXXXX", mode[64];
+	struct trace_reader *r;
+	struct trace_event ev;
+	int fd = mkstemp(path), frames = 0;
+	uint8_t f[60] = { 0 };
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	snprintf(mode, sizeof(mode), "internal:rec%d", (int)getpid());
+	o.net[0] = (struct netdev_config){ .mode = mode };
+	o.nnics = 1;
+	ASSERT_EQ(0, guest_up(g, &o));
+	g->vm.rec = trace_create(path, &tc);
+	ASSERT_NE(NULL, g->vm.rec);
+	vm_watch_nics(&g->vm);
+	memcpy(f, "\xff\xff\xff\xff\xff\xff\x52\x56\x00\x00\x00\x0a\x88\xb5", 14);
+	guest_send(g, f, 60);
+	netdev_set_observer(g->vm.nic[0], NULL, NULL);	/* as vm_run does before closing */
+	ASSERT_EQ(0, trace_close(g->vm.rec));
+	g->vm.rec = NULL;
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	while (trace_next(r, &ev) == 1)
+		if (ev.type == TRACE_FRAME) {
+			EXPECT_EQ(0, ev.frame.nic);
+			EXPECT_EQ(TRACE_FRAME_OUT, ev.frame.dir);
+			EXPECT_EQ(60u, ev.frame.wire_len);
+			EXPECT_EQ(0, memcmp(ev.data, f, 14));
+			frames++;
+		}
+	EXPECT_EQ(1, frames);
+	EXPECT_EQ(NULL, trace_error(r));
+	trace_free(r);
+	unlink(path);
 	vm_destroy(&g->vm);
 	free(g);
 }

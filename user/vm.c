@@ -240,7 +240,9 @@ static int attach_nics(struct vm *vm)
 			fprintf(stderr, "hvlab run: --net %s\n", err);
 		else
 			fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
-		return e == ENOMEM ? VM_EXIT_OSERR : e == EINVAL ? VM_EXIT_USAGE : VM_EXIT_UNAVAILABLE;
+		if (e == ENOMEM)
+			return VM_EXIT_OSERR;
+		return e == EINVAL ? VM_EXIT_USAGE : VM_EXIT_UNAVAILABLE;
 	}
 	return 0;
 }

@@ -135,7 +135,7 @@ struct vm {
 	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
-	struct netdev *nic[VM_MAX_NICS];	/* with --net: stopped before bus_free, freed after */
+	struct netdev *nic[VM_MAX_NICS];	/* --net: stopped before bus_free, freed after */
 	unsigned ncpus;			/* vCPUs created */
 	struct vcpu vcpu[HVLAB_MAX_VCPUS];
 

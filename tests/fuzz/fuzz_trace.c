@@ -62,7 +62,8 @@ static void seed_small(const char *path)
 	trace_write_marker(w, "seed");
 	trace_write_vga(w, 0, vga, 4);
 	trace_write_lost(w, 1);
-	trace_write_frame(w, 1, TRACE_FRAME_IN, "\xff\xff\xff\xff\xff\xff\x52\x56\0\0\0\1\x08\x06", 14);
+	trace_write_frame(w, 1, TRACE_FRAME_IN,
+			  "\xff\xff\xff\xff\xff\xff\x52\x56\0\0\0\1\x08\x06", 14);
 	trace_write_frame(w, 0, TRACE_FRAME_OUT, tcp, sizeof(tcp));
 	trace_close(w);
 }

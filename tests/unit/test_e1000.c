@@ -117,7 +117,8 @@ FIXTURE_TEARDOWN(nic)
 
 static uint16_t eerd(FIXTURE_DATA(nic) *self, unsigned word)
 {
-	mmio_wr(self->bus, self->bar0 + E1000_EERD, word << E1000_EERD_ADDR_SHIFT | E1000_EERD_START);
+	mmio_wr(self->bus, self->bar0 + E1000_EERD,
+		word << E1000_EERD_ADDR_SHIFT | E1000_EERD_START);
 	return (uint16_t)(rd(self, E1000_EERD) >> E1000_EERD_DATA_SHIFT);
 }
 

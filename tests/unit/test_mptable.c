@@ -86,7 +86,8 @@ static void check(struct __test_metadata *_metadata, const uint8_t *ram, unsigne
 			if (p[4] == 0) {
 				/* PCI: INTA# of slot p[5] >> 2, level, active low */
 				EXPECT_EQ(0, p[5] & 3);
-				EXPECT_EQ((p[5] >> 2) & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN, p[7]);
+				EXPECT_EQ((p[5] >> 2) & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN,
+					  p[7]);
 				EXPECT_EQ(0x000f, get16(p + 2));
 				pci_slots++;
 				p += 8;

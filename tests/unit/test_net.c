@@ -53,8 +53,12 @@ static const char *dec(const uint8_t *f, size_t len)
 TEST(decode_arp_ip_icmp_tcp_udp)
 {
 	uint8_t f[128];
-	static const uint8_t syn[20] = { 0xa0, 0x28, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02 };
-	static const uint8_t ack[24] = { 0x00, 0x50, 0xa0, 0x28, 0, 0, 0, 9, 0, 0, 0, 2, 0x50, 0x18 };
+	static const uint8_t syn[20] = {
+		0xa0, 0x28, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02,
+	};
+	static const uint8_t ack[24] = {
+		0x00, 0x50, 0xa0, 0x28, 0, 0, 0, 9, 0, 0, 0, 2, 0x50, 0x18,
+	};
 	static const uint8_t udp[12] = { 0x00, 0x44, 0x00, 0x43, 0x00, 0x0c };
 	static const uint8_t echo[8] = { 8, 0, 0, 0, 0x00, 0x07, 0x00, 0x02 };
 
@@ -66,7 +70,8 @@ TEST(decode_arp_ip_icmp_tcp_udp)
 		     dec(f, ipv4_frame(f, 6, syn, sizeof(syn))));
 	EXPECT_STREQ("IPv4 10.0.2.15:80 > 10.0.2.2:41000 TCP [PA] seq 9 ack 2 len 4",
 		     dec(f, ipv4_frame(f, 6, ack, sizeof(ack))));
-	EXPECT_STREQ("IPv4 10.0.2.15:68 > 10.0.2.2:67 UDP len 4", dec(f, ipv4_frame(f, 17, udp, 12)));
+	EXPECT_STREQ("IPv4 10.0.2.15:68 > 10.0.2.2:67 UDP len 4",
+		     dec(f, ipv4_frame(f, 17, udp, 12)));
 	EXPECT_STREQ("IPv4 10.0.2.15 > 10.0.2.2 ICMP echo request id 7 seq 2",
 		     dec(f, ipv4_frame(f, 1, echo, 8)));
 	/* padded to 60 bytes: the IP length wins */

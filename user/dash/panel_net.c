@@ -19,7 +19,8 @@ void panel_net(const struct dash_model *m, const struct dash_view *v,
 	uint64_t newest;
 	char line[160];
 
-	canvas_printf(c, y++, 0, CA_HEADER, "Network   %llu frames", (unsigned long long)m->frame_seq);
+	canvas_printf(c, y++, 0, CA_HEADER, "Network   %llu frames",
+		      (unsigned long long)m->frame_seq);
 	if (!m->frame_seq) {
 		canvas_text(c, y++, 1, CA_DIM, "no network frames: hvlab run --net MODE adds an e1000 card;");
 		canvas_text(c, y, 1, CA_DIM, "its frames show here live, and with --record in the replay");

@@ -1076,12 +1076,13 @@ static int decode_record(struct trace_reader *r, size_t off, struct trace_event 
 		return decode_irq(r, p, len, ev);
 	case TRACE_FRAME:
 		if (len < TRACE_FRAME_HDR + 1 || len > TRACE_FRAME_HDR + TRACE_FRAME_CAP)
-			return fail(r, "frame record has %u bytes (%d..%d)", len, TRACE_FRAME_HDR + 1,
-				    TRACE_FRAME_HDR + TRACE_FRAME_CAP);
+			return fail(r, "frame record has %u bytes (%d..%d)", len,
+				    TRACE_FRAME_HDR + 1, TRACE_FRAME_HDR + TRACE_FRAME_CAP);
 		ev->frame.nic = p[0];
 		ev->frame.dir = p[1];
 		ev->frame.wire_len = get32(p + 4);
-		if (ev->frame.nic >= TRACE_FRAME_NICS || ev->frame.dir > TRACE_FRAME_IN || get16(p + 2))
+		if (ev->frame.nic >= TRACE_FRAME_NICS || ev->frame.dir > TRACE_FRAME_IN ||
+		    get16(p + 2))
 			return fail(r, "frame record: card %u, direction %u, reserved 0x%x",
 				    ev->frame.nic, ev->frame.dir, get16(p + 2));
 		if (ev->frame.wire_len < len - TRACE_FRAME_HDR)

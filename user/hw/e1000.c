@@ -529,7 +529,8 @@ static void process_tx(struct e1000 *e)
 		return;
 	}
 	while (head != tail) {
-		uint8_t *d = gmem_ptr(e->gm, base + (uint64_t)head * E1000_DESC_SIZE, E1000_DESC_SIZE);
+		uint64_t at = base + (uint64_t)head * E1000_DESC_SIZE;
+		uint8_t *d = gmem_ptr(e->gm, at, E1000_DESC_SIZE);
 
 		if (!d) {
 			e->st.dma_errors++;
@@ -577,8 +578,8 @@ static bool rx_accept(struct e1000 *e, const uint8_t *dst)
 		if (rctl & E1000_RCTL_MPE)
 			return true;
 		/* the 12-bit hash from the last two bytes, shifted by RCTL.MO */
-		h = ((unsigned)dst[4] | (unsigned)dst[5] << 8) >> (4 - ((rctl >> E1000_RCTL_MO_SHIFT) & 3));
-		h &= 0xfff;
+		h = (unsigned)dst[4] | (unsigned)dst[5] << 8;
+		h = (h >> (4 - ((rctl >> E1000_RCTL_MO_SHIFT) & 3))) & 0xfff;
 		return R(E1000_MTA + 4 * (h >> 5)) & (1u << (h & 31));
 	}
 	if (rctl & E1000_RCTL_UPE)
@@ -644,7 +645,8 @@ int e1000_receive(struct e1000 *e, const uint8_t *frame, size_t len)
 	}
 	base = ring_base(e, E1000_RDBAL);
 	while (done < total) {
-		uint8_t *d = gmem_ptr(e->gm, base + (uint64_t)head * E1000_DESC_SIZE, E1000_DESC_SIZE);
+		uint64_t at = base + (uint64_t)head * E1000_DESC_SIZE;
+		uint8_t *d = gmem_ptr(e->gm, at, E1000_DESC_SIZE);
 		size_t chunk = total - done < bsize ? total - done : bsize;
 		uint8_t *p;
 		bool eop = done + chunk == total;
@@ -663,7 +665,8 @@ int e1000_receive(struct e1000 *e, const uint8_t *frame, size_t len)
 		d[13] = p ? 0 : 0x80;		/* RXE: the driver drops the frame */
 		put_le16(d + 14, 0);
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		d[12] = E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM | (eop || !p ? E1000_RXD_STAT_EOP : 0);
+		d[12] = E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM |
+			(eop || !p ? E1000_RXD_STAT_EOP : 0);
 		if (++head == n) {
 			head = 0;
 			e->st.rx_wraps++;
@@ -745,8 +748,8 @@ static void reg_write(struct e1000 *e, uint32_t off, uint32_t v)
 			unsigned a = (v >> E1000_EERD_ADDR_SHIFT) & 0xff;
 			uint16_t data = a < E1000_EEPROM_WORDS ? e->eeprom[a] : 0;
 
-			R(off) = (uint32_t)data << E1000_EERD_DATA_SHIFT | a << E1000_EERD_ADDR_SHIFT |
-				 E1000_EERD_DONE;
+			R(off) = (uint32_t)data << E1000_EERD_DATA_SHIFT |
+				 a << E1000_EERD_ADDR_SHIFT | E1000_EERD_DONE;
 		}
 		return;
 	case E1000_MDIC:
@@ -925,7 +928,10 @@ uint32_t e1000_peek(struct e1000 *e, uint32_t reg)
 	uint32_t v;
 
 	pthread_mutex_lock(&e->lock);
-	v = reg == E1000_STATUS || reg == E1000_EECD ? reg_read(e, reg) : R(reg & (E1000_MMIO_SIZE - 4));
+	if (reg == E1000_STATUS || reg == E1000_EECD)
+		v = reg_read(e, reg);	/* computed, no side effect */
+	else
+		v = R(reg & (E1000_MMIO_SIZE - 4));
 	pthread_mutex_unlock(&e->lock);
 	return v;
 }

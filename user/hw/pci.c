@@ -398,7 +398,8 @@ struct pci_host *pci_attach(struct bus *bus, const struct irq_line *intx)
 	if (intx)
 		h->intx = *intx;
 	pthread_mutex_init(&h->irq_lock, NULL);
-	if (!new_dev(h, 0, PCI_HOST_VENDOR, PCI_HOST_DEVICE, (uint32_t)PCI_CLASS_HOST_BRIDGE << 16 | 2)) {
+	if (!new_dev(h, 0, PCI_HOST_VENDOR, PCI_HOST_DEVICE,
+		     (uint32_t)PCI_CLASS_HOST_BRIDGE << 16 | 2)) {
 		pthread_mutex_destroy(&h->irq_lock);
 		free(h);
 		return NULL;

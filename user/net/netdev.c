@@ -181,7 +181,8 @@ static void print_mac(char *buf, size_t len, const uint8_t *m)
 }
 
 struct netdev *netdev_create(struct pci_host *h, const struct guest_mem *gm,
-			     const struct netdev_config *cfg, unsigned index, char *err, size_t errlen)
+			     const struct netdev_config *cfg, unsigned index,
+			     char *err, size_t errlen)
 {
 	struct netdev *nd = calloc(1, sizeof(*nd));
 	int e;

@@ -52,7 +52,8 @@ int netdev_parse_mac(const char *s, uint8_t mac[6]);
 
 /* The NIC in the first free PCI slot; NULL with a message in err. */
 struct netdev *netdev_create(struct pci_host *h, const struct guest_mem *gm,
-			     const struct netdev_config *cfg, unsigned index, char *err, size_t errlen);
+			     const struct netdev_config *cfg, unsigned index,
+			     char *err, size_t errlen);
 /* Stops the threads and the backend (before the bus goes)... */
 void netdev_stop(struct netdev *nd);
 /* ...then frees the rest (after bus_free, which holds the PCI device). */

@@ -99,7 +99,8 @@ struct netsw *netsw_open(const char *name, char *err, size_t errlen)
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	alen = make_addr(&a, s->self);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, alen)) {
-		snprintf(err, errlen, "internal:%s: cannot create the port: %s", name, strerror(errno));
+		snprintf(err, errlen, "internal:%s: cannot create the port: %s", name,
+			 strerror(errno));
 		if (s->fd >= 0)
 			close(s->fd);
 		free(s);

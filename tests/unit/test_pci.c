@@ -211,6 +211,30 @@ TEST_F(pci, intx_reaches_the_irq_of_interrupt_line_and_lines_are_shared)
 	EXPECT_EQ(5u, cfg_rd(self->bus, 3, PCI_INTERRUPT_LINE, 1));
 }
 
+static void remember_name(void *ctx, const struct bus_access *a)
+{
+	const char **name = ctx;
+
+	*name = a->dev ? a->dev->name : NULL;
+}
+
+/* The device I/O panel names the device behind a BAR, not the bridge. */
+TEST_F(pci, observers_see_the_device_behind_a_bar)
+{
+	const char *name = NULL;
+
+	pci_dev_set_name(self->d, "fake");
+	bus_set_observer(self->bus, remember_name, &name);
+	cfg_wr(self->bus, 3, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_IO, 2);
+	EXPECT_STREQ("pci", name);			/* configuration: the bridge */
+	mmio_rd(self->bus, pci_dev_bar_base(self->d, 0) + 8);
+	EXPECT_STREQ("fake", name);
+	in(self->bus, PCI_IO_WINDOW + 4, 4);
+	EXPECT_STREQ("fake", name);
+	mmio_rd(self->bus, PCI_MMIO_WINDOW);		/* nothing decodes it */
+	EXPECT_STREQ("pci", name);
+}
+
 TEST(pci_bar_declarations_are_checked)
 {
 	struct bus *bus = bus_new();

@@ -886,6 +886,7 @@ struct e1000 *e1000_create(struct pci_host *h, int slot, const struct guest_mem 
 			e1000_free(e);
 			return NULL;
 		}
+		pci_dev_set_name(e->pci, "e1000");
 		cfg = pci_dev_config(e->pci);
 		put_le16(cfg + PCI_SUBSYSTEM_VENDOR_ID, E1000_VENDOR);
 		put_le16(cfg + PCI_SUBSYSTEM_ID, 0x001e);

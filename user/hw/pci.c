@@ -57,6 +57,7 @@ struct pci_dev {
 	bool bar_io[PCI_NUM_BARS];
 	const struct pci_dev_ops *ops;
 	void *opaque;
+	struct hv_device as_seen;	/* only its name: what observers see for BAR accesses */
 	int pin_level;		/* INTA# as the device drives it */
 	bool asserted;		/* ... and as it reaches the IRQ line */
 };
@@ -71,6 +72,9 @@ struct pci_host {
 	pthread_mutex_t irq_lock;	/* the counts below, and every pin_level */
 	unsigned count[2];		/* devices asserting IRQ 10, IRQ 11 */
 };
+
+/* The ops of the names observers see (never called: they only read .name). */
+static const struct hv_device_ops pci_ops_named = { 0 };
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -286,6 +290,24 @@ static void pci_mmio_write(struct hv_device *dev, uint64_t addr, const void *dat
 	window_access(dev->priv, false, addr, true, (void *)data, len);
 }
 
+static const struct hv_device *pci_target(struct hv_device *dev, uint64_t addr, bool is_mmio)
+{
+	struct pci_host *h = dev->priv;
+	uint64_t off;
+	int bar;
+	struct pci_dev *d;
+
+	if (!is_mmio && addr < PCI_IO_WINDOW)
+		return NULL;		/* the configuration ports: the bridge itself */
+	d = decode(h, !is_mmio, addr, 1, &bar, &off);
+	return d && d->as_seen.name ? &d->as_seen : NULL;
+}
+
+void pci_dev_set_name(struct pci_dev *d, const char *name)
+{
+	d->as_seen = (struct hv_device){ .name = name, .ops = &pci_ops_named };
+}
+
 static void pci_destroy(struct hv_device *dev)
 {
 	struct pci_host *h = dev->priv;
@@ -302,6 +324,7 @@ static const struct hv_device_ops pci_ops = {
 	.mmio_read = pci_mmio_read,
 	.mmio_write = pci_mmio_write,
 	.destroy = pci_destroy,
+	.target = pci_target,
 };
 
 /* ---- devices -------------------------------------------------------- */

@@ -93,6 +93,8 @@ struct pci_dev *pci_dev_add(struct pci_host *h, int slot, uint16_t vendor, uint1
 void pci_dev_remove(struct pci_dev *d);
 /* Declares BAR `bar` (0..5): a power-of-two size, I/O (>= 4) or 32-bit memory (>= 16). */
 int pci_dev_bar(struct pci_dev *d, int bar, bool io, uint32_t size);
+/* The name the dashboard's device I/O panel shows for accesses to its BARs. */
+void pci_dev_set_name(struct pci_dev *d, const char *name);
 /* Drives INTA#: 1 asserted, 0 released. */
 void pci_dev_set_irq(struct pci_dev *d, int level);
 

@@ -129,8 +129,21 @@ static const uint8_t arp_gw[42] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 0, 2, 2,
 };
 
+/* What --stats prints for a card. */
+static char *print_stats(struct netdev *nd)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	netdev_print_stats(nd, f);
+	fclose(f);
+	return text;
+}
+
 TEST(two_vms_on_one_internal_segment)
 {
+	char *t;	/* --stats of a card */
 	struct guest *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct vm_options oa = { .ram_size = 4 << 20, .ncpus = 1, .console = stderr };
 	struct vm_options ob = oa;
@@ -170,6 +183,11 @@ TEST(two_vms_on_one_internal_segment)
 	netdev_get_stats(b->vm.nic[0], &st);
 	EXPECT_EQ(1u, st.rx_frames);
 	EXPECT_EQ(0u, st.drops);
+	t = print_stats(b->vm.nic[0]);
+	EXPECT_NE(NULL, strstr(t, "NIC 0 (e1000, --net internal:nd")) TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(t, "guest             1 frames")) TH_LOG("%s", t);
+	EXPECT_NE(NULL, strstr(t, "1 peers, 1 MACs learned")) TH_LOG("%s", t);
+	free(t);
 
 	vm_destroy(&a->vm);
 	vm_destroy(&b->vm);

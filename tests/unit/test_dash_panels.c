@@ -420,6 +420,21 @@ TEST(net_panel_counts_cards_and_decodes_frames)
 	HAS(t, "        1  0.000000  0 out     42  ARP who-has 10.0.2.2 tell 10.0.2.15");
 	HAS(t, "        2  1.500000  2 in      60  ARP who-has");
 	free(t);
+	/* 'f' filters the log by text */
+	EXPECT_TRUE(view_key(&v, m, 'f'));
+	EXPECT_EQ(INPUT_NETFILTER, v.input);
+	for (const char *k = "TCP"; *k; k++)
+		view_key(&v, m, *k);
+	view_key(&v, m, DK_ENTER);
+	t = render(m, &v, 80, 24);
+	HAS(t, "[filter 'TCP']");
+	HASNT(t, "ARP who-has");
+	HAS(t, "Network   2 frames");		/* the counts stay */
+	free(t);
+	EXPECT_TRUE(view_key(&v, m, 'F'));
+	t = render(m, &v, 80, 24);
+	HAS(t, "ARP who-has");
+	free(t);
 	/* Tab leaves it for the first panel; hvlab top cannot show it */
 	EXPECT_TRUE(view_key(&v, m, DK_TAB));
 	EXPECT_EQ(PANEL_EXITS, v.panel);

@@ -5,17 +5,22 @@
  * (net/framedec.c: Ethernet, ARP, IPv4/IPv6, ICMP, TCP/UDP ports), all
  * from FRAME events (live: net/netdev.c's observer; replay: the trace).
  * It shows what the card carried, not what the guest's stack made of it:
- * a frame the e1000's filters drop still appears as received.
+ * a frame the e1000's filters drop still appears as received.  'f' keeps
+ * only the frames whose line contains a text ("TCP", "10.0.2.2", ":80 ").
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "dash/view.h"
 #include "net/framedec.h"
 
+#define MAX_ROWS	256	/* frame lines on the tallest screen */
+
 void panel_net(const struct dash_model *m, const struct dash_view *v,
 	       struct canvas *c, int top, int rows)
 {
-	int y = top, end = top + rows, ncards = 0;
+	const struct model_frame *shown[MAX_ROWS];
+	int y = top, end = top + rows, ncards = 0, n = 0, nrows;
 	uint64_t newest;
 	char line[160];
 
@@ -42,16 +47,29 @@ void panel_net(const struct dash_model *m, const struct dash_view *v,
 	y++;
 	if (y >= end)
 		return;
-	canvas_text(c, y++, 0, CA_HEADER, "        #   time(s) card      len  frame");
-	newest = m->frame_seq > v->net_back ? m->frame_seq - v->net_back : 1;
-	for (uint64_t s = newest >= (uint64_t)(end - y) ? newest - (uint64_t)(end - y) + 1 : 1;
-	     s <= newest && y < end; s++, y++) {
+	if (v->net_filter[0])
+		canvas_printf(c, y++, 0, CA_HEADER, "        #   time(s) card      len  frame   [filter '%s']",
+			      v->net_filter);
+	else
+		canvas_text(c, y++, 0, CA_HEADER, "        #   time(s) card      len  frame");
+	/* newest first into the rows left, skipping what the filter hides */
+	newest = m->frame_seq > v->net_back ? m->frame_seq - v->net_back : 0;
+	nrows = end - y < MAX_ROWS ? end - y : MAX_ROWS;
+	for (uint64_t s = newest; s >= 1 && n < nrows; s--) {
 		const struct model_frame *f = model_frame_at(m, s);
 
 		if (!f)
-			continue;
+			break;		/* older frames left the ring */
 		net_decode(f->head, f->cap, line, sizeof(line));
-		canvas_printf(c, y, 0, CA_NORMAL, " %8llu %9.6f %2u %-3s %6u  %s",
+		if (v->net_filter[0] && !strstr(line, v->net_filter))
+			continue;
+		shown[n++] = f;
+	}
+	while (n-- > 0) {
+		const struct model_frame *f = shown[n];
+
+		net_decode(f->head, f->cap, line, sizeof(line));
+		canvas_printf(c, y++, 0, CA_NORMAL, " %8llu %9.6f %2u %-3s %6u  %s",
 			      (unsigned long long)f->seq, f->time_ns / 1e9, f->nic,
 			      f->dir == TRACE_FRAME_OUT ? "out" : "in", f->wire_len, line);
 	}

@@ -99,6 +99,10 @@ static void finish_input(struct dash_view *v)
 		}
 		view_set_walk(v, n);
 		break;
+	case INPUT_NETFILTER:
+		snprintf(v->net_filter, sizeof(v->net_filter), "%s", s);
+		v->net_back = 0;
+		break;
 	case INPUT_FILTER:
 		if (!*s) {
 			v->filter = -1;
@@ -190,11 +194,18 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 		show(v, v->panel == PANEL_HELP ? v->prev_panel : PANEL_HELP);
 		return true;
 	case 'f':
+		if (v->panel == PANEL_NET) {
+			view_begin_input(v, INPUT_NETFILTER);
+			return true;
+		}
 		show(v, PANEL_LOG);
 		view_begin_input(v, INPUT_FILTER);
 		return true;
 	case 'F':
-		v->filter = -1;
+		if (v->panel == PANEL_NET)
+			v->net_filter[0] = 0;
+		else
+			v->filter = -1;
 		return true;
 	case 'w':
 	case '/':
@@ -260,7 +271,7 @@ void panel_help(const struct dash_model *m, const struct dash_view *v,
 		"  1 exits by reason   2 exit log   3 vCPU state   4 page walk",
 		"  5 device I/O        6 guest console (serial; v = VGA text)",
 		"  7 or i  interrupts: lines raised, vectors injected, per vCPU",
-		"  n  network: frames per --net card, the newest ones decoded",
+		"  n  network: frames per --net card, the newest decoded (f: filter)",
 		"  Tab next panel      ? or h  this help (again: back)     q quit",
 		"In the panels",
 		"  Up/Down PgUp/PgDn  scroll the exit log, the I/O log, the VGA screen",
@@ -310,6 +321,7 @@ static void help_line(const struct dash_view *v, struct canvas *c)
 		[INPUT_GVA] = "guest-virtual address (hex): ",
 		[INPUT_FILTER] = "show exit reason (name/number, empty = all): ",
 		[INPUT_SEEK] = "go to record number: ",
+		[INPUT_NETFILTER] = "show frames whose line contains (empty = all): ",
 	};
 	int y = c->h - 1;
 

@@ -39,7 +39,7 @@ enum {
 	DK_HOME, DK_END, DK_F1, DK_RESIZE, DK_NONE = -1,
 };
 
-enum view_input { INPUT_NONE, INPUT_GVA, INPUT_FILTER, INPUT_SEEK };
+enum view_input { INPUT_NONE, INPUT_GVA, INPUT_FILTER, INPUT_SEEK, INPUT_NETFILTER };
 
 typedef int (*view_translate_fn)(void *ctx, uint64_t gva, struct hvlab_translation *out);
 
@@ -51,6 +51,7 @@ struct dash_view {
 	uint64_t log_back;		/* exit log: selected = newest - log_back */
 	uint64_t io_back;		/* I/O log scroll */
 	uint64_t net_back;		/* network frame log scroll */
+	char net_filter[40];		/* network panel: frames whose summary holds it */
 	unsigned vcpu;			/* vCPU panel: which vCPU */
 	bool show_vga;			/* console panel: VGA instead of serial */
 	int vga_top;			/* first VGA row shown */

@@ -57,6 +57,12 @@ CC         ?= cc
 CFLAGS     ?= -O2 -g
 HV_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(TOP)/include -I$(TOP)/user
 HV_LIBS    := -lelf -lncursesw -lpthread
+# libslirp (--net nat).  Its .pc file requires glib-2.0's; without
+# libglib2.0-dev, pkg-config refuses, so fall back to the plain paths.
+SLIRP_CFLAGS := $(or $(shell pkg-config --cflags slirp 2>/dev/null),-I/usr/include/slirp)
+SLIRP_LIBS   := $(or $(shell pkg-config --libs slirp 2>/dev/null),-lslirp)
+HV_CFLAGS  += $(SLIRP_CFLAGS)
+HV_LIBS    += $(SLIRP_LIBS)
 
 # All userspace sources but main.c form libhvlab.a, which the unit tests link.
 USER_SRCS  := $(sort $(wildcard user/*.c user/*/*.c))

@@ -27,7 +27,7 @@ _hvlab()
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD-1]}
 	local cmd=${COMP_WORDS[1]:-} sub=${COMP_WORDS[2]:-}
-	local panels="exits log vcpu walk io console help"
+	local panels="exits log vcpu walk io console irq net help"
 	COMPREPLY=()
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
@@ -41,14 +41,16 @@ _hvlab()
 	run)
 		case "$prev" in
 		--paging) _hvlab_words "ept shadow" "$cur"; return ;;
-		-m|--memory|--cpus|--append|--flat|--walk) return ;;
-		--module|--initrd|--record|--console-log|--disk|--stats-socket)
+		-m|--memory|--cpus|--append|--flat|--walk|--mac) return ;;
+		--net) _hvlab_words "nat nat,hostfwd=tcp:: bridged: internal:" "$cur"; return ;;
+		--module|--initrd|--record|--console-log|--disk|--stats-socket|--pcap)
 			_hvlab_files "$cur"; return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			_hvlab_words "--memory --cpus --module --append --initrd --flat --trap-cr3
 				--trap-exceptions --paging --strict --walk --verbose --stats --dashboard
-				--record --record-lossy --stats-socket --console-log --disk --help" "$cur"
+				--record --record-lossy --stats-socket --console-log --disk
+				--net --mac --pcap --help" "$cur"
 		else
 			_hvlab_files "$cur"
 		fi

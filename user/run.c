@@ -85,6 +85,21 @@ static void usage(FILE *f)
 "                        guest's writes fail with an ATA error.  A writable\n"
 "                        image is locked against other writers; with --stats\n"
 "                        or -v the disk commands are counted (-v: logged)\n"
+"      --net MODE        add an Intel 82540EM (e1000) network card on the PCI bus\n"
+"                        (repeatable, up to %d), its frames going through MODE:\n"
+"                          nat[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...\n"
+"                            user-mode NAT (libslirp): the guest is 10.0.2.15 by\n"
+"                            DHCP, the host 10.0.2.2, DNS 10.0.2.3; hostfwd\n"
+"                            forwards HADDR (default 127.0.0.1):HPORT to the guest\n"
+"                          bridged:IFNAME  a TAP interface (created when permitted)\n"
+"                          internal:NAME   a segment shared by every VM started\n"
+"                            with the same NAME, no path to the host\n"
+"      --mac MAC         the MAC of the last --net (default: 52:56 + this process's\n"
+"                        ID + the card's index, so two VMs never share one)\n"
+"      --pcap FILE       write every frame of the last --net to FILE (pcap format,\n"
+"                        for tcpdump -r and Wireshark); with --stats or -v each\n"
+"                        card's frames, bytes, interrupts, drops and ring wraps\n"
+"                        are printed at the end (docs/network.md)\n"
 "  -h, --help            this text\n"
 "\n"
 "exit status:\n"
@@ -103,7 +118,7 @@ static void usage(FILE *f)
 "  71     out of memory or another system error\n"
 "  130    interrupted with Ctrl-C (SIGINT)\n"
 "\n"
-"See docs/running.md.\n", HVLAB_MAX_VCPUS, MULTIBOOT_MAX_MODULES);
+"See docs/running.md.\n", HVLAB_MAX_VCPUS, MULTIBOOT_MAX_MODULES, VM_MAX_NICS);
 }
 
 /* "64M", "512k", "1G", "128" (MiB) -> bytes; -1 on a malformed size. */
@@ -158,7 +173,8 @@ static int parse_addr(const char *s, uint64_t *out)
 enum {
 	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_TRAP_EXC, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
-	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY, OPT_INITRD,
+	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY, OPT_INITRD, OPT_NET, OPT_MAC,
+	OPT_PCAP,
 };
 
 static const struct option long_opts[] = {
@@ -181,6 +197,9 @@ static const struct option long_opts[] = {
 	{ "console-log", required_argument, NULL, OPT_CONSOLE_LOG },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "stats-socket", required_argument, NULL, OPT_STATS_SOCKET },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "mac", required_argument, NULL, OPT_MAC },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -255,6 +274,7 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 		vm->rec = rec;
 		bus_set_observer(vm->bus, ioq_observe, vm->rec_io);
 	}
+	vm_watch_nics(vm);	/* the network panel, FRAME records */
 	return 0;
 }
 
@@ -389,6 +409,28 @@ int cmd_run(int argc, char **argv)
 						 optarg);
 			opt.disk[opt.ndisks++] = optarg;
 			break;
+		case OPT_NET:
+			if (opt.nnics == VM_MAX_NICS)
+				return bad_usage("--net %s: at most 4 network cards", optarg);
+			if (strcmp(optarg, "nat") && strncmp(optarg, "nat,", 4) &&
+			    strncmp(optarg, "bridged:", 8) && strncmp(optarg, "internal:", 9))
+				return bad_usage("--net: '%s' is not nat[,hostfwd=...], bridged:IFNAME or internal:NAME",
+						 optarg);
+			opt.net[opt.nnics++] = (struct netdev_config){ .mode = optarg };
+			break;
+		case OPT_MAC:
+			if (!opt.nnics)
+				return bad_usage("--mac %s: give it after the --net it is for", optarg);
+			if (netdev_parse_mac(optarg, opt.net[opt.nnics - 1].mac))
+				return bad_usage("--mac: '%s' is not a unicast MAC like 52:54:00:12:34:56",
+						 optarg);
+			opt.net[opt.nnics - 1].mac_set = true;
+			break;
+		case OPT_PCAP:
+			if (!opt.nnics)
+				return bad_usage("--pcap %s: give it after the --net it is for", optarg);
+			opt.net[opt.nnics - 1].pcap = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -408,6 +450,11 @@ int cmd_run(int argc, char **argv)
 		return bad_usage("-m: guest RAM must be 4 KiB-aligned, from 2M to 3G (%s)",
 				 "it lives below the local APIC at 0xfee00000");
 	opt.cmdline = cfg.cmdline;
+	for (unsigned i = 0; i < opt.nnics; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (opt.net[i].mac_set && opt.net[j].mac_set &&
+			    !memcmp(opt.net[i].mac, opt.net[j].mac, 6))
+				return bad_usage("--mac: two cards with one MAC (%s)", opt.net[i].mode);
 	/* the socket is made later, once the VM exists; fail early if it cannot be */
 	if (stats_socket && (!*stats_socket ||
 			     strlen(stats_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)))

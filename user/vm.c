@@ -37,6 +37,7 @@
 #include "hw/clock.h"
 #include "hw/devices.h"
 #include "hw/irq.h"
+#include "hw/pci.h"
 #include "hw/ucall.h"
 #include "loader/loader.h"
 #include "vm.h"
@@ -107,11 +108,15 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  *   0x03f8-0x03ff                 16550A UART -> stdout uart16550.c
  *   0x0510-0x0511                 fw_cfg                fwcfg.c
  *   ACPI_PM_BASE (0x600-0x60f)    ACPI PM1a, PM timer   acpi_pm.c
- *   0x0cf8, 0x0cfa-0x0cff         PCI config, empty     pci.c
+ *   0x0cf8, 0x0cfa-0x0cff         PCI config mech. #1   pci.c
+ *   0xc000-0xffff                 PCI I/O BAR window    pci.c
+ *   MMIO 0xc0000000-0xfebfffff    PCI memory BARs       pci.c
  *   0x0cf9                        reset control         reset.c
  *   MMIO 0xfec00000, 4 KiB        I/O APIC              ioapic.c   } irqchip.c
  *   MMIO 0xfee00000, 4 KiB        local APICs           lapic.c    }
- * and with --disk (attach_disks below):
+ * with --net (attach_nics below), an Intel 82540EM per option on the PCI bus
+ * (hw/e1000.c, its BARs in the windows above, INTA# on IRQ 10 or 11), and
+ * with --disk (attach_disks below):
  *   0x01f0-0x01f7, 0x03f6         ATA primary channel   hw/ata.c
  *   0x0170-0x0177, 0x0376         ATA secondary channel (3rd/4th --disk)
  * The interrupt lines (PIT IRQ 0, keyboard 1, COM1 4, RTC 8, SCI 9) are
@@ -135,7 +140,7 @@ int board_setup(struct vm *vm)
 	    !(vm->uart = uart16550_attach(vm->bus, UART_COM1_BASE, LINE(IRQ_COM1), console_out, vm)) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
 	    !acpi_pm_attach(vm->bus, LINE(IRQ_SCI), vm_request_stop, vm, VM_EXIT_OK) ||
-	    !pci_attach(vm->bus) ||
+	    !(vm->pci = pci_attach(vm->bus, LINE(0))) ||
 	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
 #undef LINE
@@ -211,8 +216,59 @@ static int attach_disks(struct vm *vm)
 	return 0;
 }
 
+/*
+ * --net: one e1000 per option, in the first free PCI slots (1, 2, ...
+ * after the bridge at 0: INTA# on IRQ 11, 10, ...), each with its backend.
+ * Exit statuses: 64 for a malformed mode (a bad segment name or hostfwd),
+ * 69 when the backend is refused (a TAP without permission, a busy host
+ * port), 71 when out of memory.
+ */
+static int attach_nics(struct vm *vm)
+{
+	char err[512];
+
+	for (unsigned i = 0; i < vm->opt.nnics && i < VM_MAX_NICS; i++) {
+		int e;
+
+		errno = 0;
+		vm->nic[i] = netdev_create(vm->pci, &vm->mem, &vm->opt.net[i], i, err, sizeof(err));
+		if (vm->nic[i])
+			continue;
+		e = errno;
+		/* the backends' messages start with the mode already */
+		if (!strncmp(err, vm->opt.net[i].mode, strcspn(vm->opt.net[i].mode, ",")))
+			fprintf(stderr, "hvlab run: --net %s\n", err);
+		else
+			fprintf(stderr, "hvlab run: --net %s: %s\n", vm->opt.net[i].mode, err);
+		if (e == ENOMEM)
+			return VM_EXIT_OSERR;
+		return e == EINVAL ? VM_EXIT_USAGE : VM_EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
+/* A frame of a --net card: the network panel (it records too), or the trace. */
+static void vm_on_frame(void *ctx, unsigned nic, unsigned dir, const uint8_t *frame, size_t len)
+{
+	struct vm *vm = ctx;
+
+	if (vm->dash)
+		dash_on_frame(vm->dash, nic, dir, frame, len);
+	else if (vm->rec)
+		trace_write_frame(vm->rec, nic, dir, frame, len);
+}
+
+void vm_watch_nics(struct vm *vm)
+{
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		if (vm->nic[i] && (vm->dash || vm->rec))
+			netdev_set_observer(vm->nic[i], vm_on_frame, vm);
+}
+
 int vm_init(struct vm *vm, const struct vm_options *opt)
 {
+	int ret;
+
 	memset(vm, 0, sizeof(*vm));
 	vm->opt = *opt;
 	vm->sys_fd = vm->fd = -1;
@@ -241,7 +297,8 @@ int vm_init(struct vm *vm, const struct vm_options *opt)
 		fprintf(stderr, "hvlab: cannot set up the devices (out of memory?)\n");
 		return VM_EXIT_OSERR;
 	}
-	return attach_disks(vm);
+	ret = attach_disks(vm);
+	return ret ? ret : attach_nics(vm);
 }
 
 /* ---- the module --------------------------------------------------- */
@@ -747,6 +804,10 @@ int vm_run(struct vm *vm)
 	hw_timers_stop();
 	console_close(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* frames still arrive (the cards stop in vm_destroy): not to a closed dashboard or trace */
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		if (vm->nic[i])
+			netdev_set_observer(vm->nic[i], NULL, NULL);
 	if (vm->dash) {
 		dash_poll(vm->dash, 0);		/* drain the rings one last time */
 		dash_close(vm->dash);		/* the terminal is ours again */
@@ -771,8 +832,12 @@ int vm_run(struct vm *vm)
 			vcpu_dump_regs(&vm->vcpu[i]);
 		}
 	}
-	if (vm->opt.verbose || vm->opt.stats)
+	if (vm->opt.verbose || vm->opt.stats) {
 		vm_print_stats(vm, stderr);
+		for (unsigned i = 0; i < VM_MAX_NICS; i++)
+			if (vm->nic[i])
+				netdev_print_stats(vm->nic[i], stderr);
+	}
 	return vm->exit_status;
 }
 
@@ -793,8 +858,14 @@ void vm_destroy(struct vm *vm)
 	if (vm->sys_fd >= 0)
 		close(vm->sys_fd);
 	vm->fd = vm->sys_fd = -1;
+	for (unsigned i = 0; i < VM_MAX_NICS; i++)
+		netdev_stop(vm->nic[i]);	/* no frame arrives any more */
 	bus_free(vm->bus);		/* the ATA controller flushes the disks */
 	vm->bus = NULL;
+	for (unsigned i = 0; i < VM_MAX_NICS; i++) {
+		netdev_free(vm->nic[i]);	/* its PCI device went with the bus */
+		vm->nic[i] = NULL;
+	}
 	irqchip_free(vm->irq);		/* the bus does not own it: after the bus */
 	vm->irq = NULL;
 	ioq_free(vm->rec_io);

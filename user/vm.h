@@ -42,10 +42,12 @@
 
 #include "guestmem.h"
 #include "hw/bus.h"
+#include "net/netdev.h"
 
 struct boot_image;
 struct hv_device;
 struct irqchip;
+struct pci_host;
 struct dash;
 struct disk;
 struct trace_writer;
@@ -67,6 +69,7 @@ struct trace_writer;
 
 #define VM_MAX_WALKS		16
 #define VM_MAX_DISKS		4	/* ATA primary, then secondary channel */
+#define VM_MAX_NICS		4	/* --net, each an e1000 on the PCI bus */
 
 struct vm_options {
 	uint64_t ram_size;
@@ -83,6 +86,9 @@ struct vm_options {
 	/* --disk FILE[,format=vdi|raw][,readonly]: master, then slave */
 	const char *disk[VM_MAX_DISKS];
 	unsigned ndisks;
+	/* --net MODE (--mac, --pcap apply to the --net before them) */
+	struct netdev_config net[VM_MAX_NICS];
+	unsigned nnics;
 };
 
 struct vm;
@@ -126,9 +132,11 @@ struct vm {
 	struct bus *bus;
 	struct irqchip *irq;		/* PIC, IOAPIC, local APICs; freed after the bus */
 	struct hv_device *uart;		/* COM1: the console, typed into */
+	struct pci_host *pci;		/* the PCI host bridge (hw/pci.h) */
 	bool console_input;		/* a terminal can type into COM1 */
 	struct hv_device *ata;		/* with --disk, else NULL */
 	struct disk *disk[VM_MAX_DISKS];	/* closed by vm_destroy after bus_free */
+	struct netdev *nic[VM_MAX_NICS];	/* --net: stopped before bus_free, freed after */
 	unsigned ncpus;			/* vCPUs created */
 	struct vcpu vcpu[HVLAB_MAX_VCPUS];
 
@@ -194,6 +202,8 @@ void vm_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2
  * into the dashboard or the recording, whichever reads the rings.
  */
 void vm_set_lossless(struct vm *vm, bool on);
+/* Once vm->dash or vm->rec is set: the --net cards' frames go to it too. */
+void vm_watch_nics(struct vm *vm);
 void vm_drain_ring(struct vm *vm, unsigned i);
 
 /* Exit statistics from the mmap-ed hvlab_stats of every vCPU, then the disks'. */

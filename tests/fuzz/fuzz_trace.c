@@ -6,10 +6,10 @@
  * Each input is a whole trace file.  The reader walks it to the end or to
  * its first error; every record it accepted is decoded again by offset
  * (trace_read_at, as the replay does), applied to a dashboard model, and
- * the six panels plus the help are rendered at 80x24 with a page walk
- * selected.  The reader must never read outside the input (ASan), every
- * error must come with a message, and what it accepted must be usable by
- * the model and panels without any sanitizer report.
+ * every panel (the network panel's frame decoder included) is rendered at
+ * 80x24 with a page walk selected.  The reader must never read outside the
+ * input (ASan), every error must come with a message, and what it accepted
+ * must be usable by the model and panels without any sanitizer report.
  *
  * Seeds: when HVLAB_FUZZ_SEED_DIR is set and holds no seed yet,
  * LLVMFuzzerInitialize writes a small trace with one record of every type
@@ -43,6 +43,12 @@ static void seed_small(const char *path)
 	struct trace_io io = { .addr = 0xb8000, .value = 0x1f41, .size = 2,
 			       .flags = TRACE_IO_WRITE | TRACE_IO_MMIO };
 	uint8_t vga[4] = { 'h', 7, 'i', 7 };
+	/* an IPv4 TCP SYN, for the network panel's decoder */
+	static const uint8_t tcp[54] = {
+		0x52, 0x55, 10, 0, 2, 2, 0x52, 0x56, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 2, 15, 10, 0, 2, 2,
+		0xa0, 0x28, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+	};
 
 	if (!w)
 		return;
@@ -56,6 +62,9 @@ static void seed_small(const char *path)
 	trace_write_marker(w, "seed");
 	trace_write_vga(w, 0, vga, 4);
 	trace_write_lost(w, 1);
+	trace_write_frame(w, 1, TRACE_FRAME_IN,
+			  "\xff\xff\xff\xff\xff\xff\x52\x56\0\0\0\1\x08\x06", 14);
+	trace_write_frame(w, 0, TRACE_FRAME_OUT, tcp, sizeof(tcp));
 	trace_close(w);
 }
 

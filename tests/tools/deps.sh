@@ -14,6 +14,7 @@ PKGS=(
 	busybox-static isolinux syslinux-common xorriso cpio xz-utils
 	qemu-utils tmux clang libclang-rt-14-dev rsync qemu-system-x86
 	dkms udev man-db groff-base
+	libslirp-dev tcpdump
 )
 
 # --list: print the package names

@@ -32,7 +32,10 @@ CLANG=${CLANG:-clang}
 command -v "$CLANG" >/dev/null || { echo "fuzz.sh: clang missing (make deps)" >&2; exit 3; }
 OUT=build/fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-CFLAGS_F="-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Iuser $SAN"
+# libslirp's header (user/net/slirp.c), as the Makefile finds it
+SLIRP_CFLAGS=$(pkg-config --cflags slirp 2>/dev/null || echo -I/usr/include/slirp)
+SLIRP_LIBS=$(pkg-config --libs slirp 2>/dev/null || echo -lslirp)
+CFLAGS_F="-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Iuser $SLIRP_CFLAGS $SAN"
 mkdir -p "$OUT/obj"
 # one build at a time when several make checks share the checkout
 exec 9>"$OUT/.lock"
@@ -59,7 +62,7 @@ rc=0
 for t in "${targets[@]}"; do
 	bin=$OUT/$t
 	if ! $CLANG $CFLAGS_F -fsanitize=fuzzer -o "$bin" "tests/fuzz/$t.c" \
-		"$OUT/libhvlab-asan.a" -lelf -lncursesw -lpthread 2>"$OUT/$t.build.log"; then
+		"$OUT/libhvlab-asan.a" -lelf -lncursesw -lpthread $SLIRP_LIBS 2>"$OUT/$t.build.log"; then
 		echo "fuzz $t: BUILD FAILED (see $OUT/$t.build.log)"
 		rc=1
 		continue

@@ -188,6 +188,43 @@ static long aml_int(const uint8_t **p)
 	}
 }
 
+/* \_SB.PCI0: PNP0A03 with its windows, and a _PRT routing INTA# as pci.c does */
+TEST_F(acpi, dsdt_has_the_pci_host_bridge)
+{
+	static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03 };
+	const uint8_t *f, *d, *end;
+	bool pci0 = false, has_hid = false, window = false, prt = false;
+	unsigned routes = 0;
+
+	ASSERT_EQ(0, acpi_build(&self->gm, 1, self->err, sizeof(self->err)));
+	f = find_table(_metadata, self->ram, "FACP");
+	ASSERT_NE(NULL, f);
+	d = self->ram + get64(f + 140);
+	end = d + get32(d + 4);
+	for (const uint8_t *q = d + 36; q + 18 < end; q++) {
+		pci0 |= q[0] == 0x5b && q[1] == 0x82 && !memcmp(q + 4, "PCI0", 4);
+		has_hid |= !memcmp(q, hid, sizeof(hid));
+		/* DWordMemory: type 0x87, min at +10, max at +14 */
+		window |= q[0] == 0x87 && get32(q + 10) == PCI_MMIO_WINDOW &&
+			  get32(q + 14) == PCI_MMIO_WINDOW_END - 1;
+		prt |= !memcmp(q, "_PRT", 4);
+		/* Package (4) { 0xSSSSFFFF, 0, 0, GSI } */
+		if (q[0] == 0x12 && q[2] == 4 && q[3] == 0x0c && get16(q + 4) == 0xffff) {
+			unsigned slot = get16(q + 6);
+
+			EXPECT_EQ(0, q[8]);			/* INTA# */
+			EXPECT_EQ(0x0a, q[10]);
+			EXPECT_EQ(slot & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN, q[11]);
+			routes++;
+		}
+	}
+	EXPECT_EQ(31u, routes);
+	EXPECT_TRUE(pci0);
+	EXPECT_TRUE(has_hid);
+	EXPECT_TRUE(window);
+	EXPECT_TRUE(prt);
+}
+
 TEST_F(acpi, dsdt_has_s5_with_slp_typ_5)
 {
 	const uint8_t *f, *d, *p = NULL, *end;

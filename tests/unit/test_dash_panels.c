@@ -379,6 +379,73 @@ static char *render(const struct dash_model *m, const struct dash_view *v, int w
 	return t;
 }
 
+/* Network: per-card counts from FRAME events, the newest frames decoded. */
+TEST(net_panel_counts_cards_and_decodes_frames)
+{
+	static const uint8_t arp[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x56, 0, 0, 0, 1, 0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01,
+		0x52, 0x56, 0, 0, 0, 1, 10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 10, 0, 2, 2,
+	};
+	struct trace_config cfg = { .nr_vcpus = 1 };
+	struct dash_model *m = model_new(&cfg);
+	struct trace_event ev = { .type = TRACE_FRAME, .data = arp, .len = 42 };
+	struct dash_view v;
+	char *t;
+
+	ASSERT_NE(NULL, m);
+	view_init(&v, "live");
+	EXPECT_TRUE(view_key(&v, m, 'n'));
+	EXPECT_EQ(PANEL_NET, v.panel);
+	EXPECT_EQ(PANEL_NET, panel_parse("net"));
+	t = render(m, &v, 80, 24);
+	HAS(t, "no network frames");
+	free(t);
+
+	ev.frame.nic = 0;
+	ev.frame.dir = TRACE_FRAME_OUT;
+	ev.frame.wire_len = 42;
+	model_apply(m, &ev);
+	ev.frame.nic = 2;
+	ev.frame.dir = TRACE_FRAME_IN;
+	ev.frame.wire_len = 60;		/* padded on the wire */
+	ev.time_ns = 1500000000ull;
+	model_apply(m, &ev);
+	ev.frame.nic = 4;		/* no such card: ignored */
+	model_apply(m, &ev);
+	t = render(m, &v, 80, 24);
+	HAS(t, "Network   2 frames");
+	HAS(t, "    0              1           42                  0            0");
+	HAS(t, "    2              0            0                  1           60");
+	HAS(t, "        1  0.000000  0 out     42  ARP who-has 10.0.2.2 tell 10.0.2.15");
+	HAS(t, "        2  1.500000  2 in      60  ARP who-has");
+	free(t);
+	/* 'f' filters the log by text */
+	EXPECT_TRUE(view_key(&v, m, 'f'));
+	EXPECT_EQ(INPUT_NETFILTER, v.input);
+	for (const char *k = "TCP"; *k; k++)
+		view_key(&v, m, *k);
+	view_key(&v, m, DK_ENTER);
+	t = render(m, &v, 80, 24);
+	HAS(t, "[filter 'TCP']");
+	HASNT(t, "ARP who-has");
+	HAS(t, "Network   2 frames");		/* the counts stay */
+	free(t);
+	EXPECT_TRUE(view_key(&v, m, 'F'));
+	t = render(m, &v, 80, 24);
+	HAS(t, "ARP who-has");
+	free(t);
+	/* Tab leaves it for the first panel; hvlab top cannot show it */
+	EXPECT_TRUE(view_key(&v, m, DK_TAB));
+	EXPECT_EQ(PANEL_EXITS, v.panel);
+	v.panel = PANEL_NET;
+	v.attached = true;
+	t = render(m, &v, 80, 24);
+	HAS(t, "Network: not available in hvlab top");
+	free(t);
+	model_free(m);
+}
+
 /* Lines with their ISA names, vectors sorted by count, rates over the last second. */
 TEST(irq_panel_lines_vectors_and_rates)
 {

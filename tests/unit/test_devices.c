@@ -20,6 +20,7 @@
 #include "hw/irq.h"
 #include "hw/ucall.h"
 #include "hw_stubs.h"
+#include "hw/pci.h"
 #include "vm.h"
 
 /* ---- helpers ------------------------------------------------------ */
@@ -396,9 +397,9 @@ TEST(pci_config_answers_no_device)
 {
 	struct bus *bus = bus_new();
 
-	ASSERT_NE(NULL, pci_attach(bus));
-	out(bus, 0xcf8, 0x80000000u, 4);		/* bus 0, dev 0, fn 0, reg 0 */
-	EXPECT_EQ(0x80000000u, in(bus, 0xcf8, 4));
+	ASSERT_NE(NULL, pci_attach(bus, NULL));
+	out(bus, 0xcf8, 0x80001000u, 4);		/* bus 0, dev 2, fn 0, reg 0 */
+	EXPECT_EQ(0x80001000u, in(bus, 0xcf8, 4));
 	EXPECT_EQ(0xffffu, in(bus, 0xcfc, 2));		/* vendor ID: nobody */
 	EXPECT_EQ(0xffffffffu, in(bus, 0xcfc, 4));
 	EXPECT_EQ(0xffu, in(bus, 0xcfe, 1));

@@ -41,7 +41,7 @@ static const uint8_t *find_mpf(const uint8_t *ram)
 static void check(struct __test_metadata *_metadata, const uint8_t *ram, unsigned ncpus)
 {
 	const uint8_t *mpf = find_mpf(ram), *c, *p, *end;
-	unsigned procs = 0, buses = 0, ioapics = 0, entries = 0, bsp = 0;
+	unsigned procs = 0, buses = 0, ioapics = 0, entries = 0, bsp = 0, pci_slots = 0;
 	int pin_of[16];
 	bool extint = false, nmi = false;
 
@@ -68,7 +68,8 @@ static void check(struct __test_metadata *_metadata, const uint8_t *ram, unsigne
 			p += 20;
 			break;
 		case 1:
-			EXPECT_EQ(0, memcmp(p + 2, "ISA   ", 6));
+			/* PCI bus 0 has ID 0 (looked up by bus number), ISA 1 */
+			EXPECT_EQ(0, memcmp(p + 2, p[1] == 0 ? "PCI   " : "ISA   ", 6));
 			buses++;
 			p += 8;
 			break;
@@ -82,6 +83,17 @@ static void check(struct __test_metadata *_metadata, const uint8_t *ram, unsigne
 		case 3:
 			EXPECT_EQ(0, p[1]);		/* INT */
 			EXPECT_EQ(ncpus, p[6]);
+			if (p[4] == 0) {
+				/* PCI: INTA# of slot p[5] >> 2, level, active low */
+				EXPECT_EQ(0, p[5] & 3);
+				EXPECT_EQ((p[5] >> 2) & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN,
+					  p[7]);
+				EXPECT_EQ(0x000f, get16(p + 2));
+				pci_slots++;
+				p += 8;
+				break;
+			}
+			EXPECT_EQ(1, p[4]);		/* ISA */
 			ASSERT_LT(p[5], 16);
 			pin_of[p[5]] = p[7];
 			EXPECT_EQ(p[5] == IRQ_SCI ? 0x000d : 0, get16(p + 2));
@@ -101,7 +113,8 @@ static void check(struct __test_metadata *_metadata, const uint8_t *ram, unsigne
 	EXPECT_EQ(entries, get16(c + 34));
 	EXPECT_EQ(ncpus, procs);
 	EXPECT_EQ(1, bsp);
-	EXPECT_EQ(1, buses);
+	EXPECT_EQ(2, buses);
+	EXPECT_EQ(31, pci_slots);
 	EXPECT_EQ(1, ioapics);
 	EXPECT_EQ(IOAPIC_PIT_PIN, pin_of[IRQ_PIT]);
 	EXPECT_EQ(IRQ_COM1, pin_of[IRQ_COM1]);

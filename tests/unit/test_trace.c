@@ -478,6 +478,71 @@ TEST(irq_snapshots_round_trip_and_bad_entries)
 	unlink(path);
 }
 
+/* FRAME (1.2): the head of a frame, card and direction checked */
+TEST(frame_records_round_trip_and_bad_fields)
+{
+	const char *path = tmp_path();
+	struct trace_writer *w = trace_create(path, &cfg);
+	uint8_t frame[200];
+	struct trace_reader *r;
+	struct trace_event ev;
+	size_t len;
+	char *buf, err[300];
+	uint8_t *p;
+	int ret;
+
+	ASSERT_NE(NULL, w);
+	for (int i = 0; i < 200; i++)
+		frame[i] = (uint8_t)i;
+	EXPECT_EQ(-EINVAL, trace_write_frame(w, TRACE_FRAME_NICS, 0, frame, 60));
+	EXPECT_EQ(-EINVAL, trace_write_frame(w, 0, 2, frame, 60));
+	EXPECT_EQ(-EINVAL, trace_write_frame(w, 0, 0, frame, 0));
+	trace_set_time(w, 10);
+	EXPECT_EQ(0, trace_write_frame(w, 1, TRACE_FRAME_IN, frame, 60));
+	EXPECT_EQ(0, trace_write_frame(w, 3, TRACE_FRAME_OUT, frame, 200));	/* head only */
+	ASSERT_EQ(0, trace_close(w));
+
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(TRACE_FRAME, ev.type);
+	EXPECT_EQ(1, ev.frame.nic);
+	EXPECT_EQ(TRACE_FRAME_IN, ev.frame.dir);
+	EXPECT_EQ(60u, ev.frame.wire_len);
+	EXPECT_EQ(60u, ev.len);
+	EXPECT_EQ(0, memcmp(ev.data, frame, 60));
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(3, ev.frame.nic);
+	EXPECT_EQ(200u, ev.frame.wire_len);
+	EXPECT_EQ((uint32_t)TRACE_FRAME_CAP, ev.len);
+	while ((ret = trace_next(r, &ev)) == 1)
+		;
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(NULL, trace_error(r));
+	EXPECT_STREQ("frame", trace_type_name(TRACE_FRAME));
+	trace_free(r);
+
+	buf = slurp(path, &len);
+	ASSERT_NE(NULL, buf);
+	p = (uint8_t *)buf + TRACE_FILE_HEADER_SIZE + TRACE_RECORD_HEADER;
+	p[0] = TRACE_FRAME_NICS;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "frame record: card 4")) TH_LOG("%s", err);
+	p[0] = 1;
+	p[1] = 2;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "direction 2")) TH_LOG("%s", err);
+	p[1] = 1;
+	p[4] = 59;			/* wire length below the bytes kept */
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "holds 60 bytes of a 59-byte frame")) TH_LOG("%s", err);
+	p[4] = 60;
+	EXPECT_EQ(3, read_all(buf, len, err, sizeof(err)));
+	EXPECT_EQ(0, err[0]) TH_LOG("%s", err);
+	free(buf);
+	unlink(path);
+}
+
 TEST(missing_file_and_empty_file)
 {
 	char err[300];

@@ -244,6 +244,21 @@ void dash_on_console(struct dash *d, const void *buf, size_t len)
 		trace_write_console(d->cfg.record, TRACE_CONSOLE_SERIAL, buf, len);
 }
 
+void dash_on_frame(struct dash *d, unsigned nic, unsigned dir, const uint8_t *frame, size_t len)
+{
+	struct trace_event ev = { .type = TRACE_FRAME, .time_ns = since(d), .data = frame,
+				  .len = (uint32_t)(len < TRACE_FRAME_CAP ? len : TRACE_FRAME_CAP) };
+
+	if (nic >= TRACE_FRAME_NICS || dir > TRACE_FRAME_IN || !len)
+		return;
+	ev.frame.nic = (uint8_t)nic;
+	ev.frame.dir = (uint8_t)dir;
+	ev.frame.wire_len = (uint32_t)len;
+	apply(d, &ev);
+	if (d->cfg.record)
+		trace_write_frame(d->cfg.record, nic, dir, frame, len);
+}
+
 void dash_on_regs(struct dash *d, unsigned vcpu, const struct hvlab_regs *r,
 		  const struct hvlab_sregs *s)
 {

@@ -134,6 +134,8 @@ void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation 
  */
 typedef void (*dash_irq_fn)(void *ctx, struct trace_irq *out);
 void dash_set_irq_source(struct dash *d, dash_irq_fn fn, void *ctx);
+/* A network frame of card nic (TRACE_FRAME_IN/OUT), any thread: shown and recorded. */
+void dash_on_frame(struct dash *d, unsigned nic, unsigned dir, const uint8_t *frame, size_t len);
 /* True when a register snapshot is due (rate limit, or paused/stepping). */
 bool dash_want_regs(struct dash *d, unsigned vcpu);
 

@@ -227,6 +227,22 @@ void model_apply(struct dash_model *m, const struct trace_event *ev)
 	case TRACE_LOST:
 		m->lost += ev->lost;
 		break;
+	case TRACE_FRAME:
+		if (ev->frame.nic < TRACE_FRAME_NICS && ev->frame.dir <= TRACE_FRAME_IN) {
+			struct model_frame *f = &m->frames[m->frame_seq++ % MODEL_FRAME_LOG];
+			struct model_nic *n = &m->nic[ev->frame.nic];
+
+			f->seq = m->frame_seq;
+			f->time_ns = ev->time_ns;
+			f->nic = ev->frame.nic;
+			f->dir = ev->frame.dir;
+			f->wire_len = ev->frame.wire_len;
+			f->cap = (uint16_t)(ev->len < TRACE_FRAME_CAP ? ev->len : TRACE_FRAME_CAP);
+			memcpy(f->head, ev->data, f->cap);
+			n->frames[f->dir]++;
+			n->bytes[f->dir] += f->wire_len;
+		}
+		break;
 	case TRACE_IRQ:
 		if (!ev->irq)
 			break;
@@ -242,6 +258,13 @@ void model_apply(struct dash_model *m, const struct trace_event *ev)
 		break;
 	}
 	model_tick(m, m->now_ns);
+}
+
+const struct model_frame *model_frame_at(const struct dash_model *m, uint64_t seq)
+{
+	if (seq < 1 || seq > m->frame_seq || m->frame_seq - seq >= MODEL_FRAME_LOG)
+		return NULL;
+	return &m->frames[(seq - 1) % MODEL_FRAME_LOG];
 }
 
 const struct model_exit *model_exit_at(const struct dash_model *m, uint64_t seq)

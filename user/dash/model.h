@@ -28,6 +28,7 @@
 #define MODEL_IO_LOG	1024
 #define MODEL_CONSOLE	(32 * 1024)	/* serial bytes kept */
 #define MODEL_WALKS	256
+#define MODEL_FRAME_LOG	512	/* frames kept for the network panel */
 #define MODEL_UNCLAIMED	TRACE_MAX_DEVICES	/* device slot of unclaimed accesses */
 
 struct model_exit {
@@ -41,6 +42,21 @@ struct model_io {
 	uint64_t seq;
 	uint64_t time_ns;
 	struct trace_io io;
+};
+
+/* One frame of a --net card (TRACE_FRAME): its head, for the decoder. */
+struct model_frame {
+	uint64_t seq;
+	uint64_t time_ns;
+	uint8_t nic, dir;	/* TRACE_FRAME_IN/OUT */
+	uint16_t cap;		/* bytes kept in head */
+	uint32_t wire_len;
+	uint8_t head[TRACE_FRAME_CAP];
+};
+
+/* Per card, counted from the frames seen (index TRACE_FRAME_OUT/IN). */
+struct model_nic {
+	uint64_t frames[2], bytes[2];
 };
 
 struct model_device {
@@ -109,6 +125,11 @@ struct dash_model {
 	uint64_t marker_ns;
 
 	struct model_irq irq;
+
+	/* --net: frames per card and the newest ones */
+	struct model_nic nic[TRACE_FRAME_NICS];
+	uint64_t frame_seq;
+	struct model_frame frames[MODEL_FRAME_LOG];	/* ring by seq */
 };
 
 /* The model is large (~400 KiB): allocate it. */
@@ -122,6 +143,7 @@ void model_tick(struct dash_model *m, uint64_t now_ns);
 /* The exit with sequence number seq, or NULL if it left the ring. */
 const struct model_exit *model_exit_at(const struct dash_model *m, uint64_t seq);
 const struct model_io *model_io_at(const struct dash_model *m, uint64_t seq);
+const struct model_frame *model_frame_at(const struct dash_model *m, uint64_t seq);
 /* Id of a device name, adding it (live path); MODEL_UNCLAIMED if full. */
 unsigned model_device_id(struct dash_model *m, const char *name);
 /* The newest recorded walk of the page holding gva; false if none. */

@@ -280,7 +280,7 @@ static void usage(FILE *f)
 "      --partial         open a corrupt or truncated trace up to its last good record\n"
 "  -d, --dump            print panels as text instead of opening the terminal UI\n"
 "  -p, --panel NAME      with --dump: exits, log, vcpu, walk, io, console, irq,\n"
-"                        help (repeatable; default: all but help)\n"
+"                        net, help (repeatable; default: all but net and help)\n"
 "  -s, --size WxH        with --dump: screen size (default 80x24)\n"
 "  -w, --walk GVA        show the page walk of GVA (hex)\n"
 "  -f, --filter REASON   show only this exit reason in the exit log\n"
@@ -468,7 +468,7 @@ int cmd_replay(int argc, char **argv)
 		case 'p':
 			if (np == PANEL_NR || (panels[np] = panel_parse(optarg)) < 0) {
 				fprintf(stderr, "hvlab replay: unknown panel '%s' (exits, log, vcpu, "
-					"walk, io, console, irq, help)\n", optarg);
+					"walk, io, console, irq, net, help)\n", optarg);
 				return 2;
 			}
 			np++;

@@ -43,6 +43,7 @@ static const char *const type_names[TRACE_NR_TYPES] = {
 	[TRACE_DEVNAME] = "devname", [TRACE_CONSOLE] = "console",
 	[TRACE_WALK] = "walk", [TRACE_MARKER] = "marker", [TRACE_VGA] = "vga",
 	[TRACE_LOST] = "lost", [TRACE_END] = "end", [TRACE_IRQ] = "irq",
+	[TRACE_FRAME] = "frame",
 };
 
 const char *trace_type_name(unsigned type)
@@ -392,6 +393,22 @@ int trace_write_walk(struct trace_writer *w, unsigned vcpu, const struct hvlab_t
 		put64(q + 16, s->entry);
 	}
 	return emit_locked(w, TRACE_WALK, p, sizeof(p));
+}
+
+int trace_write_frame(struct trace_writer *w, unsigned nic, unsigned dir, const void *frame,
+		      size_t len)
+{
+	uint8_t p[TRACE_FRAME_HDR + TRACE_FRAME_CAP];
+	size_t n = len < TRACE_FRAME_CAP ? len : TRACE_FRAME_CAP;
+
+	if (nic >= TRACE_FRAME_NICS || dir > TRACE_FRAME_IN || !len || len > UINT32_MAX)
+		return -EINVAL;
+	p[0] = (uint8_t)nic;
+	p[1] = (uint8_t)dir;
+	put16(p + 2, 0);
+	put32(p + 4, (uint32_t)len);
+	memcpy(p + TRACE_FRAME_HDR, frame, n);
+	return emit_locked(w, TRACE_FRAME, p, TRACE_FRAME_HDR + n);
 }
 
 int trace_write_marker(struct trace_writer *w, const char *text)
@@ -1057,6 +1074,23 @@ static int decode_record(struct trace_reader *r, size_t off, struct trace_event 
 		return 0;
 	case TRACE_IRQ:
 		return decode_irq(r, p, len, ev);
+	case TRACE_FRAME:
+		if (len < TRACE_FRAME_HDR + 1 || len > TRACE_FRAME_HDR + TRACE_FRAME_CAP)
+			return fail(r, "frame record has %u bytes (%d..%d)", len,
+				    TRACE_FRAME_HDR + 1, TRACE_FRAME_HDR + TRACE_FRAME_CAP);
+		ev->frame.nic = p[0];
+		ev->frame.dir = p[1];
+		ev->frame.wire_len = get32(p + 4);
+		if (ev->frame.nic >= TRACE_FRAME_NICS || ev->frame.dir > TRACE_FRAME_IN ||
+		    get16(p + 2))
+			return fail(r, "frame record: card %u, direction %u, reserved 0x%x",
+				    ev->frame.nic, ev->frame.dir, get16(p + 2));
+		if (ev->frame.wire_len < len - TRACE_FRAME_HDR)
+			return fail(r, "frame record holds %u bytes of a %u-byte frame",
+				    len - TRACE_FRAME_HDR, ev->frame.wire_len);
+		ev->data = p + TRACE_FRAME_HDR;
+		ev->len = len - TRACE_FRAME_HDR;
+		return 0;
 	default:
 		return 0;	/* unknown type: the caller skips it */
 	}

@@ -39,7 +39,7 @@
 
 #define TRACE_MAGIC		"HVLABTRC"
 #define TRACE_VERSION_MAJOR	1
-#define TRACE_VERSION_MINOR	1	/* 1.1: IRQ records */
+#define TRACE_VERSION_MINOR	2	/* 1.1: IRQ records; 1.2: FRAME records */
 
 /* Record types.  Numbers are part of the format: never reuse one. */
 enum trace_type {
@@ -54,6 +54,7 @@ enum trace_type {
 	TRACE_LOST	= 9,	/* exits the recorder could not keep */
 	TRACE_END	= 10,	/* clean end of the recording */
 	TRACE_IRQ	= 11,	/* interrupt counters so far (since 1.1) */
+	TRACE_FRAME	= 12,	/* the head of one network frame (since 1.2) */
 	TRACE_NR_TYPES
 };
 
@@ -94,6 +95,17 @@ enum trace_irq_kind {
 #define TRACE_VGA_ROWS		25
 #define TRACE_VGA_BYTES		(TRACE_VGA_COLS * TRACE_VGA_ROWS * 2)
 #define TRACE_VGA_GPA		0xB8000ull
+
+/*
+ * FRAME: u8 NIC index, u8 direction, u16 0, u32 length on the wire, then
+ * the first bytes of the frame (at most TRACE_FRAME_CAP: the headers the
+ * decoder shows, not the payload).
+ */
+#define TRACE_FRAME_HDR		8
+#define TRACE_FRAME_CAP		128
+#define TRACE_FRAME_NICS	4
+#define TRACE_FRAME_OUT		0	/* sent by the guest */
+#define TRACE_FRAME_IN		1	/* delivered to the guest */
 
 /* Flags of an I/O record. */
 #define TRACE_IO_WRITE		(1u << 0)
@@ -156,6 +168,10 @@ struct trace_event {
 		/* IRQ: valid until the reader decodes its next record */
 		const struct trace_irq *irq;
 		struct {
+			uint8_t nic, dir;	/* FRAME: card, TRACE_FRAME_IN/OUT */
+			uint32_t wire_len;	/* FRAME: bytes on the wire (data: the head) */
+		} frame;
+		struct {
 			uint16_t id;		/* DEVNAME: device id */
 			uint16_t source;	/* CONSOLE: TRACE_CONSOLE_* */
 			uint32_t vga_offset;	/* VGA: byte offset in 0..3999 */
@@ -195,6 +211,9 @@ int trace_write_marker(struct trace_writer *w, const char *text);
 int trace_write_io_dropped(struct trace_writer *w, uint64_t n);
 int trace_write_vga(struct trace_writer *w, unsigned offset, const void *buf, size_t len);
 int trace_write_lost(struct trace_writer *w, uint64_t n);
+/* The head of a frame of card `nic` (TRACE_FRAME_IN/OUT); thread-safe. */
+int trace_write_frame(struct trace_writer *w, unsigned nic, unsigned dir, const void *frame,
+		      size_t len);
 /* An interrupt snapshot, as entries for the counters that are not zero. */
 int trace_write_irq(struct trace_writer *w, const struct trace_irq *s);
 /*

@@ -24,13 +24,13 @@ static const char *const titles[PANEL_NR] = {
 	[PANEL_EXITS] = "Exits by reason", [PANEL_LOG] = "Exit log",
 	[PANEL_VCPU] = "vCPU state", [PANEL_WALK] = "Page walk",
 	[PANEL_IO] = "Device I/O", [PANEL_CONSOLE] = "Guest console",
-	[PANEL_IRQ] = "Interrupts", [PANEL_HELP] = "Help",
+	[PANEL_IRQ] = "Interrupts", [PANEL_HELP] = "Help", [PANEL_NET] = "Network",
 };
 static const char *const tabs[PANEL_NR] = {
-	"Exits", "Log", "vCPU", "Walk", "I/O", "Console", "IRQ", "Help",
+	"Exits", "Log", "vCPU", "Walk", "I/O", "Console", "IRQ", "Help", "Net",
 };
 static const char *const names[PANEL_NR] = {
-	"exits", "log", "vcpu", "walk", "io", "console", "irq", "help",
+	"exits", "log", "vcpu", "walk", "io", "console", "irq", "help", "net",
 };
 
 const char *panel_title(enum dash_panel p)
@@ -45,6 +45,8 @@ int panel_parse(const char *name)
 			return i;
 	if (!strcmp(name, "interrupts"))
 		return PANEL_IRQ;
+	if (!strcmp(name, "network"))
+		return PANEL_NET;
 	if (name[0] >= '1' && name[0] <= '7' && !name[1])
 		return name[0] - '1';
 	return -1;
@@ -96,6 +98,10 @@ static void finish_input(struct dash_view *v)
 			break;
 		}
 		view_set_walk(v, n);
+		break;
+	case INPUT_NETFILTER:
+		snprintf(v->net_filter, sizeof(v->net_filter), "%s", s);
+		v->net_back = 0;
 		break;
 	case INPUT_FILTER:
 		if (!*s) {
@@ -180,7 +186,7 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 		v->quit = true;
 		return true;
 	case DK_TAB:
-		show(v, (v->panel + 1) % PANEL_HELP);
+		show(v, v->panel == PANEL_NET ? PANEL_EXITS : (v->panel + 1) % PANEL_HELP);
 		return true;
 	case '?':
 	case 'h':
@@ -188,11 +194,18 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 		show(v, v->panel == PANEL_HELP ? v->prev_panel : PANEL_HELP);
 		return true;
 	case 'f':
+		if (v->panel == PANEL_NET) {
+			view_begin_input(v, INPUT_NETFILTER);
+			return true;
+		}
 		show(v, PANEL_LOG);
 		view_begin_input(v, INPUT_FILTER);
 		return true;
 	case 'F':
-		v->filter = -1;
+		if (v->panel == PANEL_NET)
+			v->net_filter[0] = 0;
+		else
+			v->filter = -1;
 		return true;
 	case 'w':
 	case '/':
@@ -205,6 +218,9 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 		return true;
 	case 'i':
 		show(v, PANEL_IRQ);
+		return true;
+	case 'n':
+		show(v, PANEL_NET);
 		return true;
 	case 'c':
 		v->vcpu = (v->vcpu + 1) % (m->cfg.nr_vcpus ? m->cfg.nr_vcpus : 1);
@@ -232,6 +248,9 @@ bool view_key(struct dash_view *v, const struct dash_model *m, int key)
 	case PANEL_IO:
 		scroll(&v->io_back, step, maxio);
 		return true;
+	case PANEL_NET:
+		scroll(&v->net_back, step, m->frame_seq ? m->frame_seq - 1 : 0);
+		return true;
 	case PANEL_CONSOLE:
 		v->vga_top -= step;
 		if (v->vga_top < 0)
@@ -252,6 +271,7 @@ void panel_help(const struct dash_model *m, const struct dash_view *v,
 		"  1 exits by reason   2 exit log   3 vCPU state   4 page walk",
 		"  5 device I/O        6 guest console (serial; v = VGA text)",
 		"  7 or i  interrupts: lines raised, vectors injected, per vCPU",
+		"  n  network: frames per --net card, the newest decoded (f: filter)",
 		"  Tab next panel      ? or h  this help (again: back)     q quit",
 		"In the panels",
 		"  Up/Down PgUp/PgDn  scroll the exit log, the I/O log, the VGA screen",
@@ -301,6 +321,7 @@ static void help_line(const struct dash_view *v, struct canvas *c)
 		[INPUT_GVA] = "guest-virtual address (hex): ",
 		[INPUT_FILTER] = "show exit reason (name/number, empty = all): ",
 		[INPUT_SEEK] = "go to record number: ",
+		[INPUT_NETFILTER] = "show frames whose line contains (empty = all): ",
 	};
 	int y = c->h - 1;
 
@@ -340,6 +361,10 @@ static bool panel_unavailable(const struct dash_view *v, struct canvas *c, int t
 			"The guest's serial output is hvlab run's standard output (or its",
 			"--dashboard); the guest's memory is not shared with hvlab top.",
 		},
+		[PANEL_NET] = {
+			"The network cards are modelled inside hvlab run; the module sees",
+			"their register accesses as exits, never the frames.",
+		},
 		[PANEL_IRQ] = {
 			"The interrupt controllers are modelled inside hvlab run, which",
 			"counts the interrupts; the module's statistics page has only the",
@@ -369,7 +394,7 @@ void view_render(const struct dash_model *m, const struct dash_view *v, struct c
 	static void (*const panels[PANEL_NR])(const struct dash_model *, const struct dash_view *,
 					      struct canvas *, int, int) = {
 		panel_exits, panel_log, panel_vcpu, panel_walk, panel_io, panel_console,
-		panel_irq, panel_help,
+		panel_irq, panel_help, panel_net,
 	};
 	int x;
 

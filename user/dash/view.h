@@ -27,7 +27,9 @@
 
 enum dash_panel {
 	PANEL_EXITS, PANEL_LOG, PANEL_VCPU, PANEL_WALK, PANEL_IO, PANEL_CONSOLE,
-	PANEL_IRQ, PANEL_HELP, PANEL_NR
+	PANEL_IRQ, PANEL_HELP,
+	PANEL_NET,	/* no tab (the title bar is full at 80 columns): key 'n' */
+	PANEL_NR
 };
 
 /* Key codes beyond ASCII. */
@@ -37,7 +39,7 @@ enum {
 	DK_HOME, DK_END, DK_F1, DK_RESIZE, DK_NONE = -1,
 };
 
-enum view_input { INPUT_NONE, INPUT_GVA, INPUT_FILTER, INPUT_SEEK };
+enum view_input { INPUT_NONE, INPUT_GVA, INPUT_FILTER, INPUT_SEEK, INPUT_NETFILTER };
 
 typedef int (*view_translate_fn)(void *ctx, uint64_t gva, struct hvlab_translation *out);
 
@@ -48,6 +50,8 @@ struct dash_view {
 	int filter;			/* exit log: reason shown, -1 = all */
 	uint64_t log_back;		/* exit log: selected = newest - log_back */
 	uint64_t io_back;		/* I/O log scroll */
+	uint64_t net_back;		/* network frame log scroll */
+	char net_filter[40];		/* network panel: frames whose summary holds it */
 	unsigned vcpu;			/* vCPU panel: which vCPU */
 	bool show_vga;			/* console panel: VGA instead of serial */
 	int vga_top;			/* first VGA row shown */
@@ -104,6 +108,8 @@ void panel_irq(const struct dash_model *m, const struct dash_view *v,
 	       struct canvas *c, int top, int rows);
 /* The ISA device wired to an interrupt line (user/hw/irq.h), "" if none. */
 const char *panel_irq_line_name(unsigned gsi);
+void panel_net(const struct dash_model *m, const struct dash_view *v,
+	       struct canvas *c, int top, int rows);
 void panel_help(const struct dash_model *m, const struct dash_view *v,
 		struct canvas *c, int top, int rows);
 

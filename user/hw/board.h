@@ -33,4 +33,24 @@
 #define ACPI_TABLES_END		0xF0000
 #define MPTABLE_ADDR		0xF0000	/* MP floating pointer + config table */
 
+/*
+ * The PCI host bridge's windows (pci.c), described by the DSDT's \_SB.PCI0
+ * _CRS: BARs live there, above the highest guest RAM (3 GiB) and below the
+ * IOAPIC.  The "firmware" (pci.c itself) assigns BARs from the top part,
+ * bottom up, so an OS that keeps them finds them inside the window.
+ */
+#define PCI_MMIO_WINDOW		0xC0000000ull	/* .. PCI_MMIO_WINDOW_END - 1 */
+#define PCI_MMIO_WINDOW_END	0xFEC00000ull	/* the IOAPIC follows */
+#define PCI_MMIO_ASSIGN		0xFE000000ull	/* where pci.c places BARs */
+#define PCI_IO_WINDOW		0xC000		/* .. 0xFFFF: I/O BARs */
+#define PCI_IO_WINDOW_END	0x10000
+/*
+ * PCI INTx: every device's INTA# is routed to one of these ISA IRQs
+ * (level-triggered, active low, as PCI interrupts are), by slot parity:
+ * pci.c writes it in INTERRUPT_LINE, the DSDT's _PRT and the MP table
+ * describe the same wiring.
+ */
+#define PCI_INTX_IRQ_EVEN	10
+#define PCI_INTX_IRQ_ODD	11
+
 #endif

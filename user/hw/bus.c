@@ -199,8 +199,10 @@ static bool dispatch(struct bus *bus, bool is_mmio, uint64_t addr, bool is_write
 		memset(data, 0xff, size);
 	}
 	if (bus->observer) {
+		const struct hv_device *who = dev && dev->ops->target ?
+					      dev->ops->target(dev, addr, is_mmio) : NULL;
 		struct bus_access a = {
-			.dev = dev, .addr = addr, .value = le_value(data, size),
+			.dev = who ? who : dev, .addr = addr, .value = le_value(data, size),
 			.size = (uint8_t)size, .is_write = is_write, .is_mmio = is_mmio,
 		};
 

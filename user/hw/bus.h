@@ -29,6 +29,12 @@ struct hv_device_ops {
 	void (*mmio_read)(struct hv_device *dev, uint64_t addr, void *data, unsigned len);
 	void (*mmio_write)(struct hv_device *dev, uint64_t addr, const void *data, unsigned len);
 	void (*destroy)(struct hv_device *dev);
+	/*
+	 * Optional: the device an access at addr really reached, for the
+	 * observer (a bus bridge answering for the devices behind it: pci.c).
+	 * NULL or absent: dev itself.
+	 */
+	const struct hv_device *(*target)(struct hv_device *dev, uint64_t addr, bool is_mmio);
 };
 
 struct hv_device {

@@ -95,8 +95,7 @@ static inline int debugexit_status(uint32_t v)
 struct hv_device *fwcfg_attach(struct bus *bus, unsigned ncpus, uint64_t ram_size,
 			       const char *cmdline);
 
-/* pci.c: configuration mechanism #1 at 0xCF8/0xCFC, no devices behind it. */
-struct hv_device *pci_attach(struct bus *bus);
+/* pci.c: the PCI host bridge, configuration mechanism #1 at 0xCF8/0xCFC: hw/pci.h. */
 
 /* The interrupt controllers (pic8259.c, ioapic.c, lapic.c, irqchip.c): hw/irq.h. */
 

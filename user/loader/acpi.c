@@ -20,8 +20,9 @@
  *   FACS (5.2.10)  required for a full-hardware FADT; all zero but the
  *                  signature, length and version (no waking vector, the
  *                  global lock is never owned).
- *   DSDT (5.2.11)  only \_S5, the package whose SLP_TYP (5) the OS writes to
- *                  PM1_CNT to switch the machine off (7.4.2).
+ *   DSDT (5.2.11)  \_S5, the package whose SLP_TYP (5) the OS writes to
+ *                  PM1_CNT to switch the machine off (7.4.2), and the PCI
+ *                  host bridge \_SB.PCI0 with its windows (see below).
  *   MADT (5.2.12)  one enabled local APIC per vCPU (ACPI processor UID =
  *                  APIC ID = index), one IOAPIC (ID ncpus, GSI base 0), the
  *                  two ISA interrupt source overrides of hw/irq.h (IRQ 0 on
@@ -148,21 +149,201 @@ static void build_fadt(uint8_t *f, uint32_t facs, uint32_t dsdt)
 }
 
 /*
- * The DSDT's AML (ACPI 6.4, 20.2): Name (_S5, Package () { 5, 5, 0, 0 }).
+ * The DSDT's AML (ACPI 6.4, chapter 20), built at run time because the
+ * package lengths depend on what is inside:
+ *
+ *   Scope (\_SB) {
+ *     Device (PCI0) {
+ *       Name (_HID, EisaId ("PNP0A03"))		the PCI host bridge (pci.c)
+ *       Name (_UID, 0)
+ *       Name (_CRS, ResourceTemplate () {		its windows (hw/board.h)
+ *         WordBusNumber 0-0xFF, IO 0xCF8 (8), WordIO 0-0xCF7, WordIO 0xD00-0xFFFF,
+ *         DWordMemory PCI_MMIO_WINDOW..PCI_MMIO_WINDOW_END - 1 })
+ *       Name (_PRT, Package () {			INTA# of each slot -> GSI 10/11
+ *         Package () { 0x0001FFFF, 0, 0, 11 }, Package () { 0x0002FFFF, 0, 0, 10 }, ... })
+ *     }
+ *   }
+ *   Name (_S5, Package () { 5, 5, 0, 0 })
+ *
  * \_S5 is { SLP_TYPa, SLP_TYPb, reserved, reserved }; hvlab has only
- * PM1a, so the b value merely repeats a.
+ * PM1a, so the b value merely repeats a.  Without \_SB.PCI0 an ACPI OS
+ * never scans PCI bus 0 (Linux's pci_acpi_init leaves the scan to the
+ * PNP0A03 driver).  The _PRT is what lets the OS find PCI interrupts:
+ * without it Linux falls back to INTERRUPT_LINE only when built with ISA
+ * or EISA support (acpi_isa_register_gsi), which x86-64 kernels are not.
  */
-static const uint8_t dsdt_aml[] = {
-	0x08,				/* NameOp */
-	'_', 'S', '5', '_',		/* NameSeg "_S5_" (4 characters, '_'-padded) */
-	0x12,				/* PackageOp */
-	0x08,				/* PkgLength: 8 bytes, this one included */
-	0x04,				/* NumElements */
-	0x0a, ACPI_SLP_TYP_S5,		/* BytePrefix 5: SLP_TYPa */
-	0x0a, ACPI_SLP_TYP_S5,		/* BytePrefix 5: SLP_TYPb */
-	0x00,				/* ZeroOp: reserved */
-	0x00,				/* ZeroOp: reserved */
-};
+#define AML_NAME	0x08
+#define AML_BYTE	0x0a
+#define AML_DWORD	0x0c
+#define AML_SCOPE	0x10
+#define AML_BUFFER	0x11
+#define AML_PACKAGE	0x12
+#define AML_EXT		0x5b
+#define AML_DEVICE	0x82	/* after AML_EXT */
+#define PCI_PRT_SLOTS	32	/* _PRT entries for slots 1..31 */
+
+/* PkgLength (20.2.4) of a body of n bytes: 1 or 2 bytes, counted in. */
+static size_t aml_pkglen(uint8_t *p, size_t n)
+{
+	if (n + 1 < 64) {
+		p[0] = (uint8_t)(n + 1);
+		return 1;
+	}
+	n += 2;
+	p[0] = (uint8_t)(0x40 | (n & 0xf));
+	p[1] = (uint8_t)(n >> 4);
+	return 2;
+}
+
+/* Opens [op][PkgLength][body]: the body is built at p + 3, then moved. */
+static size_t aml_wrap(uint8_t *p, const uint8_t *op, size_t oplen, size_t body)
+{
+	uint8_t hdr[8];
+	size_t n = oplen;
+
+	memcpy(hdr, op, oplen);
+	n += aml_pkglen(hdr + n, body);
+	memmove(p + n, p + 8, body);
+	memcpy(p, hdr, n);
+	return n + body;
+}
+
+/* Word (0x88) and DWord (0x87) address space descriptors (6.4.3.5). */
+static uint8_t *res_word(uint8_t *p, uint8_t type, uint8_t tflags, uint16_t min, uint16_t max)
+{
+	p[0] = 0x88;
+	put16(p + 1, 13);
+	p[3] = type;			/* 1 I/O, 2 bus number */
+	p[4] = 0x0c;			/* producer, min and max fixed */
+	p[5] = tflags;
+	put16(p + 6, 0);		/* granularity */
+	put16(p + 8, min);
+	put16(p + 10, max);
+	put16(p + 12, 0);		/* translation */
+	put16(p + 14, (uint16_t)(max - min + 1));
+	return p + 16;
+}
+
+static uint8_t *res_dword_mem(uint8_t *p, uint32_t min, uint32_t max)
+{
+	p[0] = 0x87;
+	put16(p + 1, 23);
+	p[3] = 0;			/* memory */
+	p[4] = 0x0c;
+	p[5] = 0x01;			/* read/write, non-cacheable */
+	put32(p + 6, 0);
+	put32(p + 10, min);
+	put32(p + 14, max);
+	put32(p + 18, 0);
+	put32(p + 22, max - min + 1);
+	return p + 26;
+}
+
+static size_t build_crs(uint8_t *p)
+{
+	uint8_t *q = p;
+
+	q = res_word(q, 2, 0, 0, 0xff);
+	/* IO (Decode16, 0xCF8, 0xCF8, 1, 8): the configuration ports */
+	q[0] = 0x47;
+	q[1] = 1;
+	put16(q + 2, 0xcf8);
+	put16(q + 4, 0xcf8);
+	q[6] = 1;
+	q[7] = 8;
+	q += 8;
+	q = res_word(q, 1, 3, 0, 0xcf7);
+	q = res_word(q, 1, 3, 0xd00, 0xffff);
+	q = res_dword_mem(q, (uint32_t)PCI_MMIO_WINDOW, (uint32_t)(PCI_MMIO_WINDOW_END - 1));
+	q[0] = 0x79;			/* end tag, checksum 0: "sums to zero" */
+	q[1] = 0;
+	return (size_t)(q + 2 - p);
+}
+
+/*
+ * _PRT (ACPI 6.4, 6.2.13): for each slot 1..31, INTA# (pin 0) wired to
+ * the global interrupt (Source 0, SourceIndex = GSI) pci.c routes it to,
+ * PCI_INTX_IRQ_ODD or _EVEN; the OS programs it level-triggered, active
+ * low, the default for a _PRT entry without a link device.
+ *   Package () { Package () { 0xSSSSFFFF, 0, 0, GSI }, ... }
+ */
+static size_t build_prt(uint8_t *p)
+{
+	uint8_t *b = p + 8;
+	size_t n = 0;
+
+	b[n++] = PCI_PRT_SLOTS - 1;		/* NumElements */
+	for (unsigned slot = 1; slot < PCI_PRT_SLOTS; slot++) {
+		uint8_t *e = b + n;
+		uint32_t adr = slot << 16 | 0xffff;	/* _ADR: device, any function */
+
+		e[0] = AML_PACKAGE;
+		e[1] = 11;			/* PkgLength: itself + 10 */
+		e[2] = 4;
+		e[3] = AML_DWORD;
+		put32(e + 4, adr);
+		e[8] = 0x00;			/* pin: INTA# */
+		e[9] = 0x00;			/* source: none, a GSI follows */
+		e[10] = AML_BYTE;
+		e[11] = slot & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN;
+		n += 12;
+	}
+	return aml_wrap(p, (const uint8_t[]){ AML_PACKAGE }, 1, n);
+}
+
+static size_t build_dsdt_aml(uint8_t *a)
+{
+	static const uint8_t s5[] = {
+		AML_NAME, '_', 'S', '5', '_', AML_PACKAGE, 0x08, 0x04,
+		AML_BYTE, ACPI_SLP_TYP_S5, AML_BYTE, ACPI_SLP_TYP_S5, 0x00, 0x00,
+	};
+	uint8_t *p = a, *dev, *b;
+	size_t n, crs;
+
+	/* build inside out: device body at a fixed scratch offset, then wrap */
+	dev = p + 16;
+	b = dev + 8;
+	memcpy(b, "PCI0", 4);
+	n = 4;
+	b[n++] = AML_NAME;
+	memcpy(b + n, "_HID", 4);
+	n += 4;
+	b[n++] = AML_DWORD;
+	/* EisaId ("PNP0A03"): compressed "PNP" 0x41D0, product 0x0A03, big-endian bytes */
+	b[n++] = 0x41;
+	b[n++] = 0xd0;
+	b[n++] = 0x0a;
+	b[n++] = 0x03;
+	b[n++] = AML_NAME;
+	memcpy(b + n, "_UID", 4);
+	n += 4;
+	b[n++] = 0x00;			/* ZeroOp */
+	b[n++] = AML_NAME;
+	memcpy(b + n, "_CRS", 4);
+	n += 4;
+	/* Buffer: [0x11][PkgLength][BytePrefix size][bytes] */
+	{
+		uint8_t *buf = b + n;
+
+		crs = build_crs(buf + 8 + 2);
+		buf[8] = AML_BYTE;
+		buf[9] = (uint8_t)crs;
+		n += aml_wrap(buf, (const uint8_t[]){ AML_BUFFER }, 1, crs + 2);
+	}
+	b[n++] = AML_NAME;
+	memcpy(b + n, "_PRT", 4);
+	n += 4;
+	n += build_prt(b + n);
+	n = aml_wrap(dev, (const uint8_t[]){ AML_EXT, AML_DEVICE }, 2, n);
+	/* Scope (\_SB) around it */
+	memmove(p + 8 + 5, dev, n);
+	memcpy(p + 8, "\\_SB_", 5);
+	n = aml_wrap(p, (const uint8_t[]){ AML_SCOPE }, 1, n + 5);
+	p += n;
+	memcpy(p, s5, sizeof(s5));
+	p += sizeof(s5);
+	return (size_t)(p - a);
+}
 
 static size_t build_madt(uint8_t *m, unsigned ncpus)
 {
@@ -245,8 +426,8 @@ int acpi_build(struct guest_mem *gm, unsigned ncpus, char *err, size_t errlen)
 	put32(t + ACPI_FACS_OFF + 4, 64);
 	put8(t + ACPI_FACS_OFF + 32, 2);	/* version */
 
-	header(t + ACPI_DSDT_OFF, "DSDT", ACPI_HDR_LEN + sizeof(dsdt_aml), 2);
-	memcpy(t + ACPI_DSDT_OFF + ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	header(t + ACPI_DSDT_OFF, "DSDT",
+	       (uint32_t)(ACPI_HDR_LEN + build_dsdt_aml(t + ACPI_DSDT_OFF + ACPI_HDR_LEN)), 2);
 	seal(t + ACPI_DSDT_OFF);
 
 	build_madt(t + ACPI_MADT_OFF, ncpus);

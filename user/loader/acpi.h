@@ -11,8 +11,8 @@
  *   +0x040            XSDT: FADT, MADT
  *   +0x080            FADT, revision 6.4 (276 bytes)
  *   +0x1c0            FACS (64 bytes, 64-byte aligned as 5.2.10 demands)
- *   +0x200            DSDT: only \_S5
- *   +0x240            MADT: local APICs, the IOAPIC, overrides, LINT1 NMI
+ *   +0x200            DSDT: \_SB.PCI0 with _CRS and _PRT, \_S5 (under 1 KiB)
+ *   +0x600            MADT: local APICs, the IOAPIC, overrides, LINT1 NMI
  */
 #ifndef HVLAB_LOADER_ACPI_H
 #define HVLAB_LOADER_ACPI_H
@@ -27,7 +27,7 @@ struct guest_mem;
 #define ACPI_FADT_OFF		0x080
 #define ACPI_FACS_OFF		0x1c0
 #define ACPI_DSDT_OFF		0x200
-#define ACPI_MADT_OFF		0x240
+#define ACPI_MADT_OFF		0x600
 
 #define ACPI_HDR_LEN		36	/* the common table header (5.2.6) */
 #define ACPI_RSDP_LEN		36

@@ -11,12 +11,17 @@
  *          feature bytes 0 (a configuration table follows; IMCR absent, so
  *          virtual-wire mode: the 8259 reaches the CPU through LINT0)
  *   +0x10  the configuration table (4.2): "PCMP", then entries in the
- *          order the spec asks: processors, the ISA bus, the IOAPIC,
- *          I/O interrupt assignments, local interrupt assignments
+ *          order the spec asks: processors, the buses (PCI bus 0 with
+ *          bus ID 0, since an OS looks PCI interrupts up by bus number;
+ *          ISA with ID 1), the IOAPIC, I/O interrupt assignments, local
+ *          interrupt assignments
  * Wiring (hw/irq.h): ISA IRQ n on IOAPIC pin n, except IRQ 0 on pin 2 and
  * IRQ 2 (the cascade) nowhere; IRQ 9 (SCI) level-triggered, active high;
+ * INTA# of PCI slot s (source IRQ s << 2, D.3) on pin 11 (s odd) or 10
+ * (s even), level-triggered, active low, as pci.c routes it (for
+ * acpi=off: Linux's IO_APIC_get_PCI_irq_vector reads these);
  * the 8259's INTR on LINT0 (ExtINT), NMI on LINT1, of every processor.
- * Both structures checksum to zero.  PCI interrupts are not described.
+ * Both structures checksum to zero.
  */
 #include <string.h>
 
@@ -33,8 +38,12 @@
 #define MP_PROC_LEN		20
 #define MP_SHORT_LEN		8	/* bus, IOAPIC, interrupt entries */
 #define MP_ISA_IRQS		16
+#define MP_PCI_SLOTS		32	/* slots 1..31 have an INTA# entry */
+#define MP_BUS_PCI		0
+#define MP_BUS_ISA		1
+#define MP_FLAGS_PCI		0x000f	/* level (3 << 2), active low (3) */
 #define MP_MAX_LEN		(MPC_OFF + MPC_HDR_LEN + HVLAB_MAX_VCPUS * MP_PROC_LEN + \
-				 (2 + MP_ISA_IRQS + 2) * MP_SHORT_LEN)
+				 (3 + MP_ISA_IRQS + MP_PCI_SLOTS + 2) * MP_SHORT_LEN)
 
 enum { MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_IOINTR, MP_LINTR };
 enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };	/* interrupt types (Table 4-9) */
@@ -62,13 +71,13 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* An I/O or local interrupt entry (4.3.4, 4.3.5): both have the same shape. */
-static uint8_t *intr(uint8_t *p, uint8_t kind, uint8_t type, uint16_t flags, uint8_t irq,
-		     uint8_t dest, uint8_t pin)
+static uint8_t *intr(uint8_t *p, uint8_t kind, uint8_t type, uint16_t flags, uint8_t bus,
+		     uint8_t irq, uint8_t dest, uint8_t pin)
 {
 	p[0] = kind;
 	p[1] = type;
 	put16(p + 2, flags);	/* polarity bits 1:0, trigger bits 3:2; 0 = as the bus */
-	p[4] = 0;		/* source bus: ISA, bus ID 0 */
+	p[4] = bus;		/* source bus ID */
 	p[5] = irq;
 	p[6] = dest;		/* IOAPIC ID, or local APIC ID (0xFF: all) */
 	p[7] = pin;		/* INTIN# or LINTIN# */
@@ -99,10 +108,14 @@ int mptable_build(struct guest_mem *gm, unsigned ncpus, char *err, size_t errlen
 		put32(p + 8, (1u << 9) | 1);	/* CPUID.1:EDX: APIC, FPU */
 	}
 	p[0] = MP_BUS;
-	p[1] = 0;
+	p[1] = MP_BUS_PCI;
+	memcpy(p + 2, "PCI   ", 6);
+	p += MP_SHORT_LEN;
+	p[0] = MP_BUS;
+	p[1] = MP_BUS_ISA;
 	memcpy(p + 2, "ISA   ", 6);
 	p += MP_SHORT_LEN;
-	entries++;
+	entries += 2;
 	p[0] = MP_IOAPIC;
 	p[1] = (uint8_t)ncpus;			/* the same ID as in the MADT */
 	p[2] = 0x11;				/* IOAPIC version */
@@ -113,13 +126,16 @@ int mptable_build(struct guest_mem *gm, unsigned ncpus, char *err, size_t errlen
 	for (unsigned irq = 0; irq < MP_ISA_IRQS; irq++) {
 		if (irq == 2)			/* the cascade: no device behind it */
 			continue;
-		p = intr(p, MP_IOINTR, MP_INT, irq == IRQ_SCI ? MADT_ISO_FLAGS_SCI : 0,
+		p = intr(p, MP_IOINTR, MP_INT, irq == IRQ_SCI ? MADT_ISO_FLAGS_SCI : 0, MP_BUS_ISA,
 			 (uint8_t)irq, (uint8_t)ncpus,
 			 (uint8_t)(irq == IRQ_PIT ? IOAPIC_PIT_PIN : irq));
 		entries++;
 	}
-	p = intr(p, MP_LINTR, MP_EXTINT, 0, 0, 0xff, 0);	/* the 8259 on LINT0 */
-	p = intr(p, MP_LINTR, MP_NMI, 0, 0, 0xff, 1);
+	for (unsigned slot = 1; slot < MP_PCI_SLOTS; slot++, entries++)
+		p = intr(p, MP_IOINTR, MP_INT, MP_FLAGS_PCI, MP_BUS_PCI, (uint8_t)(slot << 2),
+			 (uint8_t)ncpus, slot & 1 ? PCI_INTX_IRQ_ODD : PCI_INTX_IRQ_EVEN);
+	p = intr(p, MP_LINTR, MP_EXTINT, 0, 0, 0, 0xff, 0);	/* the 8259 on LINT0 */
+	p = intr(p, MP_LINTR, MP_NMI, 0, 0, 0, 0xff, 1);
 	entries += 2;
 
 	memcpy(c, "PCMP", 4);

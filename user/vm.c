@@ -752,6 +752,15 @@ int vm_run(struct vm *vm)
 	if (vm->ata && vm->opt.verbose && !vm->dash)
 		ata_set_log(vm->ata, stderr);	/* -v: one line per disk command */
 	sigaction(VM_KICK_SIGNAL, &sa, NULL);
+	/*
+	 * SIGINT and SIGTERM are taken by sigtimedwait() below, blocked.  A
+	 * signal whose disposition is SIG_IGN is discarded even when blocked,
+	 * and a shell starts background jobs with SIGINT ignored: without a
+	 * handler of ours, `hvlab run ... &` or `timeout -s INT` could not stop
+	 * the guest.
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);

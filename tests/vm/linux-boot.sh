@@ -15,7 +15,8 @@
 #   4  the guest's timer interrupts counted (local APIC timer or IRQ 0)
 #   5  the guest's serial interrupts counted (ttyS0, IRQ 4)
 #   6  the guest's log has no warning, oops, panic or APIC error line
-# The figures of the boot (exits by reason, interrupts) follow as comments.
+# hvlab's messages and figures (exits by reason, interrupts) stream in as
+# "# ! " comments.
 # The t_linux_*.sh wrappers run only when asked for by name:
 #   tests/vm/run-suite.sh --pass linux --only 't_linux_*'
 paging=${1:?usage: linux-boot.sh ept|shadow CPUS}
@@ -41,7 +42,16 @@ fi
 append="console=ttyS0 loglevel=4 panic=-1 hvlab.check${HVLAB_LINUX_APPEND:+ $HVLAB_LINUX_APPEND}"
 start=$(cut -d' ' -f1 /proc/uptime)
 # The guest's console streams into this TAP as comments, so a slow or
-# stuck boot shows how far it got.
+# stuck boot shows how far it got; hvlab's own messages too ("# ! "),
+# through a FIFO, and they are kept in $err.
+fifo=/tmp/linux-$paging-$cpus.fifo
+rm -f "$fifo" "$err"
+mkfifo "$fifo"
+while IFS= read -r line; do
+	printf '%s\n' "$line" >>"$err"
+	printf '# ! %s\n' "$line"
+done <"$fifo" &
+errpid=$!
 {
 	# its own limit, below the suite's: stopped by SIGINT, hvlab -v still
 	# says where each vCPU was and prints the statistics
@@ -49,13 +59,15 @@ start=$(cut -d' ' -f1 /proc/uptime)
 	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-50}" \
 	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats ${HVLAB_LINUX_OPTS:-} \
 		--initrd $dir/initrd.gz \
-		--append "$append" $dir/vmlinuz 2>"$err" </dev/null
+		--append "$append" $dir/vmlinuz 2>"$fifo" </dev/null
 	echo $? >"$out.rc"
 } | while IFS= read -r line; do
 	# a line at a time (sed would buffer the pipe), to file and to TAP
 	printf '%s\n' "$line" >>"$out"
 	printf '# | %s\n' "$line"
 done
+wait "$errpid"
+rm -f "$fifo"
 rc=$(cat "$out.rc" 2>/dev/null || echo 255)
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# hvlab run --cpus $cpus --paging $paging: status $rc, $start -> $end s of VM uptime"
@@ -85,6 +97,4 @@ bad=$(grep -v '^##GUEST##' "$out" | grep -E 'WARNING|Oops|BUG|Call Trace|[Pp]ani
 [ -z "$bad" ]
 check 6 "Linux ($paging, $cpus vCPU): no warning, oops, panic or APIC error in the guest's log"
 [ -z "$bad" ] || echo "$bad" | head -n 20 | sed 's/^/#   /'
-echo "# hvlab's messages and --stats:"
-sed 's/^/#   /' "$err"
 exit $fail

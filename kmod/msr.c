@@ -231,23 +231,23 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 	case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
 		if (!canonical(val))
 			return -1;
 		if (index == MSR_LSTAR)
 			vcpu->msr_lstar = val;
 		else if (index == MSR_CSTAR)
 			vcpu->msr_cstar = val;
-		else if (index == MSR_KERNEL_GS_BASE)
-			vcpu->msr_kernel_gs_base = val;
-		if (index != MSR_FS_BASE && index != MSR_GS_BASE &&
-		    vcpu->guest_msrs_loaded)	/* see the top */
-			wrmsrl(index, val);
-		else if (index == MSR_FS_BASE)
-			vmcs_writel(GUEST_FS_BASE, val);
 		else
-			vmcs_writel(GUEST_GS_BASE, val);
+			vcpu->msr_kernel_gs_base = val;
+		if (vcpu->guest_msrs_loaded)	/* see the top */
+			wrmsrl(index, val);
+		break;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(index == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE,
+			    val);
 		break;
 	case MSR_SYSCALL_MASK:
 		if (val >> 32)		/* reserved: WRMSR would #GP */

@@ -4,6 +4,10 @@
  * (a 64-bit guest, so FS/GS base are meaningful):
  *  - IA32_SYSENTER_CS/ESP/EIP, IA32_PAT, IA32_FS_BASE, IA32_GS_BASE:
  *    a written value reads back, and %fs: really uses the new FS base;
+ *  - STAR, LSTAR, CSTAR, SFMASK and KERNEL_GS_BASE (which hvlab keeps in
+ *    the CPU only while the guest runs): a written value reads back, and
+ *    none of the writes moves the GS base in use (%gs: still finds the
+ *    marker), as Linux's syscall_init() and cpu_init() expect;
  *  - IA32_EFER reads LME|LMA (we are in long mode) and a write of the same
  *    value is accepted;
  *  - IA32_TSC: a written value reads back a little larger;
@@ -41,6 +45,18 @@ void guest_main(void)
 	check_rw(MSR_IA32_PAT, 0x0007010600070106ull);
 	check_rw(MSR_GS_BASE, 0x12345000);
 	GUEST_PRINTF("sysenter, pat, gs base: written values read back");
+
+	wrmsr(MSR_GS_BASE, (uintptr_t)&marker);
+	check_rw(MSR_STAR, 0x0023001000000000ull);
+	check_rw(MSR_LSTAR, 0xffffffff81e00000ull);
+	check_rw(MSR_CSTAR, 0xffffffff81e01000ull);
+	check_rw(MSR_SYSCALL_MASK, 0x47700);
+	check_rw(MSR_KERNEL_GS_BASE, 0xffff888012340000ull);
+	asm volatile("movq %%gs:0, %0" : "=r"(v));
+	GUEST_ASSERT_EQ(v, marker);
+	GUEST_ASSERT_EQ(rdmsr(MSR_GS_BASE), (uintptr_t)&marker);
+	wrmsr(MSR_GS_BASE, 0);
+	GUEST_PRINTF("syscall msrs, kernel gs base: read back, gs base untouched");
 
 	/* FS base: not just stored, but used by %fs-relative accesses. */
 	wrmsr(MSR_FS_BASE, (uintptr_t)&marker);

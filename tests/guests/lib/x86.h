@@ -48,6 +48,11 @@
 #define MSR_IA32_EFER		0xc0000080
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SYSCALL_MASK	0xc0000084
 #define EFER_LME		(1u << 8)
 #define EFER_LMA		(1u << 10)
 

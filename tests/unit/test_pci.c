@@ -159,8 +159,11 @@ TEST_F(pci, bars_decode_only_when_enabled_and_follow_moves)
 	EXPECT_EQ(1, self->f.bar);
 	EXPECT_EQ(8u, self->f.off);
 	EXPECT_EQ(0x55u, self->f.val);
-	/* an access past the BAR's end is not decoded */
+	/* an access past the BAR's end is not decoded: unclaimed on the bus */
 	EXPECT_EQ(0xffffffffu, mmio_rd(self->bus, mem + 0x20000));
+	EXPECT_FALSE(bus_mmio(self->bus, PCI_MMIO_WINDOW, false, &v, 4));
+	EXPECT_TRUE(bus_mmio(self->bus, mem + 0x10, false, &v, 4));
+	EXPECT_TRUE(bus_pio(self->bus, 0xcfc, false, &v, 4));	/* the bridge itself */
 	/* the OS moves BAR 0: the old place goes silent, the new one answers */
 	cfg_wr(self->bus, 3, PCI_BAR0, 0xd0000000u, 4);
 	EXPECT_EQ(0xffffffffu, mmio_rd(self->bus, mem + 0x10));
@@ -231,8 +234,8 @@ TEST_F(pci, observers_see_the_device_behind_a_bar)
 	EXPECT_STREQ("fake", name);
 	in(self->bus, PCI_IO_WINDOW + 4, 4);
 	EXPECT_STREQ("fake", name);
-	mmio_rd(self->bus, PCI_MMIO_WINDOW);		/* nothing decodes it */
-	EXPECT_STREQ("pci", name);
+	mmio_rd(self->bus, PCI_MMIO_WINDOW);		/* nothing decodes it: unclaimed */
+	EXPECT_EQ(NULL, name);
 }
 
 TEST(pci_bar_declarations_are_checked)

@@ -176,6 +176,8 @@ static bool dispatch(struct bus *bus, bool is_mmio, uint64_t addr, bool is_write
 
 	pthread_mutex_lock(&bus->lock);
 	dev = table_find(is_mmio ? &bus->mmio : &bus->pio, addr);
+	if (dev && dev->ops->claims && !dev->ops->claims(dev, addr, is_mmio))
+		dev = NULL;
 	if (dev) {
 		const struct hv_device_ops *ops = dev->ops;
 

@@ -35,6 +35,12 @@ struct hv_device_ops {
 	 * NULL or absent: dev itself.
 	 */
 	const struct hv_device *(*target)(struct hv_device *dev, uint64_t addr, bool is_mmio);
+	/*
+	 * Optional: whether an address inside the device's registered range
+	 * really answers (a bridge window with holes between the devices
+	 * behind it).  false: the access is unclaimed, as if unregistered.
+	 */
+	bool (*claims)(struct hv_device *dev, uint64_t addr, bool is_mmio);
 };
 
 struct hv_device {

@@ -303,6 +303,17 @@ static const struct hv_device *pci_target(struct hv_device *dev, uint64_t addr, 
 	return d && d->as_seen.name ? &d->as_seen : NULL;
 }
 
+/* The window between BARs is a hole: unclaimed, so --strict and the log see it. */
+static bool pci_claims(struct hv_device *dev, uint64_t addr, bool is_mmio)
+{
+	uint64_t off;
+	int bar;
+
+	if (!is_mmio && addr < PCI_IO_WINDOW)
+		return true;		/* the configuration ports */
+	return decode(dev->priv, !is_mmio, addr, 1, &bar, &off) != NULL;
+}
+
 void pci_dev_set_name(struct pci_dev *d, const char *name)
 {
 	d->as_seen = (struct hv_device){ .name = name, .ops = &pci_ops_named };
@@ -325,6 +336,7 @@ static const struct hv_device_ops pci_ops = {
 	.mmio_write = pci_mmio_write,
 	.destroy = pci_destroy,
 	.target = pci_target,
+	.claims = pci_claims,
 };
 
 /* ---- devices -------------------------------------------------------- */

@@ -39,7 +39,12 @@ fi
 # normal boot (thousands of serial exits) does not.
 # $HVLAB_LINUX_APPEND and $HVLAB_LINUX_OPTS (run-suite.sh passes them in)
 # add kernel parameters and hvlab run options when a boot is debugged.
-append="console=ttyS0 loglevel=4 panic=-1 hvlab.check${HVLAB_LINUX_APPEND:+ $HVLAB_LINUX_APPEND}"
+# mitigations=off: the guest sees this CPU's family and model but none of
+# the speculation controls (hvlab hides SPEC_CTRL), so Linux would warn that
+# it cannot mitigate RETBleed; the Bochs VM itself boots the same way.
+append="console=ttyS0 loglevel=4 panic=-1 mitigations=off hvlab.check"
+append="$append${HVLAB_LINUX_APPEND:+ $HVLAB_LINUX_APPEND}"
+cr=$(printf '\r')
 start=$(cut -d' ' -f1 /proc/uptime)
 # The guest's console streams into this TAP as comments, so a slow or
 # stuck boot shows how far it got; hvlab's own messages too ("# ! "),
@@ -62,7 +67,9 @@ errpid=$!
 		--append "$append" $dir/vmlinuz 2>"$fifo" </dev/null
 	echo $? >"$out.rc"
 } | while IFS= read -r line; do
-	# a line at a time (sed would buffer the pipe), to file and to TAP
+	# a line at a time (sed would buffer the pipe), to file and to TAP,
+	# without the carriage return the guest's tty puts at each line's end
+	line=${line%"$cr"}
 	printf '%s\n' "$line" >>"$out"
 	printf '# | %s\n' "$line"
 done

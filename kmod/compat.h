@@ -13,6 +13,7 @@
 #define HVLAB_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/user-return-notifier.h>
 
 /* 6.12 moved the unaligned-access helpers from <asm/> to <linux/>. */
 #ifdef HVLAB_HAVE_LINUX_UNALIGNED_H
@@ -32,6 +33,26 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 				  vm_flags_t flags)
 {
 	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * User-return notifiers (msr.c) exist where CONFIG_USER_RETURN_NOTIFIER is
+ * set (CONFIG_KVM selects it: Debian's 6.1 and 6.12 have it).  Without
+ * them the SYSCALL MSRs are switched for each stay in the run loop.
+ */
+#if IS_ENABLED(CONFIG_USER_RETURN_NOTIFIER)
+#define HVLAB_LAZY_USER_MSRS	1
+#else
+#define HVLAB_LAZY_USER_MSRS	0
+static inline void
+user_return_notifier_register(struct user_return_notifier *urn)
+{
+}
+
+static inline void
+user_return_notifier_unregister(struct user_return_notifier *urn)
+{
 }
 #endif
 

@@ -307,17 +307,18 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
  * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
  * failed (run->fail_entry set).
  *
- * The guest's FPU state, XCR0, SYSCALL MSRs and KERNEL_GS_BASE stay loaded
- * for the whole loop, and the host state VMX does not restore (GDT and TSS
- * limits, segment selectors, DR7, DEBUGCTL, those MSRs) is put back once
- * at the end: nothing in between returns to userspace, switches tasks or
- * relies on it.  Interrupts are enabled after every exit,
+ * The guest's FPU state, XCR0 and KERNEL_GS_BASE stay loaded for the whole
+ * loop, and the host state VMX does not restore (GDT and TSS limits,
+ * segment selectors, DR7, DEBUGCTL, KERNEL_GS_BASE) is put back once at
+ * the end: nothing in between returns to userspace, switches tasks or
+ * relies on it.  The SYSCALL MSRs stay the guest's even longer, until
+ * this CPU returns to user mode (msr.c).  Interrupts are enabled after every exit,
  * so the host interrupt that caused one is serviced at once.
  */
 static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
-	u64 host_msrs[HV_NR_SWITCHED_MSRS];
 	struct host_extra h;
+	u64 host_kgs;
 	unsigned long cr3, cr4;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
@@ -338,7 +339,8 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		vcpu->host_cr4 = cr4;
 	}
 	save_host_extra(&h);
-	hv_guest_msrs_load(vcpu, host_msrs);	/* SYSCALL MSRs, KERNEL_GS_BASE */
+	hv_user_msrs_load(vcpu);	/* SYSCALL MSRs: until user mode */
+	hv_guest_msrs_load(vcpu, &host_kgs);	/* KERNEL_GS_BASE: this stay */
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 
@@ -394,7 +396,8 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	}
 	ret = fail ? -EIO : fast ? 1 : 0;
 	restore_host_extra(&h);
-	hv_guest_msrs_put(vcpu, host_msrs);
+	hv_guest_msrs_put(vcpu, host_kgs);
+	hv_user_msrs_put();
 	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
 	kernel_fpu_end();
 	local_irq_enable();

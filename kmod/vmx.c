@@ -122,6 +122,12 @@ static void cpu_vmxoff(struct hv_cpu *c)
 {
 	if (!c->on)
 		return;
+	/*
+	 * No guest runs here until VMXON again: give the host its SYSCALL
+	 * MSRs back now, since a CPU that goes offline or to sleep has them
+	 * rewritten by the kernel behind msr.c's record of them.
+	 */
+	hv_user_msrs_drop();
 	hv_vmxoff();
 	cr4_clear_bits(c->cr4_added);
 	c->on = false;

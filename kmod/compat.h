@@ -13,6 +13,7 @@
 #define HVLAB_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/syscore_ops.h>
 #include <linux/user-return-notifier.h>
 
 /* 6.12 moved the unaligned-access helpers from <asm/> to <linux/>. */
@@ -53,6 +54,47 @@ user_return_notifier_register(struct user_return_notifier *urn)
 static inline void
 user_return_notifier_unregister(struct user_return_notifier *urn)
 {
+}
+#endif
+
+/*
+ * Suspend/resume hooks (vmx.c): newer kernels, Debian's 6.12.y among them,
+ * register a struct syscore whose ops take a data pointer
+ * (register_syscore); older ones a struct syscore_ops whose ops take
+ * nothing (register_syscore_ops).  hvlab's hooks are declared with
+ * HV_SYSCORE_ARGS and registered through struct hv_syscore.
+ */
+#ifdef HVLAB_HAVE_REGISTER_SYSCORE
+#define HV_SYSCORE_ARGS	void *data
+struct hv_syscore {
+	struct syscore sc;
+	struct syscore_ops ops;
+};
+
+static inline void hv_register_syscore(struct hv_syscore *s)
+{
+	s->sc.ops = &s->ops;
+	register_syscore(&s->sc);
+}
+
+static inline void hv_unregister_syscore(struct hv_syscore *s)
+{
+	unregister_syscore(&s->sc);
+}
+#else
+#define HV_SYSCORE_ARGS	void
+struct hv_syscore {
+	struct syscore_ops ops;
+};
+
+static inline void hv_register_syscore(struct hv_syscore *s)
+{
+	register_syscore_ops(&s->ops);
+}
+
+static inline void hv_unregister_syscore(struct hv_syscore *s)
+{
+	unregister_syscore_ops(&s->ops);
 }
 #endif
 

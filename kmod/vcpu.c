@@ -501,6 +501,23 @@ static void inject_pending(struct hv_vcpu *vcpu)
 }
 
 /*
+ * HVLAB_EVENT_CLEAR: forget the queued event and whatever event the VMCS
+ * holds for the next entry (see the uapi), and the window exits armed
+ * for it; inject_pending() arms the interrupt window again if userspace
+ * still asks for it.
+ */
+static int clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
+{
+	if (e->vector || e->has_error_code || e->error_code)
+		return -EINVAL;
+	vcpu->event_pending = false;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	set_proc_bits(0, PROC_INTR_WINDOW_EXITING |
+		      (vcpu->vnmi ? PROC_NMI_WINDOW_EXITING : 0));
+	return 0;
+}
+
+/*
  * Copy what userspace completed back into the guest (KVM: complete_*).
  * Returns 0 to enter the guest, 1 when userspace must act again first
  * (run->exit_reason set: the write half of a read-modify-write), <0 on
@@ -731,6 +748,8 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	case HVLAB_INJECT:
 		if (copy_from_user(&u.event, uarg, sizeof(u.event)))
 			return -EFAULT;
+		if (u.event.type == HVLAB_EVENT_CLEAR)
+			return clear_event(vcpu, &u.event);
 		if (u.event.vector > 255 || vcpu->event_pending ||
 		    (u.event.type != HVLAB_EVENT_EXTINT &&
 		     u.event.type != HVLAB_EVENT_NMI &&

@@ -19,15 +19,16 @@
  *    KVM's user-return MSRs: the host kernel uses them only when user mode
  *    executes SYSCALL and when the kernel returns there with SYSRET, so the
  *    host's values need to be back only before this CPU returns to user
- *    mode.  Per CPU, hv_user_msrs_load() remembers the host's values once,
- *    writes a guest value only when the CPU holds a different one, and
- *    registers a user-return notifier that puts the host's back on the
+ *    mode.  Per CPU, hv_user_msrs_load() reads the host's values when it
+ *    arms a user-return notifier, writes a guest value only when the CPU
+ *    holds a different one, and the notifier puts the host's back on the
  *    way to user mode (fire_user_return_notifiers() in the kernel's
  *    exit-to-user path; a context switch hands the notification on to the
- *    next task on this CPU, so any task's return triggers it).  A vCPU
- *    that runs on one CPU and a host that makes no system calls between
- *    stays cost no WRMSR at all; a vCPU that moves to another CPU finds
- *    that CPU's values there and writes its own where they differ.  The
+ *    next task on this CPU, so any task's return triggers it).  Exits
+ *    handled in the kernel, reschedules and other vCPUs with the same
+ *    values on that CPU cost no WRMSR; an exit to userspace costs one
+ *    restore and one load.  A vCPU that moves to another CPU is compared
+ *    with that CPU's record at its next entry.  The
  *    per-CPU record is dropped (host values written back) when VMX goes
  *    off on a CPU (last VM gone, CPU hotplug, suspend), since the kernel
  *    rewrites these MSRs itself when a CPU comes back.

@@ -27,4 +27,7 @@ void hv_vcpu_init_percpu(void);		/* module load */
 void hv_vcpu_exit_percpu(void);		/* module unload */
 void hv_vcpu_clear_all_on_cpu(void);	/* before VMXOFF on this CPU */
 
+/* msr.c: the host's SYSCALL MSRs back on this CPU now (before VMXOFF) */
+void hv_user_msrs_drop(void);
+
 #endif

@@ -12,35 +12,69 @@
  * (EFER, PAT, SYSENTER_*, FS/GS base).  Values are checked as the CPU
  * would (canonical addresses, PAT memory types, reserved EFER bits).
  *
- * The SYSCALL MSRs (STAR, LSTAR, CSTAR, SFMASK) and KERNEL_GS_BASE are
- * not switched by VMX, yet the guest's SYSCALL and SWAPGS use the hardware
- * values.  hv_guest_msrs_load() puts the guest's into the hardware for one
- * stay in the run loop (preemption off: nothing on this CPU can return to
- * userspace or switch tasks meanwhile) and hv_guest_msrs_put() restores
- * the host's: the guest never sees the host's SYSCALL entry or user GS
- * base, and its SWAPGS never changes the host thread's GS base.  While
- * they are loaded, the guest's KERNEL_GS_BASE lives in the hardware (a
- * SWAPGS changes it without an exit), so reads and writes go there.
+ * MSRs VMX does not switch, yet the guest's SYSCALL, SYSRET and SWAPGS
+ * use the hardware values:
+ *
+ *  - The SYSCALL MSRs (STAR, LSTAR, CSTAR, SFMASK) are switched lazily, as
+ *    KVM's user-return MSRs: the host kernel uses them only when user mode
+ *    executes SYSCALL and when the kernel returns there with SYSRET, so the
+ *    host's values need to be back only before this CPU returns to user
+ *    mode.  Per CPU, hv_user_msrs_load() reads the host's values when it
+ *    arms a user-return notifier, writes a guest value only when the CPU
+ *    holds a different one, and the notifier puts the host's back on the
+ *    way to user mode (fire_user_return_notifiers() in the kernel's
+ *    exit-to-user path; a context switch hands the notification on to the
+ *    next task on this CPU, so any task's return triggers it).  Exits
+ *    handled in the kernel, reschedules and other vCPUs with the same
+ *    values on that CPU cost no WRMSR; an exit to userspace costs one
+ *    restore and one load.  A vCPU that moves to another CPU is compared
+ *    with that CPU's record at its next entry.  The
+ *    per-CPU record is dropped (host values written back) when VMX goes
+ *    off on a CPU (last VM gone, CPU hotplug, suspend), since the kernel
+ *    rewrites these MSRs itself when a CPU comes back.
+ *  - KERNEL_GS_BASE is switched for each stay in the run loop
+ *    (hv_guest_msrs_load/put, preemption off: nothing on this CPU can
+ *    return to userspace or switch tasks meanwhile).  It cannot wait for
+ *    the return to user mode: the guest's SWAPGS changes it without an
+ *    exit, and the host kernel reads it as the thread's user GS base
+ *    (arch_prctl, the context switch's save of the FS/GS state).  While
+ *    it is loaded, the guest's value lives in the hardware, so reads and
+ *    writes go there.
+ *
+ * Either way the guest never sees the host's SYSCALL entry or user GS
+ * base, and no guest value reaches the host's user mode.  Kernels built
+ * without CONFIG_USER_RETURN_NOTIFIER switch the SYSCALL MSRs for each
+ * stay too (compat.h).
  */
 #include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 
+#include "compat.h"
 #include "hvlab.h"
 #include "pure_cpuid.h"
 #include "vm.h"
 #include "vmcs.h"
 
-/* MSR_KERNEL_GS_BASE first: the one SWAPGS changes behind our back */
-static const u32 switched_msrs[HV_NR_SWITCHED_MSRS] = {
-	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+/* The MSRs the host needs back only before user mode: see the top. */
+#define HV_NR_USER_MSRS	4
+static const u32 user_msrs[HV_NR_USER_MSRS] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 };
 
-static u64 *guest_msr_slot(struct hv_vcpu *vcpu, int i)
+struct hv_user_msrs {
+	struct user_return_notifier urn;
+	bool registered;		/* host[] valid, notifier armed */
+	u64 host[HV_NR_USER_MSRS];	/* this CPU's own values */
+	u64 curr[HV_NR_USER_MSRS];	/* what the hardware holds now */
+};
+static DEFINE_PER_CPU(struct hv_user_msrs, user_msr_state);
+
+static u64 *user_msr_slot(struct hv_vcpu *vcpu, int i)
 {
-	switch (switched_msrs[i]) {
-	case MSR_KERNEL_GS_BASE:
-		return &vcpu->msr_kernel_gs_base;
+	switch (user_msrs[i]) {
 	case MSR_STAR:
 		return &vcpu->msr_star;
 	case MSR_LSTAR:
@@ -53,33 +87,95 @@ static u64 *guest_msr_slot(struct hv_vcpu *vcpu, int i)
 }
 
 /*
- * Save the host's values into *host and load the guest's.  Preemption is
- * off until the matching hv_guest_msrs_put().  The guest's values were
- * checked when written (canonical addresses, SFMASK's reserved half), so
- * the writes cannot fault.
+ * Put the host's values back and disarm.  Runs on the way to user mode
+ * (interrupts off), or from hv_user_msrs_drop() on this CPU.
+ */
+static void on_user_return(struct user_return_notifier *urn)
+{
+	struct hv_user_msrs *s = container_of(urn, struct hv_user_msrs, urn);
+	unsigned long flags;
+	int i;
+
+	local_irq_save(flags);
+	if (s->registered) {
+		s->registered = false;
+		if (HVLAB_LAZY_USER_MSRS)
+			user_return_notifier_unregister(urn);
+		for (i = 0; i < HV_NR_USER_MSRS; i++) {
+			if (s->curr[i] != s->host[i]) {
+				wrmsrl(user_msrs[i], s->host[i]);
+				s->curr[i] = s->host[i];
+			}
+		}
+	}
+	local_irq_restore(flags);
+}
+
+/*
+ * Before entering the guest, preemption off: the guest's SYSCALL MSRs in
+ * this CPU's hardware.  The guest's values were checked when written
+ * (canonical addresses, SFMASK's reserved half), so WRMSR cannot fault.
+ */
+void hv_user_msrs_load(struct hv_vcpu *vcpu)
+{
+	struct hv_user_msrs *s = this_cpu_ptr(&user_msr_state);
+	unsigned long flags;
+	int i;
+
+	local_irq_save(flags);
+	if (!s->registered) {
+		for (i = 0; i < HV_NR_USER_MSRS; i++) {
+			rdmsrl(user_msrs[i], s->host[i]);
+			s->curr[i] = s->host[i];
+		}
+		s->urn.on_user_return = on_user_return;
+		if (HVLAB_LAZY_USER_MSRS)
+			user_return_notifier_register(&s->urn);
+		s->registered = true;
+	}
+	for (i = 0; i < HV_NR_USER_MSRS; i++) {
+		u64 v = *user_msr_slot(vcpu, i);
+
+		if (s->curr[i] != v) {
+			wrmsrl(user_msrs[i], v);
+			s->curr[i] = v;
+		}
+	}
+	local_irq_restore(flags);
+}
+
+/* After a stay: only kernels without user-return notifiers restore now. */
+void hv_user_msrs_put(void)
+{
+	if (!HVLAB_LAZY_USER_MSRS)
+		hv_user_msrs_drop();
+}
+
+/* The host's values back on this CPU now: VMX goes off here (vmx.c). */
+void hv_user_msrs_drop(void)
+{
+	on_user_return(&this_cpu_ptr(&user_msr_state)->urn);
+}
+
+/*
+ * KERNEL_GS_BASE for one stay: save the host's into *host, load the
+ * guest's.  Preemption is off until the matching hv_guest_msrs_put().
  */
 void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host)
 {
-	int i;
-
-	for (i = 0; i < HV_NR_SWITCHED_MSRS; i++) {
-		rdmsrl(switched_msrs[i], host[i]);
-		if (host[i] != *guest_msr_slot(vcpu, i))
-			wrmsrl(switched_msrs[i], *guest_msr_slot(vcpu, i));
-	}
+	rdmsrl(MSR_KERNEL_GS_BASE, *host);
+	if (*host != vcpu->msr_kernel_gs_base)
+		wrmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
 	vcpu->guest_msrs_loaded = true;
 }
 
-void hv_guest_msrs_put(struct hv_vcpu *vcpu, const u64 *host)
+void hv_guest_msrs_put(struct hv_vcpu *vcpu, u64 host)
 {
-	int i;
-
-	/* only KERNEL_GS_BASE changes without an exit (SWAPGS) */
+	/* SWAPGS changes it without an exit: read back what the guest left */
 	rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
 	vcpu->guest_msrs_loaded = false;
-	for (i = 0; i < HV_NR_SWITCHED_MSRS; i++)
-		if (host[i] != *guest_msr_slot(vcpu, i))
-			wrmsrl(switched_msrs[i], host[i]);
+	if (host != vcpu->msr_kernel_gs_base)
+		wrmsrl(MSR_KERNEL_GS_BASE, host);
 }
 
 static bool canonical(u64 v)
@@ -225,36 +321,38 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 		break;
 	case MSR_STAR:
 		vcpu->msr_star = val;
-		if (vcpu->guest_msrs_loaded)
-			wrmsrl(index, val);
 		break;
 	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_KERNEL_GS_BASE:
 		if (!canonical(val))
 			return -1;
-		if (index == MSR_LSTAR)
-			vcpu->msr_lstar = val;
-		else if (index == MSR_CSTAR)
-			vcpu->msr_cstar = val;
-		else
-			vcpu->msr_kernel_gs_base = val;
-		if (vcpu->guest_msrs_loaded)	/* see the top */
-			wrmsrl(index, val);
+		vcpu->msr_lstar = val;
 		break;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
+	case MSR_CSTAR:
 		if (!canonical(val))
 			return -1;
-		vmcs_writel(index == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE,
-			    val);
+		vcpu->msr_cstar = val;
 		break;
 	case MSR_SYSCALL_MASK:
 		if (val >> 32)		/* reserved: WRMSR would #GP */
 			return -1;
 		vcpu->msr_fmask = val;
-		if (vcpu->guest_msrs_loaded)
+		break;
+	case MSR_KERNEL_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		vcpu->msr_kernel_gs_base = val;
+		if (vcpu->guest_msrs_loaded)	/* see the top */
 			wrmsrl(index, val);
+		break;
+	case MSR_FS_BASE:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_FS_BASE, val);
+		break;
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		vmcs_writel(GUEST_GS_BASE, val);
 		break;
 	case MSR_MTRRdefType:
 		if (val & ~0xcffull)
@@ -270,5 +368,8 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 	default:
 		return -1;
 	}
+	/* inside a stay, the hardware must follow at once (see the top) */
+	if (vcpu->guest_msrs_loaded)
+		hv_user_msrs_load(vcpu);
 	return 0;
 }

@@ -307,17 +307,18 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
  * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
  * failed (run->fail_entry set).
  *
- * The guest's FPU state, XCR0, SYSCALL MSRs and KERNEL_GS_BASE stay loaded
- * for the whole loop, and the host state VMX does not restore (GDT and TSS
- * limits, segment selectors, DR7, DEBUGCTL, those MSRs) is put back once
- * at the end: nothing in between returns to userspace, switches tasks or
- * relies on it.  Interrupts are enabled after every exit,
+ * The guest's FPU state, XCR0 and KERNEL_GS_BASE stay loaded for the whole
+ * loop, and the host state VMX does not restore (GDT and TSS limits,
+ * segment selectors, DR7, DEBUGCTL, KERNEL_GS_BASE) is put back once at
+ * the end: nothing in between returns to userspace, switches tasks or
+ * relies on it.  The SYSCALL MSRs stay the guest's even longer, until
+ * this CPU returns to user mode (msr.c).  Interrupts are enabled after every exit,
  * so the host interrupt that caused one is serviced at once.
  */
 static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
-	u64 host_msrs[HV_NR_SWITCHED_MSRS];
 	struct host_extra h;
+	u64 host_kgs;
 	unsigned long cr3, cr4;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
@@ -338,7 +339,8 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		vcpu->host_cr4 = cr4;
 	}
 	save_host_extra(&h);
-	hv_guest_msrs_load(vcpu, host_msrs);	/* SYSCALL MSRs, KERNEL_GS_BASE */
+	hv_user_msrs_load(vcpu);	/* SYSCALL MSRs: until user mode */
+	hv_guest_msrs_load(vcpu, &host_kgs);	/* KERNEL_GS_BASE: this stay */
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 
@@ -394,7 +396,8 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	}
 	ret = fail ? -EIO : fast ? 1 : 0;
 	restore_host_extra(&h);
-	hv_guest_msrs_put(vcpu, host_msrs);
+	hv_guest_msrs_put(vcpu, host_kgs);
+	hv_user_msrs_put();
 	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
 	kernel_fpu_end();
 	local_irq_enable();
@@ -495,6 +498,23 @@ static void inject_pending(struct hv_vcpu *vcpu)
 		return;
 	}
 	vcpu->event_pending = false;
+}
+
+/*
+ * HVLAB_EVENT_CLEAR: forget the queued event and whatever event the VMCS
+ * holds for the next entry (see the uapi), and the window exits armed
+ * for it; inject_pending() arms the interrupt window again if userspace
+ * still asks for it.
+ */
+static int clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
+{
+	if (e->vector || e->has_error_code || e->error_code)
+		return -EINVAL;
+	vcpu->event_pending = false;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	set_proc_bits(0, PROC_INTR_WINDOW_EXITING |
+		      (vcpu->vnmi ? PROC_NMI_WINDOW_EXITING : 0));
+	return 0;
 }
 
 /*
@@ -728,6 +748,8 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	case HVLAB_INJECT:
 		if (copy_from_user(&u.event, uarg, sizeof(u.event)))
 			return -EFAULT;
+		if (u.event.type == HVLAB_EVENT_CLEAR)
+			return clear_event(vcpu, &u.event);
 		if (u.event.vector > 255 || vcpu->event_pending ||
 		    (u.event.type != HVLAB_EVENT_EXTINT &&
 		     u.event.type != HVLAB_EVENT_NMI &&

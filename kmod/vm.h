@@ -114,7 +114,11 @@ struct hv_vcpu {
 	struct hvlab_event event;
 	bool singlestep;
 
-	/* MSRs VMX does not switch: in hardware only while guest_msrs_loaded */
+	/*
+	 * MSRs VMX does not switch (msr.c): the SYSCALL MSRs are in hardware
+	 * from hv_user_msrs_load() until this CPU returns to user mode, and
+	 * KERNEL_GS_BASE only while guest_msrs_loaded.
+	 */
 	u64 msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs_base;
 	bool guest_msrs_loaded;		/* msr.c: hv_guest_msrs_load/put */
 	u64 msr_apic_base, msr_misc_enable, msr_mtrr_def_type;
@@ -267,9 +271,10 @@ int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
 /* msr.c: the MSR allow-list, and the MSRs VMX does not switch */
-#define HV_NR_SWITCHED_MSRS	5
-void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host);
-void hv_guest_msrs_put(struct hv_vcpu *vcpu, const u64 *host);
+void hv_user_msrs_load(struct hv_vcpu *vcpu);	/* SYSCALL MSRs, lazily */
+void hv_user_msrs_put(void);
+void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host);	/* KERNEL_GS_BASE */
+void hv_guest_msrs_put(struct hv_vcpu *vcpu, u64 host);
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
 

@@ -32,6 +32,7 @@
 #include <asm/reboot.h>
 #include <asm/tlbflush.h>
 
+#include "compat.h"
 #include "hvlab.h"
 #include "pure_caps.h"
 #include "vmx_ops.h"
@@ -122,6 +123,12 @@ static void cpu_vmxoff(struct hv_cpu *c)
 {
 	if (!c->on)
 		return;
+	/*
+	 * No guest runs here until VMXON again: give the host its SYSCALL
+	 * MSRs back now, since a CPU that goes offline or to sleep has them
+	 * rewritten by the kernel behind msr.c's record of them.
+	 */
+	hv_user_msrs_drop();
 	hv_vmxoff();
 	cr4_clear_bits(c->cr4_added);
 	c->on = false;
@@ -238,6 +245,51 @@ static int hv_cpu_offline(unsigned int cpu)
 	local_irq_enable();
 	return 0;
 }
+
+/*
+ * Suspend and resume (syscore_ops, as KVM's kvm_suspend/kvm_resume).  By
+ * the time these run, every other CPU went offline through the hotplug
+ * callbacks above (VMCLEAR, VMXOFF) and interrupts are off: only the CPU
+ * doing the suspend is left.  It leaves VMX operation too, with every
+ * VMCS it caches written back (SDM Vol. 3 25.11.1): the sleep state loses
+ * the CPU's VMX state, and the kernel's restore of CR4 must not find
+ * VMXE set by a VMXON that no longer holds.  No task runs here, so
+ * vmx_users is stable without vmx_lock.  A VMCS cleared here is loaded
+ * and launched again by the next vcpu_load (vcpu.c).
+ */
+static bool vmx_suspended;
+
+static int hv_suspend(HV_SYSCORE_ARGS)
+{
+	struct hv_cpu *c = this_cpu_ptr(&hv_cpu);
+
+	if (!c->on)
+		return 0;
+	hv_vcpu_clear_all_on_cpu();
+	cpu_vmxoff(c);
+	vmx_suspended = true;
+	pr_info("hvlab: VMX off on CPU %d for suspend\n", smp_processor_id());
+	return 0;
+}
+
+static void hv_resume(HV_SYSCORE_ARGS)
+{
+	if (!vmx_suspended)
+		return;
+	vmx_suspended = false;
+	if (!vmx_users)
+		return;
+	if (cpu_vmxon(this_cpu_ptr(&hv_cpu)))
+		pr_warn("hvlab: VMXON failed on CPU %d after resume\n",
+			smp_processor_id());
+	else
+		pr_info("hvlab: VMX on again on CPU %d after resume\n",
+			smp_processor_id());
+}
+
+static struct hv_syscore hv_syscore = {
+	.ops = { .suspend = hv_suspend, .resume = hv_resume },
+};
 
 /* The probe: VMXON then VMXOFF on one CPU, recording what happened. */
 static void probe_ipi(void *arg)
@@ -391,6 +443,7 @@ int hvlab_vmx_init(void)
 		return ret;
 	}
 	hp_state = ret;
+	hv_register_syscore(&hv_syscore);
 	return 0;
 }
 
@@ -398,6 +451,7 @@ void hvlab_vmx_exit(void)
 {
 	/* every VM is gone (their files hold a module reference) */
 	WARN_ON(vmx_users);
+	hv_unregister_syscore(&hv_syscore);
 	cpuhp_remove_state_nocalls(hp_state);
 	free_regions();
 }

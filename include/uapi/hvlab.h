@@ -255,10 +255,19 @@ struct hvlab_msrs {
  * (virtual NMIs and NMI-window exiting wait for the guest's IRET), an
  * exception goes in at once.  A HLT the queued event can end does not
  * reach userspace: the guest takes the event and resumes after its HLT.
+ *
+ * HVLAB_EVENT_CLEAR (vector, has_error_code and error_code 0) drops the
+ * event, whether still queued or already written for the next VM entry,
+ * together with any event the module was delivering again after an exit
+ * interrupted its delivery.  An event the CPU refuses (VM entry fails with
+ * HVLAB_EXIT_FAIL_ENTRY, VM-instruction error 7: say an error code for a
+ * vector that has none, SDM Vol. 3 26.2.1.3) would otherwise fail every
+ * later entry the same way.  Modules before this type answer -EINVAL.
  */
 #define HVLAB_EVENT_EXTINT	0	/* external interrupt */
 #define HVLAB_EVENT_NMI		2
 #define HVLAB_EVENT_EXCEPTION	3	/* hardware exception */
+#define HVLAB_EVENT_CLEAR	0xff	/* drop the pending event */
 struct hvlab_event {
 	__u32 type;		/* HVLAB_EVENT_* */
 	__u32 vector;

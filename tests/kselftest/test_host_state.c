@@ -14,6 +14,8 @@
  *  - INVD and WBINVD exit.
  *  - A failed VM entry leaves the VMCS not launched: the next try gives
  *    the same, real error, and the vCPU runs once the state is repaired.
+ *  - An injected event the CPU refuses can be dropped by userspace
+ *    (HVLAB_EVENT_CLEAR), after which the vCPU runs.
  *
  * The guests are raw code at GPA 0x1000 in a 64 KiB slot; HVLAB_PAGING
  * picks EPT or shadow paging.
@@ -242,6 +244,57 @@ TEST(failed_entry_leaves_vmcs_not_launched)
 	EXPECT_EQ(0, t.run->fail_entry.vm_instruction_error);
 	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &good));
 	EXPECT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	raw_vm_close(&t);
+}
+
+/*
+ * An event the CPU refuses: #BP with an error code in protected mode
+ * (SDM Vol. 3 26.2.1.3: only vectors 8, 10-14 and 17 deliver one).  Every
+ * entry fails with it until userspace drops it with HVLAB_EVENT_CLEAR.
+ */
+TEST(refused_event_can_be_cleared)
+{
+	static const unsigned char code[] = { 0xe6, 0x99, 0xf4 };
+	struct hvlab_event bad = {
+		.type = HVLAB_EVENT_EXCEPTION, .vector = 3,
+		.has_error_code = 1,
+	};
+	struct hvlab_event clear = { .type = HVLAB_EVENT_CLEAR };
+	struct hvlab_sregs s;
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	/* 16-bit protected mode: vm86 mode would deliver it by hand */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.cr0 |= 1;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	/* nothing pending: clearing is harmless; stray fields are not */
+	EXPECT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &clear));
+	clear.vector = 1;
+	EXPECT_EQ(-1, ioctl(t.vcpu, HVLAB_INJECT, &clear));
+	EXPECT_EQ(EINVAL, errno);
+	clear.vector = 0;
+
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &bad));
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, raw_vm_run(&t));
+	EXPECT_EQ(7, t.run->fail_entry.vm_instruction_error);
+	/* the event stays in the VMCS: the same failure again */
+	ASSERT_EQ(HVLAB_EXIT_FAIL_ENTRY, raw_vm_run(&t));
+	EXPECT_EQ(7, t.run->fail_entry.vm_instruction_error);
+
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &clear));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x99, t.run->io.port);
+
+	/* a queued event not yet written to the VMCS is dropped too */
+	bad.type = HVLAB_EVENT_EXTINT;
+	bad.vector = 0x20;
+	bad.has_error_code = 0;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &bad));
+	EXPECT_EQ(-1, ioctl(t.vcpu, HVLAB_INJECT, &bad));	/* still queued */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &clear));
+	EXPECT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &bad));
 	raw_vm_close(&t);
 }
 

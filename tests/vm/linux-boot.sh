@@ -61,7 +61,7 @@ errpid=$!
 	# its own limit, below the suite's: stopped by SIGINT, hvlab -v still
 	# says where each vCPU was and prints the statistics
 	# shellcheck disable=SC2086 # word splitting of the extra options
-	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-50}" \
+	timeout -s INT "${HVLAB_LINUX_RUN_LIMIT:-15}" \
 	hvlab run -v -m 128M --cpus "$cpus" --paging "$paging" --stats ${HVLAB_LINUX_OPTS:-} \
 		--initrd $dir/initrd.gz \
 		--append "$append" $dir/vmlinuz 2>"$fifo" </dev/null

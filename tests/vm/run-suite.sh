@@ -80,7 +80,7 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
   --cpus N            CPUs of the emulated machine (default 2)
   --paging MODE       ept or shadow, passed to the tests as HVLAB_PAGING
                       (default ept)
-  --timeout SECONDS   hard limit on the Bochs run (default 900)
+  --timeout SECONDS   hard limit on the Bochs run (default 1800)
   --pass NAME         name the pass NAME instead of <kernel>-<paging>
                       (its TAP file and artifacts: vm-NAME.tap, artifacts/NAME)
   --only PATTERN      run only test programs whose name matches PATTERN

@@ -12,7 +12,9 @@
 # guests too and runs natively: insmod, then tests/vm/demo-guest.sh -
 # `hvlab caps`, the demo guest with --stats, --record and --trap-cr3 (in
 # the live dashboard when this is a terminal), and the recorded run as
-# text - and rmmod.  That is what the Bochs VM shows (tests/vm/init.sh);
+# text - and rmmod.  That is what the Bochs VM shows (tests/vm/init.sh),
+# which then boots its own Linux kernel inside hvlab with the dashboard
+# until the guest powers itself off (a few more minutes);
 # everywhere else - the lab machines without VT-x - it boots that VM,
 # whose emulated CPU has VMX with EPT, and streams its serial console here
 # (tests/vm/run-suite.sh --demo).  Either way it ends by itself; Bochs is

@@ -231,7 +231,7 @@ demo() {
 	if [ -r /guests/linux/vmlinuz ] && [ -r /guests/linux/initrd.gz ]; then
 		set -- run -m 128M --paging "$HVLAB_PAGING" --stats \
 			--initrd /guests/linux/initrd.gz \
-			--append "console=ttyS0 loglevel=4 hvlab.check"
+			--append "console=ttyS0 loglevel=4 mitigations=off hvlab.check"
 		echo "=== hvlab $* --dashboard /guests/linux/vmlinuz"
 		timeout "$LINUX_TIMEOUT" setsid -c sh -c \
 			'"$@"; rc=$?; stty "$(stty -g)"; exit $rc' \

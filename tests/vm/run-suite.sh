@@ -332,9 +332,10 @@ done
 for g in build/guests/*; do
 	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
 done
-# Linux inside hvlab (t_linux_*.sh): this VM's own vmlinuz and a busybox
-# initramfs of its own; only where used, as they add 10 MB.
-if [[ $ONLY == *linux* ]]; then
+# Linux inside hvlab (t_linux_*.sh, and the demo's last step): this VM's
+# own vmlinuz and a busybox initramfs of its own; only where used, as they
+# add 10 MB.
+if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ]; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
 	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||

@@ -16,7 +16,8 @@
 #
 # A lab is a folder labs/NN-topic/ and a line in labs/labs.conf.  The folder
 # holds README.md, grade.list (the graded checks, see below), grade.c (the
-# native checks, if any) and stub/NAME files.  The solution lives in the
+# native checks, if any), grade.mk (more make rules for the grade binary,
+# if any) and stub/NAME files.  The solution lives in the
 # real sources, between markers
 #
 #   /* LAB n: BEGIN NAME */  ...  /* LAB n: END NAME */      (C, asm)

@@ -13,9 +13,13 @@
 #
 # The lab course (labs/README.md):
 #   make lab-tree LAB=n DEST=DIR   the student tree of lab n
-#   make grade LAB=n [VM=1]        grade lab n (VM=1: also its VM checks)
+#   make grade LAB=n [VM=1]        grade lab n (VM=1: also its VM checks,
+#                                  natively where VT-x is usable, else in Bochs)
+#   make grade-vm [LAB="n m"]      the VM checks of several labs, one boot
 #   make handin LAB=n              pack the diff, the grade and a trace
 #   make grade-selftest            each lab: reference full marks, starter 0
+#   make vm-shell                  a shell in the Bochs VM with this tree's
+#                                  hvlab.ko and hvlab (Ctrl-A x leaves)
 #   make clean
 #
 # Installing (docs/install.md):
@@ -136,7 +140,7 @@ lab_region = awk '/LAB $(1): BEGIN $(2)( |\*|$$)/ { f = 1; printf "\#line %d \"%
 	f { print } /LAB $(1): END $(2)( |\*|$$)/ { f = 0 }' $(3)
 -include $(sort $(wildcard labs/*/grade.mk))
 
-.PHONY: lab-tree grade handin grade-selftest lab-bins
+.PHONY: lab-tree grade grade-vm handin grade-selftest lab-bins vm-shell
 lab-bins: $(LAB_GRADE_BINS)
 
 lab-tree:
@@ -153,6 +157,13 @@ handin:
 
 grade-selftest:
 	@labs/tools/lab.sh selftest $(LAB)
+
+grade-vm:
+	@labs/tools/lab.sh grade-vm $(LAB)
+
+# builds what it boots: the module for the VM's kernel, hvlab, the guests
+vm-shell:
+	tests/vm/run-suite.sh --shell $(if $(KVER),--kver '$(KVER)')
 
 -include tests/guests/guests.mk
 -include tests/kselftest/kselftest.mk

@@ -146,6 +146,8 @@ int main(int argc, char **argv)
 				} else if (esc) {
 					esc = false;
 					if (c == 'x' || c == 'X') {
+						if (o)	/* what came before the keys */
+							write_all(sock, out, o);
 						restore();
 						raw = false;
 						fprintf(stderr, "\r\n[serial-term: Ctrl-A x, leaving the VM]\r\n");

@@ -182,7 +182,9 @@ cmd_grade() {
 	dir=$(lab_dir "$n")
 	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 	json=grade-lab$n.json
-	[ "$vm" != 1 ] || rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
+	# a new VM run for this grading, unless it grades an earlier run's TAP
+	[ "$vm" != 1 ] || [ -n "${HVLAB_LAB_VM_TAP:-}" ] ||
+		rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
 	echo "== lab $n ($dir), seed $seed"
 	mkdir -p build
 	if [ -f "$dir/grade.c" ]; then

@@ -108,6 +108,12 @@ out=$(cd "$tmp" && HVLAB_LAB_VM_TAP=$tmp/vm.tap "$LAB" grade 4 --vm 2>&1)
 echo "$out" | sed 's/^/# /'
 grep -q '^Score: 90/120$' <<<"$out"
 result $? "VM checks: scored by name from the TAP (one failure of 30 points)"
+mkdir -p "$TOP/build/results"
+cp "$tmp/vm.tap" "$TOP/build/results/vm-lab4.tap"
+out=$(cd "$TOP" && HVLAB_LAB_VM_TAP=build/results/vm-lab4.tap "$LAB" grade 4 --vm 2>&1)
+grep -q '^Score: 90/120$' <<<"$out" && [ -f "$TOP/build/results/vm-lab4.tap" ]
+result $? "VM checks: grading a lab's own TAP again keeps it"
+rm -f "$TOP/build/results/vm-lab4.tap"
 out=$(cd "$tmp" && "$LAB" grade 4 2>&1)
 grep -q 'needs the VM' <<<"$out" && grep -q '^Score: 0/0$' <<<"$out"
 result $? "VM checks are listed, not run, without VM=1"

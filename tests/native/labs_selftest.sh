@@ -6,7 +6,8 @@
 # student tree refuses a non-empty destination, the hand-in holds the diff
 # against the starter and the grade, VM results are read from a TAP file
 # by test name, and with every lab's stub at once userspace and the module
-# still build.  About 30 s.  TAP.
+# still build; where the VM checks run (VT-x detection, the native runner
+# with stand-ins).  About 50 s.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD

@@ -135,7 +135,9 @@ int main(int argc, char **argv)
 
 			n = read(STDIN_FILENO, buf, sizeof(buf));
 			if (n <= 0) {
-				in_open = false;	/* keep showing the VM */
+				if (raw)
+					break;		/* the terminal went away */
+				in_open = false;	/* a script's end: keep showing the VM */
 				continue;
 			}
 			for (ssize_t i = 0; i < n; i++) {

@@ -13,9 +13,13 @@
 #
 # The lab course (labs/README.md):
 #   make lab-tree LAB=n DEST=DIR   the student tree of lab n
-#   make grade LAB=n [VM=1]        grade lab n (VM=1: also its VM checks)
+#   make grade LAB=n [VM=1]        grade lab n (VM=1: also its VM checks,
+#                                  natively where VT-x is usable, else in Bochs)
+#   make grade-vm [LAB="n m"]      the VM checks of several labs, one boot
 #   make handin LAB=n              pack the diff, the grade and a trace
 #   make grade-selftest            each lab: reference full marks, starter 0
+#   make vm-shell                  a shell in the Bochs VM with this tree's
+#                                  hvlab.ko and hvlab (Ctrl-A x leaves)
 #   make clean
 #
 # Installing (docs/install.md):
@@ -123,9 +127,20 @@ LAB_GRADE_BINS := $(patsubst %.c,$(BUILD)/%,$(sort $(wildcard labs/*/grade.c)))
 $(BUILD)/labs/%/grade: labs/%/grade.c labs/tools/grade.h $(BUILD)/libhvlab.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	@rm -f $@
-	$(CC) $(CFLAGS) $(HV_CFLAGS) -Ilabs/tools -Itests/unit -o $@ $< $(BUILD)/libhvlab.a $(HV_LIBS)
+	$(CC) $(CFLAGS) $(HV_CFLAGS) -Ilabs/tools -Itests/unit -I$(@D) -o $@ $< $(BUILD)/libhvlab.a \
+		$(LAB_GRADE_LDFLAGS) $(HV_LIBS)
 
-.PHONY: lab-tree grade handin grade-selftest lab-bins
+# A lab's own additions to its grade binary (labs/NN-topic/grade.mk): a
+# region of a kernel file extracted to compile natively (lab_region), link
+# options (target-specific LAB_GRADE_LDFLAGS).
+LAB_GRADE_LDFLAGS :=
+# $(call lab_region,LAB,NAME,FILE): the text of region NAME of lab LAB in
+# FILE, markers included, with a #line so that errors point at FILE
+lab_region = awk '/LAB $(1): BEGIN $(2)( |\*|$$)/ { f = 1; printf "\#line %d \"%s\"\n", FNR, FILENAME } \
+	f { print } /LAB $(1): END $(2)( |\*|$$)/ { f = 0 }' $(3)
+-include $(sort $(wildcard labs/*/grade.mk))
+
+.PHONY: lab-tree grade grade-vm handin grade-selftest lab-bins vm-shell
 lab-bins: $(LAB_GRADE_BINS)
 
 lab-tree:
@@ -142,6 +157,13 @@ handin:
 
 grade-selftest:
 	@labs/tools/lab.sh selftest $(LAB)
+
+grade-vm:
+	@labs/tools/lab.sh grade-vm $(LAB)
+
+# builds what it boots: the module for the VM's kernel, hvlab, the guests
+vm-shell:
+	tests/vm/run-suite.sh --shell $(if $(KVER),--kver '$(KVER)')
 
 -include tests/guests/guests.mk
 -include tests/kselftest/kselftest.mk

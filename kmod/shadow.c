@@ -241,6 +241,7 @@ bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
 }
 
 /* The guest's MOV to CR3 (its value already checked). */
+/* LAB 7: BEGIN set_cr3 */
 int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3)
 {
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
@@ -276,6 +277,7 @@ hit:
 	load_root(vcpu, slot);
 	return 0;
 }
+/* LAB 7: END set_cr3 */
 
 static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
 {
@@ -451,6 +453,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, gva, action);
 }
 
+/* LAB 7: BEGIN invlpg */
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)
 {
 	struct hvlab_pmem smem;
@@ -459,6 +462,7 @@ void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)
 	if (vcpu->sh_root)
 		hvlab_shadow_zap(&smem, vcpu->sh_root, vcpu->sh_levels, gva);
 }
+/* LAB 7: END invlpg */
 
 /*
  * Map a page hvlab owns (not guest memory) at gva in the loaded root:

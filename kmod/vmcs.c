@@ -81,6 +81,7 @@ u64 hv_guest_efer(struct hv_vcpu *vcpu)
 }
 
 /* The control value to write, or -1 if a wanted bit is not allowed. */
+/* LAB 1: BEGIN adjust */
 static s64 adjust(const struct hvlab_ctl_caps *c, u32 want, u32 optional)
 {
 	u32 v;
@@ -90,6 +91,7 @@ static s64 adjust(const struct hvlab_ctl_caps *c, u32 want, u32 optional)
 	v = want | (optional & c->may_be_1) | c->must_be_1;
 	return v;
 }
+/* LAB 1: END adjust */
 
 /* Access-rights field from the uapi segment (SDM 25.4.1, table 25-2). */
 static u32 seg_to_ar(const struct hvlab_segment *s)
@@ -373,6 +375,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 {
 	const struct hvlab_caps *c = hvlab_vmx_caps();
 	s64 pin, proc, proc2, exit, entry;
+	/* LAB 2: BEGIN controls */
 	u32 proc_want;
 
 	/*
@@ -410,6 +413,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 		      EXIT_LOAD_EFER, EXIT_SAVE_PAT | EXIT_LOAD_PAT);
 	entry = adjust(&c->entry, ENTRY_LOAD_EFER,
 		       ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CTLS);
+	/* LAB 2: END controls */
 	if (pin < 0 || proc < 0 || proc2 < 0 || exit < 0 || entry < 0)
 		return -EOPNOTSUPP;
 	/* without TRUE controls CR3 exiting is "default1" and stays on */
@@ -453,6 +457,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	return 0;
 }
 
+/* LAB 2: BEGIN host_state */
 static void setup_host_state(void)
 {
 	struct desc_ptr idt;
@@ -481,8 +486,10 @@ static void setup_host_state(void)
 	vmcs_write64(HOST_IA32_PAT, v);
 	/* HOST_FS_BASE is per thread: vcpu.c writes it at every ioctl */
 }
+/* LAB 2: END host_state */
 
 /* The state of a CPU after RESET, in real mode at 0000:0000 (SDM 9.1.1). */
+/* LAB 2: BEGIN guest_state */
 static void setup_guest_state(struct hv_vcpu *vcpu)
 {
 	struct hvlab_segment code = {
@@ -529,6 +536,7 @@ static void setup_guest_state(struct hv_vcpu *vcpu)
 	vcpu->msr_mtrr_def_type = HV_MTRR_DEF_TYPE_RESET;
 	vcpu->xcr0 = 1;		/* x87 only, as after RESET (SDM Vol. 1 13.3) */
 }
+/* LAB 2: END guest_state */
 
 /* Called once, with the new VMCS current on this CPU. */
 int hv_vmcs_setup(struct hv_vcpu *vcpu)

@@ -201,6 +201,7 @@ static void take_init(struct vcpu *v)
 	pthread_mutex_unlock(&v->wait_lock);
 }
 
+/* LAB 9: BEGIN inject */
 static void inject(struct vcpu *v)
 {
 	struct hvlab_run *run = v->run;
@@ -234,6 +235,7 @@ static void inject(struct vcpu *v)
 	}
 	run->request_interrupt_window = irqchip_has_pending(chip, v->id);
 }
+/* LAB 9: END inject */
 
 int vcpu_prepare_run(struct vcpu *v)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * grade.c - lab 1's checks: decoding the VMX control capability MSRs
- * (kmod/pure_caps.c, split and may) through hvlab_caps_decode.
+ * (kmod/pure_caps.c, split and may) through hvlab_caps_decode, and
+ * computing a control field's value from them (kmod/vmcs.c, adjust).
  *
  * The MSR values are random per run (within what a CPU may report: every
  * allowed-0 bit is also an allowed-1 bit), and the expected answers are
@@ -106,15 +107,35 @@ LAB_TEST(features_follow_allowed1)
 }
 
 /*
- * What vmcs.c's adjust() does with the decoded caps: the wanted controls,
- * the optional ones the CPU allows, and the ones it forces.  The result
- * must satisfy the raw MSR (SDM Vol. 3 A.3: VM entry fails otherwise).
+ * The student's adjust(), the region of kmod/vmcs.c that the Makefile
+ * extracts (labs/01-vmx-caps/grade.mk): the value written into a control
+ * field from the decoded caps.  It uses the kernel's integer types.
  */
-static long long adjust(const struct hvlab_ctl_caps *c, __u32 want, __u32 optional)
+typedef int64_t s64;
+typedef uint32_t u32;
+#include "adjust.inc"
+
+/* adjust() alone, on masks drawn here: the exact value, or a refusal. */
+LAB_TEST(adjust_wanted_optional_forced)
 {
-	if (want & ~c->may_be_1)
-		return -1;
-	return want | (optional & c->may_be_1) | c->must_be_1;
+	for (int i = 0; i < 500; i++) {
+		struct hvlab_ctl_caps c;
+		__u32 want, opt;
+		long long v, expect;
+
+		c.may_be_1 = (__u32)rnd() | (__u32)rnd();
+		c.must_be_1 = (__u32)rnd() & (__u32)rnd() & c.may_be_1;
+		want = (__u32)rnd() & c.may_be_1;
+		opt = (__u32)rnd();
+		if (i % 4 == 3 && ~c.may_be_1)	/* one control the CPU lacks */
+			want |= ~c.may_be_1 & -~c.may_be_1;
+		expect = want & ~c.may_be_1 ? -1 :
+			 (long long)(want | (opt & c.may_be_1) | c.must_be_1);
+		v = adjust(&c, want, opt);
+		CHECK(v == expect,
+		      "must-be-1 %#010x may-be-1 %#010x want %#010x optional %#010x: got %#llx, want %#llx",
+		      c.must_be_1, c.may_be_1, want, opt, v, expect);
+	}
 }
 
 LAB_TEST(adjusted_controls_are_legal)

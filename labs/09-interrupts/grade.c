@@ -10,9 +10,18 @@
  * interrupt acknowledge), ends handlers at random with EOI through the
  * device's registers, and compares every answer with a model written here
  * from the 8259A datasheet and SDM Vol. 3 11.8.3-11.8.5.
+ *
+ * The last check is the vCPU's side (user/vcpu_irq.c, inject): when the
+ * pending vector goes to the module, and when the interrupt window is
+ * requested instead.
  */
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+
 #include "grade.h"
 #include "hw_stubs.h"
+#include "vm.h"
 
 /* ---- the PIC ------------------------------------------------------ */
 
@@ -305,4 +314,165 @@ LAB_TEST(lapic_irr_isr_eoi_random)
 LAB_TEST(lapic_tpr_and_level_eoi_random)
 {
 	apic_run(1, 1);
+}
+
+/* ---- the vCPU's side: inject() in user/vcpu_irq.c ------------------- */
+
+/*
+ * inject() runs before every HVLAB_RUN.  Here the controllers and the
+ * module are stand-ins: the binary is linked with --wrap for the three
+ * irqchip calls inject() makes and for ioctl (labs/09-interrupts/grade.mk),
+ * so the check decides what is pending and records every HVLAB_INJECT.
+ * Other callers (the PIC and APIC checks above) reach the real functions.
+ */
+bool __real_irqchip_has_pending(struct irqchip *c, int cpu);
+int __real_irqchip_take(struct irqchip *c, int cpu);
+bool __real_irqchip_take_nmi(struct irqchip *c, int cpu);
+int __real_ioctl(int fd, unsigned long req, ...);
+
+static struct irqchip *fake_chip;	/* the stand-in's address */
+static int f_vec[8], f_nvec;		/* vectors pending, taken from the end */
+static bool f_nmi;
+static bool f_vanish;			/* the request goes away at INTA */
+static bool f_busy;			/* HVLAB_INJECT fails (one still queued) */
+static struct hvlab_event f_ev[8];	/* HVLAB_INJECT attempts */
+static int f_nev, f_takes;
+
+bool __wrap_irqchip_has_pending(struct irqchip *c, int cpu)
+{
+	if (c != fake_chip)
+		return __real_irqchip_has_pending(c, cpu);
+	return f_nmi || f_nvec > 0;
+}
+
+int __wrap_irqchip_take(struct irqchip *c, int cpu)
+{
+	if (c != fake_chip)
+		return __real_irqchip_take(c, cpu);
+	f_takes++;
+	if (f_vanish || !f_nvec) {
+		f_nvec = 0;
+		return -1;
+	}
+	return f_vec[--f_nvec];
+}
+
+bool __wrap_irqchip_take_nmi(struct irqchip *c, int cpu)
+{
+	bool nmi = f_nmi;
+
+	if (c != fake_chip)
+		return __real_irqchip_take_nmi(c, cpu);
+	f_nmi = false;
+	return nmi;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != 1000 || req != HVLAB_INJECT)
+		return __real_ioctl(fd, req, arg);
+	/* every attempt is recorded, a refused one too */
+	if (f_nev < 8)
+		f_ev[f_nev] = *(struct hvlab_event *)arg;
+	f_nev++;
+	if (f_busy) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+LAB_TEST(vcpu_injects_when_the_guest_can_take_it)
+{
+	static struct vm vm;
+	static struct hvlab_run run;
+	struct vcpu *v = &vm.vcpu[0];
+	uint64_t injected = 0;
+
+	fake_chip = (struct irqchip *)&f_vec;	/* any address but a chip's */
+	vm.irq = fake_chip;
+	vm.ncpus = 1;
+	v->vm = &vm;
+	v->fd = 1000;
+	v->run = &run;
+	v->state = VCPU_RUNNABLE;
+	vcpu_irq_init(v);
+	for (int round = 0; round < 400; round++) {
+		bool ready = rnd() % 3 != 0, nmi = rnd() % 5 == 0, had;
+		int nvec = (int)rnd_range(0, 3), want_vec = -1;
+		const char *why;
+
+		f_nvec = nvec;
+		for (int i = 0; i < nvec; i++)
+			f_vec[i] = (int)rnd_range(32, 255);
+		f_nmi = nmi;
+		f_vanish = rnd() % 8 == 0;
+		f_busy = rnd() % 10 == 0;
+		f_nev = f_takes = 0;
+		had = nmi || nvec;
+		run.ready_for_interrupt_injection = ready;
+		run.request_interrupt_window = (__u8)(rnd() & 1);
+		if (nvec)
+			want_vec = f_vec[nvec - 1];
+		CHECK(vcpu_prepare_run(v) == 0, "round %d: vcpu_prepare_run failed", round);
+		why = nmi ? "an NMI" : nvec ? "an interrupt" : "nothing";
+		if (!had) {
+			CHECK(f_nev == 0 && f_takes == 0,
+			      "round %d: nothing is pending, yet %d injection(s), %d INTA(s)",
+			      round, f_nev, f_takes);
+			CHECK(!run.request_interrupt_window,
+			      "round %d: nothing is pending, yet the window is requested", round);
+			continue;
+		}
+		if (!ready) {
+			CHECK(f_nev == 0 && f_takes == 0 && f_nmi == nmi && f_nvec == nvec,
+			      "round %d: %s is pending but the guest cannot take it: it must wait "
+			      "(%d injection(s), %d INTA(s))", round, why, f_nev, f_takes);
+			CHECK(run.request_interrupt_window,
+			      "round %d: %s waits for the guest: request the interrupt window",
+			      round, why);
+			continue;
+		}
+		if (nmi) {
+			CHECK(f_nev == 1 && f_ev[0].type == HVLAB_EVENT_NMI && f_ev[0].vector == 2,
+			      "round %d: an NMI (and %d vector(s)) pending: inject the NMI first "
+			      "(%d injection(s), type %u vector %u)", round, nvec, f_nev,
+			      f_nev ? f_ev[0].type : 0, f_nev ? f_ev[0].vector : 0);
+			CHECK(f_takes == 0 && f_nvec == nvec,
+			      "round %d: with an NMI going in, no vector may be taken too", round);
+		} else if (f_vanish) {
+			CHECK(f_nev == 0, "round %d: the request went away at INTA (-1): nothing "
+			      "to inject, yet %d injection(s)", round, f_nev);
+			CHECK(!run.request_interrupt_window,
+			      "round %d: the request went away: no window to ask for", round);
+			continue;
+		} else {
+			CHECK(f_takes == 1 && f_nev == 1 && f_ev[0].type == HVLAB_EVENT_EXTINT &&
+			      (int)f_ev[0].vector == want_vec,
+			      "round %d: vector %d pending: one INTA and one HVLAB_INJECT of it "
+			      "(%d INTA(s), %d injection(s), vector %u)", round, want_vec,
+			      f_takes, f_nev, f_nev ? f_ev[0].vector : 0);
+		}
+		if (f_busy) {
+			CHECK(v->injected == injected, "round %d: HVLAB_INJECT failed, yet counted",
+			      round);
+		} else {
+			injected++;
+			CHECK(v->injected == injected, "round %d: v->injected %" PRIu64 ", want %"
+			      PRIu64, round, v->injected, injected);
+			CHECK(!run.ready_for_interrupt_injection,
+			      "round %d: after an injection the guest is not ready until the "
+			      "next exit says so", round);
+		}
+		CHECK(!!run.request_interrupt_window == (f_nmi || f_nvec > 0),
+		      "round %d: %d vector(s) still pending: the window request is %d", round,
+		      f_nvec, run.request_interrupt_window);
+	}
+	vcpu_irq_destroy(v);
 }

@@ -6,6 +6,10 @@
 #   labs/tools/lab.sh list                 the labs (labs/labs.conf)
 #   labs/tools/lab.sh tree N DIR           write the student tree of lab N
 #   labs/tools/lab.sh grade N [--vm]       grade lab N in this tree
+#   labs/tools/lab.sh grade-vm [N...]      the VM checks of several labs
+#                                          (default: all), one boot for all
+#   labs/tools/lab.sh vm-where             where the VM checks would run
+#                                          (natively with VT-x, else Bochs)
 #   labs/tools/lab.sh handin N             pack the hand-in of lab N
 #   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
 #   labs/tools/lab.sh lint                 regions and stubs match
@@ -16,7 +20,8 @@
 #
 # A lab is a folder labs/NN-topic/ and a line in labs/labs.conf.  The folder
 # holds README.md, grade.list (the graded checks, see below), grade.c (the
-# native checks, if any) and stub/NAME files.  The solution lives in the
+# native checks, if any), grade.mk (more make rules for the grade binary,
+# if any) and stub/NAME files.  The solution lives in the
 # real sources, between markers
 #
 #   /* LAB n: BEGIN NAME */  ...  /* LAB n: END NAME */      (C, asm)
@@ -42,7 +47,8 @@
 # The VM pass is tests/vm/run-suite.sh --pass labN --only PROG1,PROG2,...
 # (its results in build/results/vm-labN.tap); HVLAB_LAB_VM_TAP=FILE grades
 # from the TAP file of a run made before instead of booting the VM, and
-# HVLAB_PAGING=shadow passes --paging shadow.
+# HVLAB_PAGING=shadow passes --paging shadow.  On a machine where VT-x is
+# usable the same programs run natively instead (native_vmx below).
 #
 # Randomness: every native check draws its inputs from HVLAB_LAB_SEED
 # (random unless set), printed in the output and kept in the JSON, so a
@@ -176,7 +182,9 @@ cmd_grade() {
 	dir=$(lab_dir "$n")
 	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 	json=grade-lab$n.json
-	[ "$vm" != 1 ] || rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
+	# a new VM run for this grading, unless it grades an earlier run's TAP
+	[ "$vm" != 1 ] || [ -n "${HVLAB_LAB_VM_TAP:-}" ] ||
+		rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
 	echo "== lab $n ($dir), seed $seed"
 	mkdir -p build
 	if [ -f "$dir/grade.c" ]; then
@@ -262,6 +270,10 @@ cmd_grade() {
 	mv "$json.tmp" "$json"
 	if [ "$vm" != 1 ] && [ "$vm_n" -gt 0 ]; then
 		echo "  ($vm_n VM check(s), $vm_total points, not run: make grade LAB=$n VM=1)"
+	elif [ "$vm" = 1 ] && [ -n "${HVLAB_LAB_VM_TAP:-}" ]; then
+		echo "  (VM checks from $HVLAB_LAB_VM_TAP)"
+	elif [ "$vm" = 1 ] && [ -s "build/labs/vm-lab$n.log" ]; then
+		echo "  ($(head -n 1 "build/labs/vm-lab$n.log"); log: build/labs/vm-lab$n.log)"
 	fi
 	echo "Score: $got/$total"
 	echo "(details: $json)"
@@ -301,14 +313,180 @@ vm_result() {
 	grep -qE "^ok [0-9]+ (- )?$re" "$tap" && ! grep -qE "^not ok [0-9]+ (- )?$re" "$tap"
 }
 
-# vm_run N: one VM pass (Bochs) with every program the lab names
+# vm_progs N...: the programs the VM checks of these labs name, comma-separated
+vm_progs() {
+	local n
+	for n in "$@"; do
+		awk '$1 == "vm" { print $2 }' "$(lab_dir "$n")/grade.list"
+	done | sort -u | paste -sd, -
+}
+
+# vm_run N: one VM pass with every program the lab names
 vm_run() {
-	local n=$1 dir progs
-	dir=$(lab_dir "$n")
-	progs=$(awk '$1 == "vm" { print $2 }' "$dir/grade.list" | sort -u | paste -sd, -)
-	mkdir -p build/labs
+	vm_boot "lab$1" "$(vm_progs "$1")"
+}
+
+# vm_boot PASS PROGS: the programs' results in build/results/vm-PASS.tap,
+# natively where VMX is usable here, else from one boot of the Bochs VM.
+vm_boot() {
+	local pass=$1 progs=$2 why rc
+	mkdir -p build/labs build/results
+	if why=$(native_vmx); then
+		echo "VM checks natively: $why"
+		rc=0
+		vm_run_native "$pass" "$progs" || rc=$?
+		[ "$rc" = 2 ] || return "$rc"
+		echo "VMX is not usable after all (hvlab caps); booting the Bochs VM instead"
+	else
+		echo "VM checks in the Bochs VM: $why"
+	fi
 	make -s all
-	tests/vm/run-suite.sh --pass "lab$n" --only "$progs" ${HVLAB_PAGING:+--paging "$HVLAB_PAGING"}
+	tests/vm/run-suite.sh --pass "$pass" --only "$progs" ${HVLAB_PAGING:+--paging "$HVLAB_PAGING"}
+}
+
+# ---- the VM checks on a machine with VT-x --------------------------------
+#
+# Where VMX is usable, the VM checks need no Bochs: the same kselftest
+# programs (build/vm/bin) run here, against this tree's freshly built
+# hvlab.ko (loaded in place of any other), user/hvlab and build/guests.
+# Their output is framed as in the VM's serial log (tests/vm/init.sh) and
+# becomes the same TAP through tests/vm/tap-extract.sh, with the same
+# global checks: setup (the module loads), teardown (it unloads),
+# kernel-log (no oops, WARN or BUG since setup).
+#
+# For tests, without VT-x: HVLAB_LAB_NATIVE_VMX=1|0 forces the decision,
+# HVLAB_LAB_CPUINFO and HVLAB_LAB_CAPS_CMD replace /proc/cpuinfo and
+# `user/hvlab caps`, and HVLAB_LAB_INSMOD, HVLAB_LAB_RMMOD, HVLAB_LAB_DMESG
+# and HVLAB_LAB_KSFT_DIR (programs already built there) replace what
+# touches the kernel or builds.
+
+# Oops, BUG, WARNING...: what the kernel-log check rejects (as init.sh)
+BAD_KLOG='Oops|WARNING:|BUG:|BUG |general protection|Call Trace|RIP:|kernel panic|Kernel panic|UBSAN|KASAN|soft lockup|hung_task|list_add corruption|refcount_t:'
+
+# native_vmx: may the VM checks run here?  Prints why (or why not).
+native_vmx() {
+	local cpuinfo=${HVLAB_LAB_CPUINFO:-/proc/cpuinfo} caps=${HVLAB_LAB_CAPS_CMD:-user/hvlab caps}
+	case "${HVLAB_LAB_NATIVE_VMX:-}" in
+	1) echo "forced (HVLAB_LAB_NATIVE_VMX=1)"; return 0 ;;
+	0) echo "forced (HVLAB_LAB_NATIVE_VMX=0)"; return 1 ;;
+	esac
+	if $caps >/dev/null 2>&1; then
+		echo "VT-x is usable here (hvlab caps: guests can run)"
+		return 0
+	fi
+	if ! grep -qw vmx "$cpuinfo" 2>/dev/null; then
+		echo "no VT-x on this CPU (no vmx flag in $cpuinfo)"
+		return 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "the CPU has VT-x, but hvlab.ko is not loaded and only root may load it (sudo make grade ..., or make load first)"
+		return 1
+	fi
+	echo "the CPU has VT-x ($cpuinfo); this tree's hvlab.ko will be loaded"
+	return 0
+}
+
+# vm_run_native PASS PROGS: the programs here; 2 when VMX turns out not to
+# be usable once the module is in (the caller boots Bochs instead).
+vm_run_native() {
+	local pass=$1 progs=$2 serial=build/labs/vm-$1.serial tap=build/results/vm-$1.tap
+	local insmod=${HVLAB_LAB_INSMOD:-insmod} rmmod=${HVLAB_LAB_RMMOD:-rmmod}
+	local dmesg=${HVLAB_LAB_DMESG:-dmesg} caps=${HVLAB_LAB_CAPS_CMD:-user/hvlab caps}
+	local bin=${HVLAB_LAB_KSFT_DIR:-$TOP/build/vm/bin} p prog t mode rc before bad out
+	if [ -z "${HVLAB_LAB_KSFT_DIR:-}" ]; then
+		make -s all && make -s vm-tests || return 1
+		! grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk || make -s guests || return 1
+	fi
+	before=$($dmesg 2>/dev/null | wc -l)
+	{
+		echo "##HVLAB## begin-suite"
+		echo "##HVLAB## begin setup"
+		echo "1..1"
+		echo "# natively: $(uname -r), $(nproc) CPUs, paging=${HVLAB_PAGING:-ept}"
+		if [ -n "${HVLAB_LAB_INSMOD:-}" ] || [ "$(id -u)" = 0 ]; then
+			# this tree's module, not one loaded before
+			[ ! -d /sys/module/hvlab ] || $rmmod hvlab 2>&1 | sed 's/^/# /'
+			if $insmod "$TOP/kmod/hvlab.ko" 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" = 0 ]; then
+				echo "ok 1 - insmod hvlab.ko"
+			else
+				echo "not ok 1 - insmod hvlab.ko"
+			fi
+		else
+			echo "ok 1 - hvlab.ko was loaded before (not root: not reloaded) # SKIP"
+		fi
+		echo "##HVLAB## end setup 0"
+	} >"$serial"
+	if ! $caps >/dev/null 2>&1; then
+		[ -z "${HVLAB_LAB_INSMOD:-}" ] && [ "$(id -u)" != 0 ] || $rmmod hvlab >/dev/null 2>&1
+		return 2
+	fi
+	for p in ${progs//,/ }; do
+		prog=${p%@*} mode=${HVLAB_PAGING:-ept}
+		[ "$prog" = "$p" ] || mode=${p##*@}
+		t=$bin/$prog
+		[ -x "$t" ] || t=$TOP/tests/vm/$prog
+		{
+			echo "##HVLAB## begin $p"
+			rc=0
+			HVLAB_GUESTS=$TOP/build/guests HVLAB_BIN=$TOP/user/hvlab \
+				HVLAB_KO=$TOP/kmod/hvlab.ko HVLAB_VM_CPUS=$(nproc) HVLAB_PAGING=$mode \
+				timeout 600 "$t" </dev/null 2>&1 || rc=$?
+			echo "##HVLAB## end $p $rc"
+		} >>"$serial"
+	done
+	{
+		echo "##HVLAB## begin teardown"
+		echo "1..1"
+		if [ -z "${HVLAB_LAB_INSMOD:-}" ] && [ "$(id -u)" != 0 ]; then
+			echo "ok 1 - rmmod hvlab # SKIP not root"
+		elif out=$($rmmod hvlab 2>&1); then
+			echo "ok 1 - rmmod hvlab"
+		else
+			echo "$out" | sed 's/^/# /'
+			echo "not ok 1 - rmmod hvlab"
+		fi
+		echo "##HVLAB## end teardown 0"
+		echo "##HVLAB## begin kernel-log"
+		echo "1..1"
+		bad=$($dmesg 2>/dev/null | tail -n +"$((before + 1))" | grep -E "$BAD_KLOG" || true)
+		if [ -n "$bad" ]; then
+			echo "$bad" | sed 's/^/# /'
+			echo "not ok 1 - kernel log clean"
+		elif [ "$before" = 0 ] && ! $dmesg >/dev/null 2>&1; then
+			echo "ok 1 - kernel log clean # SKIP dmesg is not readable"
+		else
+			echo "ok 1 - kernel log clean"
+		fi
+		echo "##HVLAB## end kernel-log 0"
+		echo "##HVLAB## end-suite"
+	} >>"$serial"
+	tests/vm/tap-extract.sh "$serial" >"$tap"
+}
+
+# grade-vm [N...]: one boot with the programs of every lab given (default:
+# every lab with VM checks), then each lab graded from that TAP, VM checks
+# included.  Prints one "lab N: Score P/T" line a lab; exit 0 on full marks.
+cmd_grade_vm() {
+	local labs n progs tap=build/results/vm-labs-vm.tap rc=0 t0=$SECONDS s
+	labs=${*:-$(for n in $(all_labs); do
+		grep -qE '^vm[[:space:]]' "$(lab_dir "$n")/grade.list" && echo "$n"; done)}
+	progs=$(vm_progs $labs)
+	echo "== the VM checks of labs $(echo $labs): one boot for $progs"
+	mkdir -p build/labs
+	if [ -z "${HVLAB_LAB_VM_TAP:-}" ]; then
+		vm_boot labs-vm "$progs" >build/labs/vm-labs-vm.log 2>&1 || true
+		echo "   $(head -n 1 build/labs/vm-labs-vm.log)"
+		echo "   VM run: $((SECONDS - t0)) s (log: build/labs/vm-labs-vm.log)"
+	else
+		tap=$HVLAB_LAB_VM_TAP
+	fi
+	for n in $labs; do
+		s=$(HVLAB_LAB_VM_TAP=$tap cmd_grade "$n" 1 2>&1 | tee "build/labs/grade-vm-lab$n.log" |
+			sed -n 's/^Score: //p' || true)
+		echo "lab $n: Score ${s:-?} (build/labs/grade-vm-lab$n.log, grade-lab$n.json)"
+		[ -n "$s" ] && [ "${s%/*}" = "${s#*/}" ] || rc=1
+	done
+	return $rc
 }
 
 cmd_handin() {
@@ -417,8 +595,11 @@ grade)
 	[ "${2:-}" = --vm ] && vm=1
 	cmd_grade "$1" "$vm" ;;
 handin) [ $# = 1 ] || die "usage: lab.sh handin N"; cmd_handin "$1" ;;
+grade-vm) cmd_grade_vm "$@" ;;
 selftest) cmd_selftest "$@" ;;
 lint) cmd_lint ;;
 stubs-tree) [ $# = 1 ] || die "usage: lab.sh stubs-tree DIR"; cmd_stubs_tree "$1" ;;
-*) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-esac
+vm-where)
+	if why=$(native_vmx); then echo "native: $why"; else echo "bochs: $why"; fi ;;
+*) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac; exit	# on this line: an edit of this file cannot derail a running grade

@@ -4,10 +4,13 @@
 # init.sh - PID 1 of the test VM (busybox sh).  run-suite.sh copies it into
 # the initramfs as /init, next to /etc/hvlab-vm.conf which says what to do:
 #
-#   HVLAB_VM_MODE   suite | demo | bench
+#   HVLAB_VM_MODE   suite | demo | bench | shell
 #   HVLAB_VM_CPUS   CPUs Bochs was given (the tests check nproc against it)
 #   HVLAB_PAGING    ept | shadow, for the tests to pass to `hvlab run`
 #   HVLAB_ONLY      run only programs whose name matches this glob/substring
+#                   (several, comma-separated); PROGRAM@ept or PROGRAM@shadow
+#                   runs PROGRAM once more with that paging mode, its results
+#                   named PROGRAM@MODE (the labs: one boot for every lab)
 #
 # Everything the host needs goes to the serial console (ttyS0) between
 # marker lines, so the host can ignore boot noise:
@@ -126,6 +129,26 @@ run_programs() {
 		rc=$?
 		mark end "$name" "$rc"
 	done
+	# PROGRAM@MODE in the filter: PROGRAM again under that paging mode
+	rest=$HVLAB_ONLY
+	while [ -n "$rest" ]; do
+		pat=${rest%%,*}
+		case "$rest" in
+		*,*) rest=${rest#*,} ;;
+		*) rest= ;;
+		esac
+		case "$pat" in
+		*@ept|*@shadow) ;;
+		*) continue ;;
+		esac
+		t=/tests/bin/${pat%@*}
+		[ -f "$t" ] || t=/tests/vm/${pat%@*}
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		mark begin "$pat"
+		(cd /tests && HVLAB_PAGING=${pat##*@} timeout "$PROG_TIMEOUT" "$t" </dev/null 2>&1)
+		rc=$?
+		mark end "$pat" "$rc"
+	done
 }
 
 teardown() {
@@ -242,6 +265,37 @@ demo() {
 	mark end-demo
 }
 
+# The shell (make vm-shell): hvlab.ko loaded, then an interactive shell
+# on the serial port, which the host connects to the user's terminal
+# (tests/vm/serial-term.c).  The shell gets ttyS0 as its controlling
+# terminal (setsid -c), so Ctrl-C stops `hvlab run` and the dashboard can
+# open /dev/tty.  When it exits the VM powers off.
+shell() {
+	mark begin-shell
+	if insmod "$HVLAB_KO" 2>&1; then
+		loaded="hvlab.ko is loaded"
+	else
+		loaded="insmod $HVLAB_KO FAILED (dmesg says why)"
+	fi
+	[ -n "${HVLAB_VM_TERM:-}" ] && export TERM="$HVLAB_VM_TERM"
+	[ -n "${HVLAB_VM_ROWS:-}" ] &&
+		stty -F /dev/ttyS0 rows "$HVLAB_VM_ROWS" cols "$HVLAB_VM_COLS" 2>/dev/null
+	echo
+	echo "hvlab VM shell: Linux $(uname -r), $(nproc) CPUs, paging=$HVLAB_PAGING by default;"
+	echo "$loaded; up $(cut -d' ' -f1 /proc/uptime) guest seconds (one is ~25 s here)."
+	echo "  hvlab caps                          what the emulated CPU offers"
+	echo "  hvlab run --stats /guests/hello.elf  a guest (ls /guests for the others)"
+	echo "  hvlab run --paging shadow ...       shadow paging instead of EPT"
+	echo "  test_run_paging, test_translate ... the kselftest programs (/tests/bin)"
+	echo "  dmesg, cat /proc/modules            the kernel's side"
+	echo "  rmmod hvlab; insmod $HVLAB_KO  reload the module"
+	echo "Leave: exit (the VM powers off), or Ctrl-A x."
+	cd /guests 2>/dev/null || cd /
+	PS1='hvlab-vm:\w# ' setsid -c sh </dev/ttyS0 >/dev/ttyS0 2>&1
+	rmmod hvlab 2>/dev/null
+	mark end-shell
+}
+
 bench() {
 	mark begin-bench
 	insmod "$HVLAB_KO" || echo "bench: insmod hvlab.ko failed"
@@ -261,6 +315,7 @@ dmesg -c >/dev/null
 case "$HVLAB_VM_MODE" in
 demo)	demo ;;
 bench)	bench ;;
+shell)	shell ;;
 *)	suite ;;
 esac
 finish

@@ -6,7 +6,7 @@
 # inside, once per suite.
 #
 #   tests/vm/run-suite.sh [--kver KVER] [--cpus N] [--paging ept|shadow]
-#                         [--timeout S] [--only PATTERN] [--demo | --bench]
+#                         [--timeout S] [--only PATTERN] [--demo | --bench | --shell]
 #
 # The kernel (--kver): /boot/vmlinuz-KVER boots, the module is built against
 # /usr/src/linux-headers-KVER, and KVM's modules come from
@@ -48,6 +48,16 @@
 # --demo boots the same ISO but /init runs `hvlab caps` and the demo guest,
 # with the serial output streamed to this terminal.  --bench runs
 # tests/vm/bench-in-vm.sh inside and writes build/results/bench.txt.
+#
+# --shell (make vm-shell) boots the same ISO with an interactive shell on
+# the serial console: Bochs serves COM1 on a local TCP port
+# (socket-server), and tests/vm/serial-term.c connects the user's
+# terminal to it, raw, so that Ctrl-C and line editing reach the VM's
+# shell; Ctrl-A x leaves (and Bochs is stopped), as does `exit` in the
+# shell (the VM powers off).  hvlab.ko is loaded, hvlab, the guests
+# (/guests) and the kselftest programs (/tests/bin) are there; the
+# serial log is kept in the artifacts (pass NAME "shell" by default).
+# No --timeout applies unless given.
 set -euo pipefail
 
 # The whole script is one brace group: bash reads it completely before
@@ -60,6 +70,7 @@ CPUS=2
 KVER=
 PAGING=ept
 TIMEOUT=1800
+TIMEOUT_SET=
 ONLY=
 PASS_NAME=
 MODE=suite
@@ -90,6 +101,8 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
                       serial console here, instead of the suite
   --bench             run tests/vm/bench-in-vm.sh instead of the suite;
                       output in build/results/bench.txt
+  --shell             an interactive shell in the VM on this terminal,
+                      hvlab.ko loaded (make vm-shell); Ctrl-A x leaves
   -h, --help          this text
 
 Environment: HVLAB_VM_MEGS (RAM, default 512),
@@ -122,11 +135,12 @@ while [ $# -gt 0 ]; do
 	--cpus) CPUS=$val ;;
 	--kver) KVER=$val ;;
 	--paging) PAGING=$val ;;
-	--timeout) TIMEOUT=$val ;;
+	--timeout) TIMEOUT=$val; TIMEOUT_SET=1 ;;
 	--only) ONLY=$val ;;
 	--pass) PASS_NAME=$val ;;
 	--demo) MODE=demo ;;
 	--bench) MODE=bench ;;
+	--shell) MODE=shell ;;
 	-h|--help) usage; exit 0 ;;
 	*) die_usage "unknown option '$opt'" ;;
 	esac
@@ -266,11 +280,24 @@ else
 	if grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk; then
 		make -k guests >"$ART/build-guests.log" 2>&1 || say "some guests did not build"
 	fi
+	if [ "$MODE" = shell ]; then
+		say "building the kselftest programs (/tests/bin in the VM)"
+		ksft_bins=()
+		for c in tests/kselftest/test_*.c; do
+			[ -f "$c" ] && ksft_bins+=("$VM/bin/$(basename "$c" .c)")
+		done
+		make -k "${ksft_bins[@]}" >"$ART/build-ksft.log" 2>&1 ||
+			say "some kselftest programs did not build (see $ART/build-ksft.log)"
+	fi
 fi
 # ptyrun: a terminal for `hvlab run --dashboard` in the benchmarks
 mkdir -p "$VM/tools"
 ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$VM/tools/ptyrun" tests/vm/ptyrun.c -lutil \
 	>"$ART/build-ptyrun.log" 2>&1 || say "tests/vm/ptyrun.c did not build (see $ART/build-ptyrun.log)"
+if [ "$MODE" = shell ]; then
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$VM/tools/serial-term" tests/vm/serial-term.c \
+		>"$ART/build-serial-term.log" 2>&1 || fail_early "tests/vm/serial-term.c did not build"
+fi
 KO=$(find "$KSRC" -name hvlab.ko 2>/dev/null | head -n 1)
 [ -n "$KO" ] && [ -f "$KO" ] || fail_early "build of hvlab.ko for $KVER failed (log: ${ART#"$TOP"/}/build-kmod.log)"
 
@@ -319,7 +346,7 @@ if [ -x "$VM/tools/ptyrun" ]; then
 	cp "$VM/tools/ptyrun" "$ROOT/usr/bin/ptyrun"
 	dyn_bins+=("$ROOT/usr/bin/ptyrun")
 fi
-if [ "$MODE" = suite ]; then
+if [ "$MODE" = suite ] || [ "$MODE" = shell ]; then
 	for t in "$VM"/bin/*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		cp "$t" "$ROOT/tests/bin/"
@@ -380,8 +407,14 @@ HVLAB_PAGING=$PAGING
 HVLAB_ONLY='$ONLY'
 HVLAB_PASS=$PASS
 EOF
-# --demo streams the dashboard to this terminal: give the VM its TERM.
-if [ "$MODE" = demo ] && [[ ${TERM:-} =~ ^[A-Za-z0-9._+-]+$ ]]; then
+# --demo and --shell draw on this terminal: give the VM its TERM (and,
+# for the shell, its size).
+if [ "$MODE" = shell ] && [ -t 0 ] && sz=$(stty size 2>/dev/null) &&
+	[[ $sz =~ ^([0-9]+)\ ([0-9]+)$ ]]; then
+	printf 'HVLAB_VM_ROWS=%s\nHVLAB_VM_COLS=%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" \
+		>>"$ROOT/etc/hvlab-vm.conf"
+fi
+if { [ "$MODE" = demo ] || [ "$MODE" = shell ]; } && [[ ${TERM:-} =~ ^[A-Za-z0-9._+-]+$ ]]; then
 	for d in /lib/terminfo /usr/share/terminfo; do
 		ti=$d/${TERM:0:1}/$TERM
 		if [ -f "$ti" ]; then
@@ -440,6 +473,13 @@ xorriso -as mkisofs -quiet -o "$ISO" -b isolinux/isolinux.bin -c isolinux/boot.c
 # ---- 4. Bochs ---------------------------------------------------------
 
 BOCHSRC=$ART/bochsrc
+COM1="com1: enabled=1, mode=file, dev=\"$SERIAL\""
+if [ "$MODE" = shell ]; then
+	# a local port for serial-term; Bochs waits for it before starting
+	SHELL_PORT=${HVLAB_VM_SHELL_PORT:-$((20000 + RANDOM % 40000))}
+	[[ $SHELL_PORT =~ ^[1-9][0-9]{3,4}$ ]] || die_usage "HVLAB_VM_SHELL_PORT: not a port"
+	COM1="com1: enabled=1, mode=socket-server, dev=127.0.0.1:$SHELL_PORT"
+fi
 cat >"$BOCHSRC" <<EOF
 # Generated by tests/vm/run-suite.sh; see /work/shared/notes/bochs.md.
 megs: $MEGS
@@ -449,7 +489,7 @@ romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 ata0-master: type=cdrom, path="$ISO", status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev="$SERIAL"
+$COM1
 display_library: rfb, options="timeout=0"
 # Without a sound card, the default ALSA back end aborts Bochs at start-up
 # ("buffer overflow detected"); dummy drivers avoid ALSA altogether.
@@ -500,6 +540,19 @@ if [ "$MODE" = demo ]; then
 	echo "----- serial console of the VM (Bochs) -----"
 	tail -n +1 -f "$SERIAL" 9>&- &
 	TAIL_PID=$!
+fi
+if [ "$MODE" = shell ]; then
+	say "connecting this terminal to the VM's serial port (127.0.0.1:$SHELL_PORT); Ctrl-A x leaves"
+	# Ctrl-C goes to the VM's shell, not to this script
+	rc=0
+	"$VM/tools/serial-term" 127.0.0.1 "$SHELL_PORT" "$SERIAL" 60 9>&- || rc=$?
+	echo
+	if [ "$rc" != 0 ]; then
+		say "no serial connection to Bochs; see $ART/bochs.out"
+		tail -n 5 "$ART/bochs.out" 2>/dev/null | sed 's/^/    /'
+	fi
+	say "the shell ended after $((SECONDS - START))s; stopping Bochs"
+	exit "$rc"	# cleanup (the trap) stops Bochs
 fi
 
 BOOT=$SECONDS

@@ -122,7 +122,16 @@ static void op_init(void *ctx, int cpu)
 	if (!v)
 		return;
 	pthread_mutex_lock(&v->wait_lock);
-	v->init_pending = true;
+	/*
+	 * A processor already waiting for STARTUP stays there: the INIT only
+	 * drops a STARTUP it has not taken yet.  Left pending, it would send
+	 * the processor back to waiting after the STARTUP that follows it,
+	 * as Linux sends them: INIT, STARTUP, STARTUP (SDM Vol. 3 9.4.4.1).
+	 */
+	if (v->state == VCPU_WAIT_SIPI)
+		v->sipi_pending = false;
+	else
+		v->init_pending = true;
 	pthread_mutex_unlock(&v->wait_lock);
 	vcpu_kick(v);
 }

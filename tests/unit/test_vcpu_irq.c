@@ -165,6 +165,16 @@ TEST_F(irq, a_kick_before_the_run_sets_immediate_exit)
 	EXPECT_EQ(1, runs[0].immediate_exit);
 }
 
+/* pthread_join with a limit: 0, or nonzero when the thread still runs. */
+static int join_within(pthread_t t, int seconds, void **ret)
+{
+	struct timespec dl;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += seconds;
+	return pthread_timedjoin_np(t, ret, &dl);
+}
+
 static void *prepare_thread(void *arg)
 {
 	return (void *)(intptr_t)vcpu_prepare_run(arg);
@@ -197,6 +207,43 @@ TEST_F(irq, init_then_startup_starts_real_mode_at_vv000)
 	EXPECT_EQ(0x9a000u, fake.sregs.cs.base);
 	EXPECT_EQ(0u, fake.regs.rip);
 	EXPECT_EQ(0u, fake.sregs.cr0 & 1);		/* real mode */
+}
+
+/*
+ * An AP of a Linux image starts in wait-for-SIPI; Linux still sends INIT,
+ * STARTUP, STARTUP.  After the first STARTUP it runs, and it must keep
+ * running: the INIT it got while waiting is not taken again later.
+ */
+TEST_F(irq, init_to_a_waiting_ap_does_not_stop_it_after_startup)
+{
+	struct vcpu *ap = &vm.vcpu[1];
+	pthread_t t;
+	void *ret;
+	int rc;
+
+	ap->state = VCPU_WAIT_SIPI;
+	ipi(self->bus, 0, 1, INIT);
+	ipi(self->bus, 0, 1, STARTUP(0x9a));
+	ASSERT_EQ(0, pthread_create(&t, NULL, prepare_thread, ap));
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	EXPECT_EQ(0, (int)(intptr_t)ret);
+	EXPECT_EQ(VCPU_RUNNABLE, ap->state);
+	EXPECT_EQ(1, fake.set_sregs);
+	/* the second STARTUP finds it running: ignored */
+	ipi(self->bus, 0, 1, STARTUP(0x9a));
+	/*
+	 * Its next entry: still running, not back in wait-for-SIPI (where it
+	 * would wait for good: after 2 s the VM is stopped to end the wait).
+	 */
+	ASSERT_EQ(0, pthread_create(&t, NULL, prepare_thread, ap));
+	rc = join_within(t, 2, &ret);
+	if (rc) {
+		vm_request_stop(&vm, VM_EXIT_OK, true, NULL);
+		pthread_join(t, &ret);
+	}
+	EXPECT_EQ(0, rc) TH_LOG("the AP went back to waiting for STARTUP");
+	EXPECT_EQ(VCPU_RUNNABLE, ap->state);
+	EXPECT_EQ(1, fake.set_sregs);
 }
 
 static void *hlt_thread(void *arg)

@@ -153,6 +153,14 @@ for prog in $(awk '$1 == "vm" { print $2 }' labs/02-vmxon-vmcs/grade.list | sort
 	} >"$tmp/ksft/$prog"
 	chmod +x "$tmp/ksft/$prog"
 done
+# The native grader writes build/results/vm-lab2.tap, where make check's
+# summary would count it: a user's own is put aside and back, the test's
+# removed.
+saved_tap=
+if [ -f "$TOP/build/results/vm-lab2.tap" ]; then
+	saved_tap=$tmp/vm-lab2.tap.saved
+	mv "$TOP/build/results/vm-lab2.tap" "$saved_tap"
+fi
 native_grade() {
 	(cd "$TOP" && HVLAB_LAB_NATIVE_VMX=1 HVLAB_LAB_CAPS_CMD=true HVLAB_LAB_INSMOD=true \
 		HVLAB_LAB_RMMOD=true HVLAB_LAB_DMESG=true HVLAB_LAB_KSFT_DIR=$tmp/ksft \
@@ -166,5 +174,7 @@ sed -i 's/^echo "ok 1 dev.probe_every_cpu"/echo "not ok 1 dev.probe_every_cpu"/'
 out=$(native_grade)
 grep -q '^Score: 100/120$' <<<"$out"
 result $? "VM checks natively (stand-ins): a failing test costs its 20 points"
+rm -f "$TOP/build/results/vm-lab2.tap"
+[ -z "$saved_tap" ] || mv "$saved_tap" "$TOP/build/results/vm-lab2.tap"
 
 echo "1..$n"

@@ -100,7 +100,7 @@ com=$(grep "##GUEST## irq.*ttyS0" "$out" | head -n 1 |
 	awk -v n="$cpus" '{ s = 0; for (i = 4; i < 4 + n; i++) s += $i; print s }')
 [ "${com:-0}" -gt 0 ]
 check 5 "Linux ($paging, $cpus vCPU): serial interrupts count (ttyS0 ${com:-none})"
-bad=$(grep -v '^##GUEST##' "$out" | grep -E 'WARNING|Oops|BUG|Call Trace|[Pp]anic|APIC.*([Ee]rror|bug|BUG)|MP-BIOS bug')
+bad=$(grep -v -e '^##GUEST##' -e 'Kernel command line:' "$out" | grep -E 'WARNING|Oops|BUG|Call Trace|[Pp]anic|APIC.*([Ee]rror|bug|BUG)|MP-BIOS bug')
 [ -z "$bad" ]
 check 6 "Linux ($paging, $cpus vCPU): no warning, oops, panic or APIC error in the guest's log"
 [ -z "$bad" ] || echo "$bad" | head -n 20 | sed 's/^/#   /'

@@ -22,37 +22,6 @@
 #include "hw/ata.h"
 #include "hw/bus.h"
 
-static char dir[64];
-
-static void rm_tmp(void)
-{
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "cleanup of %s failed\n", dir);
-	dir[0] = 0;
-}
-
-/* A fresh directory for one round; a failed check leaves none behind. */
-static void mkdir_tmp(void)
-{
-	static int registered;
-
-	rm_tmp();
-	if (!registered) {
-		atexit(rm_tmp);
-		registered = 1;
-	}
-	strcpy(dir, "/tmp/hvlab-lab10-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-}
-
 /* ---- ATA ---------------------------------------------------------- */
 
 #define SECTORS		(48u << 11)	/* 48 MiB */
@@ -92,8 +61,8 @@ static void ata_setup(void)
 	struct disk *disks[2] = { NULL, NULL };
 	char path[96];
 
-	mkdir_tmp();
-	snprintf(path, sizeof(path), "%s/d.img", dir);
+	lab_mkdir_tmp("lab10");
+	snprintf(path, sizeof(path), "%s/d.img", lab_tmpdir);
 	fd = open(path, O_RDWR | O_CREAT, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)SECTORS * 512)) {
 		perror(path);
@@ -114,7 +83,7 @@ static void ata_teardown(void)
 	bus_free(bus);
 	disk_close(disk);
 	close(fd);
-	rm_tmp();
+	lab_rm_tmp();
 }
 
 /* Random bytes into sectors [lba, lba+n) of the file, behind the model. */
@@ -321,8 +290,8 @@ LAB_TEST(vdi_plain_write_random)
 	char path[96];
 	struct disk *d;
 
-	mkdir_tmp();
-	snprintf(path, sizeof(path), "%s/a.vdi", dir);
+	lab_mkdir_tmp("lab10");
+	snprintf(path, sizeof(path), "%s/a.vdi", lab_tmpdir);
 	CHECK(disk_create(path, &o) == 0, "create: %s", disk_error());
 	d = disk_open(path, DISK_FMT_VDI, 0);
 	CHECK(d, "open: %s", disk_error());
@@ -336,7 +305,7 @@ LAB_TEST(vdi_plain_write_random)
 	CHECK(d, "reopen: %s", disk_error());
 	compare(d, model, "reopened");
 	disk_close(d);
-	rm_tmp();
+	lab_rm_tmp();
 }
 
 LAB_TEST(vdi_cow_over_parent_random)
@@ -347,8 +316,8 @@ LAB_TEST(vdi_cow_over_parent_random)
 	struct dimg *m;
 	int touched[VSIZE >> 20] = { 0 };
 
-	mkdir_tmp();
-	snprintf(path, sizeof(path), "%s/base.vdi", dir);
+	lab_mkdir_tmp("lab10");
+	snprintf(path, sizeof(path), "%s/base.vdi", lab_tmpdir);
 	CHECK(disk_create(path, &o) == 0, "create: %s", disk_error());
 	/* the parent's contents, written below the write path under test */
 	m = dimg_open(path, DISK_FMT_VDI, 0);
@@ -405,5 +374,5 @@ LAB_TEST(vdi_cow_over_parent_random)
 	CHECK(d, "reopen: %s", disk_error());
 	compare(d, model, "the reopened chain");
 	disk_close(d);
-	rm_tmp();
+	lab_rm_tmp();
 }

@@ -26,37 +26,7 @@
 #define VSIZE		(NBLK * BS)
 #define MAXDEPTH	5
 
-static char dir[64];
 static uint8_t model[MAXDEPTH][VSIZE], back[VSIZE];
-
-static void rm_tmp(void)
-{
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "cleanup of %s failed\n", dir);
-	dir[0] = 0;
-}
-
-/* A fresh directory for one round; a failed check leaves none behind. */
-static void mkdir_tmp(void)
-{
-	static int registered;
-
-	rm_tmp();
-	if (!registered) {
-		atexit(rm_tmp);
-		registered = 1;
-	}
-	strcpy(dir, "/tmp/hvlab-lab11-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(2);
-	}
-}
 
 /* Random whole blocks into the image at path; the model follows. */
 static void put_blocks(const char *path, uint8_t *m, unsigned int nblocks)
@@ -107,8 +77,8 @@ LAB_TEST(chain_read_random_depth)
 		char path[MAXDEPTH][160];
 		int depth = (int)rnd_range(2, MAXDEPTH);
 
-		mkdir_tmp();
-		snprintf(path[0], sizeof(path[0]), "%s/base.vdi", dir);
+		lab_mkdir_tmp("lab11");
+		snprintf(path[0], sizeof(path[0]), "%s/base.vdi", lab_tmpdir);
 		CHECK(disk_create(path[0], &o) == 0, "create: %s", disk_error());
 		memset(model[0], 0, VSIZE);
 		put_blocks(path[0], model[0], (unsigned int)rnd_range(1, NBLK));
@@ -127,7 +97,7 @@ LAB_TEST(chain_read_random_depth)
 			compare_ranges(path[l], model[l], what);
 			BAIL();
 		}
-		rm_tmp();
+		lab_rm_tmp();
 	}
 }
 
@@ -137,8 +107,8 @@ static void base_and_child(char *base, char *child, size_t n, uint8_t *pm, uint8
 	struct disk_create_opts o = { .fmt = DISK_FMT_VDI, .size = VSIZE };
 	struct disk *d;
 
-	mkdir_tmp();
-	snprintf(base, n, "%s/base.vdi", dir);
+	lab_mkdir_tmp("lab11");
+	snprintf(base, n, "%s/base.vdi", lab_tmpdir);
 	CHECK(disk_create(base, &o) == 0, "create: %s", disk_error());
 	memset(pm, 0, VSIZE);
 	put_blocks(base, pm, NBLK / 3);
@@ -190,7 +160,7 @@ LAB_TEST(commit_merges_and_empties_child)
 		BAIL();
 		check_empty_child(child, base);
 		BAIL();
-		rm_tmp();
+		lab_rm_tmp();
 	}
 }
 
@@ -212,12 +182,12 @@ LAB_TEST(commit_refuses_a_modified_parent)
 	CHECK(disk_commit(child, parent, sizeof(parent)) != 0,
 	      "commit into a parent modified after the snapshot must be refused");
 	/* and a good one goes through */
-	rm_tmp();
+	lab_rm_tmp();
 	base_and_child(base, child, sizeof(base), model[0], model[1]);
 	BAIL();
 	CHECK(disk_commit(child, parent, sizeof(parent)) == 0, "commit: %s", disk_error());
 	compare_ranges(base, model[1], "the parent after the commit");
-	rm_tmp();
+	lab_rm_tmp();
 }
 
 /*
@@ -273,7 +243,7 @@ LAB_TEST(commit_interrupted_keeps_the_data)
 	}
 	dimg_close(c);
 	disk_close(p);
-	rm_tmp();
+	lab_rm_tmp();
 
 	base_and_child(base, child, sizeof(base), model[0], model[1]);
 	BAIL();
@@ -281,5 +251,5 @@ LAB_TEST(commit_interrupted_keeps_the_data)
 	compare_ranges(base, model[1], "the parent after the commit");
 	BAIL();
 	check_empty_child(child, base);
-	rm_tmp();
+	lab_rm_tmp();
 }

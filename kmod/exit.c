@@ -351,6 +351,7 @@ static int handle_wbinvd(struct hv_vcpu *vcpu)
 
 /* ---- CPUID: the allow-list itself is in pure_cpuid.c ---------------- */
 
+/* LAB 3: BEGIN handle_cpuid */
 static int handle_cpuid(struct hv_vcpu *vcpu)
 {
 	u32 leaf = vcpu->gpr[HV_RAX], sub = vcpu->gpr[HV_RCX];
@@ -376,6 +377,7 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	hv_skip_instruction(vcpu, insn_len());
 	return 1;
 }
+/* LAB 3: END handle_cpuid */
 
 /* ---- control and debug registers ---------------------------------- */
 

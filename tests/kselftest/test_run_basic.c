@@ -88,15 +88,26 @@ TEST_F(run, triple_fault)
  * The same guest with every exception trapped: #DE, then the #GP its
  * delivery raises (which the module turns into #DF, SDM Vol. 3 table 6-5),
  * then the #GP of the #DF's delivery: the module shuts the guest down
- * itself, after three exception exits and no TRIPLE_FAULT exit.
+ * itself, after three exception exits (more under shadow paging, whose
+ * own #PF exits count there too) and no TRIPLE_FAULT exit.  hvlab prints
+ * the first two; the third is the shutdown.
  */
 TEST_F(run, triple_fault_exception_by_exception)
 {
+	const char *p = getenv("HVLAB_PAGING");
+	bool shadow = p && !strcmp(p, "shadow");
+
 	RUN(RUN_TIMEOUT, NULL, "--stats", "--trap-exceptions", G("triple.elf"));
 	EXPECT_EQ(3, R->status);
 	EXPECT_FALSE(HAS(R->out, "survived"));
 	EXPECT_TRUE(HAS(R->err, "triple-fault") || HAS(R->err, "triple fault"));
-	EXPECT_EQ(3, guest_stat(R, "EXCEPTION_NMI"));
+	EXPECT_TRUE(HAS(R->err, "exception #DE at RIP"));
+	EXPECT_TRUE(HAS(R->err, "exception #GP(0x") && HAS(R->err, " -> #DF\n"));
+	if (shadow) {
+		EXPECT_LE(3, guest_stat(R, "EXCEPTION_NMI"));
+	} else {
+		EXPECT_EQ(3, guest_stat(R, "EXCEPTION_NMI"));
+	}
 	EXPECT_GT(1, guest_stat(R, "TRIPLE_FAULT"));	/* absent: -1 */
 }
 

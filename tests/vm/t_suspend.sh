@@ -23,17 +23,7 @@ echo "TAP version 13"
 echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
 PAGING=${HVLAB_PAGING:-ept}
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 if [ ! -w /sys/power/state ] || [ ! -w /sys/power/pm_test ]; then
 	for i in 1 2 3 4 5 6; do

@@ -21,17 +21,7 @@ DKMS_KO=/modules/dkms/hvlab.ko
 KO=${HVLAB_KO:-/modules/hvlab.ko}
 echo "TAP version 13"
 if [ -f "$DKMS_KO" ]; then echo "1..7"; else echo "1..6"; fi
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 [ -d /sys/module/hvlab ] || insmod "$KO"
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security

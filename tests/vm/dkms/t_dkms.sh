@@ -14,17 +14,7 @@ DKMS_KO=/modules/dkms/hvlab.ko
 OWN_KO=${HVLAB_KO:-/modules/hvlab.ko}
 echo "TAP version 13"
 echo "1..6"
-fail=0
-n=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # 1. DKMS signs what it builds on Debian: the file ends in the kernel's
 # module-signature trailer, which the harness's own build does not have.

@@ -122,6 +122,14 @@ struct vcpu {
 	atomic_bool in_run;		/* inside HVLAB_RUN: a kick signals */
 	uint64_t injected, halts;	/* interrupts injected, HLTs slept in */
 	uint64_t exceptions;		/* HVLAB_EXIT_EXCEPTION seen */
+	/*
+	 * --bench-floor: where the round trips to userspace (port I/O) spend
+	 * their TSC cycles, summed over n of them (vm.c, bench_account).
+	 */
+	struct {
+		uint64_t n, exit, ret, dispatch, loop, call, enter, guest;
+		uint64_t handled;	/* TSC when the last I/O exit was handled */
+	} bench;
 };
 
 struct vm {

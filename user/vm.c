@@ -15,6 +15,8 @@
  * SA_RESTART): the module sees a pending signal and returns with EINTR or
  * HVLAB_EXIT_INTR; a thread asleep in HLT is woken.  To stop the VM the
  * main thread repeats the kick every 20 ms until the thread has left.
+ * With --record a vCPU thread whose exit ring fills up wakes the main
+ * thread early with SIGUSR2, also taken by its sigtimedwait().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -586,7 +588,10 @@ static void snapshot_regs(struct vcpu *v)
  * device accesses the vCPU threads queued (vm->rec_io), so a vCPU thread
  * does no trace work of its own.  The ring holds HVLAB_EXIT_RING_SIZE
  * exits, though, and a guest can make more than that in a tick: a vCPU
- * thread that finds its ring three quarters unread drains it itself, and
+ * thread that finds a quarter of its ring unread wakes the main thread
+ * early (VM_DRAIN_SIGNAL, once until it has drained), so the copying stays
+ * on the main thread's CPU and off the guest's.  Only when the ring is
+ * three quarters unread anyway does the vCPU thread drain it itself, and
  * in a lossless run (the default, run->ring_wait) the module stops the
  * vCPU with HVLAB_EXIT_RING_FULL before it would overwrite an unread
  * record.  Each drain tells the module how far it got (run->ring_tail).
@@ -605,11 +610,17 @@ static void record_ring_if_full(struct vm *vm, unsigned i)
 {
 	const struct hvlab_stats *st = vm->vcpu[i].stats;
 
+	uint64_t unread;
+
+	if (!st)
+		return;
 	/* a racy look at the cursor is fine: record_ring re-reads it locked */
-	if (st && __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
-		  __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED) >=
-		  HVLAB_EXIT_RING_SIZE * 3 / 4)
+	unread = __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
+		 __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED);
+	if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4)
 		record_ring(vm, i);
+	else if (unread >= HVLAB_EXIT_RING_SIZE / 4 && !atomic_exchange(&vm->drain_asked, true))
+		pthread_kill(vm->main_thread, VM_DRAIN_SIGNAL);
 }
 
 void vm_drain_ring(struct vm *vm, unsigned i)
@@ -827,9 +838,12 @@ int vm_run(struct vm *vm)
 	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(VM_DRAIN_SIGNAL, &sa, NULL);	/* one left pending: not fatal */
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
+	sigaddset(&waitset, VM_DRAIN_SIGNAL);
+	vm->main_thread = pthread_self();
 	block = waitset;
 	sigaddset(&block, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
@@ -857,6 +871,8 @@ int vm_run(struct vm *vm)
 		if (vm->dash && dash_poll(vm->dash, 20) == DASH_QUIT)
 			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
 		sig = sigtimedwait(&waitset, NULL, vm->dash ? &now : &tick);
+		if (sig == VM_DRAIN_SIGNAL)
+			atomic_store(&vm->drain_asked, false);	/* before: a later ask is heard */
 		if (vm->rec)
 			record_rings(vm);
 

@@ -14,7 +14,7 @@
 #
 # Tables: exits (README.md, docs/vmexit-path.md), breakdown
 # (docs/vmexit-path.md), watch (docs/dashboard.md), paging (README.md,
-# docs/memory.md).  A file without a table's markers is left alone; a
+# docs/memory.md), linux (docs/booting-linux.md).  A file without a table's markers is left alone; a
 # table whose figures are missing is written with "?" where they would be.
 # The date is the day BENCH.TXT was written.
 set -euo pipefail
@@ -123,6 +123,18 @@ table_paging() {
 	echo "$where"
 }
 
+table_linux() {
+	local c
+	echo "| configuration | boot to power-off, s of the VM's clock | exits | to \`hvlab run\` | interrupts injected | marker |"
+	echo "|---|---:|---:|---:|---:|---|"
+	for c in 1 2; do
+		echo "| EPT, $c vCPU | $(fig "linux_ept_$c" 1) | $(n1 "$(fig "linux_ept_$c" 2)") | $(n1 "$(fig "linux_ept_$c" 3)") | $(n1 "$(fig "linux_ept_$c" 4)") | $(fig "linux_ept_$c" 5) |"
+	done
+	echo "| shadow, 1 vCPU | not measured: the boot does not reach its shell yet | | | | |"
+	echo
+	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\" on a \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+}
+
 # put FILE NAME: replace table NAME's region in FILE
 put() {
 	local file=$1 name=$2 body
@@ -144,3 +156,4 @@ put docs/vmexit-path.md exits
 put docs/vmexit-path.md breakdown
 put docs/dashboard.md watch
 put docs/memory.md paging
+put docs/booting-linux.md linux

@@ -234,6 +234,49 @@ for mode in ept shadow; do
 	"$HVLAB" run --paging "$mode" --stats --flat 0x8000 "$G/realmode.bin" 2>&1 >/dev/null |
 		grep -v '^hvlab: ucall' | sed 's/^/    /'
 done
+
+# Debian's own kernel booting inside hvlab to the guest's marker and
+# powering off (the initramfs of tests/vm/linux-guest), as linux-boot.sh
+# runs it in the suite; present only when run-suite.sh copied the kernel
+# in (not with HVLAB_BENCH_LINUX=0).  About 5 minutes of wall time each,
+# so one run each, with linux-boot.sh's limit of 15 s of the VM's clock.
+L=/guests/linux
+if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
+	echo
+	echo "## Debian's kernel booting inside hvlab to its shell's marker"
+	echo
+	echo "From 'hvlab run' to the guest's power-off (the marker comes just"
+	echo "before it), in seconds of the Bochs VM's clock, which follows"
+	echo "emulated instructions; exits by reason and interrupts from --stats."
+	echo
+	printf '| %-22s | %10s | %8s | %10s | %8s | %8s |\n' "configuration" "VM seconds" "exits" "to user" "irqs" "marker"
+	printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------------" "----------" "------------" "----------" "----------"
+	for cfg in ept:1 ept:2; do
+		p=${cfg%:*} c=${cfg#*:}
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		o=$(timeout -s INT 15 "$HVLAB" run -m 128M --cpus "$c" --paging "$p" --stats \
+			--initrd $L/initrd.gz \
+			--append "console=ttyS0 loglevel=4 panic=-1 mitigations=off hvlab.check" \
+			$L/vmlinuz 2>&1 </dev/null)
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+		ex=$(echo "$o" | sed -n 's/^vCPU [0-9]*: \([0-9]*\) exits, \([0-9]*\) to userspace.*/\1 \2/p' |
+			awk '{ e += $1; u += $2 } END { print e + 0, u + 0 }')
+		irq=$(echo "$o" | sed -n 's/^interrupts: \([0-9]*\) injected.*/\1/p')
+		mk=no
+		echo "$o" | grep -q "##GUEST## marker HVLAB-LINUX-OK" && mk=yes
+		fig "linux_${p}_$c" "$secs" $ex "${irq:-?}" "$mk"
+		printf '| %-22s | %10s | %8s | %10s | %8s | %8s |\n' "$p, $c vCPU" "$secs" "${ex% *}" "${ex#* }" "${irq:-?}" "$mk"
+		echo "$o" | sed -n '/^vCPU [0-9]*: [0-9]* exits/,$p' | sed 's/^/    /' >/tmp/linux-$p-$c.txt
+	done
+	printf '| %-22s | %s |\n' "shadow, 1 vCPU" "not measured: under shadow paging the boot does not reach its shell yet (docs/booting-linux.md)"
+	echo
+	for cfg in ept:1 ept:2; do
+		echo "### --stats, ${cfg%:*}, ${cfg#*:} vCPU"
+		cat "/tmp/linux-${cfg%:*}-${cfg#*:}.txt"
+	done
+fi
+
 echo
 echo "## Figures for tests/tools/bench-tables.sh (name min median max)"
 echo "$figs" | sed '/^$/d'

@@ -388,6 +388,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
 	vcpu->shadow = vm->flags & HVLAB_VM_SHADOW_PAGING;
+	vcpu->bench_floor = vm->flags & HVLAB_VM_BENCH_FLOOR;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);

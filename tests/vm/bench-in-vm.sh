@@ -83,7 +83,7 @@ set -- $(samples "$floor" floor | mmm)
 floor_min=$1 floor_med=$2 floor_max=$3
 fig floor "$@"
 plain=$(runs "$HVLAB" run "$G/bench.elf")
-shadow=$(runs "$HVLAB" run --paging shadow "$G/bench.elf")
+shadow=$(runs "$HVLAB" run --paging shadow --append only=4 "$G/bench.elf")
 
 echo "## Exit round trips, guest TSC cycles (bench.elf, 2000 iterations each, $RUNS runs)"
 echo

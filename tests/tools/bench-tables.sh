@@ -80,12 +80,12 @@ table_breakdown() {
 		[ "$v" != "?" ] && { total=$((total + v)); have=1; }
 		echo "| $label | $(n1 "$v") | $(ratio "$v" "$floor") |"
 	done <<'EOF'
-exit|the module's exit path: VM exit to the end of HVLAB_RUN (host state back, the exit recorded, `hv_handle_io`)
-ret|the return to userspace (system call exit)
+exit|the module's exit path: VM exit to the end of `hv_vcpu_run` (host state back, FPU saved, the exit recorded, `hv_handle_io`)
+ret|the return to userspace: `vcpu_put`, the vCPU's lock, the system call's exit
 dispatch|`hvlab run`'s device dispatch (`vcpu_handle_exit`: the bus finds no device)
-loop|the rest of the user loop, up to the next `ioctl(HVLAB_RUN)`
-call|the system call's entry until HVLAB_RUN starts
-enter|the module's entry path: HVLAB_RUN to the VM entry (complete the OUT, host state saved, guest FPU loaded)
+loop|the rest of the user loop, up to the next `ioctl(HVLAB_RUN)` (`vcpu_prepare_run`: INIT, interrupts to inject)
+call|the system call's entry, the vCPU's lock and `vcpu_get`, until `hv_vcpu_run`
+enter|the module's entry path: `hv_vcpu_run` to the VM entry (complete the OUT, host state saved, guest FPU loaded)
 guest|VM entry, the guest's loop, VM exit
 EOF
 	[ $have = 1 ] && echo "| total (one run with the stamps on the path) | $(n1 $total) | $(ratio $total "$floor") |"

@@ -27,7 +27,7 @@ host=$(sed -n 's/^# host cpu: //p' "$src" | head -n 1)
 kernel=$(sed -n 's/^# kernel: //p' "$src" | head -n 1)
 runs=$(sed -n 's/^# runs: //p' "$src" | head -n 1)
 day=$(date -u -r "$src" +%Y-%m-%d)
-where="Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\" on a \"${host:-?}\", kernel ${kernel:-?}): median of ${runs:-?} runs, min–max beside it. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+where="Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): median of ${runs:-?} runs, min–max beside it. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
 
 # fig NAME FIELD: field 1..3 of figure NAME ("?" when absent)
 fig() {
@@ -132,7 +132,7 @@ table_linux() {
 	done
 	echo "| shadow, 1 vCPU | not measured: the boot does not reach its shell yet | | | | |"
 	echo
-	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\" on a \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
 }
 
 # put FILE NAME: replace table NAME's region in FILE

@@ -107,7 +107,7 @@ table_watch() {
 		echo "| $label | $(n1 "$a") | $(n1 "$b") ($(pct "$a" "$b")) | $(n1 "$d") ($(pct "$a" "$d")) |"
 	done
 	echo
-	echo "$where"
+	echo "${where/, min–max beside it/ in each column}"
 }
 
 table_paging() {

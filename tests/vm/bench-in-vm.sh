@@ -238,7 +238,7 @@ done
 # Debian's own kernel booting inside hvlab to the guest's marker and
 # powering off (the initramfs of tests/vm/linux-guest), as linux-boot.sh
 # runs it in the suite; present only when run-suite.sh copied the kernel
-# in (not with HVLAB_BENCH_LINUX=0).  About 5 minutes of wall time each,
+# in (HVLAB_BENCH_LINUX=1 make bench: about ten more minutes).  About 5 minutes of wall time each,
 # so one run each, with linux-boot.sh's limit of 15 s of the VM's clock.
 L=/guests/linux
 if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then

@@ -730,7 +730,8 @@ static int guest_mode(struct raw_vm *t, enum mode m, unsigned long long *s)
 TEST(random_guests)
 {
 	static const char *const names[] = { "real", "protected", "long" };
-	unsigned long by_reason[16] = { 0 }, intr = 0, guests = 0;
+	unsigned long by_reason[16] = { 0 }, by_sub[8] = { 0 };
+	unsigned long intr = 0, guests = 0;
 	unsigned long n, i, undefined = 0;
 	struct health before;
 	unsigned long long s;
@@ -771,6 +772,8 @@ TEST(random_guests)
 					break;
 				}
 				by_reason[r]++;
+				if (r == HVLAB_EXIT_INTERNAL_ERROR)
+					by_sub[t.run->internal.suberror & 7]++;
 				if (r != HVLAB_EXIT_IO && r != HVLAB_EXIT_MMIO &&
 				    r != HVLAB_EXIT_HYPERCALL)
 					break;
@@ -786,6 +789,9 @@ TEST(random_guests)
 	for (r = 0; r < 16; r++)
 		if (by_reason[r])
 			printf("#   exit reason %d: %lu\n", r, by_reason[r]);
+	for (r = 0; r < 8; r++)
+		if (by_sub[r])
+			printf("#   internal error %d: %lu\n", r, by_sub[r]);
 	EXPECT_EQ(0, undefined);
 	expect_healthy(_metadata, &before);
 }

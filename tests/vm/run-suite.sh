@@ -444,6 +444,12 @@ done
 if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
 	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
 fi
+# The kernel fuzzer's seed and size (make fuzz-kernel)
+for v in HVLAB_FUZZ_SEED HVLAB_FUZZ_SCALE; do
+	if [[ ${!v:-} =~ ^[0-9]+$ ]]; then
+		echo "$v=${!v}" >>"$ROOT/etc/hvlab-vm.conf"
+	fi
+done
 
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$WORK/initrd.gz"
 

@@ -119,7 +119,7 @@ else
 	#              kernel, loaded in the VM (tests/vm/dkms-check.sh).
 	# KVER=VERSION (make check KVER=...) runs the first two on that kernel
 	# instead, and neither the 6.12 pass nor DKMS.
-	shadow_only='test_run_*,t_linux_ept,t_linux_smp'
+	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_net'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

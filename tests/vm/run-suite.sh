@@ -362,11 +362,28 @@ done
 # Linux inside hvlab (t_linux_*.sh, and the demo's last step): this VM's
 # own vmlinuz and a busybox initramfs of its own; only where used, as they
 # add 10 MB.
-if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ]; then
+if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] || [ "$MODE" = bench ]; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
-	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||
+	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" "$KVER" ||
 		fail_early "tests/vm/mk-linux-initrd.sh failed"
+	# t_linux_net.sh, tests/vm/net-bench.sh: bridged mode's TAP (tun.ko)
+	# and tcpdump to read the --pcap files back
+	for m in drivers/net/tun.ko; do
+		for z in "" .xz; do
+			[ -f "$KMODS/$m$z" ] || continue
+			mkdir -p "$ROOT/modules/net"
+			if [ -z "$z" ]; then
+				cp "$KMODS/$m" "$ROOT/modules/net/"
+			else
+				xz -dc "$KMODS/$m$z" >"$ROOT/modules/net/$(basename "$m")"
+			fi
+		done
+	done
+	if command -v tcpdump >/dev/null; then
+		cp "$(command -v tcpdump)" "$ROOT/usr/bin/tcpdump"
+		dyn_bins+=("$ROOT/usr/bin/tcpdump")
+	fi
 fi
 # ---- DKMS (tests/vm/dkms-check.sh) ----------------------------------
 # When DKMS has installed hvlab.ko for the kernel the VM boots, the VM also

@@ -17,6 +17,8 @@
 #                       address in the host's network namespace
 #   b   one card, eth0 internal 192.168.50.2/24: pings a, receives the file
 #       on port 5000, prints its md5
+#   probe  only the driver and the links, then the report below (what the
+#       driver printed, interrupts, counters)
 #   bench  one card per --net (tests/vm/net-bench.sh): sends MB megabytes
 #       (hvlab.mb=MB) to 10.0.2.2:8001 / 192.168.77.1:8001 / 192.168.50.2:8001
 #       and prints the guest's own timing
@@ -77,6 +79,9 @@ report() {
 }
 
 case "$role" in
+probe)
+	report
+	;;
 a)
 	ip addr add 192.168.50.1/24 dev eth0
 	ip addr add 192.168.77.2/24 dev eth2

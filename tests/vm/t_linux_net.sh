@@ -56,23 +56,32 @@ seg=hvlabt$$
 # loglevel=4: the driver's errors and warnings reach the console (and the
 # checks), its info lines are read from dmesg by net.sh
 append="console=ttyS0 loglevel=4 quiet panic=-1 mitigations=off"
-# vm NAME ROLE OPTIONS...: one guest in the background; NAME.out gets its
-# console, NAME.err hvlab's messages and --stats, NAME.rc its status
+cr=$(printf '\r')
+# vm NAME ROLE OPTIONS...: one guest in the background.  Its console streams
+# into this TAP as "# NAME| " comments (a stuck guest shows how far it got)
+# and into NAME.log; hvlab's messages and --stats go to NAME.err, its
+# status to NAME.rc.
 vm() {
 	name=$1 role=$2
 	shift 2
 	(
 		timeout -s INT 20 hvlab run -m 96M --cpus 1 --paging ept --stats "$@" \
 			--initrd $dir/initrd.gz --append "$append hvlab.net=$role" \
-			$dir/vmlinuz </dev/null >$t/$name.out 2>$t/$name.err
+			$dir/vmlinuz </dev/null 2>$t/$name.err
 		echo $? >$t/$name.rc
-	) &
+	) | while IFS= read -r line; do
+		line=${line%"$cr"}
+		printf '%s\n' "$line" >>$t/$name.log
+		printf '# %s| %s\n' "$name" "$line"
+	done &
 }
 start=$(cut -d' ' -f1 /proc/uptime)
 vm a a --net internal:$seg --pcap $t/a-int.pcap \
 	--net nat,hostfwd=tcp::18080-:8080 --pcap $t/a-nat.pcap \
 	--net bridged:hvtap0 --pcap $t/a-br.pcap
+a_pid=$!
 vm b b --net internal:$seg --pcap $t/b-int.pcap
+b_pid=$!
 
 # bridged: once hvlab has made hvtap0, into the namespace with it
 i=0
@@ -93,21 +102,20 @@ while [ ! -f $t/a.rc ]; do
 	fwd=$(sleep 2 | timeout 5 nc 127.0.0.1 18080 2>/dev/null)
 	case "$fwd" in *HVLAB-HOSTFWD-OK*) break ;; esac
 done
-while [ ! -f $t/a.rc ] || [ ! -f $t/b.rc ]; do
-	sleep 0.5
-done
+wait $a_pid $b_pid
 end=$(cut -d' ' -f1 /proc/uptime)
 echo "# two guests: $start -> $end s of VM uptime"
-cr=$(printf '\r')
 for v in a b; do
-	tr -d "$cr" <$t/$v.out >$t/$v.log
-	sed "s/^/# $v| /" $t/$v.log
 	sed "s/^/# $v! /" $t/$v.err
 done
 
 g() {	# g VM PATTERN: the guest printed a ##GUEST## line matching PATTERN
-	grep -q "^##GUEST## $2" $t/$1.log
+	grep -q "^##GUEST## \(\[[0-9.]*\] \)\?$2" $t/$1.log
 }
+# tcpdump drops its privileges to a user it looks up: this VM has no
+# /etc/passwd of its own
+[ -e /etc/passwd ] || echo 'root:x:0:0:root:/root:/bin/sh' >/etc/passwd
+[ -e /etc/group ] || echo 'root:x:0:' >/etc/group
 pc() {	# pc FILE EXPRESSION PATTERN: tcpdump's reading of FILE has PATTERN
 	tcpdump -Z root -n -r $t/$1 "$2" 2>/dev/null | grep -qE "$3"
 }

@@ -19,14 +19,19 @@
 #       on port 5000, prints its md5
 #   probe  only the driver and the links, then the report below (what the
 #       driver printed, interrupts, counters)
-#   bench  one card per --net (tests/vm/net-bench.sh): sends MB megabytes
-#       (hvlab.mb=MB) to 10.0.2.2:8001 / 192.168.77.1:8001 / 192.168.50.2:8001
-#       and prints the guest's own timing
+#   bench  one card per --net (tests/vm/net-bench.sh), its mode given as
+#       hvlab.ethN=nat|bridged|internal: sends MB megabytes (hvlab.mb=MB) to
+#       10.0.2.2:8001 / 192.168.77.1:8001 / 192.168.50.2:8001 in turn and
+#       prints the guest's own timing
+#   sink   one card, internal 192.168.50.2/24: reads one connection on port
+#       8001 to its end (the bench's internal peer)
 #
 # Every wait is bounded: a card that never works costs a few seconds, and
 # the host's checks say which step failed.
 role=${1:?usage: net.sh a|b|bench}
 say() { echo "##GUEST## $*"; }
+# the same, with the guest's uptime: where its time goes
+step() { echo "##GUEST## [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 
 insmod /lib/modules/e1000.ko 2>&1 | sed 's/^/##GUEST## insmod: /'
 ip link set lo up
@@ -36,7 +41,7 @@ for c in /sys/class/net/eth*; do
 	cards="$cards ${c##*/}"
 	ip link set "${c##*/}" up
 done
-say "cards:$cards"
+step "cards:$cards"
 # the driver's watchdog reports the link; wait for carrier (at most 5 s)
 for c in $cards; do
 	i=0
@@ -44,7 +49,7 @@ for c in $cards; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	say "link $c carrier=$(cat /sys/class/net/$c/carrier 2>/dev/null) mac=$(cat /sys/class/net/$c/address)"
+	step "link $c carrier=$(cat /sys/class/net/$c/carrier 2>/dev/null) mac=$(cat /sys/class/net/$c/address)"
 done
 
 # ping_until ADDR TRIES: one echo at a time until one is answered
@@ -64,7 +69,7 @@ case "$1" in
 bound|renew)
 	ip addr add "$ip/${mask:-24}" dev "$interface"
 	[ -n "$router" ] && ip route add default via "$router" dev "$interface"
-	echo "##GUEST## dhcp $interface $ip router $router dns $dns"
+	echo "dhcp $interface $ip router $router dns $dns" >>/tmp/dhcp.out
 	;;
 esac
 EOS
@@ -85,17 +90,23 @@ probe)
 a)
 	ip addr add 192.168.50.1/24 dev eth0
 	ip addr add 192.168.77.2/24 dev eth2
+	step "dhcp"
 	udhcpc -i eth1 -n -q -t 5 -T 1 -s /tmp/dhcp.sh >/dev/null 2>&1 || say "dhcp failed"
+	sed 's/^/##GUEST## /' /tmp/dhcp.out 2>/dev/null
 	# hostfwd: one connection answered, in the background
 	(
 		timeout 30 nc -l -p 8080 -e /bin/sh -c 'echo HVLAB-HOSTFWD-OK'
 		say "hostfwd-served rc $?"
 	) </dev/null &
 	fwd=$!
+	step "nat-get"
 	page=$(timeout 10 wget -q -O - http://10.0.2.2:8000/index.html 2>&1)
 	say "nat-get $page"
+	step "bridged-ping"
 	if ping_until 192.168.77.1 15; then say "bridged-ping ok"; else say "bridged-ping failed"; fi
+	step "internal-ping"
 	if ping_until 192.168.50.2 30; then say "internal-ping ok"; else say "internal-ping failed"; fi
+	step "internal-send"
 	dd if=/dev/urandom of=/tmp/file bs=1k count=64 2>/dev/null
 	say "sent-md5 $(md5sum </tmp/file | cut -d' ' -f1)"
 	i=0
@@ -105,15 +116,25 @@ a)
 		i=$((i + 1))
 	done
 	say "sent rc $? after $i retries"
+	step "hostfwd-wait"
 	wait $fwd
+	step "done"
 	report
 	;;
 b)
 	ip addr add 192.168.50.2/24 dev eth0
+	step "internal-ping"
 	if ping_until 192.168.50.1 30; then say "internal-ping ok"; else say "internal-ping failed"; fi
+	step "internal-recv"
 	timeout 30 nc -l -p 5000 -e /bin/sh -c 'cat >/tmp/file' </dev/null
 	say "recv rc $? bytes $(wc -c </tmp/file)"
 	say "recv-md5 $(md5sum </tmp/file | cut -d' ' -f1)"
+	report
+	;;
+sink)
+	ip addr add 192.168.50.2/24 dev eth0
+	timeout 100 nc -l -p 8001 -e /bin/sh -c 'cat >/dev/null' </dev/null
+	say "sink rc $?"
 	report
 	;;
 bench)
@@ -127,8 +148,11 @@ bench)
 			udhcpc -i "$c" -n -q -t 5 -T 1 -s /tmp/dhcp.sh >/dev/null 2>&1
 			dst=10.0.2.2 ;;
 		bridged)
-			ip addr add 192.168.77.2/24 dev "$c" 2>/dev/null
+			ip addr add 192.168.77.2/24 dev "$c"
 			dst=192.168.77.1 ;;
+		internal)
+			ip addr add 192.168.50.1/24 dev "$c"
+			dst=192.168.50.2 ;;
 		*) continue ;;
 		esac
 		ping_until "$dst" 10 >/dev/null
@@ -136,7 +160,7 @@ bench)
 		dd if=/dev/zero bs=64k count=$((mb * 16)) 2>/dev/null |
 			timeout 60 nc "$dst" 8001
 		t1=$(cut -d' ' -f1 /proc/uptime)
-		say "bench $c $mode ${mb}MB $t0 $t1"
+		say "bench $c $mode $mb $t0 $t1"
 		i=$((i + 1))
 	done
 	report

@@ -369,17 +369,12 @@ if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] || [ "$MODE" = bench ]; then
 		fail_early "tests/vm/mk-linux-initrd.sh failed"
 	# t_linux_net.sh, tests/vm/net-bench.sh: bridged mode's TAP (tun.ko)
 	# and tcpdump to read the --pcap files back
-	for m in drivers/net/tun.ko; do
-		for z in "" .xz; do
-			[ -f "$KMODS/$m$z" ] || continue
-			mkdir -p "$ROOT/modules/net"
-			if [ -z "$z" ]; then
-				cp "$KMODS/$m" "$ROOT/modules/net/"
-			else
-				xz -dc "$KMODS/$m$z" >"$ROOT/modules/net/$(basename "$m")"
-			fi
-		done
-	done
+	mkdir -p "$ROOT/modules/net"
+	if [ -f "$KMODS/drivers/net/tun.ko" ]; then
+		cp "$KMODS/drivers/net/tun.ko" "$ROOT/modules/net/"
+	elif [ -f "$KMODS/drivers/net/tun.ko.xz" ]; then
+		xz -dc "$KMODS/drivers/net/tun.ko.xz" >"$ROOT/modules/net/tun.ko"
+	fi
 	if command -v tcpdump >/dev/null; then
 		cp "$(command -v tcpdump)" "$ROOT/usr/bin/tcpdump"
 		dyn_bins+=("$ROOT/usr/bin/tcpdump")

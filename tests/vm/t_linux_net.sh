@@ -21,7 +21,7 @@
 # Each --pcap file is read back with tcpdump and must hold the frames of
 # those exchanges.  Only in the passes that name it (init.sh runs
 # t_linux_* on request): run-suite.sh --only t_linux_net.
-. /tests/vm/tap.sh
+. "$(dirname "$0")/tap.sh"
 dir=/guests/linux
 t=/tmp/net
 rm -rf $t

@@ -20,7 +20,8 @@
 #             which a pings.
 # Each --pcap file is read back with tcpdump and must hold the frames of
 # those exchanges.  Only in the passes that name it (init.sh runs
-# t_linux_* on request): run-suite.sh --only t_linux_net.
+# t_linux_* on request): run-suite.sh --only t_linux_net, the 6.1-net pass
+# of make check.
 . "$(dirname "$0")/tap.sh"
 dir=/guests/linux
 t=/tmp/net

@@ -149,4 +149,3 @@ for mode in ept shadow; do
 	"$HVLAB" run --paging "$mode" --stats --flat 0x8000 "$G/realmode.bin" 2>&1 >/dev/null |
 		grep -v '^hvlab: ucall' | sed 's/^/    /'
 done
-sh "$(dirname "$0")/net-bench.sh"

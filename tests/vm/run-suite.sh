@@ -369,7 +369,7 @@ done
 # Linux inside hvlab (t_linux_*.sh, and the demo's last step): this VM's
 # own vmlinuz and a busybox initramfs of its own; only where used, as they
 # add 10 MB.
-if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] || [ "$MODE" = bench ]; then
+if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ]; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
 	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" "$KVER" ||

@@ -275,8 +275,10 @@ int vcpu_prepare_run(struct vcpu *v)
 /*
  * HLT with interrupts enabled: sleep until the controllers have something
  * for this vCPU.  When every vCPU sleeps here (or is halted for good) and
- * no timer is armed and no one can type, nothing will ever wake them: the
- * run ends as a halted guest's does.  Returns VCPU_CONTINUE or VCPU_HALTED.
+ * no timer is armed, no one can type and no network card can bring a
+ * frame (whose interrupt wakes the guest, as a server waiting in accept()
+ * expects), nothing will ever wake them: the run ends as a halted guest's
+ * does.  Returns VCPU_CONTINUE or VCPU_HALTED.
  */
 enum vcpu_action vcpu_wait_irq(struct vcpu *v)
 {
@@ -295,7 +297,7 @@ enum vcpu_action vcpu_wait_irq(struct vcpu *v)
 		}
 		pthread_mutex_lock(&vm->lock);
 		stuck = vm->halted >= vm->ncpus && !hw_timers_any_armed() &&
-			!vm->console_input;
+			!vm->console_input && !vm->opt.nnics;
 		pthread_mutex_unlock(&vm->lock);
 		if (stuck) {
 			char why[160];

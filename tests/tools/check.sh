@@ -116,10 +116,13 @@ else
 	#              its own paging mode), which run only when named;
 	#  6.12-ept    Debian's 6.12 (linux-image-6.12-amd64), EPT: the whole
 	#              suite;
+	#  6.1-net     the same kernel, EPT, only t_linux_net.sh: two Linux
+	#              guests inside hvlab on the three network modes (its own
+	#              pass, in the shorter lane below, ~10 min);
 	#  dkms        hvlab.ko as DKMS builds and installs it for the 6.1
 	#              kernel, loaded in the VM (tests/vm/dkms-check.sh).
-	# KVER=VERSION (make check KVER=...) runs the first two on that kernel
-	# instead, and neither the 6.12 pass nor DKMS.
+	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
+	# on that kernel instead, and neither the 6.12 pass nor DKMS.
 	shadow_only='test_run_*,t_linux_ept,t_linux_smp'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
@@ -139,6 +142,8 @@ else
 			--pass "$k-shadow" --paging shadow --only "$shadow_only"
 	}
 	lane_b() {
+		vm_pass "$k-net" "$RESULTS/vm-$k-net.tap" tests/vm/run-suite.sh "${kv[@]}" \
+			--pass "$k-net" --paging ept --only t_linux_net
 		[ -z "${KVER:-}" ] || return 0
 		vm_pass 6.12-ept "$RESULTS/vm-6.12-ept.tap" tests/vm/run-suite.sh --kver 6.12 \
 			--pass 6.12-ept --paging ept

@@ -268,6 +268,20 @@ TEST_F(nic, io_bar_reaches_the_registers)
 	EXPECT_EQ(0x84u, RD(E1000_IMS));
 }
 
+/* Each BAR access is one exit to userspace: the bench's exits per frame. */
+TEST_F(nic, register_accesses_are_counted)
+{
+	struct e1000_stats st0, st;
+
+	e1000_get_stats(self->e, &st0);
+	RD(E1000_STATUS);
+	WR(E1000_IMS, E1000_ICR_TXDW);
+	out(self->bus, self->iobase + E1000_IOADDR, E1000_STATUS, 4);
+	in(self->bus, self->iobase + E1000_IODATA, 4);
+	e1000_get_stats(self->e, &st);
+	EXPECT_EQ(4u, st.reg_accesses - st0.reg_accesses);
+}
+
 /* ---- transmit ------------------------------------------------------ */
 
 static uint8_t *txd(FIXTURE_DATA(nic) *self, unsigned i)

@@ -280,4 +280,22 @@ TEST_F(irq, every_vcpu_asleep_with_no_timer_is_a_halted_guest)
 	EXPECT_EQ(VM_EXIT_OK, vm.exit_status);
 }
 
+/* A network card can bring a frame, and its interrupt, at any time. */
+TEST_F(irq, a_vm_with_a_nic_waits_in_hlt_without_a_timer)
+{
+	pthread_t t;
+	void *ret;
+
+	vm.ncpus = 1;
+	vm.opt.nnics = 1;
+	ASSERT_EQ(0, pthread_create(&t, NULL, hlt_thread, &vm.vcpu[0]));
+	nanosleep(&(struct timespec){ 0, 100000000 }, NULL);	/* 100 ms asleep */
+	EXPECT_EQ(1u, vm.halted);
+	EXPECT_FALSE(vm_stopping(&vm));
+	ipi(self->bus, 1, 0, FIXED(0x44));
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	EXPECT_EQ(VCPU_CONTINUE, (int)(intptr_t)ret);
+	EXPECT_FALSE(vm_stopping(&vm));
+}
+
 TEST_HARNESS_MAIN

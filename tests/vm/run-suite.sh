@@ -373,8 +373,20 @@ if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] ||
    { [ "$MODE" = bench ] && [ "${HVLAB_BENCH_LINUX:-0}" = 1 ]; }; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
-	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||
+	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" "$KVER" ||
 		fail_early "tests/vm/mk-linux-initrd.sh failed"
+	# t_linux_net.sh, tests/vm/net-bench.sh: bridged mode's TAP (tun.ko)
+	# and tcpdump to read the --pcap files back
+	mkdir -p "$ROOT/modules/net"
+	if [ -f "$KMODS/drivers/net/tun.ko" ]; then
+		cp "$KMODS/drivers/net/tun.ko" "$ROOT/modules/net/"
+	elif [ -f "$KMODS/drivers/net/tun.ko.xz" ]; then
+		xz -dc "$KMODS/drivers/net/tun.ko.xz" >"$ROOT/modules/net/tun.ko"
+	fi
+	if command -v tcpdump >/dev/null; then
+		cp "$(command -v tcpdump)" "$ROOT/usr/bin/tcpdump"
+		dyn_bins+=("$ROOT/usr/bin/tcpdump")
+	fi
 fi
 # ---- DKMS (tests/vm/dkms-check.sh) ----------------------------------
 # When DKMS has installed hvlab.ko for the kernel the VM boots, the VM also

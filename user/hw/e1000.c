@@ -831,6 +831,7 @@ static void bar_access(void *opaque, int bar, uint64_t off, void *data, unsigned
 	struct e1000 *e = opaque;
 
 	pthread_mutex_lock(&e->lock);
+	e->st.reg_accesses++;
 	if (bar == 0) {
 		mmio_access(e, off, data, len, write);
 	} else if (off == E1000_IOADDR && len == 4) {

@@ -33,6 +33,7 @@ struct e1000_stats {
 	uint64_t irqs;			/* rising edges of INTA# */
 	uint64_t rx_wraps, tx_wraps;	/* head pointer wrapped to 0 */
 	uint64_t tso_segments;
+	uint64_t reg_accesses;		/* BAR reads and writes: one exit each */
 };
 
 #define E1000_MAX_FRAME		16384	/* what one receive may carry */

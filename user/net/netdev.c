@@ -272,6 +272,7 @@ void netdev_get_stats(struct netdev *nd, struct netdev_stats *st)
 	st->rx_frames = e.rx_frames;
 	st->rx_bytes = e.rx_bytes;
 	st->irqs = e.irqs;
+	st->reg_accesses = e.reg_accesses;
 	st->rx_wraps = e.rx_wraps;
 	st->tx_wraps = e.tx_wraps;
 	pthread_mutex_lock(&nd->rxq.lock);
@@ -299,6 +300,8 @@ void netdev_print_stats(struct netdev *nd, FILE *f)
 	fprintf(f, "  %-22s %12" PRIu64 " frames %14" PRIu64 " bytes\n", "received by the guest",
 		st.rx_frames, st.rx_bytes);
 	fprintf(f, "  %-22s %12" PRIu64 "\n", "interrupts", st.irqs);
+	fprintf(f, "  %-22s %12" PRIu64 " (each an exit to userspace)\n", "register accesses",
+		st.reg_accesses);
 	fprintf(f, "  %-22s %12" PRIu64 " receive %10" PRIu64 " transmit\n", "ring wraps",
 		st.rx_wraps, st.tx_wraps);
 	fprintf(f, "  %-22s %12" PRIu64 " (queue full %" PRIu64 ", no descriptor %" PRIu64

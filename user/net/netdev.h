@@ -37,6 +37,7 @@ struct netdev_config {
 struct netdev_stats {
 	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
 	uint64_t irqs, rx_wraps, tx_wraps;
+	uint64_t reg_accesses;		/* the guest's register reads and writes */
 	uint64_t drops;			/* every kind, detailed below */
 	uint64_t rx_queue_full, rx_no_desc, rx_filtered, tx_dropped, dma_errors;
 };

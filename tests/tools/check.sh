@@ -127,6 +127,12 @@ else
 		--pass "$k-ept" --paging ept
 	vm_pass "$k-shadow" "$RESULTS/vm-$k-shadow.tap" tests/vm/run-suite.sh "${kv[@]}" \
 		--pass "$k-shadow" --paging shadow --only "$shadow_only"
+	# labs: the VM checks of the lab course prove themselves: each lab's
+	# starter module scores 0 (one boot for all), the reference full
+	# marks, graded from the two passes above (labs/tools/lab.sh).
+	vm_pass labs "$RESULTS/vm-labs.tap" labs/tools/lab.sh vm-selftest "${kv[@]}" \
+		--tap "$RESULTS/vm-labs.tap" --ref "$RESULTS/vm-$k-ept.tap" \
+		--ref-shadow "$RESULTS/vm-$k-shadow.tap"
 	if [ -z "${KVER:-}" ]; then
 		vm_pass 6.12-ept "$RESULTS/vm-6.12-ept.tap" tests/vm/run-suite.sh --kver 6.12 \
 			--pass 6.12-ept --paging ept

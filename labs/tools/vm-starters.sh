@@ -22,7 +22,7 @@
 # cleanly, so each program ends quickly; the limit per program is
 # LAB_STARTER_TIMEOUT guest seconds (a guest second is ~25 wall seconds).
 
-LAB_STARTER_TIMEOUT=${LAB_STARTER_TIMEOUT:-8}
+LAB_STARTER_TIMEOUT=${LAB_STARTER_TIMEOUT:-5}
 
 lab_starter() {	# DIR
 	ld=$1

@@ -271,8 +271,9 @@ static int handle_nmi_window(struct hv_vcpu *vcpu)
  * Could the event HVLAB_INJECT queued be delivered right now?  An NMI
  * ignores RFLAGS.IF but not NMI blocking; an external interrupt needs IF
  * (STI blocking ends with the HLT that exited).  An exception always goes.
+ * (__maybe_unused: lab 3's starter tree cuts out its only caller.)
  */
-static bool queued_event_deliverable(struct hv_vcpu *vcpu)
+static bool __maybe_unused queued_event_deliverable(struct hv_vcpu *vcpu)
 {
 	if (!vcpu->event_pending)
 		return false;
@@ -295,6 +296,7 @@ static bool queued_event_deliverable(struct hv_vcpu *vcpu)
  * on hardware.  Otherwise the vCPU is halted: userspace waits for its next
  * interrupt (run->if_flag says whether one can wake it).
  */
+/* LAB 3: BEGIN handle_hlt */
 static int handle_hlt(struct hv_vcpu *vcpu)
 {
 	hv_skip_instruction(vcpu, insn_len());
@@ -303,6 +305,7 @@ static int handle_hlt(struct hv_vcpu *vcpu)
 	vcpu->run->exit_reason = HVLAB_EXIT_HLT;
 	return 0;
 }
+/* LAB 3: END handle_hlt */
 
 static int handle_invlpg(struct hv_vcpu *vcpu)
 {
@@ -413,6 +416,7 @@ static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
  * MOV to CR3: the seed's example of an intercepted sensitive instruction.
  * With HVLAB_VM_TRAP_CR3 userspace also hears of each write (HVLAB_EXIT_CR3,
  * purely informational: the write is already done when it sees it).
+ * Returns 0 when done, or an errno of the hypervisor's own (-ENOMEM).
  */
 static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 {
@@ -428,11 +432,13 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 	val = cr3_operand(val);
 	if (vcpu->shadow)	/* a kept root, or a new one filled lazily */
 		return hv_shadow_set_cr3(vcpu, val);
+	/* LAB 4: BEGIN set_cr3_ept */
 	vmcs_writel(GUEST_CR3, val);
 	/* the guest expects its non-global TLB entries gone */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 	return hv_vmcs_load_pdptrs(vcpu);
+	/* LAB 4: END set_cr3_ept */
 }
 
 /*
@@ -501,6 +507,35 @@ int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val)
 	return -1;
 }
 
+/* LAB 4: BEGIN mov_to_cr3 */
+/*
+ * The CR-access exit of a MOV to CR3 (SDM Vol. 3 28.2.1, table 28-3: bits
+ * 3:0 of the qualification name the control register, bits 5:4 the
+ * access type, 0 for MOV to CR, bits 11:8 the general-purpose register
+ * that holds the new value).  The write is emulated by set_cr3; an error
+ * of the hypervisor's own stops the run.  Returns what an exit handler
+ * returns: 1 resume the guest, 0 exit to userspace (a trapped write,
+ * HVLAB_EXIT_CR3), <0 an errno.
+ */
+static int mov_to_cr3(struct hv_vcpu *vcpu, unsigned long q)
+{
+	unsigned long val = get_gpr(vcpu, (q >> 8) & 15);
+	int err;
+
+	vcpu->rec->value = val;
+	err = set_cr3(vcpu, val);
+	if (err < 0)
+		return err;
+	if (err) {
+		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	hv_skip_instruction(vcpu, insn_len());
+	/* a trapped write is reported to userspace (see set_cr3) */
+	return !(vcpu->vm->flags & HVLAB_VM_TRAP_CR3);
+}
+/* LAB 4: END mov_to_cr3 */
+
 static int handle_cr(struct hv_vcpu *vcpu)
 {
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
@@ -509,6 +544,8 @@ static int handle_cr(struct hv_vcpu *vcpu)
 	int err = 0;
 
 	vcpu->rec->info = q;
+	if (type == 0 && cr == 3)
+		return mov_to_cr3(vcpu, q);
 	switch (type) {
 	case 0:		/* MOV to CR (SDM 27.2.1, table 27-3) */
 		vcpu->rec->value = val;
@@ -540,8 +577,7 @@ static int handle_cr(struct hv_vcpu *vcpu)
 		return 1;
 	}
 	hv_skip_instruction(vcpu, insn_len());
-	/* a trapped CR3 write is reported to userspace (see set_cr3) */
-	return !(type == 0 && cr == 3 && (vcpu->vm->flags & HVLAB_VM_TRAP_CR3));
+	return 1;
 }
 
 static int handle_dr(struct hv_vcpu *vcpu)
@@ -627,6 +663,7 @@ static int handle_xsetbv(struct hv_vcpu *vcpu)
 
 /* ---- VMCALL: the hypercall ABI (docs/hypercalls.md) ------------------- */
 
+/* LAB 3: BEGIN handle_vmcall */
 static int handle_vmcall(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
@@ -654,6 +691,7 @@ static int handle_vmcall(struct hv_vcpu *vcpu)
 	vcpu->pending_len = insn_len();
 	return 0;
 }
+/* LAB 3: END handle_vmcall */
 
 /* ---- entry failures ----------------------------------------------------- */
 

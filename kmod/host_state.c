@@ -145,6 +145,7 @@ void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h)
 {
 	unsigned long cr3, cr4;
 
+	/* LAB 12: BEGIN host_cr3_cr4 */
 	cr3 = __read_cr3();
 	if (cr3 != vcpu->host_cr3) {
 		vmcs_writel(HOST_CR3, cr3);
@@ -155,6 +156,7 @@ void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h)
 		vmcs_writel(HOST_CR4, cr4);
 		vcpu->host_cr4 = cr4;
 	}
+	/* LAB 12: END host_cr3_cr4 */
 	save_host_extra(h);
 	/* the guest's breakpoints match its own DR0-3 (see the top) */
 	h->guest_drs = vmcs_readl(GUEST_DR7) & DR7_ENABLES;

@@ -12,6 +12,8 @@
 #                                          (natively with VT-x, else Bochs)
 #   labs/tools/lab.sh handin N             pack the hand-in of lab N
 #   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
+#   labs/tools/lab.sh vm-selftest [OPTIONS] the same for the VM checks: the
+#                                          starters in one Bochs boot
 #   labs/tools/lab.sh lint                 regions and stubs match
 #   labs/tools/lab.sh stubs-tree DIR       every lab cut at once (a build check)
 #
@@ -43,7 +45,9 @@
 #                                 (run.cr3_trapped_7), run in the Bochs VM
 #                                 only with --vm
 # Every VM pass adds the global checks of its boot (module load/unload,
-# kernel log clean: no oops, WARN or BUG), which cost points when they fail.
+# kernel log clean: no oops, WARN or BUG).  They only take points away:
+# a failed one costs its points, a passed one adds none, and the score
+# never goes below 0, so a starter that does nothing scores 0.
 # The VM pass is tests/vm/run-suite.sh --pass labN --only PROG1,PROG2,...
 # (its results in build/results/vm-labN.tap); HVLAB_LAB_VM_TAP=FILE grades
 # from the TAP file of a run made before instead of booting the VM, and
@@ -178,16 +182,18 @@ json_str() {
 
 cmd_grade() {
 	local n=$1 vm=${2:-0} dir bin seed kind name pts tmo prog tst
-	local total=0 got=0 vm_total=0 vm_n=0 out rc t0 dt pass tail json first=1
+	local total=0 got=0 vm_total=0 vm_n=0 out rc t0 dt pass tail json first=1 penalty=0
 	dir=$(lab_dir "$n")
 	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-	json=grade-lab$n.json
+	json=${HVLAB_LAB_JSON_DIR:-.}/grade-lab$n.json
+	# the VM checks' programs draw their random inputs from it too
+	export HVLAB_LAB_SEED=$seed
 	# a new VM run for this grading, unless it grades an earlier run's TAP
 	[ "$vm" != 1 ] || [ -n "${HVLAB_LAB_VM_TAP:-}" ] ||
 		rm -f "build/labs/vm-lab$n.done" "build/results/vm-lab$n.tap"
 	echo "== lab $n ($dir), seed $seed"
 	mkdir -p build
-	if [ -f "$dir/grade.c" ]; then
+	if [ -f "$dir/grade.c" ] && [ "${HVLAB_LAB_ONLY_VM:-0}" != 1 ]; then
 		bin=$TOP/build/$dir/grade
 		if ! make -s -j2 "$bin" >build/lab-build.log 2>&1; then
 			sed 's/^/    /' build/lab-build.log | tail -n 30
@@ -211,7 +217,9 @@ cmd_grade() {
 	out=$(mktemp)
 	while read -r kind name pts tmo rest; do
 		case "$kind" in ''|'#'*) continue ;; esac
-		if [ "$kind" = native ]; then
+		if [ "$kind" = native ] && [ "${HVLAB_LAB_ONLY_VM:-0}" = 1 ]; then
+			continue	# vm-selftest: the VM checks alone
+		elif [ "$kind" = native ]; then
 			total=$((total + pts))
 			t0=$(date +%s%N)
 			if [ -x "$bin" ]; then
@@ -235,6 +243,19 @@ cmd_grade() {
 				grep -A1 -E '^(FAIL|TIMEOUT|no test)' "$out" | head -n 4 | sed 's/^/        /'
 			fi
 			emit "$name" native "$pts" "$pass" "$out" ""
+		elif [ "$kind" = global ]; then
+			# a global check of the VM run: a failure costs its points
+			prog=$name tst=$pts pts=$tmo
+			[ "$vm" = 1 ] || continue
+			if vm_result "$n" "$prog" "$tst" >"$out"; then
+				pass=true
+				printf '  ok    %-44s %7s (global check)\n' "$prog" "-0"
+			else
+				pass=false
+				penalty=$((penalty + pts))
+				printf '  FAIL  %-44s %7s (global check)\n' "$prog" "-$pts"
+			fi
+			emit "$prog" global "-$pts" "$pass" "$out" "a global check: costs its points when it fails, adds none"
 		elif [ "$kind" = vm ]; then
 			prog=$name tst=$pts pts=$tmo
 			vm_total=$((vm_total + pts))
@@ -258,6 +279,7 @@ cmd_grade() {
 		fi
 	done < <(grade_list "$n" "$vm")
 	rm -f "$out"
+	got=$((got > penalty ? got - penalty : 0))
 	{
 		echo
 		echo "  ],"
@@ -281,15 +303,15 @@ cmd_grade() {
 }
 
 # grade_list N VM: the lab's checks; with VM, the global checks of the boot
-# join them (their TAP names: setup, teardown, kernel-log)
+# join them (their TAP names: setup, teardown, kernel-log), as penalties
 grade_list() {
 	local dir
 	dir=$(lab_dir "$1")
 	cat "$dir/grade.list"
 	if [ "$2" = 1 ] && grep -qE '^vm[[:space:]]' "$dir/grade.list"; then
-		echo "vm setup * 5"
-		echo "vm teardown * 5"
-		echo "vm kernel-log * 10"
+		echo "global setup * 5"
+		echo "global teardown * 5"
+		echo "global kernel-log * 10"
 	fi
 }
 
@@ -577,6 +599,166 @@ cmd_lint() {
 	return $rc
 }
 
+# ---- the VM checks' proof: starters in one boot ---------------------------
+#
+# vm-selftest [--kver K] [--tap FILE] [--ref TAP] [--ref-shadow TAP]
+#
+# (Without --ref the reference's programs run in the same boot, before the
+# starters: `make grade-selftest VM=1`.)
+# For every lab with VM checks, its starter scores 0 on them, and (given
+# the TAP of a suite run on the reference module) the reference scores
+# full marks, global checks included.  The reference costs no boot of its
+# own: make check grades it from the 6.1 passes it runs anyway (--ref:
+# the EPT pass, --ref-shadow: the shadow pass, whose test_run_* results
+# stand for PROGRAM@shadow).  The starters share one boot: each lab's
+# starter module is built here against the VM's kernel (one copy of
+# kmod/, built once; per lab only the files with its regions recompile),
+# packed into the initramfs with labs/tools/vm-starters.sh, which loads
+# each in turn and runs that lab's programs (tests/vm/init.sh, /labs).
+# A starter counts only if its lab's run finished (its kernel-log
+# result is there).  Writes a TAP file (default build/results/vm-labs.tap),
+# one result per lab and side, and the boot's own health; exit 0 when all
+# are ok.
+cmd_vm_selftest() {
+	local kver=default tap=build/results/vm-labs.tap ref= refsh= labs n f k vkdir
+	local work pack raw=build/labs/vm-starters.tap t0=$SECONDS seed i=0 s ok rc=0
+	local scratch tmp only
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kver) kver=$2; shift 2 ;;
+		--tap) tap=$2; shift 2 ;;
+		--ref) ref=$2; shift 2 ;;
+		--ref-shadow) refsh=$2; shift 2 ;;
+		*) die "vm-selftest: unknown option $1" ;;
+		esac
+	done
+	mkdir -p "$(dirname "$tap")" build/labs
+	: >"$tap.tmp"
+	result() {	# OK TEXT
+		i=$((i + 1))
+		if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; rc=1; fi >>"$tap.tmp"
+	}
+	finish() { echo "1..$i" >>"$tap.tmp"; mv "$tap.tmp" "$tap"; cat "$tap"; return $rc; }
+	labs=$(for n in $(all_labs); do
+		grep -qE '^vm[[:space:]]' "$(lab_dir "$n")/grade.list" && echo "$n"; done)
+	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	echo "# labs with VM checks: $(echo $labs); seed $seed" >>"$tap.tmp"
+	if [ -n "${HVLAB_LAB_VM_TAP:-}" ]; then	# a run made before
+		raw=$HVLAB_LAB_VM_TAP
+	elif ! vm_starters_boot; then
+		finish
+		return
+	fi
+	if [ -z "$ref" ]; then	# the reference's results: the same boot's
+		ref=$TOP/build/labs/vm-reference.tap
+		grep -vE '^(not )?ok [0-9]+ - lab[0-9]+/' "$raw" >"$ref" 2>/dev/null || true
+		refsh=
+	fi
+	if [ -s "$raw" ] && grep -qE '^(not )?ok [0-9]+ - teardown: ' "$raw" &&
+		! grep -E '^not ok .* - VM suite' "$raw" | grep -q .; then
+		result 0 "the starters' VM pass ran to its end"
+	else
+		grep -E '^not ok .* - VM suite' "$raw" 2>/dev/null | head -n 5 | sed 's/^/# /' >>"$tap.tmp"
+		result 1 "the starters' VM pass ran to its end (build/labs/vm-starters.log)"
+	fi
+	# 3. grading: each side from its own TAP, the VM checks alone
+	scratch=$(mktemp -d)
+	for n in $labs; do
+		tmp=$scratch/starter-$n.tap
+		grep -E "^(not )?ok [0-9]+ - lab$n/" "$raw" 2>/dev/null | sed "s| - lab$n/| - |" >"$tmp" || true
+		s=$(grade_vm_only "$n" "$tmp" "$scratch")
+		if ! grep -qE '^(not )?ok [0-9]+ - kernel-log: ' "$tmp"; then
+			result 1 "lab $n starter: its VM run did not finish (score $s)"
+		elif [ "${s%%/*}" = 0 ] && [ "${s#*/}" -gt 0 ] 2>/dev/null; then
+			result 0 "lab $n starter: VM checks $s"
+		else
+			grep -E "^  PASS " "$scratch/grade-$n.out" | sed 's/^/#  /' >>"$tap.tmp"
+			result 1 "lab $n starter: VM checks $s (want 0)"
+		fi
+		[ -n "$ref" ] || continue
+		tmp=$scratch/ref-$n.tap
+		{
+			cat "$ref" 2>/dev/null
+			# the shadow pass's test_run_* are PROGRAM@shadow
+			[ -z "$refsh" ] || sed -nE 's/^((not )?ok [0-9]+ - )(test_run_[a-z_]+): /\1\3@shadow: /p' \
+				"$refsh" 2>/dev/null
+		} >"$tmp"
+		s=$(grade_vm_only "$n" "$tmp" "$scratch")
+		ok=1
+		[ -n "$s" ] && [ "${s%/*}" = "${s#*/}" ] && [ "${s#*/}" -gt 0 ] 2>/dev/null && ok=0
+		[ "$ok" = 0 ] || grep -E "^  FAIL " "$scratch/grade-$n.out" | sed 's/^/#  /' >>"$tap.tmp"
+		result $ok "lab $n reference: VM checks $s (from ${ref##*/}${refsh:+ and ${refsh##*/}})"
+	done
+	rm -rf "$scratch"
+	echo "# vm-selftest: $((SECONDS - t0)) s" >>"$tap.tmp"
+	finish
+}
+
+# vm_starters_boot: cmd_vm_selftest's build of the starter modules and its
+# boot (its variables: dynamic scope)
+vm_starters_boot() {
+	if ! k=$(tests/vm/kver.sh "$kver" 2>&1); then
+		result 1 "vm-selftest: no kernel $kver for the VM ($k)"
+		return 1
+	fi
+	vkdir=/usr/src/linux-headers-$k
+	# 1. the starter modules
+	work=$TOP/build/labs/vm-kmod-$k
+	pack=$TOP/build/labs/vm-starters
+	rm -rf "$pack"
+	mkdir -p "$work" "$pack"
+	# -c, not -t: a file whose text changed gets a new mtime, so that
+	# no object compiled from an earlier run's stub survives
+	rsync -rc --delete --exclude='*.mod.c' --include='*/' --include='*.[chS]' \
+		--include='Kbuild' --include='Makefile' --exclude='*' \
+		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$work/"
+	if ! make -C "$vkdir" M="$work" -j2 modules >build/labs/vm-kmod.log 2>&1; then
+		result 1 "vm-selftest: the reference module does not build for $k (build/labs/vm-kmod.log)"
+		return 1
+	fi
+	for n in $labs; do
+		mkdir -p "$pack/$n"
+		awk '$1 == "vm" { print $2 }' "$(lab_dir "$n")/grade.list" | awk '!seen[$0]++' >"$pack/$n/progs"
+		for f in $(files_with_regions "$n" | grep '^kmod/'); do
+			cut_regions "$n" "$TOP/$(lab_dir "$n")/stub" "$work/$f"
+		done
+		if make -C "$vkdir" M="$work" -j2 modules >"build/labs/vm-kmod-lab$n.log" 2>&1; then
+			cp "$work/kmod/hvlab.ko" "$pack/$n/hvlab.ko"
+		else
+			echo "# lab $n: the starter module does not build (build/labs/vm-kmod-lab$n.log)" >>"$tap.tmp"
+		fi
+		# back to the reference: a new mtime, so the next build
+		# recompiles these files
+		for f in $(files_with_regions "$n" | grep '^kmod/'); do
+			cp "$TOP/$f" "$work/$f"
+		done
+	done
+	cp labs/tools/vm-starters.sh "$pack/run.sh"
+	echo "# starter modules built: $((SECONDS - t0)) s" >>"$tap.tmp"
+	# 2. one boot.  Without --ref the reference's programs run in it
+	# first; with it, nothing but the reference's setup and teardown
+	# (no program of the suite is called lab-starters) before /labs/run.sh
+	rm -f "$raw"
+	only=lab-starters
+	[ -n "$ref" ] || only=$(vm_progs $labs)
+	HVLAB_VM_LABS=$pack HVLAB_LAB_SEED=$seed tests/vm/run-suite.sh --kver "$kver" \
+		--pass labs-starters --only "$only" >build/labs/vm-starters.log 2>&1 || true
+	# its raw TAP is full of the starters' failures: not a result file
+	[ -f build/results/vm-labs-starters.tap ] && mv build/results/vm-labs-starters.tap "$raw"
+	echo "# the boot: $(grep -aoE 'Bochs done after [0-9]+s' build/labs/vm-starters.log | tail -n 1);" \
+		"vm-selftest so far $((SECONDS - t0)) s (log: build/labs/vm-starters.log)" >>"$tap.tmp"
+}
+
+# grade_vm_only N TAP DIR: "P/T" of lab N's VM checks graded from TAP
+# (the output in DIR/grade-N.out, the JSON in DIR)
+grade_vm_only() {
+	local s
+	s=$(HVLAB_LAB_ONLY_VM=1 HVLAB_LAB_VM_TAP=$2 HVLAB_LAB_JSON_DIR=$3 \
+		"$TOP/labs/tools/lab.sh" grade "$1" --vm 2>&1 | tee "$3/grade-$1.out" |
+		sed -n 's/^Score: //p')
+	echo "${s:-0/0}"
+}
+
 # cmd_grade_quiet N TREE: "P/T" of lab N's native checks graded in TREE
 cmd_grade_quiet() {
 	local s
@@ -597,6 +779,7 @@ grade)
 handin) [ $# = 1 ] || die "usage: lab.sh handin N"; cmd_handin "$1" ;;
 grade-vm) cmd_grade_vm "$@" ;;
 selftest) cmd_selftest "$@" ;;
+vm-selftest) cmd_vm_selftest "$@" ;;
 lint) cmd_lint ;;
 stubs-tree) [ $# = 1 ] || die "usage: lab.sh stubs-tree DIR"; cmd_stubs_tree "$1" ;;
 vm-where)

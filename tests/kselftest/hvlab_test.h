@@ -119,4 +119,39 @@ static inline long hvlab_expected_cpus(void)
 	return strtol(hvlab_env("HVLAB_VM_CPUS", "0"), NULL, 10);
 }
 
+/*
+ * Randomized inputs (the labs' graders, labs/tools/lab.sh): a test draws
+ * its addresses and counts from the seed HVLAB_LAB_SEED, or from
+ * /dev/urandom when that is unset, and logs the seed, so that an answer
+ * hard-coded for one run fails the next, and a failure can be replayed.
+ * hvlab_rand() steps an xorshift32 state (never 0) started from the seed.
+ */
+static inline unsigned int hvlab_seed(void)
+{
+	const char *e = getenv("HVLAB_LAB_SEED");
+	unsigned int seed = 0;
+	int fd;
+
+	if (e && *e)
+		return (unsigned int)strtoul(e, NULL, 10);
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &seed, sizeof(seed)) != sizeof(seed))
+			seed = 0;
+		close(fd);
+	}
+	return seed ? seed : (unsigned int)getpid();
+}
+
+static inline unsigned int hvlab_rand(unsigned int *state)
+{
+	unsigned int x = *state ? *state : 0x2545f491;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
 #endif

@@ -39,6 +39,26 @@ TEST_F(run, cr3_trapped_7)
 	EXPECT_EQ(7, guest_stat(R, "CR3_WRITES"));
 }
 
+/*
+ * A count drawn at random (HVLAB_LAB_SEED replays it): the exits follow
+ * the guest's n, whatever n is, in both paging modes.
+ */
+TEST_F_TIMEOUT(run, cr3_trapped_random, 60)
+{
+	unsigned int seed = hvlab_seed(), state = seed, n;
+	char arg[32];
+
+	n = 2 + hvlab_rand(&state) % 59;
+	TH_LOG("seed %u (HVLAB_LAB_SEED): n=%u", seed, n);
+	snprintf(arg, sizeof(arg), "n=%u", n);
+	RUN(RUN_TIMEOUT * 2, NULL, "--trap-cr3", "--stats", "--append", arg, G("cr3.elf"));
+	EXPECT_EQ(0, R->status);
+	snprintf(arg, sizeof(arg), "cr3 writes: %u\n", n);
+	EXPECT_TRUE(HAS(R->out, arg));
+	EXPECT_EQ(n, guest_stat(R, "CR3_WRITES"));
+	EXPECT_EQ(n, count_lines(R->err, ": MOV to CR3 0x"));
+}
+
 /* Without --trap-cr3, EPT lets CR3 writes through: none counted. */
 TEST_F(run, cr3_not_trapped)
 {

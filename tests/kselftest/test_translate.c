@@ -174,6 +174,39 @@ TEST_F(xlate, va_0x1000_follows_remap_and_invlpg)
 		    host_frame(self->ram + 0x5000));
 }
 
+/*
+ * The same remap to a page drawn at random (HVLAB_LAB_SEED replays it),
+ * holding a random byte: the guest reads that byte after its INVLPG, and
+ * the walk ends in that page's host frame.
+ */
+TEST_F(xlate, random_remap_follows_invlpg)
+{
+	static const unsigned int used[] = { 0x2000, 0x3000, 0x4000, 0x8000 };
+	unsigned int seed = hvlab_seed(), state = seed, gpa, i;
+	uint32_t *pt = (uint32_t *)(self->ram + 0x4000);
+	struct hvlab_regs regs;
+	uint8_t byte;
+
+	do {
+		gpa = (1 + hvlab_rand(&state) % (RAM / 4096 - 1)) * 4096;
+		for (i = 0; i < 4 && used[i] != gpa; i++)
+			;
+	} while (i < 4);
+	byte = 1 + hvlab_rand(&state) % 255;
+	TH_LOG("seed %u (HVLAB_LAB_SEED): GVA 0x1000 -> GPA 0x%x holding 0x%02x",
+	       seed, gpa, byte);
+	self->ram[gpa] = byte;
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_RUN, 0));
+	ASSERT_EQ(HVLAB_EXIT_HLT, self->run->exit_reason);
+	pt[1] = gpa | 3;
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_RUN, 0));
+	ASSERT_EQ(HVLAB_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(0, ioctl(self->vcpu, HVLAB_GET_REGS, &regs));
+	EXPECT_EQ(byte, regs.rax & 0xff);
+	expect_walk(_metadata, self, variant->shadow, gpa,
+		    host_frame(self->ram + gpa));
+}
+
 /* An unmapped GVA: the guest's own tables fault, and the walk says where. */
 TEST_F(xlate, unmapped_gva_faults_in_guest_tables)
 {

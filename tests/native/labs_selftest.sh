@@ -7,7 +7,8 @@
 # against the starter and the grade, VM results are read from a TAP file
 # by test name, and with every lab's stub at once userspace and the module
 # still build; where the VM checks run (VT-x detection, the native runner
-# with stand-ins).  About 50 s.  TAP.
+# with stand-ins); the VM half of the proof (vm-selftest) graded from
+# made-up TAP.  About 60 s.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD
@@ -97,27 +98,91 @@ result $rc "handin packs the diff against the starter and the grade"
 # VM checks are found by program and test name in a TAP file
 cat >"$tmp/vm.tap" <<'TAP'
 ok 1 - setup: insmod hvlab.ko
-ok 2 - test_run_paging: run.cr3_trapped_7
-not ok 3 - test_run_paging: run.cr3_trapped_100
-ok 4 - test_run_paging: run.cr3_not_trapped
-ok 5 - test_translate: xlate.ept.va_0x1000_follows_remap_and_invlpg
-ok 6 - teardown: rmmod hvlab
-ok 7 - kernel-log: kernel log clean
-1..7
+not ok 2 - test_run_paging: run.cr3_trapped_random
+ok 3 - test_run_paging: run.cr3_trapped_7
+ok 4 - test_run_paging: run.cr3_trapped_100
+ok 5 - test_run_paging: run.cr3_not_trapped
+ok 6 - test_run_paging@shadow: run.cr3_trapped_random
+ok 7 - test_run_paging@shadow: run.ptcache_kept_roots_stay_true
+ok 8 - teardown: rmmod hvlab
+ok 9 - kernel-log: kernel log clean
+1..9
 TAP
 out=$(cd "$tmp" && HVLAB_LAB_VM_TAP=$tmp/vm.tap "$LAB" grade 4 --vm 2>&1)
 echo "$out" | sed 's/^/# /'
-grep -q '^Score: 90/120$' <<<"$out"
+grep -q '^Score: 70/100$' <<<"$out"
 result $? "VM checks: scored by name from the TAP (one failure of 30 points)"
 mkdir -p "$TOP/build/results"
 cp "$tmp/vm.tap" "$TOP/build/results/vm-lab4.tap"
 out=$(cd "$TOP" && HVLAB_LAB_VM_TAP=build/results/vm-lab4.tap "$LAB" grade 4 --vm 2>&1)
-grep -q '^Score: 90/120$' <<<"$out" && [ -f "$TOP/build/results/vm-lab4.tap" ]
+grep -q '^Score: 70/100$' <<<"$out" && [ -f "$TOP/build/results/vm-lab4.tap" ]
 result $? "VM checks: grading a lab's own TAP again keeps it"
 rm -f "$TOP/build/results/vm-lab4.tap"
+# the global checks only take points away: an unclean kernel log costs
+# 10, and a starter whose every check fails scores 0, not less
+sed -i 's/^ok 9 - kernel-log/not ok 9 - kernel-log/' "$tmp/vm.tap"
+out=$(cd "$tmp" && HVLAB_LAB_VM_TAP=$tmp/vm.tap "$LAB" grade 4 --vm 2>&1)
+grep -q '^Score: 60/100$' <<<"$out"
+rc=$?
+sed -i -E 's/^ok ([0-9]+ - (setup|test_))/not ok \1/' "$tmp/vm.tap"
+out=$(cd "$tmp" && HVLAB_LAB_VM_TAP=$tmp/vm.tap "$LAB" grade 4 --vm 2>&1)
+echo "$out" | sed 's/^/# /'
+grep -q '^Score: 0/100$' <<<"$out" && [ $rc = 0 ]
+result $? "VM checks: a failed global check costs its points, never adds any; the score stops at 0"
 out=$(cd "$tmp" && "$LAB" grade 4 2>&1)
 grep -q 'needs the VM' <<<"$out" && grep -q '^Score: 0/0$' <<<"$out"
 result $? "VM checks are listed, not run, without VM=1"
+
+# The VM half of the proof (lab.sh vm-selftest, make check's labs pass)
+# graded from made-up TAP instead of a boot: the reference from a 6.1 EPT
+# pass and a shadow pass (its test_run_* stand for PROGRAM@shadow), each
+# starter from its labN/ lines.  Every starter check failing is a pass; a
+# starter that earns points, or whose run did not finish, is a failure.
+vm_labs=$(for d in labs/[0-9]*/; do grep -qE '^vm[[:space:]]' "$d/grade.list" && echo "$d"; done)
+{
+	echo "ok 1 - setup: insmod hvlab.ko"
+	for d in $vm_labs; do
+		awk '$1 == "vm" && $2 !~ /@shadow$/ { print "ok 1 - " $2 ": " $3 }' "$d/grade.list"
+	done
+	echo "ok 1 - teardown: rmmod hvlab"
+	echo "ok 1 - kernel-log: kernel log clean"
+} >"$tmp/ref-ept.tap"
+for d in $vm_labs; do
+	awk '$1 == "vm" && $2 ~ /@shadow$/ { sub(/@shadow$/, "", $2); print "ok 1 - " $2 ": " $3 }' "$d/grade.list"
+done >"$tmp/ref-shadow.tap"
+{
+	echo "ok 1 - setup: insmod hvlab.ko"
+	echo "ok 2 - teardown: rmmod hvlab"
+	for d in $vm_labs; do
+		ln=$(basename "$d" | sed 's/-.*//; s/^0//')
+		echo "not ok 1 - lab$ln/setup: insmod lab $ln's starter hvlab.ko"
+		awk -v n="$ln" '$1 == "vm" { print "not ok 1 - lab" n "/" $2 ": " $3 }' "$d/grade.list"
+		echo "ok 1 - lab$ln/teardown: rmmod hvlab # SKIP the module is not loaded"
+		echo "ok 1 - lab$ln/kernel-log: kernel log clean"
+	done
+} >"$tmp/starters.tap"
+vm_selftest() {
+	(cd "$TOP" && HVLAB_LAB_VM_TAP=$tmp/starters.tap "$LAB" vm-selftest --tap "$tmp/vm-labs.tap" \
+		--ref "$tmp/ref-ept.tap" --ref-shadow "$tmp/ref-shadow.tap" 2>&1)
+}
+out=$(vm_selftest)
+echo "$out" | sed 's/^/# /'
+nl=$(echo "$vm_labs" | wc -w)
+[ "$(grep -cE '^ok [0-9]+ - lab [0-9]+ (starter|reference)' <<<"$out")" = $((2 * nl)) ] &&
+	! grep -q '^not ok' <<<"$out" && grep -q "^1\.\.$((2 * nl + 1))\$" "$tmp/vm-labs.tap"
+result $? "vm-selftest: $nl VM-graded labs, reference full marks and starter 0, from TAP"
+# lab 4's starter passes run.cr3_trapped_7 (15 points; its failed setup
+# costs 5), lab 6's run ends early, the shadow pass lacks run.invlpg
+sed -i 's|^not ok 1 - lab4/test_run_paging: run.cr3_trapped_7|ok 1 - lab4/test_run_paging: run.cr3_trapped_7|' "$tmp/starters.tap"
+sed -i '/^ok 1 - lab6\/kernel-log/d' "$tmp/starters.tap"
+sed -i '/test_run_paging: run.invlpg/d' "$tmp/ref-shadow.tap"
+out=$(vm_selftest)
+echo "$out" | grep -E '^(not ok|#  )' | sed 's/^/# /'
+grep -q '^not ok [0-9]* - lab 4 starter: VM checks 10/100 (want 0)' <<<"$out" &&
+	grep -q '^not ok [0-9]* - lab 6 starter: its VM run did not finish' <<<"$out" &&
+	grep -q '^not ok [0-9]* - lab 7 reference: VM checks 40/50' <<<"$out" &&
+	[ "$(grep -c '^not ok' <<<"$out")" = 3 ]
+result $? "vm-selftest: a starter check that passes, a lab whose run did not finish, a reference check missing: each a failure"
 
 # Where the VM checks run: natively when VT-x is usable here, else Bochs.
 # This machine need not have VT-x: stand-ins for /proc/cpuinfo and
@@ -168,11 +233,11 @@ native_grade() {
 }
 out=$(native_grade)
 echo "$out" | sed 's/^/# /'
-grep -q 'VM checks natively' <<<"$out" && grep -q '^Score: 120/120$' <<<"$out"
+grep -q 'VM checks natively' <<<"$out" && grep -q '^Score: 100/100$' <<<"$out"
 result $? "VM checks natively (stand-ins): full marks from the programs' TAP"
 sed -i 's/^echo "ok 1 dev.probe_every_cpu"/echo "not ok 1 dev.probe_every_cpu"/' "$tmp/ksft/test_probe"
 out=$(native_grade)
-grep -q '^Score: 100/120$' <<<"$out"
+grep -q '^Score: 80/100$' <<<"$out"
 result $? "VM checks natively (stand-ins): a failing test costs its 20 points"
 rm -f "$TOP/build/results/vm-lab2.tap"
 [ -z "$saved_tap" ] || mv "$saved_tap" "$TOP/build/results/vm-lab2.tap"

@@ -11,6 +11,10 @@
 #                   (several, comma-separated); PROGRAM@ept or PROGRAM@shadow
 #                   runs PROGRAM once more with that paging mode, its results
 #                   named PROGRAM@MODE (the labs: one boot for every lab)
+#   HVLAB_LAB_SEED  the seed of the tests' random inputs (hvlab_test.h)
+#
+# /labs/run.sh, when the harness packed it (labs/tools/vm-starters.sh),
+# runs the labs' starter modules after the suite's teardown.
 #
 # Everything the host needs goes to the serial console (ttyS0) between
 # marker lines, so the host can ignore boot noise:
@@ -47,7 +51,7 @@ HVLAB_PAGING=ept
 HVLAB_ONLY=
 [ -r /etc/hvlab-vm.conf ] && . /etc/hvlab-vm.conf
 export HVLAB_VM_CPUS HVLAB_PAGING
-export HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT
+export HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT HVLAB_LAB_SEED
 export HVLAB_FUZZ_SEED HVLAB_FUZZ_SCALE
 export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
 
@@ -188,6 +192,8 @@ suite() {
 	run_programs
 	teardown
 	kernel_log
+	# the labs' starter modules, when lab.sh vm-selftest packed them
+	[ -f /labs/run.sh ] && . /labs/run.sh
 	mark end-suite
 }
 

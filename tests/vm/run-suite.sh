@@ -109,7 +109,9 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
 
 Environment: HVLAB_VM_MEGS (RAM, default 512),
 HVLAB_PROG_TIMEOUT (limit per test program, in guest seconds, default 20;
-a guest second is ~25 wall seconds in Bochs).
+a guest second is ~25 wall seconds in Bochs), HVLAB_LAB_SEED (the seed of
+the tests' random inputs), HVLAB_VM_LABS (the labs' starter modules,
+labs/tools/lab.sh vm-selftest).
 EOF
 }
 
@@ -388,6 +390,12 @@ if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] ||
 		dyn_bins+=("$ROOT/usr/bin/tcpdump")
 	fi
 fi
+# The labs' starter modules and their runner (labs/tools/lab.sh
+# vm-selftest): the folder HVLAB_VM_LABS becomes /labs, which init.sh
+# runs at the end of the suite.
+if [ "$MODE" = suite ] && [ -n "${HVLAB_VM_LABS:-}" ] && [ -d "$HVLAB_VM_LABS" ]; then
+	cp -r "$HVLAB_VM_LABS" "$ROOT/labs"
+fi
 # ---- DKMS (tests/vm/dkms-check.sh) ----------------------------------
 # When DKMS has installed hvlab.ko for the kernel the VM boots, the VM also
 # gets that module and tests/vm/dkms/t_dkms.sh, which loads it.
@@ -448,7 +456,7 @@ fi
 # Extra `hvlab run` options and kernel parameters for the Linux boot
 # (linux-boot.sh), e.g. HVLAB_LINUX_OPTS=--trap-exceptions
 # HVLAB_LINUX_APPEND="earlyprintk=serial,ttyS0 loglevel=7".
-for v in HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT; do
+for v in HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT HVLAB_LAB_SEED; do
 	if [[ ${!v:-} =~ ^[A-Za-z0-9\ ._=,/+-]+$ ]]; then
 		echo "$v='${!v}'" >>"$ROOT/etc/hvlab-vm.conf"
 	fi

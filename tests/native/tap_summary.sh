@@ -57,6 +57,23 @@ echo "139 60" >"$tmp/crash.exit"
 check "exit status 139 after a clean TAP stream is a failure" \
 	"2 passed, 1 failed, 0 skipped" 1 "exit status 139 without a failed result" -- "$tmp/crash.tap"
 
+{
+	echo "# RUN a"; echo "# a.c:3: Expected 1 == 2"; echo "ok 1 - a"
+	for i in 1 2 3 4 5 6 7 8 9; do echo "# line $i"; done
+	echo "# t.c:12: Expected 0x94 (148) == port (149)"; echo "not ok 2 - b"; echo "1..2"
+} >"$tmp/why.tap"
+check "a failure is listed with the diagnostics its test printed before it" \
+	"1 passed, 1 failed, 0 skipped" 1 "    # t.c:12: Expected 0x94" "    # line 2" -- "$tmp/why.tap"
+out=$("$SUM" "$tmp/why.tap")
+n=$((n + 1))
+if grep -q "line 1$\|a.c:3" <<<"$out"; then
+	failed=1
+	echo "not ok $n - only the last 8 lines since the previous result are shown"
+	sed 's/^/#   /' <<<"$out"
+else
+	echo "ok $n - only the last 8 lines since the previous result are shown"
+fi
+
 printf 'not ok 1 - a\n1..1\n' >"$tmp/notok.tap"
 echo "1 60" >"$tmp/notok.exit"
 check "a failed result and exit 1 count once" "0 passed, 1 failed, 0 skipped" 1 -- "$tmp/notok.tap"

@@ -16,7 +16,9 @@
 #     "STATUS LIMIT": 124 or 137 (killed by timeout) adds a failure, and so
 #     does any other non-zero status but 4 (kselftest's "skipped") when the
 #     file has no failed result.
-# Without --brief, the failures are listed ("FAILED: [file] ..."), then the
+# Without --brief, the failures are listed ("FAILED: [file] ..."), each
+# followed by the last few "#" lines its test printed before the result
+# (kselftest's assertion messages: the why of a CI failure), then the
 # skips grouped by reason ("SKIPPED: N x REASON"), then the count line.
 # Exit status: 1 if anything failed or nothing ran at all, else 0.
 set -uo pipefail
@@ -40,6 +42,15 @@ for f in "$@"; do
 	echo "@@end"
 done | awk -v brief="$brief" '
 function fail(text) { fail_n++; fails[fail_n] = "[" name "] " text }
+# the diagnostics before a result: at most the last 8 "#" lines since the
+# previous result, kept in a ring
+function note(line) { notes[nnotes % 8] = line; nnotes++ }
+function notes_of_failure(   i, s) {
+	s = ""
+	for (i = (nnotes > 8 ? nnotes - 8 : 0); i < nnotes; i++)
+		s = s "\n    " notes[i % 8]
+	return s
+}
 function skip(reason, n) {
 	sub(/^[ \t]+/, "", reason)
 	sub(/[ \t]+$/, "", reason)
@@ -50,7 +61,7 @@ function skip(reason, n) {
 	skips[reason] += n
 	skip_n += n
 }
-/^@@file / { name = $2; path = $3; lines = 0; res = 0; plan = -1; fpass = 0; ffail = 0; status = ""; limit = ""; next }
+/^@@file / { nnotes = 0; name = $2; path = $3; lines = 0; res = 0; plan = -1; fpass = 0; ffail = 0; status = ""; limit = ""; next }
 /^@@exit / { status = $2; limit = $3; next }
 /^@@end$/ {
 	if (lines == 0)
@@ -66,6 +77,7 @@ function skip(reason, n) {
 	next
 }
 { lines++ }
+/^[ \t]*#/ { note($0); next }
 /^1\.\.[0-9]+/ {
 	plan = substr($1, 4) + 0
 	if (plan == 0 && match($0, /# *[Ss][Kk][Ii][Pp]/))
@@ -84,8 +96,9 @@ function skip(reason, n) {
 		fpass++
 	} else {
 		ffail++
-		fail($0)
+		fail($0 notes_of_failure())
 	}
+	nnotes = 0
 }
 END {
 	if (!brief) {

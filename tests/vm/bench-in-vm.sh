@@ -238,8 +238,9 @@ done
 # Debian's own kernel booting inside hvlab to the guest's marker and
 # powering off (the initramfs of tests/vm/linux-guest), as linux-boot.sh
 # runs it in the suite; present only when run-suite.sh copied the kernel
-# in (HVLAB_BENCH_LINUX=1 make bench: about ten more minutes).  About 5 minutes of wall time each,
-# so one run each, with linux-boot.sh's limit of 15 s of the VM's clock.
+# in (HVLAB_BENCH_LINUX=1 make bench: about twenty more minutes, with the
+# network figures).  About 5 minutes of wall time each, so one run each,
+# with linux-boot.sh's limit of 15 s of the VM's clock.
 L=/guests/linux
 if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
 	echo
@@ -275,6 +276,10 @@ if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
 		echo "### --stats, ${cfg%:*}, ${cfg#*:} vCPU"
 		cat "/tmp/linux-${cfg%:*}-${cfg#*:}.txt"
 	done
+	# the network: two such guests, each mode's throughput and exits per
+	# frame (tests/vm/net-bench.sh, about ten minutes more)
+	echo
+	sh "$(dirname "$0")/net-bench.sh"
 fi
 
 echo

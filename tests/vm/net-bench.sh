@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # net-bench.sh - network figures of the e1000 model with Linux's own driver,
-# per mode, run inside the Bochs VM (tests/vm/run-suite.sh --shell --only linux,
-# then sh /tests/vm/net-bench.sh).  Prints a Markdown section.
+# per mode, run inside the Bochs VM by bench-in-vm.sh when the Linux guest is
+# there (HVLAB_BENCH_LINUX=1 make bench), or by hand (tests/vm/run-suite.sh
+# --shell --only linux, then sh /tests/vm/net-bench.sh).  Prints a Markdown
+# section.
 #
 # Two Debian kernels boot inside hvlab side by side:
 #   bench  --net nat  --net bridged:hvtapb  --net internal:SEG

@@ -63,7 +63,7 @@ check "exit status 139 after a clean TAP stream is a failure" \
 	echo "# t.c:12: Expected 0x94 (148) == port (149)"; echo "not ok 2 - b"; echo "1..2"
 } >"$tmp/why.tap"
 check "a failure is listed with the diagnostics its test printed before it" \
-	"1 passed, 1 failed, 0 skipped" 1 "    # t.c:12: Expected 0x94" "    # line 2" -- "$tmp/why.tap"
+	"1 passed, 1 failed, 0 skipped" 1 "    # t.c:12: Expected 0x94" "    # line 3" -- "$tmp/why.tap"
 out=$("$SUM" "$tmp/why.tap")
 n=$((n + 1))
 if grep -q "line 1$\|a.c:3" <<<"$out"; then

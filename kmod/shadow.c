@@ -52,6 +52,7 @@
 #include <asm/io.h>
 
 #include "hvlab.h"
+#include "pure_caps.h"
 #include "pure_shadow.h"
 #include "pure_walk.h"
 #include "vm.h"
@@ -87,11 +88,20 @@ static int sh_alloc_table(void *opaque, __u64 *pa)
 	return 0;
 }
 
+/* A table cut loose by hvlab_shadow_zap_range: off its root's list. */
+static void sh_free_table(void *opaque, __u64 pa)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(pa));
+
+	list_del(&page->lru);
+	__free_page(page);
+}
+
 static void sh_mem(struct hv_vcpu *vcpu, struct hvlab_pmem *mem)
 {
 	*mem = (struct hvlab_pmem){
 		.opaque = vcpu, .read = hv_read_own_table, .write = sh_write,
-		.alloc_table = sh_alloc_table,
+		.alloc_table = sh_alloc_table, .free_table = sh_free_table,
 	};
 }
 
@@ -140,6 +150,12 @@ int hv_shadow_init(struct hv_vcpu *vcpu)
 
 void hv_shadow_free(struct hv_vcpu *vcpu)
 {
+	int i;
+
+	for (i = 0; i < HV_SH_STEPS; i++) {
+		free_page((unsigned long)vcpu->sh_snap[i]);
+		vcpu->sh_snap[i] = NULL;
+	}
 	free_slots(vcpu, ~0u);
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
@@ -212,9 +228,23 @@ nomem:
  * paging mode, CR0.WP, NXE... changed (each root is built for one), or
  * userspace set the registers.
  */
+static void set_mtf(struct hv_vcpu *vcpu, bool on)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
+
+	if (on || vcpu->singlestep)
+		proc |= PROC_MTF;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
 int hv_shadow_reset(struct hv_vcpu *vcpu)
 {
 	int i;
+
+	if (vcpu->sh_nstep) {	/* the roots it would fix are going anyway */
+		vcpu->sh_nstep = 0;
+		set_mtf(vcpu, false);
+	}
 
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		hvlab_sroot_drop(vcpu->sh_cache, i);
@@ -313,17 +343,65 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }
 
-/* The loaded root now depends on every table this walk read. */
+/* The loaded root now depends on every table this walk read, there. */
 static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
 {
 	unsigned int i;
 
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
-		u64 gfn = w->steps[i].table >> 12;
+	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++)
+		if (hvlab_sroot_note_use(vcpu->sh_cache, vcpu->sh_cur, w->mode,
+					 &w->steps[i], w->gva))
+			write_protect(vcpu, w->steps[i].table >> 12);
+}
 
-		if (hvlab_sroot_note_table(vcpu->sh_cache, vcpu->sh_cur, gfn))
-			write_protect(vcpu, gfn);
-	}
+/*
+ * hvlab_sroot_table_written's callback: clear what slot's root maps in
+ * [start, last].  A root whose tables cannot be read is not trusted again.
+ */
+static void sh_zap(void *opaque, int slot, __u64 start, __u64 last)
+{
+	struct hv_vcpu *vcpu = opaque;
+	struct hv_sroot *s = &vcpu->sh_slot[slot];
+	struct hvlab_pmem smem;
+	int n;
+
+	if (!s->root)
+		return;
+	sh_mem(vcpu, &smem);
+	n = hvlab_shadow_zap_range(&smem, s->root, s->levels, start, last);
+	if (n < 0)
+		hvlab_sroot_unsync(vcpu->sh_cache, slot);
+	if (n && slot == vcpu->sh_cur)
+		vcpu->sh_flush = true;
+}
+
+/*
+ * Guest table page gfn changed from old (NULL: unknown) to what it holds
+ * now: every kept root that was built from it loses the entries the
+ * changed guest entries gave it, and stays kept.
+ */
+static void table_changed(struct hv_vcpu *vcpu, u64 gfn, const void *old,
+			  const void *cur)
+{
+	struct hvlab_sroot_cache *c = vcpu->sh_cache;
+	unsigned int freed;
+	int i;
+
+	freed = hvlab_sroot_table_written(c, gfn, old, cur, sh_zap, vcpu);
+	/* and the roots sh_zap could not fix (never the loaded one's duty) */
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (c->e[i].used && !c->e[i].synced && i != vcpu->sh_cur) {
+			hvlab_sroot_drop(c, i);
+			freed |= 1u << i;
+		}
+	free_slots(vcpu, freed);
+}
+
+static void flush_if_needed(struct hv_vcpu *vcpu)
+{
+	if (vcpu->sh_flush && vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	vcpu->sh_flush = false;
 }
 
 /* Writes into guest RAM that did not go through the guest's own tables. */
@@ -334,8 +412,102 @@ void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
 	if (!vcpu->shadow || !len)
 		return;
 	for (gfn = gpa >> 12; gfn <= (gpa + len - 1) >> 12; gfn++)
-		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache, gfn,
-							    vcpu->sh_cur));
+		table_changed(vcpu, gfn, NULL, NULL);
+	flush_if_needed(vcpu);
+}
+
+/*
+ * Can a write to a tracked guest table be let through for one instruction
+ * and looked at afterwards?  Only with one vCPU (another's writes would
+ * not be seen, see the top) and a CPU with the monitor trap flag.
+ */
+static bool can_step(struct hv_vcpu *vcpu)
+{
+	return cache_usable(vcpu) && vcpu->sh_nstep < HV_SH_STEPS &&
+	       (hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG);
+}
+
+/*
+ * A guest write to a tracked table page, with its root kept: copy the page,
+ * map it writable at the faulting GVA in the loaded root, and run the guest
+ * for one instruction with the monitor trap flag (SDM Vol. 3 26.5.2): the
+ * MTF exit after it (hv_shadow_step_done) compares the page with the copy.
+ * 0, or -1 if it cannot be done (nothing changed then).
+ */
+static int step_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
+{
+	unsigned int i = vcpu->sh_nstep;
+	struct hv_sh_step *st = &vcpu->sh_step[i];
+	struct hvlab_pmem smem;
+	u64 page = spf->hpa & PAGE_MASK;
+
+	if (!(spf->spte & HVLAB_PTE_W) || !pfn_valid(PHYS_PFN(page)))
+		return -1;
+	if (!vcpu->sh_snap[i]) {
+		vcpu->sh_snap[i] = (void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+		if (!vcpu->sh_snap[i])
+			return -1;
+	}
+	memcpy(vcpu->sh_snap[i], __va(page), PAGE_SIZE);
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,
+			     spf->spte))
+		return -1;
+	wmap_set(vcpu, spf->gpa >> 12);
+	note_tables(vcpu, &spf->walk);	/* the leaf stays, read-only */
+	st->gfn = spf->gpa >> 12;
+	st->hpa = page;
+	st->gva = spf->gva;
+	st->root = vcpu->sh_root;
+	vcpu->sh_nstep++;
+	set_mtf(vcpu, true);
+	if (vcpu->vpid)		/* the entry was read-only, or absent */
+		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, spf->gva);
+	return 0;
+}
+
+/* The shadow leaf for gva in the loaded root, if it maps frame hpa: RO. */
+static void unwrite(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
+{
+	struct hvlab_pmem smem;
+	struct hvlab_gwalk w;
+	const struct hvlab_gwalk_step *leaf;
+
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_walk(&smem, vcpu->sh_root, vcpu->sh_levels, gva, &w) !=
+	    HVLAB_GW_OK || !w.nsteps)
+		return;
+	leaf = &w.steps[w.nsteps - 1];
+	if ((leaf->entry & HVLAB_PTE_W) && (w.gpa & PAGE_MASK) == hpa) {
+		sh_write(vcpu, leaf->entry_addr, 8,
+			 leaf->entry & ~(u64)HVLAB_PTE_W);
+		if (vcpu->vpid)
+			hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+	}
+}
+
+/*
+ * The monitor trap flag's exit after a stepped table write (or after an
+ * event was injected instead: then nothing changed).  Each written page is
+ * compared with its copy, the shadows of what changed are cleared, and the
+ * page is read-only again.
+ */
+void hv_shadow_step_done(struct hv_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcpu->sh_nstep; i++) {
+		struct hv_sh_step *st = &vcpu->sh_step[i];
+
+		table_changed(vcpu, st->gfn, vcpu->sh_snap[i], __va(st->hpa));
+		if (vcpu->sh_root == st->root)
+			unwrite(vcpu, st->gva, st->hpa);
+		else	/* cannot happen within one instruction; be safe */
+			write_protect(vcpu, st->gfn);
+	}
+	vcpu->sh_nstep = 0;
+	set_mtf(vcpu, false);
+	flush_if_needed(vcpu);
 }
 
 static int slot_hpa(void *opaque, __u64 gpa, __u64 *hpa, int *ro)
@@ -375,11 +547,14 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	hvlab_shadow_page_fault(&ctx, &slots, vcpu->sh_cache, gva, error_code,
 				(ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0, spf);
 	if (spf->action == HVLAB_SPF_PT_WRITE) {
-		/* a guest table is written: roots built from it are stale */
+		vcpu->stats->shadow_pt_writes++;
+		/* kept roots stay: the write is stepped and looked at */
+		if (can_step(vcpu) && !step_write(vcpu, spf))
+			return HVLAB_SPF_FILL;
+		/* else roots built from the table are stale: they go */
 		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache,
 							    spf->gpa >> 12,
 							    vcpu->sh_cur));
-		vcpu->stats->shadow_pt_writes++;
 		spf->action = HVLAB_SPF_FILL;
 	}
 	if (spf->action != HVLAB_SPF_FILL)

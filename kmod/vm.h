@@ -54,6 +54,7 @@ struct hv_vm {
 };
 
 #define HV_SH_WMAP_BITS 4096
+#define HV_SH_STEPS 2		/* table pages one instruction may write */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -142,6 +143,14 @@ struct hv_vcpu {
 	} sh_slot[HVLAB_SROOT_SLOTS];
 	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
 	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
+	/* guest writes to tracked tables, single-stepped (shadow.c) */
+	struct hv_sh_step {
+		u64 gfn, hpa;		/* the table page */
+		u64 gva, root;		/* made writable there, in that root */
+	} sh_step[HV_SH_STEPS];
+	unsigned int sh_nstep;
+	void *sh_snap[HV_SH_STEPS];	/* each page before the write */
+	bool sh_flush;			/* loaded root lost entries: INVVPID */
 
 	/* Real mode under shadow paging, run in vm86 mode (rmode.c). */
 	bool rmode;			/* guest CR0.PE = 0: RFLAGS.VM is set */
@@ -199,6 +208,7 @@ bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3);
 void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
+void hv_shadow_step_done(struct hv_vcpu *vcpu);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 			struct hvlab_translation *t);
 int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa);

@@ -76,24 +76,62 @@ static struct page *sh_alloc_page(struct hv_vcpu *vcpu, int slot, gfp_t extra)
 	return page;
 }
 
+/*
+ * The pool: zeroed pages kept ready, so that a fill never allocates in the
+ * #PF fast path (interrupts off, no sleeping).  The slow path tops it up.
+ */
+static void pool_fill(struct hv_vcpu *vcpu)
+{
+	struct page *page;
+
+	while (vcpu->sh_npool < HV_SH_POOL) {
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!page)
+			return;
+		vcpu->sh_pool[vcpu->sh_npool++] = page;
+	}
+}
+
+static void pool_free(struct hv_vcpu *vcpu)
+{
+	while (vcpu->sh_npool)
+		__free_page(vcpu->sh_pool[--vcpu->sh_npool]);
+}
+
 /* New tables always belong to the loaded root (fills happen only there). */
 static int sh_alloc_table(void *opaque, __u64 *pa)
 {
 	struct hv_vcpu *vcpu = opaque;
-	struct page *page = sh_alloc_page(vcpu, vcpu->sh_cur, 0);
+	struct page *page = NULL;
 
+	if (vcpu->sh_npool) {
+		page = vcpu->sh_pool[--vcpu->sh_npool];
+		list_add(&page->lru, &vcpu->sh_slot[vcpu->sh_cur].pages);
+	} else if (!vcpu->sh_fast) {
+		page = sh_alloc_page(vcpu, vcpu->sh_cur, 0);
+	}
 	if (!page)
 		return -1;
 	*pa = page_to_phys(page);
 	return 0;
 }
 
-/* A table cut loose by hvlab_shadow_zap_range: off its root's list. */
+/*
+ * A table cut loose by hvlab_shadow_zap_range: off its root's list, and
+ * back to the pool if there is room.  The caller flushes the TLB before
+ * the guest runs again, so no paging-structure cache still points at it.
+ */
 static void sh_free_table(void *opaque, __u64 pa)
 {
+	struct hv_vcpu *vcpu = opaque;
 	struct page *page = pfn_to_page(PHYS_PFN(pa));
 
 	list_del(&page->lru);
+	if (vcpu->sh_npool < HV_SH_POOL) {
+		clear_page(page_address(page));
+		vcpu->sh_pool[vcpu->sh_npool++] = page;
+		return;
+	}
 	__free_page(page);
 }
 
@@ -103,6 +141,19 @@ static void sh_mem(struct hv_vcpu *vcpu, struct hvlab_pmem *mem)
 		.opaque = vcpu, .read = hv_read_own_table, .write = sh_write,
 		.alloc_table = sh_alloc_table, .free_table = sh_free_table,
 	};
+}
+
+/*
+ * Guest memory for the shadow code: pinned pages are found without a lock;
+ * others are pinned (which may sleep), except in the fast path.
+ */
+static int sh_gpa_to_hpa(struct hv_vcpu *vcpu, u64 gpa, u64 *hpa, bool *ro)
+{
+	int r = hv_gpa_to_hpa_pinned(vcpu->vm, gpa, hpa, ro);
+
+	if (r == -EAGAIN && !vcpu->sh_fast)
+		r = hv_gpa_to_hpa(vcpu->vm, gpa, hpa, ro);
+	return r;
 }
 
 /* Frees the root in slot (the cache entry is the caller's business). */
@@ -157,6 +208,7 @@ void hv_shadow_free(struct hv_vcpu *vcpu)
 		vcpu->sh_snap[i] = NULL;
 	}
 	free_slots(vcpu, ~0u);
+	pool_free(vcpu);
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
 	hv_rmode_free(vcpu);
@@ -216,6 +268,7 @@ static int new_root(struct hv_vcpu *vcpu, u32 role)
 	vcpu->sh_slot[slot].root = page_to_phys(root);
 	vcpu->sh_slot[slot].levels = levels;
 	load_root(vcpu, slot);
+	pool_fill(vcpu);	/* a new root is filled next */
 	return 0;
 nomem:
 	slot_free(vcpu, slot);
@@ -327,8 +380,7 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 	u64 hpa;
 	int i;
 
-	if (!wmap_test(vcpu, gfn) || hv_gpa_to_hpa(vcpu->vm, gfn << 12, &hpa,
-						   &ro))
+	if (!wmap_test(vcpu, gfn) || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
 		return;
 	sh_mem(vcpu, &smem);
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
@@ -514,16 +566,40 @@ static int slot_hpa(void *opaque, __u64 gpa, __u64 *hpa, int *ro)
 {
 	bool r;
 
-	if (hv_gpa_to_hpa(opaque, gpa, hpa, &r))
+	if (sh_gpa_to_hpa(opaque, gpa, hpa, &r))
 		return -1;
 	*ro = r;
+	return 0;
+}
+
+/* The walker reads naturally aligned 4- and 8-byte entries only. */
+static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	u64 hpa;
+	bool ro;
+
+	if ((size != 4 && size != 8) || (pa & (size - 1)) ||
+	    sh_gpa_to_hpa(opaque, pa, &hpa, &ro))
+		return -1;
+	*val = size == 8 ? READ_ONCE(*(u64 *)__va(hpa)) :
+			   READ_ONCE(*(u32 *)__va(hpa));
 	return 0;
 }
 
 static int guest_cmpxchg(void *opaque, __u64 pa, unsigned int size, __u64 old,
 			 __u64 nval)
 {
-	return hv_cmpxchg_guest(opaque, pa, size, old, nval);
+	u64 hpa;
+	bool ro;
+	void *p;
+
+	if ((size != 4 && size != 8) || (pa & (size - 1)) ||
+	    sh_gpa_to_hpa(opaque, pa, &hpa, &ro) || ro)
+		return -1;
+	p = __va(hpa);	/* a pinned page, in the direct map */
+	if (size == 8)
+		return cmpxchg((u64 *)p, old, nval) == old ? 0 : 1;
+	return cmpxchg((u32 *)p, (u32)old, (u32)nval) == (u32)old ? 0 : 1;
 }
 
 /*
@@ -536,17 +612,20 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 {
 	struct hvlab_pmem gmem, smem;
 	struct hvlab_gwalk_ctx ctx;
-	struct hvlab_slots slots = { .opaque = vcpu->vm,
-				     .gpa_to_hpa = slot_hpa };
+	struct hvlab_slots slots = { .opaque = vcpu, .gpa_to_hpa = slot_hpa };
 
 	if (vcpu->sh_cur < 0)
 		return -1;
 	hv_guest_paging(vcpu, &gmem, &ctx);
+	gmem.opaque = vcpu;
+	gmem.read = guest_read;
 	gmem.cmpxchg = guest_cmpxchg;
 	ctx.flags |= HVLAB_GW_SET_AD;		/* keep guest A/D truthful */
 	hvlab_shadow_page_fault(&ctx, &slots, vcpu->sh_cache, gva, error_code,
 				(ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0, spf);
 	if (spf->action == HVLAB_SPF_PT_WRITE) {
+		if (vcpu->sh_fast)	/* may allocate: the slow path's job */
+			return spf->action;
 		vcpu->stats->shadow_pt_writes++;
 		/* kept roots stay: the write is stepped and looked at */
 		if (can_step(vcpu) && !step_write(vcpu, spf))
@@ -610,7 +689,10 @@ static int reflect_page_fault(struct hv_vcpu *vcpu, struct hvlab_spf *spf)
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 {
 	struct hvlab_spf spf;
-	int action = sh_fault(vcpu, gva, error_code, &spf);
+	int action;
+
+	pool_fill(vcpu);	/* for this fill and the fast path's next ones */
+	action = sh_fault(vcpu, gva, error_code, &spf);
 
 	vcpu->rec->gpa = spf.gpa;
 	vcpu->rec->value = gva;
@@ -626,6 +708,46 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 		return 1;
 	}
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, gva, action);
+}
+
+/*
+ * The #PF fast path, from vcpu.c's exit fast path (interrupts off, guest
+ * FPU loaded): a fill that needs only pinned guest pages and pool pages,
+ * or a #PF the guest's tables explain.  Returns true if it handled the
+ * exit; false leaves it to the slow path, which does it all again (the
+ * guest A/D bits already set stay set: the access is being made anyway).
+ */
+bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	struct hvlab_spf spf;
+	int action;
+
+	/* a plain #PF, not met while delivering another event (SDM 27.2.4) */
+	if ((info & (INTR_INFO_VALID | 0x7ff)) !=
+	    (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 14) ||
+	    (info & HV_NMI_UNBLOCKED_BY_IRET) || !vcpu->shadow || vcpu->rmode ||
+	    vcpu->sh_nstep || vcpu->sh_npool < 4 ||
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return false;
+	vcpu->sh_fast = true;
+	action = sh_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
+			  vmcs_read32(VM_EXIT_INTR_ERROR_CODE), &spf);
+	vcpu->sh_fast = false;
+	vcpu->sh_fast_gpa = spf.gpa;
+	vcpu->sh_fast_gva = spf.gva;
+	switch (action) {
+	case HVLAB_SPF_FILL:
+		vcpu->stats->ept_faults++;
+		return true;
+	case HVLAB_SPF_RETRY:
+		return true;
+	case HVLAB_SPF_REFLECT:
+		vcpu->cr2 = spf.cr2;
+		hv_inject_exception(vcpu, 14, true, spf.error_code);
+		return true;
+	}
+	return false;
 }
 
 /* LAB 7: BEGIN invlpg */

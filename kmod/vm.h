@@ -55,6 +55,7 @@ struct hv_vm {
 
 #define HV_SH_WMAP_BITS 4096
 #define HV_SH_STEPS 2		/* table pages one instruction may write */
+#define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -151,6 +152,10 @@ struct hv_vcpu {
 	unsigned int sh_nstep;
 	void *sh_snap[HV_SH_STEPS];	/* each page before the write */
 	bool sh_flush;			/* loaded root lost entries: INVVPID */
+	bool sh_fast;			/* in the #PF fast path: never sleep */
+	u64 sh_fast_gpa, sh_fast_gva;	/* its fill, for the exit record */
+	unsigned int sh_npool;		/* zeroed table pages ready for fills */
+	struct page *sh_pool[HV_SH_POOL];
 
 	/* Real mode under shadow paging, run in vm86 mode (rmode.c). */
 	bool rmode;			/* guest CR0.PE = 0: RFLAGS.VM is set */
@@ -196,6 +201,7 @@ int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
 void hv_unpin_slot(struct hv_vm *vm, struct hv_memslot *slot);
 int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
+int hv_gpa_to_hpa_pinned(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
 int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);
 
@@ -209,6 +215,7 @@ void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
 void hv_shadow_step_done(struct hv_vcpu *vcpu);
+bool hv_shadow_fast_pf(struct hv_vcpu *vcpu);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 			struct hvlab_translation *t);
 int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa);

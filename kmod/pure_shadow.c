@@ -158,6 +158,37 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 }
 /* LAB 7: END shadow_fault */
 
+int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
+			  const struct hvlab_slots *slots,
+			  const struct hvlab_sroot_cache *cache,
+			  const struct hvlab_gwalk *w, __u32 hw_error,
+			  unsigned int spte_flags, unsigned int n,
+			  int (*install)(void *opaque, __u64 gva,
+					  __u64 gpa, __u64 spte),
+			  void *opaque)
+{
+	struct hvlab_spf nb;
+	__u64 first, gva;
+	unsigned int i;
+	int done = 0;
+
+	if (w->status != HVLAB_GW_OK || w->page_shift != 12 || n < 2 ||
+	    n > 512 || (n & (n - 1)))
+		return 0;
+	first = (w->gva >> 12 & ~(__u64)(n - 1)) << 12;
+	for (i = 0; i < n; i++) {
+		gva = first + ((__u64)i << 12);
+		if (gva == (w->gva & ~0xfffULL))
+			continue;
+		if (hvlab_shadow_page_fault(g, slots, cache, gva,
+					    hw_error & HVLAB_ACC_USER,
+					    spte_flags, &nb) == HVLAB_SPF_FILL &&
+		    install(opaque, gva, nb.gpa, nb.spte) > 0)
+			done++;
+	}
+	return done;
+}
+
 static int shadow_mode(unsigned int levels)
 {
 	switch (levels) {
@@ -220,6 +251,20 @@ int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
 	    shadow_leaf_addr(mem, root_hpa, levels, gva, 1, &ea) != 0)
 		return -1;
 	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 0;
+}
+
+int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
+			 unsigned int levels, __u64 gva, __u64 spte)
+{
+	__u64 ea, e;
+
+	if (!mem->write ||
+	    shadow_leaf_addr(mem, root_hpa, levels, gva, 1, &ea) != 0 ||
+	    mem->read(mem->opaque, ea, 8, &e))
+		return -1;
+	if (e & HVLAB_PTE_P)
+		return 0;
+	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 1;
 }
 
 int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,

@@ -83,6 +83,25 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    __u64 gva, __u32 hw_error, unsigned int spte_flags,
 			    struct hvlab_spf *out);
 
+/*
+ * Prefetch: a processor may cache translations no instruction asked for,
+ * setting their accessed flags as it does (SDM Vol. 3 4.8, 4.10.2.3), and
+ * so may the shadow code.  After a fill for a 4 KiB guest page (w), each
+ * other page of the aligned group of n pages around w->gva (n a power of
+ * two, at most 512: the group lies in one guest page table) is walked for
+ * a read of the same privilege (hw_error's U bit); each walk that succeeds
+ * on RAM gives install(opaque, gva, gpa, spte).  Never a write: no dirty bit is
+ * set that the guest did not earn.  Returns how many install() accepted.
+ */
+int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
+			  const struct hvlab_slots *slots,
+			  const struct hvlab_sroot_cache *cache,
+			  const struct hvlab_gwalk *w, __u32 hw_error,
+			  unsigned int spte_flags, unsigned int n,
+			  int (*install)(void *opaque, __u64 gva,
+					  __u64 gpa, __u64 spte),
+			  void *opaque);
+
 /* ---- the shadow tables themselves ------------------------------------ */
 
 /*
@@ -93,6 +112,13 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
  */
 int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
 		     unsigned int levels, __u64 gva, __u64 spte);
+
+/*
+ * hvlab_shadow_map only where no shadow leaf is present: 1 installed, 0
+ * one was there (left as it is), -1 on an error.
+ */
+int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
+			 unsigned int levels, __u64 gva, __u64 spte);
 
 /*
  * INVLPG gva: clears the shadow leaf for gva if there is one.  Returns 1 if

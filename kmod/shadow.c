@@ -602,6 +602,22 @@ static int guest_cmpxchg(void *opaque, __u64 pa, unsigned int size, __u64 old,
 	return cmpxchg((u32 *)p, (u32)old, (u32)nval) == (u32)old ? 0 : 1;
 }
 
+/* hvlab_shadow_prefetch's callback: a not-present leaf gets spte. */
+static int sh_install(void *opaque, __u64 gva, __u64 gpa, __u64 spte)
+{
+	struct hv_vcpu *vcpu = opaque;
+	struct hvlab_pmem smem;
+	int r;
+
+	sh_mem(vcpu, &smem);
+	/* not present before: nothing of it is in the TLB (SDM 4.10.2.3) */
+	r = hvlab_shadow_map_new(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
+				 spte);
+	if (r > 0 && (spte & HVLAB_PTE_W))
+		wmap_set(vcpu, gpa >> 12);
+	return r;
+}
+
 /*
  * Ask pure_shadow.c what a #PF at gva means and, for FILL and PT_WRITE,
  * install the entry.  Returns the HVLAB_SPF_* action (-1 if installing
@@ -644,6 +660,11 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		return -1;
 	if (spf->spte & HVLAB_PTE_W)
 		wmap_set(vcpu, spf->gpa >> 12);
+	/* its neighbours in the same guest page table, while we are here */
+	hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache, &spf->walk,
+			      error_code, (ctx.efer & EFER_NX) ?
+			      HVLAB_SPTE_NX : 0, HV_SH_PREFETCH, sh_install,
+			      vcpu);
 	/* a present entry may have become writable: drop the old one */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
@@ -730,6 +751,7 @@ bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
 	    vcpu->sh_nstep || vcpu->sh_npool < 4 ||
 	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		return false;
+	vcpu->sh_fast_tsc = rdtsc();
 	vcpu->sh_fast = true;
 	action = sh_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
 			  vmcs_read32(VM_EXIT_INTR_ERROR_CODE), &spf);

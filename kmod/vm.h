@@ -56,6 +56,7 @@ struct hv_vm {
 #define HV_SH_WMAP_BITS 4096
 #define HV_SH_STEPS 2		/* table pages one instruction may write */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
+#define HV_SH_PREFETCH 16	/* pages a fill looks at (hvlab_shadow_prefetch) */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -154,6 +155,7 @@ struct hv_vcpu {
 	bool sh_flush;			/* loaded root lost entries: INVVPID */
 	bool sh_fast;			/* in the #PF fast path: never sleep */
 	u64 sh_fast_gpa, sh_fast_gva;	/* its fill, for the exit record */
+	u64 sh_fast_tsc;		/* when it began */
 	unsigned int sh_npool;		/* zeroed table pages ready for fills */
 	struct page *sh_pool[HV_SH_POOL];
 
@@ -278,6 +280,7 @@ enum hv_fast {
 	HV_FAST_NO,		/* it may not: the slow path handles it */
 	HV_FAST_TABLE,		/* through the exit-handler table */
 	HV_FAST_CR3,		/* hv_fastpath_cr3: to a kept shadow root */
+	HV_FAST_PF,		/* hv_shadow_fast_pf: a shadow fill, done */
 };
 enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
 int hv_fastpath_cr3(struct hv_vcpu *vcpu);

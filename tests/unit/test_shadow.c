@@ -722,4 +722,77 @@ TEST(kept_roots_follow_a_guest_pte_write)
 		  hvlab_shadow_page_fault(&ctx, &slots, &kc, 0x1000, 0, 0, &f));
 }
 
+static __u64 pf_gva[16], pf_spte[16];
+static unsigned int npf;
+
+static int record_install(void *o, __u64 gva, __u64 gpa, __u64 spte)
+{
+	(void)o;
+	(void)gpa;
+	if (npf < 16) {
+		pf_gva[npf] = gva;
+		pf_spte[npf] = spte;
+	}
+	npf++;
+	return 1;
+}
+
+/*
+ * After a fill of VA 0x1000: its neighbours in the guest's page table are
+ * mapped too (A set in the guest as a prefetching CPU may, never D), the
+ * not-present, supervisor-only (for a user fault) and MMIO ones are not.
+ */
+TEST(prefetch_maps_the_neighbours_the_guest_allows)
+{
+	setup();
+	put64(&G, 0x8010, 0x3007);			/* VA 0x2000 */
+	put64(&G, 0x8018, 0x4047);			/* VA 0x3000, D set */
+	put64(&G, 0x8020, 0x5003);			/* VA 0x4000, kernel */
+	put64(&G, 0x8030, 0x30007);			/* VA 0x6000: MMIO */
+	put64(&G, 0x8080, 0x6007);			/* VA 0x10000: other group */
+	ASSERT_EQ(HVLAB_SPF_FILL, hvlab_shadow_page_fault(&ctx, &slots, NULL,
+		  0x1000, HVLAB_ACC_USER, HVLAB_SPTE_NX, &f));
+	npf = 0;
+	EXPECT_EQ(2, hvlab_shadow_prefetch(&ctx, &slots, NULL, &f.walk,
+					   HVLAB_ACC_USER, HVLAB_SPTE_NX, 16,
+					   record_install, NULL));
+	ASSERT_EQ(2u, npf);
+	EXPECT_EQ(0x2000, pf_gva[0]);
+	EXPECT_EQ(0x103000ull | HVLAB_PTE_P | HVLAB_PTE_U | HVLAB_PTE_A |
+		  HVLAB_PTE_D, pf_spte[0]);		/* read-only: D clear */
+	EXPECT_EQ(0x3000, pf_gva[1]);
+	EXPECT_EQ(0x104067ull, pf_spte[1]);		/* writable: D was set */
+	/* the guest sees A on what was prefetched, and no new D */
+	EXPECT_EQ(0x3027ull, get64(&G, 0x8010));
+	EXPECT_EQ(0x4067ull, get64(&G, 0x8018));
+	EXPECT_EQ(0x5003ull, get64(&G, 0x8020));
+	EXPECT_EQ(0x6007ull, get64(&G, 0x8080));
+	/* a supervisor fault may take the kernel page too */
+	npf = 0;
+	EXPECT_EQ(3, hvlab_shadow_prefetch(&ctx, &slots, NULL, &f.walk, 0,
+					   HVLAB_SPTE_NX, 16, record_install,
+					   NULL));
+	/* a group of 1, a non-power of two, a large page: nothing */
+	EXPECT_EQ(0, hvlab_shadow_prefetch(&ctx, &slots, NULL, &f.walk, 0, 0,
+					   1, record_install, NULL));
+	EXPECT_EQ(0, hvlab_shadow_prefetch(&ctx, &slots, NULL, &f.walk, 0, 0,
+					   12, record_install, NULL));
+	f.walk.page_shift = 21;
+	EXPECT_EQ(0, hvlab_shadow_prefetch(&ctx, &slots, NULL, &f.walk, 0, 0,
+					   16, record_install, NULL));
+}
+
+TEST(map_new_leaves_a_present_entry_alone)
+{
+	__u64 root;
+
+	setup();
+	ASSERT_EQ(0, fm_alloc(&H, &root));
+	EXPECT_EQ(1, hvlab_shadow_map_new(&hops, root, 4, 0x1000, 0x102067));
+	EXPECT_EQ(0, hvlab_shadow_map_new(&hops, root, 4, 0x1000, 0x105065));
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_shadow_walk(&hops, root, 4, 0x1000, &w));
+	EXPECT_EQ(0x102000, w.gpa);
+	EXPECT_EQ(-1, hvlab_shadow_map_new(&hops, root, 7, 0x1000, 0x102067));
+}
+
 TEST_HARNESS_MAIN

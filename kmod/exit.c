@@ -12,7 +12,7 @@
  *
  * A handler that emulates an instruction advances RIP itself with
  * hv_skip_instruction(); one that needs userspace first (IN, an MMIO load,
- * a hypercall) leaves RIP alone and sets vcpu->pending, which vcpu.c
+ * a hypercall) leaves RIP alone and sets vcpu->pending, which run.c
  * completes on the next HVLAB_RUN.  Reasons with no handler go to
  * handle_unexpected(), which stops the vCPU with an internal error rather
  * than guessing.  Nothing here prints: the exit path never calls printk.
@@ -214,9 +214,9 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 	u8 vector = info & 0xff;
 
 	if ((info & 0x700) == INTR_TYPE_NMI)
-		return 1;	/* vcpu.c already handed the NMI to the host */
+		return 1;	/* host_state.c already handed the NMI to the host */
 	if (vector == X86_TRAP_MC)
-		return 1;	/* vcpu.c gave it to the host's handler */
+		return 1;	/* host_state.c gave it to the host's handler */
 	/* shadow paging's #PF: mostly its own fills, never shown as such */
 	if (vector == X86_TRAP_PF && vcpu->shadow && !vcpu->rmode)
 		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
@@ -239,7 +239,7 @@ static int handle_triple_fault(struct hv_vcpu *vcpu)
 }
 
 /*
- * Interrupt-window exiting is armed by vcpu.c for two reasons: an event
+ * Interrupt-window exiting is armed by run.c for two reasons: an event
  * queued by HVLAB_INJECT that waits for RFLAGS.IF and the end of STI/MOV-SS
  * blocking, or userspace's request_interrupt_window (it has an interrupt
  * to give and asks to hear when the guest can take one: KVM's
@@ -255,7 +255,7 @@ static int handle_interrupt_window(struct hv_vcpu *vcpu)
 		vcpu->run->exit_reason = HVLAB_EXIT_IRQ_WINDOW_OPEN;
 		return 0;
 	}
-	return 1;	/* vcpu.c injects the queued event on the way in */
+	return 1;	/* run.c injects the queued event on the way in */
 }
 
 /* Virtual-NMI blocking has ended (the guest's IRET): the NMI may go in. */
@@ -290,7 +290,7 @@ static bool queued_event_deliverable(struct hv_vcpu *vcpu)
 /*
  * HLT waits for the next interrupt.  When userspace already queued one the
  * guest can take (`sti; hlt` with an event pending), the wait is over
- * before it began: step over the HLT and resume, so vcpu.c injects the
+ * before it began: step over the HLT and resume, so run.c injects the
  * event and the guest's handler returns to the instruction after HLT, as
  * on hardware.  Otherwise the vCPU is halted: userspace waits for its next
  * interrupt (run->if_flag says whether one can wake it).
@@ -438,7 +438,7 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 }
 
 /*
- * May the fast path (vcpu.c) handle this CR-access exit?  Reads of CR3 and
+ * May the fast path (run.c) handle this CR-access exit?  Reads of CR3 and
  * CR8 and writes of CR8 are register copies: the table's handle_cr does
  * them.  A MOV to CR3 is fast only under shadow paging when its root is
  * kept: switching to it allocates nothing and never sleeps, and

@@ -7,7 +7,7 @@
  * Both follow the same two-step protocol: the handler fills the run page
  * (run->io or run->mmio), records what must happen once userspace has
  * answered in vcpu->pending, and returns 0; the next HVLAB_RUN completes it
- * (vcpu.c: complete_pending) -- an IN's value into RAX, an MMIO load into
+ * (run.c: complete_pending) -- an IN's value into RAX, an MMIO load into
  * its register -- and moves RIP past the instruction.
  *
  * MMIO needs one more step: an EPT violation names the address and the
@@ -253,7 +253,7 @@ static int mmio_movs(struct hv_vcpu *vcpu, u64 gpa, bool write)
 }
 
 /*
- * The MOVS element userspace completed (vcpu.c complete_pending): 0, or 1
+ * The MOVS element userspace completed (run.c complete_pending): 0, or 1
  * when the destination is no RAM either (an internal error for userspace).
  */
 int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in)

@@ -59,7 +59,7 @@ void hv_cpuid_guest(__u32 leaf, __u32 sub, const struct hv_cpuid *host,
  * CR4 guest/host mask so that such a write always exits.  Left out with
  * their CPUID bits: VMXE, SMXE, UMIP, LA57, PCIDE (with INVPCID), PKE,
  * CET, PKS.  MCE stays settable although CPUID hides MCE: Linux and older
- * guests set it freely, and machine checks are the host's anyway (vcpu.c).
+ * guests set it freely, and machine checks are the host's anyway (host_state.c).
  * tests/unit/test_cpuid.c checks this mask against the CPUID table.
  */
 #define HV_CR4_VME		(1u << 0)

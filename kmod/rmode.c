@@ -204,7 +204,7 @@ void hv_rmode_switch(struct hv_vcpu *vcpu, bool real_mode)
 /*
  * Why the vCPU cannot go on in real mode, or NULL: its segments do not fit
  * vm86 form, or a real-mode interrupt found no RAM for its stack or IVT.
- * vcpu.c asks before every VM entry and stops the vCPU (fail_entry).
+ * run.c asks before every VM entry and stops the vCPU (fail_entry).
  */
 const char *hv_rmode_unfit(struct hv_vcpu *vcpu)
 {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vcpu.c - the vCPU: its file descriptor, where its VMCS lives, and the
- * run loop that enters the guest and dispatches each exit.
+ * vcpu.c - the vCPU object: its creation and release, its file descriptor
+ * (ioctls and the mmap-ed run and statistics pages), and where its VMCS
+ * lives.  HVLAB_RUN itself is run.c; the host state switched around a
+ * guest's stay is host_state.c.
  *
  * Where the VMCS lives.  A VMCS is "active" on one CPU at a time: the CPU
  * may cache it, so before another CPU can VMPTRLD it, the old CPU must
@@ -13,15 +15,10 @@
  * the launch state, so the next entry is a VMLAUNCH, not a VMRESUME.
  * Each CPU keeps a list of the VMCSs active on it, cleared before VMXOFF.
  *
- * The run loop (HVLAB_RUN).  Finish what userspace completed (an IN's
- * data, an MMIO read), then: check signals and need_resched, enter the
- * guest with interrupts off, restore the host state VMX does not, turn
- * interrupts back on (a host interrupt that caused the exit is serviced
- * right there), record the exit in the statistics and hand it to the
- * exit-handler table (exit.c).  Its return value decides: 1 resume the
- * guest, 0 return to userspace with run->exit_reason set, <0 an error.
- * A pending signal ends HVLAB_RUN with -EINTR, so Ctrl-C always works, and
- * the loop reschedules when asked, so a spinning guest cannot hog a CPU.
+ * The vCPU file.  Every ioctl runs under vcpu->mutex with the VMCS loaded
+ * (vcpu_get/vcpu_put), and only the process that created the VM may use
+ * it: the guest's memory is that process's.  Another process holding the
+ * fd may map the run page read-only, to watch.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -34,18 +31,11 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/apic.h>
-#include <asm/debugreg.h>
-#include <asm/desc.h>
-#include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
-#include <asm/special_insns.h>
-#include <asm/tlbflush.h>
-#include <asm/trapnr.h>
 
 #include "compat.h"
 #include "hvlab.h"
+#include "host_state.h"
 #include "pure_caps.h"
 #include "vm.h"
 #include "vmcs.h"
@@ -53,9 +43,6 @@
 static DEFINE_PER_CPU(struct list_head, loaded_vcpus);
 static DEFINE_PER_CPU(void *, current_vmcs);
 static DEFINE_IDA(vpid_ida);
-static bool cpu_has_xsave;	/* CPUID.1:ECX.XSAVE, whatever Linux uses */
-/* XCR0 left in hardware by a guest where the host does not use XSAVE */
-static DEFINE_PER_CPU(u64, guest_xcr0_loaded);
 
 /* VMCLEAR on the CPU the VMCS is active on; runs there, IRQs off. */
 static void vmclear_local(void *arg)
@@ -182,503 +169,6 @@ static void vcpu_put(struct hv_vcpu *vcpu)
 	preempt_enable();
 }
 
-/* The host's #MC handler, entered through its IDT (vector 18). */
-static void hv_machine_check(void)
-{
-	if (IS_ENABLED(CONFIG_X86_MCE))
-		asm volatile("int $0x12");
-}
-
-/* Host state VMX leaves changed after an exit (SDM 27.5). */
-struct host_extra {
-	u16 ds, es, fs, gs;
-	unsigned long dr7;
-	u64 debugctl, xcr0;
-};
-
-static void save_host_extra(struct host_extra *h)
-{
-	savesegment(ds, h->ds);
-	savesegment(es, h->es);
-	savesegment(fs, h->fs);
-	savesegment(gs, h->gs);
-	get_debugreg(h->dr7, 7);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-	/*
-	 * Not boot_cpu_has(XSAVE): Linux may disable its XSAVE use (it does on
-	 * Bochs's CPU) and still leave CR4.OSXSAVE and XCR0 set in hardware.
-	 */
-	h->xcr0 = (__read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
-}
-
-static void restore_host_extra(const struct host_extra *h)
-{
-	/* GDTR.limit and TR.limit are set to 0xffff / 0x67 on exit */
-	load_fixmap_gdt(raw_smp_processor_id());
-	invalidate_tss_limit();
-	if (h->ds | h->es) {
-		loadsegment(ds, h->ds);
-		loadsegment(es, h->es);
-	}
-	if (h->fs & 7)
-		loadsegment(fs, h->fs);
-	if (h->gs & 7)
-		load_gs_index(h->gs);
-	if (h->dr7 != 0x400)	/* DR7 is 0x400 after an exit */
-		set_debugreg(h->dr7, 7);
-	if (h->debugctl)	/* DEBUGCTL is cleared on exit */
-		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
-}
-
-/*
- * Lossless recording (run->ring_wait, see the uapi): the next exit would
- * overwrite a record userspace has not read.  ring_tail comes from
- * userspace and is only compared: a wrong value costs that process exits
- * to userspace, nothing else.
- */
-static bool ring_full(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-
-	return READ_ONCE(run->ring_wait) &&
-	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
-	       HVLAB_EXIT_RING_SIZE;
-}
-
-/*
- * Right after an exit, interrupts still off: an NMI or machine check that
- * arrived while the guest ran is the host's.  The NMI is raised again by
- * an IPI to this CPU: send_IPI() turns NMI_VECTOR into the NMI delivery
- * mode on xAPIC and x2APIC alike, where send_IPI_self() on x2APIC (the
- * SELF IPI register) could only send a fixed interrupt with vector 2.
- * The #MC goes to the host's handler through its own IDT, as
- * KVM does it, never to the guest (not even through vm86's IVT).  A #MC
- * during VM entry (exit reason 41, SDM 27.8) likewise.
- */
-static void host_event_after_exit(u32 reason)
-{
-	u32 info;
-
-	if ((reason & 0xffff) == HVLAB_VMX_EXIT_MCE_DURING_ENTRY) {
-		hv_machine_check();
-		return;
-	}
-	if ((reason & 0xffff) != HVLAB_VMX_EXIT_EXCEPTION_NMI)
-		return;
-	info = vmcs_read32(VM_EXIT_INTR_INFO);
-	if ((info & (INTR_INFO_VALID | 0x700)) == (INTR_INFO_VALID | INTR_TYPE_NMI))
-		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
-	else if ((info & (INTR_INFO_VALID | 0x7ff)) ==
-		 (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC))
-		hv_machine_check();
-}
-
-/* Record an exit, handle it, publish the record (see the uapi reader rule). */
-static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
-			   enum hv_fast fast);
-
-/*
- * Exits the fast path may handle without leaving the guest's context (FPU
- * loaded, preemption off): handlers that never sleep and never need
- * userspace.  Everything else leaves through the slow path.
- */
-static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
-{
-	switch (reason) {	/* an entry failure has bit 31: never here */
-	case HVLAB_VMX_EXIT_EXTERNAL_INT:
-	case HVLAB_VMX_EXIT_PREEMPTION_TIMER:
-	case HVLAB_VMX_EXIT_PAUSE:
-	case HVLAB_VMX_EXIT_CPUID:
-	case HVLAB_VMX_EXIT_RDMSR:
-		return HV_FAST_TABLE;
-	case HVLAB_VMX_EXIT_VMCALL:
-		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP ? HV_FAST_TABLE :
-							   HV_FAST_NO;
-	case HVLAB_VMX_EXIT_CR_ACCESS:
-		return hv_cr_exit_is_fast(vcpu);	/* a kept shadow root */
-	}
-	return HV_FAST_NO;
-}
-
-/*
- * Run the guest until an exit the fast path cannot handle.  Returns 0 with
- * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
- * 27.8), 1 when it stopped after a handled exit because the host wants the
- * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
- * failed (run->fail_entry set).
- *
- * The guest's FPU state, XCR0 and KERNEL_GS_BASE stay loaded for the whole
- * loop, and the host state VMX does not restore (GDT and TSS limits,
- * segment selectors, DR7, DEBUGCTL, KERNEL_GS_BASE) is put back once at
- * the end: nothing in between returns to userspace, switches tasks or
- * relies on it.  The SYSCALL MSRs stay the guest's even longer, until
- * this CPU returns to user mode (msr.c).  Interrupts are enabled after every exit,
- * so the host interrupt that caused one is serviced at once.
- */
-static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
-{
-	struct host_extra h;
-	u64 host_kgs;
-	unsigned long cr3, cr4;
-	enum hv_fast fast = HV_FAST_NO;
-	int fail, ret;
-
-	preempt_disable();
-	if (vcpu->load_failed) {	/* set by a reschedule's vcpu_load */
-		preempt_enable();
-		return -EIO;
-	}
-	cr3 = __read_cr3();
-	if (cr3 != vcpu->host_cr3) {
-		vmcs_writel(HOST_CR3, cr3);
-		vcpu->host_cr3 = cr3;
-	}
-	cr4 = cr4_read_shadow();
-	if (cr4 != vcpu->host_cr4) {
-		vmcs_writel(HOST_CR4, cr4);
-		vcpu->host_cr4 = cr4;
-	}
-	save_host_extra(&h);
-	hv_user_msrs_load(vcpu);	/* SYSCALL MSRs: until user mode */
-	hv_guest_msrs_load(vcpu, &host_kgs);	/* KERNEL_GS_BASE: this stay */
-	kernel_fpu_begin();
-	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
-
-	for (;;) {
-		local_irq_disable();
-		if (h.xcr0 && vcpu->xcr0 != h.xcr0) {
-			xsetbv(0, vcpu->xcr0);
-		} else if (!h.xcr0 && cpu_has_xsave &&
-			   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
-			/*
-			 * The host runs without CR4.OSXSAVE (Linux turns
-			 * XSAVE off on Bochs's CPU), so it never reads XCR0:
-			 * load the guest's with OSXSAVE set for just that
-			 * instruction, and leave it there.
-			 */
-			cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
-			xsetbv(0, vcpu->xcr0);
-			cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
-			this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
-		}
-		if (native_read_cr2() != vcpu->cr2)
-			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
-
-		fail = hv_vmenter(vcpu->gpr, vcpu->launched);
-
-		vcpu->cr2 = native_read_cr2();
-		if (h.xcr0 && vcpu->xcr0 != h.xcr0)
-			xsetbv(0, h.xcr0);
-		vcpu->stats->entries++;
-		if (fail)
-			break;
-		*reason = vmcs_read32(VM_EXIT_REASON);
-		/*
-		 * A VM entry that fails on guest state (bit 31) leaves the
-		 * launch state as it was (SDM 31.4, VMLAUNCH): the next try
-		 * must be a VMLAUNCH again, or it fails with "VMRESUME with
-		 * non-launched VMCS" instead of the real error.
-		 */
-		if (!(*reason & EXIT_REASON_ENTRY_FAIL))
-			vcpu->launched = true;
-		host_event_after_exit(*reason);
-		/* asked once: handling the exit changes the answer */
-		fast = fastpath_exit(vcpu, *reason);
-		if (!fast)
-			break;
-		handle_one_exit(vcpu, *reason, fast);
-		local_irq_enable();
-		if (need_resched() || signal_pending(current) ||
-		    vcpu->event_pending || ring_full(vcpu)) {
-			local_irq_disable();
-			break;
-		}
-	}
-	ret = fail ? -EIO : fast ? 1 : 0;
-	restore_host_extra(&h);
-	hv_guest_msrs_put(vcpu, host_kgs);
-	hv_user_msrs_put();
-	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
-	kernel_fpu_end();
-	local_irq_enable();
-	preempt_enable();
-
-	if (fail) {
-		struct hvlab_run *run = vcpu->run;
-
-		memset(&run->fail_entry, 0, sizeof(run->fail_entry));
-		run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
-		run->fail_entry.vm_instruction_error =
-			vmcs_read32(VM_INSTRUCTION_ERROR);
-		strscpy(run->fail_entry.check,
-			run->fail_entry.vm_instruction_error == 7 ?
-			"invalid control field (SDM 26.2.1)" :
-			run->fail_entry.vm_instruction_error == 8 ?
-			"invalid host-state field (SDM 26.2.2-26.2.4)" :
-			"VMLAUNCH/VMRESUME failed (SDM 31.4)",
-			sizeof(run->fail_entry.check));
-	}
-	return ret;
-}
-
-static void set_proc_bits(u32 set, u32 clear)
-{
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = (proc & ~clear) | set;
-
-	if (want != proc)
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, want);
-}
-
-/*
- * A queued NMI: it ignores RFLAGS.IF, but waits while NMIs are blocked
- * (the guest is in its NMI handler, SDM 6.7.1) and, as KVM does, for the
- * end of STI or MOV-SS blocking (VM entry refuses MOV-SS blocking with an
- * NMI, SDM 26.3.1.5).  Returns true when injected.  With virtual NMIs the
- * CPU tracks the guest's blocking and NMI-window exiting says when it
- * ends.  Without them hvlab cannot hear the IRET: the NMI is retried at
- * every exit (the preemption timer bounds the wait).
- */
-static bool inject_nmi(struct hv_vcpu *vcpu)
-{
-	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
-
-	if (intr & (GUEST_INTR_STI | GUEST_INTR_MOV_SS | GUEST_INTR_NMI)) {
-		if (vcpu->vnmi && (intr & GUEST_INTR_NMI))
-			set_proc_bits(PROC_NMI_WINDOW_EXITING, 0);
-		else if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF)
-			set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
-		return false;
-	}
-	if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
-		hv_rmode_interrupt(vcpu, 2, 0);
-	else
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-			     INTR_TYPE_NMI | 2);
-	set_proc_bits(0, vcpu->vnmi ? PROC_NMI_WINDOW_EXITING : 0);
-	return true;
-}
-
-/*
- * Before each entry: inject a queued HVLAB_INJECT event when the guest can
- * take it, or arm the exit that says when it can.  Without a queued event,
- * run->request_interrupt_window arms interrupt-window exiting, and exit.c
- * returns HVLAB_EXIT_IRQ_WINDOW_OPEN when it fires.
- */
-static void inject_pending(struct hv_vcpu *vcpu)
-{
-	struct hvlab_event *e = &vcpu->event;
-
-	if (likely(!vcpu->event_pending)) {
-		if (READ_ONCE(vcpu->run->request_interrupt_window))
-			set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
-		return;
-	}
-	/* an event being delivered again (exit.c) goes first */
-	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)
-		return;
-	if (e->type == HVLAB_EVENT_EXCEPTION) {
-		hv_inject_exception(vcpu, e->vector, e->has_error_code,
-				    e->error_code);
-	} else if (e->type == HVLAB_EVENT_NMI) {
-		if (!inject_nmi(vcpu))
-			return;
-	} else if ((vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-		   !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS))) {
-		if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
-			hv_rmode_interrupt(vcpu, e->vector, 0);
-		else
-			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-				     INTR_TYPE_EXT_INTR | (e->vector & 0xff));
-		set_proc_bits(0, PROC_INTR_WINDOW_EXITING);
-	} else {
-		/* SDM 26.7.5: exit as soon as the guest can take it */
-		set_proc_bits(PROC_INTR_WINDOW_EXITING, 0);
-		return;
-	}
-	vcpu->event_pending = false;
-}
-
-/*
- * HVLAB_EVENT_CLEAR: forget the queued event and whatever event the VMCS
- * holds for the next entry (see the uapi), and the window exits armed
- * for it; inject_pending() arms the interrupt window again if userspace
- * still asks for it.
- */
-static int clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
-{
-	if (e->vector || e->has_error_code || e->error_code)
-		return -EINVAL;
-	vcpu->event_pending = false;
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	set_proc_bits(0, PROC_INTR_WINDOW_EXITING |
-		      (vcpu->vnmi ? PROC_NMI_WINDOW_EXITING : 0));
-	return 0;
-}
-
-/*
- * Copy what userspace completed back into the guest (KVM: complete_*).
- * Returns 0 to enter the guest, 1 when userspace must act again first
- * (run->exit_reason set: the write half of a read-modify-write), <0 on
- * error.
- */
-static int complete_pending(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-	enum hv_pending p = vcpu->pending;
-	unsigned long *rax = &vcpu->gpr[HV_RAX];
-	u64 v = 0;
-
-	vcpu->pending = HV_PENDING_NONE;
-	switch (p) {
-	case HV_PENDING_NONE:
-		return 0;
-	case HV_PENDING_PIO_IN:
-		if (vcpu->io_count) {	/* INS: data goes to guest memory */
-			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size))
-				return -EFAULT;
-			hv_shadow_guest_written(vcpu, vcpu->io_gpa,
-						vcpu->io_count * vcpu->io_size);
-			break;
-		}
-		/* sizes come from the vCPU, never from the shared run page */
-		memcpy(&v, run->io_data, vcpu->io_size);
-		if (vcpu->io_size == 4)
-			*rax = (u32)v;	/* 32-bit results zero-extend */
-		else
-			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | v;
-		break;
-	case HV_PENDING_MMIO_READ:
-		memcpy(&v, run->mmio.data, vcpu->mmio.size);
-		if (vcpu->mmio.reg == HV_RSP)
-			vmcs_writel(GUEST_RSP, insn_merge_load(
-				vmcs_readl(GUEST_RSP), v, &vcpu->mmio));
-		else
-			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
-				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
-		break;
-	case HV_PENDING_MMIO_RMW:
-		hv_mmio_rmw_complete(vcpu);	/* sets up the write exit */
-		return 1;
-	case HV_PENDING_MMIO_MOVS_IN:
-	case HV_PENDING_MMIO_MOVS_OUT:
-		return hv_mmio_movs_complete(vcpu, p == HV_PENDING_MMIO_MOVS_IN);
-	case HV_PENDING_HYPERCALL:
-		*rax = run->hypercall.ret;
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending_len)
-		hv_skip_instruction(vcpu, vcpu->pending_len);
-	vcpu->pending_len = 0;
-	return 0;
-}
-
-static void record_exit(struct hv_vcpu *vcpu, u32 reason)
-{
-	struct hvlab_stats *st = vcpu->stats;
-	struct hvlab_exit_record *rec;
-	u32 basic = reason & 0xffff;
-
-	st->exits++;
-	if (basic < HVLAB_NR_EXIT_REASONS)
-		st->by_reason[basic]++;
-	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
-	rec->tsc = rdtsc();
-	rec->rip = vmcs_readl(GUEST_RIP);
-	rec->qualification = vmcs_readl(EXIT_QUALIFICATION);
-	rec->reason = basic;
-	rec->gpa = 0;
-	rec->info = 0;
-	rec->value = 0;
-	vcpu->rec = rec;
-}
-
-static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
-			   enum hv_fast fast)
-{
-	int ret;
-
-	record_exit(vcpu, reason);
-	if (fast == HV_FAST_CR3)	/* KVM's habit: a fastpath handler */
-		ret = hv_fastpath_cr3(vcpu);
-	else
-		ret = hv_handle_exit(vcpu, reason);
-	vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
-	smp_wmb();	/* the record before the head (see the uapi) */
-	vcpu->stats->head++;
-	return ret;
-}
-
-/*
- * Real mode under shadow paging runs in vm86 mode, which cannot hold every
- * real-mode state (rmode.c): say why instead of entering.
- */
-static bool rmode_stuck(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-	const char *why = hv_rmode_unfit(vcpu);
-
-	if (!why)
-		return false;
-	memset(&run->fail_entry, 0, sizeof(run->fail_entry));
-	run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
-	strscpy(run->fail_entry.check, why, sizeof(run->fail_entry.check));
-	return true;
-}
-
-static int vcpu_run(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-	u32 reason;
-	int ret;
-
-	ret = complete_pending(vcpu);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (run->immediate_exit) {
-		run->exit_reason = HVLAB_EXIT_INTR;
-		return -EINTR;
-	}
-	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = HVLAB_EXIT_INTR;
-			ret = -EINTR;
-			break;
-		}
-		cond_resched();
-		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
-			break;
-		if (ring_full(vcpu)) {
-			run->exit_reason = HVLAB_EXIT_RING_FULL;
-			break;
-		}
-		inject_pending(vcpu);
-		ret = run_guest(vcpu, &reason);
-		if (ret < 0) {
-			/* run->fail_entry describes a failed entry */
-			ret = vcpu->load_failed ? -EIO : 0;
-			break;
-		}
-		if (ret == 1)
-			continue;	/* handled; the host wanted the CPU */
-		ret = handle_one_exit(vcpu, reason, HV_FAST_NO);
-		if (ret <= 0)
-			break;
-	}
-	run->guest_rip = vmcs_readl(GUEST_RIP);
-	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3) &&
-		!vcpu->event_pending;
-	vcpu->stats->exits_to_user++;
-	return ret < 0 ? ret : 0;
-}
-
 /* ---- the vCPU file ------------------------------------------------ */
 
 static long do_msrs(struct hv_vcpu *vcpu, void __user *uarg, bool set)
@@ -723,7 +213,7 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	case HVLAB_RUN:
 		if (uarg)
 			return -EINVAL;
-		return vcpu_run(vcpu);
+		return hv_vcpu_run(vcpu);
 	case HVLAB_GET_REGS:
 		hv_vmcs_get_regs(vcpu, &u.regs);
 		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
@@ -749,7 +239,7 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		if (copy_from_user(&u.event, uarg, sizeof(u.event)))
 			return -EFAULT;
 		if (u.event.type == HVLAB_EVENT_CLEAR)
-			return clear_event(vcpu, &u.event);
+			return hv_clear_event(vcpu, &u.event);
 		if (u.event.vector > 255 || vcpu->event_pending ||
 		    (u.event.type != HVLAB_EVENT_EXTINT &&
 		     u.event.type != HVLAB_EVENT_NMI &&
@@ -969,7 +459,7 @@ void hv_vcpu_init_percpu(void)
 
 	for_each_possible_cpu(cpu)
 		INIT_LIST_HEAD(&per_cpu(loaded_vcpus, cpu));
-	cpu_has_xsave = cpuid_ecx(1) & BIT(26);
+	hv_host_state_init();
 	preempt_notifier_inc();
 }
 

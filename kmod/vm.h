@@ -240,6 +240,10 @@ void hv_vm_put(struct hv_vm *vm);
 int hv_vcpu_create(struct hv_vm *vm, u32 id);
 void hv_vcpu_free(struct hv_vcpu *vcpu);
 
+/* run.c: HVLAB_RUN, and HVLAB_INJECT's HVLAB_EVENT_CLEAR */
+int hv_vcpu_run(struct hv_vcpu *vcpu);
+int hv_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e);
+
 /* walk.c: guest page tables, the translation inspector */
 struct hvlab_gwalk_ctx;
 struct hvlab_pmem;
@@ -275,7 +279,7 @@ int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
 
 /* exit.c: 1 = resume the guest, 0 = return to userspace, <0 = error */
 int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason);
-/* How the fast path (vcpu.c) may handle an exit. */
+/* How the fast path (run.c) may handle an exit. */
 enum hv_fast {
 	HV_FAST_NO,		/* it may not: the slow path handles it */
 	HV_FAST_TABLE,		/* through the exit-handler table */

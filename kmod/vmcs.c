@@ -382,7 +382,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	 * Virtual NMIs (SDM 25.6.1, 26.6.1.2): the CPU tracks the guest's own
 	 * NMI blocking, ended by its IRET, and NMI-window exiting says when
 	 * an NMI queued by HVLAB_INJECT can go in.  Used together or not at
-	 * all; without them vcpu.c retries the NMI at each exit.
+	 * all; without them run.c retries the NMI at each exit.
 	 */
 	pin = adjust(&c->pin, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 		     PIN_PREEMPTION_TIMER |

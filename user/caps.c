@@ -6,7 +6,9 @@
  * module (CPUID is unprivileged; /proc/cpuinfo and /sys/module tell the
  * rest), then, when /dev/hvlab opens, asks the module for the decoded VMX
  * capabilities (HVLAB_GET_CAPS) and for a VMXON/VMXOFF probe on every CPU
- * (HVLAB_PROBE).  caps_diag.c turns the facts into one verdict line.
+ * (HVLAB_PROBE).  On an AMD CPU it reads AMD-V's CPUID leaves and, when
+ * root can read MSRs (/dev/cpu/0/msr), the firmware's VM_CR switch.
+ * caps_diag.c turns the facts into one verdict line.
  * Exit status: 0 when guests can run, 1 when not, 2 on a usage error.
  */
 #include <cpuid.h>
@@ -68,6 +70,70 @@ static bool kvm_enables_virt_at_load(void)
 	return v[0] == 'Y' || v[0] == 'y' || v[0] == '1';
 }
 
+/* MSR `index` of CPU 0 through the msr driver, or -1 (not root, no msr.ko) */
+static long long read_msr0(unsigned int index)
+{
+	unsigned long long v;
+	int fd = open("/dev/cpu/0/msr", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &v, sizeof(v), index);
+	close(fd);
+	return n == sizeof(v) ? (long long)(v & 0x7fffffffffffffffull) : -1;
+}
+
+/* AMD-V facts: CPUID 0x80000001/0x8000000A (AMD APM Vol. 3, E.4.1/E.4.9) */
+static void gather_svm(struct host_facts *h)
+{
+	unsigned int a, b, c, d;
+	long long vm_cr;
+
+	h->vm_cr = -1;
+	h->kvm_amd = path_exists("/sys/module/kvm_amd");
+	__cpuid(0x80000000, a, b, c, d);
+	if (a < 0x80000001)
+		return;
+	__cpuid(0x80000001, a, b, c, d);
+	h->cpuid_svm = c & (1u << 2);
+	h->cpuinfo_svm = cpuinfo_has_flag("svm");
+	if (!h->cpuid_svm)
+		return;
+	__cpuid(0x80000000, a, b, c, d);
+	if (a >= 0x8000000a) {
+		__cpuid(0x8000000a, a, b, c, d);
+		h->svm_revision = a & 0xff;
+		h->svm_asids = b;
+		h->svm_features = d;
+	}
+	vm_cr = read_msr0(0xc0010114);
+	h->vm_cr = vm_cr < 0 ? -1 : (int)(vm_cr & 0xff);
+}
+
+static void print_svm(const struct host_facts *h)
+{
+	printf("AMD-V (SVM), from CPUID\n");
+	printf("  SVM in CPUID          %s\n", h->cpuid_svm ? "yes" : "no");
+	printf("  svm in /proc/cpuinfo  %s\n", h->cpuinfo_svm ? "yes" : "no");
+	printf("  kvm_amd               %s\n", h->kvm_amd ? "loaded" : "not loaded");
+	if (!h->cpuid_svm)
+		return;
+	if (h->vm_cr < 0)
+		printf("  firmware switch       unread (VM_CR needs root and the msr module: sudo modprobe msr)\n");
+	else
+		printf("  firmware switch       VM_CR %#x: SVM %s%s\n", h->vm_cr,
+		       h->vm_cr & VM_CR_SVMDIS ? "disabled" : "allowed",
+		       h->vm_cr & VM_CR_LOCK ? " (locked)" : "");
+	printf("  SVM revision          %u, %u ASIDs\n", h->svm_revision, h->svm_asids);
+	for (unsigned int bit = 0; bit < 32; bit++) {
+		const char *name = svm_feature_name(bit);
+
+		if (name)
+			printf("  %-30s %s\n", name, h->svm_features & (1u << bit) ? "yes" : "no");
+	}
+}
+
 static void gather(struct host_facts *h)
 {
 	unsigned int a, b, c, d;
@@ -95,6 +161,11 @@ static void gather(struct host_facts *h)
 	h->vboxdrv = path_exists("/sys/module/vboxdrv");
 	h->vmmon = path_exists("/sys/module/vmmon");
 	h->module_loaded = path_exists("/sys/module/hvlab");
+	h->vm_cr = -1;
+	if (h->amd) {
+		gather_svm(h);
+		return;
+	}
 
 	fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -220,7 +291,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: hvlab caps [--raw] [--quiet]\n\n"
 		   "Diagnoses whether this machine can run hvlab guests: CPU vendor, VMX in\n"
 		   "CPUID, the firmware switch, nested virtualization, the module, and a\n"
-		   "VMXON probe on every CPU that finds other hypervisors holding VMX.\n\n"
+		   "VMXON probe on every CPU that finds other hypervisors holding VMX.\n"
+		   "On AMD CPUs it reports AMD-V (SVM): its CPUID features and the firmware\n"
+		   "switch (VM_CR, read as root with the msr module); hvlab itself needs VT-x.\n\n"
 		   "  -r, --raw     also print the raw VMX capability MSRs\n"
 		   "  -q, --quiet   print only the verdict\n"
 		   "  -h, --help    this text\n\n"
@@ -266,6 +339,8 @@ int cmd_caps(int argc, char **argv)
 		       h->kvm_intel || h->vboxdrv || h->vmmon ? "" : "none loaded");
 		printf("  hvlab module          %s\n", h->module_loaded ? "loaded" : "not loaded");
 		report_secure_boot(h->module_loaded, false);
+		if (h->amd)
+			print_svm(h);
 		if (h->have_caps)
 			print_caps(&h->caps, raw);
 		if (h->have_probe)

@@ -7,6 +7,13 @@
  * IA32_FEATURE_CONTROL forbids VMXON, so CPUID-yes/cpuinfo-no means
  * firmware), then the module, then what the module itself found (features,
  * and the per-CPU VMXON probe that reveals another hypervisor).
+ *
+ * An AMD CPU takes its own, shorter path: hvlab has no SVM backend, so the
+ * most it can say is why AMD-V is or is not there -- no SVM in CPUID (and,
+ * inside a VM, how to expose it), SVM switched off by the firmware
+ * (VM_CR.SVMDIS, AMD APM Vol. 2 15.30.1), or SVM present and usable by
+ * another hypervisor but not by hvlab -- so a student learns whether the
+ * machine would run KVM or VirtualBox, and that Bochs runs hvlab itself.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,20 +65,69 @@ static void nested_advice(const struct host_facts *h, char *todo)
 	else if (!strcmp(v, "Microsoft Hv"))
 		snprintf(todo, N, "Hyper-V/WSL2 owns VT-x: on the host, Set-VMProcessor -VMName <vm> -ExposeVirtualizationExtensions $true (WSL2: nestedVirtualization=true in .wslconfig)");
 	else if (!strcmp(v, "KVMKVMKVM"))
-		snprintf(todo, N, "on the host: modprobe kvm_intel nested=1, and give the VM '-cpu host' (libvirt: host-passthrough)");
+		snprintf(todo, N, "on the host: modprobe %s nested=1, and give the VM '-cpu host' (libvirt: host-passthrough)",
+			 h->amd ? "kvm_amd" : "kvm_intel");
 	else
-		snprintf(todo, N, "enable nested VT-x (\"expose virtualization extensions\") for this VM in the host hypervisor");
+		snprintf(todo, N, "enable nested %s (\"expose virtualization extensions\") for this VM in the host hypervisor",
+			 h->amd ? "AMD-V" : "VT-x");
+}
+
+const char *svm_feature_name(unsigned int bit)
+{
+	static const char *const names[] = {
+		[0] = "nested paging (NPT)",
+		[1] = "LBR virtualization",
+		[2] = "SVM lock (VM_CR.LOCK by key)",
+		[3] = "next-RIP save (NRIP)",
+		[4] = "TSC rate MSR",
+		[5] = "VMCB clean bits",
+		[6] = "flush by ASID",
+		[7] = "decode assists",
+		[10] = "pause filter",
+		[12] = "pause filter threshold",
+		[13] = "AVIC (virtual APIC)",
+		[15] = "virtual VMSAVE/VMLOAD",
+		[16] = "virtual GIF",
+	};
+
+	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;
+}
+
+static enum verdict diagnose_amd(const struct host_facts *h, char *why, char *todo)
+{
+	if (!h->cpuid_svm) {
+		if (h->in_vm) {
+			snprintf(why, N, "running inside a %s VM that does not expose AMD-V (no nested virtualization)",
+				 h->hv_vendor[0] ? h->hv_vendor : "hypervisor's");
+			nested_advice(h, todo);
+			return VERDICT_NESTED;
+		}
+		snprintf(why, N, "this AMD CPU reports no SVM (CPUID 0x80000001:ECX.SVM=0)");
+		snprintf(todo, N, "this CPU cannot run hardware VMs; use 'make demo' to run hvlab in Bochs (emulated VMX)");
+		return VERDICT_NO_VMX;
+	}
+	if (h->vm_cr >= 0 && (h->vm_cr & VM_CR_SVMDIS)) {
+		snprintf(why, N, "AMD-V is switched off by the firmware (VM_CR.SVMDIS=1%s)",
+			 h->vm_cr & VM_CR_LOCK ? ", locked" : "");
+		snprintf(todo, N, "enable \"SVM Mode\" (AMD-V) in the BIOS/UEFI setup, then power-cycle; meanwhile, 'make demo' runs hvlab in Bochs");
+		return VERDICT_FIRMWARE;
+	}
+	snprintf(why, N, "this is an AMD CPU with AMD-V (SVM%s%s); hvlab drives Intel VT-x only, it has no SVM backend",
+		 h->svm_features & SVM_FEAT_NPT ? ", nested paging" : ", no nested paging",
+		 h->vm_cr < 0 ? ", firmware switch unread: run as root with the msr module" : "");
+	snprintf(todo, N, "run hvlab in Bochs ('make demo', 'make check', 'make vm-shell'); KVM or VirtualBox can use AMD-V here");
+	return VERDICT_AMD_SVM;
 }
 
 enum verdict caps_diagnose(const struct host_facts *h, char *why, char *todo)
 {
 	why[0] = todo[0] = '\0';
 
+	if (h->amd)
+		return diagnose_amd(h, why, todo);
 	if (!h->intel) {
-		snprintf(why, N, "%s", h->amd ?
-			 "this is an AMD CPU; hvlab drives Intel VT-x only (an AMD-V backend is planned)" :
-			 "this CPU is not an Intel CPU");
-		snprintf(todo, N, "use an Intel machine, or run the test suite in Bochs: make check");
+		snprintf(why, N, "this CPU is neither Intel nor AMD");
+		snprintf(todo, N, "use an Intel machine, or run hvlab in Bochs: make demo, make check");
 		return VERDICT_NOT_INTEL;
 	}
 	if (!h->cpuid_vmx) {

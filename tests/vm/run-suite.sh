@@ -17,7 +17,9 @@
 # Each pass is named after its kernel's major.minor and paging mode (or
 # demo/bench), e.g. 6.1-ept, and keeps its own files, so passes never
 # overwrite each other: results in build/results/vm-<pass>.tap, artifacts
-# in build/vm/artifacts/<pass>/.
+# in build/vm/artifacts/<pass>/, the initramfs, ISO and Bochs's files in
+# build/vm/work/<pass>/.  Only the build steps wait for one another, so
+# two passes can boot side by side.
 #
 # Steps, each printed as it happens:
 #   1. build: hvlab.ko against the kernel's headers in a copy of the
@@ -173,20 +175,25 @@ PASS=${PASS_NAME:-$PASS}
 
 VM=$TOP/build/vm
 ART=$VM/artifacts/$PASS
+WORK=$VM/work/$PASS
 RES=$TOP/build/results
 SERIAL=$ART/serial.txt
 BLOG=$ART/bochs.log
-BLOG_FIFO=$VM/bochs-log.fifo
+BLOG_FIFO=$WORK/bochs-log.fifo
 VM_TAP=$RES/vm-$PASS.tap
 # build steps are not tests: their TAP stays with the artifacts
 BUILD_TAP=$ART/build.tap
-mkdir -p "$ART" "$RES"
+mkdir -p "$ART" "$RES" "$WORK"
 START=$SECONDS
 
 say() { printf '[vm %4ds] %s\n' $((SECONDS - START)) "$*"; }
 
-# One run per checkout at a time: two would share build/vm.  The lock is
-# released when this process exits, however it exits.
+# The build steps share build/vm (kmod-KVER, bin/, tools/) and the checkout's
+# own build products, so one run per checkout builds at a time.  The lock
+# is released once this pass's ISO is packed (its initramfs, ISO and Bochs
+# files live in build/vm/work/<pass>), so passes of one checkout can run
+# their Bochs side by side (make check runs two at a time on 2 CPUs), and
+# when this process exits, however it exits.
 exec 9>"$VM/.lock"
 if ! flock -n 9; then
 	say "another tests/vm/run-suite.sh is using $VM; waiting for it"
@@ -304,7 +311,7 @@ KO=$(find "$KSRC" -name hvlab.ko 2>/dev/null | head -n 1)
 # ---- 2. initramfs -----------------------------------------------------
 
 say "packing the initramfs"
-ROOT=$VM/initramfs
+ROOT=$WORK/initramfs
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root} \
 	"$ROOT"/modules/kvm "$ROOT"/tests/bin "$ROOT"/tests/vm "$ROOT"/guests
@@ -437,12 +444,12 @@ if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
 	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
 fi
 
-(cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$VM/initrd.gz"
+(cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$WORK/initrd.gz"
 
 # ---- 3. ISO -----------------------------------------------------------
 
 say "packing the ISO"
-ISODIR=$VM/iso
+ISODIR=$WORK/iso
 rm -rf "$ISODIR"
 mkdir -p "$ISODIR/isolinux"
 ISOLINUX_BIN=/usr/lib/ISOLINUX/isolinux.bin
@@ -451,7 +458,7 @@ LDLINUX=/usr/lib/syslinux/modules/bios/ldlinux.c32
 	fail_early "isolinux/syslinux-common missing (run 'make deps')"
 cp "$ISOLINUX_BIN" "$LDLINUX" "$ISODIR/isolinux/"
 cp "$VMLINUZ" "$ISODIR/vmlinuz"
-cp "$VM/initrd.gz" "$ISODIR/initrd.gz"
+cp "$WORK/initrd.gz" "$ISODIR/initrd.gz"
 # console=ttyS0,115200: everything goes to the serial file, at the UART's
 # top speed (Bochs paces the UART by its baud rate in guest time).  mitigations=off and
 # lpj= (skip the delay-loop calibration) only save emulated instructions.
@@ -465,10 +472,12 @@ LABEL hvlab
   KERNEL /vmlinuz
   APPEND initrd=/initrd.gz console=ttyS0,115200 quiet mitigations=off lpj=4000000 panic=0
 EOF
-ISO=$VM/boot.iso
+ISO=$WORK/boot.iso
 xorriso -as mkisofs -quiet -o "$ISO" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 	-no-emul-boot -boot-load-size 4 -boot-info-table "$ISODIR" >"$ART/xorriso.log" 2>&1 ||
 	{ cat "$ART/xorriso.log"; fail_early "xorriso could not build the ISO"; }
+# Everything shared is built and copied: another pass may build now.
+flock -u 9
 
 # ---- 4. Bochs ---------------------------------------------------------
 
@@ -501,7 +510,7 @@ info: action=ignore
 debug: action=ignore
 EOF
 # The debugger in Debian's Bochs stops at a prompt first; "c" continues.
-echo c >"$VM/bochs-cmds"
+echo c >"$WORK/bochs-cmds"
 
 BOCHS_PID=
 TAIL_PID=
@@ -533,7 +542,7 @@ LOG_PID=$!
 say "booting $KVER in Bochs: $CPUS CPUs, ${MEGS} MiB, paging=$PAGING, limit ${TIMEOUT}s (boot takes a few minutes)"
 # bochs-bin directly: /usr/bin/bochs is a wrapper script, and we want the
 # pid of the emulator itself.  stdin from /dev/null: the -rc file drives it.
-bochs-bin -q -f "$BOCHSRC" -rc "$VM/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 9>&- &
+bochs-bin -q -f "$BOCHSRC" -rc "$WORK/bochs-cmds" </dev/null >"$ART/bochs.out" 2>&1 9>&- &
 BOCHS_PID=$!
 
 if [ "$MODE" = demo ]; then

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_state.c - the host state that VM entry and VM exit do not switch,
+ * and the host events that arrive while a guest runs.
+ *
+ * A VM exit loads only what the VMCS host-state area holds: CR0, CR3, CR4,
+ * RSP, RIP, the segment selectors, FS/GS/TR/GDTR/IDTR bases, SYSENTER and
+ * (with the exit controls) EFER and PAT (SDM Vol. 3 27.5).  Everything
+ * else is left as the guest had it or set to a fixed value: the GDTR and
+ * TR limits (0xffff and 0x67), DS/ES/FS/GS selectors without their
+ * descriptors' contents, DR7 (0x400), DEBUGCTL (0), XCR0, the FPU/SSE
+ * registers, and the MSRs msr.c switches.  The run loop (run.c) calls
+ * hv_host_state_enter() once before it enters the guest and
+ * hv_host_state_leave() once after the last exit of a stay: nothing in
+ * between returns to userspace, switches tasks or relies on that state,
+ * since preemption stays off.
+ *
+ * The FPU: kernel_fpu_begin() saves the host task's registers (Linux
+ * restores them on the way back to user mode), then the guest's FXSAVE
+ * image is loaded and saved again at the end.  XCR0 is switched around
+ * each entry when the host uses XSAVE, and left as the guest's where the
+ * host runs without CR4.OSXSAVE (Linux on Bochs's CPU), since nothing in
+ * the host then reads it.
+ *
+ * Host events.  An NMI or machine check that arrives while the guest runs
+ * causes a VM exit (the pin-based "NMI exiting" control, and #MC in the
+ * exception bitmap); hv_host_event_after_exit() hands it to the host's own
+ * handler before interrupts are turned back on, as KVM does.
+ */
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+
+#include "compat.h"
+#include "hvlab.h"
+#include "host_state.h"
+#include "vm.h"
+#include "vmcs.h"
+
+static bool cpu_has_xsave;	/* CPUID.1:ECX.XSAVE, whatever Linux uses */
+/* XCR0 left in hardware by a guest where the host does not use XSAVE */
+static DEFINE_PER_CPU(u64, guest_xcr0_loaded);
+
+void hv_host_state_init(void)
+{
+	cpu_has_xsave = cpuid_ecx(1) & BIT(26);
+}
+
+/* The host's #MC handler, entered through its IDT (vector 18). */
+static void hv_machine_check(void)
+{
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		asm volatile("int $0x12");
+}
+
+static void save_host_extra(struct hv_host_state *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	get_debugreg(h->dr7, 7);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	/*
+	 * Not boot_cpu_has(XSAVE): Linux may disable its XSAVE use (it does on
+	 * Bochs's CPU) and still leave CR4.OSXSAVE and XCR0 set in hardware.
+	 */
+	h->xcr0 = (__read_cr4() & X86_CR4_OSXSAVE) ? xgetbv(0) : 0;
+}
+
+static void restore_host_extra(const struct hv_host_state *h)
+{
+	/* GDTR.limit and TR.limit are set to 0xffff / 0x67 on exit */
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+	if (h->ds | h->es) {
+		loadsegment(ds, h->ds);
+		loadsegment(es, h->es);
+	}
+	if (h->fs & 7)
+		loadsegment(fs, h->fs);
+	if (h->gs & 7)
+		load_gs_index(h->gs);
+	if (h->dr7 != 0x400)	/* DR7 is 0x400 after an exit */
+		set_debugreg(h->dr7, 7);
+	if (h->debugctl)	/* DEBUGCTL is cleared on exit */
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+}
+
+void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h)
+{
+	unsigned long cr3, cr4;
+
+	cr3 = __read_cr3();
+	if (cr3 != vcpu->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vcpu->host_cr3 = cr3;
+	}
+	cr4 = cr4_read_shadow();
+	if (cr4 != vcpu->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vcpu->host_cr4 = cr4;
+	}
+	save_host_extra(h);
+	hv_user_msrs_load(vcpu);	/* SYSCALL MSRs: until user mode */
+	hv_guest_msrs_load(vcpu, &h->kernel_gs_base);	/* this stay */
+	kernel_fpu_begin();
+	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
+}
+
+void hv_host_state_before_entry(struct hv_vcpu *vcpu,
+				const struct hv_host_state *h)
+{
+	if (h->xcr0 && vcpu->xcr0 != h->xcr0) {
+		xsetbv(0, vcpu->xcr0);
+	} else if (!h->xcr0 && cpu_has_xsave &&
+		   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
+		/*
+		 * The host runs without CR4.OSXSAVE (Linux turns XSAVE off on
+		 * Bochs's CPU), so it never reads XCR0: load the guest's with
+		 * OSXSAVE set for just that instruction, and leave it there.
+		 */
+		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
+		xsetbv(0, vcpu->xcr0);
+		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
+		this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
+	}
+}
+
+void hv_host_state_after_exit(struct hv_vcpu *vcpu,
+			      const struct hv_host_state *h)
+{
+	if (h->xcr0 && vcpu->xcr0 != h->xcr0)
+		xsetbv(0, h->xcr0);
+}
+
+void hv_host_state_leave(struct hv_vcpu *vcpu, const struct hv_host_state *h)
+{
+	restore_host_extra(h);
+	hv_guest_msrs_put(vcpu, h->kernel_gs_base);
+	hv_user_msrs_put();
+	asm volatile("fxsave64 %0" : "=m" (*(char (*)[512])vcpu->fpu));
+	kernel_fpu_end();
+}
+
+/*
+ * Right after an exit, interrupts still off: an NMI or machine check that
+ * arrived while the guest ran is the host's.  The NMI is raised again by
+ * an IPI to this CPU: send_IPI() turns NMI_VECTOR into the NMI delivery
+ * mode on xAPIC and x2APIC alike, where send_IPI_self() on x2APIC (the
+ * SELF IPI register) could only send a fixed interrupt with vector 2.
+ * The #MC goes to the host's handler through its own IDT, as
+ * KVM does it, never to the guest (not even through vm86's IVT).  A #MC
+ * during VM entry (exit reason 41, SDM 27.8) likewise.
+ */
+void hv_host_event_after_exit(u32 reason)
+{
+	u32 info;
+
+	if ((reason & 0xffff) == HVLAB_VMX_EXIT_MCE_DURING_ENTRY) {
+		hv_machine_check();
+		return;
+	}
+	if ((reason & 0xffff) != HVLAB_VMX_EXIT_EXCEPTION_NMI)
+		return;
+	info = vmcs_read32(VM_EXIT_INTR_INFO);
+	if ((info & (INTR_INFO_VALID | 0x700)) == (INTR_INFO_VALID | INTR_TYPE_NMI))
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+	else if ((info & (INTR_INFO_VALID | 0x7ff)) ==
+		 (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC))
+		hv_machine_check();
+}

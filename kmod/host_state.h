@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * host_state.h - the host state a VM entry and exit do not switch, saved
+ * before the run loop enters a guest and put back when it leaves
+ * (host_state.c).  Used by the run loop (run.c) only.
+ */
+#ifndef HVLAB_HOST_STATE_H
+#define HVLAB_HOST_STATE_H
+
+#include <linux/types.h>
+
+struct hv_vcpu;
+
+/* Host state VMX leaves changed after an exit (SDM 27.5). */
+struct hv_host_state {
+	u16 ds, es, fs, gs;
+	unsigned long dr7;
+	u64 debugctl, xcr0;
+	u64 kernel_gs_base;
+};
+
+void hv_host_state_init(void);		/* module load */
+/* Preemption off: save the host's state, load the guest's for a stay. */
+void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h);
+/* Interrupts off, around each VMLAUNCH/VMRESUME: XCR0. */
+void hv_host_state_before_entry(struct hv_vcpu *vcpu,
+				const struct hv_host_state *h);
+void hv_host_state_after_exit(struct hv_vcpu *vcpu,
+			      const struct hv_host_state *h);
+/* Interrupts off: the host's state back at the end of a stay. */
+void hv_host_state_leave(struct hv_vcpu *vcpu, const struct hv_host_state *h);
+/* Right after an exit: an NMI or #MC that hit the guest is the host's. */
+void hv_host_event_after_exit(u32 reason);
+
+#endif

@@ -395,15 +395,42 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }
 
+/*
+ * Write flooding (KVM's name): a table page the guest writes again and
+ * again with no walk going through it in between - a page table being
+ * filled, emptied, or reused as data - costs two exits per write if each
+ * is stepped.  After HV_SH_FLOOD such writes in a row the page is given
+ * up instead (the older rule: other roots built from it go, the loaded
+ * one is unsynced).  A walk through the page starts the count again.
+ */
+static unsigned int *flood_count(struct hv_vcpu *vcpu, u64 gfn, bool claim)
+{
+	unsigned int h = hash_64(gfn, ilog2(HV_SH_FLOOD_SLOTS));
+
+	if (vcpu->sh_flood[h].gfn != gfn) {
+		if (!claim)
+			return NULL;
+		vcpu->sh_flood[h].gfn = gfn;
+		vcpu->sh_flood[h].writes = 0;
+	}
+	return &vcpu->sh_flood[h].writes;
+}
+
 /* The loaded root now depends on every table this walk read, there. */
 static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
 {
-	unsigned int i;
+	unsigned int i, *n;
 
-	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++)
+	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
+		u64 gfn = w->steps[i].table >> 12;
+
+		n = flood_count(vcpu, gfn, false);
+		if (n)
+			*n = 0;
 		if (hvlab_sroot_note_use(vcpu->sh_cache, vcpu->sh_cur, w->mode,
 					 &w->steps[i], w->gva))
-			write_protect(vcpu, w->steps[i].table >> 12);
+			write_protect(vcpu, gfn);
+	}
 }
 
 /*
@@ -473,10 +500,11 @@ void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
  * and looked at afterwards?  Only with one vCPU (another's writes would
  * not be seen, see the top) and a CPU with the monitor trap flag.
  */
-static bool can_step(struct hv_vcpu *vcpu)
+static bool can_step(struct hv_vcpu *vcpu, u64 gfn)
 {
 	return cache_usable(vcpu) && vcpu->sh_nstep < HV_SH_STEPS &&
-	       (hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG);
+	       (hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG) &&
+	       ++*flood_count(vcpu, gfn, true) <= HV_SH_FLOOD;
 }
 
 /*
@@ -644,7 +672,7 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 			return spf->action;
 		vcpu->stats->shadow_pt_writes++;
 		/* kept roots stay: the write is stepped and looked at */
-		if (can_step(vcpu) && !step_write(vcpu, spf))
+		if (can_step(vcpu, spf->gpa >> 12) && !step_write(vcpu, spf))
 			return HVLAB_SPF_FILL;
 		/* else roots built from the table are stale: they go */
 		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache,

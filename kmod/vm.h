@@ -57,6 +57,8 @@ struct hv_vm {
 #define HV_SH_STEPS 2		/* table pages one instruction may write */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
 #define HV_SH_PREFETCH 16	/* pages a fill looks at (hvlab_shadow_prefetch) */
+#define HV_SH_FLOOD_SLOTS 64	/* table pages whose writes are counted */
+#define HV_SH_FLOOD 4		/* stepped writes in a row, then unsync */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -153,6 +155,10 @@ struct hv_vcpu {
 	unsigned int sh_nstep;
 	void *sh_snap[HV_SH_STEPS];	/* each page before the write */
 	bool sh_flush;			/* loaded root lost entries: INVVPID */
+	struct {			/* stepped writes per table page, hashed */
+		u64 gfn;
+		unsigned int writes;	/* since a walk last went through it */
+	} sh_flood[HV_SH_FLOOD_SLOTS];
 	bool sh_fast;			/* in the #PF fast path: never sleep */
 	u64 sh_fast_gpa, sh_fast_gva;	/* its fill, for the exit record */
 	u64 sh_fast_tsc;		/* when it began */

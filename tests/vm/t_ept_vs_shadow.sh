@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# t_ptbench.sh - ptbench.elf under EPT and under shadow paging, alone (TAP).
+# t_ept_vs_shadow.sh - ptbench.elf under EPT and under shadow paging, alone (TAP).
 #
 # The cheapest way to measure the translation overhead without the whole
 # `make bench`: one VM pass that runs only this script
-# (tests/vm/run-suite.sh --pass NAME --only t_ptbench.sh).  It runs only
+# (tests/vm/run-suite.sh --pass NAME --only t_ept_vs_shadow.sh).  It runs only
 # when asked for by name (init.sh).  What it asserts is that the guest
 # ran to its end in both modes, its own check of the touched frames
 # included; the cycles and the --stats lines are printed as TAP comments,

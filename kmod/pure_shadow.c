@@ -26,10 +26,15 @@
  *     (hvlab_sroot_note_table); they are mapped read-only in every shadow
  *     (hvlab_shadow_write_protect when a page first becomes tracked,
  *     HVLAB_SPTE_RO when a mapping is filled), so a guest write to one is a
- *     #PF, HVLAB_SPF_PT_WRITE, and hvlab_sroot_invalidate_gfn frees every
- *     other root built from it.  The loaded root is not freed but unsynced:
- *     it stays correct by the architecture's own rule (a changed entry
- *     counts after INVLPG or a CR3 write) and is dropped when left.
+ *     #PF, HVLAB_SPF_PT_WRITE.  Each use of a page is noted with its place
+ *     (hvlab_sroot_note_use: level and base GVA), so once the write is
+ *     done hvlab_sroot_table_written names the GVA ranges whose guest
+ *     entries changed, for every root using the page, and the caller
+ *     clears them (hvlab_shadow_zap_range): the roots stay kept.  Where
+ *     that cannot be done, hvlab_sroot_invalidate_gfn frees every other
+ *     root built from the page and unsyncs the loaded one: it stays
+ *     correct by the architecture's own rule (a changed entry counts after
+ *     INVLPG or a CR3 write) and is dropped when left.
  *  5. The root cache is fixed-size (HVLAB_SROOT_SLOTS), least recently
  *     used out first; the caller frees a slot's root exactly when it gives
  *     the slot away (victim, invalidate, drop), so no root leaks.

@@ -24,9 +24,16 @@
  *    becomes tracked its existing writable mappings are found and
  *    downgraded (write_protect; sh_wmap says which pages may have one, so
  *    most pages need no search).  A guest write to such a page is
- *    HVLAB_SPF_PT_WRITE: the other roots built from it are freed, the
- *    loaded one is unsynced (dropped when the guest leaves it), and the
- *    write goes through;
+ *    HVLAB_SPF_PT_WRITE: the page is copied, mapped writable at that one
+ *    GVA, and the guest runs one instruction under the monitor trap flag;
+ *    at the MTF exit the page is compared with its copy, every kept root
+ *    loses the shadow entries the changed guest entries gave it, and the
+ *    page is read-only again (step_write, hv_shadow_step_done).  A page
+ *    written over and over (write flooding), or a write that cannot be
+ *    stepped, is given up instead: the other roots built from it are
+ *    freed, the loaded one is unsynced (dropped when the guest leaves it);
+ *  - while a write is stepped, nothing clears the MTF control (set_mtf
+ *    here, HVLAB_SET_DEBUG in vcpu.c keep it for each other);
  *  - the kernel's own writes into guest RAM (string IN) count as guest
  *    writes (hv_shadow_guest_written).  No device model of hvlab writes
  *    guest RAM from userspace while the guest runs (no DMA yet): the day

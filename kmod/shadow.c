@@ -695,11 +695,16 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		return -1;
 	if (spf->spte & HVLAB_PTE_W)
 		wmap_set(vcpu, spf->gpa >> 12);
-	/* its neighbours in the same guest page table, while we are here */
-	hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache, &spf->walk,
-			      error_code, (ctx.efer & EFER_NX) ?
-			      HVLAB_SPTE_NX : 0, HV_SH_PREFETCH, sh_install,
-			      vcpu);
+	/*
+	 * Its neighbours in the same guest page table, while we are here.
+	 * Not after a write: that is mostly the second fault on a page a
+	 * read already brought in, with its neighbours.
+	 */
+	if (!(error_code & HVLAB_ACC_WRITE))
+		hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache,
+				      &spf->walk, error_code,
+				      (ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
+				      HV_SH_PREFETCH, sh_install, vcpu);
 	/* a present entry may have become writable: drop the old one */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);

@@ -333,8 +333,6 @@ static int handle_gp(struct hv_vcpu *vcpu)
 
 static int handle_mtf(struct hv_vcpu *vcpu)
 {
-	if (vcpu->sh_nstep)	/* shadow paging stepped a table write */
-		hv_shadow_step_done(vcpu);
 	if (!vcpu->singlestep)
 		return 1;
 	vcpu->run->exit_reason = HVLAB_EXIT_DEBUG;

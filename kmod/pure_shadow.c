@@ -758,6 +758,19 @@ static __u64 entry_at(const void *page, unsigned int off, unsigned int esize)
 	return v;
 }
 
+/*
+ * Does a guest entry's change matter to the shadow built from it?  A or D
+ * going from 0 to 1 does not (the shadow has them preset, and hvlab's own
+ * walker sets them); anything else does, A or D cleared included.
+ */
+static int entry_changed(__u64 old, __u64 cur)
+{
+	__u64 d = old ^ cur;
+
+	d &= ~(cur & ~old & (HVLAB_PTE_A | HVLAB_PTE_D));
+	return d != 0;
+}
+
 /* Calls zap for each run of entries of use t that differ in old and cur. */
 static void use_written(const struct hvlab_stable *t, int slot,
 			const void *old, const void *cur,
@@ -770,9 +783,9 @@ static void use_written(const struct hvlab_stable *t, int slot,
 	    t->off + n * esize > 4096)
 		return;
 	for (i = 0; i <= n; i++) {
-		int changed = i < n &&
-			(!old || entry_at(old, t->off + i * esize, esize) !=
-				 entry_at(cur, t->off + i * esize, esize));
+		int changed = i < n && (!old ||
+			entry_changed(entry_at(old, t->off + i * esize, esize),
+				      entry_at(cur, t->off + i * esize, esize)));
 
 		if (changed && !run) {
 			first = i;

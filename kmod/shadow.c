@@ -24,16 +24,16 @@
  *    becomes tracked its existing writable mappings are found and
  *    downgraded (write_protect; sh_wmap says which pages may have one, so
  *    most pages need no search).  A guest write to such a page is
- *    HVLAB_SPF_PT_WRITE: the page is copied, mapped writable at that one
- *    GVA, and the guest runs one instruction under the monitor trap flag;
- *    at the MTF exit the page is compared with its copy, every kept root
+ *    HVLAB_SPF_PT_WRITE: the page is copied, mapped writable at that
+ *    GVA in the loaded root, and the guest writes on (defer_write).  The
+ *    guest may rely on what it wrote only after INVLPG or a MOV to CR3, and
+ *    both first compare each written page with its copy: every kept root
  *    loses the shadow entries the changed guest entries gave it, and the
- *    page is read-only again (step_write, hv_shadow_step_done).  A page
- *    written over and over (write flooding), or a write that cannot be
- *    stepped, is given up instead: the other roots built from it are
- *    freed, the loaded one is unsynced (dropped when the guest leaves it);
- *  - while a write is stepped, nothing clears the MTF control (set_mtf
- *    here, HVLAB_SET_DEBUG in vcpu.c keep it for each other);
+ *    page is read-only again (hv_shadow_resolve_writes).  A write that
+ *    cannot be handled so (two vCPUs) frees the other roots built from the
+ *    page and unsyncs the loaded one (dropped when the guest leaves it);
+ *  - only the loaded root ever maps a written, not yet resolved page
+ *    writable, and a MOV to CR3 resolves before it switches roots;
  *  - the kernel's own writes into guest RAM (string IN) count as guest
  *    writes (hv_shadow_guest_written).  No device model of hvlab writes
  *    guest RAM from userspace while the guest runs (no DMA yet): the day
@@ -210,7 +210,7 @@ void hv_shadow_free(struct hv_vcpu *vcpu)
 {
 	int i;
 
-	for (i = 0; i < HV_SH_STEPS; i++) {
+	for (i = 0; i < HV_SH_PENDING; i++) {
 		free_page((unsigned long)vcpu->sh_snap[i]);
 		vcpu->sh_snap[i] = NULL;
 	}
@@ -288,23 +288,11 @@ nomem:
  * paging mode, CR0.WP, NXE... changed (each root is built for one), or
  * userspace set the registers.
  */
-static void set_mtf(struct hv_vcpu *vcpu, bool on)
-{
-	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
-
-	if (on || vcpu->singlestep)
-		proc |= PROC_MTF;
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
-}
-
 int hv_shadow_reset(struct hv_vcpu *vcpu)
 {
 	int i;
 
-	if (vcpu->sh_nstep) {	/* the roots it would fix are going anyway */
-		vcpu->sh_nstep = 0;
-		set_mtf(vcpu, false);
-	}
+	vcpu->sh_npend = 0;	/* the roots it would fix are going anyway */
 
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		hvlab_sroot_drop(vcpu->sh_cache, i);
@@ -323,6 +311,9 @@ bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
 	int cur = vcpu->sh_cur;
 
+	/* first what the guest wrote to its tables (never sleeps) */
+	if (vcpu->sh_npend)
+		hv_shadow_resolve_writes(vcpu);
 	/* a MOV to CR3 keeps the paging role: the loaded root's is current */
 	vcpu->sh_next = -1;
 	if (cur >= 0 && c->e[cur].synced && cache_usable(vcpu))
@@ -339,6 +330,8 @@ int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3)
 	u32 role;
 
 	vcpu->guest_cr3 = cr3;
+	if (vcpu->sh_npend)	/* the guest may rely on its writes now */
+		hv_shadow_resolve_writes(vcpu);
 	slot = vcpu->sh_next;
 	vcpu->sh_next = -1;
 	if (slot >= 0) {	/* the fast path already found it */
@@ -402,38 +395,14 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }
 
-/*
- * Write flooding (KVM's name): a table page the guest writes again and
- * again with no walk going through it in between - a page table being
- * filled, emptied, or reused as data - costs two exits per write if each
- * is stepped.  After HV_SH_FLOOD such writes in a row the page is given
- * up instead (the older rule: other roots built from it go, the loaded
- * one is unsynced).  A walk through the page starts the count again.
- */
-static unsigned int *flood_count(struct hv_vcpu *vcpu, u64 gfn, bool claim)
-{
-	unsigned int h = hash_64(gfn, ilog2(HV_SH_FLOOD_SLOTS));
-
-	if (vcpu->sh_flood[h].gfn != gfn) {
-		if (!claim)
-			return NULL;
-		vcpu->sh_flood[h].gfn = gfn;
-		vcpu->sh_flood[h].writes = 0;
-	}
-	return &vcpu->sh_flood[h].writes;
-}
-
 /* The loaded root now depends on every table this walk read, there. */
 static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
 {
-	unsigned int i, *n;
+	unsigned int i;
 
 	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
 		u64 gfn = w->steps[i].table >> 12;
 
-		n = flood_count(vcpu, gfn, false);
-		if (n)
-			*n = 0;
 		if (hvlab_sroot_note_use(vcpu->sh_cache, vcpu->sh_cur, w->mode,
 					 &w->steps[i], w->gva))
 			write_protect(vcpu, gfn);
@@ -503,51 +472,60 @@ void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
 }
 
 /*
- * Can a write to a tracked guest table be let through for one instruction
- * and looked at afterwards?  Only with one vCPU (another's writes would
- * not be seen, see the top) and a CPU with the monitor trap flag.
+ * Can a write to a tracked guest table be let through now and looked at
+ * later?  Only with one vCPU: another's writes would not be seen (top).
  */
-static bool can_step(struct hv_vcpu *vcpu, u64 gfn)
+static bool can_defer(struct hv_vcpu *vcpu)
 {
-	return cache_usable(vcpu) && vcpu->sh_nstep < HV_SH_STEPS &&
-	       (hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG) &&
-	       ++*flood_count(vcpu, gfn, true) <= HV_SH_FLOOD;
+	return cache_usable(vcpu);
 }
 
 /*
- * A guest write to a tracked table page, with its root kept: copy the page,
- * map it writable at the faulting GVA in the loaded root, and run the guest
- * for one instruction with the monitor trap flag (SDM Vol. 3 26.5.2): the
- * MTF exit after it (hv_shadow_step_done) compares the page with the copy.
- * 0, or -1 if it cannot be done (nothing changed then).
+ * A guest write to a tracked table page, with its roots kept: copy the page
+ * (once), map it writable at the faulting GVA in the loaded root, and let
+ * the guest write on.  The guest may rely on what it wrote only after an
+ * INVLPG or a MOV to CR3 (SDM Vol. 3 4.10.4.1), and both look first at
+ * the pages written meanwhile (resolve_writes).  0, or -1 if it cannot be
+ * done (nothing changed then).
  */
-static int step_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
+static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
 {
-	unsigned int i = vcpu->sh_nstep;
-	struct hv_sh_step *st = &vcpu->sh_step[i];
+	u64 gfn = spf->gpa >> 12, page = spf->hpa & PAGE_MASK;
+	unsigned int i, snap = HV_SH_PENDING;
 	struct hvlab_pmem smem;
-	u64 page = spf->hpa & PAGE_MASK;
+	struct hv_sh_write *pw;
 
 	if (!(spf->spte & HVLAB_PTE_W) || !pfn_valid(PHYS_PFN(page)))
 		return -1;
-	if (!vcpu->sh_snap[i]) {
-		vcpu->sh_snap[i] = (void *)__get_free_page(GFP_KERNEL_ACCOUNT);
-		if (!vcpu->sh_snap[i])
-			return -1;
+	/* the same page through another GVA: share its copy */
+	for (i = 0; i < vcpu->sh_npend; i++)
+		if (vcpu->sh_pend[i].gfn == gfn)
+			snap = vcpu->sh_pend[i].snap;
+	if (vcpu->sh_npend == HV_SH_PENDING)
+		hv_shadow_resolve_writes(vcpu);
+	i = vcpu->sh_npend;
+	if (snap == HV_SH_PENDING || !vcpu->sh_npend) {
+		snap = i;
+		if (!vcpu->sh_snap[snap]) {
+			vcpu->sh_snap[snap] =
+				(void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+			if (!vcpu->sh_snap[snap])
+				return -1;
+		}
+		memcpy(vcpu->sh_snap[snap], __va(page), PAGE_SIZE);
 	}
-	memcpy(vcpu->sh_snap[i], __va(page), PAGE_SIZE);
 	sh_mem(vcpu, &smem);
 	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,
 			     spf->spte))
 		return -1;
-	wmap_set(vcpu, spf->gpa >> 12);
-	note_tables(vcpu, &spf->walk);	/* the leaf stays, read-only */
-	st->gfn = spf->gpa >> 12;
-	st->hpa = page;
-	st->gva = spf->gva;
-	st->root = vcpu->sh_root;
-	vcpu->sh_nstep++;
-	set_mtf(vcpu, true);
+	wmap_set(vcpu, gfn);
+	note_tables(vcpu, &spf->walk);	/* the leaf stays, read-only later */
+	pw = &vcpu->sh_pend[i];
+	pw->gfn = gfn;
+	pw->hpa = page;
+	pw->gva = spf->gva;
+	pw->snap = snap;
+	vcpu->sh_npend++;
 	if (vcpu->vpid)		/* the entry was read-only, or absent */
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, spf->gva);
 	return 0;
@@ -568,32 +546,29 @@ static void unwrite(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
 	if ((leaf->entry & HVLAB_PTE_W) && (w.gpa & PAGE_MASK) == hpa) {
 		sh_write(vcpu, leaf->entry_addr, 8,
 			 leaf->entry & ~(u64)HVLAB_PTE_W);
-		if (vcpu->vpid)
-			hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+		vcpu->sh_flush = true;
 	}
 }
 
 /*
- * The monitor trap flag's exit after a stepped table write (or after an
- * event was injected instead: then nothing changed).  Each written page is
- * compared with its copy, the shadows of what changed are cleared, and the
- * page is read-only again.
+ * Before an INVLPG or a MOV to CR3 takes effect: each table page written
+ * since its first write fault is compared with its copy, every kept root
+ * loses the shadow entries the changed guest entries gave it, and the page
+ * is read-only again.  Never sleeps (the CR3 fast path may call it).
  */
-void hv_shadow_step_done(struct hv_vcpu *vcpu)
+void hv_shadow_resolve_writes(struct hv_vcpu *vcpu)
 {
 	unsigned int i;
 
-	for (i = 0; i < vcpu->sh_nstep; i++) {
-		struct hv_sh_step *st = &vcpu->sh_step[i];
+	for (i = 0; i < vcpu->sh_npend; i++) {
+		struct hv_sh_write *pw = &vcpu->sh_pend[i];
 
-		table_changed(vcpu, st->gfn, vcpu->sh_snap[i], __va(st->hpa));
-		if (vcpu->sh_root == st->root)
-			unwrite(vcpu, st->gva, st->hpa);
-		else	/* cannot happen within one instruction; be safe */
-			write_protect(vcpu, st->gfn);
+		if (pw->snap == i)	/* once per page */
+			table_changed(vcpu, pw->gfn, vcpu->sh_snap[i],
+				      __va(pw->hpa));
+		unwrite(vcpu, pw->gva, pw->hpa);
 	}
-	vcpu->sh_nstep = 0;
-	set_mtf(vcpu, false);
+	vcpu->sh_npend = 0;
 	flush_if_needed(vcpu);
 }
 
@@ -678,8 +653,8 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		if (vcpu->sh_fast)	/* may allocate: the slow path's job */
 			return spf->action;
 		vcpu->stats->shadow_pt_writes++;
-		/* kept roots stay: the write is stepped and looked at */
-		if (can_step(vcpu, spf->gpa >> 12) && !step_write(vcpu, spf))
+		/* kept roots stay: the write is let through, looked at later */
+		if (can_defer(vcpu) && !defer_write(vcpu, spf))
 			return HVLAB_SPF_FILL;
 		/* else roots built from the table are stale: they go */
 		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache,
@@ -700,7 +675,7 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	 * Not after a write: that is mostly the second fault on a page a
 	 * read already brought in, with its neighbours.
 	 */
-	if (!(error_code & HVLAB_ACC_WRITE))
+	if (HV_SH_PREFETCH > 1 && !(error_code & HVLAB_ACC_WRITE))
 		hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache,
 				      &spf->walk, error_code,
 				      (ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
@@ -788,7 +763,7 @@ bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
 	if ((info & (INTR_INFO_VALID | 0x7ff)) !=
 	    (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 14) ||
 	    (info & HV_NMI_UNBLOCKED_BY_IRET) || !vcpu->shadow || vcpu->rmode ||
-	    vcpu->sh_nstep || vcpu->sh_npool < 4 ||
+	    vcpu->sh_npool < 4 ||
 	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		return false;
 	vcpu->sh_fast_tsc = rdtsc();
@@ -817,6 +792,8 @@ void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)
 {
 	struct hvlab_pmem smem;
 
+	if (vcpu->sh_npend)	/* the guest may rely on its writes now */
+		hv_shadow_resolve_writes(vcpu);
 	sh_mem(vcpu, &smem);
 	if (vcpu->sh_root)
 		hvlab_shadow_zap(&smem, vcpu->sh_root, vcpu->sh_levels, gva);

@@ -260,8 +260,7 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		vcpu->singlestep = u.debug.flags & HVLAB_DEBUG_SINGLESTEP;
 		proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-			     proc | (vcpu->singlestep || vcpu->sh_nstep ?
-				     PROC_MTF : 0));	/* shadow.c's steps */
+			     proc | (vcpu->singlestep ? PROC_MTF : 0));
 		return 0;
 	case HVLAB_TRANSLATE:
 		return hv_translate(vcpu, uarg);

@@ -54,11 +54,9 @@ struct hv_vm {
 };
 
 #define HV_SH_WMAP_BITS 4096
-#define HV_SH_STEPS 2		/* table pages one instruction may write */
+#define HV_SH_PENDING 4		/* written table pages looked at later */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
-#define HV_SH_PREFETCH 16	/* pages a fill looks at (hvlab_shadow_prefetch) */
-#define HV_SH_FLOOD_SLOTS 64	/* table pages whose writes are counted */
-#define HV_SH_FLOOD 4		/* stepped writes in a row, then unsync */
+#define HV_SH_PREFETCH 0	/* pages a fill looks at, 0: none (memory.md) */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -147,18 +145,15 @@ struct hv_vcpu {
 	} sh_slot[HVLAB_SROOT_SLOTS];
 	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
 	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
-	/* guest writes to tracked tables, single-stepped (shadow.c) */
-	struct hv_sh_step {
+	/* guest writes to tracked tables, looked at later (shadow.c) */
+	struct hv_sh_write {
 		u64 gfn, hpa;		/* the table page */
-		u64 gva, root;		/* made writable there, in that root */
-	} sh_step[HV_SH_STEPS];
-	unsigned int sh_nstep;
-	void *sh_snap[HV_SH_STEPS];	/* each page before the write */
+		u64 gva;		/* made writable there, in the loaded root */
+		unsigned int snap;	/* sh_snap[] holding its old contents */
+	} sh_pend[HV_SH_PENDING];
+	unsigned int sh_npend;
+	void *sh_snap[HV_SH_PENDING];	/* each page before the first write */
 	bool sh_flush;			/* loaded root lost entries: INVVPID */
-	struct {			/* stepped writes per table page, hashed */
-		u64 gfn;
-		unsigned int writes;	/* since a walk last went through it */
-	} sh_flood[HV_SH_FLOOD_SLOTS];
 	bool sh_fast;			/* in the #PF fast path: never sleep */
 	u64 sh_fast_gpa, sh_fast_gva;	/* its fill, for the exit record */
 	u64 sh_fast_tsc;		/* when it began */
@@ -222,7 +217,7 @@ bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3);
 void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
-void hv_shadow_step_done(struct hv_vcpu *vcpu);
+void hv_shadow_resolve_writes(struct hv_vcpu *vcpu);
 bool hv_shadow_fast_pf(struct hv_vcpu *vcpu);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 			struct hvlab_translation *t);

@@ -542,6 +542,19 @@ TEST(written_table_names_the_ranges_that_changed)
 	EXPECT_EQ(0x1fff, zaps[0].last);
 	EXPECT_EQ(0x3000, zaps[1].start);
 	EXPECT_EQ(0x4fff, zaps[1].last);
+	/* A or D set (by the CPU's walker or hvlab's): nothing to clear */
+	memcpy(old, G.bytes + 0x8000, 4096);
+	put64(&G, 0x8008, 0x3067);
+	nzaps = 0;
+	hvlab_sroot_table_written(&c, 0x8, old, G.bytes + 0x8000, record_zap,
+				  NULL);
+	EXPECT_EQ(0u, nzaps);
+	/* ... but cleared, it is a change */
+	memcpy(old, G.bytes + 0x8000, 4096);
+	put64(&G, 0x8008, 0x3027);
+	hvlab_sroot_table_written(&c, 0x8, old, G.bytes + 0x8000, record_zap,
+				  NULL);
+	EXPECT_EQ(1u, nzaps);
 	/* the last PML4 entry: the top of the 48-bit space */
 	memcpy(old, G.bytes + 0x5000, 4096);
 	put64(&G, 0x5ff8, 0x6007);

@@ -309,11 +309,12 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
 {
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
-	int cur = vcpu->sh_cur;
+	int cur;
 
 	/* first what the guest wrote to its tables (never sleeps) */
 	if (vcpu->sh_npend)
 		hv_shadow_resolve_writes(vcpu);
+	cur = vcpu->sh_cur;
 	/* a MOV to CR3 keeps the paging role: the loaded root's is current */
 	vcpu->sh_next = -1;
 	if (cur >= 0 && c->e[cur].synced && cache_usable(vcpu))
@@ -330,8 +331,6 @@ int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3)
 	u32 role;
 
 	vcpu->guest_cr3 = cr3;
-	if (vcpu->sh_npend)	/* the guest may rely on its writes now */
-		hv_shadow_resolve_writes(vcpu);
 	slot = vcpu->sh_next;
 	vcpu->sh_next = -1;
 	if (slot >= 0) {	/* the fast path already found it */
@@ -792,8 +791,6 @@ void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva)
 {
 	struct hvlab_pmem smem;
 
-	if (vcpu->sh_npend)	/* the guest may rely on its writes now */
-		hv_shadow_resolve_writes(vcpu);
 	sh_mem(vcpu, &smem);
 	if (vcpu->sh_root)
 		hvlab_shadow_zap(&smem, vcpu->sh_root, vcpu->sh_levels, gva);

@@ -298,6 +298,7 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 		hvlab_sroot_drop(vcpu->sh_cache, i);
 	free_slots(vcpu, ~0u);
 	bitmap_zero(vcpu->sh_wmap, HV_SH_WMAP_BITS);
+	memset(vcpu->sh_rmap, 0, sizeof(vcpu->sh_rmap));
 	return new_root(vcpu, sh_role(vcpu));
 }
 
@@ -366,28 +367,75 @@ static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
 	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
 }
 
-static void wmap_set(struct hv_vcpu *vcpu, u64 gfn)
+/*
+ * A writable shadow leaf for guest page gfn is installed at gva.  Besides
+ * the hashed "may be mapped writable" bit, sh_rmap remembers where: one
+ * GVA per page (Linux maps its page tables writable at one address, in
+ * every address space: the direct map).  A page found writable at a second
+ * GVA, or whose bit was already set when its entry was made (an earlier
+ * mapping whose entry was lost to a hash collision), gets HV_SH_RMAP_MANY:
+ * only a search of every root finds all its mappings then.
+ */
+static void wmap_set(struct hv_vcpu *vcpu, u64 gfn, u64 gva)
 {
+	struct hv_sh_rmap *e =
+		&vcpu->sh_rmap[hash_64(gfn, ilog2(HV_SH_RMAP_SIZE))];
+
+	gva &= PAGE_MASK;
+	if (e->gfn1 == gfn + 1) {
+		if (e->gva != gva)
+			e->gva = HV_SH_RMAP_MANY;
+	} else {
+		e->gfn1 = gfn + 1;
+		e->gva = wmap_test(vcpu, gfn) ? HV_SH_RMAP_MANY : gva;
+	}
 	__set_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+}
+
+/* Root s's leaf for gva loses W if it maps frame hpa.  1 if it did. */
+static int wp_at(struct hv_vcpu *vcpu, struct hv_sroot *s, u64 gva, u64 hpa)
+{
+	struct hvlab_pmem smem;
+	struct hvlab_gwalk w;
+	const struct hvlab_gwalk_step *leaf;
+
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_walk(&smem, s->root, s->levels, gva, &w) !=
+	    HVLAB_GW_OK || !w.nsteps)
+		return 0;
+	leaf = &w.steps[w.nsteps - 1];
+	if (!(leaf->entry & HVLAB_PTE_W) || (w.gpa & PAGE_MASK) != hpa)
+		return 0;
+	sh_write(vcpu, leaf->entry_addr, 8, leaf->entry & ~(u64)HVLAB_PTE_W);
+	return 1;
 }
 
 /* gfn just became a tracked guest table: no root may map it writable. */
 static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 {
+	struct hv_sh_rmap *e =
+		&vcpu->sh_rmap[hash_64(gfn, ilog2(HV_SH_RMAP_SIZE))];
 	struct hvlab_pmem smem;
 	bool flush = false, ro;
 	u64 hpa;
-	int i;
+	int i, n;
 
 	if (!wmap_test(vcpu, gfn) || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
 		return;
+	hpa &= PAGE_MASK;
 	sh_mem(vcpu, &smem);
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
 		struct hv_sroot *s = &vcpu->sh_slot[i];
 
-		if (s->root && hvlab_shadow_write_protect(&smem, s->root,
-							  s->levels, hpa) > 0 &&
-		    i == vcpu->sh_cur)
+		if (!s->root)
+			continue;
+		/* its one known address, or a search of the whole root */
+		if (e->gfn1 == gfn + 1 && e->gva != HV_SH_RMAP_MANY)
+			n = wp_at(vcpu, s, e->gva, hpa);
+		else
+			n = hvlab_shadow_write_protect(&smem, s->root,
+						       s->levels, hpa);
+		if (n > 0 && i == vcpu->sh_cur)
 			flush = true;
 	}
 	if (flush && vcpu->vpid)
@@ -517,7 +565,7 @@ static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
 	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,
 			     spf->spte))
 		return -1;
-	wmap_set(vcpu, gfn);
+	wmap_set(vcpu, gfn, spf->gva);
 	note_tables(vcpu, &spf->walk);	/* the leaf stays, read-only later */
 	pw = &vcpu->sh_pend[i];
 	pw->gfn = gfn;
@@ -623,7 +671,7 @@ static int sh_install(void *opaque, __u64 gva, __u64 gpa, __u64 spte)
 	r = hvlab_shadow_map_new(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
 				 spte);
 	if (r > 0 && (spte & HVLAB_PTE_W))
-		wmap_set(vcpu, gpa >> 12);
+		wmap_set(vcpu, gpa >> 12, gva);
 	return r;
 }
 
@@ -668,7 +716,7 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 			     spf->spte))
 		return -1;
 	if (spf->spte & HVLAB_PTE_W)
-		wmap_set(vcpu, spf->gpa >> 12);
+		wmap_set(vcpu, spf->gpa >> 12, gva);
 	/*
 	 * Its neighbours in the same guest page table, while we are here.
 	 * Not after a write: that is mostly the second fault on a page a

@@ -54,6 +54,8 @@ struct hv_vm {
 };
 
 #define HV_SH_WMAP_BITS 4096
+#define HV_SH_RMAP_SIZE 1024
+#define HV_SH_RMAP_MANY 1	/* not a page address: mapped at several */
 #define HV_SH_PENDING 4		/* written table pages looked at later */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
 #define HV_SH_PREFETCH 0	/* pages a fill looks at, 0: none (memory.md) */
@@ -145,6 +147,10 @@ struct hv_vcpu {
 	} sh_slot[HVLAB_SROOT_SLOTS];
 	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
 	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
+	struct hv_sh_rmap {		/* ... and where (shadow.c, wmap_set) */
+		u64 gfn1;		/* gfn + 1, 0: unused */
+		u64 gva;		/* its writable GVA, or HV_SH_RMAP_MANY */
+	} sh_rmap[HV_SH_RMAP_SIZE];
 	/* guest writes to tracked tables, looked at later (shadow.c) */
 	struct hv_sh_write {
 		u64 gfn, hpa;		/* the table page */

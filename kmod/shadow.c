@@ -216,6 +216,8 @@ void hv_shadow_free(struct hv_vcpu *vcpu)
 	}
 	free_slots(vcpu, ~0u);
 	pool_free(vcpu);
+	kvfree(vcpu->sh_wexact);
+	vcpu->sh_wexact = NULL;
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
 	hv_rmode_free(vcpu);
@@ -284,6 +286,42 @@ nomem:
 }
 
 /*
+ * "Guest page gfn may be mapped writable in some root": one bit per page
+ * of the VM's memory (sh_wexact, sized and cleared by hv_shadow_reset, when
+ * no root exists), or the small hashed bitmap for pages beyond it or when
+ * that allocation failed.
+ */
+static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
+{
+	if (vcpu->sh_wexact && gfn < vcpu->sh_wexact_bits)
+		return test_bit(gfn, vcpu->sh_wexact);
+	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+}
+
+/* One bit per guest page, for every gfn a memory slot holds. */
+static void wexact_reset(struct hv_vcpu *vcpu)
+{
+	u64 end = 0, e;
+	int i;
+
+	if (vcpu->sh_wexact) {	/* the slots cannot change while we exist */
+		bitmap_zero(vcpu->sh_wexact, vcpu->sh_wexact_bits);
+		return;
+	}
+	for (i = 0; i < HVLAB_MAX_MEMSLOTS; i++) {
+		e = (vcpu->vm->slots[i].gpa >> PAGE_SHIFT) +
+		    vcpu->vm->slots[i].npages;
+		if (vcpu->vm->slots[i].npages && e > end)
+			end = e;
+	}
+	if (!end || end > (1ULL << 26))	/* more than 256 GiB: hashed only */
+		return;
+	vcpu->sh_wexact = kvcalloc(BITS_TO_LONGS(end), sizeof(long),
+				   GFP_KERNEL_ACCOUNT);
+	vcpu->sh_wexact_bits = vcpu->sh_wexact ? end : 0;
+}
+
+/*
  * Throw every root away and start an empty one for the guest's mode: the
  * paging mode, CR0.WP, NXE... changed (each root is built for one), or
  * userspace set the registers.
@@ -299,6 +337,7 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 	free_slots(vcpu, ~0u);
 	bitmap_zero(vcpu->sh_wmap, HV_SH_WMAP_BITS);
 	memset(vcpu->sh_rmap, 0, sizeof(vcpu->sh_rmap));
+	wexact_reset(vcpu);	/* no root left: no page mapped writable */
 	return new_root(vcpu, sh_role(vcpu));
 }
 
@@ -362,11 +401,6 @@ hit:
 }
 /* LAB 7: END set_cr3 */
 
-static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
-{
-	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
-}
-
 /*
  * A writable shadow leaf for guest page gfn is installed at gva.  Besides
  * the hashed "may be mapped writable" bit, sh_rmap remembers where: one
@@ -390,6 +424,8 @@ static void wmap_set(struct hv_vcpu *vcpu, u64 gfn, u64 gva)
 		e->gva = wmap_test(vcpu, gfn) ? HV_SH_RMAP_MANY : gva;
 	}
 	__set_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+	if (vcpu->sh_wexact && gfn < vcpu->sh_wexact_bits)
+		__set_bit(gfn, vcpu->sh_wexact);
 }
 
 /* Root s's leaf for gva loses W if it maps frame hpa.  1 if it did. */

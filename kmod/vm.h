@@ -147,6 +147,8 @@ struct hv_vcpu {
 	} sh_slot[HVLAB_SROOT_SLOTS];
 	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
 	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
+	unsigned long *sh_wexact;	/* the same, exact, one bit per page */
+	u64 sh_wexact_bits;
 	struct hv_sh_rmap {		/* ... and where (shadow.c, wmap_set) */
 		u64 gfn1;		/* gfn + 1, 0: unused */
 		u64 gva;		/* its writable GVA, or HV_SH_RMAP_MANY */

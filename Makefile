@@ -8,6 +8,7 @@
 #   make demo       load hvlab and run a guest (inside Bochs when no VT-x)
 #   make bench      exit-cost benchmarks (in the VM)
 #   make fuzz       longer fuzzing runs
+#   make fuzz-kernel  the kernel fuzzer in the VM, a long run
 #   make deps       install the Debian packages everything needs (root)
 #   make checkpatch run the kernel's checkpatch.pl over kmod/
 #
@@ -83,7 +84,7 @@ KSFT_DIR   := $(BUILD)/ksft
 KSFT_HDR   := $(KSFT_DIR)/kselftest_harness.h
 LINUX_SRC_TAR := $(call newest_version,$(wildcard /usr/src/linux-source-*.tar.xz))
 
-.PHONY: all kmod user unit unit-bins clean check demo bench fuzz deps checkpatch vmtest
+.PHONY: all kmod user unit unit-bins clean check demo bench fuzz fuzz-kernel deps checkpatch vmtest
 .PHONY: install uninstall load dkms-install dkms-remove install-udev uninstall-udev
 all: kmod user
 
@@ -191,6 +192,15 @@ bench:
 
 fuzz: $(BUILD)/libhvlab.a
 	tests/tools/fuzz.sh long
+
+# The kernel fuzzer (tests/kselftest/test_fuzz_kernel.c) alone in one VM
+# pass, 20 times the calls and guests of its run in `make check`;
+# HVLAB_FUZZ_SEED=N replays a run, HVLAB_FUZZ_SCALE=N sizes it.
+fuzz-kernel: all
+	HVLAB_FUZZ_SCALE=$${HVLAB_FUZZ_SCALE:-20} \
+	HVLAB_PROG_TIMEOUT=$${HVLAB_PROG_TIMEOUT:-400} tests/vm/run-suite.sh \
+		--pass fuzz --only test_fuzz_kernel --timeout 14400 \
+		$(if $(KVER),--kver '$(KVER)')
 
 # Errors and warnings fail; CHECKPATCH_FLAGS=--strict also lists style checks.
 checkpatch: $(KSFT_HDR)

@@ -48,7 +48,7 @@ _hvlab()
 		esac
 		if [[ $cur == -* ]]; then
 			_hvlab_words "--memory --cpus --module --append --initrd --flat --trap-cr3
-				--trap-exceptions --paging --strict --walk --verbose --stats --dashboard
+				--trap-exceptions --paging --bench-floor --strict --walk --verbose --stats --dashboard
 				--record --record-lossy --stats-socket --console-log --disk
 				--net --mac --pcap --help" "$cur"
 		else

@@ -13,10 +13,11 @@ struct hv_vcpu;
 
 /* Host state VMX leaves changed after an exit (SDM 27.5). */
 struct hv_host_state {
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	unsigned long dr7;
 	u64 debugctl, xcr0;
 	u64 kernel_gs_base;
+	bool guest_drs;		/* the guest's DR0-3 are in the hardware */
 };
 
 void hv_host_state_init(void);		/* module load */

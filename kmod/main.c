@@ -20,6 +20,16 @@
 
 #include "hvlab.h"
 
+/*
+ * bench_floor=1 at insmod lets a VM ask for the benchmark floor
+ * (HVLAB_VM_BENCH_FLOOR, see the uapi).  Mode 0444: sysfs shows it but
+ * nobody, root included, can turn it on in a module already loaded, so a
+ * production system gets the floor only by being loaded for benchmarks.
+ */
+static bool bench_floor;
+module_param(bench_floor, bool, 0444);
+MODULE_PARM_DESC(bench_floor, "allow HVLAB_VM_BENCH_FLOOR VMs (benchmarks only)");
+
 static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -46,6 +56,8 @@ static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 	case HVLAB_CREATE_VM:
 		if (arg & ~(unsigned long)HVLAB_VM_FLAGS_ALL)
 			return -EINVAL;
+		if ((arg & HVLAB_VM_BENCH_FLOOR) && !bench_floor)
+			return -EPERM;
 		return hvlab_vm_create(arg);
 	case HVLAB_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : hvlab_vcpu_mmap_size();

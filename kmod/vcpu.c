@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 
 #include "compat.h"
 #include "hvlab.h"
@@ -110,6 +111,12 @@ static void vcpu_load(struct hv_vcpu *vcpu)
 		list_add(&vcpu->loaded_link, this_cpu_ptr(&loaded_vcpus));
 		vcpu->cpu = cpu;
 		local_irq_restore(flags);
+		/*
+		 * Another VMCS was (or may have been) current here: a guest
+		 * must not steer this one's indirect branches (Spectre v2),
+		 * so IBPB where the host uses it, as KVM does on a VMCS switch.
+		 */
+		indirect_branch_prediction_barrier();
 		if (hv_vmptrld(__pa(vcpu->vmcs))) {
 			vcpu->load_failed = true;
 			return;
@@ -120,6 +127,7 @@ static void vcpu_load(struct hv_vcpu *vcpu)
 		if (!flush_guest_tlb(vcpu))
 			vcpu->load_failed = true;
 	} else if (this_cpu_read(current_vmcs) != vcpu->vmcs) {
+		indirect_branch_prediction_barrier();	/* see above */
 		if (hv_vmptrld(__pa(vcpu->vmcs))) {
 			vcpu->load_failed = true;
 			return;
@@ -388,6 +396,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
 	vcpu->shadow = vm->flags & HVLAB_VM_SHADOW_PAGING;
+	vcpu->bench_floor = vm->flags & HVLAB_VM_BENCH_FLOOR;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);

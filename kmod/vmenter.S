@@ -20,9 +20,23 @@
  *
  * Called with interrupts disabled.  Registers are cleared on the way out
  * so guest values do not linger in the host (speculation hygiene).
+ *
+ * Speculation hygiene follows the host kernel's own mitigation state, as
+ * KVM's vmenter.S does on the same CPU: both steps are alternatives that
+ * the kernel patches in when it loads the module, only where its bug
+ * detection and command line ask for them.
+ *   - VERW right before VMLAUNCH/VMRESUME clears the CPU's buffers (MDS,
+ *     TAA, MMIO stale data, RFDS) so the guest cannot sample host data
+ *     from them (X86_FEATURE_CLEAR_CPU_BUF_VM).  VERW changes ZF, so the
+ *     launch-or-resume decision rides in CF (BT), which VERW leaves alone.
+ *   - After the exit, before the first RET, the return stack buffer is
+ *     overwritten with harmless entries so host returns cannot speculate
+ *     to addresses the guest put there (X86_FEATURE_RSB_VMEXIT, or the
+ *     one-entry form with eIBRS, X86_FEATURE_RSB_VMEXIT_LITE).
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
 #define VMCS_HOST_RSP	0x6c14
@@ -44,8 +58,8 @@ SYM_FUNC_START(hv_vmenter)
 	vmwrite	%rsp, %rax
 	jna	.Lfail
 
-	/* MOVs leave RFLAGS alone: the test survives the register loads */
-	test	%esi, %esi
+	/* CF = launched; MOVs and VERW leave CF alone */
+	bt	$0, %esi
 	mov	GPR(0)(%rdi), %rax
 	mov	GPR(1)(%rdi), %rcx
 	mov	GPR(2)(%rdi), %rdx
@@ -61,9 +75,11 @@ SYM_FUNC_START(hv_vmenter)
 	mov	GPR(14)(%rdi), %r14
 	mov	GPR(15)(%rdi), %r15
 	mov	GPR(7)(%rdi), %rdi
+	/* the last memory access before the guest runs: clear the buffers */
+	VM_CLEAR_CPU_BUFFERS
 	/* objtool: execution "resumes" at hv_vmexit with this stack state */
 	UNWIND_HINT_SAVE
-	jnz	.Lresume
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lfail
 .Lresume:
@@ -90,6 +106,9 @@ SYM_INNER_LABEL(hv_vmexit, SYM_L_GLOBAL)
 	mov	%r14, GPR(14)(%rdi)
 	mov	%r15, GPR(15)(%rdi)
 	popq	GPR(7)(%rdi)
+	/* before any RET: no return may speculate to a guest's RSB entry */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 	xor	%eax, %eax
 	jmp	.Lout
 

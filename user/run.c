@@ -57,6 +57,8 @@ static void usage(FILE *f)
 "      --trap-exceptions every guest exception exits before the guest gets it:\n"
 "                        counted by --stats, shown by --dashboard and --record\n"
 "      --paging MODE     second-stage paging: ept (default) or shadow\n"
+"      --bench-floor     benchmarks only: CPUID leaf 0x400000f0 takes the\n"
+"                        module's leanest exit path (needs bench_floor=1 at insmod)\n"
 "      --strict          an access to a port or MMIO address no device claims\n"
 "                        ends the run (default: logged once, reads all-ones)\n"
 "      --walk GVA        on each HVLAB_HC_WALK hypercall, also print the walk of\n"
@@ -174,7 +176,7 @@ enum {
 	OPT_CPUS = 256, OPT_MODULE, OPT_APPEND, OPT_FLAT, OPT_TRAP_CR3, OPT_TRAP_EXC, OPT_PAGING,
 	OPT_STRICT, OPT_WALK, OPT_STATS, OPT_DASHBOARD, OPT_RECORD, OPT_DISK,
 	OPT_CONSOLE_LOG, OPT_STATS_SOCKET, OPT_RECORD_LOSSY, OPT_INITRD, OPT_NET, OPT_MAC,
-	OPT_PCAP,
+	OPT_PCAP, OPT_BENCH_FLOOR,
 };
 
 static const struct option long_opts[] = {
@@ -185,6 +187,7 @@ static const struct option long_opts[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "flat", required_argument, NULL, OPT_FLAT },
 	{ "trap-cr3", no_argument, NULL, OPT_TRAP_CR3 },
+	{ "bench-floor", no_argument, NULL, OPT_BENCH_FLOOR },
 	{ "trap-exceptions", no_argument, NULL, OPT_TRAP_EXC },
 	{ "paging", required_argument, NULL, OPT_PAGING },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -363,6 +366,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_TRAP_EXC:
 			opt.vm_flags |= HVLAB_VM_TRAP_EXCEPTIONS;
+			break;
+		case OPT_BENCH_FLOOR:
+			opt.vm_flags |= HVLAB_VM_BENCH_FLOOR;
 			break;
 		case OPT_PAGING:
 			if (!strcmp(optarg, "shadow"))

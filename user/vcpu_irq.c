@@ -201,6 +201,13 @@ static int wait_for_sipi(struct vcpu *v)
 
 static void take_init(struct vcpu *v)
 {
+	/*
+	 * Before every HVLAB_RUN, and an INIT is rare: look without the lock
+	 * first.  An INIT set just after the look is taken before the next
+	 * HVLAB_RUN, as one set just after a locked look would be.
+	 */
+	if (!__atomic_load_n(&v->init_pending, __ATOMIC_ACQUIRE))
+		return;
 	pthread_mutex_lock(&v->wait_lock);
 	if (v->init_pending) {
 		v->init_pending = false;

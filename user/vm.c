@@ -15,6 +15,8 @@
  * SA_RESTART): the module sees a pending signal and returns with EINTR or
  * HVLAB_EXIT_INTR; a thread asleep in HLT is woken.  To stop the VM the
  * main thread repeats the kick every 20 ms until the thread has left.
+ * With --record a vCPU thread whose exit ring fills up wakes the main
+ * thread early with SIGUSR2, also taken by its sigtimedwait().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -403,6 +405,8 @@ int vm_create(struct vm *vm)
 			explain_busy(vm);
 		else if (err == ENOMEM)
 			fprintf(stderr, "hvlab: cannot create a VM: the module is out of memory\n");
+		else if (err == EPERM && (vm->opt.vm_flags & HVLAB_VM_BENCH_FLOOR))
+			fprintf(stderr, "hvlab: --bench-floor needs the module loaded with bench_floor=1 (benchmarks only)\n");
 		else if (err == EINVAL && (vm->opt.vm_flags & HVLAB_VM_SHADOW_PAGING))
 			fprintf(stderr, "hvlab: this module does not offer shadow paging (--paging shadow)\n");
 		else
@@ -584,7 +588,10 @@ static void snapshot_regs(struct vcpu *v)
  * device accesses the vCPU threads queued (vm->rec_io), so a vCPU thread
  * does no trace work of its own.  The ring holds HVLAB_EXIT_RING_SIZE
  * exits, though, and a guest can make more than that in a tick: a vCPU
- * thread that finds its ring three quarters unread drains it itself, and
+ * thread that finds a quarter of its ring unread wakes the main thread
+ * early (VM_DRAIN_SIGNAL, once until it has drained), so the copying stays
+ * on the main thread's CPU and off the guest's.  Only when the ring is
+ * three quarters unread anyway does the vCPU thread drain it itself, and
  * in a lossless run (the default, run->ring_wait) the module stops the
  * vCPU with HVLAB_EXIT_RING_FULL before it would overwrite an unread
  * record.  Each drain tells the module how far it got (run->ring_tail).
@@ -603,11 +610,17 @@ static void record_ring_if_full(struct vm *vm, unsigned i)
 {
 	const struct hvlab_stats *st = vm->vcpu[i].stats;
 
+	uint64_t unread;
+
+	if (!st)
+		return;
 	/* a racy look at the cursor is fine: record_ring re-reads it locked */
-	if (st && __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
-		  __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED) >=
-		  HVLAB_EXIT_RING_SIZE * 3 / 4)
+	unread = __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
+		 __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED);
+	if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4)
 		record_ring(vm, i);
+	else if (unread >= HVLAB_EXIT_RING_SIZE / 4 && !atomic_exchange(&vm->drain_asked, true))
+		pthread_kill(vm->main_thread, VM_DRAIN_SIGNAL);
 }
 
 void vm_drain_ring(struct vm *vm, unsigned i)
@@ -679,6 +692,62 @@ static void record_rings(struct vm *vm)
 	record_irq(vm, false);
 }
 
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * --bench-floor: account one round trip to userspace, from the stamps the
+ * module left in run->bench and this thread's own: call (before the
+ * ioctl), back (after it), handled (after vcpu_handle_exit).  Only port
+ * I/O exits that follow another one count, so that "the rest of the user
+ * loop" is measured from the previous exit's handling.
+ */
+static void bench_account(struct vcpu *v, uint64_t call, uint64_t back, uint64_t handled)
+{
+	const struct hvlab_run *run = v->run;
+	uint64_t in = run->bench.ioctl_in, enter = run->bench.vmenter;
+	uint64_t exit = run->bench.vmexit, out = run->bench.ioctl_out;
+	uint64_t prev = v->bench.handled;
+
+	v->bench.handled = 0;
+	if (run->exit_reason != HVLAB_EXIT_IO)
+		return;
+	v->bench.handled = handled;
+	/* an external interrupt's exit in between, another CPU's TSC: skip */
+	if (!prev || !(prev <= call && call <= in && in <= enter && enter <= exit &&
+		       exit <= out && out <= back))
+		return;
+	v->bench.n++;
+	v->bench.loop += call - prev;
+	v->bench.call += in - call;
+	v->bench.enter += enter - in;
+	v->bench.guest += exit - enter;
+	v->bench.exit += out - exit;
+	v->bench.ret += back - out;
+	v->bench.dispatch += handled - back;
+}
+
+static void bench_print(struct vm *vm, FILE *f)
+{
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		const struct vcpu *v = &vm->vcpu[i];
+		uint64_t n = v->bench.n;
+
+		if (!n)
+			continue;
+		fprintf(f, "hvlab: bench: vCPU %u: %" PRIu64 " round trips to userspace, average TSC cycles:"
+			" exit %" PRIu64 " ret %" PRIu64 " dispatch %" PRIu64 " loop %" PRIu64
+			" call %" PRIu64 " enter %" PRIu64 " guest %" PRIu64 "\n", i, n,
+			v->bench.exit / n, v->bench.ret / n, v->bench.dispatch / n, v->bench.loop / n,
+			v->bench.call / n, v->bench.enter / n, v->bench.guest / n);
+	}
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -691,6 +760,8 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!vm_stopping(vm)) {
+		bool bench = vm->opt.vm_flags & HVLAB_VM_BENCH_FLOOR;
+		uint64_t t_call = 0, t_back = 0;
 		enum vcpu_action act;
 		int ret;
 
@@ -711,7 +782,11 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		atomic_store(&v->in_run, true);
+		if (bench)
+			t_call = tsc();
 		ret = ioctl(v->fd, HVLAB_RUN, 0);
+		if (bench)
+			t_back = tsc();
 		atomic_store(&v->in_run, false);
 		if (ret < 0) {
 			char why[128];
@@ -724,6 +799,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		act = vcpu_handle_exit(v);
+		if (bench)
+			bench_account(v, t_call, t_back, tsc());
 		if (vm->rec)
 			record_ring_if_full(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
@@ -761,9 +838,12 @@ int vm_run(struct vm *vm)
 	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(VM_DRAIN_SIGNAL, &sa, NULL);	/* one left pending: not fatal */
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
+	sigaddset(&waitset, VM_DRAIN_SIGNAL);
+	vm->main_thread = pthread_self();
 	block = waitset;
 	sigaddset(&block, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
@@ -791,6 +871,8 @@ int vm_run(struct vm *vm)
 		if (vm->dash && dash_poll(vm->dash, 20) == DASH_QUIT)
 			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
 		sig = sigtimedwait(&waitset, NULL, vm->dash ? &now : &tick);
+		if (sig == VM_DRAIN_SIGNAL)
+			atomic_store(&vm->drain_asked, false);	/* before: a later ask is heard */
 		if (vm->rec)
 			record_rings(vm);
 
@@ -841,6 +923,8 @@ int vm_run(struct vm *vm)
 			vcpu_dump_regs(&vm->vcpu[i]);
 		}
 	}
+	if (vm->opt.vm_flags & HVLAB_VM_BENCH_FLOOR)
+		bench_print(vm, stderr);
 	if (vm->opt.verbose || vm->opt.stats) {
 		vm_print_stats(vm, stderr);
 		for (unsigned i = 0; i < VM_MAX_NICS; i++)

@@ -101,6 +101,8 @@ enum vcpu_state {
 
 /* The signal that kicks a vCPU thread out of HVLAB_RUN (a no-op handler). */
 #define VM_KICK_SIGNAL	SIGUSR1
+/* vCPU thread -> main thread: a ring is filling up, --record should drain it */
+#define VM_DRAIN_SIGNAL	SIGUSR2
 
 struct vcpu {
 	struct vm *vm;
@@ -122,6 +124,14 @@ struct vcpu {
 	atomic_bool in_run;		/* inside HVLAB_RUN: a kick signals */
 	uint64_t injected, halts;	/* interrupts injected, HLTs slept in */
 	uint64_t exceptions;		/* HVLAB_EXIT_EXCEPTION seen */
+	/*
+	 * --bench-floor: where the round trips to userspace (port I/O) spend
+	 * their TSC cycles, summed over n of them (vm.c, bench_account).
+	 */
+	struct {
+		uint64_t n, exit, ret, dispatch, loop, call, enter, guest;
+		uint64_t handled;	/* TSC when the last I/O exit was handled */
+	} bench;
 };
 
 struct vm {
@@ -156,6 +166,8 @@ struct vm {
 	struct ioq *rec_io;		/* its device accesses, for the main thread */
 	pthread_mutex_t rec_lock;	/* rec_cursor: the main and vCPU threads drain */
 	uint64_t rec_cursor[HVLAB_MAX_VCPUS];
+	pthread_t main_thread;		/* vm_run's, which drains for --record */
+	atomic_bool drain_asked;	/* VM_DRAIN_SIGNAL sent, not yet answered */
 };
 
 /* What vcpu_handle_exit() tells the vCPU thread. */

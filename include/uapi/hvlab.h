@@ -44,8 +44,20 @@
 #define HVLAB_VM_TRAP_CR3	(1u << 0)  /* exit on every MOV to/from CR3 */
 #define HVLAB_VM_SHADOW_PAGING	(1u << 1)  /* shadow page tables, not EPT */
 #define HVLAB_VM_TRAP_EXCEPTIONS (1u << 2) /* exit on every guest exception */
+/*
+ * Benchmarks only: CPUID leaf HVLAB_CPUID_BENCH_FLOOR takes the leanest
+ * exit path the module has (VM exit, CPUID answered, RIP advanced, VM
+ * entry: no statistics, no exit record, no checks), the yardstick `make
+ * bench` divides every figure by.  HVLAB_CREATE_VM refuses the flag with
+ * EPERM unless the module was loaded with bench_floor=1, a parameter that
+ * cannot be changed once the module is in.
+ */
+#define HVLAB_VM_BENCH_FLOOR	(1u << 3)
 #define HVLAB_VM_FLAGS_ALL	(HVLAB_VM_TRAP_CR3 | HVLAB_VM_SHADOW_PAGING | \
-				 HVLAB_VM_TRAP_EXCEPTIONS)
+				 HVLAB_VM_TRAP_EXCEPTIONS | HVLAB_VM_BENCH_FLOOR)
+/* The floor's CPUID leaf, and what it answers in EAX (EBX, ECX, EDX: 0). */
+#define HVLAB_CPUID_BENCH_FLOOR	0x400000f0u
+#define HVLAB_BENCH_FLOOR_SIG	0x726f6c66u	/* "flor" in EAX's bytes */
 
 /* ---- capabilities ------------------------------------------------- */
 
@@ -436,6 +448,18 @@ struct hvlab_run {
 	__u8 io_data[1024];
 	/* in, with ring_wait: records read so far (a value of stats->head) */
 	__u64 ring_tail;
+	/*
+	 * out, HVLAB_VM_BENCH_FLOOR VMs only (0 in every other): host TSC
+	 * stamps of the last HVLAB_RUN, for make bench's breakdown of a round
+	 * trip to userspace.  vmenter is the last VM entry before the exit
+	 * that ended the call.
+	 */
+	struct {
+		__u64 ioctl_in;		/* HVLAB_RUN began */
+		__u64 vmenter;		/* just before VMLAUNCH/VMRESUME */
+		__u64 vmexit;		/* just after the VM exit */
+		__u64 ioctl_out;	/* HVLAB_RUN about to return */
+	} bench;
 };
 
 /* ------------------------------------------------------------------ */

@@ -16,11 +16,22 @@
  *    the same, real error, and the vCPU runs once the state is repaired.
  *  - An injected event the CPU refuses can be dropped by userspace
  *    (HVLAB_EVENT_CLEAR), after which the vCPU runs.
+ *  - Debug registers: a guest reads its own DR0, its own breakpoint fires
+ *    at its own address, and a hardware breakpoint of the host thread
+ *    still fires after the run.
+ *  - LDTR: a VM exit loads a null LDTR; a host process with an LDT
+ *    (modify_ldt) still has it after running a guest.
+ *  - What the guest cannot reach, so nothing needs switching: RDTSCP and
+ *    RDPID #UD, TSC_AUX, SPEC_CTRL and PRED_CMD #GP, CR4.PKE #GP, a
+ *    non-zero DEBUGCTL #GP.
  *
  * The guests are raw code at GPA 0x1000 in a 64 KiB slot; HVLAB_PAGING
  * picks EPT or shadow paging.
  */
+#include <asm/ldt.h>
 #include <asm/prctl.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +332,226 @@ TEST(invd_and_wbinvd_exit)
 	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_WBINVD]);
 	EXPECT_EQ(1, st->by_reason[HVLAB_VMX_EXIT_INVD]);
+	raw_vm_close(&t);
+}
+
+/*
+ * 64-bit mode with an IDT at 0x2000 whose gates (selector 8, GDT at
+ * 0x6000) send vector v (0-15) to the handler at 0x1100 + 0x10 * v,
+ * which reports v through port 0x98.  The code under test is at 0x1200.
+ */
+static int exception_guest(struct raw_vm *t, const unsigned char *code,
+			   size_t len)
+{
+	static const unsigned long long gdt[] = {
+		0, 0x00209a0000000000ull, 0x0000920000000000ull,
+	};
+	struct hvlab_regs regs;
+	struct hvlab_sregs s;
+	static const unsigned char hlt[] = { 0xf4 };
+	unsigned int v, *gate;
+
+	if (tvm_open(t, hlt, sizeof(hlt)) || enter_long_mode(t))
+		return -1;
+	memcpy(t->ram + 0x6000, gdt, sizeof(gdt));
+	for (v = 0; v < 16; v++) {
+		unsigned char *h = t->ram + 0x1100 + 0x10 * v;
+
+		/* mov al, v; out 0x98, al; hlt -- one handler per vector */
+		h[0] = 0xb0;
+		h[1] = v;
+		memcpy(h + 2, "\xe6\x98\xf4", 3);
+		gate = (unsigned int *)(t->ram + 0x2000 + v * 16);
+		gate[0] = 8 << 16 | (0x1100 + 0x10 * v);
+		gate[1] = 0x8e00;
+		gate[2] = gate[3] = 0;
+	}
+	memcpy(t->ram + 0x1200, code, len);
+	if (ioctl(t->vcpu, HVLAB_GET_SREGS, &s))
+		return -1;
+	s.gdt.base = 0x6000;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.idt.base = 0x2000;
+	s.idt.limit = 16 * 16 - 1;
+	if (ioctl(t->vcpu, HVLAB_SET_SREGS, &s) ||
+	    ioctl(t->vcpu, HVLAB_GET_REGS, &regs))
+		return -1;
+	regs.rip = 0x1200;
+	regs.rsp = 0x7c00;
+	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
+}
+
+/* Run from 0x1200 with RCX = rcx: the vector reported, or 0 for none. */
+static int fault_of(struct raw_vm *t, unsigned long rcx)
+{
+	struct hvlab_regs regs;
+
+	if (ioctl(t->vcpu, HVLAB_GET_REGS, &regs))
+		return -1;
+	regs.rip = 0x1200;
+	regs.rsp = 0x7c00;
+	regs.rcx = rcx;
+	regs.rflags = 2;
+	if (ioctl(t->vcpu, HVLAB_SET_REGS, &regs) ||
+	    raw_vm_run(t) != HVLAB_EXIT_IO)
+		return -1;
+	return t->run->io.port == 0x98 ? raw_vm_io_byte(t) : 0;
+}
+
+static volatile char host_watched;
+
+/*
+ * Debug registers.  The host thread watches a variable with a hardware
+ * breakpoint (perf, so the kernel owns DR0-3 and DR7 for it).  The guest
+ * reads DR0 -- its own value, 0 -- then sets a write breakpoint at GPA
+ * 0x3000 and writes there: its #DB handler must run, which needs the
+ * guest's DR0 in the hardware, not the host's.  After the run the host's
+ * breakpoint must still count the host's writes.
+ */
+TEST(debug_registers_are_the_guests_and_host_breakpoints_survive)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x21, 0xc0,		/* mov rax, dr0 */
+		0xe6, 0x99,			/* out 0x99, al: 0 */
+		0xb8, 0x00, 0x30, 0x00, 0x00,	/* mov eax, 0x3000 */
+		0x0f, 0x23, 0xc0,		/* mov dr0, rax */
+		0xb8, 0x01, 0x00, 0x01, 0x00,	/* mov eax, 0x10001: L0, W */
+		0x0f, 0x23, 0xf8,		/* mov dr7, rax */
+		0x88, 0x04, 0x25, 0x00, 0x30, 0, 0,	/* mov [0x3000], al */
+		0xe6, 0x97,			/* out 0x97: no #DB */
+		0xf4,
+	};
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W, .bp_len = HW_BREAKPOINT_LEN_1,
+		.bp_addr = (unsigned long)&host_watched,
+		.exclude_kernel = 1, .exclude_hv = 1,
+	};
+	unsigned long long count = 0;
+	struct raw_vm t;
+	int bp;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	bp = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (bp < 0)
+		SKIP(return, "no hardware breakpoints here (errno %d)", errno);
+	host_watched = 1;
+	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
+	ASSERT_EQ(1, count);
+
+	ASSERT_EQ(0, exception_guest(&t, code, sizeof(code)));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x99, t.run->io.port);
+	EXPECT_EQ(0, raw_vm_io_byte(&t));	/* never the host's DR0 */
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x98, t.run->io.port);	/* the guest's #DB ran */
+	EXPECT_EQ(1, raw_vm_io_byte(&t));
+
+	host_watched = 2;
+	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
+	EXPECT_EQ(2, count);			/* the host's breakpoint too */
+	close(bp);
+	raw_vm_close(&t);
+}
+
+/* LAR on LDT entry 0 (selector 7): does this CPU hold our LDT? */
+static int ldt_entry_usable(void)
+{
+	unsigned long sel = 7, ar = 0;
+	unsigned char ok;
+
+	__asm__ __volatile__("lar %2, %1\n\tsetz %0" : "=q" (ok), "=r" (ar)
+		     : "r" (sel) : "cc");
+	return ok;
+}
+
+/*
+ * A VM exit loads LDTR with a null selector (SDM Vol. 3 28.5.2): the
+ * module must load the host's LDT again, or a process with one (Wine,
+ * DOSEMU) loses it until its next context switch.
+ */
+TEST(host_ldt_survives_a_guest)
+{
+	static const unsigned char code[] = {
+		0xe6, 0x99,		/* out 0x99, al */
+		0xeb, 0xfc,		/* jmp back to it */
+	};
+	struct user_desc d = {
+		.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
+		.limit_in_pages = 1, .useable = 1,
+	};
+	struct raw_vm t;
+	int i, lost = 0;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+		SKIP(return, "modify_ldt: errno %d", errno);
+	ASSERT_EQ(1, ldt_entry_usable());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+		lost += !ldt_entry_usable();
+	}
+	EXPECT_EQ(0, lost);
+	raw_vm_close(&t);
+}
+
+/*
+ * TSC_AUX, SPEC_CTRL, PKRU: VMX switches none of them, and hvlab does not
+ * either, because the guest can neither read nor write them (see
+ * docs/security.md).  Each way in faults.
+ */
+TEST(unswitched_state_is_out_of_the_guests_reach)
+{
+	static const unsigned char rdtscp[] = { 0x0f, 0x01, 0xf9, 0xe6, 0x97, 0xf4 };
+	static const unsigned char rdpid[] = {
+		0xf3, 0x0f, 0xc7, 0xf8, 0xe6, 0x97, 0xf4,	/* rdpid rax */
+	};
+	static const unsigned char rdmsr[] = { 0x0f, 0x32, 0xe6, 0x97, 0xf4 };
+	static const unsigned char wrmsr[] = {
+		0xb8, 0x01, 0, 0, 0,		/* mov eax, 1 */
+		0x31, 0xd2,			/* xor edx, edx */
+		0x0f, 0x30, 0xe6, 0x97, 0xf4,	/* wrmsr */
+	};
+	static const unsigned char pke[] = {
+		0x0f, 0x20, 0xe0,		/* mov rax, cr4 */
+		0x48, 0x0d, 0x00, 0x00, 0x40, 0x00,	/* or rax, 1 << 22 */
+		0x0f, 0x22, 0xe0,		/* mov cr4, rax */
+		0xe6, 0x97, 0xf4,
+	};
+	static const struct {
+		const unsigned char *code;
+		size_t len;
+		unsigned long rcx;
+		int vector;
+		const char *what;
+	} probes[] = {
+		{ rdtscp, sizeof(rdtscp), 0, 6, "RDTSCP" },
+		{ rdpid, sizeof(rdpid), 0, 6, "RDPID" },
+		{ rdmsr, sizeof(rdmsr), 0xc0000103, 13, "RDMSR TSC_AUX" },
+		{ wrmsr, sizeof(wrmsr), 0xc0000103, 13, "WRMSR TSC_AUX" },
+		{ rdmsr, sizeof(rdmsr), 0x48, 13, "RDMSR SPEC_CTRL" },
+		{ wrmsr, sizeof(wrmsr), 0x48, 13, "WRMSR SPEC_CTRL" },
+		{ wrmsr, sizeof(wrmsr), 0x49, 13, "WRMSR PRED_CMD" },
+		{ wrmsr, sizeof(wrmsr), 0x1d9, 13, "WRMSR DEBUGCTL 1" },
+		{ pke, sizeof(pke), 0, 13, "MOV CR4.PKE" },
+	};
+	struct raw_vm t;
+	size_t i;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		ASSERT_EQ(0, exception_guest(&t, probes[i].code,
+					     probes[i].len));
+		EXPECT_EQ(probes[i].vector, fault_of(&t, probes[i].rcx))
+			TH_LOG("%s", probes[i].what);
+		raw_vm_close(&t);
+	}
+	/* DEBUGCTL reads 0: the guest's own, never the host's */
+	ASSERT_EQ(0, exception_guest(&t, rdmsr, sizeof(rdmsr)));
+	EXPECT_EQ(0, fault_of(&t, 0x1d9));
+	EXPECT_EQ(0x97, t.run->io.port);
+	EXPECT_EQ(0, raw_vm_io_byte(&t));
 	raw_vm_close(&t);
 }
 

@@ -21,6 +21,10 @@ else
 	cat "$out"
 fi
 
+# the machine Bochs ran on, for tests/tools/bench-tables.sh
+echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" >>"$out"
+echo "# tables for README.md and docs/: tests/tools/bench-tables.sh"
+
 if [ -x tests/tools/bench-disk.sh ]; then
 	echo
 	tests/tools/bench-disk.sh | tee -a "$out"

@@ -48,6 +48,7 @@ HVLAB_ONLY=
 [ -r /etc/hvlab-vm.conf ] && . /etc/hvlab-vm.conf
 export HVLAB_VM_CPUS HVLAB_PAGING
 export HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT
+export HVLAB_FUZZ_SEED HVLAB_FUZZ_SCALE
 export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
 
 # Per-program limit, in guest seconds.  With Bochs's `clock: sync=none` a

@@ -366,10 +366,11 @@ done
 for g in build/guests/*; do
 	[ -f "$g" ] && cp "$g" "$ROOT/guests/"
 done
-# Linux inside hvlab (t_linux_*.sh, and the demo's last step): this VM's
-# own vmlinuz and a busybox initramfs of its own; only where used, as they
-# add 10 MB.
-if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ]; then
+# Linux inside hvlab (t_linux_*.sh, the demo's last step, and with
+# HVLAB_BENCH_LINUX=1 the benchmarks' Linux boots): this VM's own vmlinuz
+# and a busybox initramfs of its own; only where used, as they add 10 MB.
+if [[ $ONLY == *linux* ]] || [ "$MODE" = demo ] ||
+   { [ "$MODE" = bench ] && [ "${HVLAB_BENCH_LINUX:-0}" = 1 ]; }; then
 	mkdir -p "$ROOT/guests/linux"
 	cp "$VMLINUZ" "$ROOT/guests/linux/vmlinuz"
 	tests/vm/mk-linux-initrd.sh "$ROOT/guests/linux/initrd.gz" ||
@@ -443,6 +444,12 @@ done
 if [[ ${HVLAB_PROG_TIMEOUT:-} =~ ^[1-9][0-9]*$ ]]; then
 	echo "HVLAB_PROG_TIMEOUT=$HVLAB_PROG_TIMEOUT" >>"$ROOT/etc/hvlab-vm.conf"
 fi
+# The kernel fuzzer's seed and size (make fuzz-kernel)
+for v in HVLAB_FUZZ_SEED HVLAB_FUZZ_SCALE; do
+	if [[ ${!v:-} =~ ^[0-9]+$ ]]; then
+		echo "$v=${!v}" >>"$ROOT/etc/hvlab-vm.conf"
+	fi
+done
 
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$WORK/initrd.gz"
 

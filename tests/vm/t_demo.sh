@@ -9,7 +9,7 @@
 # guests it built (a shorter demo: rounds=20).  Without a terminal it runs
 # the guest without the dashboard, as it would from a pipe.
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
 out=$(HVLAB_DEMO_APPEND=rounds=20 sh /tests/vm/demo-guest.sh hvlab /guests "${HVLAB_PAGING:-ept}" 2>&1)
 rc=$?
@@ -33,4 +33,7 @@ echo "$out" | grep -q '^=== guest exited with status [01]$' &&
 check 4 "the demo guest greets and ends normally" $?
 echo "$out" | grep -q 'trap-cr3' && echo "$out" | grep -q 'Exits by reason'
 check 5 "the recorded run replays: replay --info and the dashboard's panels" $?
+lost=$(echo "$out" | sed -n 's/^exits lost  *\([0-9]*\)$/\1/p' | head -n 1)
+[ "$lost" = 0 ]
+check 6 "the demo's trace lost no exit (replay --info: exits lost ${lost:-?})" $?
 exit $fail

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# bench-tables.sh [BENCH.TXT] - write the tables of `make bench` into the
+# documentation, so that no figure there is typed by hand.
+#
+# BENCH.TXT (default build/results/bench.txt) is what tests/vm/bench-in-vm.sh
+# printed: its header names the CPU and the kernel, and its last section
+# holds one line per figure, "fig NAME MIN MEDIAN MAX" (for the watching
+# figures: "fig watch_W PLAIN RECORD DASHBOARD", medians).  Each table goes
+# between two marker comments in a Markdown file:
+#
+#   <!-- bench-tables:NAME begin -->
+#   ...replaced on every run...
+#   <!-- bench-tables:NAME end -->
+#
+# Tables: exits (README.md, docs/vmexit-path.md), breakdown
+# (docs/vmexit-path.md), watch (docs/dashboard.md), paging (README.md,
+# docs/memory.md), linux (docs/booting-linux.md).  A file without a table's markers is left alone; a
+# table whose figures are missing is written with "?" where they would be.
+# The date is the day BENCH.TXT was written.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+src=${1:-build/results/bench.txt}
+[ -r "$src" ] || { echo "bench-tables.sh: $src not found: run 'make bench' first" >&2; exit 1; }
+
+cpu=$(sed -n 's/^# cpu: //p' "$src" | head -n 1)
+host=$(sed -n 's/^# host cpu: //p' "$src" | head -n 1)
+kernel=$(sed -n 's/^# kernel: //p' "$src" | head -n 1)
+runs=$(sed -n 's/^# runs: //p' "$src" | head -n 1)
+day=$(date -u -r "$src" +%Y-%m-%d)
+where="Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): median of ${runs:-?} runs, min–max beside it. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+
+# fig NAME FIELD: field 1..3 of figure NAME ("?" when absent)
+fig() {
+	awk -v n="$1" -v f="$2" '$1 == "fig" && $2 == n { v = $(2 + f) } END { print (v == "" ? "?" : v) }' "$src"
+}
+# n1 NUMBER: 12345 -> 12,345
+n1() {
+	awk -v v="$1" 'BEGIN {
+		if (v !~ /^[0-9]+$/) { print v; exit }
+		s = ""; while (length(v) > 3) { s = "," substr(v, length(v) - 2) s; v = substr(v, 1, length(v) - 3) }
+		print v s
+	}'
+}
+# ratio A B [DIGITS]: A / B, or "?"
+ratio() {
+	awk -v a="$1" -v b="$2" -v d="${3:-1}" 'BEGIN {
+		if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) printf "%.*f×", d, a / b; else print "?"
+	}'
+}
+pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && a > 0) printf "%+.0f %%", (b - a) * 100 / a; else print "?"
+	}'
+}
+# cell NAME: "median (min–max)"
+cell() {
+	echo "$(n1 "$(fig "$1" 2)") ($(n1 "$(fig "$1" 1)")–$(n1 "$(fig "$1" 3)"))"
+}
+
+floor=$(fig floor 2)
+
+table_exits() {
+	echo "| exit | guest cycles, median (min–max) | × floor | aim |"
+	echo "|------|---:|---:|---:|"
+	echo "| the floor: VM exit, CPUID answered, RIP advanced, VM entry (\`--bench-floor\`) | $(cell floor) | 1.0× | |"
+	echo "| CPUID, handled in the module (fast path) | $(cell cpuid) | $(ratio "$(fig cpuid 2)" "$floor") | 3× |"
+	echo "| VMCALL no-op, handled in the module (fast path) | $(cell vmcall) | $(ratio "$(fig vmcall 2)" "$floor") | 3× |"
+	echo "| OUT to an unclaimed port, out to \`hvlab run\` and back | $(cell out) | $(ratio "$(fig out 2)" "$floor") | 10× |"
+	echo "| MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root: two exits) | $(cell cr3) | $(ratio "$(fig cr3 2)" "$floor") | 6× |"
+	echo
+	echo "$where"
+}
+
+table_breakdown() {
+	local name label total=0 v have=0
+	echo "| stretch of an OUT round trip | guest cycles (average) | × floor |"
+	echo "|---|---:|---:|"
+	while IFS='|' read -r name label; do
+		v=$(fig "bd_$name" 1)
+		[ "$v" != "?" ] && { total=$((total + v)); have=1; }
+		echo "| $label | $(n1 "$v") | $(ratio "$v" "$floor") |"
+	done <<'EOF'
+exit|the module's exit path: VM exit to the end of `hv_vcpu_run` (host state back, FPU saved, the exit recorded, `hv_handle_io`)
+ret|the return to userspace: `vcpu_put`, the vCPU's lock, the system call's exit
+dispatch|`hvlab run`'s device dispatch (`vcpu_handle_exit`: the bus finds no device)
+loop|the rest of the user loop, up to the next `ioctl(HVLAB_RUN)` (`vcpu_prepare_run`: INIT, interrupts to inject)
+call|the system call's entry, the vCPU's lock and `vcpu_get`, until `hv_vcpu_run`
+enter|the module's entry path: `hv_vcpu_run` to the VM entry (complete the OUT, host state saved, guest FPU loaded)
+guest|VM entry, the guest's loop, VM exit
+EOF
+	[ $have = 1 ] && echo "| total (one run with the stamps on the path) | $(n1 $total) | $(ratio $total "$floor") |"
+	echo
+	echo "$where The stretches come from one \`hvlab run --bench-floor\` run of \`bench.elf only=3\`, which stamps the TSC along the path."
+}
+
+table_watch() {
+	local w label a b d
+	echo "| workload (guest cycles per exit, medians) | plain | \`--record\` | \`--dashboard\` |"
+	echo "|---|---:|---:|---:|"
+	for w in cpuid vmcall out; do
+		case $w in
+		cpuid) label="CPUID (handled in the module)" ;;
+		vmcall) label="VMCALL no-op (in the module)" ;;
+		out) label="OUT to an unused port (to userspace)" ;;
+		esac
+		a=$(fig "watch_$w" 1) b=$(fig "watch_$w" 2) d=$(fig "watch_$w" 3)
+		echo "| $label | $(n1 "$a") | $(n1 "$b") ($(pct "$a" "$b")) | $(n1 "$d") ($(pct "$a" "$d")) |"
+	done
+	echo
+	echo "${where/, min–max beside it/ in each column}"
+}
+
+table_paging() {
+	local m
+	echo "| paging | whole run | first round | a later round |"
+	echo "|--------|---:|---:|---:|"
+	for m in ept shadow; do
+		echo "| $m | $(cell "pt_${m}_total") | $(cell "pt_${m}_first") | $(cell "pt_${m}_later") |"
+	done
+	echo
+	echo "shadow / EPT: **$(ratio "$(fig pt_shadow_later 2)" "$(fig pt_ept_later 2)") in a later round** (aim 3×), $(ratio "$(fig pt_shadow_total 2)" "$(fig pt_ept_total 2)") over the whole run (aim 10×)."
+	echo
+	echo "$where"
+}
+
+table_linux() {
+	local c
+	echo "| configuration | boot to power-off, s of the VM's clock | exits | to \`hvlab run\` | interrupts injected | marker |"
+	echo "|---|---:|---:|---:|---:|---|"
+	for c in 1 2; do
+		echo "| EPT, $c vCPU | $(fig "linux_ept_$c" 1) | $(n1 "$(fig "linux_ept_$c" 2)") | $(n1 "$(fig "linux_ept_$c" 3)") | $(n1 "$(fig "linux_ept_$c" 4)") | $(fig "linux_ept_$c" 5) |"
+	done
+	echo "| shadow, 1 vCPU | not measured: the boot does not reach its shell yet | | | | |"
+	echo
+	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+}
+
+# put FILE NAME: replace table NAME's region in FILE
+put() {
+	local file=$1 name=$2 body
+	grep -q "^<!-- bench-tables:$name begin" "$file" 2>/dev/null || return 0
+	body=$(mktemp)
+	"table_$name" >"$body"
+	awk -v b="<!-- bench-tables:$name begin" -v e="<!-- bench-tables:$name end" -v f="$body" '
+		index($0, b) == 1 { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		index($0, e) == 1 { skip = 0 }
+		!skip' "$file" >"$file.tmp"
+	mv "$file.tmp" "$file"
+	rm -f "$body"
+	echo "bench-tables.sh: $file: table '$name'"
+}
+
+put README.md exits
+put README.md paging
+put docs/vmexit-path.md exits
+put docs/vmexit-path.md breakdown
+put docs/dashboard.md watch
+put docs/memory.md paging
+put docs/booting-linux.md linux

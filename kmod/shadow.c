@@ -22,7 +22,7 @@
  *  - every guest page a synced root was built from is mapped read-only in
  *    every root: a fill maps it so (HVLAB_SPTE_RO), and when a page first
  *    becomes tracked its existing writable mappings are found and
- *    downgraded (write_protect; sh_wmap says which pages may have one, so
+ *    downgraded (write_protect; sh_wgva says where a page may have one, so
  *    most pages need no search).  A guest write to such a page is
  *    HVLAB_SPF_PT_WRITE: the page is copied, mapped writable at that
  *    GVA in the loaded root, and the guest writes on (defer_write).  The
@@ -52,7 +52,6 @@
  *  - only the vCPU's own thread touches its tables (vcpu->mutex).
  */
 #include <linux/gfp.h>
-#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -216,8 +215,8 @@ void hv_shadow_free(struct hv_vcpu *vcpu)
 	}
 	free_slots(vcpu, ~0u);
 	pool_free(vcpu);
-	kvfree(vcpu->sh_wexact);
-	vcpu->sh_wexact = NULL;
+	kvfree(vcpu->sh_wgva);
+	vcpu->sh_wgva = NULL;
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
 	hv_rmode_free(vcpu);
@@ -286,39 +285,32 @@ nomem:
 }
 
 /*
- * "Guest page gfn may be mapped writable in some root": one bit per page
- * of the VM's memory (sh_wexact, sized and cleared by hv_shadow_reset, when
- * no root exists), or the small hashed bitmap for pages beyond it or when
- * that allocation failed.
+ * sh_wgva, one entry per page of the VM's memory, allocated by the first
+ * reset (at vCPU creation: the memory slots cannot change while a vCPU
+ * exists, vm.c).  8 bytes per 4 KiB page, 0.2 % of the guest's memory.
+ * It is not cleared when the roots are thrown away: what it says is only
+ * ever more than the truth, and an entry is exact again after its next
+ * write_protect().
  */
-static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
-{
-	if (vcpu->sh_wexact && gfn < vcpu->sh_wexact_bits)
-		return test_bit(gfn, vcpu->sh_wexact);
-	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
-}
-
-/* One bit per guest page, for every gfn a memory slot holds. */
-static void wexact_reset(struct hv_vcpu *vcpu)
+static int wgva_alloc(struct hv_vcpu *vcpu)
 {
 	u64 end = 0, e;
 	int i;
 
-	if (vcpu->sh_wexact) {	/* the slots cannot change while we exist */
-		bitmap_zero(vcpu->sh_wexact, vcpu->sh_wexact_bits);
-		return;
-	}
+	if (vcpu->sh_wgva)
+		return 0;
 	for (i = 0; i < HVLAB_MAX_MEMSLOTS; i++) {
 		e = (vcpu->vm->slots[i].gpa >> PAGE_SHIFT) +
 		    vcpu->vm->slots[i].npages;
 		if (vcpu->vm->slots[i].npages && e > end)
 			end = e;
 	}
-	if (!end || end > (1ULL << 26))	/* more than 256 GiB: hashed only */
-		return;
-	vcpu->sh_wexact = kvcalloc(BITS_TO_LONGS(end), sizeof(long),
-				   GFP_KERNEL_ACCOUNT);
-	vcpu->sh_wexact_bits = vcpu->sh_wexact ? end : 0;
+	vcpu->sh_wgva = kvcalloc(max_t(u64, end, 1), sizeof(u64),
+				 GFP_KERNEL_ACCOUNT);
+	if (!vcpu->sh_wgva)
+		return -ENOMEM;
+	vcpu->sh_wgva_n = end;
+	return 0;
 }
 
 /*
@@ -335,9 +327,8 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		hvlab_sroot_drop(vcpu->sh_cache, i);
 	free_slots(vcpu, ~0u);
-	bitmap_zero(vcpu->sh_wmap, HV_SH_WMAP_BITS);
-	memset(vcpu->sh_rmap, 0, sizeof(vcpu->sh_rmap));
-	wexact_reset(vcpu);	/* no root left: no page mapped writable */
+	if (wgva_alloc(vcpu))
+		return -ENOMEM;
 	return new_root(vcpu, sh_role(vcpu));
 }
 
@@ -402,30 +393,25 @@ hit:
 /* LAB 7: END set_cr3 */
 
 /*
- * A writable shadow leaf for guest page gfn is installed at gva.  Besides
- * the hashed "may be mapped writable" bit, sh_rmap remembers where: one
- * GVA per page (Linux maps its page tables writable at one address, in
- * every address space: the direct map).  A page found writable at a second
- * GVA, or whose bit was already set when its entry was made (an earlier
- * mapping whose entry was lost to a hash collision), gets HV_SH_RMAP_MANY:
- * only a search of every root finds all its mappings then.
+ * A writable shadow leaf for guest page gfn is installed at gva: remember
+ * where.  Linux's page tables are ordinary pages of its direct map, written
+ * (zeroed) there before use, at the same address in every address space,
+ * so one GVA per page is usually enough; a page found writable at a second
+ * GVA gets HV_SH_WGVA_MANY, and only a search of every root finds all its
+ * mappings then.  Every memory slot's page has an entry (wgva_alloc).
  */
 static void wmap_set(struct hv_vcpu *vcpu, u64 gfn, u64 gva)
 {
-	struct hv_sh_rmap *e =
-		&vcpu->sh_rmap[hash_64(gfn, ilog2(HV_SH_RMAP_SIZE))];
+	u64 *e;
 
+	if (gfn >= vcpu->sh_wgva_n)
+		return;
+	e = &vcpu->sh_wgva[gfn];
 	gva &= PAGE_MASK;
-	if (e->gfn1 == gfn + 1) {
-		if (e->gva != gva)
-			e->gva = HV_SH_RMAP_MANY;
-	} else {
-		e->gfn1 = gfn + 1;
-		e->gva = wmap_test(vcpu, gfn) ? HV_SH_RMAP_MANY : gva;
-	}
-	__set_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
-	if (vcpu->sh_wexact && gfn < vcpu->sh_wexact_bits)
-		__set_bit(gfn, vcpu->sh_wexact);
+	if (!*e)
+		*e = gva;
+	else if (*e != gva)
+		*e = HV_SH_WGVA_MANY;
 }
 
 /* Root s's leaf for gva loses W if it maps frame hpa.  1 if it did. */
@@ -449,14 +435,14 @@ static int wp_at(struct hv_vcpu *vcpu, struct hv_sroot *s, u64 gva, u64 hpa)
 /* gfn just became a tracked guest table: no root may map it writable. */
 static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 {
-	struct hv_sh_rmap *e =
-		&vcpu->sh_rmap[hash_64(gfn, ilog2(HV_SH_RMAP_SIZE))];
+	u64 where = gfn < vcpu->sh_wgva_n ? vcpu->sh_wgva[gfn] :
+					    HV_SH_WGVA_MANY;
 	struct hvlab_pmem smem;
-	bool flush = false, ro;
+	bool flush = false, all = true, ro;
 	u64 hpa;
 	int i, n;
 
-	if (!wmap_test(vcpu, gfn) || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
+	if (!where || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
 		return;
 	hpa &= PAGE_MASK;
 	sh_mem(vcpu, &smem);
@@ -466,14 +452,19 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 		if (!s->root)
 			continue;
 		/* its one known address, or a search of the whole root */
-		if (e->gfn1 == gfn + 1 && e->gva != HV_SH_RMAP_MANY)
-			n = wp_at(vcpu, s, e->gva, hpa);
+		if (where != HV_SH_WGVA_MANY)
+			n = wp_at(vcpu, s, where, hpa);
 		else
 			n = hvlab_shadow_write_protect(&smem, s->root,
 						       s->levels, hpa);
 		if (n > 0 && i == vcpu->sh_cur)
 			flush = true;
+		if (n < 0)
+			all = false;
 	}
+	/* no root maps it writable any more: its history starts again */
+	if (all && gfn < vcpu->sh_wgva_n)
+		vcpu->sh_wgva[gfn] = 0;
 	if (flush && vcpu->vpid)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }

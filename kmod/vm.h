@@ -53,9 +53,7 @@ struct hv_vm {
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };
 
-#define HV_SH_WMAP_BITS 4096
-#define HV_SH_RMAP_SIZE 1024
-#define HV_SH_RMAP_MANY 1	/* not a page address: mapped at several */
+#define HV_SH_WGVA_MANY 1	/* not a page address: mapped at several */
 #define HV_SH_PENDING 4		/* written table pages looked at later */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
 #define HV_SH_PREFETCH 0	/* pages a fill looks at, 0: none (memory.md) */
@@ -146,14 +144,12 @@ struct hv_vcpu {
 		u64 root;		/* HPA of the root page, 0: none */
 		unsigned int levels;
 	} sh_slot[HVLAB_SROOT_SLOTS];
-	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
-	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
-	unsigned long *sh_wexact;	/* the same, exact, one bit per page */
-	u64 sh_wexact_bits;
-	struct hv_sh_rmap {		/* ... and where (shadow.c, wmap_set) */
-		u64 gfn1;		/* gfn + 1, 0: unused */
-		u64 gva;		/* its writable GVA, or HV_SH_RMAP_MANY */
-	} sh_rmap[HV_SH_RMAP_SIZE];
+	/*
+	 * Per guest page: where a writable shadow leaf may map it (0: nowhere,
+	 * a GVA, or HV_SH_WGVA_MANY), sh_wgva_n pages (shadow.c, wmap_set)
+	 */
+	u64 *sh_wgva;
+	u64 sh_wgva_n;
 	/* guest writes to tracked tables, looked at later (shadow.c) */
 	struct hv_sh_write {
 		u64 gfn, hpa;		/* the table page */

@@ -88,6 +88,21 @@ TEST_F(run, ptcache_kept_roots_stay_true)
 	}
 }
 
+/*
+ * A guest that edits its page tables and switches address spaces without
+ * end (under shadow paging: table writes, CR3 exits and fills, most of
+ * them handled in the module's exit fast path): SIGINT still stops hvlab
+ * within a second, as it stops spin.elf (test_run_basic).
+ */
+TEST_F(run, ptcache_forever_stopped_by_sigint)
+{
+	RUN(RUN_TIMEOUT, "6 checks passed", "--append", "forever=1",
+	    G("ptcache.elf"));
+	ASSERT_TRUE(R->sigint_sent);
+	EXPECT_EQ(130, R->status);
+	EXPECT_GT(1.0, R->stop_seconds);
+}
+
 /* The demo guest ends by itself: 40 rounds, 41 CR3 writes with --trap-cr3. */
 TEST_F_TIMEOUT(run, demo, 90)
 {

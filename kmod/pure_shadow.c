@@ -110,7 +110,8 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    struct hvlab_spf *out)
 {
 	unsigned int access = hw_error & (HVLAB_ACC_WRITE | HVLAB_ACC_USER |
-					  HVLAB_ACC_FETCH);
+					  HVLAB_ACC_FETCH | HVLAB_ACC_AC |
+					  HVLAB_ACC_IMPLICIT);
 	unsigned int flags = spte_flags & HVLAB_SPTE_NX;
 	__u64 hpa = 0;
 	int ro = 0;

@@ -76,6 +76,9 @@ struct hvlab_spf {
  * HVLAB_GW_SET_AD) and decides.  cache may be NULL; if given, a write to a
  * page it tracks as a guest page table is HVLAB_SPF_PT_WRITE and a mapping
  * of such a page is built read-only.  spte_flags: HVLAB_SPTE_NX.
+ * hw_error may also carry HVLAB_ACC_AC and HVLAB_ACC_IMPLICIT, which the
+ * hardware's error code does not: the caller knows them from the guest's
+ * EFLAGS.AC and CPL, and the guest walk needs them for SMAP.
  */
 int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    const struct hvlab_slots *slots,

@@ -716,6 +716,23 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 
 	if (vcpu->sh_cur < 0)
 		return -1;
+	/*
+	 * SMAP (SDM Vol. 3 4.6.1): a supervisor-mode access at CPL 3 is
+	 * implicit and always checked; at CPL < 3, EFLAGS.AC=1 lets explicit
+	 * ones reach user pages (Linux's copy_to/from_user, between STAC and
+	 * CLAC).  The error code says neither, and without AC the walk would
+	 * refuse the access the CPU allows: a #PF reflected, the guest
+	 * finding nothing to fix, and the same fault for ever.  SS.DPL is the
+	 * CPL (SDM Vol. 3 25.4.1).  An implicit access at CPL < 3 (to a
+	 * descriptor table in a user page) is taken as explicit: the shadow
+	 * entry keeps U, so the CPU still applies SMAP to it.
+	 */
+	if (!(error_code & HVLAB_ACC_USER)) {
+		if (((vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3) == 3)
+			error_code |= HVLAB_ACC_IMPLICIT;
+		else if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_AC)
+			error_code |= HVLAB_ACC_AC;
+	}
 	hv_guest_paging(vcpu, &gmem, &ctx);
 	gmem.opaque = vcpu;
 	gmem.read = guest_read;

@@ -148,6 +148,27 @@ TEST(shadow_miss_is_filled)
 	EXPECT_EQ(0x2067, get64(&G, 0x8008));	/* guest D set */
 }
 
+/*
+ * SMAP: a supervisor read of a user page is filled only when the guest's
+ * EFLAGS.AC allowed it (the caller adds HVLAB_ACC_AC; an implicit access
+ * never is).  Refused, it is the guest's #PF, with the hardware's bits.
+ */
+TEST(smap_waived_by_eflags_ac)
+{
+	setup();
+	ctx.cr4 |= HVLAB_CR4_SMAP;
+	ASSERT_EQ(HVLAB_SPF_REFLECT, hvlab_shadow_page_fault(&ctx, &slots, NULL,
+		  0x1000, 0, 0, &f));
+	EXPECT_EQ(HVLAB_PFERR_P, f.error_code);
+	ASSERT_EQ(HVLAB_SPF_FILL, hvlab_shadow_page_fault(&ctx, &slots, NULL,
+		  0x1000, HVLAB_ACC_AC, 0, &f));
+	EXPECT_EQ(0x102065ull, f.spte);		/* U kept: the CPU checks too */
+	ASSERT_EQ(HVLAB_SPF_REFLECT, hvlab_shadow_page_fault(&ctx, &slots, NULL,
+		  0x1000, HVLAB_ACC_AC | HVLAB_ACC_IMPLICIT | HVLAB_PFERR_W, 0,
+		  &f));
+	EXPECT_EQ(HVLAB_PFERR_P | HVLAB_PFERR_W, f.error_code);
+}
+
 TEST(mmio_and_read_only_slots)
 {
 	setup();

@@ -212,7 +212,7 @@ static struct page *slot_page(struct hv_vm *vm, struct hv_memslot *s, u64 idx)
 		account_locked_vm(vm->mm, 1, false);
 		return ERR_PTR(-EFAULT);
 	}
-	s->pages[idx] = page;
+	WRITE_ONCE(s->pages[idx], page);	/* hv_gpa_to_hpa_pinned reads it */
 	return page;
 }
 
@@ -336,6 +336,28 @@ int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro)
 	}
 	mutex_unlock(&vm->mmu_lock);
 	return IS_ERR(page) ? PTR_ERR(page) : 0;
+}
+
+/*
+ * hv_gpa_to_hpa for a context that may not sleep (shadow paging's #PF fast
+ * path, interrupts off): only pages already pinned, read without
+ * mmu_lock.  That is safe while a vCPU runs: slots change only while no
+ * vCPU exists, and a pages[] entry, once set, stays until then.  -EAGAIN
+ * when the page is not pinned yet (the caller takes the slow path).
+ */
+int hv_gpa_to_hpa_pinned(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro)
+{
+	struct hv_memslot *s = find_slot(vm, gpa);
+	struct page *page;
+
+	if (!s)
+		return -EFAULT;
+	page = READ_ONCE(s->pages[(gpa - s->gpa) >> PAGE_SHIFT]);
+	if (!page)
+		return -EAGAIN;
+	*hpa = page_to_phys(page) | (gpa & ~PAGE_MASK);
+	*ro = s->flags & HVLAB_MEM_READONLY;
+	return 0;
 }
 
 /* Atomic compare-exchange in guest memory: the walker's A/D updates. */

@@ -312,8 +312,11 @@ static int handle_invlpg(struct hv_vcpu *vcpu)
 	u64 gva = vmcs_readl(EXIT_QUALIFICATION);
 
 	vcpu->rec->value = gva;
-	if (vcpu->shadow)
+	if (vcpu->shadow) {
+		/* the guest may rely on its table writes from here on */
+		hv_shadow_resolve_writes(vcpu);
 		hv_shadow_invlpg(vcpu, gva);
+	}
 	/* the guest's own TLB entries are tagged by its VPID */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
@@ -430,8 +433,10 @@ static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
 	vcpu->rec->value = val;
 	vcpu->stats->cr3_writes++;
 	val = cr3_operand(val);
-	if (vcpu->shadow)	/* a kept root, or a new one filled lazily */
+	if (vcpu->shadow) {	/* a kept root, or a new one filled lazily */
+		hv_shadow_resolve_writes(vcpu);	/* before roots switch */
 		return hv_shadow_set_cr3(vcpu, val);
+	}
 	/* LAB 4: BEGIN set_cr3_ept */
 	vmcs_writel(GUEST_CR3, val);
 	/* the guest expects its non-global TLB entries gone */

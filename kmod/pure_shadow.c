@@ -26,10 +26,15 @@
  *     (hvlab_sroot_note_table); they are mapped read-only in every shadow
  *     (hvlab_shadow_write_protect when a page first becomes tracked,
  *     HVLAB_SPTE_RO when a mapping is filled), so a guest write to one is a
- *     #PF, HVLAB_SPF_PT_WRITE, and hvlab_sroot_invalidate_gfn frees every
- *     other root built from it.  The loaded root is not freed but unsynced:
- *     it stays correct by the architecture's own rule (a changed entry
- *     counts after INVLPG or a CR3 write) and is dropped when left.
+ *     #PF, HVLAB_SPF_PT_WRITE.  Each use of a page is noted with its place
+ *     (hvlab_sroot_note_use: level and base GVA), so once the write is
+ *     done hvlab_sroot_table_written names the GVA ranges whose guest
+ *     entries changed, for every root using the page, and the caller
+ *     clears them (hvlab_shadow_zap_range): the roots stay kept.  Where
+ *     that cannot be done, hvlab_sroot_invalidate_gfn frees every other
+ *     root built from the page and unsyncs the loaded one: it stays
+ *     correct by the architecture's own rule (a changed entry counts after
+ *     INVLPG or a CR3 write) and is dropped when left.
  *  5. The root cache is fixed-size (HVLAB_SROOT_SLOTS), least recently
  *     used out first; the caller frees a slot's root exactly when it gives
  *     the slot away (victim, invalidate, drop), so no root leaks.
@@ -44,6 +49,11 @@ static __u64 mask64(unsigned int hi, unsigned int lo)
 	if (hi < lo || lo > 63)
 		return 0;
 	return (~0ULL >> (63 - hi)) & (~0ULL << lo);
+}
+
+static __u64 width_mask(unsigned int width)
+{
+	return width >= 64 ? ~0ULL : (1ULL << width) - 1;
 }
 
 __u64 hvlab_shadow_pte(const struct hvlab_gwalk *w, __u64 hpa,
@@ -100,7 +110,8 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    struct hvlab_spf *out)
 {
 	unsigned int access = hw_error & (HVLAB_ACC_WRITE | HVLAB_ACC_USER |
-					  HVLAB_ACC_FETCH);
+					  HVLAB_ACC_FETCH | HVLAB_ACC_AC |
+					  HVLAB_ACC_IMPLICIT);
 	unsigned int flags = spte_flags & HVLAB_SPTE_NX;
 	__u64 hpa = 0;
 	int ro = 0;
@@ -152,6 +163,37 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 	return out->action;
 }
 /* LAB 7: END shadow_fault */
+
+int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
+			  const struct hvlab_slots *slots,
+			  const struct hvlab_sroot_cache *cache,
+			  const struct hvlab_gwalk *w, __u32 hw_error,
+			  unsigned int spte_flags, unsigned int n,
+			  int (*install)(void *opaque, __u64 gva,
+					  __u64 gpa, __u64 spte),
+			  void *opaque)
+{
+	struct hvlab_spf nb;
+	__u64 first, gva;
+	unsigned int i;
+	int done = 0;
+
+	if (w->status != HVLAB_GW_OK || w->page_shift != 12 || n < 2 ||
+	    n > 512 || (n & (n - 1)))
+		return 0;
+	first = (w->gva >> 12 & ~(__u64)(n - 1)) << 12;
+	for (i = 0; i < n; i++) {
+		gva = first + ((__u64)i << 12);
+		if (gva == (w->gva & ~0xfffULL))
+			continue;
+		if (hvlab_shadow_page_fault(g, slots, cache, gva,
+					    hw_error & HVLAB_ACC_USER,
+					    spte_flags, &nb) == HVLAB_SPF_FILL &&
+		    install(opaque, gva, nb.gpa, nb.spte) > 0)
+			done++;
+	}
+	return done;
+}
 
 static int shadow_mode(unsigned int levels)
 {
@@ -217,6 +259,20 @@ int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
 	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 0;
 }
 
+int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
+			 unsigned int levels, __u64 gva, __u64 spte)
+{
+	__u64 ea, e;
+
+	if (!mem->write ||
+	    shadow_leaf_addr(mem, root_hpa, levels, gva, 1, &ea) != 0 ||
+	    mem->read(mem->opaque, ea, 8, &e))
+		return -1;
+	if (e & HVLAB_PTE_P)
+		return 0;
+	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 1;
+}
+
 int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,
 		     unsigned int levels, __u64 gva)
 {
@@ -232,6 +288,79 @@ int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,
 	if (!mem->write || mem->write(mem->opaque, ea, 8, 0))
 		return -1;
 	return 1;
+}
+
+/* Frees the shadow table at `table` (level `level`) and all below it. */
+static int free_subtree(const struct hvlab_pmem *mem, __u64 table,
+			unsigned int level)
+{
+	unsigned int i;
+	__u64 e;
+
+	for (i = 0; level > 1 && i < 512; i++) {
+		if (mem->read(mem->opaque, table + i * 8, 8, &e))
+			return -1;
+		if ((e & HVLAB_PTE_P) &&
+		    free_subtree(mem, e & mask64(51, 12), level - 1))
+			return -1;
+	}
+	if (mem->free_table)
+		mem->free_table(mem->opaque, table);
+	return 0;
+}
+
+/* zap_range within one shadow table of level l; [start, last] inside it */
+static int zap_table(const struct hvlab_pmem *mem, int mode, __u64 table,
+		     unsigned int l, __u64 start, __u64 last)
+{
+	__u64 span = 1ULL << (12 + 9 * (l - 1)), a = start, ebase, elast, e;
+	unsigned int i;
+	int n = 0, r;
+
+	for (;;) {
+		i = hvlab_pt_index(mode, l, a);
+		ebase = a & ~(span - 1);
+		elast = ebase + span - 1;
+		if (mem->read(mem->opaque, table + i * 8, 8, &e))
+			return -1;
+		if (!(e & HVLAB_PTE_P)) {
+			/* nothing mapped here */
+		} else if (l == 1 || (a == ebase && elast <= last &&
+				      !(mode == HVLAB_PG_PAE && l == 3))) {
+			/* the whole entry goes, with the tables below it */
+			if (l > 1 &&
+			    free_subtree(mem, e & mask64(51, 12), l - 1))
+				return -1;
+			if (mem->write(mem->opaque, table + i * 8, 8, 0))
+				return -1;
+			n++;
+		} else {
+			r = zap_table(mem, mode, e & mask64(51, 12), l - 1, a,
+				      elast < last ? elast : last);
+			if (r < 0)
+				return r;
+			n += r;
+		}
+		if (elast >= last)
+			return n;
+		a = elast + 1;
+	}
+}
+
+int hvlab_shadow_zap_range(const struct hvlab_pmem *mem, __u64 root_hpa,
+			   unsigned int levels, __u64 start, __u64 last)
+{
+	int mode = shadow_mode(levels);
+	__u64 wm = width_mask(levels == 3 ? 32 : levels == 5 ? 57 : 48);
+
+	if (mode == HVLAB_PG_INVALID || !mem->write)
+		return -1;
+	start &= wm;
+	last &= wm;
+	if (last < start)
+		return 0;
+	return zap_table(mem, mode, root_hpa & mask64(51, 12), levels, start,
+			 last);
 }
 
 int hvlab_shadow_walk(const struct hvlab_pmem *mem, __u64 root_hpa,
@@ -373,7 +502,7 @@ static void bloom_rebuild(struct hvlab_sroot_cache *c)
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		if (c->e[i].used && c->e[i].synced)
 			for (j = 0; j < c->e[i].ntables; j++)
-				bloom_add(c, c->e[i].tables[j]);
+				bloom_add(c, c->e[i].tables[j].gfn);
 }
 
 static void sroot_clear(struct hvlab_sroot *s)
@@ -481,13 +610,14 @@ int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn)
 		if (!c->e[i].used || !c->e[i].synced)
 			continue;
 		for (j = 0; j < c->e[i].ntables; j++)
-			if (c->e[i].tables[j] == gfn)
+			if (c->e[i].tables[j].gfn == gfn)
 				return 1;
 	}
 	return 0;
 }
 
-int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn)
+static int note(struct hvlab_sroot_cache *c, int slot,
+		const struct hvlab_stable *t)
 {
 	struct hvlab_sroot *s;
 	unsigned int j;
@@ -499,17 +629,84 @@ int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn)
 	if (!s->used || !s->synced)
 		return 0;
 	for (j = 0; j < s->ntables; j++)
-		if (s->tables[j] == gfn)
+		if (s->tables[j].gfn == t->gfn && s->tables[j].off == t->off &&
+		    s->tables[j].level == t->level &&
+		    s->tables[j].base == t->base)
 			return 0;
 	if (s->ntables == HVLAB_SROOT_TABLES) {
 		/* too many tables to track: keep it while loaded only */
 		hvlab_sroot_unsync(c, slot);
 		return 0;
 	}
-	fresh = !hvlab_sroot_tracks_gfn(c, gfn);
-	s->tables[s->ntables++] = gfn;
-	bloom_add(c, gfn);
+	fresh = !hvlab_sroot_tracks_gfn(c, t->gfn);
+	s->tables[s->ntables++] = *t;
+	bloom_add(c, t->gfn);
 	return fresh;
+}
+
+int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn)
+{
+	struct hvlab_stable t = { .gfn = gfn };
+
+	return note(c, slot, &t);
+}
+
+/*
+ * The shape of a level-`level` guest table in `mode`: entries, their size,
+ * log2 of the GVA span of one entry, and the width of a GVA.  0 if the
+ * mode has no such level.
+ */
+static int table_geom(int mode, unsigned int level, unsigned int *n,
+		      unsigned int *esize, unsigned int *shift,
+		      unsigned int *width)
+{
+	*esize = 8;
+	*n = 512;
+	switch (mode) {
+	case HVLAB_PG_32:
+		if (level < 1 || level > 2)
+			return 0;
+		*esize = 4;
+		*n = 1024;
+		*shift = 12 + 10 * (level - 1);
+		*width = 32;
+		return 1;
+	case HVLAB_PG_PAE:
+		if (level < 1 || level > 3)
+			return 0;
+		if (level == 3)
+			*n = 4;
+		*width = 32;
+		break;
+	case HVLAB_PG_4LEVEL:
+	case HVLAB_PG_5LEVEL:
+		if (level < 1 || level > (unsigned int)mode)
+			return 0;
+		*width = mode == HVLAB_PG_5LEVEL ? 57 : 48;
+		break;
+	default:
+		return 0;
+	}
+	*shift = 12 + 9 * (level - 1);
+	return 1;
+}
+
+int hvlab_sroot_note_use(struct hvlab_sroot_cache *c, int slot, int mode,
+			 const struct hvlab_gwalk_step *st, __u64 gva)
+{
+	struct hvlab_stable t = { .gfn = st->table >> 12 };
+	unsigned int n, esize, shift, width;
+	__u64 cover;
+
+	if (!table_geom(mode, st->level, &n, &esize, &shift, &width))
+		return note(c, slot, &t);	/* place unknown: level 0 */
+	/* the GVA bits above those the table's entries select are its base */
+	cover = (1ULL << shift) * n;
+	t.base = gva & ~(cover - 1) & width_mask(width);
+	t.off = st->table & 0xfff;
+	t.level = st->level;
+	t.mode = mode;
+	return note(c, slot, &t);
 }
 
 void hvlab_sroot_unsync(struct hvlab_sroot_cache *c, int slot)
@@ -535,7 +732,7 @@ unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
 		if (!s->used || !s->synced)
 			continue;
 		for (hit = 0, j = 0; j < s->ntables && !hit; j++)
-			hit = s->tables[j] == gfn;
+			hit = s->tables[j].gfn == gfn;
 		if (!hit)
 			continue;
 		c->invalidations++;
@@ -548,6 +745,94 @@ unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
 		}
 	}
 	bloom_rebuild(c);
+	return freed;
+}
+
+static __u64 entry_at(const void *page, unsigned int off, unsigned int esize)
+{
+	const unsigned char *b = (const unsigned char *)page + off;
+	__u64 v = 0;
+	unsigned int k;
+
+	for (k = 0; k < esize; k++)
+		v |= (__u64)b[k] << (8 * k);
+	return v;
+}
+
+/*
+ * Does a guest entry's change matter to the shadow built from it?  A or D
+ * going from 0 to 1 does not (the shadow has them preset, and hvlab's own
+ * walker sets them); anything else does, A or D cleared included.
+ */
+static int entry_changed(__u64 old, __u64 cur)
+{
+	__u64 d = old ^ cur;
+
+	d &= ~(cur & ~old & (HVLAB_PTE_A | HVLAB_PTE_D));
+	return d != 0;
+}
+
+/* Calls zap for each run of entries of use t that differ in old and cur. */
+static void use_written(const struct hvlab_stable *t, int slot,
+			const void *old, const void *cur,
+			void (*zap)(void *, int, __u64, __u64), void *opaque)
+{
+	unsigned int n, esize, shift, width, i, first = 0;
+	int run = 0;
+
+	if (!table_geom(t->mode, t->level, &n, &esize, &shift, &width) ||
+	    t->off + n * esize > 4096)
+		return;
+	for (i = 0; i <= n; i++) {
+		int changed = i < n && (!old ||
+			entry_changed(entry_at(old, t->off + i * esize, esize),
+				      entry_at(cur, t->off + i * esize, esize)));
+
+		if (changed && !run) {
+			first = i;
+			run = 1;
+		} else if (!changed && run) {
+			/* entries [first, i) map [base + first*span, ...) */
+			zap(opaque, slot, t->base + ((__u64)first << shift),
+			    (t->base + ((__u64)i << shift) - 1) &
+			    width_mask(width));
+			run = 0;
+		}
+	}
+}
+
+unsigned int hvlab_sroot_table_written(struct hvlab_sroot_cache *c,
+				       __u64 gfn, const void *old,
+				       const void *cur,
+				       void (*zap)(void *opaque, int slot,
+						   __u64 start, __u64 last),
+				       void *opaque)
+{
+	unsigned int freed = 0, j;
+	int i;
+
+	if (!bloom_has(c, gfn))
+		return 0;
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
+		struct hvlab_sroot *s = &c->e[i];
+
+		if (!s->used || !s->synced)
+			continue;
+		for (j = 0; j < s->ntables; j++) {
+			if (s->tables[j].gfn != gfn)
+				continue;
+			if (!s->tables[j].level) {
+				/* no place known: the whole root goes */
+				c->invalidations++;
+				sroot_clear(s);
+				freed |= 1u << i;
+				break;
+			}
+			use_written(&s->tables[j], i, old, cur, zap, opaque);
+		}
+	}
+	if (freed)
+		bloom_rebuild(c);
 	return freed;
 }
 

@@ -76,12 +76,34 @@ struct hvlab_spf {
  * HVLAB_GW_SET_AD) and decides.  cache may be NULL; if given, a write to a
  * page it tracks as a guest page table is HVLAB_SPF_PT_WRITE and a mapping
  * of such a page is built read-only.  spte_flags: HVLAB_SPTE_NX.
+ * hw_error may also carry HVLAB_ACC_AC and HVLAB_ACC_IMPLICIT, which the
+ * hardware's error code does not: the caller knows them from the guest's
+ * EFLAGS.AC and CPL, and the guest walk needs them for SMAP.
  */
 int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 			    const struct hvlab_slots *slots,
 			    const struct hvlab_sroot_cache *cache,
 			    __u64 gva, __u32 hw_error, unsigned int spte_flags,
 			    struct hvlab_spf *out);
+
+/*
+ * Prefetch: a processor may cache translations no instruction asked for,
+ * setting their accessed flags as it does (SDM Vol. 3 4.8, 4.10.2.3), and
+ * so may the shadow code.  After a fill for a 4 KiB guest page (w), each
+ * other page of the aligned group of n pages around w->gva (n a power of
+ * two, at most 512: the group lies in one guest page table) is walked for
+ * a read of the same privilege (hw_error's U bit); each walk that succeeds
+ * on RAM gives install(opaque, gva, gpa, spte).  Never a write: no dirty bit is
+ * set that the guest did not earn.  Returns how many install() accepted.
+ */
+int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
+			  const struct hvlab_slots *slots,
+			  const struct hvlab_sroot_cache *cache,
+			  const struct hvlab_gwalk *w, __u32 hw_error,
+			  unsigned int spte_flags, unsigned int n,
+			  int (*install)(void *opaque, __u64 gva,
+					  __u64 gpa, __u64 spte),
+			  void *opaque);
 
 /* ---- the shadow tables themselves ------------------------------------ */
 
@@ -95,11 +117,28 @@ int hvlab_shadow_map(const struct hvlab_pmem *mem, __u64 root_hpa,
 		     unsigned int levels, __u64 gva, __u64 spte);
 
 /*
+ * hvlab_shadow_map only where no shadow leaf is present: 1 installed, 0
+ * one was there (left as it is), -1 on an error.
+ */
+int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
+			 unsigned int levels, __u64 gva, __u64 spte);
+
+/*
  * INVLPG gva: clears the shadow leaf for gva if there is one.  Returns 1 if
  * an entry was cleared, 0 if none, -1 on a memory error.
  */
 int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,
 		     unsigned int levels, __u64 gva);
+
+/*
+ * Clears every shadow entry that maps part of the GVA range [start, last]
+ * (inclusive; bits above the root's address width are ignored).  A table
+ * entry wholly inside the range goes with the tables below it, handed back
+ * through mem->free_table; the four PDPTEs of a PAE-format root stay.
+ * Returns how many entries were cleared, or -1 on a memory error.
+ */
+int hvlab_shadow_zap_range(const struct hvlab_pmem *mem, __u64 root_hpa,
+			   unsigned int levels, __u64 start, __u64 last);
 
 /*
  * Walks the shadow tables for gva (for the inspector); the result uses the
@@ -124,8 +163,24 @@ int hvlab_shadow_write_protect(const struct hvlab_pmem *mem, __u64 root_hpa,
 /* ---- the cache of shadow roots, keyed by guest CR3 -------------------- */
 
 #define HVLAB_SROOT_SLOTS	8	/* address spaces kept at once */
-#define HVLAB_SROOT_TABLES	64	/* guest tables one root may track */
-#define HVLAB_SROOT_BLOOM_BITS	256
+#define HVLAB_SROOT_TABLES	128	/* guest table uses one root may track */
+#define HVLAB_SROOT_BLOOM_BITS	2048
+
+/*
+ * One guest page-table page a root was built from, and where it sits in
+ * that root's address space: the table at byte `off` of page gfn is a
+ * level-`level` table of paging mode `mode` whose entry 0 maps GVA `base`.
+ * A table used at two places of one root is two uses.  level 0: the place
+ * is unknown (hvlab_sroot_note_table), so any write to the page ends the
+ * root.
+ */
+struct hvlab_stable {
+	__u64 gfn;
+	__u64 base;
+	__u16 off;
+	__u8 level;
+	__u8 mode;
+};
 
 /*
  * One slot of the cache.  A slot in use holds one shadow root (the pages
@@ -143,7 +198,7 @@ struct hvlab_sroot {
 	__u8 synced;
 	__u16 ntables;
 	__u64 last_used;		/* LRU clock at the last hit */
-	__u64 tables[HVLAB_SROOT_TABLES];	/* GFNs, exact */
+	struct hvlab_stable tables[HVLAB_SROOT_TABLES];	/* exact */
 };
 
 struct hvlab_sroot_cache {
@@ -183,6 +238,14 @@ void hvlab_sroot_claim(struct hvlab_sroot_cache *c, int slot, __u64 cr3,
  * being synced (hvlab_sroot_unsync) instead.
  */
 int hvlab_sroot_note_table(struct hvlab_sroot_cache *c, int slot, __u64 gfn);
+/*
+ * The walk step s (of a walk in paging mode `mode` for gva) read a guest
+ * table for the root in slot: note that use, with its place.  Returns 1 if
+ * no synced slot tracked the page before (write-protect it), else 0; a
+ * slot whose tables[] is full is unsynced instead.
+ */
+int hvlab_sroot_note_use(struct hvlab_sroot_cache *c, int slot, int mode,
+			 const struct hvlab_gwalk_step *s, __u64 gva);
 /* Is gfn a guest page table some synced root was built from?  (exact) */
 int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn);
 /* slot stops tracking: usable while loaded, dropped when left. */
@@ -194,6 +257,21 @@ void hvlab_sroot_unsync(struct hvlab_sroot_cache *c, int slot);
  */
 unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
 					__u64 gfn, int keep);
+/*
+ * The guest changed table page gfn from old[] to cur[] (4 KiB each; old
+ * NULL: any entry may have changed).  For each use of the page by a synced
+ * root and each run of changed entries in it, calls zap(opaque, slot,
+ * start, last) with the GVA range [start, last] those entries map: the
+ * caller clears the shadow entries of that range in slot's root, which
+ * stays synced.  Slots that used the page at an unknown place (level 0)
+ * are freed instead: bit i of the result, as hvlab_sroot_invalidate_gfn.
+ */
+unsigned int hvlab_sroot_table_written(struct hvlab_sroot_cache *c,
+				       __u64 gfn, const void *old,
+				       const void *cur,
+				       void (*zap)(void *opaque, int slot,
+						   __u64 start, __u64 last),
+				       void *opaque);
 /* The caller freed slot's root (or is about to). */
 void hvlab_sroot_drop(struct hvlab_sroot_cache *c, int slot);
 

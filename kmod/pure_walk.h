@@ -41,6 +41,8 @@ struct hvlab_pmem {
 	int (*write)(void *opaque, __u64 pa, unsigned int size, __u64 val);
 	/* Hands out a zeroed 4 KiB table; builders only; may be NULL. */
 	int (*alloc_table)(void *opaque, __u64 *pa);
+	/* Takes back a table alloc_table gave; may be NULL (nothing freed). */
+	void (*free_table)(void *opaque, __u64 pa);
 };
 
 /* Control-register bits the walker looks at (SDM Vol. 3 2.5, 2.2.1). */

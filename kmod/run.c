@@ -79,6 +79,9 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 							   HV_FAST_NO;
 	case HVLAB_VMX_EXIT_CR_ACCESS:
 		return hv_cr_exit_is_fast(vcpu);	/* a kept shadow root */
+	case HVLAB_VMX_EXIT_EXCEPTION_NMI:	/* a shadow fill, done here */
+		return vcpu->shadow && hv_shadow_fast_pf(vcpu) ? HV_FAST_PF :
+								 HV_FAST_NO;
 	}
 	return HV_FAST_NO;
 }
@@ -391,10 +394,16 @@ static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
 	int ret;
 
 	record_exit(vcpu, reason);
-	if (fast == HV_FAST_CR3)	/* KVM's habit: a fastpath handler */
+	if (fast == HV_FAST_CR3) {	/* KVM's habit: a fastpath handler */
 		ret = hv_fastpath_cr3(vcpu);
-	else
+	} else if (fast == HV_FAST_PF) {	/* already filled */
+		vcpu->rec->tsc = vcpu->sh_fast_tsc;
+		vcpu->rec->gpa = vcpu->sh_fast_gpa;
+		vcpu->rec->value = vcpu->sh_fast_gva;
+		ret = 1;
+	} else {
 		ret = hv_handle_exit(vcpu, reason);
+	}
 	vcpu->rec->cycles = rdtsc() - vcpu->rec->tsc;
 	smp_wmb();	/* the record before the head (see the uapi) */
 	vcpu->stats->head++;

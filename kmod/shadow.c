@@ -22,11 +22,18 @@
  *  - every guest page a synced root was built from is mapped read-only in
  *    every root: a fill maps it so (HVLAB_SPTE_RO), and when a page first
  *    becomes tracked its existing writable mappings are found and
- *    downgraded (write_protect; sh_wmap says which pages may have one, so
+ *    downgraded (write_protect; sh_wgva says where a page may have one, so
  *    most pages need no search).  A guest write to such a page is
- *    HVLAB_SPF_PT_WRITE: the other roots built from it are freed, the
- *    loaded one is unsynced (dropped when the guest leaves it), and the
- *    write goes through;
+ *    HVLAB_SPF_PT_WRITE: the page is copied, mapped writable at that
+ *    GVA in the loaded root, and the guest writes on (defer_write).  The
+ *    guest may rely on what it wrote only after INVLPG or a MOV to CR3, and
+ *    both first compare each written page with its copy: every kept root
+ *    loses the shadow entries the changed guest entries gave it, and the
+ *    page is read-only again (hv_shadow_resolve_writes).  A write that
+ *    cannot be handled so (two vCPUs) frees the other roots built from the
+ *    page and unsyncs the loaded one (dropped when the guest leaves it);
+ *  - only the loaded root ever maps a written, not yet resolved page
+ *    writable, and a MOV to CR3 resolves before it switches roots;
  *  - the kernel's own writes into guest RAM (string IN) count as guest
  *    writes (hv_shadow_guest_written).  No device model of hvlab writes
  *    guest RAM from userspace while the guest runs (no DMA yet): the day
@@ -45,13 +52,13 @@
  *  - only the vCPU's own thread touches its tables (vcpu->mutex).
  */
 #include <linux/gfp.h>
-#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/io.h>
 
 #include "hvlab.h"
+#include "pure_caps.h"
 #include "pure_shadow.h"
 #include "pure_walk.h"
 #include "vm.h"
@@ -75,24 +82,84 @@ static struct page *sh_alloc_page(struct hv_vcpu *vcpu, int slot, gfp_t extra)
 	return page;
 }
 
+/*
+ * The pool: zeroed pages kept ready, so that a fill never allocates in the
+ * #PF fast path (interrupts off, no sleeping).  The slow path tops it up.
+ */
+static void pool_fill(struct hv_vcpu *vcpu)
+{
+	struct page *page;
+
+	while (vcpu->sh_npool < HV_SH_POOL) {
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!page)
+			return;
+		vcpu->sh_pool[vcpu->sh_npool++] = page;
+	}
+}
+
+static void pool_free(struct hv_vcpu *vcpu)
+{
+	while (vcpu->sh_npool)
+		__free_page(vcpu->sh_pool[--vcpu->sh_npool]);
+}
+
 /* New tables always belong to the loaded root (fills happen only there). */
 static int sh_alloc_table(void *opaque, __u64 *pa)
 {
 	struct hv_vcpu *vcpu = opaque;
-	struct page *page = sh_alloc_page(vcpu, vcpu->sh_cur, 0);
+	struct page *page = NULL;
 
+	if (vcpu->sh_npool) {
+		page = vcpu->sh_pool[--vcpu->sh_npool];
+		list_add(&page->lru, &vcpu->sh_slot[vcpu->sh_cur].pages);
+	} else if (!vcpu->sh_fast) {
+		page = sh_alloc_page(vcpu, vcpu->sh_cur, 0);
+	}
 	if (!page)
 		return -1;
 	*pa = page_to_phys(page);
 	return 0;
 }
 
+/*
+ * A table cut loose by hvlab_shadow_zap_range: off its root's list, and
+ * back to the pool if there is room.  The caller flushes the TLB before
+ * the guest runs again, so no paging-structure cache still points at it.
+ */
+static void sh_free_table(void *opaque, __u64 pa)
+{
+	struct hv_vcpu *vcpu = opaque;
+	struct page *page = pfn_to_page(PHYS_PFN(pa));
+
+	list_del(&page->lru);
+	if (vcpu->sh_npool < HV_SH_POOL) {
+		clear_page(page_address(page));
+		vcpu->sh_pool[vcpu->sh_npool++] = page;
+		return;
+	}
+	__free_page(page);
+}
+
 static void sh_mem(struct hv_vcpu *vcpu, struct hvlab_pmem *mem)
 {
 	*mem = (struct hvlab_pmem){
 		.opaque = vcpu, .read = hv_read_own_table, .write = sh_write,
-		.alloc_table = sh_alloc_table,
+		.alloc_table = sh_alloc_table, .free_table = sh_free_table,
 	};
+}
+
+/*
+ * Guest memory for the shadow code: pinned pages are found without a lock;
+ * others are pinned (which may sleep), except in the fast path.
+ */
+static int sh_gpa_to_hpa(struct hv_vcpu *vcpu, u64 gpa, u64 *hpa, bool *ro)
+{
+	int r = hv_gpa_to_hpa_pinned(vcpu->vm, gpa, hpa, ro);
+
+	if (r == -EAGAIN && !vcpu->sh_fast)
+		r = hv_gpa_to_hpa(vcpu->vm, gpa, hpa, ro);
+	return r;
 }
 
 /* Frees the root in slot (the cache entry is the caller's business). */
@@ -140,7 +207,16 @@ int hv_shadow_init(struct hv_vcpu *vcpu)
 
 void hv_shadow_free(struct hv_vcpu *vcpu)
 {
+	int i;
+
+	for (i = 0; i < HV_SH_PENDING; i++) {
+		free_page((unsigned long)vcpu->sh_snap[i]);
+		vcpu->sh_snap[i] = NULL;
+	}
 	free_slots(vcpu, ~0u);
+	pool_free(vcpu);
+	kvfree(vcpu->sh_wgva);
+	vcpu->sh_wgva = NULL;
 	kfree(vcpu->sh_cache);
 	vcpu->sh_cache = NULL;
 	hv_rmode_free(vcpu);
@@ -200,11 +276,41 @@ static int new_root(struct hv_vcpu *vcpu, u32 role)
 	vcpu->sh_slot[slot].root = page_to_phys(root);
 	vcpu->sh_slot[slot].levels = levels;
 	load_root(vcpu, slot);
+	pool_fill(vcpu);	/* a new root is filled next */
 	return 0;
 nomem:
 	slot_free(vcpu, slot);
 	hvlab_sroot_drop(c, slot);
 	return -ENOMEM;
+}
+
+/*
+ * sh_wgva, one entry per page of the VM's memory, allocated by the first
+ * reset (at vCPU creation: the memory slots cannot change while a vCPU
+ * exists, vm.c).  8 bytes per 4 KiB page, 0.2 % of the guest's memory.
+ * It is not cleared when the roots are thrown away: what it says is only
+ * ever more than the truth, and an entry is exact again after its next
+ * write_protect().
+ */
+static int wgva_alloc(struct hv_vcpu *vcpu)
+{
+	u64 end = 0, e;
+	int i;
+
+	if (vcpu->sh_wgva)
+		return 0;
+	for (i = 0; i < HVLAB_MAX_MEMSLOTS; i++) {
+		e = (vcpu->vm->slots[i].gpa >> PAGE_SHIFT) +
+		    vcpu->vm->slots[i].npages;
+		if (vcpu->vm->slots[i].npages && e > end)
+			end = e;
+	}
+	vcpu->sh_wgva = kvcalloc(max_t(u64, end, 1), sizeof(u64),
+				 GFP_KERNEL_ACCOUNT);
+	if (!vcpu->sh_wgva)
+		return -ENOMEM;
+	vcpu->sh_wgva_n = end;
+	return 0;
 }
 
 /*
@@ -216,10 +322,13 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 {
 	int i;
 
+	vcpu->sh_npend = 0;	/* the roots it would fix are going anyway */
+
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
 		hvlab_sroot_drop(vcpu->sh_cache, i);
 	free_slots(vcpu, ~0u);
-	bitmap_zero(vcpu->sh_wmap, HV_SH_WMAP_BITS);
+	if (wgva_alloc(vcpu))
+		return -ENOMEM;
 	return new_root(vcpu, sh_role(vcpu));
 }
 
@@ -231,8 +340,12 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
 bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
 {
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
-	int cur = vcpu->sh_cur;
+	int cur;
 
+	/* first what the guest wrote to its tables (never sleeps) */
+	if (vcpu->sh_npend)
+		hv_shadow_resolve_writes(vcpu);
+	cur = vcpu->sh_cur;
 	/* a MOV to CR3 keeps the paging role: the loaded root's is current */
 	vcpu->sh_next = -1;
 	if (cur >= 0 && c->e[cur].synced && cache_usable(vcpu))
@@ -279,41 +392,84 @@ hit:
 }
 /* LAB 7: END set_cr3 */
 
-static bool wmap_test(struct hv_vcpu *vcpu, u64 gfn)
+/*
+ * A writable shadow leaf for guest page gfn is installed at gva: remember
+ * where.  Linux's page tables are ordinary pages of its direct map, written
+ * (zeroed) there before use, at the same address in every address space,
+ * so one GVA per page is usually enough; a page found writable at a second
+ * GVA gets HV_SH_WGVA_MANY, and only a search of every root finds all its
+ * mappings then.  Every memory slot's page has an entry (wgva_alloc).
+ */
+static void wmap_set(struct hv_vcpu *vcpu, u64 gfn, u64 gva)
 {
-	return test_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+	u64 *e;
+
+	if (gfn >= vcpu->sh_wgva_n)
+		return;
+	e = &vcpu->sh_wgva[gfn];
+	gva &= PAGE_MASK;
+	if (!*e)
+		*e = gva;
+	else if (*e != gva)
+		*e = HV_SH_WGVA_MANY;
 }
 
-static void wmap_set(struct hv_vcpu *vcpu, u64 gfn)
+/* Root s's leaf for gva loses W if it maps frame hpa.  1 if it did. */
+static int wp_at(struct hv_vcpu *vcpu, struct hv_sroot *s, u64 gva, u64 hpa)
 {
-	__set_bit(hash_64(gfn, ilog2(HV_SH_WMAP_BITS)), vcpu->sh_wmap);
+	struct hvlab_pmem smem;
+	struct hvlab_gwalk w;
+	const struct hvlab_gwalk_step *leaf;
+
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_walk(&smem, s->root, s->levels, gva, &w) !=
+	    HVLAB_GW_OK || !w.nsteps)
+		return 0;
+	leaf = &w.steps[w.nsteps - 1];
+	if (!(leaf->entry & HVLAB_PTE_W) || (w.gpa & PAGE_MASK) != hpa)
+		return 0;
+	sh_write(vcpu, leaf->entry_addr, 8, leaf->entry & ~(u64)HVLAB_PTE_W);
+	return 1;
 }
 
 /* gfn just became a tracked guest table: no root may map it writable. */
 static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 {
+	u64 where = gfn < vcpu->sh_wgva_n ? vcpu->sh_wgva[gfn] :
+					    HV_SH_WGVA_MANY;
 	struct hvlab_pmem smem;
-	bool flush = false, ro;
+	bool flush = false, all = true, ro;
 	u64 hpa;
-	int i;
+	int i, n;
 
-	if (!wmap_test(vcpu, gfn) || hv_gpa_to_hpa(vcpu->vm, gfn << 12, &hpa,
-						   &ro))
+	if (!where || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
 		return;
+	hpa &= PAGE_MASK;
 	sh_mem(vcpu, &smem);
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
 		struct hv_sroot *s = &vcpu->sh_slot[i];
 
-		if (s->root && hvlab_shadow_write_protect(&smem, s->root,
-							  s->levels, hpa) > 0 &&
-		    i == vcpu->sh_cur)
+		if (!s->root)
+			continue;
+		/* its one known address, or a search of the whole root */
+		if (where != HV_SH_WGVA_MANY)
+			n = wp_at(vcpu, s, where, hpa);
+		else
+			n = hvlab_shadow_write_protect(&smem, s->root,
+						       s->levels, hpa);
+		if (n > 0 && i == vcpu->sh_cur)
 			flush = true;
+		if (n < 0)
+			all = false;
 	}
+	/* no root maps it writable any more: its history starts again */
+	if (all && gfn < vcpu->sh_wgva_n)
+		vcpu->sh_wgva[gfn] = 0;
 	if (flush && vcpu->vpid)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }
 
-/* The loaded root now depends on every table this walk read. */
+/* The loaded root now depends on every table this walk read, there. */
 static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
 {
 	unsigned int i;
@@ -321,9 +477,60 @@ static void note_tables(struct hv_vcpu *vcpu, const struct hvlab_gwalk *w)
 	for (i = 0; i < w->nsteps && i < HVLAB_WALK_MAX_STEPS; i++) {
 		u64 gfn = w->steps[i].table >> 12;
 
-		if (hvlab_sroot_note_table(vcpu->sh_cache, vcpu->sh_cur, gfn))
+		if (hvlab_sroot_note_use(vcpu->sh_cache, vcpu->sh_cur, w->mode,
+					 &w->steps[i], w->gva))
 			write_protect(vcpu, gfn);
 	}
+}
+
+/*
+ * hvlab_sroot_table_written's callback: clear what slot's root maps in
+ * [start, last].  A root whose tables cannot be read is not trusted again.
+ */
+static void sh_zap(void *opaque, int slot, __u64 start, __u64 last)
+{
+	struct hv_vcpu *vcpu = opaque;
+	struct hv_sroot *s = &vcpu->sh_slot[slot];
+	struct hvlab_pmem smem;
+	int n;
+
+	if (!s->root)
+		return;
+	sh_mem(vcpu, &smem);
+	n = hvlab_shadow_zap_range(&smem, s->root, s->levels, start, last);
+	if (n < 0)
+		hvlab_sroot_unsync(vcpu->sh_cache, slot);
+	if (n && slot == vcpu->sh_cur)
+		vcpu->sh_flush = true;
+}
+
+/*
+ * Guest table page gfn changed from old (NULL: unknown) to what it holds
+ * now: every kept root that was built from it loses the entries the
+ * changed guest entries gave it, and stays kept.
+ */
+static void table_changed(struct hv_vcpu *vcpu, u64 gfn, const void *old,
+			  const void *cur)
+{
+	struct hvlab_sroot_cache *c = vcpu->sh_cache;
+	unsigned int freed;
+	int i;
+
+	freed = hvlab_sroot_table_written(c, gfn, old, cur, sh_zap, vcpu);
+	/* and the roots sh_zap could not fix (never the loaded one's duty) */
+	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
+		if (c->e[i].used && !c->e[i].synced && i != vcpu->sh_cur) {
+			hvlab_sroot_drop(c, i);
+			freed |= 1u << i;
+		}
+	free_slots(vcpu, freed);
+}
+
+static void flush_if_needed(struct hv_vcpu *vcpu)
+{
+	if (vcpu->sh_flush && vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	vcpu->sh_flush = false;
 }
 
 /* Writes into guest RAM that did not go through the guest's own tables. */
@@ -334,24 +541,165 @@ void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
 	if (!vcpu->shadow || !len)
 		return;
 	for (gfn = gpa >> 12; gfn <= (gpa + len - 1) >> 12; gfn++)
-		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache, gfn,
-							    vcpu->sh_cur));
+		table_changed(vcpu, gfn, NULL, NULL);
+	flush_if_needed(vcpu);
+}
+
+/*
+ * Can a write to a tracked guest table be let through now and looked at
+ * later?  Only with one vCPU: another's writes would not be seen (top).
+ */
+static bool can_defer(struct hv_vcpu *vcpu)
+{
+	return cache_usable(vcpu);
+}
+
+/*
+ * A guest write to a tracked table page, with its roots kept: copy the page
+ * (once), map it writable at the faulting GVA in the loaded root, and let
+ * the guest write on.  The guest may rely on what it wrote only after an
+ * INVLPG or a MOV to CR3 (SDM Vol. 3 4.10.4.1), and both look first at
+ * the pages written meanwhile (resolve_writes).  0, or -1 if it cannot be
+ * done (nothing changed then).
+ */
+static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
+{
+	u64 gfn = spf->gpa >> 12, page = spf->hpa & PAGE_MASK;
+	unsigned int i, snap = HV_SH_PENDING;
+	struct hvlab_pmem smem;
+	struct hv_sh_write *pw;
+
+	if (!(spf->spte & HVLAB_PTE_W) || !pfn_valid(PHYS_PFN(page)))
+		return -1;
+	/* the same page through another GVA: share its copy */
+	for (i = 0; i < vcpu->sh_npend; i++)
+		if (vcpu->sh_pend[i].gfn == gfn)
+			snap = vcpu->sh_pend[i].snap;
+	if (vcpu->sh_npend == HV_SH_PENDING)
+		hv_shadow_resolve_writes(vcpu);
+	i = vcpu->sh_npend;
+	if (snap == HV_SH_PENDING || !vcpu->sh_npend) {
+		snap = i;
+		if (!vcpu->sh_snap[snap]) {
+			vcpu->sh_snap[snap] =
+				(void *)__get_free_page(GFP_KERNEL_ACCOUNT);
+			if (!vcpu->sh_snap[snap])
+				return -1;
+		}
+		memcpy(vcpu->sh_snap[snap], __va(page), PAGE_SIZE);
+	}
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,
+			     spf->spte))
+		return -1;
+	wmap_set(vcpu, gfn, spf->gva);
+	note_tables(vcpu, &spf->walk);	/* the leaf stays, read-only later */
+	pw = &vcpu->sh_pend[i];
+	pw->gfn = gfn;
+	pw->hpa = page;
+	pw->gva = spf->gva;
+	pw->snap = snap;
+	vcpu->sh_npend++;
+	if (vcpu->vpid)		/* the entry was read-only, or absent */
+		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, spf->gva);
+	return 0;
+}
+
+/* The shadow leaf for gva in the loaded root, if it maps frame hpa: RO. */
+static void unwrite(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
+{
+	struct hvlab_pmem smem;
+	struct hvlab_gwalk w;
+	const struct hvlab_gwalk_step *leaf;
+
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_walk(&smem, vcpu->sh_root, vcpu->sh_levels, gva, &w) !=
+	    HVLAB_GW_OK || !w.nsteps)
+		return;
+	leaf = &w.steps[w.nsteps - 1];
+	if ((leaf->entry & HVLAB_PTE_W) && (w.gpa & PAGE_MASK) == hpa) {
+		sh_write(vcpu, leaf->entry_addr, 8,
+			 leaf->entry & ~(u64)HVLAB_PTE_W);
+		vcpu->sh_flush = true;
+	}
+}
+
+/*
+ * Before an INVLPG or a MOV to CR3 takes effect: each table page written
+ * since its first write fault is compared with its copy, every kept root
+ * loses the shadow entries the changed guest entries gave it, and the page
+ * is read-only again.  Never sleeps (the CR3 fast path may call it).
+ */
+void hv_shadow_resolve_writes(struct hv_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcpu->sh_npend; i++) {
+		struct hv_sh_write *pw = &vcpu->sh_pend[i];
+
+		if (pw->snap == i)	/* once per page */
+			table_changed(vcpu, pw->gfn, vcpu->sh_snap[i],
+				      __va(pw->hpa));
+		unwrite(vcpu, pw->gva, pw->hpa);
+	}
+	vcpu->sh_npend = 0;
+	flush_if_needed(vcpu);
 }
 
 static int slot_hpa(void *opaque, __u64 gpa, __u64 *hpa, int *ro)
 {
 	bool r;
 
-	if (hv_gpa_to_hpa(opaque, gpa, hpa, &r))
+	if (sh_gpa_to_hpa(opaque, gpa, hpa, &r))
 		return -1;
 	*ro = r;
+	return 0;
+}
+
+/* The walker reads naturally aligned 4- and 8-byte entries only. */
+static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	u64 hpa;
+	bool ro;
+
+	if ((size != 4 && size != 8) || (pa & (size - 1)) ||
+	    sh_gpa_to_hpa(opaque, pa, &hpa, &ro))
+		return -1;
+	*val = size == 8 ? READ_ONCE(*(u64 *)__va(hpa)) :
+			   READ_ONCE(*(u32 *)__va(hpa));
 	return 0;
 }
 
 static int guest_cmpxchg(void *opaque, __u64 pa, unsigned int size, __u64 old,
 			 __u64 nval)
 {
-	return hv_cmpxchg_guest(opaque, pa, size, old, nval);
+	u64 hpa;
+	bool ro;
+	void *p;
+
+	if ((size != 4 && size != 8) || (pa & (size - 1)) ||
+	    sh_gpa_to_hpa(opaque, pa, &hpa, &ro) || ro)
+		return -1;
+	p = __va(hpa);	/* a pinned page, in the direct map */
+	if (size == 8)
+		return cmpxchg((u64 *)p, old, nval) == old ? 0 : 1;
+	return cmpxchg((u32 *)p, (u32)old, (u32)nval) == (u32)old ? 0 : 1;
+}
+
+/* hvlab_shadow_prefetch's callback: a not-present leaf gets spte. */
+static int sh_install(void *opaque, __u64 gva, __u64 gpa, __u64 spte)
+{
+	struct hv_vcpu *vcpu = opaque;
+	struct hvlab_pmem smem;
+	int r;
+
+	sh_mem(vcpu, &smem);
+	/* not present before: nothing of it is in the TLB (SDM 4.10.2.3) */
+	r = hvlab_shadow_map_new(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
+				 spte);
+	if (r > 0 && (spte & HVLAB_PTE_W))
+		wmap_set(vcpu, gpa >> 12, gva);
+	return r;
 }
 
 /*
@@ -364,22 +712,45 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 {
 	struct hvlab_pmem gmem, smem;
 	struct hvlab_gwalk_ctx ctx;
-	struct hvlab_slots slots = { .opaque = vcpu->vm,
-				     .gpa_to_hpa = slot_hpa };
+	struct hvlab_slots slots = { .opaque = vcpu, .gpa_to_hpa = slot_hpa };
 
 	if (vcpu->sh_cur < 0)
 		return -1;
+	/*
+	 * SMAP (SDM Vol. 3 4.6.1): a supervisor-mode access at CPL 3 is
+	 * implicit and always checked; at CPL < 3, EFLAGS.AC=1 lets explicit
+	 * ones reach user pages (Linux's copy_to/from_user, between STAC and
+	 * CLAC).  The error code says neither, and without AC the walk would
+	 * refuse the access the CPU allows: a #PF reflected, the guest
+	 * finding nothing to fix, and the same fault for ever.  SS.DPL is the
+	 * CPL (SDM Vol. 3 25.4.1).  An implicit access at CPL < 3 (to a
+	 * descriptor table in a user page) is taken as explicit: the shadow
+	 * entry keeps U, so the CPU still applies SMAP to it.
+	 */
+	if (!(error_code & HVLAB_ACC_USER)) {
+		if (((vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3) == 3)
+			error_code |= HVLAB_ACC_IMPLICIT;
+		else if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_AC)
+			error_code |= HVLAB_ACC_AC;
+	}
 	hv_guest_paging(vcpu, &gmem, &ctx);
+	gmem.opaque = vcpu;
+	gmem.read = guest_read;
 	gmem.cmpxchg = guest_cmpxchg;
 	ctx.flags |= HVLAB_GW_SET_AD;		/* keep guest A/D truthful */
 	hvlab_shadow_page_fault(&ctx, &slots, vcpu->sh_cache, gva, error_code,
 				(ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0, spf);
 	if (spf->action == HVLAB_SPF_PT_WRITE) {
-		/* a guest table is written: roots built from it are stale */
+		if (vcpu->sh_fast)	/* may allocate: the slow path's job */
+			return spf->action;
+		vcpu->stats->shadow_pt_writes++;
+		/* kept roots stay: the write is let through, looked at later */
+		if (can_defer(vcpu) && !defer_write(vcpu, spf))
+			return HVLAB_SPF_FILL;
+		/* else roots built from the table are stale: they go */
 		free_slots(vcpu, hvlab_sroot_invalidate_gfn(vcpu->sh_cache,
 							    spf->gpa >> 12,
 							    vcpu->sh_cur));
-		vcpu->stats->shadow_pt_writes++;
 		spf->action = HVLAB_SPF_FILL;
 	}
 	if (spf->action != HVLAB_SPF_FILL)
@@ -389,7 +760,17 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 			     spf->spte))
 		return -1;
 	if (spf->spte & HVLAB_PTE_W)
-		wmap_set(vcpu, spf->gpa >> 12);
+		wmap_set(vcpu, spf->gpa >> 12, gva);
+	/*
+	 * Its neighbours in the same guest page table, while we are here.
+	 * Not after a write: that is mostly the second fault on a page a
+	 * read already brought in, with its neighbours.
+	 */
+	if (HV_SH_PREFETCH > 1 && !(error_code & HVLAB_ACC_WRITE))
+		hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache,
+				      &spf->walk, error_code,
+				      (ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
+				      HV_SH_PREFETCH, sh_install, vcpu);
 	/* a present entry may have become writable: drop the old one */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
@@ -435,7 +816,10 @@ static int reflect_page_fault(struct hv_vcpu *vcpu, struct hvlab_spf *spf)
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 {
 	struct hvlab_spf spf;
-	int action = sh_fault(vcpu, gva, error_code, &spf);
+	int action;
+
+	pool_fill(vcpu);	/* for this fill and the fast path's next ones */
+	action = sh_fault(vcpu, gva, error_code, &spf);
 
 	vcpu->rec->gpa = spf.gpa;
 	vcpu->rec->value = gva;
@@ -451,6 +835,47 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 		return 1;
 	}
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, gva, action);
+}
+
+/*
+ * The #PF fast path, from vcpu.c's exit fast path (interrupts off, guest
+ * FPU loaded): a fill that needs only pinned guest pages and pool pages,
+ * or a #PF the guest's tables explain.  Returns true if it handled the
+ * exit; false leaves it to the slow path, which does it all again (the
+ * guest A/D bits already set stay set: the access is being made anyway).
+ */
+bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	struct hvlab_spf spf;
+	int action;
+
+	/* a plain #PF, not met while delivering another event (SDM 27.2.4) */
+	if ((info & (INTR_INFO_VALID | 0x7ff)) !=
+	    (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 14) ||
+	    (info & HV_NMI_UNBLOCKED_BY_IRET) || !vcpu->shadow || vcpu->rmode ||
+	    vcpu->sh_npool < 4 ||
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return false;
+	vcpu->sh_fast_tsc = rdtsc();
+	vcpu->sh_fast = true;
+	action = sh_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
+			  vmcs_read32(VM_EXIT_INTR_ERROR_CODE), &spf);
+	vcpu->sh_fast = false;
+	vcpu->sh_fast_gpa = spf.gpa;
+	vcpu->sh_fast_gva = spf.gva;
+	switch (action) {
+	case HVLAB_SPF_FILL:
+		vcpu->stats->ept_faults++;
+		return true;
+	case HVLAB_SPF_RETRY:
+		return true;
+	case HVLAB_SPF_REFLECT:
+		vcpu->cr2 = spf.cr2;
+		hv_inject_exception(vcpu, 14, true, spf.error_code);
+		return true;
+	}
+	return false;
 }
 
 /* LAB 7: BEGIN invlpg */

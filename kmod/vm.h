@@ -53,7 +53,10 @@ struct hv_vm {
 	unsigned long *msr_bitmap;	/* 1 page, all ones: every MSR exits */
 };
 
-#define HV_SH_WMAP_BITS 4096
+#define HV_SH_WGVA_MANY 1	/* not a page address: mapped at several */
+#define HV_SH_PENDING 4		/* written table pages looked at later */
+#define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
+#define HV_SH_PREFETCH 0	/* pages a fill looks at, 0: none (memory.md) */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -141,8 +144,26 @@ struct hv_vcpu {
 		u64 root;		/* HPA of the root page, 0: none */
 		unsigned int levels;
 	} sh_slot[HVLAB_SROOT_SLOTS];
-	/* hashed GFNs that a writable shadow leaf may map (see shadow.c) */
-	unsigned long sh_wmap[BITS_TO_LONGS(HV_SH_WMAP_BITS)];
+	/*
+	 * Per guest page: where a writable shadow leaf may map it (0: nowhere,
+	 * a GVA, or HV_SH_WGVA_MANY), sh_wgva_n pages (shadow.c, wmap_set)
+	 */
+	u64 *sh_wgva;
+	u64 sh_wgva_n;
+	/* guest writes to tracked tables, looked at later (shadow.c) */
+	struct hv_sh_write {
+		u64 gfn, hpa;		/* the table page */
+		u64 gva;		/* made writable there, in the loaded root */
+		unsigned int snap;	/* sh_snap[] holding its old contents */
+	} sh_pend[HV_SH_PENDING];
+	unsigned int sh_npend;
+	void *sh_snap[HV_SH_PENDING];	/* each page before the first write */
+	bool sh_flush;			/* loaded root lost entries: INVVPID */
+	bool sh_fast;			/* in the #PF fast path: never sleep */
+	u64 sh_fast_gpa, sh_fast_gva;	/* its fill, for the exit record */
+	u64 sh_fast_tsc;		/* when it began */
+	unsigned int sh_npool;		/* zeroed table pages ready for fills */
+	struct page *sh_pool[HV_SH_POOL];
 
 	/* Real mode under shadow paging, run in vm86 mode (rmode.c). */
 	bool rmode;			/* guest CR0.PE = 0: RFLAGS.VM is set */
@@ -188,6 +209,7 @@ int hv_read_guest(struct hv_vm *vm, u64 gpa, void *buf, unsigned int len);
 int hv_write_guest(struct hv_vm *vm, u64 gpa, const void *buf, unsigned int len);
 void hv_unpin_slot(struct hv_vm *vm, struct hv_memslot *slot);
 int hv_gpa_to_hpa(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
+int hv_gpa_to_hpa_pinned(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
 int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);
 
@@ -200,6 +222,8 @@ bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3);
 void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
 int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
 void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
+void hv_shadow_resolve_writes(struct hv_vcpu *vcpu);
+bool hv_shadow_fast_pf(struct hv_vcpu *vcpu);
 int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 			struct hvlab_translation *t);
 int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa);
@@ -266,6 +290,7 @@ enum hv_fast {
 	HV_FAST_NO,		/* it may not: the slow path handles it */
 	HV_FAST_TABLE,		/* through the exit-handler table */
 	HV_FAST_CR3,		/* hv_fastpath_cr3: to a kept shadow root */
+	HV_FAST_PF,		/* hv_shadow_fast_pf: a shadow fill, done */
 };
 enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
 int hv_fastpath_cr3(struct hv_vcpu *vcpu);

@@ -16,7 +16,8 @@
  *   5. edit a page table two spaces share, reload CR3 with the same value;
  *   6. rotate through a few spaces, then more than hvlab keeps roots for.
  * Under EPT the CPU does all of this itself: the same guest passes there.
- * Prints "ptcache: 6 checks passed".
+ * Prints "ptcache: 6 checks passed"; with forever=1 on its command line it
+ * then goes on remapping and switching spaces until it is stopped.
  */
 #include "guest.h"
 
@@ -42,6 +43,7 @@ static void remap(uint32_t *t, unsigned int f)
 
 void guest_main(void)
 {
+	bool forever = guest_cmdline_uint("forever", 0);
 	unsigned int s, round;
 
 	if (guest_cpu_id())
@@ -116,5 +118,18 @@ void guest_main(void)
 		}
 	}
 	GUEST_PRINTF("ptcache: 6 checks passed");
+	/*
+	 * forever=1: go on editing tables and switching spaces until stopped
+	 * from outside (test_run_paging: SIGINT must still end hvlab).
+	 */
+	for (round = 0; forever; round++) {
+		unsigned int f = (round / SPACES + round) % SPACES;
+
+		s = round % SPACES;
+		remap(pt[s], f);
+		space(s);
+		if (*p != 'a' + f)
+			GUEST_ASSERT_EQ(*p, 'a' + f);
+	}
 	GUEST_DONE();
 }

@@ -218,7 +218,8 @@ static inline void guest_run_dump(const struct guest_run *r)
 
 /*
  * Sum over vCPUs of the --stats count of exit reason NAME, or of a vCPU
- * header count: CR3_WRITES, ROOTS_REUSED, ROOTS_BUILT; -1 if absent.
+ * header count: CR3_WRITES, ROOTS_REUSED, ROOTS_BUILT, TABLE_WRITES; -1 if
+ * absent.
  */
 static inline long long guest_stat(const struct guest_run *r, const char *name)
 {
@@ -226,7 +227,8 @@ static inline long long guest_stat(const struct guest_run *r, const char *name)
 	long long sum = -1;
 	const char *phrase = !strcmp(name, "CR3_WRITES") ? " CR3 writes" :
 			     !strcmp(name, "ROOTS_REUSED") ? " roots reused" :
-			     !strcmp(name, "ROOTS_BUILT") ? " roots built" : NULL;
+			     !strcmp(name, "ROOTS_BUILT") ? " roots built" :
+			     !strcmp(name, "TABLE_WRITES") ? " table writes" : NULL;
 	bool cr3 = phrase != NULL;
 
 	while (*p) {

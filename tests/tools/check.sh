@@ -113,7 +113,8 @@ else
 	#              teardown and kernel-log belong to each boot.)  The
 	#              same boot also runs the Linux boots inside hvlab
 	#              (t_linux_*.sh: Debian's kernel to its shell, each with
-	#              its own paging mode), which run only when named;
+	#              its own paging mode: EPT with 1 and 2 vCPUs, shadow
+	#              paging with 1), which run only when named;
 	#  6.12-ept    Debian's 6.12 (linux-image-6.12-amd64), EPT: the whole
 	#              suite;
 	#  6.1-net     the same kernel, EPT, only t_linux_net.sh: two Linux
@@ -123,7 +124,7 @@ else
 	#              kernel, loaded in the VM (tests/vm/dkms-check.sh).
 	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
 	# on that kernel instead, and neither the 6.12 pass nor DKMS.
-	shadow_only='test_run_*,t_linux_ept,t_linux_smp'
+	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_shadow'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

@@ -87,21 +87,6 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 }
 
 /*
- * Run the guest until an exit the fast path cannot handle.  Returns 0 with
- * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
- * 27.8), 1 when it stopped after a handled exit because the host wants the
- * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
- * failed (run->fail_entry set).
- *
- * The guest's FPU state, XCR0 and KERNEL_GS_BASE stay loaded for the whole
- * loop, and the host state VMX does not restore (GDT and TSS limits,
- * segment selectors, DR7, DEBUGCTL, KERNEL_GS_BASE) is put back once at
- * the end: nothing in between returns to userspace, switches tasks or
- * relies on it.  The SYSCALL MSRs stay the guest's even longer, until
- * this CPU returns to user mode (msr.c).  Interrupts are enabled after every exit,
- * so the host interrupt that caused one is serviced at once.
- */
-/*
  * The benchmark floor (HVLAB_VM_BENCH_FLOOR, see the uapi): the leanest
  * exit there is.  Right after the VM exit, still in the guest's context
  * (interrupts off, guest FPU and XCR0 loaded), a CPUID of the floor leaf
@@ -136,6 +121,21 @@ static __always_inline void bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
 		*where = rdtsc();
 }
 
+/*
+ * Run the guest until an exit the fast path cannot handle.  Returns 0 with
+ * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
+ * 27.8), 1 when it stopped after a handled exit because the host wants the
+ * CPU (need_resched, a signal), or -EIO when VMLAUNCH/VMRESUME itself
+ * failed (run->fail_entry set).
+ *
+ * The guest's FPU state, XCR0 and KERNEL_GS_BASE stay loaded for the whole
+ * loop, and the host state VMX does not restore (GDT and TSS limits,
+ * segment selectors, DR7, DEBUGCTL, KERNEL_GS_BASE) is put back once at
+ * the end: nothing in between returns to userspace, switches tasks or
+ * relies on it.  The SYSCALL MSRs stay the guest's even longer, until
+ * this CPU returns to user mode (msr.c).  Interrupts are enabled after every exit,
+ * so the host interrupt that caused one is serviced at once.
+ */
 static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
 	struct hv_host_state h;

@@ -124,13 +124,14 @@ table_paging() {
 }
 
 table_linux() {
-	local c
+	local c m
 	echo "| configuration | boot to power-off, s of the VM's clock | exits | to \`hvlab run\` | interrupts injected | marker |"
 	echo "|---|---:|---:|---:|---:|---|"
-	for c in 1 2; do
-		echo "| EPT, $c vCPU | $(fig "linux_ept_$c" 1) | $(n1 "$(fig "linux_ept_$c" 2)") | $(n1 "$(fig "linux_ept_$c" 3)") | $(n1 "$(fig "linux_ept_$c" 4)") | $(fig "linux_ept_$c" 5) |"
+	for c in ept_1 ept_2 shadow_1; do
+		m=${c%_*}
+		[ "$m" = ept ] && m=EPT
+		echo "| $m, ${c#*_} vCPU | $(fig "linux_$c" 1) | $(n1 "$(fig "linux_$c" 2)") | $(n1 "$(fig "linux_$c" 3)") | $(n1 "$(fig "linux_$c" 4)") | $(fig "linux_$c" 5) |"
 	done
-	echo "| shadow, 1 vCPU | not measured: the boot does not reach its shell yet | | | | |"
 	echo
 	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
 }

@@ -11,7 +11,8 @@
 #                       (PROGRAM@MODE: under that paging mode)
 #
 # tests/vm/init.sh sources it at the end of the suite, once the reference
-# module is unloaded, so mark, PROG_TIMEOUT and BAD_KLOG are init.sh's.
+# module is unloaded, so mark, teardown, PROG_TIMEOUT and BAD_KLOG are
+# init.sh's.
 # Each lab in turn: its starter module is loaded, its programs run with
 # HVLAB_KO naming that module (the programs reload it themselves after
 # a failure), then it is unloaded and the kernel log checked.  The output
@@ -52,17 +53,7 @@ lab_starter() {	# DIR
 		rc=$?
 		mark end "lab$ln/$p" "$rc"
 	done <"$ld/progs"
-	mark begin "lab$ln/teardown"
-	echo "1..1"
-	if [ ! -d /sys/module/hvlab ]; then
-		echo "ok 1 - rmmod hvlab # SKIP the module is not loaded"
-	elif out=$(rmmod hvlab 2>&1) && [ ! -d /sys/module/hvlab ]; then
-		echo "ok 1 - rmmod hvlab"
-	else
-		echo "$out" | sed 's/^/# /'
-		echo "not ok 1 - rmmod hvlab"
-	fi
-	mark end "lab$ln/teardown" 0
+	teardown "lab$ln/teardown"
 	mark begin "lab$ln/kernel-log"
 	echo "1..1"
 	bad=$(dmesg | grep -E "$BAD_KLOG")

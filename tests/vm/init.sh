@@ -158,8 +158,12 @@ run_programs() {
 	done
 }
 
+# teardown [NAME]: rmmod hvlab as one TAP program (NAME: labs/tools/
+# vm-starters.sh's "labN/teardown")
 teardown() {
-	mark begin teardown
+	local name=${1:-teardown}
+
+	mark begin "$name"
 	echo "1..1"
 	if [ ! -d /sys/module/hvlab ]; then
 		echo "ok 1 - rmmod hvlab # SKIP the module is not loaded"
@@ -169,7 +173,7 @@ teardown() {
 		echo "$out" | sed 's/^/# /'
 		echo "not ok 1 - rmmod hvlab"
 	fi
-	mark end teardown 0
+	mark end "$name" 0
 }
 
 kernel_log() {

@@ -93,15 +93,20 @@ const char *svm_feature_name(unsigned int bit)
 	return bit < sizeof(names) / sizeof(names[0]) ? names[bit] : NULL;
 }
 
+/* Inside a VM whose hypervisor does not pass EXT (VT-x, AMD-V) through. */
+static enum verdict no_nested(const struct host_facts *h, const char *ext, char *why, char *todo)
+{
+	snprintf(why, N, "running inside a %s VM that does not expose %s (no nested virtualization)",
+		 h->hv_vendor[0] ? h->hv_vendor : "hypervisor's", ext);
+	nested_advice(h, todo);
+	return VERDICT_NESTED;
+}
+
 static enum verdict diagnose_amd(const struct host_facts *h, char *why, char *todo)
 {
 	if (!h->cpuid_svm) {
-		if (h->in_vm) {
-			snprintf(why, N, "running inside a %s VM that does not expose AMD-V (no nested virtualization)",
-				 h->hv_vendor[0] ? h->hv_vendor : "hypervisor's");
-			nested_advice(h, todo);
-			return VERDICT_NESTED;
-		}
+		if (h->in_vm)
+			return no_nested(h, "AMD-V", why, todo);
 		snprintf(why, N, "this AMD CPU reports no SVM (CPUID 0x80000001:ECX.SVM=0)");
 		snprintf(todo, N, "this CPU cannot run hardware VMs; use 'make demo' to run hvlab in Bochs (emulated VMX)");
 		return VERDICT_NO_VMX;
@@ -131,12 +136,8 @@ enum verdict caps_diagnose(const struct host_facts *h, char *why, char *todo)
 		return VERDICT_NOT_INTEL;
 	}
 	if (!h->cpuid_vmx) {
-		if (h->in_vm) {
-			snprintf(why, N, "running inside a %s VM that does not expose VT-x (no nested virtualization)",
-				 h->hv_vendor[0] ? h->hv_vendor : "hypervisor's");
-			nested_advice(h, todo);
-			return VERDICT_NESTED;
-		}
+		if (h->in_vm)
+			return no_nested(h, "VT-x", why, todo);
 		snprintf(why, N, "the CPU reports no VMX (CPUID.1:ECX.VMX=0)");
 		snprintf(todo, N, "this CPU cannot run hvlab; use 'make demo' to run it in Bochs (emulated VMX)");
 		return VERDICT_NO_VMX;

@@ -113,6 +113,25 @@ static inline int hvlab_open_dev(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * VmLck of this process in KiB, or -1: pinned guest pages are charged
+ * there (kmod/ept.c), so a leak or a missed unpin shows.
+ */
+static inline long hvlab_vm_lck_kib(void)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 /* CPUs the harness asked for; 0 when not run by the harness. */
 static inline long hvlab_expected_cpus(void)
 {

@@ -99,21 +99,6 @@ static int count_fds(void)
 	return n - 1;		/* the DIR's own fd */
 }
 
-static long status_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = strtol(line + strlen(key), NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static long module_refcnt(void)
 {
 	long v = -1;
@@ -182,7 +167,7 @@ static void print_mitigations(void)
 static void health(struct health *h)
 {
 	h->fds = count_fds();
-	h->locked_kb = status_kb("VmLck:");
+	h->locked_kb = hvlab_vm_lck_kib();
 	h->refcnt = module_refcnt();
 	h->bad_klog = bad_klog_lines();
 }

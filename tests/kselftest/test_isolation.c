@@ -165,22 +165,6 @@ TEST_F(slots, moved_slot_leaves_no_alias)
 	vcpu_close(&v);
 }
 
-/* VmLck of this process, in KiB, or -1. */
-static long vm_lck_kib(void)
-{
-	char line[128];
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* A fresh VM with the layout above and a vCPU at 0x1000; not yet run. */
 struct tvm {
 	int sys, vm;
@@ -280,15 +264,15 @@ TEST(pins_are_charged_to_locked_vm)
 	struct tvm t;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
-	before = vm_lck_kib();
+	before = hvlab_vm_lck_kib();
 	ASSERT_LE(0, before);
 	ASSERT_EQ(0, tvm_open(&t));
 	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t.v));
-	during = vm_lck_kib();
+	during = hvlab_vm_lck_kib();
 	/* at least the code page and the data page */
 	EXPECT_LE(before + 8, during);
 	tvm_close(&t);
-	after = vm_lck_kib();
+	after = hvlab_vm_lck_kib();
 	EXPECT_EQ(before, after);
 	munmap(t.data, 4096);
 }
@@ -304,14 +288,14 @@ TEST(munmap_keeps_the_pin_until_the_slot_goes)
 	ASSERT_EQ(HVLAB_EXIT_IO, run_once(&t.v));
 	ASSERT_EQ(0xaa, io_byte(&t.v));
 	ASSERT_EQ(HVLAB_EXIT_HLT, run_once(&t.v));
-	before = vm_lck_kib();
+	before = hvlab_vm_lck_kib();
 	ASSERT_EQ(0, munmap(t.data, 4096));
 	EXPECT_EQ(0xaa, reread(&t));
-	EXPECT_EQ(before, vm_lck_kib());
+	EXPECT_EQ(before, hvlab_vm_lck_kib());
 	/* the slot goes with the last vCPU; then the charge goes too */
 	vcpu_close(&t.v);
 	ASSERT_EQ(0, raw_set_slot(t.vm, 1, DATA_GPA, NULL, 0));
-	EXPECT_EQ(before - 4, vm_lck_kib());
+	EXPECT_EQ(before - 4, hvlab_vm_lck_kib());
 	ASSERT_EQ(0, vcpu_open(t.sys, t.vm, &t.v));
 	tvm_close(&t);
 }

@@ -379,3 +379,14 @@ int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		ret = cmpxchg((u32 *)p, (u32)old, (u32)new) == (u32)old ? 0 : 1;
 	return ret;
 }
+
+/*
+ * The EPT backend (vm.h).  The CPU walks the guest's own page tables, so
+ * a MOV to CR3 is only loaded (cr.c, hv_ept_set_cr3) and a change of CR0
+ * or CR4 only reloads the PAE PDPTEs; #PF, INVLPG and real mode need
+ * nothing of hvlab (unrestricted guest runs real mode as it is).
+ */
+const struct hv_paging_ops hv_ept_paging = {
+	.reload		= hv_vmcs_load_pdptrs,
+	.set_cr3	= hv_ept_set_cr3,
+};

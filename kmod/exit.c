@@ -16,6 +16,10 @@
  * completes on the next HVLAB_RUN.  Reasons with no handler go to
  * handle_unexpected(), which stops the vCPU with an internal error rather
  * than guessing.  Nothing here prints: the exit path never calls printk.
+ * The control registers' handler, hv_handle_cr, is cr.c's, and what
+ * depends on the paging backend (a #PF, INVLPG, real mode in vm86) goes
+ * through vcpu->paging (vm.h): an EPT vCPU never enters shadow.c or
+ * rmode.c.
  */
 #include <linux/kernel.h>
 #include <asm/msr.h>
@@ -48,7 +52,7 @@ void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err)
 {
 	if (vcpu->rmode) {	/* vm86 would use the protected-mode IDT */
-		hv_rmode_interrupt(vcpu, vector, 0);
+		vcpu->paging->rm_interrupt(vcpu, vector, 0);
 		return;
 	}
 	/* real mode delivers no error code (SDM 26.2.1.3) */
@@ -66,28 +70,17 @@ static unsigned int insn_len(void)
 	return vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 }
 
-static unsigned long get_gpr(struct hv_vcpu *vcpu, int n)
+unsigned long hv_get_gpr(struct hv_vcpu *vcpu, int n)
 {
 	return n == HV_RSP ? vmcs_readl(GUEST_RSP) : vcpu->gpr[n];
 }
 
-static void set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v)
+void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v)
 {
 	if (n == HV_RSP)
 		vmcs_writel(GUEST_RSP, v);
 	else
 		vcpu->gpr[n] = v;
-}
-
-static bool long_mode(void)
-{
-	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;	/* real == guest's */
-}
-
-/* What a MOV to CR3 loads: bit 63 is the PCID "no flush" hint (long mode). */
-static unsigned long cr3_operand(unsigned long val)
-{
-	return long_mode() ? val & ~(1ul << 63) : val;
 }
 
 /* Stop the vCPU: userspace gets HVLAB_EXIT_INTERNAL_ERROR.  Returns 0. */
@@ -143,7 +136,7 @@ static int reflect_exception(struct hv_vcpu *vcpu, u32 info)
 				    BIT(14));
 	}
 	if (vcpu->rmode) {	/* through the guest's IVT (rmode.c) */
-		hv_rmode_interrupt(vcpu, info & 0xff, len);
+		vcpu->paging->rm_interrupt(vcpu, info & 0xff, len);
 		return 1;
 	}
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & 0x80000fff);
@@ -218,15 +211,16 @@ static int handle_exception_nmi(struct hv_vcpu *vcpu)
 	if (vector == X86_TRAP_MC)
 		return 1;	/* host_state.c gave it to the host's handler */
 	/* shadow paging's #PF: mostly its own fills, never shown as such */
-	if (vector == X86_TRAP_PF && vcpu->shadow && !vcpu->rmode)
-		return hv_shadow_page_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
-					    vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	if (vector == X86_TRAP_PF && vcpu->paging->page_fault && !vcpu->rmode)
+		return vcpu->paging->page_fault(vcpu,
+						vmcs_readl(EXIT_QUALIFICATION),
+						vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
 	if ((vcpu->vm->flags & HVLAB_VM_TRAP_EXCEPTIONS) && !vcpu->rmode)
 		return show_exception(vcpu, info);
 	if (vector == X86_TRAP_DB || vector == X86_TRAP_AC)
 		return reflect_exception(vcpu, info);
 	if (vcpu->rmode)	/* real mode in vm86: every exception exits */
-		return hv_rmode_exception(vcpu, info);
+		return vcpu->paging->rm_exception(vcpu, info);
 	/* no other exception is intercepted: this one is unexpected */
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
 				HVLAB_VMX_EXIT_EXCEPTION_NMI, info);
@@ -312,11 +306,8 @@ static int handle_invlpg(struct hv_vcpu *vcpu)
 	u64 gva = vmcs_readl(EXIT_QUALIFICATION);
 
 	vcpu->rec->value = gva;
-	if (vcpu->shadow) {
-		/* the guest may rely on its table writes from here on */
-		hv_shadow_resolve_writes(vcpu);
-		hv_shadow_invlpg(vcpu, gva);
-	}
+	if (vcpu->paging->invlpg)	/* shadow paging drops the entry */
+		vcpu->paging->invlpg(vcpu, gva);
 	/* the guest's own TLB entries are tagged by its VPID */
 	if (vcpu->vpid)
 		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
@@ -385,205 +376,7 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 }
 /* LAB 3: END handle_cpuid */
 
-/* ---- control and debug registers ---------------------------------- */
-
-static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
-{
-	unsigned long cr4 = hv_guest_cr4(vcpu);
-
-	/* SDM Vol. 3 2.5 and MOV CR0 in Vol. 2: the #GP conditions */
-	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
-	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
-	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) &&
-	     (hv_guest_efer(vcpu) & EFER_LME)))
-		return -1;
-	hv_vmcs_set_cr0(vcpu, val);
-	if (vcpu->shadow)
-		return hv_shadow_reset(vcpu);
-	return hv_vmcs_load_pdptrs(vcpu);
-}
-
-static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
-{
-	/* bits of features CPUID hides are reserved (pure_cpuid.h) */
-	if ((val & ~(unsigned long)HV_CR4_GUEST_ALLOWED) ||
-	    (long_mode() && !(val & X86_CR4_PAE)))
-		return -1;
-	hv_vmcs_set_cr4(vcpu, val);
-	if (vcpu->shadow)
-		return hv_shadow_reset(vcpu);
-	return hv_vmcs_load_pdptrs(vcpu);
-}
-
-/*
- * MOV to CR3: the seed's example of an intercepted sensitive instruction.
- * With HVLAB_VM_TRAP_CR3 userspace also hears of each write (HVLAB_EXIT_CR3,
- * purely informational: the write is already done when it sees it).
- * Returns 0 when done, or an errno of the hypervisor's own (-ENOMEM).
- */
-static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
-{
-	struct hvlab_run *run = vcpu->run;
-
-	if (vcpu->vm->flags & HVLAB_VM_TRAP_CR3) {
-		run->exit_reason = HVLAB_EXIT_CR3;
-		run->cr3.old_cr3 = hv_guest_cr3(vcpu);
-		run->cr3.new_cr3 = val;
-	}
-	vcpu->rec->value = val;
-	vcpu->stats->cr3_writes++;
-	val = cr3_operand(val);
-	if (vcpu->shadow) {	/* a kept root, or a new one filled lazily */
-		hv_shadow_resolve_writes(vcpu);	/* before roots switch */
-		return hv_shadow_set_cr3(vcpu, val);
-	}
-	/* LAB 4: BEGIN set_cr3_ept */
-	vmcs_writel(GUEST_CR3, val);
-	/* the guest expects its non-global TLB entries gone */
-	if (vcpu->vpid)
-		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
-	return hv_vmcs_load_pdptrs(vcpu);
-	/* LAB 4: END set_cr3_ept */
-}
-
-/*
- * May the fast path (run.c) handle this CR-access exit?  Reads of CR3 and
- * CR8 and writes of CR8 are register copies: the table's handle_cr does
- * them.  A MOV to CR3 is fast only under shadow paging when its root is
- * kept: switching to it allocates nothing and never sleeps, and
- * hv_fastpath_cr3 does it without decoding the exit again.  A trapped CR3
- * write goes to userspace, and CR0/CR4 writes may rebuild the shadow
- * tables: slow path.
- */
-enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu)
-{
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
-	int cr = q & 15, type = (q >> 4) & 3;
-
-	if (type == 1 || (type == 0 && cr == 8))
-		return cr == 3 || cr == 8 ? HV_FAST_TABLE : HV_FAST_NO;
-	if (type != 0 || cr != 3 || !vcpu->shadow ||
-	    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
-		return HV_FAST_NO;
-	vcpu->fast_cr3 = get_gpr(vcpu, (q >> 8) & 15);
-	return hv_shadow_cr3_cached(vcpu, cr3_operand(vcpu->fast_cr3)) ?
-	       HV_FAST_CR3 : HV_FAST_NO;
-}
-
-/*
- * The fast path's MOV to CR3, to the kept root hv_cr_exit_is_fast found:
- * what handle_cr and set_cr3 would do on that path, minus the decoding.
- * A CR-access exit never interrupts event delivery, so there is no
- * IDT-vectoring information to re-inject (SDM 27.2.4).
- */
-int hv_fastpath_cr3(struct hv_vcpu *vcpu)
-{
-	unsigned long val = vcpu->fast_cr3;
-
-	vcpu->run->hw_exit_reason = HVLAB_VMX_EXIT_CR_ACCESS;
-	vcpu->run->exit_qualification = vcpu->rec->qualification;
-	vcpu->rec->info = vcpu->rec->qualification;
-	vcpu->rec->value = val;
-	vcpu->stats->cr3_writes++;
-	hv_shadow_set_cr3(vcpu, cr3_operand(val));	/* cannot fail here */
-	hv_skip_instruction(vcpu, insn_len());
-	return 1;
-}
-
-/*
- * An emulated MOV to CR0, CR3, CR4 or CR8 (here or in rmode.c): 0 done,
- * non-zero: the guest gets #GP.
- */
-int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val)
-{
-	switch (cr) {
-	case 0:
-		return set_cr0(vcpu, val);
-	case 3:
-		return set_cr3(vcpu, val);
-	case 4:
-		return set_cr4(vcpu, val);
-	case 8:
-		if (val > 15)
-			return -1;
-		vcpu->cr8 = val;
-		return 0;
-	}
-	return -1;
-}
-
-/* LAB 4: BEGIN mov_to_cr3 */
-/*
- * The CR-access exit of a MOV to CR3 (SDM Vol. 3 28.2.1, table 28-3: bits
- * 3:0 of the qualification name the control register, bits 5:4 the
- * access type, 0 for MOV to CR, bits 11:8 the general-purpose register
- * that holds the new value).  The write is emulated by set_cr3; an error
- * of the hypervisor's own stops the run.  Returns what an exit handler
- * returns: 1 resume the guest, 0 exit to userspace (a trapped write,
- * HVLAB_EXIT_CR3), <0 an errno.
- */
-static int mov_to_cr3(struct hv_vcpu *vcpu, unsigned long q)
-{
-	unsigned long val = get_gpr(vcpu, (q >> 8) & 15);
-	int err;
-
-	vcpu->rec->value = val;
-	err = set_cr3(vcpu, val);
-	if (err < 0)
-		return err;
-	if (err) {
-		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	}
-	hv_skip_instruction(vcpu, insn_len());
-	/* a trapped write is reported to userspace (see set_cr3) */
-	return !(vcpu->vm->flags & HVLAB_VM_TRAP_CR3);
-}
-/* LAB 4: END mov_to_cr3 */
-
-static int handle_cr(struct hv_vcpu *vcpu)
-{
-	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
-	int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	unsigned long val = get_gpr(vcpu, reg), cr0;
-	int err = 0;
-
-	vcpu->rec->info = q;
-	if (type == 0 && cr == 3)
-		return mov_to_cr3(vcpu, q);
-	switch (type) {
-	case 0:		/* MOV to CR (SDM 27.2.1, table 27-3) */
-		vcpu->rec->value = val;
-		err = hv_set_cr(vcpu, cr, val);
-		break;
-	case 1:		/* MOV from CR */
-		if (cr == 3)
-			val = hv_guest_cr3(vcpu);
-		else if (cr == 8)
-			val = vcpu->cr8;
-		else
-			return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
-						HVLAB_VMX_EXIT_CR_ACCESS, q);
-		vcpu->rec->value = val;
-		set_gpr(vcpu, reg, val);
-		break;
-	case 2:		/* CLTS */
-		cr0 = hv_guest_cr0(vcpu) & ~X86_CR0_TS;
-		err = set_cr0(vcpu, cr0);
-		break;
-	case 3:		/* LMSW: sets PE but never clears it (SDM Vol. 2) */
-		cr0 = hv_guest_cr0(vcpu);
-		val = (q >> 16) & 0xf;
-		err = set_cr0(vcpu, (cr0 & ~0xeul) | val | (cr0 & X86_CR0_PE));
-		break;
-	}
-	if (err) {
-		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	}
-	hv_skip_instruction(vcpu, insn_len());
-	return 1;
-}
+/* ---- debug registers (control registers: cr.c) -------------------- */
 
 static int handle_dr(struct hv_vcpu *vcpu)
 {
@@ -595,19 +388,19 @@ static int handle_dr(struct hv_vcpu *vcpu)
 	/* emulated in software: the hardware DRs stay the host's */
 	if (dr == 7) {
 		if (from)
-			set_gpr(vcpu, reg, vmcs_readl(GUEST_DR7));
+			hv_set_gpr(vcpu, reg, vmcs_readl(GUEST_DR7));
 		else
-			vmcs_writel(GUEST_DR7, (get_gpr(vcpu, reg) & 0xffff2bff) | 0x400);
+			vmcs_writel(GUEST_DR7, (hv_get_gpr(vcpu, reg) & 0xffff2bff) | 0x400);
 	} else if (dr == 4 || dr == 5 || dr == 6) {
 		if (from)
-			set_gpr(vcpu, reg, *slot | 0xffff0ff0);
+			hv_set_gpr(vcpu, reg, *slot | 0xffff0ff0);
 		else
-			*slot = get_gpr(vcpu, reg);
+			*slot = hv_get_gpr(vcpu, reg);
 	} else {
 		if (from)
-			set_gpr(vcpu, reg, *slot);
+			hv_set_gpr(vcpu, reg, *slot);
 		else
-			*slot = get_gpr(vcpu, reg);
+			*slot = hv_get_gpr(vcpu, reg);
 	}
 	hv_skip_instruction(vcpu, insn_len());
 	return 1;
@@ -749,7 +542,7 @@ static int (*const exit_handlers[])(struct hv_vcpu *vcpu) = {
 	[HVLAB_VMX_EXIT_VMWRITE]		= handle_ud,
 	[HVLAB_VMX_EXIT_VMXOFF]			= handle_ud,
 	[HVLAB_VMX_EXIT_VMXON]			= handle_ud,
-	[HVLAB_VMX_EXIT_CR_ACCESS]		= handle_cr,
+	[HVLAB_VMX_EXIT_CR_ACCESS]		= hv_handle_cr,
 	[HVLAB_VMX_EXIT_DR_ACCESS]		= handle_dr,
 	[HVLAB_VMX_EXIT_IO]			= hv_handle_io,
 	[HVLAB_VMX_EXIT_RDMSR]			= handle_rdmsr,

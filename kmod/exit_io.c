@@ -200,7 +200,8 @@ static int movs_ram(struct hv_vcpu *vcpu, u64 lin, void *buf, bool write)
 		return hv_read_guest(vcpu->vm, gpa, buf, size) ? -1 : 0;
 	if (hv_write_guest(vcpu->vm, gpa, buf, size))
 		return -1;
-	hv_shadow_guest_written(vcpu, gpa, size);
+	if (vcpu->paging->guest_written)	/* shadow paging's tables */
+		vcpu->paging->guest_written(vcpu, gpa, size);
 	return 0;
 }
 

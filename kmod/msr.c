@@ -316,8 +316,8 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 			return -1;
 		hv_vmcs_set_efer(vcpu, val);
 		/* NXE changes what shadow entries may say */
-		if (vcpu->shadow && ((val ^ efer) & EFER_NX))
-			return hv_shadow_reset(vcpu) ? -1 : 0;
+		if (((val ^ efer) & EFER_NX) && vcpu->paging->nx_changed)
+			return vcpu->paging->nx_changed(vcpu) ? -1 : 0;
 		break;
 	case MSR_STAR:
 		vcpu->msr_star = val;

@@ -600,19 +600,40 @@ void hvlab_sroot_claim(struct hvlab_sroot_cache *c, int slot, __u64 cr3,
 	s->last_used = ++c->clock;
 }
 
-int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn)
+/*
+ * The uses of guest page gfn in the synced roots, one at a time: from
+ * (*slot, *j) on, the next slot and index whose tables[] entry is that
+ * page.  1 with them set, 0 when there is none left.  for_each_use()
+ * walks them all; its body may unsync or clear the root it is on (the
+ * walk then goes on with the next root), never another.
+ */
+static int next_use(const struct hvlab_sroot_cache *c, __u64 gfn, int *slot,
+		    unsigned int *j)
 {
-	unsigned int i, j;
+	for (; *slot < HVLAB_SROOT_SLOTS; (*slot)++, *j = 0) {
+		const struct hvlab_sroot *s = &c->e[*slot];
 
-	if (!bloom_has(c, gfn))
-		return 0;
-	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
-		if (!c->e[i].used || !c->e[i].synced)
+		if (!s->used || !s->synced)
 			continue;
-		for (j = 0; j < c->e[i].ntables; j++)
-			if (c->e[i].tables[j].gfn == gfn)
+		for (; *j < s->ntables; (*j)++)
+			if (s->tables[*j].gfn == gfn)
 				return 1;
 	}
+	return 0;
+}
+
+#define for_each_use(c, gfn, i, j) \
+	for ((i) = 0, (j) = 0; next_use((c), (gfn), &(i), &(j)); (j)++)
+
+int hvlab_sroot_tracks_gfn(const struct hvlab_sroot_cache *c, __u64 gfn)
+{
+	unsigned int j;
+	int i;
+
+	if (!bloom_has(c, gfn))	/* the common answer, without a search */
+		return 0;
+	for_each_use(c, gfn, i, j)
+		return 1;
 	return 0;
 }
 
@@ -722,25 +743,18 @@ unsigned int hvlab_sroot_invalidate_gfn(struct hvlab_sroot_cache *c,
 					__u64 gfn, int keep)
 {
 	unsigned int freed = 0, j;
-	int i, hit;
+	int i;
 
 	if (!bloom_has(c, gfn))
 		return 0;
-	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
-		struct hvlab_sroot *s = &c->e[i];
-
-		if (!s->used || !s->synced)
-			continue;
-		for (hit = 0, j = 0; j < s->ntables && !hit; j++)
-			hit = s->tables[j].gfn == gfn;
-		if (!hit)
-			continue;
+	/* each root once: what the body does to it ends its uses */
+	for_each_use(c, gfn, i, j) {
 		c->invalidations++;
 		if (i == keep) {
-			s->synced = 0;
-			s->ntables = 0;
+			c->e[i].synced = 0;
+			c->e[i].ntables = 0;
 		} else {
-			sroot_clear(s);
+			sroot_clear(&c->e[i]);
 			freed |= 1u << i;
 		}
 	}
@@ -813,23 +827,15 @@ unsigned int hvlab_sroot_table_written(struct hvlab_sroot_cache *c,
 
 	if (!bloom_has(c, gfn))
 		return 0;
-	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
-		struct hvlab_sroot *s = &c->e[i];
-
-		if (!s->used || !s->synced)
+	for_each_use(c, gfn, i, j) {
+		if (!c->e[i].tables[j].level) {
+			/* no place known: the whole root goes */
+			c->invalidations++;
+			sroot_clear(&c->e[i]);
+			freed |= 1u << i;
 			continue;
-		for (j = 0; j < s->ntables; j++) {
-			if (s->tables[j].gfn != gfn)
-				continue;
-			if (!s->tables[j].level) {
-				/* no place known: the whole root goes */
-				c->invalidations++;
-				sroot_clear(s);
-				freed |= 1u << i;
-				break;
-			}
-			use_written(&s->tables[j], i, old, cur, zap, opaque);
 		}
+		use_written(&c->e[i].tables[j], i, old, cur, zap, opaque);
 	}
 	if (freed)
 		bloom_rebuild(c);

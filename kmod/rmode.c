@@ -45,6 +45,7 @@
 #include "compat.h"
 #include "hvlab.h"
 #include "pure_rmode.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmcs.h"
 

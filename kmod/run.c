@@ -80,8 +80,8 @@ static enum hv_fast fastpath_exit(struct hv_vcpu *vcpu, u32 reason)
 	case HVLAB_VMX_EXIT_CR_ACCESS:
 		return hv_cr_exit_is_fast(vcpu);	/* a kept shadow root */
 	case HVLAB_VMX_EXIT_EXCEPTION_NMI:	/* a shadow fill, done here */
-		return vcpu->shadow && hv_shadow_fast_pf(vcpu) ? HV_FAST_PF :
-								 HV_FAST_NO;
+		return vcpu->paging->fast_pf && vcpu->paging->fast_pf(vcpu) ?
+		       HV_FAST_PF : HV_FAST_NO;
 	}
 	return HV_FAST_NO;
 }
@@ -242,7 +242,7 @@ static bool inject_nmi(struct hv_vcpu *vcpu)
 		return false;
 	}
 	if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
-		hv_rmode_interrupt(vcpu, 2, 0);
+		vcpu->paging->rm_interrupt(vcpu, 2, 0);
 	else
 		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
 			     INTR_TYPE_NMI | 2);
@@ -278,7 +278,7 @@ static void inject_pending(struct hv_vcpu *vcpu)
 		   !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		     (GUEST_INTR_STI | GUEST_INTR_MOV_SS))) {
 		if (vcpu->rmode)	/* vm86 would use the protected-mode IDT */
-			hv_rmode_interrupt(vcpu, e->vector, 0);
+			vcpu->paging->rm_interrupt(vcpu, e->vector, 0);
 		else
 			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
 				     INTR_TYPE_EXT_INTR | (e->vector & 0xff));
@@ -330,8 +330,9 @@ static int complete_pending(struct hv_vcpu *vcpu)
 			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
 					   vcpu->io_count * vcpu->io_size))
 				return -EFAULT;
-			hv_shadow_guest_written(vcpu, vcpu->io_gpa,
-						vcpu->io_count * vcpu->io_size);
+			if (vcpu->paging->guest_written)
+				vcpu->paging->guest_written(vcpu, vcpu->io_gpa,
+					vcpu->io_count * vcpu->io_size);
 			break;
 		}
 		/* sizes come from the vCPU, never from the shared run page */
@@ -417,7 +418,7 @@ static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
 static bool rmode_stuck(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
-	const char *why = hv_rmode_unfit(vcpu);
+	const char *why = vcpu->paging->rm_unfit(vcpu);
 
 	if (!why)
 		return false;

@@ -61,6 +61,7 @@
 #include "pure_caps.h"
 #include "pure_shadow.h"
 #include "pure_walk.h"
+#include "shadow.h"
 #include "vm.h"
 #include "vmcs.h"
 
@@ -188,7 +189,7 @@ static void free_slots(struct hv_vcpu *vcpu, unsigned int mask)
 			slot_free(vcpu, i);
 }
 
-int hv_shadow_init(struct hv_vcpu *vcpu)
+static int hv_shadow_init(struct hv_vcpu *vcpu)
 {
 	int i;
 
@@ -205,7 +206,7 @@ int hv_shadow_init(struct hv_vcpu *vcpu)
 	return hv_rmode_init(vcpu);	/* real mode needs vm86 mode here */
 }
 
-void hv_shadow_free(struct hv_vcpu *vcpu)
+static void hv_shadow_free(struct hv_vcpu *vcpu)
 {
 	int i;
 
@@ -337,7 +338,7 @@ int hv_shadow_reset(struct hv_vcpu *vcpu)
  * asks, with interrupts off: a hit needs no allocation, so it can be
  * handled there.
  */
-bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
+static bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3)
 {
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
 	int cur;
@@ -534,7 +535,7 @@ static void flush_if_needed(struct hv_vcpu *vcpu)
 }
 
 /* Writes into guest RAM that did not go through the guest's own tables. */
-void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
+static void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
 {
 	u64 gfn;
 
@@ -838,13 +839,13 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 }
 
 /*
- * The #PF fast path, from vcpu.c's exit fast path (interrupts off, guest
+ * The #PF fast path, from run.c's exit fast path (interrupts off, guest
  * FPU loaded): a fill that needs only pinned guest pages and pool pages,
  * or a #PF the guest's tables explain.  Returns true if it handled the
  * exit; false leaves it to the slow path, which does it all again (the
  * guest A/D bits already set stay set: the access is being made anyway).
  */
-bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
+static bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 	struct hvlab_spf spf;
@@ -907,8 +908,8 @@ int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
 }
 
 /* The inspector's second stage in shadow mode: the shadow entry itself. */
-int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
-			struct hvlab_translation *t)
+static int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
+			       struct hvlab_translation *t)
 {
 	struct hvlab_pmem smem;
 	struct hvlab_gwalk w;
@@ -925,3 +926,42 @@ int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
 	hvlab_shadow_walk_to_translation(&w, t);
 	return 0;
 }
+
+/* The guest's MOV to CR3: its table writes count from here (top). */
+static int sh_mov_cr3(struct hv_vcpu *vcpu, u64 cr3)
+{
+	hv_shadow_resolve_writes(vcpu);	/* before roots switch */
+	return hv_shadow_set_cr3(vcpu, cr3);
+}
+
+/* The guest's INVLPG: the same, then the one entry goes. */
+static void sh_invlpg(struct hv_vcpu *vcpu, u64 gva)
+{
+	hv_shadow_resolve_writes(vcpu);
+	hv_shadow_invlpg(vcpu, gva);
+}
+
+/*
+ * The shadow-paging backend (vm.h): every way into shadow.c and rmode.c
+ * from the rest of the module.  Any change of CR0, CR4 or EFER.NXE
+ * starts the roots afresh (hv_shadow_reset).
+ */
+const struct hv_paging_ops hv_shadow_paging = {
+	.init		= hv_shadow_init,
+	.free		= hv_shadow_free,
+	.reload		= hv_shadow_reset,
+	.nx_changed	= hv_shadow_reset,
+	.set_cr3	= sh_mov_cr3,
+	.cr3_cached	= hv_shadow_cr3_cached,
+	.page_fault	= hv_shadow_page_fault,
+	.fast_pf	= hv_shadow_fast_pf,
+	.invlpg		= sh_invlpg,
+	.guest_written	= hv_shadow_guest_written,
+	.translate	= hv_shadow_translate,
+	.real_mode	= hv_rmode_switch,
+	.rm_unfit	= hv_rmode_unfit,
+	.rm_interrupt	= hv_rmode_interrupt,
+	.rm_exception	= hv_rmode_exception,
+	.rm_guest_rflags = hv_rmode_guest_rflags,
+	.rm_real_rflags	= hv_rmode_real_rflags,
+};

@@ -353,7 +353,8 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	 * vCPU still counts, so a slot change (allowed once no vCPU is left,
 	 * vm.c) never finds one that outlives its vCPU.
 	 */
-	hv_shadow_free(vcpu);
+	if (vcpu->paging->free)
+		vcpu->paging->free(vcpu);
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus - 1);
@@ -396,6 +397,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	vcpu->cpu = -1;
 	vcpu->trap_cr3 = vm->flags & HVLAB_VM_TRAP_CR3;
 	vcpu->shadow = vm->flags & HVLAB_VM_SHADOW_PAGING;
+	/* the paging backend, for the vCPU's whole life (vm.h) */
+	vcpu->paging = vcpu->shadow ? &hv_shadow_paging : &hv_ept_paging;
 	vcpu->bench_floor = vm->flags & HVLAB_VM_BENCH_FLOOR;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
@@ -407,7 +410,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 					GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);	/* kmalloc: 16-aligned */
 	if (!vcpu->vmcs || !vcpu->run || !vcpu->stats || !vcpu->fpu ||
-	    hv_shadow_init(vcpu))
+	    (vcpu->paging->init && vcpu->paging->init(vcpu)))
 		goto free;
 	/* FXSAVE image of an initialized FPU: FCW 0x37f, MXCSR 0x1f80 */
 	*(u16 *)vcpu->fpu = 0x37f;
@@ -437,8 +440,8 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 
 	vcpu_get(vcpu);
 	ret = hv_vmcs_setup(vcpu);
-	if (!ret && vcpu->shadow)
-		ret = hv_shadow_reset(vcpu);
+	if (!ret)
+		ret = vcpu->paging->reload(vcpu);
 	vcpu_put(vcpu);
 	if (ret) {
 		hv_vcpu_free(vcpu);

@@ -78,9 +78,57 @@ enum hv_pending {
 	HV_PENDING_HYPERCALL,	/* RAX = run->hypercall.ret, skip insn */
 };
 
+struct hv_vcpu;
+
+/*
+ * A vCPU's paging backend, chosen once when vcpu.c creates the vCPU:
+ * hv_ept_paging (ept.c) or hv_shadow_paging (shadow.c, which brings real
+ * mode in vm86, rmode.c, with it: without EPT there is no unrestricted
+ * guest).  Everything the two do differently on the exit path and in the
+ * ioctls goes through this table, so code common to both (exit.c, cr.c,
+ * run.c, exit_io.c, msr.c, vmcs.c, walk.c) never names a function of
+ * shadow.c or rmode.c, and an EPT vCPU never enters them
+ * (tests/native/paging_split.sh checks the module's objects for it).
+ * A NULL hook: that backend has nothing to do there.  The rm_* hooks run
+ * only while vcpu->rmode, which only real_mode sets.
+ */
+struct hv_paging_ops {
+	int (*init)(struct hv_vcpu *vcpu);
+	void (*free)(struct hv_vcpu *vcpu);
+	/* CR0/CR4 changed, or new sregs: how addresses translate (cr.c) */
+	int (*reload)(struct hv_vcpu *vcpu);
+	/* EFER.NXE changed (msr.c) */
+	int (*nx_changed)(struct hv_vcpu *vcpu);
+	/* an emulated MOV to CR3, PCID hint stripped: 0 or an errno */
+	int (*set_cr3)(struct hv_vcpu *vcpu, u64 cr3);
+	/* may the fast path do this MOV to CR3 (no sleeping, no allocation) */
+	bool (*cr3_cached)(struct hv_vcpu *vcpu, u64 cr3);
+	/* an intercepted #PF: the exit handler's contract (exit.c) */
+	int (*page_fault)(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
+	/* the fast path's #PF: true if handled */
+	bool (*fast_pf)(struct hv_vcpu *vcpu);
+	void (*invlpg)(struct hv_vcpu *vcpu, u64 gva);
+	/* the module wrote guest RAM (string IN, an MMIO MOVS) */
+	void (*guest_written)(struct hv_vcpu *vcpu, u64 gpa, u64 len);
+	/* HVLAB_TRANSLATE's second stage; NULL: the EPT walk (walk.c) */
+	int (*translate)(struct hv_vcpu *vcpu, u64 gva,
+			 struct hvlab_translation *t);
+	/* guest CR0.PE changed: real mode on or off */
+	void (*real_mode)(struct hv_vcpu *vcpu, bool on);
+	const char *(*rm_unfit)(struct hv_vcpu *vcpu);
+	void (*rm_interrupt)(struct hv_vcpu *vcpu, u8 vector,
+			     unsigned int ip_advance);
+	int (*rm_exception)(struct hv_vcpu *vcpu, u32 info);
+	unsigned long (*rm_guest_rflags)(struct hv_vcpu *vcpu,
+					 unsigned long real);
+	unsigned long (*rm_real_rflags)(struct hv_vcpu *vcpu,
+					unsigned long val);
+};
+
 struct hv_vcpu {
 	struct hv_vm *vm;
 	u32 id;
+	const struct hv_paging_ops *paging;	/* EPT or shadow: see above */
 	u16 vpid;
 	struct mutex mutex;		/* one ioctl at a time */
 
@@ -213,31 +261,13 @@ int hv_gpa_to_hpa_pinned(struct hv_vm *vm, u64 gpa, u64 *hpa, bool *ro);
 int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 		     u64 new);
 
-/* shadow.c: shadow page tables, the second paging backend */
-int hv_shadow_init(struct hv_vcpu *vcpu);
-int hv_shadow_reset(struct hv_vcpu *vcpu);
-void hv_shadow_free(struct hv_vcpu *vcpu);
-int hv_shadow_set_cr3(struct hv_vcpu *vcpu, u64 cr3);
-bool hv_shadow_cr3_cached(struct hv_vcpu *vcpu, u64 cr3);
-void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len);
-int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
-void hv_shadow_invlpg(struct hv_vcpu *vcpu, u64 gva);
-void hv_shadow_resolve_writes(struct hv_vcpu *vcpu);
-bool hv_shadow_fast_pf(struct hv_vcpu *vcpu);
-int hv_shadow_translate(struct hv_vcpu *vcpu, u64 gva,
-			struct hvlab_translation *t);
-int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa);
-
-/* rmode.c: real mode without unrestricted guest, in vm86 mode */
-int hv_rmode_init(struct hv_vcpu *vcpu);
-void hv_rmode_free(struct hv_vcpu *vcpu);
-void hv_rmode_switch(struct hv_vcpu *vcpu, bool real_mode);
-const char *hv_rmode_unfit(struct hv_vcpu *vcpu);
-unsigned long hv_rmode_guest_rflags(struct hv_vcpu *vcpu, unsigned long real);
-unsigned long hv_rmode_real_rflags(struct hv_vcpu *vcpu, unsigned long val);
-void hv_rmode_interrupt(struct hv_vcpu *vcpu, u8 vector,
-			unsigned int ip_advance);
-int hv_rmode_exception(struct hv_vcpu *vcpu, u32 info);
+/*
+ * The paging backends: EPT (ept.c, with cr.c's hv_ept_set_cr3) and shadow
+ * paging (shadow.c, with real mode in vm86, rmode.c; shadow.h holds their
+ * own interface).  vcpu.c picks one when it creates the vCPU.
+ */
+extern const struct hv_paging_ops hv_ept_paging;
+extern const struct hv_paging_ops hv_shadow_paging;
 
 /* vm.c */
 void hv_vm_put(struct hv_vm *vm);
@@ -266,6 +296,9 @@ void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r);
 void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r);
 void hv_vmcs_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
 int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
+
+/* cr.c: the control registers, EFER's paging bits, the CR-access exit */
+void hv_cr_setup_masks(struct hv_vcpu *vcpu);
 void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val);
 void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val);
 void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer);
@@ -274,6 +307,9 @@ unsigned long hv_guest_cr4(struct hv_vcpu *vcpu);
 u64 hv_guest_cr3(struct hv_vcpu *vcpu);
 u64 hv_guest_efer(struct hv_vcpu *vcpu);
 int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
+int hv_ept_set_cr3(struct hv_vcpu *vcpu, u64 val);
+int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
+int hv_handle_cr(struct hv_vcpu *vcpu);
 
 /* exit_io.c: port I/O and MMIO exits */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
@@ -292,12 +328,14 @@ enum hv_fast {
 	HV_FAST_CR3,		/* hv_fastpath_cr3: to a kept shadow root */
 	HV_FAST_PF,		/* hv_shadow_fast_pf: a shadow fill, done */
 };
-enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu);
-int hv_fastpath_cr3(struct hv_vcpu *vcpu);
+enum hv_fast hv_cr_exit_is_fast(struct hv_vcpu *vcpu);	/* cr.c */
+int hv_fastpath_cr3(struct hv_vcpu *vcpu);			/* cr.c */
 void hv_skip_instruction(struct hv_vcpu *vcpu, unsigned int len);
+/* a general-purpose register by its number (table 2-2); RSP is the VMCS's */
+unsigned long hv_get_gpr(struct hv_vcpu *vcpu, int n);
+void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
-int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
 /* msr.c: the MSR allow-list, and the MSRs VMX does not switch */

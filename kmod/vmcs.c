@@ -11,13 +11,10 @@
  * EFER and PAT.  Some of it is per CPU and is refreshed when the vCPU
  * moves (hv_vmcs_set_host_percpu).
  *
- * Guest control registers: the guest owns every CR0/CR4 bit except those
- * in the guest/host masks; for those it reads the read shadow, and a
- * write that changes one exits (SDM 25.6.6).  hvlab owns CR0.PE/PG (to
- * switch the "IA-32e mode guest" entry control and load PAE PDPTEs),
- * CR0.NE/CD/NW (forced to values VMX accepts) and CR4.VMXE/SMXE/PAE.
- * Under shadow paging, real mode runs in vm86 mode (rmode.c): RFLAGS and
- * the segments the guest reads back are translated to what it set.
+ * Guest control registers, their guest/host masks and read shadows, are
+ * cr.c's.  Under shadow paging, real mode runs in vm86 mode (rmode.c,
+ * through vcpu->paging): RFLAGS and the segments the guest reads back are
+ * translated to what it set.
  * All functions act on the current VMCS: the caller has loaded it.
  */
 #include <linux/kernel.h>
@@ -33,52 +30,6 @@
 #include "pure_cpuid.h"
 #include "vm.h"
 #include "vmcs.h"
-
-#define CR0_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | \
-		   X86_CR0_NW)
-/*
- * CR4: PAE, and every bit the guest may not set (pure_cpuid.h), so that a
- * MOV to CR4 setting one (PCIDE, PKE, LA57, ...) exits and gets #GP.
- */
-#define CR4_OWNED (X86_CR4_PAE | ~(unsigned long)HV_CR4_GUEST_ALLOWED)
-/* shadow paging also owns every bit that changes how addresses translate */
-#define CR0_OWNED_SHADOW (CR0_OWNED | X86_CR0_WP)
-#define CR4_OWNED_SHADOW (CR4_OWNED | X86_CR4_PSE | X86_CR4_PGE | \
-			  X86_CR4_LA57 | X86_CR4_PCIDE | X86_CR4_SMEP | \
-			  X86_CR4_SMAP | X86_CR4_VME)
-
-static unsigned long cr0_owned(struct hv_vcpu *vcpu)
-{
-	return vcpu->shadow ? CR0_OWNED_SHADOW : CR0_OWNED;
-}
-
-static unsigned long cr4_owned(struct hv_vcpu *vcpu)
-{
-	return vcpu->shadow ? CR4_OWNED_SHADOW : CR4_OWNED;
-}
-
-/* The control registers as the guest believes them to be. */
-unsigned long hv_guest_cr0(struct hv_vcpu *vcpu)
-{
-	return (vmcs_readl(GUEST_CR0) & ~cr0_owned(vcpu)) |
-	       (vmcs_readl(CR0_READ_SHADOW) & cr0_owned(vcpu));
-}
-
-unsigned long hv_guest_cr4(struct hv_vcpu *vcpu)
-{
-	return (vmcs_readl(GUEST_CR4) & ~cr4_owned(vcpu)) |
-	       (vmcs_readl(CR4_READ_SHADOW) & cr4_owned(vcpu));
-}
-
-u64 hv_guest_cr3(struct hv_vcpu *vcpu)
-{
-	return vcpu->shadow ? vcpu->guest_cr3 : vmcs_readl(GUEST_CR3);
-}
-
-u64 hv_guest_efer(struct hv_vcpu *vcpu)
-{
-	return vcpu->shadow ? vcpu->guest_efer : vmcs_read64(GUEST_IA32_EFER);
-}
 
 /* The control value to write, or -1 if a wanted bit is not allowed. */
 /* LAB 1: BEGIN adjust */
@@ -208,7 +159,7 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 		return -EINVAL;
 	/* leave vm86 mode first: set_cr0 below enters it with the new state */
 	if (vcpu->rmode)
-		hv_rmode_switch(vcpu, false);
+		vcpu->paging->real_mode(vcpu, false);
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		write_seg(&segs[i], src[i]);
 	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
@@ -224,9 +175,7 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	hv_vmcs_set_cr4(vcpu, s->cr4);
 	hv_vmcs_set_cr0(vcpu, s->cr0);
 	vcpu->msr_apic_base = s->apic_base;
-	if (vcpu->shadow)
-		return hv_shadow_reset(vcpu);
-	return hv_vmcs_load_pdptrs(vcpu);
+	return vcpu->paging->reload(vcpu);
 }
 
 void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
@@ -240,11 +189,15 @@ void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
 	r->rsp = vmcs_readl(GUEST_RSP);
 	r->rip = vmcs_readl(GUEST_RIP);
-	r->rflags = hv_rmode_guest_rflags(vcpu, vmcs_readl(GUEST_RFLAGS));
+	r->rflags = vmcs_readl(GUEST_RFLAGS);
+	if (vcpu->rmode)	/* vm86 mode's VM and IOPL are hvlab's */
+		r->rflags = vcpu->paging->rm_guest_rflags(vcpu, r->rflags);
 }
 
 void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 {
+	/* bit 1 is always 1; VM entry checks reserved bits (SDM 26.3.1.4) */
+	unsigned long rflags = (r->rflags & 0x3f7fd7ul) | 2;
 	unsigned long *g = vcpu->gpr;
 
 	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
@@ -254,107 +207,9 @@ void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
-	/* bit 1 is always 1; VM entry checks reserved bits (SDM 26.3.1.4) */
-	vmcs_writel(GUEST_RFLAGS,
-		    hv_rmode_real_rflags(vcpu, (r->rflags & 0x3f7fd7ul) | 2));
-}
-
-/*
- * IA-32e mode follows EFER.LME && CR0.PG (SDM 10.8.5); VMX needs us to
- * say so in the "IA-32e mode guest" entry control and EFER.LMA.  Under
- * shadow paging the real CR0.PG is always 1, so the real EFER.LME may
- * only be set once the guest's own paging is on (SDM 26.3.1.1).
- */
-static void update_long_mode(struct hv_vcpu *vcpu)
-{
-	u64 efer = hv_guest_efer(vcpu);
-	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS);
-	bool lma = (efer & EFER_LME) && (hv_guest_cr0(vcpu) & X86_CR0_PG);
-
-	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
-	entry = lma ? entry | ENTRY_IA32E_MODE : entry & ~ENTRY_IA32E_MODE;
-	if (vcpu->shadow) {
-		vcpu->guest_efer = efer;
-		efer &= ~EFER_LME;
-		if (lma)
-			efer |= EFER_LME;
-	}
-	vmcs_write64(GUEST_IA32_EFER, efer);
-	vmcs_write32(VM_ENTRY_CONTROLS, entry);
-}
-
-void hv_vmcs_set_efer(struct hv_vcpu *vcpu, u64 efer)
-{
-	if (vcpu->shadow)
-		vcpu->guest_efer = efer & ~EFER_LMA;
-	else
-		vmcs_write64(GUEST_IA32_EFER, efer & ~EFER_LMA);
-	update_long_mode(vcpu);
-}
-
-void hv_vmcs_set_cr0(struct hv_vcpu *vcpu, unsigned long val)
-{
-	const struct hvlab_caps *c = hvlab_vmx_caps();
-	/* with unrestricted guest PE and PG may be 0 (SDM 26.3.1.1) */
-	unsigned long fixed0 = c->msr.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
-	unsigned long real = (val | fixed0) & ~(X86_CR0_CD | X86_CR0_NW);
-
-	/*
-	 * Shadow paging: the CPU always translates through hvlab's tables
-	 * (PE, PG on, WP on so read-only shadow entries hold for the kernel
-	 * too); the guest's PG/WP live only in the read shadow.
-	 */
-	if (vcpu->shadow)
-		real |= X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
-	vmcs_writel(CR0_READ_SHADOW, val);
-	vmcs_writel(GUEST_CR0, real & c->msr.cr0_fixed1);
-	update_long_mode(vcpu);
-	/* ... and real mode runs in vm86 mode (rmode.c) */
-	if (vcpu->shadow)
-		hv_rmode_switch(vcpu, !(val & X86_CR0_PE));
-}
-
-void hv_vmcs_set_cr4(struct hv_vcpu *vcpu, unsigned long val)
-{
-	const struct hvlab_caps *c = hvlab_vmx_caps();
-
-	unsigned long real = val;
-
-	/*
-	 * Shadow tables are PAE or 4-level format; no global or PCID tags.
-	 * vm86 mode needs VME to send INT n to the guest's IVT (rmode.c).
-	 */
-	if (vcpu->shadow)
-		real = (val & ~CR4_OWNED_SHADOW) | X86_CR4_PAE |
-		       (val & (X86_CR4_SMEP | X86_CR4_SMAP)) |
-		       (vcpu->rmode ? X86_CR4_VME : val & X86_CR4_VME);
-	vmcs_writel(CR4_READ_SHADOW, val);
-	vmcs_writel(GUEST_CR4, (real | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
-}
-
-/*
- * PAE paging outside IA-32e mode: with EPT the CPU takes the four PDPTEs
- * from the VMCS at VM entry, not from memory (SDM 26.3.2.4), so whoever
- * changes CR0.PG, CR4.PAE or CR3 in that mode must reload them.
- */
-int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu)
-{
-	unsigned long cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
-	u64 pdpte[4];
-	int i;
-
-	/* without EPT the CPU reads the (shadow) PDPTEs itself at VM entry */
-	if (vcpu->shadow)
-		return 0;
-	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) ||
-	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
-		return 0;
-	if (hv_read_guest(vcpu->vm, vmcs_readl(GUEST_CR3) & ~0x1ful, pdpte,
-			  sizeof(pdpte)))
-		memset(pdpte, 0, sizeof(pdpte));
-	for (i = 0; i < 4; i++)
-		__hv_vmwrite(GUEST_PDPTR0 + 2 * i, pdpte[i]);
-	return 0;
+	if (vcpu->rmode)
+		rflags = vcpu->paging->rm_real_rflags(vcpu, rflags);
+	vmcs_writel(GUEST_RFLAGS, rflags);
 }
 
 /* Per-CPU host state: GDT, TSS, kernel GS base, SYSENTER stack (SDM 27.5.2). */
@@ -452,8 +307,7 @@ static int setup_controls(struct hv_vcpu *vcpu)
 	if (pin & PIN_PREEMPTION_TIMER)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
 			     (1u << 22) >> c->preemption_timer_shift);
-	vmcs_writel(CR0_GUEST_HOST_MASK, cr0_owned(vcpu));
-	vmcs_writel(CR4_GUEST_HOST_MASK, cr4_owned(vcpu));
+	hv_cr_setup_masks(vcpu);
 	return 0;
 }
 

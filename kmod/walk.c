@@ -79,9 +79,9 @@ int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 	hvlab_gwalk(&gctx, gva, HVLAB_ACC_READ, &gw);
 	memset(&t, 0, sizeof(t));
 	hvlab_gwalk_to_translation(&gw, &t);
-	if (gw.status == HVLAB_GW_OK && vcpu->shadow) {
+	if (gw.status == HVLAB_GW_OK && vcpu->paging->translate) {
 		/* second stage = hvlab's shadow entry for the same GVA */
-		if (hv_shadow_translate(vcpu, gva, &t))
+		if (vcpu->paging->translate(vcpu, gva, &t))
 			t.fault = HVLAB_WALK_NO_SLOT;
 	} else if (gw.status == HVLAB_GW_OK) {
 		/* show the frame the guest will really use: map it if needed */

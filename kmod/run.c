@@ -141,6 +141,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	struct hv_host_state h;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
+	u64 t;
 
 	preempt_disable();
 	if (vcpu->load_failed) {	/* set by a reschedule's vcpu_load */
@@ -156,10 +157,13 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
 		bench_stamp(vcpu, &vcpu->run->bench.vmenter);
+		t = rdtsc();
 		do {
 			fail = hv_vmenter(vcpu->gpr, vcpu->launched);
 		} while (unlikely(vcpu->bench_floor) && !fail &&
 			 bench_floor_cpuid(vcpu));
+		/* --stats: the time in VMX non-root operation, entry and exit included */
+		vcpu->stats->guest_cycles += rdtsc() - t;
 		bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 
 		vcpu->cr2 = native_read_cr2();

@@ -372,6 +372,8 @@ void vcpu_print_stats(const struct hvlab_stats *st, int id, FILE *f)
 	fprintf(f, "vCPU %d: %llu exits, %llu to userspace, %llu entries",
 		id, (unsigned long long)st->exits, (unsigned long long)st->exits_to_user,
 		(unsigned long long)st->entries);
+	if (st->guest_cycles)	/* entry to exit, summed (0 from an older module) */
+		fprintf(f, ", %llu guest cycles", (unsigned long long)st->guest_cycles);
 	if (st->cr3_writes)
 		fprintf(f, ", %llu CR3 writes", (unsigned long long)st->cr3_writes);
 	/*

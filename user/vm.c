@@ -125,8 +125,17 @@ void vm_log(struct vm *vm, const char *fmt, ...)
  * not connected yet (NULL).  A guest reset (8042, 0xCF9) ends the run with
  * VM_EXIT_RESET, an ACPI S5 power-off with VM_EXIT_OK.
  */
+/* UCALL_TIMER_TSC: when CPU's local APIC timer last raised its interrupt */
+static uint64_t timer_stamp(void *ctx, int cpu)
+{
+	struct vm *vm = ctx;
+
+	return lapic_timer_tsc(irqchip_lapic(vm->irq), cpu);
+}
+
 int board_setup(struct vm *vm)
 {
+	struct hv_device *uc;
 	unsigned ncpus = vm->opt.ncpus ? vm->opt.ncpus : 1;
 	/* each device's interrupt line, into the chip's GSI of that number */
 #define LINE(n) (&(struct irq_line){ .set = irqchip_set_irq, .ctx = vm->irq, .gsi = (n) })
@@ -137,7 +146,7 @@ int board_setup(struct vm *vm)
 	    !i8042_attach(vm->bus, LINE(IRQ_KBD), vm_request_stop, vm, VM_EXIT_RESET) ||
 	    !rtc_cmos_attach(vm->bus, LINE(IRQ_RTC), vm->opt.ram_size) ||
 	    !port80_attach(vm->bus) ||
-	    !ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose) ||
+	    !(uc = ucall_attach(vm->bus, &vm->mem, vm_request_stop, vm, vm->console, vm->opt.verbose)) ||
 	    !debugexit_attach(vm->bus, DEBUGEXIT_PORT, vm_request_stop, vm) ||
 	    !(vm->uart = uart16550_attach(vm->bus, UART_COM1_BASE, LINE(IRQ_COM1), console_out, vm)) ||
 	    !fwcfg_attach(vm->bus, ncpus, vm->opt.ram_size, vm->opt.cmdline) ||
@@ -146,6 +155,7 @@ int board_setup(struct vm *vm)
 	    !reset_cf9_attach(vm->bus, vm_request_stop, vm, VM_EXIT_RESET))
 		return -1;
 #undef LINE
+	ucall_set_stamp(uc, timer_stamp, vm);
 	return 0;
 }
 

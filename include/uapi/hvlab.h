@@ -504,7 +504,9 @@ struct hvlab_stats {
 	/* shadow paging: MOV to CR3 that found / did not find its root kept */
 	__u64 shadow_root_hits, shadow_root_misses;
 	__u64 shadow_pt_writes;		/* guest writes to its tracked tables */
-	__u64 reserved[3];
+	/* TSC cycles from each VMLAUNCH/VMRESUME to its VM exit, summed */
+	__u64 guest_cycles;
+	__u64 reserved[2];
 	struct hvlab_exit_record ring[HVLAB_EXIT_RING_SIZE];
 	/*
 	 * RDMSR/WRMSR of MSRs hvlab does not implement (the guest got #GP):

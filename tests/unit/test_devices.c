@@ -509,6 +509,7 @@ FIXTURE(ucall) {
 	char *text;
 	size_t textlen;
 	FILE *out;
+	struct hv_device *dev;
 };
 
 FIXTURE_SETUP(ucall)
@@ -519,7 +520,8 @@ FIXTURE_SETUP(ucall)
 	ASSERT_EQ(0, gmem_add(&self->gm, 0, 1 << 20, self->ram, false));
 	self->out = open_memstream(&self->text, &self->textlen);
 	self->bus = bus_new();
-	ASSERT_NE(NULL, ucall_attach(self->bus, &self->gm, record_stop, &self->r, self->out, false));
+	self->dev = ucall_attach(self->bus, &self->gm, record_stop, &self->r, self->out, false);
+	ASSERT_NE(NULL, self->dev);
 }
 
 FIXTURE_TEARDOWN(ucall)
@@ -572,6 +574,30 @@ TEST_F(ucall, print_and_sync_let_the_guest_go_on)
 	fflush(self->out);
 	EXPECT_STREQ("vcpu 0: saw vcpu 1\n", self->text);
 	EXPECT_EQ(0, self->r.calls);
+}
+
+static uint64_t stamp_of(void *ctx, int cpu)
+{
+	return *(uint64_t *)ctx + (uint64_t)cpu;
+}
+
+TEST_F(ucall, timer_tsc_writes_the_stamp_into_args_0)
+{
+	struct ucall *uc = uc_at(self->ram, 0x4000, UCALL_TIMER_TSC);
+	uint64_t base = 0x123456789aull;
+
+	out(self->bus, UCALL_PORT, 0x4000, 4);		/* no stamp source: 0 */
+	EXPECT_EQ(0ull, uc->args[0]);
+	ucall_set_stamp(self->dev, stamp_of, &base);
+	uc->args[0] = 7;
+	uc->args[1] = 8;
+	out(self->bus, UCALL_PORT, 0x4000, 4);
+	EXPECT_EQ(base + (uint64_t)hw_current_vcpu(), uc->args[0]);
+	EXPECT_EQ(8ull, uc->args[1]);			/* nothing else written */
+	EXPECT_EQ(UCALL_TIMER_TSC, uc->cmd);
+	EXPECT_EQ(0, self->r.calls);			/* the guest goes on */
+	out(self->bus, UCALL_PORT, (1u << 20) - 8, 4);	/* straddles the end */
+	EXPECT_EQ(2, self->r.status);
 }
 
 TEST_F(ucall, unterminated_strings_are_cut)

@@ -596,6 +596,40 @@ TEST_F(lapic, timer_one_shot_counts_down)
 	EXPECT_EQ(1, self->r.kicks[0]);
 }
 
+static uint64_t tsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* make bench's interrupt latency starts at this stamp: only a raised interrupt sets it */
+TEST_F(lapic, timer_stamps_the_tsc_when_it_raises_its_interrupt)
+{
+	struct lapic *l = self->l;
+	uint64_t before, after;
+
+	EXPECT_EQ(0u, lapic_timer_tsc(l, 0));
+	apic_wr(self->bus, 0, 0x3e0, 0xb);		/* divide by 1 */
+	apic_wr(self->bus, 0, 0x320, 0x10040);		/* one-shot, masked */
+	apic_wr(self->bus, 0, 0x380, 100);
+	hw_clock_advance(100);
+	EXPECT_EQ(0u, lapic_timer_tsc(l, 0));		/* masked: nothing raised */
+	apic_wr(self->bus, 0, 0x320, 0x40);		/* unmasked */
+	apic_wr(self->bus, 0, 0x380, 100);
+	hw_clock_advance(99);
+	EXPECT_EQ(0u, lapic_timer_tsc(l, 0));		/* not due yet */
+	before = tsc_now();
+	hw_clock_advance(1);
+	after = tsc_now();
+	EXPECT_EQ(0x40, lapic_pending(l, 0));
+	EXPECT_LE(before, lapic_timer_tsc(l, 0));
+	EXPECT_GE(after, lapic_timer_tsc(l, 0));
+	EXPECT_EQ(0u, lapic_timer_tsc(l, 1));		/* the other CPU's timer */
+	EXPECT_EQ(0u, lapic_timer_tsc(l, 99));
+}
+
 TEST_F(lapic, timer_periodic_fires_exactly_n_times)
 {
 	/* divide 16, count 625: 10 us a period; 1 ms is 100 periods */

@@ -83,6 +83,9 @@ set -- $(samples "$floor" floor | mmm)
 floor_min=$1 floor_med=$2 floor_max=$3
 fig floor "$@"
 plain=$(runs "$HVLAB" run "$G/bench.elf")
+# interrupt latency: the local APIC timer fires, the guest's handler runs
+tspin=$(runs "$HVLAB" run --append "only=6 samples=20" "$G/bench.elf")
+thlt=$(runs "$HVLAB" run --append "only=7 samples=20" "$G/bench.elf")
 shadow=$(runs "$HVLAB" run --paging shadow --append only=4 "$G/bench.elf")
 
 echo "## Exit round trips, guest TSC cycles (bench.elf, 2000 iterations each, $RUNS runs)"
@@ -104,8 +107,24 @@ row "$plain" out "OUT to an unused port (to userspace)" "10x"
 set -- $(samples "$shadow" cr3 | mmm)
 fig cr3 "$@"
 printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "MOV from + to CR3, kept shadow root" "$1" "$2" "$3" "$(xfloor "$2")" "6x"
+# lat OUTPUT WORKLOAD LABEL: the timer-to-handler samples of all runs
+lat() {
+	_label=$3
+	set -- $(echo "$1" | sed -n "s/^bench $2 sample: \([0-9]*\) cycles.*/\1/p" | mmm) "$2"
+	fig "$(echo "$4" | tr - _)" "$1" "$2" "$3"
+	printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "$_label" "$1" "$2" "$3" "$(xfloor "$2")" ""
+}
+lat "$tspin" timer-spin "timer IRQ to handler, guest spinning"
+lat "$thlt" timer-hlt "timer IRQ to handler, guest in HLT"
 [ "$floor_med" = "?" ] && echo && echo "The floor was not measured: 'hvlab run --bench-floor' needs the module loaded with bench_floor=1."
 echo "$plain$floor" | grep -v '^bench ' | sort -u | sed 's/^/# /'
+echo
+echo "The timer rows: the cycles from the moment hvlab's local APIC timer"
+echo "model raises the interrupt (host TSC) to the guest handler's RDTSC, every"
+echo "sample of $RUNS runs of 20 (bench.elf only=6, only=7).  Samples whose"
+echo "stamps did not pair up, per run:"
+printf '%s\n%s\n' "$tspin" "$thlt" | sed -n 's/^bench \(timer-[a-z]*\): [0-9]* samples, \([0-9]*\) unpaired.*/\1 \2/p' |
+	awk '{ u[$1] = u[$1] " " $2 } END { for (k in u) print "    " k ":" u[k] }' | sort
 echo
 
 echo "## Where an OUT round trip's cycles go"
@@ -240,19 +259,23 @@ done
 # runs it in the suite; present only when run-suite.sh copied the kernel
 # in (HVLAB_BENCH_LINUX=1 make bench: about half an hour more, with the
 # network figures).  About 5 minutes of wall time each, so one run each,
-# with linux-boot.sh's limit of 15 s of the VM's clock.
+# with linux-boot.sh's limit of 15 s of the VM's clock.  BENCH_LINUX_CFGS
+# (PAGING:CPUS ...) picks the configurations.
 L=/guests/linux
+LINUX_CFGS=${BENCH_LINUX_CFGS:-ept:1 ept:2 shadow:1 shadow:2}
 if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
 	echo
 	echo "## Debian's kernel booting inside hvlab to its shell's marker"
 	echo
 	echo "From 'hvlab run' to the guest's power-off (the marker comes just"
 	echo "before it), in seconds of the Bochs VM's clock, which follows"
-	echo "emulated instructions; exits by reason and interrupts from --stats."
+	echo "emulated instructions; exits by reason, interrupts and the guest's"
+	echo "cycles (TSC cycles in VMX non-root operation, entry to exit, summed over"
+	echo "the vCPUs) from --stats."
 	echo
-	printf '| %-22s | %10s | %8s | %10s | %8s | %8s |\n' "configuration" "VM seconds" "exits" "to user" "irqs" "marker"
-	printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------------" "----------" "------------" "----------" "----------"
-	for cfg in ept:1 ept:2 shadow:1; do
+	printf '| %-22s | %10s | %8s | %10s | %8s | %8s | %14s |\n' "configuration" "VM seconds" "exits" "to user" "irqs" "marker" "guest cycles"
+	printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------------" "----------" "------------" "----------" "----------" "----------------"
+	for cfg in $LINUX_CFGS; do
 		p=${cfg%:*} c=${cfg#*:}
 		t0=$(cut -d' ' -f1 /proc/uptime)
 		o=$(timeout -s INT 15 "$HVLAB" run -m 128M --cpus "$c" --paging "$p" --stats \
@@ -264,14 +287,16 @@ if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
 		ex=$(echo "$o" | sed -n 's/^vCPU [0-9]*: \([0-9]*\) exits, \([0-9]*\) to userspace.*/\1 \2/p' |
 			awk '{ e += $1; u += $2 } END { print e + 0, u + 0 }')
 		irq=$(echo "$o" | sed -n 's/^interrupts: \([0-9]*\) injected.*/\1/p')
+		gc=$(echo "$o" | sed -n 's/^vCPU [0-9]*: .*, \([0-9]*\) guest cycles.*/\1/p' |
+			awk '{ s += $1 } END { print NR ? s : "?" }')
 		mk=no
 		echo "$o" | grep -q "##GUEST## marker HVLAB-LINUX-OK" && mk=yes
-		fig "linux_${p}_$c" "$secs" $ex "${irq:-?}" "$mk"
-		printf '| %-22s | %10s | %8s | %10s | %8s | %8s |\n' "$p, $c vCPU" "$secs" "${ex% *}" "${ex#* }" "${irq:-?}" "$mk"
+		fig "linux_${p}_$c" "$secs" $ex "${irq:-?}" "$mk" "$gc"
+		printf '| %-22s | %10s | %8s | %10s | %8s | %8s | %14s |\n' "$p, $c vCPU" "$secs" "${ex% *}" "${ex#* }" "${irq:-?}" "$mk" "$gc"
 		echo "$o" | sed -n '/^vCPU [0-9]*: [0-9]* exits/,$p' | sed 's/^/    /' >/tmp/linux-$p-$c.txt
 	done
 	echo
-	for cfg in ept:1 ept:2 shadow:1; do
+	for cfg in $LINUX_CFGS; do
 		echo "### --stats, ${cfg%:*}, ${cfg#*:} vCPU"
 		cat "/tmp/linux-${cfg%:*}-${cfg#*:}.txt"
 	done

@@ -106,5 +106,8 @@ uint8_t port80_last(const struct hv_device *dev);
 /* ucall.c: the host side of hw/ucall.h; messages and PRINT text go to `out`. */
 struct hv_device *ucall_attach(struct bus *bus, const struct guest_mem *gm,
 			       hw_stop_fn stop, void *ctx, FILE *out, bool verbose);
+/* What UCALL_TIMER_TSC answers: the host TSC of CPU's last timer interrupt. */
+typedef uint64_t (*hw_stamp_fn)(void *ctx, int cpu);
+void ucall_set_stamp(struct hv_device *dev, hw_stamp_fn stamp, void *ctx);
 
 #endif

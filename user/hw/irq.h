@@ -150,6 +150,11 @@ bool lapic_take_nmi(struct lapic *l, int cpu);	/* an NMI was waiting */
 void lapic_reset(struct lapic *l, int cpu);		/* INIT: power-on state */
 uint64_t lapic_eoi_count(const struct lapic *l, int cpu);
 uint64_t lapic_last_icr(const struct lapic *l, int cpu);
+/*
+ * The host TSC when CPU's timer last raised its (unmasked) interrupt, 0 if
+ * it never did: make bench's interrupt latency (the ucall TIMER_TSC).
+ */
+uint64_t lapic_timer_tsc(const struct lapic *l, int cpu);
 
 /* ---- irqchip.c: the wiring, and what the vCPU threads use -------- */
 

@@ -145,6 +145,7 @@ struct lapic_cpu {
 	struct hw_timer *timer;
 	bool nmi, extint, ever_enabled;
 	uint64_t eoi_count, last_icr;
+	uint64_t fired_tsc;	/* host TSC at the last timer interrupt (make bench) */
 };
 
 struct lapic {
@@ -442,6 +443,14 @@ static void timer_start(struct lapic_cpu *c)
 		hw_timer_arm(c->timer, c->expiry_ns);
 }
 
+static uint64_t host_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static void timer_fire(void *arg)
 {
 	struct lapic_cpu *c = arg;
@@ -455,8 +464,14 @@ static void timer_fire(void *arg)
 	if (!c->timer_on || now < c->expiry_ns)
 		goto out;
 	lvt = c->lvt[LVT_TIMER];
-	if (!(lvt & LVT_MASKED))
+	if (!(lvt & LVT_MASKED)) {
+		/*
+		 * The moment the model raises the interrupt, before the kick:
+		 * where make bench's interrupt latency starts (lapic_timer_tsc).
+		 */
+		__atomic_store_n(&c->fired_tsc, host_tsc(), __ATOMIC_RELAXED);
 		accept_fixed(c, (uint8_t)lvt, false);
+	}
 	if (LVT_TIMER_MODE(lvt) == TIMER_PERIODIC) {
 		p = period_ns(c);
 		/*
@@ -778,6 +793,13 @@ uint64_t lapic_eoi_count(const struct lapic *l, int cpu)
 	const struct lapic_cpu *c = ccpu_of(l, cpu);
 
 	return c ? c->eoi_count : 0;
+}
+
+uint64_t lapic_timer_tsc(const struct lapic *l, int cpu)
+{
+	const struct lapic_cpu *c = ccpu_of(l, cpu);
+
+	return c ? __atomic_load_n(&c->fired_tsc, __ATOMIC_RELAXED) : 0;
 }
 
 uint64_t lapic_last_icr(const struct lapic *l, int cpu)

@@ -9,6 +9,9 @@
  *   UCALL_SYNC    "ucall sync: ARGS" on stderr with -v; the guest goes on
  *   UCALL_PRINT   TEXT and a newline (unless it ends in one) to the output
  *                 stream; the guest goes on
+ *   UCALL_TIMER_TSC  args[0] of the guest's struct := stamp(ctx, vCPU), the
+ *                 host TSC of the vCPU's last local APIC timer interrupt
+ *                 (ucall_set_stamp; 0 without one); the guest goes on
  *
  * The guest is not trusted: the struct must lie entirely inside one memory
  * slot (gmem_ptr checks), it is copied out before use so a second vCPU
@@ -17,6 +20,7 @@
  * command stops the run with status 2, like a failed assertion.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +37,8 @@ struct ucall_dev {
 	void *ctx;
 	FILE *out;
 	bool verbose;
+	hw_stamp_fn stamp;
+	void *stamp_ctx;
 };
 
 static void ucall_stop(struct ucall_dev *u, int status, bool quiet, const char *why)
@@ -46,6 +52,20 @@ static void ucall_in(struct hv_device *dev, uint16_t port, void *data, unsigned 
 	(void)dev;
 	(void)port;
 	memset(data, 0, size);
+}
+
+/*
+ * Write the stamp into args[0] of the struct at GPA.  The struct was
+ * checked to lie in guest memory; a second vCPU may be changing it, which
+ * harms only that guest's own figure.
+ */
+static void reply_stamp(struct ucall_dev *u, uint32_t gpa)
+{
+	uint64_t v = u->stamp ? u->stamp(u->stamp_ctx, hw_current_vcpu()) : 0;
+	void *dst = gmem_ptr(u->gm, (uint64_t)gpa + offsetof(struct ucall, args), sizeof(v));
+
+	if (dst)
+		memcpy(dst, &v, sizeof(v));
 }
 
 static void ucall_out(struct hv_device *dev, uint16_t port, const void *data, unsigned size)
@@ -83,6 +103,9 @@ static void ucall_out(struct hv_device *dev, uint16_t port, const void *data, un
 			fprintf(stderr, "ucall sync: %#llx %#llx %#llx %#llx\n",
 				uc.args[0], uc.args[1], uc.args[2], uc.args[3]);
 		break;
+	case UCALL_TIMER_TSC:
+		reply_stamp(u, gpa);
+		break;
 	case UCALL_PRINT:
 		/* one message per line, as KVM selftests' GUEST_PRINTF */
 		fputs(uc.text, u->out);
@@ -94,6 +117,14 @@ static void ucall_out(struct hv_device *dev, uint16_t port, const void *data, un
 		snprintf(why, sizeof(why), "ucall: unknown command %llu from the guest", uc.cmd);
 		ucall_stop(u, UCALL_EXIT_ASSERT, false, why);
 	}
+}
+
+void ucall_set_stamp(struct hv_device *dev, hw_stamp_fn stamp, void *ctx)
+{
+	struct ucall_dev *u = dev->priv;
+
+	u->stamp = stamp;
+	u->stamp_ctx = ctx;
 }
 
 static void ucall_destroy(struct hv_device *dev)

@@ -11,6 +11,12 @@
  *   UCALL_ASSERT  a GUEST_ASSERT failed: message with file:line, exit 2
  *   UCALL_SYNC    a checkpoint: args[] logged, the guest continues
  *   UCALL_PRINT   `text` printed to stdout, the guest continues
+ *   UCALL_TIMER_TSC  the host writes into args[0] of the guest's struct the
+ *                 host TSC at which this vCPU's local APIC timer last
+ *                 raised its interrupt (0: never); make bench's interrupt
+ *                 latency (tests/guests/bench.c).  The guest's TSC is the
+ *                 host's: hvlab leaves the TSC offset at 0 unless the guest
+ *                 writes IA32_TSC.
  */
 #ifndef HVLAB_UCALL_H
 #define HVLAB_UCALL_H
@@ -22,6 +28,7 @@
 #define UCALL_ASSERT	2
 #define UCALL_SYNC	3
 #define UCALL_PRINT	4
+#define UCALL_TIMER_TSC	5
 
 #define UCALL_TEXT_MAX	128
 

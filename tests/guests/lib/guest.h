@@ -126,6 +126,8 @@ uint64_t guest_cmdline_uint(const char *key, uint64_t def);
 /* idt.c: exceptions.  Unexpected ones become assertion failures. */
 void idt_init(void);
 void idt_load(void);
+/* An interrupt gate for VECTOR (32-255) to HANDLER, which ends in IRET. */
+void idt_set_irq(unsigned int vector, void (*handler)(void));
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
 int xsetbv_safe(uint32_t index, uint64_t val);

@@ -10,7 +10,9 @@
  *    REP MOVS from one (memcpy_fromio) one MMIO read per element, the data
  *    landing in guest RAM; rSI, rDI and rCX end as the CPU leaves them;
  *  - anything else (ADD on a register) stops the vCPU with
- *    HVLAB_INTERNAL_MMIO_DECODE naming the instruction bytes.
+ *    HVLAB_INTERNAL_MMIO_DECODE naming the instruction bytes;
+ *  - an access outside RAM by an event's delivery (a push on the
+ *    handler's stack) is no instruction's: HVLAB_INTERNAL_DELIVERY_EV.
  *
  * The guests are raw 64-bit code at GPA 0x1000 in a 64 KiB slot; GPA
  * 0x20000 (mapped at the same address) has no slot, so it is a device.
@@ -206,6 +208,54 @@ TEST(other_instructions_name_their_bytes)
 	/* 01 02 f4, then the HLT filler of the page */
 	EXPECT_EQ(0xf4f4f4f4f4f40201ull, t.run->internal.data[1]);
 	EXPECT_EQ(15, t.run->internal.data[3]);
+	raw_vm_close(&t);
+}
+
+/*
+ * An access outside RAM by an event's delivery is not the instruction's:
+ * real mode (EPT: unrestricted guest), an external interrupt injected
+ * before MOV [BX],AL, the stack (SS base DEV) in no slot.  The first push
+ * of the delivery faults; the vCPU stops with HVLAB_INTERNAL_DELIVERY_EV
+ * naming the push's GPA and the interrupt, and the MOV has not run.
+ * Decoding the MOV instead would report it as a device write at the
+ * stack's address and step over it.
+ */
+TEST(event_delivery_outside_ram_is_not_the_instructions)
+{
+	static const unsigned char code[] = { 0x88, 0x07, 0xf4 };
+	struct hvlab_event ev = { .type = HVLAB_EVENT_EXTINT, .vector = 0x20 };
+	struct hvlab_regs regs;
+	struct hvlab_sregs s;
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, raw_vm_create(&t, 0, RAM));	/* EPT in every pass */
+	memset(t.ram, 0xf4, RAM);
+	memcpy(t.ram + 0x1000, code, sizeof(code));
+	memcpy(t.ram + 0x20 * 4, (unsigned char[]){ 0, 0x20, 0, 0 }, 4);
+	ASSERT_EQ(0, raw_vm_add_vcpu(&t));
+	ASSERT_EQ(0, raw_real_mode(t.vcpu, 0x1000));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.ss.selector = DEV >> 4;
+	s.ss.base = DEV;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rsp = 0x100;
+	regs.rbx = 0x500;
+	regs.rax = 0x5a;
+	regs.rflags = 0x202;			/* IF */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &ev));
+
+	ASSERT_EQ(HVLAB_EXIT_INTERNAL_ERROR, raw_vm_run(&t));
+	EXPECT_EQ(HVLAB_INTERNAL_DELIVERY_EV, t.run->internal.suberror);
+	/* FLAGS goes first, at SS:SP - 2 */
+	EXPECT_EQ(DEV + 0xfe, t.run->internal.data[0]);
+	/* valid, external interrupt, vector 0x20 (SDM Vol. 3 25.9.3) */
+	EXPECT_EQ(0x80000020, t.run->internal.data[1] & 0x80000fff);
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	EXPECT_EQ(0x1000, regs.rip);
+	EXPECT_EQ(0xf4, t.ram[0x500]);
 	raw_vm_close(&t);
 }
 

@@ -833,11 +833,12 @@ static void note_internal(struct ie_kind *tab, size_t len,
 }
 
 /*
- * Vectors that the snippet table raises in every run and that a VM with
- * HVLAB_VM_TRAP_EXCEPTIONS must therefore show: #BP (INT3), #UD (UD2),
- * #GP (e.g. WRMSR of a bad MSR).  One missing means its intercept is gone.
+ * Vectors that the random code raises many times in every run and that a
+ * VM with HVLAB_VM_TRAP_EXCEPTIONS must therefore show: #UD (UD2, invalid
+ * opcodes), #GP (WRMSR of a bad MSR, privileged instructions).  One
+ * missing means its intercept is gone.
  */
-static const int must_see[] = { 3, 6, 13 };
+static const int must_see[] = { 6, 13 };
 
 TEST(random_guests)
 {
@@ -888,6 +889,9 @@ TEST(random_guests)
 				spare = old;
 				swaps++;
 			}
+			/* no event left queued by the guest before */
+			ioctl(t.vcpu, HVLAB_INJECT, &(struct hvlab_event){
+				.type = HVLAB_EVENT_CLEAR });
 			random_code(&s, t.ram, FRESH);
 			memcpy(t.ram + 0x1000, (unsigned char[]){ 0xb0, id,
 			       0xe6, CANARY_PORT }, 4);
@@ -899,17 +903,17 @@ TEST(random_guests)
 				if (r != -EINTR)
 					break;
 			}
-			if (r == HVLAB_EXIT_IO) {
-				if (t.run->io.port != CANARY_PORT ||
-				    raw_vm_io_byte(&t) != id) {
-					oracle_fail("%s guest %lu: first exit OUT %#x, %#x (canary %#x)",
-						    names[m], i, t.run->io.port,
+			/*
+			 * Another first exit is possible: a breakpoint in DR7
+			 * or an event the last guest left queued.  The canary
+			 * port with another number is stale code.
+			 */
+			if (r == HVLAB_EXIT_IO && t.run->io.port == CANARY_PORT) {
+				if (raw_vm_io_byte(&t) != id)
+					oracle_fail("%s guest %lu: canary %#x, not %#x",
+						    names[m], i,
 						    raw_vm_io_byte(&t), id);
-				}
 				canaries++;
-			} else if (r != -EINTR) {
-				oracle_fail("%s guest %lu: first exit %d, not the canary",
-					    names[m], i, r);
 			}
 			/* a few exits each: I/O, MMIO, exceptions are resumed */
 			for (k = 0; k < 4; k++) {
@@ -959,8 +963,11 @@ TEST(random_guests)
 		if (by_vector[r])
 			printf("#   exception vector %d: %lu\n", r, by_vector[r]);
 	for (i = 0; i < sizeof(must_see) / sizeof(must_see[0]); i++)
-		if (!by_vector[must_see[i]])
-			oracle_fail("no exception exit for vector %d", must_see[i]);
+		if (!by_vector[must_see[i]]) {
+			printf("# oracle: no exception exit for vector %d\n",
+			       must_see[i]);
+			oracle_failures++;
+		}
 	EXPECT_EQ(0, undefined);
 	EXPECT_EQ(0, oracle_failures);
 	expect_healthy(_metadata, &before);

@@ -354,6 +354,7 @@ int hv_handle_ept_violation(struct hv_vcpu *vcpu)
 {
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	unsigned long q = vmcs_readl(EXIT_QUALIFICATION);
+	u32 idt;
 	int ret;
 
 	vcpu->rec->gpa = gpa;
@@ -375,6 +376,16 @@ int hv_handle_ept_violation(struct hv_vcpu *vcpu)
 	 */
 	if ((q & BIT(7)) && !(q & BIT(8)))
 		return internal(vcpu, gpa, q);
+	/*
+	 * The access belongs to an event's delivery (IDT-vectoring
+	 * information valid, SDM Vol. 3 28.2.4): the IDT read or a push on
+	 * the handler's stack.  The instruction at RIP did not make it, and
+	 * emulating that one would skip code the guest never ran.
+	 */
+	idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	if (idt & INTR_INFO_VALID)
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_DELIVERY_EV, gpa,
+					 idt);
 	return hv_mmio_exit(vcpu, gpa, q & BIT(1));
 }
 

@@ -331,9 +331,16 @@ static int complete_pending(struct hv_vcpu *vcpu)
 		return 0;
 	case HV_PENDING_PIO_IN:
 		if (vcpu->io_count) {	/* INS: data goes to guest memory */
+			/*
+			 * The destination is no writable RAM (a device, a
+			 * read-only slot): a defined stop, not a failed ioctl.
+			 */
 			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size))
-				return -EFAULT;
+					   vcpu->io_count * vcpu->io_size)) {
+				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+						  vcpu->io_gpa, 0);
+				return 1;	/* HVLAB_RUN returns that exit */
+			}
 			if (vcpu->paging->guest_written)
 				vcpu->paging->guest_written(vcpu, vcpu->io_gpa,
 					vcpu->io_count * vcpu->io_size);

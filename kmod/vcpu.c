@@ -228,6 +228,22 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	case HVLAB_SET_REGS:
 		if (copy_from_user(&u.regs, uarg, sizeof(u.regs)))
 			return -EFAULT;
+		/*
+		 * A completion still pending (an IN's data, an MMIO load, the
+		 * step over the instruction) belongs to the instruction at the
+		 * old RIP.  Userspace that moves RIP has abandoned it: applied
+		 * at the new RIP it would clobber a register and skip code the
+		 * guest never ran.  KVM drops a PIO completion the same way.
+		 */
+		if (vcpu->pending != HV_PENDING_NONE) {
+			struct hvlab_regs old;
+
+			hv_vmcs_get_regs(vcpu, &old);
+			if (old.rip != u.regs.rip) {
+				vcpu->pending = HV_PENDING_NONE;
+				vcpu->pending_len = 0;
+			}
+		}
 		hv_vmcs_set_regs(vcpu, &u.regs);
 		return 0;
 	case HVLAB_GET_SREGS:

@@ -159,6 +159,7 @@ static const char *const suberrors[] = {
 	[HVLAB_INTERNAL_EMULATION] = "instruction emulation failed",
 	[HVLAB_INTERNAL_VMX_INSTRUCTION] = "VMX instruction failed",
 	[HVLAB_INTERNAL_MMIO_DECODE] = "MMIO by an instruction hvlab does not emulate",
+	[HVLAB_INTERNAL_DELIVERY_EV] = "access outside RAM while delivering an event",
 };
 
 static const char *lookup(const char *const *t, size_t n, uint32_t i, const char *dflt)

@@ -358,6 +358,14 @@ struct hvlab_translation {
  * = bytes 8-14, data[3] = how many bytes could be fetched.
  */
 #define HVLAB_INTERNAL_MMIO_DECODE	4
+/*
+ * An access outside guest RAM while the CPU was delivering an event (the
+ * IDT or IVT read, the pushes on the handler's stack): no instruction to
+ * emulate, the one at RIP has not run.  data[0] = the GPA, data[1] = the
+ * IDT-vectoring information (SDM Vol. 3 25.9.3).  KVM's
+ * KVM_INTERNAL_ERROR_DELIVERY_EV.
+ */
+#define HVLAB_INTERNAL_DELIVERY_EV	5
 
 struct hvlab_run {
 	/* in */

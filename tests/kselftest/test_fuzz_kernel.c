@@ -13,8 +13,16 @@
  *  - random_guests: random instruction sequences, built from a table of
  *    interesting instructions (privileged, port and MMIO accesses, MSRs,
  *    control and debug registers, INT n, exceptions, VMX instructions) and
- *    random bytes, run in real, 32-bit protected and 64-bit long mode.
- *    Every run must end in one of the uapi's exit reasons or in EINTR.
+ *    random bytes, run in real, 32-bit protected and 64-bit long mode,
+ *    half of them with HVLAB_VM_TRAP_EXCEPTIONS.  Every run must end in
+ *    one of the uapi's exit reasons or in EINTR.
+ *
+ * Oracles catch what leaves the host quiet: GET/SET_MSRS and
+ * SET_MEMORY_REGION results checked against the uapi's bounds; a canary
+ * at the start of every guest (its number, written to a port) while the
+ * guests' RAM slot moves between two buffers, so a guest that runs a
+ * replaced slot's pages is seen; and the vectors every run raises must
+ * reach userspace in the VMs that trap exceptions.
  *
  * A thread sends every worker a signal every few milliseconds, so a guest
  * that loops ends its HVLAB_RUN with EINTR; the tests measure nothing in
@@ -258,6 +266,17 @@ static struct obj {
 } objs[NOBJ];
 static pthread_mutex_t objs_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long calls_made;
+/*
+ * Oracles: results the uapi rules out, whatever the arguments (a count past
+ * the array accepted, a bad slot taken, a guest that sees stale memory).
+ * Each one is logged; the test expects none.
+ */
+static unsigned long oracle_failures;
+
+#define oracle_fail(fmt, ...) do {					\
+	if (__atomic_add_fetch(&oracle_failures, 1, __ATOMIC_RELAXED) <= 8) \
+		printf("# oracle: " fmt "\n", ##__VA_ARGS__);		\
+} while (0)
 /* what the calls achieved: a fuzzer that only gets EBADF tests nothing */
 static unsigned long made[VCPU + 1], runs_entered, runs_interrupted;
 
@@ -338,8 +357,17 @@ static void op_memory(unsigned long long *s, int vm)
 	if (r.size > GUEST_RAM && r.userspace_addr == (unsigned long)guest_ram &&
 	    pick(s, 2))
 		r.size = GUEST_RAM;
-	ioctl(vm, HVLAB_SET_MEMORY_REGION, pick(s, 8) ? (void *)&r :
-	      any_ptr(s, &r));
+	if (pick(s, 8)) {
+		/* the slot's own argument checks, as the uapi states them */
+		if (!ioctl(vm, HVLAB_SET_MEMORY_REGION, &r) &&
+		    (r.slot >= HVLAB_MAX_MEMSLOTS ||
+		     ((r.guest_phys | r.size) & 0xfff)))
+			oracle_fail("SET_MEMORY_REGION took slot %u gpa %llx size %llx",
+				    r.slot, (unsigned long long)r.guest_phys,
+				    (unsigned long long)r.size);
+		return;
+	}
+	ioctl(vm, HVLAB_SET_MEMORY_REGION, any_ptr(s, &r));
 }
 
 static void op_vcpu_state(unsigned long long *s, int vcpu)
@@ -358,8 +386,14 @@ static void op_vcpu_state(unsigned long long *s, int vcpu)
 		HVLAB_SET_SREGS, HVLAB_GET_MSRS, HVLAB_SET_MSRS,
 		HVLAB_INJECT, HVLAB_SET_DEBUG, HVLAB_TRANSLATE,
 	};
+	static const unsigned int msr_idx[] = {
+		0x10, 0x1b, 0x3a, 0x48, 0x174, 0x1d9, 0x277, 0x2ff,
+		0xc0000080, 0xc0000081, 0xc0000082, 0xc0000100, 0xc0000102,
+		0xc0000103,
+	};
 	unsigned long cmd = cmds[pick(s, sizeof(cmds) / sizeof(cmds[0]))];
-	unsigned int i, n;
+	unsigned int i, n, nmsrs;
+	int ret;
 
 	memset(&u, 0, sizeof(u));
 	/* read first, then mutate a few fields: deep states, not just junk */
@@ -375,17 +409,33 @@ static void op_vcpu_state(unsigned long long *s, int vcpu)
 		memcpy(u.b + at, &(unsigned long long){ any_u64(s) }, 8);
 	}
 	if (cmd == HVLAB_GET_MSRS || cmd == HVLAB_SET_MSRS) {
-		u.msrs.nmsrs = pick(s, 8) ? pick(s, 4) : any_u64(s);
-		for (i = 0; i < 4; i++)
-			u.msrs.entries[i].index = pick(s, 2) ? any_u64(s) :
-				(unsigned int[]){ 0x10, 0x1b, 0x3a, 0x48, 0x174,
-					0x1d9, 0x277, 0x2ff, 0xc0000080,
-					0xc0000081, 0xc0000082, 0xc0000100,
-					0xc0000102, 0xc0000103 }[pick(s, 14)];
+		/* all entries readable at times: a count past the array must
+		 * then be refused, not walked
+		 */
+		unsigned int nidx = pick(s, 2) ? 4 : HVLAB_MAX_MSR_ENTRIES;
+
+		u.msrs.nmsrs = pick(s, 8) ? pick(s, nidx + 1) : any_u64(s);
+		for (i = 0; i < nidx; i++)
+			u.msrs.entries[i].index =
+				nidx == 4 && pick(s, 4) ? any_u64(s) :
+				msr_idx[pick(s, sizeof(msr_idx) / sizeof(msr_idx[0]))];
+		if (nidx == HVLAB_MAX_MSR_ENTRIES && !pick(s, 4))
+			u.msrs.nmsrs = HVLAB_MAX_MSR_ENTRIES + 1 + pick(s, 64);
 	}
 	if (cmd == HVLAB_INJECT && pick(s, 2))
 		u.ev.type = (unsigned int[]){ 0, 2, 3, 0xff }[pick(s, 4)];
-	ioctl(vcpu, cmd, pick(s, 8) ? (void *)&u : any_ptr(s, &u));
+	if (!pick(s, 8)) {
+		ioctl(vcpu, cmd, any_ptr(s, &u));
+		return;
+	}
+	nmsrs = u.msrs.nmsrs;
+	ret = ioctl(vcpu, cmd, &u);
+	/* KVM_GET/SET_MSRS's contract: entries done, never past the count */
+	if ((cmd == HVLAB_GET_MSRS || cmd == HVLAB_SET_MSRS) &&
+	    ((nmsrs > HVLAB_MAX_MSR_ENTRIES && ret >= 0) ||
+	     (ret >= 0 && (unsigned int)ret > nmsrs)))
+		oracle_fail("%s_MSRS with nmsrs %u gave %d",
+			    cmd == HVLAB_GET_MSRS ? "GET" : "SET", nmsrs, ret);
 }
 
 static void op_mmap(unsigned long long *s, int vcpu)
@@ -589,6 +639,7 @@ TEST(ioctl_storm)
 	printf("# ioctl_storm: %lu calls in %d threads: %lu /dev/hvlab opens, %lu VMs, %lu vCPUs, %lu runs ended in an exit, %lu by a signal\n",
 	       calls_made, NTHREADS, made[DEV], made[VM], made[VCPU],
 	       runs_entered, runs_interrupted);
+	EXPECT_EQ(0, oracle_failures);
 	expect_healthy(_metadata, &before);
 }
 
@@ -670,6 +721,20 @@ static void random_code(unsigned long long *s, unsigned char *p, size_t len)
 
 enum mode { REAL, PROT32, LONG64, NMODES };
 
+/*
+ * What each guest gets fresh: the IVT, its code at 0x1000, the IDT at
+ * 0x3000 and the GDT at 0x4000.  The rest of RAM keeps the random code of
+ * the guests before it (filled once per VM), so a jump lands in random
+ * code anyway, and a guest costs a fifth of a full 64 KiB fill.
+ */
+#define FRESH		0x5000
+/*
+ * Every guest starts with MOV AL, n; OUT CANARY_PORT, AL (the same bytes
+ * in every mode), n its number: the first exit names the code the vCPU
+ * really ran, so a guest that runs a slot's old pages is caught.
+ */
+#define CANARY_PORT	0xe9
+
 static int guest_mode(struct raw_vm *t, enum mode m, unsigned long long *s)
 {
 	static const struct hvlab_segment code32 = {
@@ -693,6 +758,7 @@ static int guest_mode(struct raw_vm *t, enum mode m, unsigned long long *s)
 		sr.ds = sr.es = sr.fs = sr.gs = sr.ss = data32;
 		sr.cr0 = 0x31;			/* PE, ET, NE */
 	} else if (m == LONG64) {
+		memset(t->ram + 0x8000, 0, 0x4000);	/* the tables only */
 		raw_identity_map(t->ram, t->ram_size, 7);
 		raw_long_mode_sregs(&sr);
 	}
@@ -712,22 +778,87 @@ static int guest_mode(struct raw_vm *t, enum mode m, unsigned long long *s)
 	return ioctl(t->vcpu, HVLAB_SET_REGS, &regs);
 }
 
+/*
+ * Slot 0 moves to the other of two buffers: the vCPU goes (a slot never
+ * changes under one, vm.c), the slot is replaced, a vCPU comes back.  The
+ * module must drop every translation of the old pages (ept.c); the next
+ * guest's canary says whether it did.
+ */
+static int swap_ram(struct raw_vm *t, unsigned char *other)
+{
+	munmap(t->run, t->map_size);
+	t->run = NULL;
+	close(t->vcpu);
+	t->vcpu = -1;
+	if (raw_set_slot(t->vm, 0, 0, other, t->ram_size))
+		return -1;
+	t->ram = other;
+	return raw_vcpu_create(t->sys, t->vm, &t->vcpu, &t->run, &t->map_size);
+}
+
+/* The MMIO-decode and emulation failures, by instruction bytes. */
+struct ie_kind {
+	unsigned int sub;
+	unsigned long long d0, d1;
+	unsigned long n;
+};
+
+static void note_internal(struct ie_kind *tab, size_t len,
+			  const struct hvlab_run *run)
+{
+	unsigned int sub = run->internal.suberror;
+	/*
+	 * data[0] is mostly an address; what names the kind: the first 4
+	 * instruction bytes (MMIO decode), the event's type and vector
+	 * (delivery), the exit qualification (emulation).
+	 */
+	unsigned long long d0 = 0, d1 = run->internal.data[1];
+
+	if (sub == HVLAB_INTERNAL_MMIO_DECODE)
+		d1 &= 0xffffffff;
+	else if (sub == HVLAB_INTERNAL_DELIVERY_EV)
+		d1 &= 0x7ff;
+	else if (sub != HVLAB_INTERNAL_EMULATION)
+		d0 = run->internal.data[0];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!tab[i].n)
+			tab[i] = (struct ie_kind){ sub, d0, d1, 0 };
+		if (tab[i].sub == sub && tab[i].d0 == d0 && tab[i].d1 == d1) {
+			tab[i].n++;
+			return;
+		}
+	}
+}
+
+/*
+ * Vectors that the random code raises many times in every run and that a
+ * VM with HVLAB_VM_TRAP_EXCEPTIONS must therefore show: #UD (UD2, invalid
+ * opcodes), #GP (WRMSR of a bad MSR, privileged instructions).  One
+ * missing means its intercept is gone.
+ */
+static const int must_see[] = { 6, 13 };
+
 TEST(random_guests)
 {
 	static const char *const names[] = { "real", "protected", "long" };
 	unsigned long by_reason[16] = { 0 }, by_sub[8] = { 0 };
-	unsigned long intr = 0, guests = 0;
+	unsigned long by_vector[32] = { 0 }, swaps = 0;
+	unsigned long intr = 0, guests = 0, canaries = 0;
 	unsigned long n, i, undefined = 0;
+	struct ie_kind ie[24] = { { 0 } };
+	unsigned char *spare;
 	struct health before;
 	unsigned long long s;
 	pthread_t kick;
 	struct raw_vm t;
-	int m, r, k;
+	int v, r, k;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
 	fuzz_params();
 	s = fuzz_seed * 0x2545f4914f6cdd1dull + 99;
-	n = 60 * fuzz_scale;
+	n = 120 * fuzz_scale;
 	kick_setup();
 	health(&before);
 	kicking = 1;
@@ -735,15 +866,56 @@ TEST(random_guests)
 	kick_targets[0] = pthread_self();
 	ASSERT_EQ(0, pthread_create(&kick, NULL, kicker, NULL));
 
-	for (m = 0; m < NMODES; m++) {
-		ASSERT_EQ(0, raw_vm_create(&t, 0, GUEST_RAM));
+	/* per mode: half the guests plain, half with every exception shown */
+	for (v = 0; v < 2 * NMODES; v++) {
+		int m = v / 2, trap = v % 2;
+		unsigned long half = trap ? n - n / 2 : n / 2;
+
+		ASSERT_EQ(0, raw_vm_create(&t, raw_vm_flags() |
+			  (trap ? HVLAB_VM_TRAP_EXCEPTIONS : 0), GUEST_RAM));
+		spare = mmap(NULL, GUEST_RAM, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, spare);
+		random_code(&s, t.ram, GUEST_RAM);
+		random_code(&s, spare, GUEST_RAM);
 		ASSERT_EQ(0, raw_vm_add_vcpu(&t));
-		for (i = 0; i < n; i++) {
-			memset(t.ram, 0, GUEST_RAM);
-			random_code(&s, t.ram, GUEST_RAM);	/* IVT, IDT too */
+		for (i = 0; i < half; i++) {
+			unsigned char id = guests;
+
+			if (!pick(&s, 4)) {
+				unsigned char *old = t.ram;
+
+				ASSERT_EQ(0, swap_ram(&t, spare));
+				spare = old;
+				swaps++;
+			}
+			/* no event left queued by the guest before */
+			ioctl(t.vcpu, HVLAB_INJECT, &(struct hvlab_event){
+				.type = HVLAB_EVENT_CLEAR });
+			random_code(&s, t.ram, FRESH);
+			memcpy(t.ram + 0x1000, (unsigned char[]){ 0xb0, id,
+			       0xe6, CANARY_PORT }, 4);
 			ASSERT_EQ(0, guest_mode(&t, m, &s));
 			guests++;
-			/* a few exits each: I/O and MMIO are just resumed */
+			/* the canary: a signal may end the first runs early */
+			for (k = 0; k < 64; k++) {
+				r = raw_vm_run(&t);
+				if (r != -EINTR)
+					break;
+			}
+			/*
+			 * Another first exit is possible: a breakpoint in DR7
+			 * or an event the last guest left queued.  The canary
+			 * port with another number is stale code.
+			 */
+			if (r == HVLAB_EXIT_IO && t.run->io.port == CANARY_PORT) {
+				if (raw_vm_io_byte(&t) != id)
+					oracle_fail("%s guest %lu: canary %#x, not %#x",
+						    names[m], i,
+						    raw_vm_io_byte(&t), id);
+				canaries++;
+			}
+			/* a few exits each: I/O, MMIO, exceptions are resumed */
 			for (k = 0; k < 4; k++) {
 				r = raw_vm_run(&t);
 				if (r == -EINTR) {
@@ -757,28 +929,62 @@ TEST(random_guests)
 					break;
 				}
 				by_reason[r]++;
-				if (r == HVLAB_EXIT_INTERNAL_ERROR)
+				if (r == HVLAB_EXIT_INTERNAL_ERROR) {
 					by_sub[t.run->internal.suberror & 7]++;
+					note_internal(ie, sizeof(ie) / sizeof(ie[0]),
+						      t.run);
+				}
+				if (r == HVLAB_EXIT_EXCEPTION)
+					by_vector[t.run->exception.vector & 31]++;
 				if (r != HVLAB_EXIT_IO && r != HVLAB_EXIT_MMIO &&
-				    r != HVLAB_EXIT_HYPERCALL)
+				    r != HVLAB_EXIT_HYPERCALL &&
+				    r != HVLAB_EXIT_EXCEPTION)
 					break;
 			}
 		}
 		raw_vm_close(&t);
+		munmap(spare, GUEST_RAM);
 	}
 	kicking = 0;
 	pthread_join(kick, NULL);
 
-	printf("# random_guests: %lu guests (%lu per mode), %lu ended by a signal\n",
-	       guests, n, intr);
+	printf("# random_guests: %lu guests (%lu per mode), %lu canaries seen, %lu slot swaps, %lu ended by a signal\n",
+	       guests, n, canaries, swaps, intr);
 	for (r = 0; r < 16; r++)
 		if (by_reason[r])
 			printf("#   exit reason %d: %lu\n", r, by_reason[r]);
 	for (r = 0; r < 8; r++)
 		if (by_sub[r])
 			printf("#   internal error %d: %lu\n", r, by_sub[r]);
+	for (i = 0; i < sizeof(ie) / sizeof(ie[0]) && ie[i].n; i++)
+		printf("#     suberror %u, data %llx %llx: %lu\n", ie[i].sub,
+		       ie[i].d0, ie[i].d1, ie[i].n);
+	for (r = 0; r < 32; r++)
+		if (by_vector[r])
+			printf("#   exception vector %d: %lu\n", r, by_vector[r]);
+	for (i = 0; i < sizeof(must_see) / sizeof(must_see[0]); i++)
+		if (!by_vector[must_see[i]]) {
+			printf("# oracle: no exception exit for vector %d\n",
+			       must_see[i]);
+			oracle_failures++;
+		}
 	EXPECT_EQ(0, undefined);
+	EXPECT_EQ(0, oracle_failures);
 	expect_healthy(_metadata, &before);
+}
+
+/*
+ * The harness's limit (30 s by default) grows with the run: a long run is
+ * bounded by HVLAB_PROG_TIMEOUT in the VM anyway (tests/vm/init.sh).
+ */
+static void __attribute__((constructor)) fuzz_timeouts(void)
+{
+	unsigned long scale = strtoul(hvlab_env("HVLAB_FUZZ_SCALE", "1"),
+				      NULL, 0);
+
+	scale = scale ? scale : 1;
+	_ioctl_storm_object.timeout = 60 * scale;
+	_random_guests_object.timeout = 60 * scale;
 }
 
 TEST_HARNESS_MAIN

@@ -10,7 +10,11 @@
  *    REP MOVS from one (memcpy_fromio) one MMIO read per element, the data
  *    landing in guest RAM; rSI, rDI and rCX end as the CPU leaves them;
  *  - anything else (ADD on a register) stops the vCPU with
- *    HVLAB_INTERNAL_MMIO_DECODE naming the instruction bytes.
+ *    HVLAB_INTERNAL_MMIO_DECODE naming the instruction bytes;
+ *  - an access outside RAM by an event's delivery (a push on the
+ *    handler's stack) is no instruction's: HVLAB_INTERNAL_DELIVERY_EV;
+ *  - INS into a device, and an IN whose RIP userspace moved before the
+ *    next run: a defined stop, and a dropped completion.
  *
  * The guests are raw 64-bit code at GPA 0x1000 in a 64 KiB slot; GPA
  * 0x20000 (mapped at the same address) has no slot, so it is a device.
@@ -206,6 +210,123 @@ TEST(other_instructions_name_their_bytes)
 	/* 01 02 f4, then the HLT filler of the page */
 	EXPECT_EQ(0xf4f4f4f4f4f40201ull, t.run->internal.data[1]);
 	EXPECT_EQ(15, t.run->internal.data[3]);
+	raw_vm_close(&t);
+}
+
+/*
+ * An access outside RAM by an event's delivery is not the instruction's:
+ * real mode (EPT: unrestricted guest), an external interrupt injected
+ * before MOV [BX],AL, the stack (SS base DEV) in no slot.  The first push
+ * of the delivery faults; the vCPU stops with HVLAB_INTERNAL_DELIVERY_EV
+ * naming the push's GPA and the interrupt, and the MOV has not run.
+ * Decoding the MOV instead would report it as a device write at the
+ * stack's address and step over it.
+ */
+TEST(event_delivery_outside_ram_is_not_the_instructions)
+{
+	static const unsigned char code[] = { 0x88, 0x07, 0xf4 };
+	struct hvlab_event ev = { .type = HVLAB_EVENT_EXTINT, .vector = 0x20 };
+	struct hvlab_regs regs;
+	struct hvlab_sregs s;
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, raw_vm_create(&t, 0, RAM));	/* EPT in every pass */
+	memset(t.ram, 0xf4, RAM);
+	memcpy(t.ram + 0x1000, code, sizeof(code));
+	memcpy(t.ram + 0x20 * 4, (unsigned char[]){ 0, 0x20, 0, 0 }, 4);
+	ASSERT_EQ(0, raw_vm_add_vcpu(&t));
+	ASSERT_EQ(0, raw_real_mode(t.vcpu, 0x1000));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.ss.selector = DEV >> 4;
+	s.ss.base = DEV;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rsp = 0x100;
+	regs.rbx = 0x500;
+	regs.rax = 0x5a;
+	regs.rflags = 0x202;			/* IF */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_INJECT, &ev));
+
+	ASSERT_EQ(HVLAB_EXIT_INTERNAL_ERROR, raw_vm_run(&t));
+	EXPECT_EQ(HVLAB_INTERNAL_DELIVERY_EV, t.run->internal.suberror);
+	/* FLAGS goes first, at SS:SP - 2 */
+	EXPECT_EQ(DEV + 0xfe, t.run->internal.data[0]);
+	/* valid, external interrupt, vector 0x20 (SDM Vol. 3 25.9.3) */
+	EXPECT_EQ(0x80000020, t.run->internal.data[1] & 0x80000fff);
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	EXPECT_EQ(0x1000, regs.rip);
+	EXPECT_EQ(0xf4, t.ram[0x500]);
+	raw_vm_close(&t);
+}
+
+/*
+ * mov edi,0x20000; mov edx,0x60; insb: the IN exits as usual, but its
+ * data has nowhere to go.  The next HVLAB_RUN stops the vCPU with an
+ * internal error naming the address; it does not fail with EFAULT (no
+ * exit reason at all).
+ */
+TEST(ins_to_a_device_is_a_defined_stop)
+{
+	static const unsigned char code[] = {
+		0xbf, 0x00, 0x00, 0x02, 0x00, 0xba, 0x60, 0x00, 0x00, 0x00,
+		0x6c, 0xf4,
+	};
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(HVLAB_IO_IN, t.run->io.direction);
+	EXPECT_EQ(0x60, t.run->io.port);
+	ASSERT_EQ(HVLAB_EXIT_INTERNAL_ERROR, raw_vm_run(&t));
+	EXPECT_EQ(HVLAB_INTERNAL_EMULATION, t.run->internal.suberror);
+	EXPECT_EQ(DEV, t.run->internal.data[0]);
+	raw_vm_close(&t);
+}
+
+/*
+ * An IN at 0x1000 exits; userspace then moves RIP to 0x1100 (OUT 0xe9,
+ * AL).  The IN's completion belongs to the old RIP and is dropped: AL
+ * keeps what SET_REGS gave it and no instruction is skipped.  With RIP
+ * unchanged (0x1200: IN, OUT) the completion still happens.
+ */
+TEST(set_regs_moving_rip_abandons_a_pending_in)
+{
+	static const unsigned char code[] = { 0xe4, 0x80, 0xf4 };
+	struct hvlab_regs regs;
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
+	memcpy(t.ram + 0x1100, (unsigned char[]){ 0xe6, 0xe9, 0xf4 }, 3);
+	memcpy(t.ram + 0x1200,
+	       (unsigned char[]){ 0xe4, 0x80, 0xe6, 0xe9, 0xf4 }, 5);
+
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(HVLAB_IO_IN, t.run->io.direction);
+	((unsigned char *)t.run)[t.run->io.data_offset] = 0x77;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rip = 0x1100;
+	regs.rax = 0x11;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0xe9, t.run->io.port);
+	EXPECT_EQ(0x11, raw_vm_io_byte(&t));
+
+	/* the same RIP written back: the IN completes */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	regs.rip = 0x1200;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x80, t.run->io.port);
+	((unsigned char *)t.run)[t.run->io.data_offset] = 0x66;
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_REGS, &regs));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0xe9, t.run->io.port);
+	EXPECT_EQ(0x66, raw_vm_io_byte(&t));
 	raw_vm_close(&t);
 }
 

@@ -28,6 +28,7 @@ struct hv_vm;
 struct hv_vcpu;
 struct hv_x86_ops {
 	const char *name;		/* "VMX" or "SVM", for messages */
+	bool npt;			/* ept.c builds x86-format tables */
 	int (*hw_init)(void);		/* module load: CPUID, MSRs, caps */
 	void (*hw_exit)(void);		/* module unload */
 	int (*hw_get)(void);		/* first VM: enable on every CPU */
@@ -53,6 +54,7 @@ struct hv_x86_ops {
 };
 extern const struct hv_x86_ops *hv_ops;
 extern const struct hv_x86_ops hv_vmx_ops;	/* vcpu.c */
+extern const struct hv_x86_ops hv_svm_ops;	/* svm.c */
 
 /* vm.c: VM objects (vm.h has the structures and the rest of the API) */
 int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */

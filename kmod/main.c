@@ -89,7 +89,12 @@ static int __init hvlab_init(void)
 {
 	int ret;
 
-	hv_ops = &hv_vmx_ops;
+	/* Hygon's Dhyana is a licensed Zen: SVM, as on AMD */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		hv_ops = &hv_svm_ops;
+	else
+		hv_ops = &hv_vmx_ops;
 	ret = hv_ops->hw_init();
 	if (ret)
 		return ret;

@@ -23,11 +23,12 @@
  * IOIO -> HVLAB_EXIT_IO (EXITINFO1 gives port, size, direction; the next
  * RIP comes from NRIP), HLT -> HVLAB_EXIT_HLT, VMMCALL ->
  * HVLAB_EXIT_HYPERCALL, SHUTDOWN -> HVLAB_EXIT_SHUTDOWN; CPUID is answered
- * here from pure_cpuid.c.  The statistics count each exit under the VMX
+ * here from pure_cpuid.c.  HVLAB_INJECT's event goes into EVENTINJ, with
+ * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
  * basic reason it corresponds to, so `hvlab run --stats` reads the same
  * on both vendors.  Not done yet (docs/svm.md): string I/O, MMIO (a
- * nested page fault outside every slot), shadow paging, HVLAB_INJECT,
- * the MSR allow-list, debug and translate ioctls, CPU hotplug and
+ * nested page fault outside every slot), shadow paging, the MSR
+ * allow-list, debug and translate ioctls, CPU hotplug and
  * suspend.
  */
 #include <linux/cpu.h>
@@ -526,12 +527,15 @@ static int svm_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	return 0;
 }
 
+static void window(struct vmcb *v, bool on);
+
 static int svm_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
 {
 	if (e->vector || e->has_error_code || e->error_code)
 		return -EINVAL;
 	vcpu->event_pending = false;
 	to_vmcb(vcpu)->c.event_inj = 0;
+	window(to_vmcb(vcpu), false);
 	return 0;
 }
 
@@ -743,11 +747,26 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		inject_exc(vcpu, 17, true, 0);
 		ret = 1;
 		break;
+	case SVM_EXIT_VINTR:	/* the window is open */
+		window(v, false);
+		if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+		    !vcpu->event_pending) {
+			vcpu->run->exit_reason = HVLAB_EXIT_IRQ_WINDOW_OPEN;
+			ret = 0;
+		} else {
+			ret = 1;	/* inject_pending() on the way in */
+		}
+		break;
 	case SVM_EXIT_CPUID:
 		ret = handle_cpuid(vcpu);
 		break;
 	case SVM_EXIT_HLT:
 		skip_insn(vcpu);
+		/* an interrupt it can take now wakes it at once */
+		if (vcpu->event_pending && (v->s.rflags & X86_EFLAGS_IF)) {
+			ret = 1;
+			break;
+		}
 		vcpu->run->exit_reason = HVLAB_EXIT_HLT;
 		ret = 0;
 		break;
@@ -792,6 +811,70 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	smp_wmb();	/* the record before the head (see the uapi) */
 	st->head++;
 	return ret;
+}
+
+/*
+ * An event the exit interrupted while the CPU was delivering it (a nested
+ * page fault on the guest's IDT or stack, say) is in EXITINTINFO: it goes
+ * back into EVENTINJ, or the guest would lose it (APM 15.7.2).  Software
+ * interrupts (INTn, type 4) are not re-injected: RIP still points at the
+ * INTn, which runs again.
+ */
+static void reinject_interrupted(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 info = v->c.exit_int_info;
+
+	v->c.event_inj = 0;
+	if ((info & SVM_EVT_VALID) && ((info >> 8) & 7) != 4)
+		v->c.event_inj = info;
+}
+
+/*
+ * HVLAB_INJECT's queued event, when the guest can take it: an exception
+ * at once, an NMI outside the interrupt shadow, an interrupt when
+ * RFLAGS.IF is set and no STI/MOV-SS shadow holds.  Until then a virtual
+ * interrupt request (V_IRQ, TPR ignored) with the VINTR intercept makes
+ * the CPU exit as soon as the guest could take one (APM 15.21.4): SVM's
+ * interrupt window.
+ */
+static void window(struct vmcb *v, bool on)
+{
+	if (on) {
+		v->c.v_intr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR;
+		v->c.intercept3 |= SVM_I3_VINTR;
+	} else {
+		v->c.v_intr &= ~(SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR);
+		v->c.intercept3 &= ~SVM_I3_VINTR;
+	}
+}
+
+static void inject_pending(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_event *e = &vcpu->event;
+	bool shadow = v->c.int_state & 1;
+	bool open = (v->s.rflags & X86_EFLAGS_IF) && !shadow;
+
+	if (!vcpu->event_pending) {
+		window(v, READ_ONCE(vcpu->run->request_interrupt_window));
+		return;
+	}
+	if (v->c.event_inj & SVM_EVT_VALID)
+		return;		/* an interrupted event goes first */
+	if (e->type == HVLAB_EVENT_EXCEPTION) {
+		inject_exc(vcpu, e->vector, e->has_error_code, e->error_code);
+	} else if (e->type == HVLAB_EVENT_NMI && !shadow) {
+		v->c.event_inj = SVM_EVT_VALID | SVM_EVT_NMI | 2;
+	} else if (e->type == HVLAB_EVENT_EXTINT && open) {
+		v->c.event_inj = SVM_EVT_VALID | SVM_EVT_INTR |
+				 (e->vector & 0xff);
+	} else {
+		window(v, true);
+		return;
+	}
+	window(v, false);
+	vcpu->event_pending = false;
 }
 
 /* What userspace completed for the last exit (run.c's complete_pending). */
@@ -874,14 +957,17 @@ static int svm_run(struct hv_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		inject_pending(vcpu);
 		run_once(vcpu);
+		reinject_interrupted(vcpu);
 		ret = handle_exit(vcpu);
 		if (ret <= 0)
 			break;
 	}
 	run->guest_rip = to_vmcb(vcpu)->s.rip;
 	run->if_flag = !!(to_vmcb(vcpu)->s.rflags & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = 0;
+	run->ready_for_interrupt_injection = run->if_flag &&
+		!(to_vmcb(vcpu)->c.int_state & 1) && !vcpu->event_pending;
 	vcpu->stats->exits_to_user++;
 	return ret < 0 ? ret : 0;
 }
@@ -906,5 +992,6 @@ const struct hv_x86_ops hv_svm_ops = {
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
+	.inject = true,
 	.clear_event = svm_clear_event,
 };

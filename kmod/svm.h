@@ -30,6 +30,7 @@
 #define SVM_I3_NMI		(1u << 1)
 #define SVM_I3_SMI		(1u << 2)
 #define SVM_I3_INIT		(1u << 3)
+#define SVM_I3_VINTR		(1u << 4)
 #define SVM_I3_CPUID		(1u << 18)
 #define SVM_I3_INVD		(1u << 22)
 #define SVM_I3_HLT		(1u << 24)
@@ -54,6 +55,7 @@
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_IOIO		0x07b
@@ -79,6 +81,8 @@
 #define SVM_EVT_EXC		(3u << 8)
 
 /* V_INTR (offset 0x60) */
+#define SVM_VINTR_IRQ		(1ull << 8)
+#define SVM_VINTR_IGN_TPR	(1ull << 20)
 #define SVM_VINTR_MASKING	(1ull << 24)
 
 struct vmcb_seg {

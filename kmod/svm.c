@@ -26,10 +26,10 @@
  * here from pure_cpuid.c.  HVLAB_INJECT's event goes into EVENTINJ, with
  * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
  * basic reason it corresponds to, so `hvlab run --stats` reads the same
- * on both vendors.  Not done yet (docs/svm.md): string I/O, MMIO (a
- * nested page fault outside every slot), shadow paging, the MSR
- * allow-list, debug and translate ioctls, CPU hotplug and
- * suspend.
+ * on both vendors.  A nested page fault outside every slot is MMIO,
+ * decoded by pure_insn.c.  Not done yet (docs/svm.md): MMIO by MOVS, OR,
+ * AND, XCHG; shadow paging, the MSR allow-list, debug and translate
+ * ioctls, CPU hotplug and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -48,6 +48,8 @@
 #include "compat.h"
 #include "hvlab.h"
 #include "pure_cpuid.h"
+#include "pure_insn.h"
+#include "pure_walk.h"
 #include "svm.h"
 #include "vm.h"
 
@@ -591,6 +593,84 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	return 1;
 }
 
+static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	*val = 0;
+	return hv_read_guest(opaque, pa, val, size) ? -1 : 0;
+}
+
+/* Linear -> guest-physical through the guest's own tables (pure_walk.c). */
+static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	struct hvlab_pmem mem = { .opaque = vcpu->vm, .read = guest_read };
+	struct hvlab_gwalk_ctx ctx = {
+		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
+		.efer = s->efer & ~EFER_SVME, .mem = &mem,
+	};
+	struct hvlab_gwalk w;
+
+	if (!(s->cr0 & X86_CR0_PG)) {
+		*gpa = lin & 0xffffffffull;
+		return 0;
+	}
+	if (hvlab_gwalk(&ctx, lin, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
+		return -EFAULT;
+	*gpa = w.gpa;
+	return 0;
+}
+
+/*
+ * INS/OUTS, with or without REP, as exit_io.c does on VMX: up to 1 KiB or
+ * the end of the page per exit.  EXITINFO1 gives the address size (bits
+ * 9:7) and, for OUTS, the segment (bits 12:10: ES, CS, SS, DS, FS, GS);
+ * INS always writes ES:rDI (APM 15.10.2).
+ */
+static int string_io(struct hv_vcpu *vcpu, u32 info, unsigned int size)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	bool in = info & SVM_IOIO_IN, rep = info & SVM_IOIO_REP;
+	u64 mask = (info & BIT(9)) ? ~0ull : (info & BIT(8)) ? 0xffffffff :
+		   0xffff;
+	const struct vmcb_seg *segs[] = {
+		&v->s.es, &v->s.cs, &v->s.ss, &v->s.ds, &v->s.fs, &v->s.gs
+	};
+	unsigned int seg = in ? 0 : (info >> 10) & 7;
+	bool down = v->s.rflags & X86_EFLAGS_DF;
+	unsigned long *reg = &vcpu->gpr[in ? HV_RDI : HV_RSI];
+	u64 lin, gpa, count, n;
+
+	if (seg > 5)
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+					 v->c.exit_code, info);
+	/* in 64-bit mode only FS and GS have a base (SDM Vol. 1 3.4.2.1) */
+	lin = (*reg & mask) + ((v->s.efer & EFER_LMA) && (v->s.cs.attrib & BIT(9)) &&
+			       seg < 4 ? 0 : segs[seg]->base);
+	count = rep ? vcpu->gpr[HV_RCX] & mask : 1;
+	if (!count) {
+		skip_insn(vcpu);
+		return 1;
+	}
+	n = down ? 1 : min3(count, (u64)sizeof(run->io_data) / size,
+			     (PAGE_SIZE - (lin & ~PAGE_MASK)) / size);
+	if (!n || linear_to_gpa(vcpu, lin, &gpa) ||
+	    (!in && hv_read_guest(vcpu->vm, gpa, run->io_data, n * size)))
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, lin,
+					 info);
+	/* the register effects do not depend on the data: apply them now */
+	*reg = (*reg & ~mask) | ((*reg + (down ? -n : n) * size) & mask);
+	if (rep)
+		vcpu->gpr[HV_RCX] = (vcpu->gpr[HV_RCX] & ~mask) |
+				    ((vcpu->gpr[HV_RCX] - n) & mask);
+	/* REP with more to do: run the same instruction again (RIP stays) */
+	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 : 1;
+	vcpu->io_count = n;
+	vcpu->io_gpa = gpa;
+	run->io.count = n;
+	return 0;
+}
+
 /* IOIO: EXITINFO1 says port, size, direction (APM 15.10.2). */
 static int handle_ioio(struct hv_vcpu *vcpu)
 {
@@ -600,7 +680,7 @@ static int handle_ioio(struct hv_vcpu *vcpu)
 	u8 size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
 
 	vcpu->rec->info = info;
-	if ((info & SVM_IOIO_STR) || (size != 1 && size != 2 && size != 4))
+	if (size != 1 && size != 2 && size != 4)
 		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
 					 v->c.exit_code, info);
 	run->exit_reason = HVLAB_EXIT_IO;
@@ -611,6 +691,10 @@ static int handle_ioio(struct hv_vcpu *vcpu)
 	run->io.data_offset = offsetof(struct hvlab_run, io_data);
 	vcpu->io_size = size;
 	vcpu->io_count = 0;
+	vcpu->pending = (info & SVM_IOIO_IN) ? HV_PENDING_PIO_IN :
+					       HV_PENDING_PIO_OUT;
+	if (info & SVM_IOIO_STR)
+		return string_io(vcpu, info, size);
 	if (info & SVM_IOIO_IN) {
 		vcpu->pending = HV_PENDING_PIO_IN;
 	} else {
@@ -676,21 +760,96 @@ static int handle_msr(struct hv_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * The instruction that touched a device: the bytes the CPU fetched, in
+ * the VMCB when it has decode assists (APM 15.33.2), else read at CS:RIP
+ * through the guest's page tables.
+ */
+static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 lin = v->s.cs.base + v->s.rip, gpa;
+	unsigned int got = 0;
+
+	if (v->c.insn_len && v->c.insn_len <= INSN_MAX_LEN) {
+		memcpy(buf, v->c.insn_bytes, v->c.insn_len);
+		return v->c.insn_len;
+	}
+	while (got < INSN_MAX_LEN) {
+		unsigned int n = min_t(unsigned int, INSN_MAX_LEN - got,
+				       PAGE_SIZE - ((lin + got) & ~PAGE_MASK));
+
+		if (linear_to_gpa(vcpu, lin + got, &gpa) ||
+		    hv_read_guest(vcpu->vm, gpa, buf + got, n))
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/*
+ * A GPA outside every slot: the shared decoder (pure_insn.c) says what the
+ * instruction does, and userspace plays the device.  This backend handles
+ * the plain loads and stores (MOV, MOVZX, MOVSX); the read-modify-write
+ * forms and MOVS stop the vCPU with HVLAB_INTERNAL_MMIO_DECODE.
+ */
+static int mmio_exit(struct hv_vcpu *vcpu, u64 gpa)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	struct insn_mmio *m = &vcpu->mmio;
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int avail = fetch_insn(vcpu, bytes);
+	/* the VMCB's 12 attribute bits in the VMX access-rights layout */
+	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
+	u64 val = 0;
+
+	if (insn_decode_mmio(bytes, avail,
+			     insn_mode(!!(v->s.efer & EFER_LMA), cs_ar), m) ||
+	    m->op != INSN_MMIO_MOV) {
+		memcpy(&val, bytes, min(avail, 8u));
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
+					 val);
+	}
+	vcpu->mmio_gpa = gpa;
+	run->exit_reason = HVLAB_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = m->size;
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write) {
+		val = insn_store_value(m->reg == HV_RSP ? v->s.rsp :
+				       vcpu->gpr[m->reg & 15], m);
+		memcpy(run->mmio.data, &val, m->size);
+		vcpu->rec->value = val;
+		vcpu->pending = HV_PENDING_MMIO_WRITE;
+	} else {
+		vcpu->pending = HV_PENDING_MMIO_READ;
+	}
+	vcpu->pending_len = m->len;
+	return 0;
+}
+
 /* Nested page fault: EXITINFO2 the GPA, EXITINFO1 the #PF-style code. */
 static int handle_npf(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	u64 gpa = v->c.exit_info2;
+	u64 gpa = v->c.exit_info2, code = v->c.exit_info1;
 	int ret;
 
 	vcpu->rec->gpa = gpa;
-	vcpu->rec->info = v->c.exit_info1;
-	ret = hv_ept_fault(vcpu, gpa, v->c.exit_info1 & 2);
+	vcpu->rec->info = code;
+	ret = hv_ept_fault(vcpu, gpa, code & 2);
 	if (ret)
 		return ret;
-	/* not RAM: MMIO, which this backend does not decode yet */
-	return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
-				 v->s.rip);
+	/*
+	 * Executing from a device (bit 4), or the CPU walking guest page
+	 * tables that point outside its memory (bit 33): nothing to emulate.
+	 */
+	if ((code & BIT(4)) || (code & BIT_ULL(33)))
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
+					 code);
+	return mmio_exit(vcpu, gpa);
 }
 
 /* The VMX basic reason an SVM exit counts under in the statistics. */
@@ -878,14 +1037,21 @@ static void inject_pending(struct hv_vcpu *vcpu)
 }
 
 /* What userspace completed for the last exit (run.c's complete_pending). */
-static void complete_pending(struct hv_vcpu *vcpu)
+static int complete_pending(struct hv_vcpu *vcpu)
 {
+	struct vmcb *v = to_vmcb(vcpu);
 	struct hvlab_run *run = vcpu->run;
 	unsigned long *rax = &vcpu->gpr[HV_RAX];
 	u64 val = 0;
 
 	switch (vcpu->pending) {
 	case HV_PENDING_PIO_IN:
+		if (vcpu->io_count) {	/* INS: the data goes to memory */
+			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
+					   vcpu->io_count * vcpu->io_size))
+				return -EFAULT;
+			break;
+		}
 		memcpy(&val, run->io_data, vcpu->io_size);
 		if (vcpu->io_size == 4)
 			*rax = (u32)val;
@@ -895,6 +1061,20 @@ static void complete_pending(struct hv_vcpu *vcpu)
 	case HV_PENDING_HYPERCALL:
 		*rax = run->hypercall.ret;
 		break;
+	case HV_PENDING_MMIO_READ:
+		memcpy(&val, run->mmio.data, vcpu->mmio.size);
+		if (vcpu->mmio.reg == HV_RSP)
+			v->s.rsp = insn_merge_load(v->s.rsp, val, &vcpu->mmio);
+		else
+			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
+				vcpu->gpr[vcpu->mmio.reg], val, &vcpu->mmio);
+		fallthrough;
+	case HV_PENDING_MMIO_WRITE:
+		/* no NRIP after a nested page fault: the decoded length */
+		v->s.rip += vcpu->pending_len;
+		v->c.int_state &= ~1ull;
+		vcpu->pending_len = 0;
+		break;
 	default:
 		break;
 	}
@@ -902,6 +1082,7 @@ static void complete_pending(struct hv_vcpu *vcpu)
 		skip_insn(vcpu);
 	vcpu->pending = HV_PENDING_NONE;
 	vcpu->pending_len = 0;
+	return 0;
 }
 
 /*
@@ -944,7 +1125,10 @@ static int svm_run(struct hv_vcpu *vcpu)
 	struct hvlab_run *run = vcpu->run;
 	int ret;
 
-	complete_pending(vcpu);
+	ret = complete_pending(vcpu);
+	vcpu->pending = HV_PENDING_NONE;
+	if (ret)
+		return ret;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;

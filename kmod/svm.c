@@ -95,7 +95,8 @@ static int cpu_svm_on(struct svm_cpu *c)
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME)
 		return -EBUSY;
-	if (rdmsrl_safe(MSR_VM_CR_HV, &vm_cr) || (vm_cr & VM_CR_SVMDIS))
+	/* an emulator without VM_CR (Bochs) has no firmware switch either */
+	if (!rdmsrl_safe(MSR_VM_CR_HV, &vm_cr) && (vm_cr & VM_CR_SVMDIS))
 		return -ENODEV;
 	wrmsrl(MSR_VM_HSAVE_PA_HV, __pa(c->hsave));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);

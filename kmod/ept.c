@@ -49,6 +49,17 @@
 #define EPT_IGNORE_PAT	(1ull << 6)
 #define EPT_ADDR_MASK	0x000ffffffffff000ull
 
+/*
+ * AMD's nested page tables (APM Vol. 2 15.25) have the ordinary x86-64
+ * format, and EPT's R, W, X bits 0-2 read there as P, R/W, U/S: the
+ * tables above the leaves are the same bits on both.  A nested walk is a
+ * user access, so every NPT entry has U/S set.  Leaves differ: NPT has no
+ * memory type field (the host's PAT applies), so only P, R/W, U/S, and
+ * A and D set up front.
+ */
+#define NPT_RW		(1ull << 1)
+#define NPT_LEAF	((1ull << 0) | (1ull << 2) | (1ull << 5) | (1ull << 6))
+
 int hv_ept_init(struct hv_vm *vm)
 {
 	vm->ept_root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -263,8 +274,13 @@ int hv_ept_fault(struct hv_vcpu *vcpu, u64 gpa, bool write)
 		ret = -ENOMEM;
 		goto out;
 	}
-	*leaf = page_to_phys(page) | EPT_R | EPT_X | EPT_MT_WB | EPT_IGNORE_PAT |
-		((s->flags & HVLAB_MEM_READONLY) ? 0 : EPT_W);
+	if (hv_ops->npt)	/* NPT: a user page, accessed and dirty */
+		*leaf = page_to_phys(page) | NPT_LEAF |
+			((s->flags & HVLAB_MEM_READONLY) ? 0 : NPT_RW);
+	else
+		*leaf = page_to_phys(page) | EPT_R | EPT_X | EPT_MT_WB |
+			EPT_IGNORE_PAT |
+			((s->flags & HVLAB_MEM_READONLY) ? 0 : EPT_W);
 	vcpu->stats->ept_faults++;
 out:
 	mutex_unlock(&vm->mmu_lock);

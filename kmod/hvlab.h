@@ -18,6 +18,44 @@ void hvlab_vmx_put(void);		/* last user turns it off */
 const struct hvlab_caps *hvlab_vmx_caps(void);
 int hvlab_vmx_probe(struct hvlab_probe *p);
 
+/*
+ * The vendor boundary (as KVM's kvm_x86_ops): what differs between Intel
+ * VMX (vmx.c, vcpu.c, vmcs.c, run.c, exit.c) and AMD SVM (svm.c, npt.c).
+ * main.c picks one table at load by the CPU's vendor; the generic code
+ * (ioctls, memory slots, statistics) calls through hv_ops.
+ */
+struct hv_vm;
+struct hv_vcpu;
+struct hv_x86_ops {
+	const char *name;		/* "VMX" or "SVM", for messages */
+	bool npt;			/* ept.c builds x86-format tables */
+	int (*hw_init)(void);		/* module load: CPUID, MSRs, caps */
+	void (*hw_exit)(void);		/* module unload */
+	int (*hw_get)(void);		/* first VM: enable on every CPU */
+	void (*hw_put)(void);		/* last VM gone: disable */
+	const struct hvlab_caps *(*caps)(void);
+	int (*probe)(struct hvlab_probe *p);
+	int (*vm_check)(unsigned long flags);	/* HVLAB_VM_* it can offer */
+	int (*vcpu_create)(struct hv_vcpu *vcpu);	/* VMCS/VMCB pages */
+	int (*vcpu_setup)(struct hv_vcpu *vcpu);	/* loaded: fill it */
+	void (*vcpu_free)(struct hv_vcpu *vcpu);
+	/* preemption off; ioctl: at the start of an ioctl, else sched_in */
+	void (*vcpu_load)(struct hv_vcpu *vcpu, bool ioctl);
+	int (*run)(struct hv_vcpu *vcpu);	/* HVLAB_RUN */
+	void (*get_regs)(struct hv_vcpu *vcpu, struct hvlab_regs *r);
+	void (*set_regs)(struct hv_vcpu *vcpu, const struct hvlab_regs *r);
+	void (*get_sregs)(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
+	int (*set_sregs)(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
+	bool inject;			/* HVLAB_INJECT's queue is served */
+	int (*clear_event)(struct hv_vcpu *vcpu, const struct hvlab_event *e);
+	/* every other vCPU ioctl (MSRs, debug, translate), or NULL */
+	long (*vcpu_ioctl)(struct hv_vcpu *vcpu, unsigned int cmd,
+			   void __user *uarg);
+};
+extern const struct hv_x86_ops *hv_ops;
+extern const struct hv_x86_ops hv_vmx_ops;	/* vcpu.c */
+extern const struct hv_x86_ops hv_svm_ops;	/* svm.c */
+
 /* vm.c: VM objects (vm.h has the structures and the rest of the API) */
 int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */
 

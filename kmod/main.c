@@ -2,7 +2,8 @@
 /*
  * main.c - Linux glue: module load/unload and /dev/hvlab.
  *
- * This file holds no VMX code.  It creates the misc device /dev/hvlab
+ * This file holds no VMX or SVM code.  It picks the vendor backend by the
+ * CPU's vendor (hv_ops: vmx.c and friends on Intel, svm.c on AMD), creates the misc device /dev/hvlab
  * (mode 0600: only root may open it, since a VM pins host memory and runs
  * code on the host CPU in VMX non-root mode) and dispatches the system
  * ioctls of include/uapi/hvlab.h: the API version, the capability report,
@@ -18,7 +19,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <asm/processor.h>
+
 #include "hvlab.h"
+
+const struct hv_x86_ops *hv_ops;
 
 /*
  * bench_floor=1 at insmod lets a VM ask for the benchmark floor
@@ -41,14 +46,14 @@ static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 	case HVLAB_GET_API_VERSION:
 		return arg ? -EINVAL : HVLAB_API_VERSION;
 	case HVLAB_GET_CAPS:
-		if (copy_to_user(uarg, hvlab_vmx_caps(), sizeof(struct hvlab_caps)))
+		if (copy_to_user(uarg, hv_ops->caps(), sizeof(struct hvlab_caps)))
 			return -EFAULT;
 		return 0;
 	case HVLAB_PROBE:
 		probe = kzalloc(sizeof(*probe), GFP_KERNEL);
 		if (!probe)
 			return -ENOMEM;
-		ret = hvlab_vmx_probe(probe);
+		ret = hv_ops->probe(probe);
 		if (!ret && copy_to_user(uarg, probe, sizeof(*probe)))
 			ret = -EFAULT;
 		kfree(probe);
@@ -84,18 +89,25 @@ static int __init hvlab_init(void)
 {
 	int ret;
 
-	ret = hvlab_vmx_init();
+	/* Hygon's Dhyana is a licensed Zen: SVM, as on AMD */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		hv_ops = &hv_svm_ops;
+	else
+		hv_ops = &hv_vmx_ops;
+	ret = hv_ops->hw_init();
 	if (ret)
 		return ret;
 	hv_vcpu_init_percpu();
 	ret = misc_register(&hvlab_dev);
 	if (ret) {
 		hv_vcpu_exit_percpu();
-		hvlab_vmx_exit();
+		hv_ops->hw_exit();
 		return ret;
 	}
-	pr_info("hvlab: ready: /dev/hvlab, VMCS revision %#x, features %#llx\n",
-		hvlab_vmx_caps()->vmcs_revision, hvlab_vmx_caps()->features);
+	pr_info("hvlab: ready: /dev/hvlab, %s, VMCS revision %#x, features %#llx\n",
+		hv_ops->name, hv_ops->caps()->vmcs_revision,
+		hv_ops->caps()->features);
 	return 0;
 }
 
@@ -103,11 +115,11 @@ static void __exit hvlab_exit(void)
 {
 	misc_deregister(&hvlab_dev);
 	hv_vcpu_exit_percpu();
-	hvlab_vmx_exit();
+	hv_ops->hw_exit();
 }
 
 module_init(hvlab_init);
 module_exit(hvlab_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hvlab: an educational type-2 hypervisor for Intel VMX");
+MODULE_DESCRIPTION("hvlab: an educational type-2 hypervisor for Intel VMX and AMD SVM");
 MODULE_AUTHOR("hvlab developers");

@@ -100,10 +100,11 @@ static bool flush_guest_tlb(struct hv_vcpu *vcpu)
  * or TLB flush that fails sets vcpu->load_failed, which stops the ioctl
  * and the run loop with -EIO (no VMCS may be used half loaded).
  */
-static void vcpu_load(struct hv_vcpu *vcpu)
+static void vmx_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 {
 	int cpu = smp_processor_id();
 	unsigned long flags;
+	u64 fs_base;
 
 	if (vcpu->cpu != cpu) {
 		vmclear_anywhere(vcpu);
@@ -134,11 +135,21 @@ static void vcpu_load(struct hv_vcpu *vcpu)
 		}
 		this_cpu_write(current_vmcs, vcpu->vmcs);
 	}
+	/*
+	 * At an ioctl: VM exit loads FS.base from the VMCS, and Linux does
+	 * not reload it on the way back to userspace: it must be this
+	 * thread's TLS base, which differs between the threads that run a
+	 * VM's vCPUs.
+	 */
+	if (ioctl && !vcpu->load_failed) {
+		rdmsrl(MSR_FS_BASE, fs_base);
+		vmcs_writel(HOST_FS_BASE, fs_base);
+	}
 }
 
 static void vcpu_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	vcpu_load(container_of(pn, struct hv_vcpu, pn));
+	hv_ops->vcpu_load(container_of(pn, struct hv_vcpu, pn), false);
 }
 
 static void vcpu_sched_out(struct preempt_notifier *pn,
@@ -155,18 +166,9 @@ static struct preempt_ops vcpu_preempt_ops = {
 /* Bracket every vCPU ioctl: the VMCS follows the thread while it runs. */
 static void vcpu_get(struct hv_vcpu *vcpu)
 {
-	u64 fs_base;
-
 	preempt_disable();
 	preempt_notifier_register(&vcpu->pn);
-	vcpu_load(vcpu);
-	/*
-	 * VM exit loads FS.base from the VMCS, and Linux does not reload it on
-	 * the way back to userspace: it must be this thread's TLS base, which
-	 * differs between the threads that run a VM's vCPUs.
-	 */
-	rdmsrl(MSR_FS_BASE, fs_base);
-	vmcs_writel(HOST_FS_BASE, fs_base);
+	hv_ops->vcpu_load(vcpu, true);
 	preempt_enable();
 }
 
@@ -206,6 +208,38 @@ out:
 	return ret;
 }
 
+/* The ioctls only the VMX backend implements (hv_vmx_ops.vcpu_ioctl). */
+static long vmx_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
+			   void __user *uarg)
+{
+	struct hvlab_debug debug;
+	u32 proc;
+
+	switch (cmd) {
+	case HVLAB_GET_MSRS:
+		return do_msrs(vcpu, uarg, false);
+	case HVLAB_SET_MSRS:
+		return do_msrs(vcpu, uarg, true);
+	case HVLAB_SET_DEBUG:
+		if (copy_from_user(&debug, uarg, sizeof(debug)))
+			return -EFAULT;
+		if (debug.flags & ~HVLAB_DEBUG_SINGLESTEP)
+			return -EINVAL;
+		if ((debug.flags & HVLAB_DEBUG_SINGLESTEP) &&
+		    !(hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG))
+			return -EOPNOTSUPP;
+		vcpu->singlestep = debug.flags & HVLAB_DEBUG_SINGLESTEP;
+		proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     proc | (vcpu->singlestep ? PROC_MTF : 0));
+		return 0;
+	case HVLAB_TRANSLATE:
+		return hv_translate(vcpu, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
 static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 			      void __user *uarg)
 {
@@ -213,17 +247,15 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		struct hvlab_regs regs;
 		struct hvlab_sregs sregs;
 		struct hvlab_event event;
-		struct hvlab_debug debug;
 	} u;
-	u32 proc;
 
 	switch (cmd) {
 	case HVLAB_RUN:
 		if (uarg)
 			return -EINVAL;
-		return hv_vcpu_run(vcpu);
+		return hv_ops->run(vcpu);
 	case HVLAB_GET_REGS:
-		hv_vmcs_get_regs(vcpu, &u.regs);
+		hv_ops->get_regs(vcpu, &u.regs);
 		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
 	case HVLAB_SET_REGS:
 		if (copy_from_user(&u.regs, uarg, sizeof(u.regs)))
@@ -238,32 +270,30 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		if (vcpu->pending != HV_PENDING_NONE) {
 			struct hvlab_regs old;
 
-			hv_vmcs_get_regs(vcpu, &old);
+			hv_ops->get_regs(vcpu, &old);
 			if (old.rip != u.regs.rip) {
 				vcpu->pending = HV_PENDING_NONE;
 				vcpu->pending_len = 0;
 			}
 		}
-		hv_vmcs_set_regs(vcpu, &u.regs);
+		hv_ops->set_regs(vcpu, &u.regs);
 		return 0;
 	case HVLAB_GET_SREGS:
-		hv_vmcs_get_sregs(vcpu, &u.sregs);
+		hv_ops->get_sregs(vcpu, &u.sregs);
 		u.sregs.cr8 = vcpu->cr8;
 		return copy_to_user(uarg, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
 	case HVLAB_SET_SREGS:
 		if (copy_from_user(&u.sregs, uarg, sizeof(u.sregs)))
 			return -EFAULT;
 		vcpu->cr8 = u.sregs.cr8;
-		return hv_vmcs_set_sregs(vcpu, &u.sregs);
-	case HVLAB_GET_MSRS:
-		return do_msrs(vcpu, uarg, false);
-	case HVLAB_SET_MSRS:
-		return do_msrs(vcpu, uarg, true);
+		return hv_ops->set_sregs(vcpu, &u.sregs);
 	case HVLAB_INJECT:
+		if (!hv_ops->inject)
+			return -EOPNOTSUPP;
 		if (copy_from_user(&u.event, uarg, sizeof(u.event)))
 			return -EFAULT;
 		if (u.event.type == HVLAB_EVENT_CLEAR)
-			return hv_clear_event(vcpu, &u.event);
+			return hv_ops->clear_event(vcpu, &u.event);
 		if (u.event.vector > 255 || vcpu->event_pending ||
 		    (u.event.type != HVLAB_EVENT_EXTINT &&
 		     u.event.type != HVLAB_EVENT_NMI &&
@@ -273,21 +303,12 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		vcpu->event = u.event;
 		vcpu->event_pending = true;
 		return 0;
+	case HVLAB_GET_MSRS:
+	case HVLAB_SET_MSRS:
 	case HVLAB_SET_DEBUG:
-		if (copy_from_user(&u.debug, uarg, sizeof(u.debug)))
-			return -EFAULT;
-		if (u.debug.flags & ~HVLAB_DEBUG_SINGLESTEP)
-			return -EINVAL;
-		if ((u.debug.flags & HVLAB_DEBUG_SINGLESTEP) &&
-		    !(hvlab_vmx_caps()->features & HVLAB_CAP_MONITOR_TRAP_FLAG))
-			return -EOPNOTSUPP;
-		vcpu->singlestep = u.debug.flags & HVLAB_DEBUG_SINGLESTEP;
-		proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~PROC_MTF;
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-			     proc | (vcpu->singlestep ? PROC_MTF : 0));
-		return 0;
 	case HVLAB_TRANSLATE:
-		return hv_translate(vcpu, uarg);
+		return hv_ops->vcpu_ioctl ? hv_ops->vcpu_ioctl(vcpu, cmd, uarg) :
+					    -EOPNOTSUPP;
 	default:
 		return -ENOTTY;
 	}
@@ -359,11 +380,50 @@ static int vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* The VMX half of a vCPU: its VMCS (written back first) and VPID. */
+static void vmx_vcpu_free(struct hv_vcpu *vcpu)
+{
+	if (vcpu->vmcs)
+		vmclear_anywhere(vcpu);
+	if (vcpu->vpid)
+		ida_free(&vpid_ida, vcpu->vpid);
+	vcpu->vpid = 0;
+	free_page((unsigned long)vcpu->vmcs);
+	vcpu->vmcs = NULL;
+}
+
+/* Give the VMCS its revision id, then VMCLEAR it (SDM 25.2), and a VPID. */
+static int vmx_vcpu_create(struct hv_vcpu *vcpu)
+{
+	int vpid;
+
+	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->vmcs)
+		return -ENOMEM;
+	if (hvlab_vmx_caps()->features & HVLAB_CAP_VPID) {
+		vpid = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
+		vcpu->vpid = vpid > 0 ? vpid : 0;
+	}
+	*(u32 *)vcpu->vmcs = hvlab_vmx_caps()->vmcs_revision;
+	if (hv_vmclear(__pa(vcpu->vmcs)))
+		return -EIO;
+	return 0;
+}
+
+static int vmx_vcpu_setup(struct hv_vcpu *vcpu)
+{
+	int ret = hv_vmcs_setup(vcpu);
+
+	if (!ret)
+		ret = vcpu->paging->reload(vcpu);
+	return ret;
+}
+
 void hv_vcpu_free(struct hv_vcpu *vcpu)
 {
 	struct hv_vm *vm = vcpu->vm;
 
-	vmclear_anywhere(vcpu);
+	hv_ops->vcpu_free(vcpu);
 	/*
 	 * Shadow tables point at pages the slots pin: free them while the
 	 * vCPU still counts, so a slot change (allowed once no vCPU is left,
@@ -375,9 +435,6 @@ void hv_vcpu_free(struct hv_vcpu *vcpu)
 	vm->vcpus[vcpu->id] = NULL;
 	WRITE_ONCE(vm->nr_vcpus, vm->nr_vcpus - 1);
 	mutex_unlock(&vm->lock);
-	if (vcpu->vpid)
-		ida_free(&vpid_ida, vcpu->vpid);
-	free_page((unsigned long)vcpu->vmcs);
 	free_page((unsigned long)vcpu->run);
 	free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
 	kfree(vcpu->fpu);
@@ -403,7 +460,7 @@ static const struct file_operations vcpu_fops = {
 int hv_vcpu_create(struct hv_vm *vm, u32 id)
 {
 	struct hv_vcpu *vcpu;
-	int ret, fd, vpid;
+	int ret, fd;
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
@@ -420,27 +477,19 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);
 	ret = -ENOMEM;
-	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->stats = alloc_pages_exact(PAGE_ALIGN(sizeof(*vcpu->stats)),
 					GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);	/* kmalloc: 16-aligned */
-	if (!vcpu->vmcs || !vcpu->run || !vcpu->stats || !vcpu->fpu ||
+	if (!vcpu->run || !vcpu->stats || !vcpu->fpu ||
 	    (vcpu->paging->init && vcpu->paging->init(vcpu)))
 		goto free;
 	/* FXSAVE image of an initialized FPU: FCW 0x37f, MXCSR 0x1f80 */
 	*(u16 *)vcpu->fpu = 0x37f;
 	*(u32 *)(vcpu->fpu + 24) = 0x1f80;
-	if (hvlab_vmx_caps()->features & HVLAB_CAP_VPID) {
-		vpid = ida_alloc_range(&vpid_ida, 1, 0xffff, GFP_KERNEL);
-		vcpu->vpid = vpid > 0 ? vpid : 0;
-	}
-	/* SDM 25.2: the VMCS starts with the revision id, then VMCLEAR */
-	*(u32 *)vcpu->vmcs = hvlab_vmx_caps()->vmcs_revision;
-	if (hv_vmclear(__pa(vcpu->vmcs))) {
-		ret = -EIO;
+	ret = hv_ops->vcpu_create(vcpu);
+	if (ret)
 		goto free;
-	}
 
 	mutex_lock(&vm->lock);
 	if (vm->vcpus[id]) {
@@ -455,9 +504,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	kref_get(&vm->ref);
 
 	vcpu_get(vcpu);
-	ret = hv_vmcs_setup(vcpu);
-	if (!ret)
-		ret = vcpu->paging->reload(vcpu);
+	ret = hv_ops->vcpu_setup(vcpu);
 	vcpu_put(vcpu);
 	if (ret) {
 		hv_vcpu_free(vcpu);
@@ -469,9 +516,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	return fd;
 
 free:
-	if (vcpu->vpid)
-		ida_free(&vpid_ida, vcpu->vpid);
-	free_page((unsigned long)vcpu->vmcs);
+	hv_ops->vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	if (vcpu->stats)
 		free_pages_exact(vcpu->stats, PAGE_ALIGN(sizeof(*vcpu->stats)));
@@ -495,3 +540,32 @@ void hv_vcpu_exit_percpu(void)
 {
 	preempt_notifier_dec();
 }
+
+static int vmx_vm_check(unsigned long flags)
+{
+	return 0;	/* EPT and shadow paging both */
+}
+
+/* The VMX backend: vmx.c, this file, vmcs.c, run.c, exit.c and the rest. */
+const struct hv_x86_ops hv_vmx_ops = {
+	.name = "VMX",
+	.hw_init = hvlab_vmx_init,
+	.hw_exit = hvlab_vmx_exit,
+	.hw_get = hvlab_vmx_get,
+	.hw_put = hvlab_vmx_put,
+	.caps = hvlab_vmx_caps,
+	.probe = hvlab_vmx_probe,
+	.vm_check = vmx_vm_check,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_setup = vmx_vcpu_setup,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_load = vmx_vcpu_load,
+	.run = hv_vcpu_run,
+	.get_regs = hv_vmcs_get_regs,
+	.set_regs = hv_vmcs_set_regs,
+	.get_sregs = hv_vmcs_get_sregs,
+	.set_sregs = hv_vmcs_set_sregs,
+	.inject = true,
+	.clear_event = hv_clear_event,
+	.vcpu_ioctl = vmx_vcpu_ioctl,
+};

@@ -40,7 +40,7 @@ static void vm_free(struct kref *ref)
 	free_page((unsigned long)vm->msr_bitmap);
 	mmdrop(vm->mm);
 	kfree(vm);
-	hvlab_vmx_put();
+	hv_ops->hw_put();
 	module_put(THIS_MODULE);
 }
 
@@ -162,7 +162,10 @@ int hvlab_vm_create(unsigned long flags)
 	struct hv_vm *vm;
 	int ret, fd;
 
-	ret = hvlab_vmx_get();
+	ret = hv_ops->vm_check(flags);
+	if (ret)
+		return ret;
+	ret = hv_ops->hw_get();
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -196,7 +199,7 @@ free_vm:
 	mmdrop(vm->mm);
 	kfree(vm);
 put_vmx:
-	hvlab_vmx_put();
+	hv_ops->hw_put();
 	return ret;
 }
 

@@ -162,10 +162,8 @@ static void gather(struct host_facts *h)
 	h->vmmon = path_exists("/sys/module/vmmon");
 	h->module_loaded = path_exists("/sys/module/hvlab");
 	h->vm_cr = -1;
-	if (h->amd) {
-		gather_svm(h);
-		return;
-	}
+	if (h->amd)
+		gather_svm(h);	/* then, as on Intel, what the module says */
 
 	fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -217,6 +215,14 @@ static const struct {
 
 static void print_caps(const struct hvlab_caps *c, bool raw)
 {
+	if (c->features & HVLAB_CAP_SVM) {
+		printf("SVM backend (from the module)\n");
+		printf("  nested paging (NPT)   %s\n", c->features & HVLAB_CAP_NPT ? "yes" : "no");
+		printf("  next-RIP save (NRIP)  %s\n", c->features & HVLAB_CAP_NRIP ? "yes" : "no");
+		printf("  flush by ASID         %s\n", c->features & HVLAB_CAP_FLUSH_ASID ? "yes" : "no");
+		printf("  decode assists        %s\n", c->features & HVLAB_CAP_DECODE_ASSISTS ? "yes" : "no");
+		return;
+	}
 	printf("VMX capabilities (from the module)\n");
 	printf("  VMCS revision id      %#x, region %u bytes\n",
 	       c->vmcs_revision, c->vmcs_size);

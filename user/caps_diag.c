@@ -8,12 +8,11 @@
  * firmware), then the module, then what the module itself found (features,
  * and the per-CPU VMXON probe that reveals another hypervisor).
  *
- * An AMD CPU takes its own, shorter path: hvlab has no SVM backend, so the
- * most it can say is why AMD-V is or is not there -- no SVM in CPUID (and,
- * inside a VM, how to expose it), SVM switched off by the firmware
- * (VM_CR.SVMDIS, AMD APM Vol. 2 15.30.1), or SVM present and usable by
- * another hypervisor but not by hvlab -- so a student learns whether the
- * machine would run KVM or VirtualBox, and that Bochs runs hvlab itself.
+ * An AMD CPU takes its own path: no SVM in CPUID (and, inside a VM, how to
+ * expose it), SVM switched off by the firmware (VM_CR.SVMDIS, AMD APM
+ * Vol. 2 15.30.1), then what the module's SVM backend found (HVLAB_CAP_SVM:
+ * nested paging, NRIP save, and the per-CPU EFER.SVME probe that reveals
+ * another hypervisor such as kvm_amd).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,10 +116,29 @@ static enum verdict diagnose_amd(const struct host_facts *h, char *why, char *to
 		snprintf(todo, N, "enable \"SVM Mode\" (AMD-V) in the BIOS/UEFI setup, then power-cycle; meanwhile, 'make demo' runs hvlab in Bochs");
 		return VERDICT_FIRMWARE;
 	}
-	snprintf(why, N, "this is an AMD CPU with AMD-V (SVM%s%s); hvlab drives Intel VT-x only, it has no SVM backend",
+	if (h->have_caps && (h->caps.features & HVLAB_CAP_SVM)) {
+		if (h->have_probe && h->probe.result == -EBUSY) {
+			snprintf(why, N, "SVM is held by %s (EFER.SVME already set)",
+				 h->probe.cpu[0].owner == HVLAB_OWNER_KVM ? "kvm_amd (KVM)" : "another hypervisor");
+			snprintf(todo, N, "close that hypervisor's VMs, or unload it (sudo rmmod kvm_amd), then retry");
+			return VERDICT_BUSY;
+		}
+		if (h->have_probe && h->probe.result) {
+			snprintf(why, N, "enabling SVM failed (error %d) on at least one CPU", h->probe.result);
+			snprintf(todo, N, "check dmesg for hvlab messages");
+			return VERDICT_PROBE_FAILED;
+		}
+		snprintf(why, N, "AMD-V (SVM) with nested paging is usable on every CPU, through hvlab's SVM backend (docs/svm.md: what it does not do yet)");
+		return VERDICT_OK;
+	}
+	snprintf(why, N, "this is an AMD CPU with AMD-V (SVM%s%s), but the hvlab module %s",
 		 h->svm_features & SVM_FEAT_NPT ? ", nested paging" : ", no nested paging",
-		 h->vm_cr < 0 ? ", firmware switch unread: run as root with the msr module" : "");
-	snprintf(todo, N, "run hvlab in Bochs ('make demo', 'make check', 'make vm-shell'); KVM or VirtualBox can use AMD-V here");
+		 h->vm_cr < 0 ? ", firmware switch unread: run as root with the msr module" : "",
+		 h->module_loaded ? "does not offer SVM here (its backend needs nested paging and NRIP save)" :
+		 "is not loaded");
+	snprintf(todo, N, "%s", h->module_loaded ?
+		 "run hvlab in Bochs ('make demo', 'make check', 'make vm-shell'); KVM or VirtualBox can use AMD-V here" :
+		 "sudo insmod kmod/hvlab.ko (after 'make'); dmesg says why if it refuses");
 	return VERDICT_AMD_SVM;
 }
 

@@ -92,6 +92,15 @@
 #define HVLAB_CAP_XSAVES		(1ull << 27)
 #define HVLAB_CAP_RDTSCP		(1ull << 28)
 #define HVLAB_CAP_INVPCID		(1ull << 29)
+/*
+ * AMD SVM: the module drives SVM, not VMX (the VMX fields of hvlab_caps
+ * are then 0), and what CPUID 8000_000Ah says of it (AMD APM Vol. 2 15).
+ */
+#define HVLAB_CAP_SVM			(1ull << 32)
+#define HVLAB_CAP_NPT			(1ull << 33)
+#define HVLAB_CAP_NRIP			(1ull << 34)
+#define HVLAB_CAP_FLUSH_ASID		(1ull << 35)
+#define HVLAB_CAP_DECODE_ASSISTS	(1ull << 36)
 
 /* Why VMX cannot be used (hvlab_caps.status). */
 #define HVLAB_STATUS_OK			0

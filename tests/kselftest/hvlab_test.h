@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +134,30 @@ static inline long hvlab_vm_lck_kib(void)
 }
 
 /* CPUs the harness asked for; 0 when not run by the harness. */
+/*
+ * Does the loaded module drive AMD SVM (HVLAB_CAP_SVM in its capability
+ * report) rather than Intel VMX?  Asked of the module, not guessed from
+ * the CPU: 1 SVM, 0 VMX or no answer.
+ */
+static inline int hvlab_is_svm(void)
+{
+	struct hvlab_caps caps;
+	int fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC), svm = 0;
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, HVLAB_GET_CAPS, &caps) == 0)
+		svm = !!(caps.features & HVLAB_CAP_SVM);
+	close(fd);
+	return svm;
+}
+
+/* In a test (kselftest_harness.h): what only VMX offers skips on SVM. */
+#define HVLAB_SKIP_ON_SVM() do {				\
+	if (hvlab_is_svm())					\
+		SKIP(return, "VMX only: the module drives AMD SVM");	\
+} while (0)
+
 static inline long hvlab_expected_cpus(void)
 {
 	return strtol(hvlab_env("HVLAB_VM_CPUS", "0"), NULL, 10);

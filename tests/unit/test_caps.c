@@ -194,10 +194,10 @@ static void amd_host(struct host_facts *h)
 }
 
 /*
- * AMD: hvlab has no SVM backend, but `hvlab caps` still tells a student
- * with a Ryzen laptop which of the three cases holds -- no AMD-V at all
- * (and, nested, how to expose it), AMD-V off in the firmware, or AMD-V
- * usable by other hypervisors -- and that Bochs runs hvlab regardless.
+ * AMD: `hvlab caps` tells a student with a Ryzen laptop which case holds
+ * -- no AMD-V at all (and, nested, how to expose it), AMD-V off in the
+ * firmware, the module not loaded or without its SVM backend, AMD-V held
+ * by kvm_amd, or usable by hvlab's SVM backend.
  */
 TEST(amd_verdicts)
 {
@@ -207,9 +207,27 @@ TEST(amd_verdicts)
 	amd_host(&h);
 	EXPECT_EQ(VERDICT_AMD_SVM, caps_diagnose(&h, why, todo));
 	EXPECT_NE(NULL, strstr(why, "nested paging"));
-	EXPECT_NE(NULL, strstr(why, "no SVM backend"));
-	EXPECT_NE(NULL, strstr(todo, "make demo"));
+	EXPECT_NE(NULL, strstr(why, "not loaded"));
+	EXPECT_NE(NULL, strstr(todo, "insmod"));
 	EXPECT_EQ(NULL, strstr(why, "unread"));
+
+	/* loaded, but without SVM (a CPU lacking NPT or NRIP) */
+	h.module_loaded = true;
+	EXPECT_EQ(VERDICT_AMD_SVM, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "does not offer SVM"));
+	EXPECT_NE(NULL, strstr(todo, "make demo"));
+
+	/* the SVM backend answers: usable, or held by kvm_amd */
+	h.have_caps = h.have_probe = true;
+	h.caps.features = HVLAB_CAP_SVM | HVLAB_CAP_NPT | HVLAB_CAP_NRIP;
+	EXPECT_EQ(VERDICT_OK, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "SVM backend"));
+	h.probe.result = -EBUSY;
+	h.probe.nr_cpus = 1;
+	h.probe.cpu[0].owner = HVLAB_OWNER_KVM;
+	EXPECT_EQ(VERDICT_BUSY, caps_diagnose(&h, why, todo));
+	EXPECT_NE(NULL, strstr(why, "kvm_amd"));
+	amd_host(&h);
 
 	/* VM_CR unreadable (not root, no msr.ko): said, not guessed */
 	h.vm_cr = -1;

@@ -1,0 +1,1182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm.c - the AMD SVM backend (AMD APM Vol. 2, chapter 15): SVM on and off
+ * on every CPU, one VMCB per vCPU, the run loop and its exit handlers.
+ *
+ * Turning SVM on (svm_hw_get) is EFER.SVME plus the physical address of a
+ * host save area in VM_HSAVE_PA, on every CPU; a CPU whose EFER.SVME is
+ * already set belongs to another hypervisor (kvm_amd): -EBUSY, as with
+ * VMX.  VM_CR.SVMDIS set means the firmware turned SVM off.
+ *
+ * The VMCB (svm.h) is the VMCS's counterpart, but ordinary memory: the
+ * host fills it with plain stores.  Each vCPU's VMCB intercepts what a
+ * guest must not do to the host: host interrupts and NMIs (so the host
+ * keeps its CPU), every port (an all-ones I/O permission map) and every
+ * MSR (an all-ones MSR permission map), CPUID, HLT, VMMCALL, SHUTDOWN,
+ * every SVM instruction, XSETBV, and #DB, #AC and #MC as on VMX (vm.h,
+ * HV_EXC_ALWAYS).  Guest memory is mapped by nested paging (NPT), built
+ * on demand from the memory slots by ept.c in the ordinary x86-64 page
+ * table format (vm->npt).  Each vCPU has its own ASID, and its TLB
+ * entries are flushed when it moves to another CPU.
+ *
+ * Exits are turned into hvlab's common reasons (include/uapi/hvlab.h):
+ * IOIO -> HVLAB_EXIT_IO (EXITINFO1 gives port, size, direction; the next
+ * RIP comes from NRIP), HLT -> HVLAB_EXIT_HLT, VMMCALL ->
+ * HVLAB_EXIT_HYPERCALL, SHUTDOWN -> HVLAB_EXIT_SHUTDOWN; CPUID is answered
+ * here from pure_cpuid.c.  HVLAB_INJECT's event goes into EVENTINJ, with
+ * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
+ * basic reason it corresponds to, so `hvlab run --stats` reads the same
+ * on both vendors.  A nested page fault outside every slot is MMIO,
+ * decoded by pure_insn.c.  Not done yet (docs/svm.md): MMIO by MOVS, OR,
+ * AND, XCHG; shadow paging, the MSR allow-list, debug and translate
+ * ioctls, CPU hotplug and suspend.
+ */
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/reboot.h>
+
+#include "compat.h"
+#include "hvlab.h"
+#include "pure_cpuid.h"
+#include "pure_insn.h"
+#include "pure_walk.h"
+#include "svm.h"
+#include "vm.h"
+
+struct svm_cpu {
+	void *hsave;		/* VM_HSAVE_PA: VMRUN's save area for the host */
+	void *host_vmcb;	/* VMSAVE/VMLOAD of the host's hidden state */
+	bool on;		/* hvlab set EFER.SVME here */
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+static DEFINE_MUTEX(svm_lock);
+static DEFINE_IDA(asid_ida);
+static int svm_users;
+static struct hvlab_caps caps;
+static u32 svm_features;	/* CPUID 0x8000000A:EDX */
+static u32 nr_asids;		/* CPUID 0x8000000A:EBX */
+static void *iopm, *msrpm;	/* all ones: every port and MSR exits */
+static bool emergency_cb_registered;
+
+#define IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1), 16 allocated */
+#define MSRPM_ORDER	1	/* 8 KiB (APM 15.11) */
+
+static const struct hvlab_caps *svm_caps(void)
+{
+	return &caps;
+}
+
+static bool kvm_loaded(void)
+{
+	void *sym = __symbol_get("kvm_rebooting");
+
+	if (!sym)
+		return false;
+	__symbol_put("kvm_rebooting");
+	return true;
+}
+
+/* EFER.SVME on this CPU (APM 15.4); IRQs off.  -EBUSY: someone else's. */
+static int cpu_svm_on(struct svm_cpu *c)
+{
+	u64 efer, vm_cr;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+	/* an emulator without VM_CR (Bochs) has no firmware switch either */
+	if (!rdmsrl_safe(MSR_VM_CR_HV, &vm_cr) && (vm_cr & VM_CR_SVMDIS))
+		return -ENODEV;
+	wrmsrl(MSR_VM_HSAVE_PA_HV, __pa(c->hsave));
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	c->on = true;
+	return 0;
+}
+
+static void cpu_svm_off(struct svm_cpu *c)
+{
+	u64 efer;
+
+	if (!c->on)
+		return;
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA_HV, 0);
+	c->on = false;
+}
+
+/* Reboot or crash: leave SVM with GIF set, or INIT stays blocked. */
+static void svm_emergency_off(void)
+{
+	struct svm_cpu *c = this_cpu_ptr(&svm_cpu);
+
+	if (c->on) {
+		asm volatile("stgi" ::: "memory");
+		cpu_svm_off(c);
+	}
+}
+
+static void svm_on_ipi(void *arg)
+{
+	if (cpu_svm_on(this_cpu_ptr(&svm_cpu)))
+		atomic_inc(arg);
+}
+
+static void svm_off_ipi(void *unused)
+{
+	cpu_svm_off(this_cpu_ptr(&svm_cpu));
+}
+
+static int svm_hw_get(void)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+	int ret = 0;
+
+	mutex_lock(&svm_lock);
+	cpus_read_lock();
+	if (svm_users++ > 0)
+		goto out;
+	on_each_cpu(svm_on_ipi, &failed, 1);
+	if (atomic_read(&failed)) {
+		pr_warn("hvlab: cannot enable SVM: EFER.SVME is already set by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
+			kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
+		on_each_cpu(svm_off_ipi, NULL, 1);
+		svm_users = 0;
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!kvm_loaded()) {
+		cpu_emergency_register_virt_callback(svm_emergency_off);
+		emergency_cb_registered = true;
+	}
+out:
+	cpus_read_unlock();
+	mutex_unlock(&svm_lock);
+	return ret;
+}
+
+static void svm_hw_put(void)
+{
+	mutex_lock(&svm_lock);
+	cpus_read_lock();
+	if (!WARN_ON(svm_users <= 0) && --svm_users == 0) {
+		on_each_cpu(svm_off_ipi, NULL, 1);
+		if (emergency_cb_registered) {
+			cpu_emergency_unregister_virt_callback(svm_emergency_off);
+			emergency_cb_registered = false;
+		}
+	}
+	cpus_read_unlock();
+	mutex_unlock(&svm_lock);
+}
+
+static void probe_ipi(void *arg)
+{
+	struct hvlab_probe_cpu *r = arg;
+	struct svm_cpu *c = this_cpu_ptr(&svm_cpu);
+
+	if (c->on) {
+		r->owner = HVLAB_OWNER_HVLAB;
+		return;
+	}
+	r->result = cpu_svm_on(c);
+	cpu_svm_off(c);
+}
+
+static int svm_probe(struct hvlab_probe *p)
+{
+	int cpu;
+
+	memset(p, 0, sizeof(*p));
+	mutex_lock(&svm_lock);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct hvlab_probe_cpu *r;
+
+		if (p->nr_cpus >= HVLAB_MAX_CPUS)
+			break;
+		r = &p->cpu[p->nr_cpus++];
+		r->cpu = cpu;
+		smp_call_function_single(cpu, probe_ipi, r, 1);
+		if (r->result == -EBUSY)
+			r->owner = kvm_loaded() ? HVLAB_OWNER_KVM :
+				   HVLAB_OWNER_UNKNOWN;
+		if (r->result && !p->result)
+			p->result = r->result;
+	}
+	cpus_read_unlock();
+	mutex_unlock(&svm_lock);
+	return 0;
+}
+
+static void free_percpu_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *c = &per_cpu(svm_cpu, cpu);
+
+		free_page((unsigned long)c->hsave);
+		free_page((unsigned long)c->host_vmcb);
+		c->hsave = NULL;
+		c->host_vmcb = NULL;
+	}
+	free_pages((unsigned long)iopm, IOPM_ORDER);
+	free_pages((unsigned long)msrpm, MSRPM_ORDER);
+	iopm = NULL;
+	msrpm = NULL;
+}
+
+static int svm_hw_init(void)
+{
+	u32 eax, ebx, ecx, edx;
+	int cpu;
+
+	BUILD_BUG_ON(sizeof(struct vmcb_control) != 0x400);
+	BUILD_BUG_ON(offsetof(struct vmcb, s.cpl) != 0x4cb);
+	BUILD_BUG_ON(offsetof(struct vmcb, s.cr4) != 0x548);
+	BUILD_BUG_ON(offsetof(struct vmcb, s.rax) != 0x5f8);
+	BUILD_BUG_ON(offsetof(struct vmcb, s.cr2) != 0x640);
+	BUILD_BUG_ON(offsetof(struct vmcb, s.g_pat) != 0x668);
+
+	if (!(cpuid_ecx(0x80000001) & (1u << 2))) {
+		pr_err("hvlab: this AMD CPU does not offer SVM (CPUID 8000_0001h:ECX.SVM=0). Inside a VM, enable nested AMD-V in the host (KVM: kvm_amd nested=1).\n");
+		return -ENODEV;
+	}
+	cpuid(0x8000000a, &eax, &ebx, &ecx, &edx);
+	svm_features = edx;
+	nr_asids = ebx;
+	caps.api_version = HVLAB_API_VERSION;
+	caps.online_cpus = num_online_cpus();
+	caps.features = HVLAB_CAP_SVM | HVLAB_CAP_IO_BITMAPS |
+			HVLAB_CAP_MSR_BITMAPS;
+	if (edx & SVM_FEAT_NPT)
+		caps.features |= HVLAB_CAP_NPT;
+	if (edx & SVM_FEAT_NRIP)
+		caps.features |= HVLAB_CAP_NRIP;
+	if (edx & SVM_FEAT_FLUSH_ASID)
+		caps.features |= HVLAB_CAP_FLUSH_ASID;
+	if (edx & SVM_FEAT_DECODE)
+		caps.features |= HVLAB_CAP_DECODE_ASSISTS;
+	caps.status = HVLAB_STATUS_OK;
+	if (!(edx & SVM_FEAT_NPT) || !(edx & SVM_FEAT_NRIP) || nr_asids < 2) {
+		caps.status = HVLAB_STATUS_NO_FEATURES;
+		pr_err("hvlab: this CPU's SVM lacks what hvlab needs (nested paging and NRIP save); CPUID 8000_000Ah:EDX=%#x\n",
+		       edx);
+		return -ENODEV;
+	}
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *c = &per_cpu(svm_cpu, cpu);
+
+		c->hsave = (void *)get_zeroed_page(GFP_KERNEL);
+		c->host_vmcb = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!c->hsave || !c->host_vmcb)
+			goto nomem;
+	}
+	iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
+	msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!iopm || !msrpm)
+		goto nomem;
+	memset(iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
+	return 0;
+nomem:
+	free_percpu_pages();
+	return -ENOMEM;
+}
+
+static void svm_hw_exit(void)
+{
+	WARN_ON(svm_users);
+	free_percpu_pages();
+}
+
+/*
+ * What a VM may ask for: shadow paging on SVM needs #PF, CR and INVLPG
+ * intercepts wired to shadow.c, which this backend does not have yet.
+ */
+static int svm_vm_check(unsigned long flags)
+{
+	if (flags & (HVLAB_VM_SHADOW_PAGING | HVLAB_VM_TRAP_EXCEPTIONS |
+		     HVLAB_VM_TRAP_CR3 | HVLAB_VM_BENCH_FLOOR))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* ---- the vCPU: vcpu->vmcs holds its VMCB, vcpu->vpid its ASID ------- */
+
+static struct vmcb *to_vmcb(struct hv_vcpu *vcpu)
+{
+	return vcpu->vmcs;
+}
+
+static int svm_vcpu_create(struct hv_vcpu *vcpu)
+{
+	int asid;
+
+	vcpu->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->vmcs)
+		return -ENOMEM;
+	/* ASID 0 is the host's: VMRUN refuses it (APM 15.5.1) */
+	asid = ida_alloc_range(&asid_ida, 1, nr_asids - 1, GFP_KERNEL);
+	if (asid < 0)
+		return asid;
+	vcpu->vpid = asid;
+	return 0;
+}
+
+static void svm_vcpu_free(struct hv_vcpu *vcpu)
+{
+	if (vcpu->vpid)
+		ida_free(&asid_ida, vcpu->vpid);
+	vcpu->vpid = 0;
+	free_page((unsigned long)vcpu->vmcs);
+	vcpu->vmcs = NULL;
+}
+
+static void set_seg(struct vmcb_seg *v, u16 sel, u64 base, u32 limit,
+		    u16 attrib)
+{
+	v->selector = sel;
+	v->base = base;
+	v->limit = limit;
+	v->attrib = attrib;
+}
+
+/* The VMCB of a CPU after RESET (APM Vol. 2 14.1.3), in real mode. */
+static int svm_vcpu_setup(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct vmcb_control *c = &v->c;
+	struct vmcb_save *s = &v->s;
+
+	c->intercept_exc = HV_EXC_ALWAYS;
+	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
+			SVM_I3_CPUID | SVM_I3_INVD | SVM_I3_HLT |
+			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
+			SVM_I3_SHUTDOWN;
+	/* the VMRUN intercept is mandatory (APM 15.5.1) */
+	c->intercept4 = SVM_I4_VMRUN | SVM_I4_VMMCALL | SVM_I4_VMLOAD |
+			SVM_I4_VMSAVE | SVM_I4_STGI | SVM_I4_CLGI |
+			SVM_I4_SKINIT | SVM_I4_XSETBV;
+	c->iopm_base_pa = __pa(iopm);
+	c->msrpm_base_pa = __pa(msrpm);
+	c->asid = vcpu->vpid;
+	c->tlb_control = 1;
+	/* the guest's RFLAGS.IF masks only virtual interrupts (15.21.1) */
+	c->v_intr = SVM_VINTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = __pa(vcpu->vm->ept_root);
+
+	set_seg(&s->cs, 0xf000, 0xffff0000, 0xffff, 0x9b);
+	set_seg(&s->ds, 0, 0, 0xffff, 0x93);
+	set_seg(&s->es, 0, 0, 0xffff, 0x93);
+	set_seg(&s->fs, 0, 0, 0xffff, 0x93);
+	set_seg(&s->gs, 0, 0, 0xffff, 0x93);
+	set_seg(&s->ss, 0, 0, 0xffff, 0x93);
+	set_seg(&s->tr, 0, 0, 0xffff, 0x8b);
+	set_seg(&s->ldtr, 0, 0, 0xffff, 0x82);
+	set_seg(&s->gdtr, 0, 0, 0xffff, 0);
+	set_seg(&s->idtr, 0, 0, 0xffff, 0);
+	s->cr0 = X86_CR0_ET;
+	s->efer = EFER_SVME;	/* VMRUN requires it in the guest's EFER */
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ull;	/* the reset PAT */
+	vcpu->msr_apic_base = 0xfee00000 | (1 << 11) | (vcpu->id ? 0 : 1 << 8);
+	return 0;
+}
+
+static void svm_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
+{
+	int cpu = smp_processor_id();
+
+	/* another CPU's TLB may hold stale entries of this ASID */
+	if (vcpu->cpu != cpu) {
+		vcpu->cpu = cpu;
+		vcpu->launched = false;
+	}
+}
+
+/* ---- registers ------------------------------------------------------ */
+
+static void svm_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	unsigned long *g = vcpu->gpr;
+
+	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
+	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
+	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
+	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
+	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
+	r->rsp = s->rsp;
+	r->rip = s->rip;
+	r->rflags = s->rflags;
+}
+
+static void svm_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	unsigned long *g = vcpu->gpr;
+
+	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
+	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
+	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
+	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
+	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
+	s->rsp = r->rsp;
+	s->rip = r->rip;
+	/* bit 1 is fixed to 1, the reserved bits to 0 (SDM Vol. 1 3.4.3) */
+	s->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
+}
+
+/* The VMCB packs the attributes of a segment in 12 bits (APM 15.5.1). */
+static void seg_out(const struct vmcb_seg *v, struct hvlab_segment *s)
+{
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = v->attrib & 15;
+	s->s = (v->attrib >> 4) & 1;
+	s->dpl = (v->attrib >> 5) & 3;
+	s->present = (v->attrib >> 7) & 1;
+	s->avl = (v->attrib >> 8) & 1;
+	s->l = (v->attrib >> 9) & 1;
+	s->db = (v->attrib >> 10) & 1;
+	s->g = (v->attrib >> 11) & 1;
+	s->unusable = !s->present;
+}
+
+static void seg_in(struct vmcb_seg *v, const struct hvlab_segment *s)
+{
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	v->attrib = (s->type & 15) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+		    (s->present && !s->unusable) << 7 | (s->avl & 1) << 8 |
+		    (s->l & 1) << 9 | (s->db & 1) << 10 | (s->g & 1) << 11;
+}
+
+static void svm_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
+{
+	struct vmcb_save *v = &to_vmcb(vcpu)->s;
+
+	memset(s, 0, sizeof(*s));
+	seg_out(&v->cs, &s->cs);
+	seg_out(&v->ds, &s->ds);
+	seg_out(&v->es, &s->es);
+	seg_out(&v->fs, &s->fs);
+	seg_out(&v->gs, &s->gs);
+	seg_out(&v->ss, &s->ss);
+	seg_out(&v->tr, &s->tr);
+	seg_out(&v->ldtr, &s->ldt);
+	s->gdt.base = v->gdtr.base;
+	s->gdt.limit = v->gdtr.limit;
+	s->idt.base = v->idtr.base;
+	s->idt.limit = v->idtr.limit;
+	s->cr0 = v->cr0;
+	s->cr2 = v->cr2;
+	s->cr3 = v->cr3;
+	s->cr4 = v->cr4;
+	s->efer = v->efer & ~EFER_SVME;	/* hvlab's, not the guest's */
+	s->apic_base = vcpu->msr_apic_base;
+}
+
+#define SVM_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static int svm_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
+{
+	struct vmcb_save *v = &to_vmcb(vcpu)->s;
+
+	if ((s->efer & ~SVM_EFER_GUEST) || (s->cr0 >> 32) ||
+	    (s->cr4 & ~(u64)HV_CR4_GUEST_ALLOWED) || s->cr8 > 15 ||
+	    s->gdt.limit > 0xffff || s->idt.limit > 0xffff)
+		return -EINVAL;
+	seg_in(&v->cs, &s->cs);
+	seg_in(&v->ds, &s->ds);
+	seg_in(&v->es, &s->es);
+	seg_in(&v->fs, &s->fs);
+	seg_in(&v->gs, &s->gs);
+	seg_in(&v->ss, &s->ss);
+	seg_in(&v->tr, &s->tr);
+	seg_in(&v->ldtr, &s->ldt);
+	v->gdtr.base = s->gdt.base;
+	v->gdtr.limit = s->gdt.limit;
+	v->idtr.base = s->idt.base;
+	v->idtr.limit = s->idt.limit;
+	v->cr0 = s->cr0;
+	v->cr2 = s->cr2;
+	v->cr3 = s->cr3;
+	v->cr4 = s->cr4;
+	v->efer = s->efer | EFER_SVME;
+	/* the CPL is SS.DPL, 0 in real mode (APM 15.5.1) */
+	v->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl & 3 : 0;
+	vcpu->msr_apic_base = s->apic_base;
+	return 0;
+}
+
+static void window(struct vmcb *v, bool on);
+
+static int svm_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
+{
+	if (e->vector || e->has_error_code || e->error_code)
+		return -EINVAL;
+	vcpu->event_pending = false;
+	to_vmcb(vcpu)->c.event_inj = 0;
+	window(to_vmcb(vcpu), false);
+	return 0;
+}
+
+/* ---- exits ---------------------------------------------------------- */
+
+/* The next RIP: NRIP save (APM 15.7.1), which svm_hw_init requires. */
+static void skip_insn(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	v->s.rip = v->c.next_rip;
+	v->c.int_state &= ~1ull;	/* the STI/MOV-SS shadow ends */
+}
+
+static void inject_exc(struct hv_vcpu *vcpu, u8 vector, bool has_err,
+		       u32 err)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	if (!(v->s.cr0 & X86_CR0_PE))
+		has_err = false;
+	v->c.event_inj = SVM_EVT_VALID | SVM_EVT_EXC | vector |
+			 (has_err ? SVM_EVT_ERR | ((u64)err << 32) : 0);
+}
+
+static int handle_cpuid(struct hv_vcpu *vcpu)
+{
+	u32 leaf = vcpu->gpr[HV_RAX], sub = vcpu->gpr[HV_RCX];
+	struct vmcb *vm = to_vmcb(vcpu);
+	struct hv_cpuid_vcpu v = {
+		.apic_id = vcpu->id,
+		.osxsave = !!(vm->s.cr4 & X86_CR4_OSXSAVE),
+		.apic_enabled = !!(vcpu->msr_apic_base & HV_APIC_BASE_EN),
+		.host_max_basic = boot_cpu_data.cpuid_level,
+		.host_max_ext = boot_cpu_data.extended_cpuid_level,
+	};
+	struct hv_cpuid host = { 0 }, out;
+
+	if (leaf < HV_CPUID_HV_BASE || leaf >= 0x50000000)
+		cpuid_count(leaf, sub, &host.eax, &host.ebx, &host.ecx,
+			    &host.edx);
+	hv_cpuid_guest(leaf, sub, &host, &v, &out);
+	/* no nested SVM: CPUID 8000_0001h:ECX.SVM, and its leaf, read 0 */
+	if (leaf == 0x80000001)
+		out.ecx &= ~(1u << 2);
+	if (leaf == 0x8000000a)
+		memset(&out, 0, sizeof(out));
+	vcpu->gpr[HV_RAX] = out.eax;
+	vcpu->gpr[HV_RBX] = out.ebx;
+	vcpu->gpr[HV_RCX] = out.ecx;
+	vcpu->gpr[HV_RDX] = out.edx;
+	skip_insn(vcpu);
+	return 1;
+}
+
+static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
+{
+	*val = 0;
+	return hv_read_guest(opaque, pa, val, size) ? -1 : 0;
+}
+
+/* Linear -> guest-physical through the guest's own tables (pure_walk.c). */
+static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	struct hvlab_pmem mem = { .opaque = vcpu->vm, .read = guest_read };
+	struct hvlab_gwalk_ctx ctx = {
+		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
+		.efer = s->efer & ~EFER_SVME, .mem = &mem,
+	};
+	struct hvlab_gwalk w;
+
+	if (!(s->cr0 & X86_CR0_PG)) {
+		*gpa = lin & 0xffffffffull;
+		return 0;
+	}
+	if (hvlab_gwalk(&ctx, lin, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
+		return -EFAULT;
+	*gpa = w.gpa;
+	return 0;
+}
+
+/*
+ * INS/OUTS, with or without REP, as exit_io.c does on VMX: up to 1 KiB or
+ * the end of the page per exit.  EXITINFO1 gives the address size (bits
+ * 9:7) and, for OUTS, the segment (bits 12:10: ES, CS, SS, DS, FS, GS);
+ * INS always writes ES:rDI (APM 15.10.2).
+ */
+static int string_io(struct hv_vcpu *vcpu, u32 info, unsigned int size)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	bool in = info & SVM_IOIO_IN, rep = info & SVM_IOIO_REP;
+	u64 mask = (info & BIT(9)) ? ~0ull : (info & BIT(8)) ? 0xffffffff :
+		   0xffff;
+	const struct vmcb_seg *segs[] = {
+		&v->s.es, &v->s.cs, &v->s.ss, &v->s.ds, &v->s.fs, &v->s.gs
+	};
+	unsigned int seg = in ? 0 : (info >> 10) & 7;
+	bool down = v->s.rflags & X86_EFLAGS_DF;
+	unsigned long *reg = &vcpu->gpr[in ? HV_RDI : HV_RSI];
+	u64 lin, gpa, count, n;
+
+	if (seg > 5)
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+					 v->c.exit_code, info);
+	/* in 64-bit mode only FS and GS have a base (SDM Vol. 1 3.4.2.1) */
+	lin = (*reg & mask) + ((v->s.efer & EFER_LMA) && (v->s.cs.attrib & BIT(9)) &&
+			       seg < 4 ? 0 : segs[seg]->base);
+	count = rep ? vcpu->gpr[HV_RCX] & mask : 1;
+	if (!count) {
+		skip_insn(vcpu);
+		return 1;
+	}
+	n = down ? 1 : min3(count, (u64)sizeof(run->io_data) / size,
+			     (PAGE_SIZE - (lin & ~PAGE_MASK)) / size);
+	if (!n || linear_to_gpa(vcpu, lin, &gpa) ||
+	    (!in && hv_read_guest(vcpu->vm, gpa, run->io_data, n * size)))
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, lin,
+					 info);
+	/* the register effects do not depend on the data: apply them now */
+	*reg = (*reg & ~mask) | ((*reg + (down ? -n : n) * size) & mask);
+	if (rep)
+		vcpu->gpr[HV_RCX] = (vcpu->gpr[HV_RCX] & ~mask) |
+				    ((vcpu->gpr[HV_RCX] - n) & mask);
+	/* REP with more to do: run the same instruction again (RIP stays) */
+	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 : 1;
+	vcpu->io_count = n;
+	vcpu->io_gpa = gpa;
+	run->io.count = n;
+	return 0;
+}
+
+/* IOIO: EXITINFO1 says port, size, direction (APM 15.10.2). */
+static int handle_ioio(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	u32 info = v->c.exit_info1;
+	u8 size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
+
+	vcpu->rec->info = info;
+	if (size != 1 && size != 2 && size != 4)
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+					 v->c.exit_code, info);
+	run->exit_reason = HVLAB_EXIT_IO;
+	run->io.direction = (info & SVM_IOIO_IN) ? HVLAB_IO_IN : HVLAB_IO_OUT;
+	run->io.size = size;
+	run->io.port = info >> 16;
+	run->io.count = 1;
+	run->io.data_offset = offsetof(struct hvlab_run, io_data);
+	vcpu->io_size = size;
+	vcpu->io_count = 0;
+	vcpu->pending = (info & SVM_IOIO_IN) ? HV_PENDING_PIO_IN :
+					       HV_PENDING_PIO_OUT;
+	if (info & SVM_IOIO_STR)
+		return string_io(vcpu, info, size);
+	if (info & SVM_IOIO_IN) {
+		vcpu->pending = HV_PENDING_PIO_IN;
+	} else {
+		memcpy(run->io_data, &vcpu->gpr[HV_RAX], size);
+		vcpu->pending = HV_PENDING_PIO_OUT;
+	}
+	vcpu->pending_len = 1;	/* skip_insn when userspace is done */
+	return 0;
+}
+
+static int handle_vmmcall(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	u64 nr = vcpu->gpr[HV_RAX];
+
+	vcpu->rec->info = nr;
+	if (nr == HVLAB_HC_NOP || (nr != HVLAB_HC_WALK &&
+				   nr < HVLAB_HC_USER_BASE)) {
+		vcpu->gpr[HV_RAX] = nr == HVLAB_HC_NOP ? 0 :
+				    (unsigned long)-1000;	/* -ENOSYS */
+		skip_insn(vcpu);
+		return 1;
+	}
+	run->exit_reason = HVLAB_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = vcpu->gpr[HV_RBX];
+	run->hypercall.args[1] = vcpu->gpr[HV_RCX];
+	run->hypercall.args[2] = vcpu->gpr[HV_RDX];
+	run->hypercall.args[3] = vcpu->gpr[HV_RSI];
+	run->hypercall.ret = 0;
+	vcpu->pending = HV_PENDING_HYPERCALL;
+	vcpu->pending_len = 1;
+	return 0;
+}
+
+/* RDMSR/WRMSR: EFER is the guest's (with SVME kept); the rest is #GP. */
+static int handle_msr(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u32 index = vcpu->gpr[HV_RCX];
+	bool write = v->c.exit_info1 & 1;
+	u64 val = (vcpu->gpr[HV_RDX] << 32) | (u32)vcpu->gpr[HV_RAX];
+
+	vcpu->rec->info = index;
+	if (index != MSR_EFER) {
+		inject_exc(vcpu, 13, true, 0);
+		return 1;
+	}
+	if (write) {
+		if (val & ~SVM_EFER_GUEST) {
+			inject_exc(vcpu, 13, true, 0);
+			return 1;
+		}
+		/* LMA is the CPU's to set, when paging turns on (SDM 9.8.5) */
+		v->s.efer = (val & ~EFER_LMA) | (v->s.efer & EFER_LMA) |
+			    EFER_SVME;
+	} else {
+		val = v->s.efer & ~EFER_SVME;
+		vcpu->gpr[HV_RAX] = (u32)val;
+		vcpu->gpr[HV_RDX] = val >> 32;
+	}
+	skip_insn(vcpu);
+	return 1;
+}
+
+/*
+ * The instruction that touched a device: the bytes the CPU fetched, in
+ * the VMCB when it has decode assists (APM 15.33.2), else read at CS:RIP
+ * through the guest's page tables.
+ */
+static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 lin = v->s.cs.base + v->s.rip, gpa;
+	unsigned int got = 0;
+
+	if (v->c.insn_len && v->c.insn_len <= INSN_MAX_LEN) {
+		memcpy(buf, v->c.insn_bytes, v->c.insn_len);
+		return v->c.insn_len;
+	}
+	while (got < INSN_MAX_LEN) {
+		unsigned int n = min_t(unsigned int, INSN_MAX_LEN - got,
+				       PAGE_SIZE - ((lin + got) & ~PAGE_MASK));
+
+		if (linear_to_gpa(vcpu, lin + got, &gpa) ||
+		    hv_read_guest(vcpu->vm, gpa, buf + got, n))
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/*
+ * A GPA outside every slot: the shared decoder (pure_insn.c) says what the
+ * instruction does, and userspace plays the device.  This backend handles
+ * the plain loads and stores (MOV, MOVZX, MOVSX); the read-modify-write
+ * forms and MOVS stop the vCPU with HVLAB_INTERNAL_MMIO_DECODE.
+ */
+static int mmio_exit(struct hv_vcpu *vcpu, u64 gpa)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	struct insn_mmio *m = &vcpu->mmio;
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int avail = fetch_insn(vcpu, bytes);
+	/* the VMCB's 12 attribute bits in the VMX access-rights layout */
+	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
+	u64 val = 0;
+
+	if (insn_decode_mmio(bytes, avail,
+			     insn_mode(!!(v->s.efer & EFER_LMA), cs_ar), m) ||
+	    m->op != INSN_MMIO_MOV) {
+		memcpy(&val, bytes, min(avail, 8u));
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
+					 val);
+	}
+	vcpu->mmio_gpa = gpa;
+	run->exit_reason = HVLAB_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = m->size;
+	run->mmio.is_write = m->is_write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->is_write) {
+		val = insn_store_value(m->reg == HV_RSP ? v->s.rsp :
+				       vcpu->gpr[m->reg & 15], m);
+		memcpy(run->mmio.data, &val, m->size);
+		vcpu->rec->value = val;
+		vcpu->pending = HV_PENDING_MMIO_WRITE;
+	} else {
+		vcpu->pending = HV_PENDING_MMIO_READ;
+	}
+	vcpu->pending_len = m->len;
+	return 0;
+}
+
+/* Nested page fault: EXITINFO2 the GPA, EXITINFO1 the #PF-style code. */
+static int handle_npf(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 gpa = v->c.exit_info2, code = v->c.exit_info1;
+	int ret;
+
+	vcpu->rec->gpa = gpa;
+	vcpu->rec->info = code;
+	ret = hv_ept_fault(vcpu, gpa, code & 2);
+	if (ret)
+		return ret;
+	/*
+	 * Executing from a device (bit 4), or the CPU walking guest page
+	 * tables that point outside its memory (bit 33): nothing to emulate.
+	 */
+	if ((code & BIT(4)) || (code & BIT_ULL(33)))
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
+					 code);
+	return mmio_exit(vcpu, gpa);
+}
+
+/* The VMX basic reason an SVM exit counts under in the statistics. */
+static u32 stat_reason(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_INTR:	return HVLAB_VMX_EXIT_EXTERNAL_INT;
+	case SVM_EXIT_CPUID:	return HVLAB_VMX_EXIT_CPUID;
+	case SVM_EXIT_HLT:	return HVLAB_VMX_EXIT_HLT;
+	case SVM_EXIT_IOIO:	return HVLAB_VMX_EXIT_IO;
+	case SVM_EXIT_MSR:	return HVLAB_VMX_EXIT_RDMSR;
+	case SVM_EXIT_SHUTDOWN:	return HVLAB_VMX_EXIT_TRIPLE_FAULT;
+	case SVM_EXIT_VMMCALL:	return HVLAB_VMX_EXIT_VMCALL;
+	case SVM_EXIT_NPF:	return HVLAB_VMX_EXIT_EPT_VIOLATION;
+	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
+	}
+}
+
+static int handle_exit(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_stats *st = vcpu->stats;
+	struct hvlab_exit_record *rec;
+	u64 code = v->c.exit_code;
+	u32 basic = stat_reason(code);
+	int ret;
+
+	st->exits++;
+	st->by_reason[basic]++;
+	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
+	rec->tsc = rdtsc();
+	rec->rip = v->s.rip;
+	rec->qualification = v->c.exit_info1;
+	rec->reason = basic;
+	rec->gpa = 0;
+	rec->info = 0;
+	rec->value = code;
+	vcpu->rec = rec;
+	vcpu->run->hw_exit_reason = basic;
+	vcpu->run->exit_qualification = v->c.exit_info1;
+
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		ret = 1;	/* the host's: it took it at STGI */
+		break;
+	case SVM_EXIT_EXCP_BASE + 1:	/* #DB, #AC: back to the guest */
+		inject_exc(vcpu, 1, false, 0);
+		ret = 1;
+		break;
+	case SVM_EXIT_EXCP_BASE + 17:
+		inject_exc(vcpu, 17, true, 0);
+		ret = 1;
+		break;
+	case SVM_EXIT_VINTR:	/* the window is open */
+		window(v, false);
+		if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+		    !vcpu->event_pending) {
+			vcpu->run->exit_reason = HVLAB_EXIT_IRQ_WINDOW_OPEN;
+			ret = 0;
+		} else {
+			ret = 1;	/* inject_pending() on the way in */
+		}
+		break;
+	case SVM_EXIT_CPUID:
+		ret = handle_cpuid(vcpu);
+		break;
+	case SVM_EXIT_HLT:
+		skip_insn(vcpu);
+		/* an interrupt it can take now wakes it at once */
+		if (vcpu->event_pending && (v->s.rflags & X86_EFLAGS_IF)) {
+			ret = 1;
+			break;
+		}
+		vcpu->run->exit_reason = HVLAB_EXIT_HLT;
+		ret = 0;
+		break;
+	case SVM_EXIT_IOIO:
+		ret = handle_ioio(vcpu);
+		break;
+	case SVM_EXIT_MSR:
+		ret = handle_msr(vcpu);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;
+		ret = 0;
+		break;
+	case SVM_EXIT_VMMCALL:
+		ret = handle_vmmcall(vcpu);
+		break;
+	case SVM_EXIT_NPF:
+		ret = handle_npf(vcpu);
+		break;
+	case SVM_EXIT_VMRUN:	/* and below, the other SVM instructions */
+	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6:
+	case SVM_EXIT_XSETBV:
+		inject_exc(vcpu, 6, false, 0);	/* #UD: CPUID hides them */
+		ret = 1;
+		break;
+	case SVM_EXIT_INVALID:
+		memset(&vcpu->run->fail_entry, 0,
+		       sizeof(vcpu->run->fail_entry));
+		vcpu->run->exit_reason = HVLAB_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason = code;
+		strscpy(vcpu->run->fail_entry.check,
+			"VMRUN: invalid guest state (APM 15.5.1)",
+			sizeof(vcpu->run->fail_entry.check));
+		ret = 0;
+		break;
+	default:
+		ret = hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT,
+					code, v->c.exit_info1);
+		break;
+	}
+	rec->cycles = rdtsc() - rec->tsc;
+	smp_wmb();	/* the record before the head (see the uapi) */
+	st->head++;
+	return ret;
+}
+
+/*
+ * An event the exit interrupted while the CPU was delivering it (a nested
+ * page fault on the guest's IDT or stack, say) is in EXITINTINFO: it goes
+ * back into EVENTINJ, or the guest would lose it (APM 15.7.2).  Software
+ * interrupts (INTn, type 4) are not re-injected: RIP still points at the
+ * INTn, which runs again.
+ */
+static void reinject_interrupted(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 info = v->c.exit_int_info;
+
+	v->c.event_inj = 0;
+	if ((info & SVM_EVT_VALID) && ((info >> 8) & 7) != 4)
+		v->c.event_inj = info;
+}
+
+/*
+ * HVLAB_INJECT's queued event, when the guest can take it: an exception
+ * at once, an NMI outside the interrupt shadow, an interrupt when
+ * RFLAGS.IF is set and no STI/MOV-SS shadow holds.  Until then a virtual
+ * interrupt request (V_IRQ, TPR ignored) with the VINTR intercept makes
+ * the CPU exit as soon as the guest could take one (APM 15.21.4): SVM's
+ * interrupt window.
+ */
+static void window(struct vmcb *v, bool on)
+{
+	if (on) {
+		v->c.v_intr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR;
+		v->c.intercept3 |= SVM_I3_VINTR;
+	} else {
+		v->c.v_intr &= ~(SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR);
+		v->c.intercept3 &= ~SVM_I3_VINTR;
+	}
+}
+
+static void inject_pending(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_event *e = &vcpu->event;
+	bool shadow = v->c.int_state & 1;
+	bool open = (v->s.rflags & X86_EFLAGS_IF) && !shadow;
+
+	if (!vcpu->event_pending) {
+		window(v, READ_ONCE(vcpu->run->request_interrupt_window));
+		return;
+	}
+	if (v->c.event_inj & SVM_EVT_VALID)
+		return;		/* an interrupted event goes first */
+	if (e->type == HVLAB_EVENT_EXCEPTION) {
+		inject_exc(vcpu, e->vector, e->has_error_code, e->error_code);
+	} else if (e->type == HVLAB_EVENT_NMI && !shadow) {
+		v->c.event_inj = SVM_EVT_VALID | SVM_EVT_NMI | 2;
+	} else if (e->type == HVLAB_EVENT_EXTINT && open) {
+		v->c.event_inj = SVM_EVT_VALID | SVM_EVT_INTR |
+				 (e->vector & 0xff);
+	} else {
+		window(v, true);
+		return;
+	}
+	window(v, false);
+	vcpu->event_pending = false;
+}
+
+/* What userspace completed for the last exit (run.c's complete_pending). */
+static int complete_pending(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	unsigned long *rax = &vcpu->gpr[HV_RAX];
+	u64 val = 0;
+
+	switch (vcpu->pending) {
+	case HV_PENDING_PIO_IN:
+		if (vcpu->io_count) {	/* INS: the data goes to memory */
+			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
+					   vcpu->io_count * vcpu->io_size))
+				return -EFAULT;
+			break;
+		}
+		memcpy(&val, run->io_data, vcpu->io_size);
+		if (vcpu->io_size == 4)
+			*rax = (u32)val;
+		else
+			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | val;
+		break;
+	case HV_PENDING_HYPERCALL:
+		*rax = run->hypercall.ret;
+		break;
+	case HV_PENDING_MMIO_READ:
+		memcpy(&val, run->mmio.data, vcpu->mmio.size);
+		if (vcpu->mmio.reg == HV_RSP)
+			v->s.rsp = insn_merge_load(v->s.rsp, val, &vcpu->mmio);
+		else
+			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
+				vcpu->gpr[vcpu->mmio.reg], val, &vcpu->mmio);
+		fallthrough;
+	case HV_PENDING_MMIO_WRITE:
+		/* no NRIP after a nested page fault: the decoded length */
+		v->s.rip += vcpu->pending_len;
+		v->c.int_state &= ~1ull;
+		vcpu->pending_len = 0;
+		break;
+	default:
+		break;
+	}
+	if (vcpu->pending != HV_PENDING_NONE && vcpu->pending_len)
+		skip_insn(vcpu);
+	vcpu->pending = HV_PENDING_NONE;
+	vcpu->pending_len = 0;
+	return 0;
+}
+
+/*
+ * One VMRUN.  The guest's FPU state is in the CPU only between
+ * kernel_fpu_begin() and kernel_fpu_end(), so the host task's never leaks
+ * in or out.  GIF is clear from CLGI to STGI: the host interrupt or NMI
+ * that ended the guest's run waits there, and is taken at STGI (NMI) or
+ * when interrupts come back on.
+ */
+static void run_once(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	preempt_disable();
+	kernel_fpu_begin();
+	asm volatile("fxrstorq %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	local_irq_disable();
+	if (!vcpu->launched) {
+		/* APM 15.16.1: 3 flushes this ASID only, 1 the whole TLB */
+		v->c.tlb_control = (svm_features & SVM_FEAT_FLUSH_ASID) ? 3 : 1;
+		vcpu->launched = true;
+	} else {
+		v->c.tlb_control = 0;
+	}
+	v->s.rax = vcpu->gpr[HV_RAX];
+	asm volatile("clgi" ::: "memory");
+	hv_svm_vmrun(vcpu->gpr, __pa(v),
+		     __pa(this_cpu_ptr(&svm_cpu)->host_vmcb));
+	asm volatile("stgi" ::: "memory");
+	vcpu->gpr[HV_RAX] = v->s.rax;
+	local_irq_enable();
+	asm volatile("fxsaveq %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
+	kernel_fpu_end();
+	preempt_enable();
+	vcpu->stats->entries++;
+}
+
+static int svm_run(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+	int ret;
+
+	ret = complete_pending(vcpu);
+	vcpu->pending = HV_PENDING_NONE;
+	if (ret)
+		return ret;
+	run->exit_reason = HVLAB_EXIT_UNKNOWN;
+	if (run->immediate_exit) {
+		run->exit_reason = HVLAB_EXIT_INTR;
+		return -EINTR;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = HVLAB_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		inject_pending(vcpu);
+		run_once(vcpu);
+		reinject_interrupted(vcpu);
+		ret = handle_exit(vcpu);
+		if (ret <= 0)
+			break;
+	}
+	run->guest_rip = to_vmcb(vcpu)->s.rip;
+	run->if_flag = !!(to_vmcb(vcpu)->s.rflags & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = run->if_flag &&
+		!(to_vmcb(vcpu)->c.int_state & 1) && !vcpu->event_pending;
+	vcpu->stats->exits_to_user++;
+	return ret < 0 ? ret : 0;
+}
+
+/* The SVM backend: this file, svm_enter.S, and ept.c's tables as NPT. */
+const struct hv_x86_ops hv_svm_ops = {
+	.name = "SVM",
+	.npt = true,
+	.hw_init = svm_hw_init,
+	.hw_exit = svm_hw_exit,
+	.hw_get = svm_hw_get,
+	.hw_put = svm_hw_put,
+	.caps = svm_caps,
+	.probe = svm_probe,
+	.vm_check = svm_vm_check,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_setup = svm_vcpu_setup,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.run = svm_run,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
+	.inject = true,
+	.clear_event = svm_clear_event,
+};

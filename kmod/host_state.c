@@ -98,7 +98,7 @@ void hv_host_state_init(void)
 }
 
 /* The host's #MC handler, entered through its IDT (vector 18). */
-static void hv_machine_check(void)
+void hv_machine_check(void)
 {
 	if (IS_ENABLED(CONFIG_X86_MCE))
 		asm volatile("int $0x12");

@@ -32,5 +32,6 @@ void hv_host_state_after_exit(struct hv_vcpu *vcpu,
 void hv_host_state_leave(struct hv_vcpu *vcpu, const struct hv_host_state *h);
 /* Right after an exit: an NMI or #MC that hit the guest is the host's. */
 void hv_host_event_after_exit(u32 reason);
+void hv_machine_check(void);		/* a host #MC, to the host's handler */
 
 #endif

@@ -35,6 +35,16 @@ static bool bench_floor;
 module_param(bench_floor, bool, 0444);
 MODULE_PARM_DESC(bench_floor, "allow HVLAB_VM_BENCH_FLOOR VMs (benchmarks only)");
 
+/*
+ * svm=1 at insmod enables the AMD backend (svm.c).  It is a first
+ * version: CPU hotplug and suspend while a VM exists, debug registers,
+ * the guest's MSRs and shadow paging are not handled yet (docs/svm.md),
+ * so on AMD the module loads only when asked to.
+ */
+static bool svm;
+module_param(svm, bool, 0444);
+MODULE_PARM_DESC(svm, "enable the experimental AMD SVM backend (docs/svm.md)");
+
 static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -91,9 +101,13 @@ static int __init hvlab_init(void)
 
 	/* Hygon's Dhyana is a licensed Zen: SVM, as on AMD */
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
-	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON) {
+		if (!svm) {
+			pr_err("hvlab: AMD CPU: the SVM backend is experimental; load with svm=1 (docs/svm.md)\n");
+			return -ENODEV;
+		}
 		hv_ops = &hv_svm_ops;
-	else
+	} else
 		hv_ops = &hv_vmx_ops;
 	ret = hv_ops->hw_init();
 	if (ret)

@@ -40,18 +40,25 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/nospec-branch.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/reboot.h>
 
 #include "compat.h"
+#include "host_state.h"
 #include "hvlab.h"
 #include "pure_cpuid.h"
 #include "pure_insn.h"
 #include "pure_walk.h"
 #include "svm.h"
 #include "vm.h"
+
+/* the guest's XCR0: x87 and SSE state only (CPUID hides AVX and beyond) */
+#define SVM_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE)
 
 struct svm_cpu {
 	void *hsave;		/* VM_HSAVE_PA: VMRUN's save area for the host */
@@ -362,6 +369,14 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	struct vmcb_control *c = &v->c;
 	struct vmcb_save *s = &v->s;
 
+	/*
+	 * MOV to and from DR0-7: VMRUN switches only DR6 and DR7, so a
+	 * guest that could use DR0-3 directly would read the host's
+	 * watchpoint addresses and leave its own in the host's registers.
+	 * Debug registers are not offered to SVM guests yet: an access
+	 * stops the vCPU (an unexpected exit).
+	 */
+	c->intercept_dr = 0xffffffff;
 	c->intercept_exc = HV_EXC_ALWAYS;
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
 			SVM_I3_CPUID | SVM_I3_INVD | SVM_I3_HLT |
@@ -370,7 +385,11 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	/* the VMRUN intercept is mandatory (APM 15.5.1) */
 	c->intercept4 = SVM_I4_VMRUN | SVM_I4_VMMCALL | SVM_I4_VMLOAD |
 			SVM_I4_VMSAVE | SVM_I4_STGI | SVM_I4_CLGI |
-			SVM_I4_SKINIT | SVM_I4_XSETBV;
+			SVM_I4_SKINIT | SVM_I4_XSETBV |
+			/* TSC_AUX is the host's (CPUID hides RDTSCP) */
+			SVM_I4_RDTSCP |
+			/* no flush of the host's caches at the guest's will */
+			SVM_I4_WBINVD | SVM_I4_MONITOR | SVM_I4_MWAIT;
 	c->iopm_base_pa = __pa(iopm);
 	c->msrpm_base_pa = __pa(msrpm);
 	c->asid = vcpu->vpid;
@@ -409,6 +428,8 @@ static void svm_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 	if (vcpu->cpu != cpu) {
 		vcpu->cpu = cpu;
 		vcpu->launched = false;
+		/* another guest may have run here: IBPB, as on a VMCS switch */
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -585,6 +606,14 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	if (leaf == 0x80000001)
 		out.ecx &= ~(1u << 2);
 	if (leaf == 0x8000000a)
+		memset(&out, 0, sizeof(out));
+	/*
+	 * XSETBV is not emulated here (#UD) and the guest's XCR0 stays
+	 * x87|SSE: no XSAVE, OSXSAVE, and no leaf 0xd to describe it.
+	 */
+	if (leaf == 1)
+		out.ecx &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE);
+	if (leaf == 0xd)
 		memset(&out, 0, sizeof(out));
 	vcpu->gpr[HV_RAX] = out.eax;
 	vcpu->gpr[HV_RBX] = out.ebx;
@@ -907,6 +936,15 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		inject_exc(vcpu, 17, true, 0);
 		ret = 1;
 		break;
+	case SVM_EXIT_EXCP_BASE + 18:	/* the host's machine check */
+		hv_machine_check();
+		ret = 1;
+		break;
+	case SVM_EXIT_WBINVD:	/* and INVD: RAM here is always coherent */
+	case SVM_EXIT_INVD:
+		skip_insn(vcpu);
+		ret = 1;
+		break;
 	case SVM_EXIT_VINTR:	/* the window is open */
 		window(v, false);
 		if (READ_ONCE(vcpu->run->request_interrupt_window) &&
@@ -949,6 +987,9 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	case SVM_EXIT_VMRUN:	/* and below, the other SVM instructions */
 	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6:
 	case SVM_EXIT_XSETBV:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
 		inject_exc(vcpu, 6, false, 0);	/* #UD: CPUID hides them */
 		ret = 1;
 		break;
@@ -1092,15 +1133,37 @@ static int complete_pending(struct hv_vcpu *vcpu)
  * in or out.  GIF is clear from CLGI to STGI: the host interrupt or NMI
  * that ended the guest's run waits there, and is taken at STGI (NMI) or
  * when interrupts come back on.
+ *
+ * What VMRUN and #VMEXIT do not switch, and CR4 writes (not intercepted
+ * under nested paging) would let the guest reach:
+ *  - XCR0: the guest gets x87|SSE, as on VMX (its XSETBV is #UD), so it
+ *    can never enable AVX state and read the host task's upper halves;
+ *  - PKRU: a guest that sets CR4.PKE can WRPKRU; the host's value is put
+ *    back before anything in the host touches user memory;
+ *  - DR0-3 are intercepted (svm_vcpu_setup); a host breakpoint in DR7 is
+ *    reloaded after the exit, as KVM does;
+ *  - branch predictors: IBPB after the exit where the host's SRSO
+ *    mitigation asks for it (X86_FEATURE_IBPB_ON_VMEXIT).
  */
 static void run_once(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
+	bool osxsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE);
+	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
+	u64 host_xcr0 = 0;
+	u32 host_pkru = 0;
 
 	preempt_disable();
 	kernel_fpu_begin();
 	asm volatile("fxrstorq %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
 	local_irq_disable();
+	if (osxsave) {
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (host_xcr0 != SVM_GUEST_XCR0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, SVM_GUEST_XCR0);
+	}
+	if (ospke)
+		host_pkru = rdpkru();
 	if (!vcpu->launched) {
 		/* APM 15.16.1: 3 flushes this ASID only, 1 the whole TLB */
 		v->c.tlb_control = (svm_features & SVM_FEAT_FLUSH_ASID) ? 3 : 1;
@@ -1112,6 +1175,14 @@ static void run_once(struct hv_vcpu *vcpu)
 	asm volatile("clgi" ::: "memory");
 	hv_svm_vmrun(vcpu->gpr, __pa(v),
 		     __pa(this_cpu_ptr(&svm_cpu)->host_vmcb));
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+	if (ospke && rdpkru() != host_pkru)
+		wrpkru(host_pkru);
+	if (osxsave && host_xcr0 != SVM_GUEST_XCR0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 	vcpu->gpr[HV_RAX] = v->s.rax;
 	local_irq_enable();

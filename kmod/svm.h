@@ -47,6 +47,10 @@
 #define SVM_I4_STGI		(1u << 4)
 #define SVM_I4_CLGI		(1u << 5)
 #define SVM_I4_SKINIT		(1u << 6)
+#define SVM_I4_RDTSCP		(1u << 7)
+#define SVM_I4_WBINVD		(1u << 9)
+#define SVM_I4_MONITOR		(1u << 10)
+#define SVM_I4_MWAIT		(1u << 11)
 #define SVM_I4_XSETBV		(1u << 13)
 
 /* EXITCODEs (APM Vol. 2, appendix C) */
@@ -57,12 +61,17 @@
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_IOIO		0x07b
 #define SVM_EXIT_MSR		0x07c
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_VMRUN		0x080
 #define SVM_EXIT_VMMCALL	0x081
+#define SVM_EXIT_RDTSCP		0x087
+#define SVM_EXIT_WBINVD		0x089
+#define SVM_EXIT_MONITOR	0x08a
+#define SVM_EXIT_MWAIT		0x08b
 #define SVM_EXIT_XSETBV		0x08d
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)

@@ -9,7 +9,7 @@
 # step loaded hvlab.ko; loads it itself when run alone.
 echo "TAP version 13"
 echo "1..3"
-[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
+[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 
 if ! command -v hvlab >/dev/null 2>&1; then
 	for i in 1 2 3; do

@@ -10,7 +10,7 @@
 # the guest without the dashboard, as it would from a pipe.
 echo "TAP version 13"
 echo "1..6"
-[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
+[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 out=$(HVLAB_DEMO_APPEND=rounds=20 sh /tests/vm/demo-guest.sh hvlab /guests "${HVLAB_PAGING:-ept}" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /' | head -n 80

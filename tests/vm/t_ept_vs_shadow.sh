@@ -13,7 +13,7 @@
 . /tests/vm/tap.sh
 echo "TAP version 13"
 echo "1..2"
-[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
+[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 G=${HVLAB_GUESTS:-/guests}
 
 for mode in ept shadow; do

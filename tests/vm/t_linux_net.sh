@@ -38,7 +38,7 @@ if [ ! -r $dir/vmlinuz ] || [ ! -r $dir/initrd.gz ] || ! command -v hvlab >/dev/
 	done
 	exit 1
 fi
-[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
+[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 [ -e /dev/net/tun ] || insmod /modules/net/tun.ko 2>/dev/null
 ip link set lo up
 

@@ -21,7 +21,7 @@
 # the cycle has no oops or warning; at level "core" it shows both hooks.
 echo "TAP version 13"
 echo "1..6"
-[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" 2>/dev/null
+[ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 PAGING=${HVLAB_PAGING:-ept}
 . "$(dirname "$0")/tap.sh"
 

@@ -603,6 +603,7 @@ cmd_lint() {
 #
 # vm-selftest [--kver K] [--tap FILE] [--ref TAP] [--ref-shadow TAP]
 # vm-selftest --boot-only [--kver K]
+# vm-selftest --starters TAP [--tap FILE] [--ref TAP] [--ref-shadow TAP]
 #
 # (Without --ref the reference's programs run in the same boot, before the
 # starters: `make grade-selftest VM=1`.)
@@ -621,9 +622,9 @@ cmd_lint() {
 # one result per lab and side, and the boot's own health; exit 0 when all
 # are ok.  --boot-only builds the starters and boots them, leaving the raw
 # TAP in build/labs/vm-starters.tap and writing no result: a later
-# vm-selftest with HVLAB_LAB_VM_TAP=build/labs/vm-starters.tap grades it
-# (make check boots the starters beside the other passes and grades once
-# the reference's passes are done).
+# vm-selftest --starters build/labs/vm-starters.tap (or with
+# HVLAB_LAB_VM_TAP set to it) grades it; make check boots the starters
+# beside the other passes and grades once the reference's passes are done.
 cmd_vm_selftest() {
 	local kver=default tap=build/results/vm-labs.tap ref= refsh= labs n f k vkdir
 	local work pack raw=build/labs/vm-starters.tap t0=$SECONDS seed i=0 s ok rc=0
@@ -631,6 +632,7 @@ cmd_vm_selftest() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--boot-only) bootonly=1; shift ;;
+		--starters) HVLAB_LAB_VM_TAP=$2; shift 2 ;;
 		--kver) kver=$2; shift 2 ;;
 		--tap) tap=$2; shift 2 ;;
 		--ref) ref=$2; shift 2 ;;

@@ -179,8 +179,8 @@ else
 	# labs: the lab course's VM checks prove themselves: each lab's
 	# starter module scores 0 (the boot above), the reference full
 	# marks, graded from the 6.1 passes (labs/tools/lab.sh vm-selftest)
-	HVLAB_LAB_VM_TAP=build/labs/vm-starters.tap vm_pass labs "$RESULTS/vm-labs.tap" \
-		labs/tools/lab.sh vm-selftest "${kv[@]}" --tap "$RESULTS/vm-labs.tap" \
+	vm_pass labs "$RESULTS/vm-labs.tap" labs/tools/lab.sh vm-selftest "${kv[@]}" \
+		--starters build/labs/vm-starters.tap --tap "$RESULTS/vm-labs.tap" \
 		--ref "$RESULTS/vm-$k-ept.tap" --ref-shadow "$RESULTS/vm-$k-shadow.tap"
 	say "VM passes: $((SECONDS - t)) s wall time in $lanes lane(s)"
 fi

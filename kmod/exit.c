@@ -114,9 +114,23 @@ static int handle_resume(struct hv_vcpu *vcpu)
  * instruction length), #AC with its error code 0, and for #DB the DR6
  * bits the exit qualification reports (SDM 27.2.1) in the emulated DR6.
  */
+/*
+ * An exception delivers an error code only in protected mode; with CR0.PE
+ * clear VM entry refuses an event that claims one (SDM Vol. 3 26.2.1.3),
+ * whatever the exit's interruption information said.
+ */
+static u32 no_code_in_real_mode(u32 info)
+{
+	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE;
+	return info;
+}
+
 static int reflect_exception(struct hv_vcpu *vcpu, u32 info)
 {
 	u32 type = info & 0x700, len = 0;
+
+	info = no_code_in_real_mode(info);
 
 	if (type == (5u << 8) || type == INTR_TYPE_SOFT_EXCEPTION)
 		len = insn_len();
@@ -165,6 +179,7 @@ static int show_exception(struct hv_vcpu *vcpu, u32 info)
 	struct hvlab_run *run = vcpu->run;
 	u8 vector = info & 0xff;
 
+	info = no_code_in_real_mode(info);
 	memset(&run->exception, 0, sizeof(run->exception));
 	run->exception.vector = vector;
 	run->exception.delivered = vector;
@@ -187,9 +202,10 @@ static int show_exception(struct hv_vcpu *vcpu, u32 info)
 			run->exit_reason = HVLAB_EXIT_SHUTDOWN;
 			return 0;
 		case HV_EXC_DOUBLE:
-			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID |
-				     INTR_INFO_DELIVER_CODE |
-				     INTR_TYPE_HARD_EXCEPTION | X86_TRAP_DF);
+			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+				     no_code_in_real_mode(INTR_INFO_VALID |
+					INTR_INFO_DELIVER_CODE |
+					INTR_TYPE_HARD_EXCEPTION | X86_TRAP_DF));
 			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
 			run->exception.delivered = X86_TRAP_DF;
 			return 0;

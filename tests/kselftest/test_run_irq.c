@@ -16,7 +16,9 @@
  *    without it (vector, error code, CR2, return address);
  *  - an NMI ignores IF, runs its handler once, and a second NMI queued
  *    while the first handler runs waits for that handler's IRET (NMI
- *    blocking, SDM Vol. 3 6.7.1; virtual NMIs, SDM 25.6.1).
+ *    blocking, SDM Vol. 3 6.7.1; virtual NMIs, SDM 25.6.1);
+ *  - a trapped real-mode double fault is queued without an error code,
+ *    so the triple fault after it is a shutdown, not a failed VM entry.
  *
  * The guests are raw 64-bit code at GPA 0x1000 in a 64 KiB slot with an
  * IDT at 0x2000 and a GDT at 0x6000; each reports progress by OUT to a
@@ -324,6 +326,53 @@ TEST(trapped_exceptions_reach_the_guest_unchanged)
 		EXPECT_EQ(0x30000, pf->qualification);
 		EXPECT_EQ(0x80000b0e, pf->info);	/* + error code delivered */
 		EXPECT_EQ(0, pf->value);
+	}
+	raw_vm_close(&t);
+}
+
+/*
+ * Real mode, IDTR limit 0, then a divide error: delivering #DE reads the
+ * IVT beyond its limit (#GP), which makes a double fault, whose delivery
+ * fails the same way: a triple fault.  With the exceptions trapped the
+ * module merges the #GP into #DF itself, and a real-mode #DF pushes no
+ * error code: VM entry refuses an event that delivers one while CR0.PE
+ * is clear (SDM Vol. 3 26.2.1.3).  Under shadow paging real mode runs in
+ * vm86 and hvlab delivers its events itself (rmode.c); either way the run
+ * must end in a defined exit, never a failed VM entry.
+ *
+ * lidt [0x1100]; xor ax, ax; div al; hlt
+ */
+TEST(real_mode_double_fault_carries_no_error_code)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x01, 0x1e, 0x00, 0x11, 0x31, 0xc0, 0xf6, 0xf0, 0xf4,
+	};
+	struct raw_vm t;
+	int i, r = 0;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, raw_vm_create(&t, raw_vm_flags() | HVLAB_VM_TRAP_EXCEPTIONS, RAM));
+	memset(t.ram, 0xf4, RAM);
+	memcpy(t.ram + 0x1000, code, sizeof(code));
+	memset(t.ram + 0x1100, 0, 6);	/* IDTR image: limit 0, base 0 */
+	ASSERT_EQ(0, raw_vm_add_vcpu(&t));
+	ASSERT_EQ(0, raw_real_mode(t.vcpu, 0x1000));
+	for (i = 0; i < 8; i++) {
+		r = raw_vm_run(&t);
+		if (r != HVLAB_EXIT_EXCEPTION)
+			break;
+		printf("# exception %u, delivered %u, error code %s\n",
+		       t.run->exception.vector, t.run->exception.delivered,
+		       t.run->exception.has_error_code ? "yes" : "no");
+		/* real mode: no exception delivers an error code */
+		EXPECT_EQ(0, t.run->exception.has_error_code);
+	}
+	printf("# ended with exit reason %d\n", r);
+	EXPECT_NE(HVLAB_EXIT_FAIL_ENTRY, r);
+	if (raw_vm_flags()) {
+		EXPECT_TRUE(r == HVLAB_EXIT_SHUTDOWN || r == HVLAB_EXIT_HLT);
+	} else {
+		EXPECT_EQ(HVLAB_EXIT_SHUTDOWN, r);
 	}
 	raw_vm_close(&t);
 }

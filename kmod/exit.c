@@ -424,7 +424,12 @@ static int handle_dr(struct hv_vcpu *vcpu)
 
 /* ---- MSRs: msr.c gives the values, pure_cpuid.c the list ---------- */
 
-static int handle_rdmsr(struct hv_vcpu *vcpu)
+/*
+ * RDMSR and WRMSR of len bytes: from their exits, and from rmode.c, where
+ * real-mode code run in vm86 mode raises #GP instead (CPL 3).  A refused
+ * MSR is #GP(0) in the guest, delivered the way its mode delivers it.
+ */
+int hv_emulate_rdmsr(struct hv_vcpu *vcpu, unsigned int len)
 {
 	u32 index = vcpu->gpr[HV_RCX];
 	u64 val;
@@ -439,11 +444,11 @@ static int handle_rdmsr(struct hv_vcpu *vcpu)
 	vcpu->rec->value = val;
 	vcpu->gpr[HV_RAX] = (u32)val;
 	vcpu->gpr[HV_RDX] = val >> 32;
-	hv_skip_instruction(vcpu, insn_len());
+	hv_skip_instruction(vcpu, len);
 	return 1;
 }
 
-static int handle_wrmsr(struct hv_vcpu *vcpu)
+int hv_emulate_wrmsr(struct hv_vcpu *vcpu, unsigned int len)
 {
 	u32 index = vcpu->gpr[HV_RCX];
 	u64 val = (u32)vcpu->gpr[HV_RAX] | (u64)vcpu->gpr[HV_RDX] << 32;
@@ -456,8 +461,18 @@ static int handle_wrmsr(struct hv_vcpu *vcpu)
 		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}
-	hv_skip_instruction(vcpu, insn_len());
+	hv_skip_instruction(vcpu, len);
 	return 1;
+}
+
+static int handle_rdmsr(struct hv_vcpu *vcpu)
+{
+	return hv_emulate_rdmsr(vcpu, insn_len());
+}
+
+static int handle_wrmsr(struct hv_vcpu *vcpu)
+{
+	return hv_emulate_wrmsr(vcpu, insn_len());
 }
 
 static int handle_xsetbv(struct hv_vcpu *vcpu)

@@ -6,7 +6,8 @@
  * Virtual-8086 code runs at CPL 3, so every instruction reserved to ring 0
  * raises #GP(0) there (SDM Vol. 3 5.9).  The few a real-mode boot path uses
  * are decoded here: LGDT, LIDT, LMSW and INVLPG (0F 01 /2 /3 /6 /7), CLTS,
- * INVD, WBINVD, MOV from/to CR0/2/3/4 and HLT.  The caller emulates them.
+ * INVD, WBINVD, MOV from/to CR0/2/3/4, RDMSR, WRMSR and HLT.  The caller
+ * emulates them.
  *
  * The code is 16-bit: operands and addresses are 16 bits unless a 66 or
  * 67 prefix makes them 32 (SDM Vol. 2 2.1.1).  A memory operand is turned
@@ -173,6 +174,12 @@ int rm_decode(const __u8 *bytes, unsigned int avail, const __u64 *gpr,
 		goto done;
 	case 0x09:
 		r.op = RM_OP_WBINVD;
+		goto done;
+	case 0x30:
+		r.op = RM_OP_WRMSR;
+		goto done;
+	case 0x32:
+		r.op = RM_OP_RDMSR;
 		goto done;
 	case 0x01:
 	case 0x20:

@@ -32,6 +32,8 @@ enum rm_op {
 	RM_OP_WBINVD,		/* 0F 09 */
 	RM_OP_MOV_FROM_CR,	/* 0F 20 /r: gpr <- CR(cr), 32 bits */
 	RM_OP_MOV_TO_CR,	/* 0F 22 /r: CR(cr) <- gpr, 32 bits */
+	RM_OP_WRMSR,		/* 0F 30: MSR(ECX) <- EDX:EAX */
+	RM_OP_RDMSR,		/* 0F 32: EDX:EAX <- MSR(ECX) */
 	RM_OP_HLT,		/* F4 */
 };
 

@@ -24,7 +24,9 @@
  *   - every exception exits (exception bitmap all ones), because vm86
  *     would deliver it through the protected-mode IDT.  #GP means the
  *     guest ran a ring-0 instruction: pure_rmode.c decodes it and it is
- *     emulated here (LGDT, LIDT, MOV to/from CR, LMSW, CLTS, HLT...).
+ *     emulated here (LGDT, LIDT, MOV to/from CR, LMSW, CLTS, HLT...) or
+ *     by exit.c's own handler (RDMSR, WRMSR: Linux's AP trampoline reads
+ *     IA32_MISC_ENABLE in real mode, arch/x86/kernel/verify_cpu.S).
  *     Other exceptions, and interrupts hvlab injects, are delivered the
  *     real-mode way in software (hv_rmode_interrupt): FLAGS, CS, IP pushed
  *     on SS:SP, CS:IP loaded from the IVT.
@@ -318,6 +320,10 @@ static int emulate_gp(struct hv_vcpu *vcpu)
 		hv_skip_instruction(vcpu, in.len);
 		vcpu->run->exit_reason = HVLAB_EXIT_HLT;
 		return 0;
+	case RM_OP_RDMSR:	/* exit.c's, as if RDMSR had exited */
+		return hv_emulate_rdmsr(vcpu, in.len);
+	case RM_OP_WRMSR:
+		return hv_emulate_wrmsr(vcpu, in.len);
 	default:	/* INVLPG, INVD, WBINVD: nothing cached to drop */
 		break;
 	}

@@ -6,7 +6,9 @@
  * the file) and walks the x86 boot path itself:
  *
  *   real mode        UART "realmode: 16-bit real mode", ucall SYNC(16),
- *                    INT 0x40 and a #UD through its own IVT
+ *                    INT 0x40 and a #UD through its own IVT; WBINVD,
+ *                    RDMSR and WRMSR as Linux's AP trampoline runs them,
+ *                    EFER.SCE set, and a refused MSR's #GP through the IVT
  *     | LGDT, CR0.PE = 1, far jump (SDM Vol. 3 10.9.1)
  *   protected mode   UART "realmode: 32-bit protected mode", ucall SYNC(32)
  *     | jump to the lib64 entry _start (start64.S): PAE, LME, PG
@@ -14,7 +16,7 @@
  *
  * With EPT, hvlab runs it as an unrestricted guest; under shadow paging, in
  * virtual-8086 mode (kmod/rmode.c), which the INT 0x40 / #UD / CR0 checks
- * exercise.
+ * exercise, and the ring-0 instructions WBINVD, RDMSR and WRMSR too.
  * Nothing but CS is trusted at entry: DS, ES, SS and SP are set here.  The
  * two ucall structs are pre-filled, so real-mode code only does the OUT.
  * UCALL_SYNC is 3 in user/hw/ucall.h.
@@ -23,6 +25,10 @@
 
 #define UCALL_PORT	0xe0
 #define UCALL_SYNC	3
+#define MSR_MISC_ENABLE	0x1a0
+#define MSR_EFER	0xc0000080
+#define EFER_SCE	0x1
+#define MSR_REFUSED	0x12345678	/* no such MSR: #GP (not under QEMU) */
 #define OFF(x)		((x) - realmode_entry)	/* offset from CS base 0x8000 */
 
 	.section .text.entry16, "ax"
@@ -64,6 +70,33 @@ realmode_entry:
 7:	hlt
 	jmp 7b
 6:
+	/*
+	 * Linux's AP trampoline starts like this (trampoline_64.S and
+	 * verify_cpu.S): WBINVD, then IA32_MISC_ENABLE read and written
+	 * back, all in real mode.  In vm86 mode each is a #GP that hvlab
+	 * emulates.  EFER.SCE, set here, must still be set in long mode
+	 * (realmode.c); a refused MSR is a #GP through the IVT.
+	 */
+	wbinvd
+	movl $MSR_MISC_ENABLE, %ecx
+	rdmsr
+	wrmsr				/* the same value back */
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_SCE, %eax
+	wrmsr
+	xorl %eax, %eax
+	rdmsr
+	movw $OFF(msgmsr), %si
+	testb $EFER_SCE, %al
+	jnz 8f
+	movw $OFF(msgsce), %si		/* SCE reads 0: say so, go on */
+8:	call rm_puts
+	movw $OFF(rm_gp), %es:13 * 4
+	movw %cs, %es:13 * 4 + 2
+	movl $MSR_REFUSED, %ecx
+	rdmsr				/* #GP: rm_gp skips it */
+
 
 	lgdtl OFF(rm_gdt_ptr)
 	movl %cr0, %eax
@@ -83,6 +116,15 @@ rm_ud:					/* return past the 2-byte ud2 */
 	movw %sp, %bp
 	addw $2, 2(%bp)
 	movw $OFF(msgud), %si
+	call rm_puts
+	popw %bp
+	iret
+
+rm_gp:					/* return past the 2-byte rdmsr */
+	pushw %bp
+	movw %sp, %bp
+	addw $2, 2(%bp)
+	movw $OFF(msggp), %si
 	call rm_puts
 	popw %bp
 	iret
@@ -136,6 +178,9 @@ msg16:	.asciz "realmode: 16-bit real mode\n"
 msg32:	.asciz "realmode: 32-bit protected mode\n"
 msgint:	.asciz "realmode: INT 0x40 through the IVT\n"
 msgud:	.asciz "realmode: #UD through the IVT\n"
+msgmsr:	.asciz "realmode: RDMSR and WRMSR in real mode\n"
+msgsce:	.asciz "realmode: EFER.SCE reads 0 after WRMSR\n"
+msggp:	.asciz "realmode: #GP through the IVT\n"
 msgpe:	.asciz "realmode: CR0.PE reads 1 in real mode\n"
 
 	/* struct ucall: cmd, args[4], line, pad, file[64], text[128] */

@@ -125,6 +125,10 @@ static const struct enc table[] = {
 	{ B("\x0f\x06"), "clts", NONE(CLTS) },
 	{ B("\x0f\x08"), "invd", NONE(INVD) },
 	{ B("\x0f\x09"), "wbinvd", NONE(WBINVD) },
+	{ B("\x0f\x30"), "wrmsr", NONE(WRMSR) },
+	{ B("\x0f\x32"), "rdmsr", NONE(RDMSR) },
+	{ B("\x66\x0f\x32"), "data32 rdmsr",
+	  { .op = RM_OP_RDMSR, .opsize = 4 } },
 	{ B("\xf4"), "hlt", NONE(HLT) },
 	{ B("\xf3\xf4"), "repz hlt", NONE(HLT) },
 	{ B("\x26\xf4"), "es hlt", NONE(HLT) },
@@ -270,6 +274,8 @@ TEST(refused)
 		{ B("\x0f\x01\x2f") },		/* 0F 01 /5 m: (bad) */
 		{ B("\x0f\x00\x17") },		/* lldt WORD PTR [bx] */
 		{ B("\x0f\x0b") },		/* ud2 */
+		{ B("\x0f\x31") },		/* rdtsc: no #GP (CR4.TSD = 0) */
+		{ B("\x0f\x33") },		/* rdpmc: not emulated */
 		{ B("\x90") },			/* nop */
 		{ B("\x66\x67\x2e") },		/* prefixes only */
 	};

@@ -246,7 +246,8 @@ echo "## Real mode without EPT: realmode.bin (real -> protected -> long mode)"
 echo
 echo "With EPT the real-mode start runs as an unrestricted guest.  Under shadow"
 echo "paging it runs in virtual-8086 mode (kmod/rmode.c): LGDT, the MOVs with"
-echo "CR0 and the guest's #UD become exception exits that hvlab emulates."
+echo "CR0, WBINVD, RDMSR, WRMSR and the guest's #UD become exception exits that"
+echo "hvlab emulates."
 echo
 for mode in ept shadow; do
 	echo "### --paging $mode"

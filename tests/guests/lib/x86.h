@@ -53,6 +53,7 @@
 #define MSR_LSTAR		0xc0000082
 #define MSR_CSTAR		0xc0000083
 #define MSR_SYSCALL_MASK	0xc0000084
+#define EFER_SCE		(1u << 0)
 #define EFER_LME		(1u << 8)
 #define EFER_LMA		(1u << 10)
 

@@ -1089,9 +1089,13 @@ static int complete_pending(struct hv_vcpu *vcpu)
 	switch (vcpu->pending) {
 	case HV_PENDING_PIO_IN:
 		if (vcpu->io_count) {	/* INS: the data goes to memory */
+			/* no writable RAM there: a defined stop (run.c) */
 			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size))
-				return -EFAULT;
+					   vcpu->io_count * vcpu->io_size)) {
+				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+						  vcpu->io_gpa, 0);
+				return 1;
+			}
 			break;
 		}
 		memcpy(&val, run->io_data, vcpu->io_size);
@@ -1199,8 +1203,8 @@ static int svm_run(struct hv_vcpu *vcpu)
 
 	ret = complete_pending(vcpu);
 	vcpu->pending = HV_PENDING_NONE;
-	if (ret)
-		return ret;
+	if (ret)	/* 1: a stop, run->exit_reason set */
+		return ret < 0 ? ret : 0;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
 	if (run->immediate_exit) {
 		run->exit_reason = HVLAB_EXIT_INTR;

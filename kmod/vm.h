@@ -313,8 +313,7 @@ int hv_handle_cr(struct hv_vcpu *vcpu);
 
 /* exit_io.c: port I/O and MMIO exits */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
-void hv_mmio_rmw_complete(struct hv_vcpu *vcpu);
-int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in);
+int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
 int hv_handle_io(struct hv_vcpu *vcpu);
 int hv_handle_ept_violation(struct hv_vcpu *vcpu);
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);

@@ -28,6 +28,23 @@
 #include "pure_insn.h"
 #include "vm.h"
 
+/*
+ * Stop the vCPU, from either backend's exit handlers or from here:
+ * userspace gets HVLAB_EXIT_INTERNAL_ERROR.  Returns 0, the exit
+ * handlers' "back to userspace".
+ */
+int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = sub;
+	run->internal.ndata = 2;
+	run->internal.data[0] = d0;
+	run->internal.data[1] = d1;
+	return 0;
+}
+
 /* 0: the guest may be entered; 1: a stop with run->exit_reason set */
 static int complete_pending(struct hv_vcpu *vcpu)
 {

@@ -72,6 +72,7 @@ void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r));
 int hv_run_begin(struct hv_vcpu *vcpu);	/* 1: enter, else RUN's result */
 int hv_run_check(struct hv_vcpu *vcpu);	/* before each entry: -EINTR */
 void hv_run_end(struct hv_vcpu *vcpu, u64 rip, u64 rflags, bool shadow);
+int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
 /* vm.c: VM objects (vm.h has the structures and the rest of the API) */
 int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */

@@ -335,7 +335,6 @@ unsigned long hv_get_gpr(struct hv_vcpu *vcpu, int n);
 void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
-int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 int hv_emulate_rdmsr(struct hv_vcpu *vcpu, unsigned int len);
 int hv_emulate_wrmsr(struct hv_vcpu *vcpu, unsigned int len);
 

@@ -100,6 +100,13 @@ struct dash_model {
 	uint64_t rate_prev_total, rate_prev[HVLAB_NR_EXIT_REASONS];
 	uint64_t rate_since_ns;
 	uint64_t lost;
+	/*
+	 * AMD traces (cfg.vendor): exits count under their common reason
+	 * (decode_common_reason; 0 when VMX has none, as the module's
+	 * statistics do), and svm_code[reason] is the SVM EXITCODE last
+	 * counted there, which the exits panel names.
+	 */
+	uint32_t svm_code[HVLAB_NR_EXIT_REASONS];
 
 	/* exits seen one by one (total may be larger: live, it is the module's count) */
 	uint64_t exit_seq;

@@ -68,8 +68,10 @@ check 3 "replay --info names $cpuid, $io and $npf beside their common reasons" $
 # the exit log, one filter per kind: the sentence starts with the name
 log() { hvlab replay --dump --panel log --size 120x40 --filter "$1" "$tr" 2>&1; }
 l_cpuid=$(log CPUID) l_io=$(log IO_INSTRUCTION) l_npf=$(log EPT_VIOLATION)
-echo "$l_io" | sed 's/^/# io: /' | sed -n 3,6p
-echo "$l_npf" | sed 's/^/# npf: /' | sed -n 3,6p
+# the screens, as docs/dashboard.md shows them
+hvlab replay --dump --panel exits --size 80x16 "$tr" 2>&1 | sed 's/^/# exits: /'
+echo "$l_io" | sed 's/^/# io: /' | tail -n 14
+echo "$l_npf" | sed 's/^/# npf: /' | tail -n 14
 if [ $amd = 1 ]; then
 	echo "$l_cpuid" | grep -q "VMEXIT_CPUID: CPUID leaf 0x" &&
 		echo "$l_io" | grep -qE "VMEXIT_IOIO: (OUT|IN) 0x[0-9a-f]+, [124] byte" &&

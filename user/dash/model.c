@@ -104,10 +104,12 @@ static void add_exit(struct dash_model *m, const struct trace_event *ev)
 	unsigned r = c < 0 ? HVLAB_VMX_EXIT_EXCEPTION_NMI : (unsigned)c;
 	struct model_exit *x;
 
-	if (m->cfg.vendor == TRACE_VENDOR_AMD)
+	if (m->cfg.vendor == TRACE_VENDOR_AMD) {
 		m->svm_code[r] = ev->exit.reason;
-	else if (c < 0)
+		m->svm_seen[r] = true;
+	} else if (c < 0) {
 		return;
+	}
 	m->total++;
 	m->by_reason[r]++;
 	m->exit_seq++;

@@ -53,7 +53,7 @@ void panel_exits(const struct dash_model *m, const struct dash_view *v,
 	qsort(r, n, sizeof(r[0]), by_total);
 	for (int i = 0; i < n && y < top + rows; i++, y++)
 		canvas_printf(c, y, 0, CA_NORMAL, " %-22s %9llu  %5.1f  %9llu%s%s",
-			      amd ? svm_exit_name(m->svm_code[r[i].reason]) :
+			      amd && m->svm_seen[r[i].reason] ? svm_exit_name(m->svm_code[r[i].reason]) :
 			      decode_reason_name(r[i].reason), (unsigned long long)r[i].total,
 			      100.0 * r[i].total / m->total,
 			      (unsigned long long)m->rate[r[i].reason], amd ? "  " : "",

@@ -589,6 +589,8 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	};
 	struct hv_cpuid host = { 0 }, out;
 
+	vcpu->rec->info = leaf;		/* as on VMX (exit.c) */
+	vcpu->rec->value = sub;
 	if (leaf < HV_CPUID_HV_BASE || leaf >= 0x50000000)
 		cpuid_count(leaf, sub, &host.eax, &host.ebx, &host.ecx,
 			    &host.edx);
@@ -902,13 +904,19 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	st->exits++;
 	st->by_reason[basic]++;
 	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
+	/*
+	 * The record keeps the hardware's own words, as run.c does on VMX:
+	 * reason is the EXITCODE (APM Vol. 2 App. C), qualification EXITINFO1
+	 * and gpa EXITINFO2 (a handler may set gpa, info and value after).
+	 * Userspace knows them for SVM by HVLAB_CAP_SVM and names them.
+	 */
 	rec->tsc = rdtsc();
 	rec->rip = v->s.rip;
 	rec->qualification = v->c.exit_info1;
-	rec->reason = basic;
-	rec->gpa = 0;
+	rec->reason = (u32)code;
+	rec->gpa = v->c.exit_info2;
 	rec->info = 0;
-	rec->value = code;
+	rec->value = 0;
 	vcpu->rec = rec;
 	vcpu->run->hw_exit_reason = basic;
 	vcpu->run->exit_qualification = v->c.exit_info1;

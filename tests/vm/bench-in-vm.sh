@@ -38,7 +38,7 @@ if [ -n "${HVLAB_KO:-}" ] && [ "$(cat $param 2>/dev/null)" != Y ]; then
 	rmmod hvlab 2>/dev/null
 	# shellcheck disable=SC2086 # the parameters, split on purpose
 	insmod "$HVLAB_KO" ${HVLAB_KO_ARGS:-} bench_floor=1 ||
-		echo "# insmod $HVLAB_KO ${HVLAB_KO_ARGS:-}bench_floor=1 failed"
+		echo "# insmod $HVLAB_KO ${HVLAB_KO_ARGS:+$HVLAB_KO_ARGS }bench_floor=1 failed"
 fi
 svm=
 grep -q AuthenticAMD /proc/cpuinfo && svm=1

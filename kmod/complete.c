@@ -13,6 +13,9 @@
  * and the answer would leave the guest one instruction ahead with a
  * register never written.  KVM calls this step complete_userspace_io.
  *
+ * Between entries both backends check the same things (hv_run_check), and
+ * both stamp the TSC for make bench's breakdown (hv_bench_stamp, vm.h).
+ *
  * The vendor backends differ only in where RSP lives (the VMCS or the
  * VMCB), how RIP moves past an instruction and ends an STI/MOV-SS shadow,
  * and in the read-modify-write and MOVS forms of MMIO that only the VMX
@@ -115,8 +118,10 @@ static int complete_pending(struct hv_vcpu *vcpu)
 int hv_run_begin(struct hv_vcpu *vcpu)
 {
 	struct hvlab_run *run = vcpu->run;
-	int ret = complete_pending(vcpu);
+	int ret;
 
+	hv_bench_stamp(vcpu, &run->bench.ioctl_in);
+	ret = complete_pending(vcpu);
 	if (ret)
 		return ret < 0 ? ret : 0;
 	run->exit_reason = HVLAB_EXIT_UNKNOWN;
@@ -128,9 +133,11 @@ int hv_run_begin(struct hv_vcpu *vcpu)
 }
 
 /*
- * Before each entry: a signal ends HVLAB_RUN, so Ctrl-C always works, and
- * the loop yields when asked, so a spinning guest cannot hog a CPU.
- * Returns 0 or -EINTR.
+ * Before each entry: a signal ends HVLAB_RUN, so Ctrl-C always works; the
+ * loop yields when asked, so a spinning guest cannot hog a CPU; and a full
+ * exit ring stops the vCPU until userspace has read it.  Returns 1 to
+ * enter the guest, else what HVLAB_RUN returns (0 with run->exit_reason
+ * set, or -EINTR).
  */
 int hv_run_check(struct hv_vcpu *vcpu)
 {
@@ -139,7 +146,11 @@ int hv_run_check(struct hv_vcpu *vcpu)
 		return -EINTR;
 	}
 	cond_resched();
-	return 0;
+	if (hv_ring_full(vcpu)) {
+		vcpu->run->exit_reason = HVLAB_EXIT_RING_FULL;
+		return 0;
+	}
+	return 1;
 }
 
 /*
@@ -155,4 +166,5 @@ void hv_run_end(struct hv_vcpu *vcpu, u64 rip, u64 rflags, bool shadow)
 	run->ready_for_interrupt_injection = run->if_flag && !shadow &&
 					     !vcpu->event_pending;
 	vcpu->stats->exits_to_user++;
+	hv_bench_stamp(vcpu, &run->bench.ioctl_out);
 }

@@ -70,7 +70,7 @@ void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r));
 
 /* complete.c: the edges of HVLAB_RUN, shared by both backends */
 int hv_run_begin(struct hv_vcpu *vcpu);	/* 1: enter, else RUN's result */
-int hv_run_check(struct hv_vcpu *vcpu);	/* before each entry: -EINTR */
+int hv_run_check(struct hv_vcpu *vcpu);	/* before each entry: the same */
 void hv_run_end(struct hv_vcpu *vcpu, u64 rip, u64 rflags, bool shadow);
 int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 

@@ -41,21 +41,6 @@
 #include "vm.h"
 #include "vmcs.h"
 
-/*
- * Lossless recording (run->ring_wait, see the uapi): the next exit would
- * overwrite a record userspace has not read.  ring_tail comes from
- * userspace and is only compared: a wrong value costs that process exits
- * to userspace, nothing else.
- */
-static bool ring_full(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-
-	return READ_ONCE(run->ring_wait) &&
-	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
-	       HVLAB_EXIT_RING_SIZE;
-}
-
 /* Record an exit, handle it, publish the record (see the uapi reader rule). */
 static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
 			   enum hv_fast fast);
@@ -114,13 +99,6 @@ static __always_inline bool bench_floor_cpuid(struct hv_vcpu *vcpu)
 	return true;
 }
 
-/* make bench's breakdown of a round trip: a TSC stamp in the run page */
-static __always_inline void bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
-{
-	if (unlikely(vcpu->bench_floor))
-		*where = rdtsc();
-}
-
 /*
  * Run the guest until an exit the fast path cannot handle.  Returns 0 with
  * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
@@ -156,7 +134,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		if (native_read_cr2() != vcpu->cr2)
 			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
-		bench_stamp(vcpu, &vcpu->run->bench.vmenter);
+		hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
 		t = rdtsc();
 		do {
 			fail = hv_vmenter(vcpu->gpr, vcpu->launched);
@@ -164,7 +142,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 			 bench_floor_cpuid(vcpu));
 		/* --stats: the time in VMX non-root operation, entry and exit included */
 		vcpu->stats->guest_cycles += rdtsc() - t;
-		bench_stamp(vcpu, &vcpu->run->bench.vmexit);
+		hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 
 		vcpu->cr2 = native_read_cr2();
 		hv_host_state_after_exit(vcpu, &h);
@@ -188,7 +166,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		handle_one_exit(vcpu, *reason, fast);
 		local_irq_enable();
 		if (need_resched() || signal_pending(current) ||
-		    vcpu->event_pending || ring_full(vcpu)) {
+		    vcpu->event_pending || hv_ring_full(vcpu)) {
 			local_irq_disable();
 			break;
 		}
@@ -373,22 +351,18 @@ static bool rmode_stuck(struct hv_vcpu *vcpu)
 
 int hv_vcpu_run(struct hv_vcpu *vcpu)
 {
-	struct hvlab_run *run = vcpu->run;
 	u32 reason;
 	int ret;
 
-	bench_stamp(vcpu, &run->bench.ioctl_in);
 	ret = hv_run_begin(vcpu);
 	if (ret <= 0)
 		return ret;
 	for (;;) {
 		ret = hv_run_check(vcpu);
-		if (ret)
+		if (ret <= 0)
 			break;
-		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
-			break;
-		if (ring_full(vcpu)) {
-			run->exit_reason = HVLAB_EXIT_RING_FULL;
+		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu)) {
+			ret = 0;
 			break;
 		}
 		inject_pending(vcpu);
@@ -407,6 +381,5 @@ int hv_vcpu_run(struct hv_vcpu *vcpu)
 	hv_run_end(vcpu, vmcs_readl(GUEST_RIP), vmcs_readl(GUEST_RFLAGS),
 		   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		   (GUEST_INTR_STI | GUEST_INTR_MOV_SS));
-	bench_stamp(vcpu, &run->bench.ioctl_out);
 	return ret < 0 ? ret : 0;
 }

@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/spinlock.h>
+#include <asm/msr.h>
 #include <uapi/hvlab.h>
 
 #include "pure_insn.h"
@@ -268,6 +269,28 @@ int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
  */
 extern const struct hv_paging_ops hv_ept_paging;
 extern const struct hv_paging_ops hv_shadow_paging;
+
+/*
+ * Lossless recording (run->ring_wait, see the uapi): the next exit would
+ * overwrite a record userspace has not read.  ring_tail comes from
+ * userspace and is only compared: a wrong value costs that process exits
+ * to userspace, nothing else.
+ */
+static inline bool hv_ring_full(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	return READ_ONCE(run->ring_wait) &&
+	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
+	       HVLAB_EXIT_RING_SIZE;
+}
+
+/* make bench's breakdown of a round trip: a TSC stamp in the run page */
+static __always_inline void hv_bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
+{
+	if (unlikely(vcpu->bench_floor))
+		*where = rdtsc();
+}
 
 /* vm.c */
 void hv_vm_put(struct hv_vm *vm);

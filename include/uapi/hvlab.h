@@ -473,8 +473,8 @@ struct hvlab_run {
 	 */
 	struct {
 		__u64 ioctl_in;		/* HVLAB_RUN began */
-		__u64 vmenter;		/* just before VMLAUNCH/VMRESUME */
-		__u64 vmexit;		/* just after the VM exit */
+		__u64 vmenter;		/* just before VMLAUNCH/VMRESUME or VMRUN */
+		__u64 vmexit;		/* just after the VM exit (#VMEXIT) */
 		__u64 ioctl_out;	/* HVLAB_RUN about to return */
 	} bench;
 };

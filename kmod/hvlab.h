@@ -48,6 +48,13 @@ struct hv_x86_ops {
 	void (*set_regs)(struct hv_vcpu *vcpu, const struct hvlab_regs *r);
 	void (*get_sregs)(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
 	int (*set_sregs)(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
+	/*
+	 * The MSRs the control block holds (msr.c's hv_msr_get/set check
+	 * the values first): TSC (through the TSC offset), SYSENTER_*, PAT,
+	 * EFER, FS/GS base, DEBUGCTL.  msr_write returns -1 to refuse.
+	 */
+	u64 (*msr_read)(struct hv_vcpu *vcpu, u32 index);
+	int (*msr_write)(struct hv_vcpu *vcpu, u32 index, u64 val);
 	bool inject;			/* HVLAB_INJECT's queue is served */
 	int (*clear_event)(struct hv_vcpu *vcpu, const struct hvlab_event *e);
 	/* complete.c's vendor parts: RSP, moving RIP past an instruction */

@@ -9,8 +9,11 @@
  * to the CPUID table so that a unit test can hold the two against each
  * other; the switches below give each admitted MSR its value.
  * MSRs that VMX switches on entry and exit live in the VMCS
- * (EFER, PAT, SYSENTER_*, FS/GS base).  Values are checked as the CPU
- * would (canonical addresses, PAT memory types, reserved EFER bits).
+ * (EFER, PAT, SYSENTER_*, FS/GS base), reached through the backend's
+ * msr_read/msr_write (hv_vmx_msr_read/write below; svm.c keeps them in
+ * the VMCB's save area).  Values are checked here, as the CPU would
+ * (canonical addresses, PAT memory types, reserved EFER bits), for both
+ * backends.
  *
  * MSRs VMX does not switch, yet the guest's SYSCALL, SYSRET and SWAPGS
  * use the hardware values:
@@ -45,6 +48,11 @@
  * base, and no guest value reaches the host's user mode.  Kernels built
  * without CONFIG_USER_RETURN_NOTIFIER switch the SYSCALL MSRs for each
  * stay too (compat.h).
+ *
+ * On SVM none of this switching is needed: VMLOAD and VMSAVE switch the
+ * SYSCALL MSRs and KERNEL_GS_BASE with FS, GS, TR and LDTR (AMD APM
+ * Vol. 2 15.5.2), and svm.c copies the values kept here into the VMCB
+ * before each VMRUN (guest_msrs_loaded stays false).
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
@@ -183,6 +191,80 @@ static bool canonical(u64 v)
 	return (u64)(((s64)v << 16) >> 16) == v;
 }
 
+/*
+ * The MSRs a VMX guest keeps in its VMCS (hv_vmx_ops.msr_read/msr_write;
+ * svm.c keeps them in the VMCB): hv_msr_get/set check the value, these
+ * fetch and store it.  The TSC is the host's plus the TSC offset.
+ */
+u64 hv_vmx_msr_read(struct hv_vcpu *vcpu, u32 index)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		return rdtsc() + vmcs_read64(TSC_OFFSET);
+	case MSR_IA32_SYSENTER_CS:
+		return vmcs_read32(GUEST_SYSENTER_CS);
+	case MSR_IA32_SYSENTER_ESP:
+		return vmcs_readl(GUEST_SYSENTER_ESP);
+	case MSR_IA32_SYSENTER_EIP:
+		return vmcs_readl(GUEST_SYSENTER_EIP);
+	case MSR_IA32_CR_PAT:
+		return vmcs_read64(GUEST_IA32_PAT);
+	case MSR_EFER:
+		return hv_guest_efer(vcpu);
+	case MSR_FS_BASE:
+		return vmcs_readl(GUEST_FS_BASE);
+	case MSR_GS_BASE:
+		return vmcs_readl(GUEST_GS_BASE);
+	case MSR_IA32_DEBUGCTLMSR:
+		return vmcs_read64(GUEST_IA32_DEBUGCTL);
+	default:
+		return 0;
+	}
+}
+
+int hv_vmx_msr_write(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	u64 efer;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(GUEST_SYSENTER_CS, val);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_writel(GUEST_SYSENTER_ESP, val);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_writel(GUEST_SYSENTER_EIP, val);
+		break;
+	case MSR_IA32_CR_PAT:
+		vmcs_write64(GUEST_IA32_PAT, val);
+		break;
+	case MSR_EFER:
+		efer = hv_guest_efer(vcpu);
+		/* LME may not change while paging is on (SDM 10.8.5) */
+		if (((val ^ efer) & EFER_LME) &&
+		    (hv_guest_cr0(vcpu) & X86_CR0_PG))
+			return -1;
+		hv_vmcs_set_efer(vcpu, val);
+		/* NXE changes what shadow entries may say */
+		if (((val ^ efer) & EFER_NX) && vcpu->paging->nx_changed)
+			return vcpu->paging->nx_changed(vcpu) ? -1 : 0;
+		break;
+	case MSR_FS_BASE:
+		vmcs_writel(GUEST_FS_BASE, val);
+		break;
+	case MSR_GS_BASE:
+		vmcs_writel(GUEST_GS_BASE, val);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns 0, or -1 for "not allowed" (#GP in the guest, EINVAL outside). */
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 {
@@ -190,7 +272,15 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 		return -1;
 	switch (index) {
 	case MSR_IA32_TSC:
-		*val = rdtsc() + vmcs_read64(TSC_OFFSET);
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_IA32_CR_PAT:
+	case MSR_EFER:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_DEBUGCTLMSR:
+		*val = hv_ops->msr_read(vcpu, index);
 		break;
 	case MSR_IA32_APICBASE:
 		*val = vcpu->msr_apic_base;
@@ -200,21 +290,6 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 		break;
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->msr_misc_enable;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		*val = vmcs_read32(GUEST_SYSENTER_CS);
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		*val = vmcs_readl(GUEST_SYSENTER_ESP);
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		*val = vmcs_readl(GUEST_SYSENTER_EIP);
-		break;
-	case MSR_IA32_CR_PAT:
-		*val = vmcs_read64(GUEST_IA32_PAT);
-		break;
-	case MSR_EFER:
-		*val = hv_guest_efer(vcpu);
 		break;
 	case MSR_STAR:
 		*val = vcpu->msr_star;
@@ -233,12 +308,6 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 			rdmsrl(MSR_KERNEL_GS_BASE, vcpu->msr_kernel_gs_base);
 		*val = vcpu->msr_kernel_gs_base;
 		break;
-	case MSR_FS_BASE:
-		*val = vmcs_readl(GUEST_FS_BASE);
-		break;
-	case MSR_GS_BASE:
-		*val = vmcs_readl(GUEST_GS_BASE);
-		break;
 	case MSR_MTRRcap:
 		*val = HV_MTRRCAP;
 		break;
@@ -248,9 +317,6 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 		break;
 	case MSR_MTRRdefType:
 		*val = vcpu->msr_mtrr_def_type;
-		break;
-	case MSR_IA32_DEBUGCTLMSR:
-		*val = vmcs_read64(GUEST_IA32_DEBUGCTL);
 		break;
 	default:
 		return -1;
@@ -273,14 +339,27 @@ static bool pat_valid(u64 pat)
 
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
-	u64 efer;
-
 	if (!(hv_msr_access(index) & HV_MSR_W))
 		return -1;
 	switch (index) {
 	case MSR_IA32_TSC:
-		vmcs_write64(TSC_OFFSET, val - rdtsc());
-		break;
+	case MSR_IA32_SYSENTER_CS:
+		return hv_ops->msr_write(vcpu, index, val);
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!canonical(val))
+			return -1;
+		return hv_ops->msr_write(vcpu, index, val);
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -1;
+		return hv_ops->msr_write(vcpu, index, val);
+	case MSR_EFER:
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -1;
+		return hv_ops->msr_write(vcpu, index, val);
 	case MSR_IA32_APICBASE:
 		return hv_apic_base_write(vcpu->msr_apic_base, val,
 					  boot_cpu_data.x86_phys_bits,
@@ -288,37 +367,6 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 	case MSR_IA32_MISC_ENABLE:
 		return hv_misc_enable_write(vcpu->msr_misc_enable, val,
 					    &vcpu->msr_misc_enable);
-	case MSR_IA32_SYSENTER_CS:
-		vmcs_write32(GUEST_SYSENTER_CS, val);
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		if (!canonical(val))
-			return -1;
-		vmcs_writel(GUEST_SYSENTER_ESP, val);
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		if (!canonical(val))
-			return -1;
-		vmcs_writel(GUEST_SYSENTER_EIP, val);
-		break;
-	case MSR_IA32_CR_PAT:
-		if (!pat_valid(val))
-			return -1;
-		vmcs_write64(GUEST_IA32_PAT, val);
-		break;
-	case MSR_EFER:
-		efer = hv_guest_efer(vcpu);
-		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
-			return -1;
-		/* LME may not change while paging is on (SDM 10.8.5) */
-		if (((val ^ efer) & EFER_LME) &&
-		    (hv_guest_cr0(vcpu) & X86_CR0_PG))
-			return -1;
-		hv_vmcs_set_efer(vcpu, val);
-		/* NXE changes what shadow entries may say */
-		if (((val ^ efer) & EFER_NX) && vcpu->paging->nx_changed)
-			return vcpu->paging->nx_changed(vcpu) ? -1 : 0;
-		break;
 	case MSR_STAR:
 		vcpu->msr_star = val;
 		break;
@@ -343,16 +391,6 @@ int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val)
 		vcpu->msr_kernel_gs_base = val;
 		if (vcpu->guest_msrs_loaded)	/* see the top */
 			wrmsrl(index, val);
-		break;
-	case MSR_FS_BASE:
-		if (!canonical(val))
-			return -1;
-		vmcs_writel(GUEST_FS_BASE, val);
-		break;
-	case MSR_GS_BASE:
-		if (!canonical(val))
-			return -1;
-		vmcs_writel(GUEST_GS_BASE, val);
 		break;
 	case MSR_MTRRdefType:
 		if (val & ~0xcffull)

@@ -28,8 +28,8 @@
  * basic reason it corresponds to, so `hvlab run --stats` reads the same
  * on both vendors.  A nested page fault outside every slot is MMIO,
  * decoded by pure_insn.c.  Not done yet (docs/svm.md): MMIO by MOVS, OR,
- * AND, XCHG; shadow paging, the MSR allow-list, debug and translate
- * ioctls, CPU hotplug and suspend.
+ * AND, XCHG; shadow paging, debug and translate ioctls, CPU hotplug and
+ * suspend.  MSRs go through msr.c's allow-list, as on VMX.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -63,6 +63,7 @@
 struct svm_cpu {
 	void *hsave;		/* VM_HSAVE_PA: VMRUN's save area for the host */
 	void *host_vmcb;	/* VMSAVE/VMLOAD of the host's hidden state */
+	u64 host_tsc_aux;	/* this CPU's TSC_AUX, when RDPID reads it */
 	bool on;		/* hvlab set EFER.SVME here */
 };
 
@@ -97,6 +98,9 @@ static int cpu_svm_on(struct svm_cpu *c)
 		return -ENODEV;
 	wrmsrl(MSR_VM_HSAVE_PA_HV, __pa(c->hsave));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	/* the kernel wrote it once, at boot (CPU and node numbers) */
+	if (boot_cpu_has(X86_FEATURE_RDPID))
+		rdmsrl(MSR_TSC_AUX, c->host_tsc_aux);
 	c->on = true;
 	return 0;
 }
@@ -389,6 +393,9 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	s->dr7 = 0x400;
 	s->g_pat = 0x0007040600070406ull;	/* the reset PAT */
 	vcpu->msr_apic_base = 0xfee00000 | (1 << 11) | (vcpu->id ? 0 : 1 << 8);
+	/* what firmware leaves, as on VMX (vmcs.c) */
+	vcpu->msr_misc_enable = HV_MISC_ENABLE_RESET;
+	vcpu->msr_mtrr_def_type = HV_MTRR_DEF_TYPE_RESET;
 	return 0;
 }
 
@@ -754,29 +761,100 @@ static int handle_vmmcall(struct hv_vcpu *vcpu)
 	return 0;
 }
 
-/* RDMSR/WRMSR: EFER is the guest's (with SVME kept); the rest is #GP. */
+/*
+ * The MSRs the VMCB holds (hv_svm_ops.msr_read/msr_write): msr.c checks
+ * the value against the allow-list, these fetch and store it.  The
+ * SYSCALL MSRs and KERNEL_GS_BASE stay in the vCPU (msr.c), copied into
+ * the VMCB around each VMRUN (run_once).
+ */
+static u64 svm_msr_read(struct hv_vcpu *vcpu, u32 index)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		return rdtsc() + to_vmcb(vcpu)->c.tsc_offset;
+	case MSR_IA32_SYSENTER_CS:
+		return s->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:
+		return s->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:
+		return s->sysenter_eip;
+	case MSR_IA32_CR_PAT:
+		return s->g_pat;
+	case MSR_EFER:
+		return s->efer & ~EFER_SVME;	/* hvlab's, not the guest's */
+	case MSR_FS_BASE:
+		return s->fs.base;
+	case MSR_GS_BASE:
+		return s->gs.base;
+	default:
+		return 0;	/* DEBUGCTL: only 0 is accepted (msr.c) */
+	}
+}
+
+static int svm_msr_write(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		to_vmcb(vcpu)->c.tsc_offset = val - rdtsc();
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = (u16)val;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = val;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = val;
+		break;
+	case MSR_IA32_CR_PAT:
+		s->g_pat = val;
+		break;
+	case MSR_EFER:
+		/* LME may not change while paging is on (SDM 10.8.5) */
+		if (((val ^ s->efer) & EFER_LME) && (s->cr0 & X86_CR0_PG))
+			return -1;
+		/* LMA is the CPU's to set, when paging turns on */
+		s->efer = (val & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+		break;
+	case MSR_FS_BASE:
+		s->fs.base = val;
+		break;
+	case MSR_GS_BASE:
+		s->gs.base = val;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * RDMSR/WRMSR (EXITINFO1 bit 0: write): msr.c's allow-list and values,
+ * as exit.c does on VMX; a refused MSR is #GP(0), counted in the stats.
+ */
 static int handle_msr(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 	u32 index = vcpu->gpr[HV_RCX];
 	bool write = v->c.exit_info1 & 1;
 	u64 val = (vcpu->gpr[HV_RDX] << 32) | (u32)vcpu->gpr[HV_RAX];
+	int err;
 
 	vcpu->rec->info = index;
-	if (index != MSR_EFER) {
+	err = write ? hv_msr_set(vcpu, index, val) :
+		      hv_msr_get(vcpu, index, &val);
+	if (err) {
+		if (!hv_msr_access(index))
+			hv_msr_note_refused(vcpu->stats, index, write);
 		inject_exc(vcpu, 13, true, 0);
 		return 1;
 	}
-	if (write) {
-		if (val & ~SVM_EFER_GUEST) {
-			inject_exc(vcpu, 13, true, 0);
-			return 1;
-		}
-		/* LMA is the CPU's to set, when paging turns on (SDM 9.8.5) */
-		v->s.efer = (val & ~EFER_LMA) | (v->s.efer & EFER_LMA) |
-			    EFER_SVME;
-	} else {
-		val = v->s.efer & ~EFER_SVME;
+	vcpu->rec->value = val;
+	if (!write) {
 		vcpu->gpr[HV_RAX] = (u32)val;
 		vcpu->gpr[HV_RDX] = val >> 32;
 	}
@@ -884,10 +962,12 @@ static u32 stat_reason(u64 code)
 	case SVM_EXIT_CPUID:	return HVLAB_VMX_EXIT_CPUID;
 	case SVM_EXIT_HLT:	return HVLAB_VMX_EXIT_HLT;
 	case SVM_EXIT_IOIO:	return HVLAB_VMX_EXIT_IO;
-	case SVM_EXIT_MSR:	return HVLAB_VMX_EXIT_RDMSR;
+	case SVM_EXIT_MSR:	return HVLAB_VMX_EXIT_RDMSR;	/* or WRMSR */
 	case SVM_EXIT_SHUTDOWN:	return HVLAB_VMX_EXIT_TRIPLE_FAULT;
 	case SVM_EXIT_VMMCALL:	return HVLAB_VMX_EXIT_VMCALL;
 	case SVM_EXIT_NPF:	return HVLAB_VMX_EXIT_EPT_VIOLATION;
+	case SVM_EXIT_INVD:	return HVLAB_VMX_EXIT_INVD;
+	case SVM_EXIT_WBINVD:	return HVLAB_VMX_EXIT_WBINVD;
 	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
 	}
 }
@@ -900,6 +980,9 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	u64 code = v->c.exit_code;
 	u32 basic = stat_reason(code);
 	int ret;
+
+	if (code == SVM_EXIT_MSR && (v->c.exit_info1 & 1))
+		basic = HVLAB_VMX_EXIT_WRMSR;
 
 	st->exits++;
 	st->by_reason[basic]++;
@@ -1124,12 +1207,14 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
 static void run_once(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
+	struct svm_cpu *c;
 	bool osxsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE);
 	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	u64 host_xcr0 = 0;
 	u32 host_pkru = 0;
 
 	preempt_disable();
+	c = this_cpu_ptr(&svm_cpu);
 	kernel_fpu_begin();
 	asm volatile("fxrstorq %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
 	local_irq_disable();
@@ -1148,15 +1233,31 @@ static void run_once(struct hv_vcpu *vcpu)
 		v->c.tlb_control = 0;
 	}
 	v->s.rax = vcpu->gpr[HV_RAX];
+	/* VMLOAD switches these; msr.c keeps their values (see its top) */
+	v->s.star = vcpu->msr_star;
+	v->s.lstar = vcpu->msr_lstar;
+	v->s.cstar = vcpu->msr_cstar;
+	v->s.sfmask = vcpu->msr_fmask;
+	v->s.kernel_gs_base = vcpu->msr_kernel_gs_base;
 	asm volatile("clgi" ::: "memory");
+	/*
+	 * TSC_AUX: RDPID cannot be intercepted (RDTSCP is), so a guest on a
+	 * CPU with RDPID reads the register itself; it gets 0, not the
+	 * host's CPU number.  Switched with GIF clear: the host's NMI entry
+	 * reads TSC_AUX with RDPID to find its per-CPU data (Linux's
+	 * GET_PERCPU_BASE), so the host's value must be back before STGI.
+	 */
+	if (c->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, 0);
 	hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
 	do {
-		hv_svm_vmrun(vcpu->gpr, __pa(v),
-			     __pa(this_cpu_ptr(&svm_cpu)->host_vmcb));
+		hv_svm_vmrun(vcpu->gpr, __pa(v), __pa(c->host_vmcb));
 		if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 			indirect_branch_prediction_barrier();
 	} while (unlikely(vcpu->bench_floor) && svm_bench_floor(vcpu, v));
 	hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
+	if (c->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, c->host_tsc_aux);
 	if (ospke && rdpkru() != host_pkru)
 		wrpkru(host_pkru);
 	if (osxsave && host_xcr0 != SVM_GUEST_XCR0)
@@ -1165,6 +1266,8 @@ static void run_once(struct hv_vcpu *vcpu)
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 	vcpu->gpr[HV_RAX] = v->s.rax;
+	/* the guest's SWAPGS changes it without an exit */
+	vcpu->msr_kernel_gs_base = v->s.kernel_gs_base;
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
 	kernel_fpu_end();
@@ -1195,6 +1298,20 @@ static int svm_run(struct hv_vcpu *vcpu)
 	return ret < 0 ? ret : 0;
 }
 
+/* HVLAB_GET/SET_MSRS; the debug and translate ioctls are VMX only. */
+static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
+			   void __user *uarg)
+{
+	switch (cmd) {
+	case HVLAB_GET_MSRS:
+		return hv_msrs_ioctl(vcpu, uarg, false);
+	case HVLAB_SET_MSRS:
+		return hv_msrs_ioctl(vcpu, uarg, true);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 /* The SVM backend: this file, svm_enter.S, and ept.c's tables as NPT. */
 const struct hv_x86_ops hv_svm_ops = {
 	.name = "SVM",
@@ -1220,4 +1337,7 @@ const struct hv_x86_ops hv_svm_ops = {
 	.get_gpr = svm_get_gpr,
 	.set_gpr = svm_set_gpr,
 	.skip_insn = svm_skip,
+	.msr_read = svm_msr_read,
+	.msr_write = svm_msr_write,
+	.vcpu_ioctl = svm_vcpu_ioctl,
 };

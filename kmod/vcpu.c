@@ -181,7 +181,8 @@ static void vcpu_put(struct hv_vcpu *vcpu)
 
 /* ---- the vCPU file ------------------------------------------------ */
 
-static long do_msrs(struct hv_vcpu *vcpu, void __user *uarg, bool set)
+/* HVLAB_GET/SET_MSRS, for both backends' vcpu_ioctl */
+long hv_msrs_ioctl(struct hv_vcpu *vcpu, void __user *uarg, bool set)
 {
 	struct hvlab_msrs *m;
 	long ret;
@@ -217,9 +218,9 @@ static long vmx_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 
 	switch (cmd) {
 	case HVLAB_GET_MSRS:
-		return do_msrs(vcpu, uarg, false);
+		return hv_msrs_ioctl(vcpu, uarg, false);
 	case HVLAB_SET_MSRS:
-		return do_msrs(vcpu, uarg, true);
+		return hv_msrs_ioctl(vcpu, uarg, true);
 	case HVLAB_SET_DEBUG:
 		if (copy_from_user(&debug, uarg, sizeof(debug)))
 			return -EFAULT;
@@ -600,5 +601,7 @@ const struct hv_x86_ops hv_vmx_ops = {
 	.set_gpr = hv_set_gpr,
 	.skip_insn = hv_skip_instruction,
 	.complete_emulation = hv_mmio_complete,
+	.msr_read = hv_vmx_msr_read,
+	.msr_write = hv_vmx_msr_write,
 	.vcpu_ioctl = vmx_vcpu_ioctl,
 };

@@ -368,6 +368,9 @@ void hv_guest_msrs_load(struct hv_vcpu *vcpu, u64 *host);	/* KERNEL_GS_BASE */
 void hv_guest_msrs_put(struct hv_vcpu *vcpu, u64 host);
 int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val);
 int hv_msr_set(struct hv_vcpu *vcpu, u32 index, u64 val);
+u64 hv_vmx_msr_read(struct hv_vcpu *vcpu, u32 index);
+int hv_vmx_msr_write(struct hv_vcpu *vcpu, u32 index, u64 val);
+long hv_msrs_ioctl(struct hv_vcpu *vcpu, void __user *uarg, bool set);
 
 /* vmenter.S: 0 = VM exit, 1 = VMLAUNCH/VMRESUME failed */
 int hv_vmenter(unsigned long *gprs, int launched);

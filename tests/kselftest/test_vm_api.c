@@ -173,19 +173,13 @@ TEST_F(vm, bad_arguments)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->a.vcpu, HVLAB_RUN, 1));
 	EXPECT_EQ(EINVAL, errno);
-	/* MSRs: the SVM backend has no MSR ioctls yet (docs/svm.md) */
-	if (hvlab_is_svm()) {
-		EXPECT_EQ(-1, ioctl(self->a.vcpu, HVLAB_GET_MSRS, &m));
-		EXPECT_EQ(EOPNOTSUPP, errno);
-	} else {
-		/* only the allow-list; the count says where it stopped */
-		m.entries[0].index = 0x174;	/* IA32_SYSENTER_CS */
-		m.entries[1].index = 0x12345678;
-		EXPECT_EQ(1, ioctl(self->a.vcpu, HVLAB_GET_MSRS, &m));
-		m.nmsrs = HVLAB_MAX_MSR_ENTRIES + 1;
-		EXPECT_EQ(-1, ioctl(self->a.vcpu, HVLAB_GET_MSRS, &m));
-		EXPECT_EQ(EINVAL, errno);
-	}
+	/* MSRs: only the allow-list; the count says where it stopped */
+	m.entries[0].index = 0x174;	/* IA32_SYSENTER_CS */
+	m.entries[1].index = 0x12345678;
+	EXPECT_EQ(1, ioctl(self->a.vcpu, HVLAB_GET_MSRS, &m));
+	m.nmsrs = HVLAB_MAX_MSR_ENTRIES + 1;
+	EXPECT_EQ(-1, ioctl(self->a.vcpu, HVLAB_GET_MSRS, &m));
+	EXPECT_EQ(EINVAL, errno);
 	/* the run/statistics mapping has a fixed size */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->a.map_size + 4096, PROT_READ,
 				   MAP_SHARED, self->a.vcpu, 0));

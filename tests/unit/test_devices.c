@@ -148,6 +148,21 @@ TEST(unclaimed_accesses_read_all_ones)
 	bus_free(bus);
 }
 
+/* An unclaimed port skips the lock; a range registered later answers. */
+TEST(a_port_registered_after_unclaimed_accesses_answers)
+{
+	struct bus *bus = bus_new();
+	struct probe *a = probe_new("a");
+
+	EXPECT_EQ(0xffu, in(bus, 0x510, 1));
+	ASSERT_EQ(0, bus_register_pio(bus, 0x50e, 4, &a->dev));
+	EXPECT_EQ(0x42424242u, in(bus, 0x511, 4));
+	EXPECT_EQ(0x511, a->last_addr);
+	EXPECT_EQ(0xffu, in(bus, 0x512, 1));		/* past the range: still unclaimed */
+	EXPECT_EQ(1, (int)a->dev.reads);
+	bus_free(bus);
+}
+
 TEST(observer_sees_every_access)
 {
 	struct bus *bus = bus_new();

@@ -473,6 +473,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	/* the paging backend, for the vCPU's whole life (vm.h) */
 	vcpu->paging = vcpu->shadow ? &hv_shadow_paging : &hv_ept_paging;
 	vcpu->bench_floor = vm->flags & HVLAB_VM_BENCH_FLOOR;
+	vcpu->guest_cycles = vm->flags & HVLAB_VM_GUEST_CYCLES;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * run.c - HVLAB_RUN: the loop that enters the guest and dispatches each
- * exit, the events injected on the way in, and the completion of what
- * userspace did for the last exit.
+ * run.c - HVLAB_RUN on VMX: the loop that enters the guest and dispatches
+ * each exit, and the events injected on the way in.
  *
  * The run loop (hv_vcpu_run).  Finish what userspace completed (an IN's
- * data, an MMIO read), then: check signals and need_resched, inject a
+ * data, an MMIO read: complete.c, shared with SVM), then: check signals
+ * and need_resched, inject a
  * queued event or arm the window exit that says when it can be, enter the
  * guest with interrupts off, turn interrupts back on (a host interrupt
  * that caused the exit is serviced right there), record the exit in the
@@ -40,21 +40,6 @@
 #include "pure_caps.h"
 #include "vm.h"
 #include "vmcs.h"
-
-/*
- * Lossless recording (run->ring_wait, see the uapi): the next exit would
- * overwrite a record userspace has not read.  ring_tail comes from
- * userspace and is only compared: a wrong value costs that process exits
- * to userspace, nothing else.
- */
-static bool ring_full(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-
-	return READ_ONCE(run->ring_wait) &&
-	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
-	       HVLAB_EXIT_RING_SIZE;
-}
 
 /* Record an exit, handle it, publish the record (see the uapi reader rule). */
 static int handle_one_exit(struct hv_vcpu *vcpu, u32 reason,
@@ -114,13 +99,6 @@ static __always_inline bool bench_floor_cpuid(struct hv_vcpu *vcpu)
 	return true;
 }
 
-/* make bench's breakdown of a round trip: a TSC stamp in the run page */
-static __always_inline void bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
-{
-	if (unlikely(vcpu->bench_floor))
-		*where = rdtsc();
-}
-
 /*
  * Run the guest until an exit the fast path cannot handle.  Returns 0 with
  * that exit's reason in *reason (bit 31 set for a VM-entry failure, SDM
@@ -156,7 +134,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		if (native_read_cr2() != vcpu->cr2)
 			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
-		bench_stamp(vcpu, &vcpu->run->bench.vmenter);
+		hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
 		if (unlikely(vcpu->guest_cycles))
 			t = rdtsc();
 		do {
@@ -170,7 +148,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		 */
 		if (unlikely(vcpu->guest_cycles))
 			vcpu->stats->guest_cycles += rdtsc() - t;
-		bench_stamp(vcpu, &vcpu->run->bench.vmexit);
+		hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 
 		vcpu->cr2 = native_read_cr2();
 		hv_host_state_after_exit(vcpu, &h);
@@ -194,7 +172,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		handle_one_exit(vcpu, *reason, fast);
 		local_irq_enable();
 		if (need_resched() || signal_pending(current) ||
-		    vcpu->event_pending || ring_full(vcpu)) {
+		    vcpu->event_pending || hv_ring_full(vcpu)) {
 			local_irq_disable();
 			break;
 		}
@@ -318,74 +296,6 @@ int hv_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
 	return 0;
 }
 
-/*
- * Copy what userspace completed back into the guest (KVM: complete_*).
- * Returns 0 to enter the guest, 1 when userspace must act again first
- * (run->exit_reason set: the write half of a read-modify-write), <0 on
- * error.
- */
-static int complete_pending(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-	enum hv_pending p = vcpu->pending;
-	unsigned long *rax = &vcpu->gpr[HV_RAX];
-	u64 v = 0;
-
-	vcpu->pending = HV_PENDING_NONE;
-	switch (p) {
-	case HV_PENDING_NONE:
-		return 0;
-	case HV_PENDING_PIO_IN:
-		if (vcpu->io_count) {	/* INS: data goes to guest memory */
-			/*
-			 * The destination is no writable RAM (a device, a
-			 * read-only slot): a defined stop, not a failed ioctl.
-			 */
-			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size)) {
-				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
-						  vcpu->io_gpa, 0);
-				return 1;	/* HVLAB_RUN returns that exit */
-			}
-			if (vcpu->paging->guest_written)
-				vcpu->paging->guest_written(vcpu, vcpu->io_gpa,
-					vcpu->io_count * vcpu->io_size);
-			break;
-		}
-		/* sizes come from the vCPU, never from the shared run page */
-		memcpy(&v, run->io_data, vcpu->io_size);
-		if (vcpu->io_size == 4)
-			*rax = (u32)v;	/* 32-bit results zero-extend */
-		else
-			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | v;
-		break;
-	case HV_PENDING_MMIO_READ:
-		memcpy(&v, run->mmio.data, vcpu->mmio.size);
-		if (vcpu->mmio.reg == HV_RSP)
-			vmcs_writel(GUEST_RSP, insn_merge_load(
-				vmcs_readl(GUEST_RSP), v, &vcpu->mmio));
-		else
-			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
-				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
-		break;
-	case HV_PENDING_MMIO_RMW:
-		hv_mmio_rmw_complete(vcpu);	/* sets up the write exit */
-		return 1;
-	case HV_PENDING_MMIO_MOVS_IN:
-	case HV_PENDING_MMIO_MOVS_OUT:
-		return hv_mmio_movs_complete(vcpu, p == HV_PENDING_MMIO_MOVS_IN);
-	case HV_PENDING_HYPERCALL:
-		*rax = run->hypercall.ret;
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending_len)
-		hv_skip_instruction(vcpu, vcpu->pending_len);
-	vcpu->pending_len = 0;
-	return 0;
-}
-
 static void record_exit(struct hv_vcpu *vcpu, u32 reason)
 {
 	struct hvlab_stats *st = vcpu->stats;
@@ -447,30 +357,18 @@ static bool rmode_stuck(struct hv_vcpu *vcpu)
 
 int hv_vcpu_run(struct hv_vcpu *vcpu)
 {
-	struct hvlab_run *run = vcpu->run;
 	u32 reason;
 	int ret;
 
-	bench_stamp(vcpu, &run->bench.ioctl_in);
-	ret = complete_pending(vcpu);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (run->immediate_exit) {
-		run->exit_reason = HVLAB_EXIT_INTR;
-		return -EINTR;
-	}
+	ret = hv_run_begin(vcpu);
+	if (ret <= 0)
+		return ret;
 	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = HVLAB_EXIT_INTR;
-			ret = -EINTR;
+		ret = hv_run_check(vcpu);
+		if (ret <= 0)
 			break;
-		}
-		cond_resched();
-		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
-			break;
-		if (ring_full(vcpu)) {
-			run->exit_reason = HVLAB_EXIT_RING_FULL;
+		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu)) {
+			ret = 0;
 			break;
 		}
 		inject_pending(vcpu);
@@ -486,12 +384,8 @@ int hv_vcpu_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 	}
-	run->guest_rip = vmcs_readl(GUEST_RIP);
-	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3) &&
-		!vcpu->event_pending;
-	vcpu->stats->exits_to_user++;
-	bench_stamp(vcpu, &run->bench.ioctl_out);
+	hv_run_end(vcpu, vmcs_readl(GUEST_RIP), vmcs_readl(GUEST_RFLAGS),
+		   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		   (GUEST_INTR_STI | GUEST_INTR_MOV_SS));
 	return ret < 0 ? ret : 0;
 }

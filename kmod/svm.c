@@ -84,16 +84,6 @@ static const struct hvlab_caps *svm_caps(void)
 	return &caps;
 }
 
-static bool kvm_loaded(void)
-{
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
-		return false;
-	__symbol_put("kvm_rebooting");
-	return true;
-}
-
 /* EFER.SVME on this CPU (APM 15.4); IRQs off.  -EBUSY: someone else's. */
 static int cpu_svm_on(struct svm_cpu *c)
 {
@@ -157,13 +147,13 @@ static int svm_hw_get(void)
 	on_each_cpu(svm_on_ipi, &failed, 1);
 	if (atomic_read(&failed)) {
 		pr_warn("hvlab: cannot enable SVM: EFER.SVME is already set by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
-			kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
+			hv_kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
 		on_each_cpu(svm_off_ipi, NULL, 1);
 		svm_users = 0;
 		ret = -EBUSY;
 		goto out;
 	}
-	if (!kvm_loaded()) {
+	if (!hv_kvm_loaded()) {
 		cpu_emergency_register_virt_callback(svm_emergency_off);
 		emergency_cb_registered = true;
 	}
@@ -203,26 +193,8 @@ static void probe_ipi(void *arg)
 
 static int svm_probe(struct hvlab_probe *p)
 {
-	int cpu;
-
-	memset(p, 0, sizeof(*p));
 	mutex_lock(&svm_lock);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct hvlab_probe_cpu *r;
-
-		if (p->nr_cpus >= HVLAB_MAX_CPUS)
-			break;
-		r = &p->cpu[p->nr_cpus++];
-		r->cpu = cpu;
-		smp_call_function_single(cpu, probe_ipi, r, 1);
-		if (r->result == -EBUSY)
-			r->owner = kvm_loaded() ? HVLAB_OWNER_KVM :
-				   HVLAB_OWNER_UNKNOWN;
-		if (r->result && !p->result)
-			p->result = r->result;
-	}
-	cpus_read_unlock();
+	hv_probe_cpus(p, probe_ipi);
 	mutex_unlock(&svm_lock);
 	return 0;
 }
@@ -317,7 +289,7 @@ static void svm_hw_exit(void)
 static int svm_vm_check(unsigned long flags)
 {
 	if (flags & (HVLAB_VM_SHADOW_PAGING | HVLAB_VM_TRAP_EXCEPTIONS |
-		     HVLAB_VM_TRAP_CR3 | HVLAB_VM_BENCH_FLOOR))
+		     HVLAB_VM_TRAP_CR3))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -438,13 +410,7 @@ static void svm_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 static void svm_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
-	unsigned long *g = vcpu->gpr;
 
-	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
-	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
-	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
-	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
-	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
 	r->rsp = s->rsp;
 	r->rip = s->rip;
 	r->rflags = s->rflags;
@@ -453,13 +419,7 @@ static void svm_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 static void svm_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
-	unsigned long *g = vcpu->gpr;
 
-	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
-	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
-	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
-	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
-	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
 	s->rsp = r->rsp;
 	s->rip = r->rip;
 	/* bit 1 is fixed to 1, the reserved bits to 0 (SDM Vol. 1 3.4.3) */
@@ -565,13 +525,44 @@ static int svm_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
 
 /* ---- exits ---------------------------------------------------------- */
 
-/* The next RIP: NRIP save (APM 15.7.1), which svm_hw_init requires. */
-static void skip_insn(struct hv_vcpu *vcpu)
+/* hv_ops->skip_insn: past len bytes; the STI/MOV-SS shadow ends */
+static void svm_skip(struct hv_vcpu *vcpu, unsigned int len)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 
-	v->s.rip = v->c.next_rip;
-	v->c.int_state &= ~1ull;	/* the STI/MOV-SS shadow ends */
+	v->s.rip += len;
+	v->c.int_state &= ~1ull;
+}
+
+/*
+ * The length of the instruction that exited: NRIP save (APM 15.7.1),
+ * which svm_hw_init requires, gives the next RIP for intercepted
+ * instructions.  A nested page fault has none: the decoder's length.
+ */
+static unsigned int insn_len(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	return v->c.next_rip - v->s.rip;
+}
+
+static void skip_insn(struct hv_vcpu *vcpu)
+{
+	svm_skip(vcpu, insn_len(vcpu));
+}
+
+/* hv_ops->get_gpr/set_gpr: RSP is the VMCB's, the rest vcpu->gpr */
+static unsigned long svm_get_gpr(struct hv_vcpu *vcpu, int n)
+{
+	return n == HV_RSP ? to_vmcb(vcpu)->s.rsp : vcpu->gpr[n];
+}
+
+static void svm_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long val)
+{
+	if (n == HV_RSP)
+		to_vmcb(vcpu)->s.rsp = val;
+	else
+		vcpu->gpr[n] = val;
 }
 
 static void inject_exc(struct hv_vcpu *vcpu, u8 vector, bool has_err,
@@ -598,6 +589,8 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	};
 	struct hv_cpuid host = { 0 }, out;
 
+	vcpu->rec->info = leaf;		/* as on VMX (exit.c) */
+	vcpu->rec->value = sub;
 	if (leaf < HV_CPUID_HV_BASE || leaf >= 0x50000000)
 		cpuid_count(leaf, sub, &host.eax, &host.ebx, &host.ecx,
 			    &host.edx);
@@ -694,7 +687,8 @@ static int string_io(struct hv_vcpu *vcpu, u32 info, unsigned int size)
 		vcpu->gpr[HV_RCX] = (vcpu->gpr[HV_RCX] & ~mask) |
 				    ((vcpu->gpr[HV_RCX] - n) & mask);
 	/* REP with more to do: run the same instruction again (RIP stays) */
-	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 : 1;
+	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 :
+			    insn_len(vcpu);
 	vcpu->io_count = n;
 	vcpu->io_gpa = gpa;
 	run->io.count = n;
@@ -731,7 +725,7 @@ static int handle_ioio(struct hv_vcpu *vcpu)
 		memcpy(run->io_data, &vcpu->gpr[HV_RAX], size);
 		vcpu->pending = HV_PENDING_PIO_OUT;
 	}
-	vcpu->pending_len = 1;	/* skip_insn when userspace is done */
+	vcpu->pending_len = insn_len(vcpu);	/* RIP moves when answered */
 	return 0;
 }
 
@@ -756,7 +750,7 @@ static int handle_vmmcall(struct hv_vcpu *vcpu)
 	run->hypercall.args[3] = vcpu->gpr[HV_RSI];
 	run->hypercall.ret = 0;
 	vcpu->pending = HV_PENDING_HYPERCALL;
-	vcpu->pending_len = 1;
+	vcpu->pending_len = insn_len(vcpu);
 	return 0;
 }
 
@@ -910,13 +904,19 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	st->exits++;
 	st->by_reason[basic]++;
 	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
+	/*
+	 * The record keeps the hardware's own words, as run.c does on VMX:
+	 * reason is the EXITCODE (APM Vol. 2 App. C), qualification EXITINFO1
+	 * and gpa EXITINFO2 (a handler may set gpa, info and value after).
+	 * Userspace knows them for SVM by HVLAB_CAP_SVM and names them.
+	 */
 	rec->tsc = rdtsc();
 	rec->rip = v->s.rip;
 	rec->qualification = v->c.exit_info1;
-	rec->reason = basic;
-	rec->gpa = 0;
+	rec->reason = (u32)code;
+	rec->gpa = v->c.exit_info2;
 	rec->info = 0;
-	rec->value = code;
+	rec->value = 0;
 	vcpu->rec = rec;
 	vcpu->run->hw_exit_reason = basic;
 	vcpu->run->exit_qualification = v->c.exit_info1;
@@ -1078,63 +1078,35 @@ static void inject_pending(struct hv_vcpu *vcpu)
 	vcpu->event_pending = false;
 }
 
-/* What userspace completed for the last exit (run.c's complete_pending). */
-static int complete_pending(struct hv_vcpu *vcpu)
+/*
+ * The benchmark floor (HVLAB_VM_BENCH_FLOOR, see the uapi and run.c's
+ * bench_floor_cpuid): right after the #VMEXIT, GIF still clear and the
+ * guest's FPU and XCR0 still loaded, a CPUID of the floor leaf is answered
+ * and skipped (NRIP, APM 15.7.1) and the guest run again: no statistics,
+ * no exit record, no checks.  Only a VM of a module loaded with
+ * bench_floor=1 gets here (main.c); any other exit, a host interrupt's
+ * included, leaves the loop for the ordinary path.
+ */
+static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
+					    struct vmcb *v)
 {
-	struct vmcb *v = to_vmcb(vcpu);
-	struct hvlab_run *run = vcpu->run;
-	unsigned long *rax = &vcpu->gpr[HV_RAX];
-	u64 val = 0;
-
-	switch (vcpu->pending) {
-	case HV_PENDING_PIO_IN:
-		if (vcpu->io_count) {	/* INS: the data goes to memory */
-			/* no writable RAM there: a defined stop (run.c) */
-			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size)) {
-				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
-						  vcpu->io_gpa, 0);
-				return 1;
-			}
-			break;
-		}
-		memcpy(&val, run->io_data, vcpu->io_size);
-		if (vcpu->io_size == 4)
-			*rax = (u32)val;
-		else
-			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | val;
-		break;
-	case HV_PENDING_HYPERCALL:
-		*rax = run->hypercall.ret;
-		break;
-	case HV_PENDING_MMIO_READ:
-		memcpy(&val, run->mmio.data, vcpu->mmio.size);
-		if (vcpu->mmio.reg == HV_RSP)
-			v->s.rsp = insn_merge_load(v->s.rsp, val, &vcpu->mmio);
-		else
-			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
-				vcpu->gpr[vcpu->mmio.reg], val, &vcpu->mmio);
-		fallthrough;
-	case HV_PENDING_MMIO_WRITE:
-		/* no NRIP after a nested page fault: the decoded length */
-		v->s.rip += vcpu->pending_len;
-		v->c.int_state &= ~1ull;
-		vcpu->pending_len = 0;
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending != HV_PENDING_NONE && vcpu->pending_len)
-		skip_insn(vcpu);
-	vcpu->pending = HV_PENDING_NONE;
-	vcpu->pending_len = 0;
-	return 0;
+	if (v->c.exit_code != SVM_EXIT_CPUID ||
+	    (u32)v->s.rax != HVLAB_CPUID_BENCH_FLOOR)
+		return false;
+	v->s.rax = HVLAB_BENCH_FLOOR_SIG;
+	vcpu->gpr[HV_RBX] = 0;
+	vcpu->gpr[HV_RCX] = 0;
+	vcpu->gpr[HV_RDX] = 0;
+	skip_insn(vcpu);
+	v->c.event_inj = 0;	/* delivered: as reinject_interrupted does */
+	v->c.tlb_control = 0;
+	return true;
 }
 
 /*
- * One VMRUN.  The guest's FPU state is in the CPU only between
- * kernel_fpu_begin() and kernel_fpu_end(), so the host task's never leaks
- * in or out.  GIF is clear from CLGI to STGI: the host interrupt or NMI
+ * One VMRUN (more for the benchmark floor).  The guest's FPU state is in
+ * the CPU only between kernel_fpu_begin() and kernel_fpu_end(), so the host
+ * task's never leaks in or out.  GIF is clear from CLGI to STGI: the host interrupt or NMI
  * that ended the guest's run waits there, and is taken at STGI (NMI) or
  * when interrupts come back on.
  *
@@ -1177,10 +1149,14 @@ static void run_once(struct hv_vcpu *vcpu)
 	}
 	v->s.rax = vcpu->gpr[HV_RAX];
 	asm volatile("clgi" ::: "memory");
-	hv_svm_vmrun(vcpu->gpr, __pa(v),
-		     __pa(this_cpu_ptr(&svm_cpu)->host_vmcb));
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
-		indirect_branch_prediction_barrier();
+	hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
+	do {
+		hv_svm_vmrun(vcpu->gpr, __pa(v),
+			     __pa(this_cpu_ptr(&svm_cpu)->host_vmcb));
+		if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
+	} while (unlikely(vcpu->bench_floor) && svm_bench_floor(vcpu, v));
+	hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 	if (ospke && rdpkru() != host_pkru)
 		wrpkru(host_pkru);
 	if (osxsave && host_xcr0 != SVM_GUEST_XCR0)
@@ -1198,25 +1174,16 @@ static void run_once(struct hv_vcpu *vcpu)
 
 static int svm_run(struct hv_vcpu *vcpu)
 {
-	struct hvlab_run *run = vcpu->run;
+	struct vmcb *v = to_vmcb(vcpu);
 	int ret;
 
-	ret = complete_pending(vcpu);
-	vcpu->pending = HV_PENDING_NONE;
-	if (ret)	/* 1: a stop, run->exit_reason set */
-		return ret < 0 ? ret : 0;
-	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (run->immediate_exit) {
-		run->exit_reason = HVLAB_EXIT_INTR;
-		return -EINTR;
-	}
+	ret = hv_run_begin(vcpu);
+	if (ret <= 0)
+		return ret;
 	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = HVLAB_EXIT_INTR;
-			ret = -EINTR;
+		ret = hv_run_check(vcpu);
+		if (ret <= 0)
 			break;
-		}
-		cond_resched();
 		inject_pending(vcpu);
 		run_once(vcpu);
 		reinject_interrupted(vcpu);
@@ -1224,11 +1191,7 @@ static int svm_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 	}
-	run->guest_rip = to_vmcb(vcpu)->s.rip;
-	run->if_flag = !!(to_vmcb(vcpu)->s.rflags & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(to_vmcb(vcpu)->c.int_state & 1) && !vcpu->event_pending;
-	vcpu->stats->exits_to_user++;
+	hv_run_end(vcpu, v->s.rip, v->s.rflags, v->c.int_state & 1);
 	return ret < 0 ? ret : 0;
 }
 
@@ -1254,4 +1217,7 @@ const struct hv_x86_ops hv_svm_ops = {
 	.set_sregs = svm_set_sregs,
 	.inject = true,
 	.clear_event = svm_clear_event,
+	.get_gpr = svm_get_gpr,
+	.set_gpr = svm_set_gpr,
+	.skip_insn = svm_skip,
 };

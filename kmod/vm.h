@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/spinlock.h>
+#include <asm/msr.h>
 #include <uapi/hvlab.h>
 
 #include "pure_insn.h"
@@ -270,6 +271,28 @@ int hv_cmpxchg_guest(struct hv_vm *vm, u64 gpa, unsigned int size, u64 old,
 extern const struct hv_paging_ops hv_ept_paging;
 extern const struct hv_paging_ops hv_shadow_paging;
 
+/*
+ * Lossless recording (run->ring_wait, see the uapi): the next exit would
+ * overwrite a record userspace has not read.  ring_tail comes from
+ * userspace and is only compared: a wrong value costs that process exits
+ * to userspace, nothing else.
+ */
+static inline bool hv_ring_full(struct hv_vcpu *vcpu)
+{
+	struct hvlab_run *run = vcpu->run;
+
+	return READ_ONCE(run->ring_wait) &&
+	       vcpu->stats->head - READ_ONCE(run->ring_tail) >=
+	       HVLAB_EXIT_RING_SIZE;
+}
+
+/* make bench's breakdown of a round trip: a TSC stamp in the run page */
+static __always_inline void hv_bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
+{
+	if (unlikely(vcpu->bench_floor))
+		*where = rdtsc();
+}
+
 /* vm.c */
 void hv_vm_put(struct hv_vm *vm);
 
@@ -314,8 +337,7 @@ int hv_handle_cr(struct hv_vcpu *vcpu);
 
 /* exit_io.c: port I/O and MMIO exits */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
-void hv_mmio_rmw_complete(struct hv_vcpu *vcpu);
-int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in);
+int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
 int hv_handle_io(struct hv_vcpu *vcpu);
 int hv_handle_ept_violation(struct hv_vcpu *vcpu);
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
@@ -337,7 +359,6 @@ unsigned long hv_get_gpr(struct hv_vcpu *vcpu, int n);
 void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
-int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 int hv_emulate_rdmsr(struct hv_vcpu *vcpu, unsigned int len);
 int hv_emulate_wrmsr(struct hv_vcpu *vcpu, unsigned int len);
 

@@ -4,7 +4,11 @@
 # the exit table carries the interrupt-delivery rows (median, min-max,
 # multiple of the floor), that the Linux table has a row per configuration
 # with its guest cycles, that a missing figure becomes "?", that text
-# outside the markers is kept, and that a second run changes nothing.  TAP.
+# outside the markers is kept, and that a second run changes nothing.
+# Then an AMD bench-amd.txt (--amd): the AMD exit table gets its rows, a
+# figure the SVM backend did not give becomes "n/a on SVM: reason", and
+# nothing outside that table changes (the Intel tables stay as they were);
+# a file without the AMD header is refused with --amd.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -63,5 +67,49 @@ ok 'grep -qF "| EPT, 2 vCPU | ? | ? | ? | ? | ? | ? |" "$l"' \
 cp -r "$tmp/docs" "$tmp/docs.1"
 "$tmp/tests/tools/bench-tables.sh" >/dev/null 2>&1
 ok 'diff -r "$tmp/docs" "$tmp/docs.1" >/dev/null' "a second run with the same bench.txt changes nothing"
+
+# the AMD region, from an AMD run's file
+cat >"$tmp/build/results/bench-amd.txt" <<'TXT'
+# cpu: AMD Test FX
+# kernel: 6.1.0-test
+# vendor: AMD SVM
+# runs: 3
+fig floor 200 200 210
+fig cpuid 900 1000 1100
+fig vmcall 800 850 900
+fig out 5000 6000 7000
+na cr3 shadow paging (--paging shadow)
+fig timer_spin 9000 10000 11000
+# host cpu: Test Host
+TXT
+cp "$tmp/README.md" "$tmp/README.md.1"
+out=$("$tmp/tests/tools/bench-tables.sh" --amd 2>&1)
+rc=$?
+ok '[ $rc = 0 ]' "bench-tables.sh --amd ends with status 0"; [ $rc = 0 ] || sed "s/^/#   /" <<<"$out"
+ok 'grep -qF "| the floor: #VMEXIT, CPUID answered, RIP from NRIP, VMRUN (\`--bench-floor\`) | 200 (200–210) | 1.0× | |" "$v"' \
+	"docs/vmexit-path.md: the AMD table's floor row"
+ok 'grep -qF "| CPUID, handled in the module | 1,000 (900–1,100) | 5.0× | 3× |" "$v"' \
+	"docs/vmexit-path.md: the AMD CPUID row as a multiple of the AMD floor"
+ok 'grep -qF "| VMMCALL no-op, handled in the module | 850 (800–900) | 4.2× | 3× |" "$v"' \
+	"docs/vmexit-path.md: the AMD VMMCALL row"
+ok 'grep -qF "two exits) | n/a on SVM: the backend does not offer shadow paging (--paging shadow) yet | | 6× |" "$v"' \
+	"docs/vmexit-path.md: a figure the SVM backend did not give is n/a with its reason"
+ok 'grep -qF "waiting in HLT | ? (?–?) | ? | |" "$v"' \
+	"docs/vmexit-path.md: an AMD figure bench-amd.txt lacks is written as ?"
+ok 'grep -qF "Measured by \`HVLAB_BENCH_CPU=amd make bench\` on " "$v" && grep -qF "(emulated CPU \"AMD Test FX\", host CPU \"Test Host\", kernel 6.1.0-test): median of 3 runs" "$v"' \
+	"docs/vmexit-path.md: the AMD table names its run, CPU and kernel"
+# strip FILE: FILE without the lines inside the exits_amd region
+strip() {
+	awk '/^<!-- bench-tables:exits_amd end/ { s = 0 } !s { print } /^<!-- bench-tables:exits_amd begin/ { s = 1 }' "$1"
+}
+ok 'diff <(strip "$tmp/docs.1/vmexit-path.md") <(strip "$v") >/dev/null && diff -r -x vmexit-path.md "$tmp/docs.1" "$tmp/docs" >/dev/null && cmp -s "$tmp/README.md" "$tmp/README.md.1"' \
+	"--amd adds to the AMD table only: the Intel tables and every other file unchanged"
+ok 'grep -qF "(guest spinning) | 5,000 (4,000–6,000) | 50.0× |" "$v"' \
+	"docs/vmexit-path.md: the Intel timer row is still the Intel run's"
+cp "$v" "$tmp/vmexit-path.amd"
+"$tmp/tests/tools/bench-tables.sh" >/dev/null 2>&1
+ok 'cmp -s "$v" "$tmp/vmexit-path.amd"' "an Intel run leaves the AMD table as it was"
+ok '! "$tmp/tests/tools/bench-tables.sh" --amd "$tmp/build/results/bench.txt" >/dev/null 2>&1' \
+	"--amd refuses a file that is not from an AMD run"
 echo "1..$n"
 exit $failed

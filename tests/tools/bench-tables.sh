@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench-tables.sh [BENCH.TXT] - write the tables of `make bench` into the
-# documentation, so that no figure there is typed by hand.
+# bench-tables.sh [--amd] [BENCH.TXT] - write the tables of `make bench`
+# into the documentation, so that no figure there is typed by hand.
 #
 # BENCH.TXT (default build/results/bench.txt) is what tests/vm/bench-in-vm.sh
 # printed: its header names the CPU and the kernel, and its last section
@@ -17,17 +17,32 @@
 # docs/memory.md), linux (docs/booting-linux.md).  A file without a table's markers is left alone; a
 # table whose figures are missing is written with "?" where they would be.
 # The date is the day BENCH.TXT was written.
+#
+# An AMD run (`HVLAB_BENCH_CPU=amd make bench`: build/results/bench-amd.txt,
+# the default with --amd; its header says "# vendor: AMD SVM") writes only
+# the AMD tables, exits_amd (docs/vmexit-path.md), and leaves every Intel
+# table as it is; an Intel run leaves the AMD tables alone.  A figure the
+# SVM backend cannot give ("na NAME WHAT" in BENCH.TXT) is written as
+# "n/a on SVM: ...".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-src=${1:-build/results/bench.txt}
-[ -r "$src" ] || { echo "bench-tables.sh: $src not found: run 'make bench' first" >&2; exit 1; }
+amd=
+[ "${1:-}" = --amd ] && { amd=1; shift; }
+src=${1:-build/results/bench${amd:+-amd}.txt}
+[ -r "$src" ] || { echo "bench-tables.sh: $src not found: run '${amd:+HVLAB_BENCH_CPU=amd }make bench' first" >&2; exit 1; }
+if grep -q '^# vendor: AMD SVM' "$src"; then
+	amd=1
+elif [ -n "$amd" ]; then
+	echo "bench-tables.sh: $src is not from an AMD run (no '# vendor: AMD SVM' line)" >&2
+	exit 1
+fi
 
 cpu=$(sed -n 's/^# cpu: //p' "$src" | head -n 1)
 host=$(sed -n 's/^# host cpu: //p' "$src" | head -n 1)
 kernel=$(sed -n 's/^# kernel: //p' "$src" | head -n 1)
 runs=$(sed -n 's/^# runs: //p' "$src" | head -n 1)
 day=$(date -u -r "$src" +%Y-%m-%d)
-where="Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): median of ${runs:-?} runs, min–max beside it. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+where="Measured by \`${amd:+HVLAB_BENCH_CPU=amd }make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): median of ${runs:-?} runs, min–max beside it. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
 
 # fig NAME FIELD: field 1..3 of figure NAME ("?" when absent)
 fig() {
@@ -56,6 +71,20 @@ pct() {
 cell() {
 	echo "$(n1 "$(fig "$1" 2)") ($(n1 "$(fig "$1" 1)")–$(n1 "$(fig "$1" 3)"))"
 }
+# na NAME: what the SVM backend did not offer for figure NAME, or nothing
+na() {
+	awk -v n="$1" '$1 == "na" && $2 == n { $1 = $2 = ""; sub(/^ +/, ""); v = $0 } END { print v }' "$src"
+}
+# row LABEL NAME AIM: a row of exits_amd, or its "n/a on SVM" reason
+row_amd() {
+	local why
+	why=$(na "$2")
+	if [ -n "$why" ]; then
+		echo "| $1 | n/a on SVM: the backend does not offer $why yet | |${3:+ $3} |"
+	else
+		echo "| $1 | $(cell "$2") | $(ratio "$(fig "$2" 2)" "$floor") |${3:+ $3} |"
+	fi
+}
 
 floor=$(fig floor 2)
 
@@ -69,6 +98,22 @@ table_exits() {
 	echo "| MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root: two exits) | $(cell cr3) | $(ratio "$(fig cr3 2)" "$floor") | 6× |"
 	echo "| interrupt delivery: the LAPIC timer model raises its interrupt, the guest's handler runs (guest spinning) | $(cell timer_spin) | $(ratio "$(fig timer_spin 2)" "$floor") | |"
 	echo "| interrupt delivery, the guest waiting in HLT | $(cell timer_hlt) | $(ratio "$(fig timer_hlt 2)" "$floor") | |"
+	echo
+	echo "$where"
+}
+
+# The same exits on the SVM backend: no fast path there, every exit but the
+# floor's goes through svm_run()'s handle_exit().
+table_exits_amd() {
+	echo "| exit (SVM) | guest cycles, median (min–max) | × floor | aim |"
+	echo "|------|---:|---:|---:|"
+	echo "| the floor: #VMEXIT, CPUID answered, RIP from NRIP, VMRUN (\`--bench-floor\`) | $(cell floor) | 1.0× | |"
+	row_amd "CPUID, handled in the module" cpuid "3×"
+	row_amd "VMMCALL no-op, handled in the module" vmcall "3×"
+	row_amd "OUT to an unclaimed port, out to \`hvlab run\` and back" out "10×"
+	row_amd "MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root: two exits)" cr3 "6×"
+	row_amd "interrupt delivery: the LAPIC timer model raises its interrupt, the guest's handler runs (guest spinning)" timer_spin ""
+	row_amd "interrupt delivery, the guest waiting in HLT" timer_hlt ""
 	echo
 	echo "$where"
 }
@@ -153,6 +198,10 @@ put() {
 	echo "bench-tables.sh: $file: table '$name'"
 }
 
+if [ -n "$amd" ]; then
+	put docs/vmexit-path.md exits_amd
+	exit 0
+fi
 put README.md exits
 put README.md paging
 put docs/vmexit-path.md exits

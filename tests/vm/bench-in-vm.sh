@@ -21,16 +21,27 @@
 # with bench_floor=1, which this script does when it runs in the VM
 # ($HVLAB_KO set by tests/vm/init.sh).  Every figure is printed in cycles
 # and as a multiple of the floor.
+#
+# On an AMD CPU (Bochs's zambezi, `run-suite.sh --bench --cpu amd`) the
+# same figures come from the SVM backend: its floor is #VMEXIT, CPUID,
+# NRIP, VMRUN, and the hypercall is VMMCALL.  What the SVM backend refuses
+# (hvlab says "does not offer ... yet") is printed as "n/a on SVM: reason"
+# instead of a figure, and listed as "na NAME reason" among the figures.
 HVLAB=${HVLAB:-/usr/bin/hvlab}
 G=${HVLAB_GUESTS:-/guests}
 RUNS=${BENCH_RUNS:-5}
 
-# the floor needs the module loaded with bench_floor=1
+# the floor needs the module loaded with bench_floor=1 (and svm=1 on AMD:
+# $HVLAB_KO_ARGS, from tests/vm/init.sh)
 param=/sys/module/hvlab/parameters/bench_floor
 if [ -n "${HVLAB_KO:-}" ] && [ "$(cat $param 2>/dev/null)" != Y ]; then
 	rmmod hvlab 2>/dev/null
-	insmod "$HVLAB_KO" bench_floor=1 || echo "# insmod $HVLAB_KO bench_floor=1 failed"
+	# shellcheck disable=SC2086 # the parameters, split on purpose
+	insmod "$HVLAB_KO" ${HVLAB_KO_ARGS:-} bench_floor=1 ||
+		echo "# insmod $HVLAB_KO ${HVLAB_KO_ARGS:+$HVLAB_KO_ARGS }bench_floor=1 failed"
 fi
+svm=
+grep -q AuthenticAMD /proc/cpuinfo && svm=1
 
 # runs CMD...: the outputs of RUNS runs of the command, one after another
 runs() {
@@ -71,10 +82,23 @@ fig() {
 fig $*"
 }
 
+# refused OUTPUT: what the SVM backend does not offer, from hvlab's
+# message ("shadow paging (--paging shadow)"); empty when the VM ran
+refused() {
+	echo "$1" | sed -n "s/^hvlab: the module's AMD SVM backend does not offer \(.*\) yet .*/\1/p" | head -n 1
+}
+# na NAME WHAT: a figure the SVM backend cannot give; the reason in $na_why
+na() {
+	figs="$figs
+na $1 $2"
+	na_why="n/a on SVM: the backend does not offer $2 yet"
+}
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "# hvlab benchmarks (in Bochs, kernel $(uname -r), $(nproc) CPUs)"
 echo "# cpu: ${cpu:-unknown}"
 echo "# kernel: $(uname -r)"
+[ -n "$svm" ] && echo "# vendor: AMD SVM"
 echo "# runs: $RUNS"
 echo
 
@@ -99,14 +123,29 @@ row() {
 	fig "$4" "$1" "$2" "$3"
 	printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "$_label" "$1" "$2" "$3" "$(xfloor "$2")" "$_aim"
 }
-printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "floor: exit, CPUID, RIP+2, entry" \
-	"$floor_min" "$floor_med" "$floor_max" "$(xfloor "$floor_med")" ""
+if [ -n "$svm" ]; then
+	printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "floor: #VMEXIT, CPUID, NRIP, VMRUN" \
+		"$floor_min" "$floor_med" "$floor_max" "$(xfloor "$floor_med")" ""
+else
+	printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "floor: exit, CPUID, RIP+2, entry" \
+		"$floor_min" "$floor_med" "$floor_max" "$(xfloor "$floor_med")" ""
+fi
 row "$plain" cpuid "CPUID (handled in the module)" "3x"
-row "$plain" vmcall "VMCALL nop (handled in the module)" "3x"
+if [ -n "$svm" ]; then
+	row "$plain" vmcall "VMMCALL nop (handled in the module)" "3x"
+else
+	row "$plain" vmcall "VMCALL nop (handled in the module)" "3x"
+fi
 row "$plain" out "OUT to an unused port (to userspace)" "10x"
-set -- $(samples "$shadow" cr3 | mmm)
-fig cr3 "$@"
-printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "MOV from + to CR3, kept shadow root" "$1" "$2" "$3" "$(xfloor "$2")" "6x"
+no=$(refused "$shadow")
+if [ -n "$no" ]; then
+	na cr3 "$no"
+	printf '| %-40s | %s |\n' "MOV from + to CR3, kept shadow root" "$na_why"
+else
+	set -- $(samples "$shadow" cr3 | mmm)
+	fig cr3 "$@"
+	printf '| %-40s | %6s | %6s | %6s | %8s | %5s |\n' "MOV from + to CR3, kept shadow root" "$1" "$2" "$3" "$(xfloor "$2")" "6x"
+fi
 # lat OUTPUT WORKLOAD LABEL: the timer-to-handler samples of all runs
 lat() {
 	_label=$3
@@ -199,7 +238,14 @@ echo
 echo
 echo "## CR3 writes trapped (cr3.elf, --trap-cr3)"
 echo
-"$HVLAB" run --trap-cr3 --stats "$G/cr3.elf" 2>&1 >/dev/null | grep -v 'MOV to CR3' | sed 's/^/    /'
+o=$("$HVLAB" run --trap-cr3 --stats "$G/cr3.elf" 2>&1 >/dev/null)
+no=$(refused "$o")
+if [ -n "$no" ]; then
+	na trap_cr3 "$no"
+	echo "$na_why"
+else
+	echo "$o" | grep -v 'MOV to CR3' | sed 's/^/    /'
+fi
 echo
 echo "## Translation overhead: EPT vs shadow paging (ptbench.elf)"
 echo
@@ -212,6 +258,14 @@ printf '| %-8s | %12s | %12s | %13s | %7s | %10s | %9s | %12s |\n' "paging" "gue
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "----------" "--------------" "--------------" "---------------" "---------" "------------" "-----------" "--------------"
 for mode in ept shadow; do
 	o=$(runs "$HVLAB" run --paging "$mode" --stats "$G/ptbench.elf")
+	no=$(refused "$o")
+	if [ -n "$no" ]; then
+		na "pt_$mode" "$no"
+		printf '| %-8s | %s |\n' "$mode" "$na_why"
+		echo "    $na_why" >"/tmp/ptbench-$mode.txt"
+		eval "later_$mode=; total_$mode="
+		continue
+	fi
 	set -- $(echo "$o" | sed -n 's/.*ptbench .*: \([0-9]*\) cycles.*/\1/p' | mmm)
 	fig "pt_${mode}_total" "$@"
 	cyc=$2
@@ -233,7 +287,7 @@ for mode in ept shadow; do
 done
 echo
 awk -v e="$later_ept" -v s="$later_shadow" -v te="$total_ept" -v ts="$total_shadow" 'BEGIN {
-	if (e + 0 > 0 && te + 0 > 0)
+	if (e + 0 > 0 && te + 0 > 0 && s + 0 > 0 && ts + 0 > 0)
 		printf "shadow / EPT: %.1fx in a later round (aim 3x), %.1fx over the whole run\n", s / e, ts / te
 }'
 echo
@@ -251,8 +305,14 @@ echo "hvlab emulates."
 echo
 for mode in ept shadow; do
 	echo "### --paging $mode"
-	"$HVLAB" run --paging "$mode" --stats --flat 0x8000 "$G/realmode.bin" 2>&1 >/dev/null |
-		grep -v '^hvlab: ucall' | sed 's/^/    /'
+	o=$("$HVLAB" run --paging "$mode" --stats --flat 0x8000 "$G/realmode.bin" 2>&1 >/dev/null)
+	no=$(refused "$o")
+	if [ -n "$no" ]; then
+		na "rm_$mode" "$no"
+		echo "    $na_why"
+	else
+		echo "$o" | grep -v '^hvlab: ucall' | sed 's/^/    /'
+	fi
 done
 
 # Debian's own kernel booting inside hvlab to the guest's marker and
@@ -284,6 +344,13 @@ if [ -r $L/vmlinuz ] && [ -r $L/initrd.gz ]; then
 			--append "console=ttyS0 loglevel=4 panic=-1 mitigations=off hvlab.check" \
 			$L/vmlinuz 2>&1 </dev/null)
 		t1=$(cut -d' ' -f1 /proc/uptime)
+		no=$(refused "$o")
+		if [ -n "$no" ]; then
+			na "linux_${p}_$c" "$no"
+			printf '| %-22s | %s |\n' "$p, $c vCPU" "$na_why"
+			echo "    $na_why" >"/tmp/linux-$p-$c.txt"
+			continue
+		fi
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 		ex=$(echo "$o" | sed -n 's/^vCPU [0-9]*: \([0-9]*\) exits, \([0-9]*\) to userspace.*/\1 \2/p' |
 			awk '{ e += $1; u += $2 } END { print e + 0, u + 0 }')

@@ -646,6 +646,9 @@ int hv_handle_exit(struct hv_vcpu *vcpu, u32 reason)
 		nmi_unblocked_by_iret(vcpu, basic);
 		reinject_vectoring(vcpu);
 	}
+	/* the most frequent exit to userspace: a direct call, no retpoline */
+	if (basic == HVLAB_VMX_EXIT_IO)
+		return hv_handle_io(vcpu);
 	if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 		return exit_handlers[basic](vcpu);
 	return handle_unexpected(vcpu);

@@ -30,7 +30,10 @@
  *    next task on this CPU, so any task's return triggers it).  Exits
  *    handled in the kernel, reschedules and other vCPUs with the same
  *    values on that CPU cost no WRMSR; an exit to userspace costs one
- *    restore and one load.  A vCPU that moves to another CPU is compared
+ *    restore and one load.  A guest with EFER.SCE clear cannot execute
+ *    SYSCALL or SYSRET (#UD), so for it nothing is loaded at all: the
+ *    hardware keeps the host's values (or another guest's, still
+ *    waiting for the return to user mode), which it cannot reach.  A vCPU that moves to another CPU is compared
  *    with that CPU's record at its next entry.  The
  *    per-CPU record is dropped (host values written back) when VMX goes
  *    off on a CPU (last VM gone, CPU hotplug, suspend), since the kernel
@@ -130,6 +133,14 @@ void hv_user_msrs_load(struct hv_vcpu *vcpu)
 	unsigned long flags;
 	int i;
 
+	/*
+	 * Without EFER.SCE, SYSCALL and SYSRET raise #UD (SDM Vol. 2B,
+	 * SYSCALL, SYSRET) and RDMSR/WRMSR exit, so nothing the guest runs
+	 * reads these MSRs: leave the hardware as it is, and spare the exits
+	 * to userspace the restore (KVM's vmx_setup_uret_msrs does the same).
+	 */
+	if (!(hv_guest_efer(vcpu) & EFER_SCE))
+		return;
 	local_irq_save(flags);
 	if (!s->registered) {
 		for (i = 0; i < HV_NR_USER_MSRS; i++) {

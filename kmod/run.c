@@ -119,7 +119,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 	struct hv_host_state h;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
-	u64 t;
+	u64 t = 0;
 
 	preempt_disable();
 	if (vcpu->load_failed) {	/* set by a reschedule's vcpu_load */
@@ -135,13 +135,19 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
 		hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
-		t = rdtsc();
+		if (unlikely(vcpu->guest_cycles))
+			t = rdtsc();
 		do {
 			fail = hv_vmenter(vcpu->gpr, vcpu->launched);
 		} while (unlikely(vcpu->bench_floor) && !fail &&
 			 bench_floor_cpuid(vcpu));
-		/* --stats: the time in VMX non-root operation, entry and exit included */
-		vcpu->stats->guest_cycles += rdtsc() - t;
+		/*
+		 * --stats: the time in VMX non-root operation, entry and exit
+		 * included; asked for (HVLAB_VM_GUEST_CYCLES), since the two
+		 * RDTSCs would otherwise cost every exit
+		 */
+		if (unlikely(vcpu->guest_cycles))
+			vcpu->stats->guest_cycles += rdtsc() - t;
 		hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 
 		vcpu->cr2 = native_read_cr2();

@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -163,12 +164,17 @@ static struct preempt_ops vcpu_preempt_ops = {
 	.sched_out = vcpu_sched_out,
 };
 
-/* Bracket every vCPU ioctl: the VMCS follows the thread while it runs. */
+/*
+ * Bracket every vCPU ioctl: the VMCS follows the thread while it runs.
+ * The backend is fixed once the module is in, so on the way to each
+ * HVLAB_RUN its calls compare and branch directly (INDIRECT_CALL_1)
+ * instead of going through a retpoline where the kernel uses them.
+ */
 static void vcpu_get(struct hv_vcpu *vcpu)
 {
 	preempt_disable();
 	preempt_notifier_register(&vcpu->pn);
-	hv_ops->vcpu_load(vcpu, true);
+	INDIRECT_CALL_1(hv_ops->vcpu_load, vmx_vcpu_load, vcpu, true);
 	preempt_enable();
 }
 
@@ -283,7 +289,7 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	case HVLAB_RUN:
 		if (uarg)
 			return -EINVAL;
-		return hv_ops->run(vcpu);
+		return INDIRECT_CALL_1(hv_ops->run, hv_vcpu_run, vcpu);
 	case HVLAB_GET_REGS:
 		get_regs(vcpu, &u.regs);
 		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
@@ -503,6 +509,7 @@ int hv_vcpu_create(struct hv_vm *vm, u32 id)
 	/* the paging backend, for the vCPU's whole life (vm.h) */
 	vcpu->paging = vcpu->shadow ? &hv_shadow_paging : &hv_ept_paging;
 	vcpu->bench_floor = vm->flags & HVLAB_VM_BENCH_FLOOR;
+	vcpu->guest_cycles = vm->flags & HVLAB_VM_GUEST_CYCLES;
 	mutex_init(&vcpu->mutex);
 	INIT_LIST_HEAD(&vcpu->loaded_link);
 	preempt_notifier_init(&vcpu->pn, &vcpu_preempt_ops);

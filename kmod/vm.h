@@ -182,6 +182,7 @@ struct hv_vcpu {
 	/* Shadow paging (shadow.c): the guest's view and hvlab's tables. */
 	bool shadow;
 	bool bench_floor;		/* HVLAB_VM_BENCH_FLOOR: make bench only (run.c) */
+	bool guest_cycles;		/* HVLAB_VM_GUEST_CYCLES: stats->guest_cycles */
 	u64 guest_cr3, guest_efer;	/* what the guest wrote */
 	u64 sh_root;			/* HPA of the loaded shadow root, 0: none */
 	unsigned int sh_levels;		/* 3 (PAE format) or 4 */

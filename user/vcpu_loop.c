@@ -33,6 +33,18 @@
 #include "hw/irq.h"
 #include "vm.h"
 
+/*
+ * A port already logged as unclaimed: nothing more to do, and a guest
+ * polling a port no device claims (bench.elf's OUT) should pay neither
+ * the VM's lock nor the call below on every access.  The bit is only ever
+ * set, so a stale 0 merely takes the locked path of unclaimed().
+ */
+static inline bool port_logged(const struct vm *vm, uint16_t port)
+{
+	return !vm->opt.strict &&
+	       (__atomic_load_n(&vm->port_seen[port >> 3], __ATOMIC_RELAXED) & (1u << (port & 7)));
+}
+
 /* Logs an unclaimed access once; returns true when --strict stops the run. */
 static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsigned size,
 		      uint64_t value)
@@ -41,15 +53,6 @@ static bool unclaimed(struct vcpu *v, bool mmio, uint64_t addr, bool write, unsi
 	bool first = true;
 	char why[160];
 
-	/*
-	 * A port already logged: nothing to do, and a guest polling a port no
-	 * device claims (bench.elf's OUT) should not pay for the VM's lock on
-	 * every access.  The bit is only ever set, so a stale 0 merely takes
-	 * the locked path below.
-	 */
-	if (!mmio && !vm->opt.strict &&
-	    (__atomic_load_n(&vm->port_seen[addr >> 3], __ATOMIC_RELAXED) & (1u << (addr & 7))))
-		return false;
 	pthread_mutex_lock(&vm->lock);
 	if (!mmio) {
 		first = !(vm->port_seen[addr >> 3] & (1u << (addr & 7)));
@@ -112,7 +115,8 @@ static enum vcpu_action handle_io(struct vcpu *v)
 	for (unsigned i = 0; i < count; i++) {
 		uint8_t *data = (uint8_t *)run + off + (size_t)i * size;
 
-		if (!bus_pio(v->vm->bus, run->io.port, out, data, size)) {
+		if (!bus_pio(v->vm->bus, run->io.port, out, data, size) &&
+		    !port_logged(v->vm, run->io.port)) {
 			uint32_t val = 0;
 
 			memcpy(&val, data, size);

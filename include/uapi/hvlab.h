@@ -53,8 +53,15 @@
  * cannot be changed once the module is in.
  */
 #define HVLAB_VM_BENCH_FLOOR	(1u << 3)
+/*
+ * Sum the TSC cycles of every stay in the guest into
+ * hvlab_stats.guest_cycles (two RDTSCs around each VM entry; without the
+ * flag guest_cycles stays 0).
+ */
+#define HVLAB_VM_GUEST_CYCLES	(1u << 4)
 #define HVLAB_VM_FLAGS_ALL	(HVLAB_VM_TRAP_CR3 | HVLAB_VM_SHADOW_PAGING | \
-				 HVLAB_VM_TRAP_EXCEPTIONS | HVLAB_VM_BENCH_FLOOR)
+				 HVLAB_VM_TRAP_EXCEPTIONS | HVLAB_VM_BENCH_FLOOR | \
+				 HVLAB_VM_GUEST_CYCLES)
 /* The floor's CPUID leaf, and what it answers in EAX (EBX, ECX, EDX: 0). */
 #define HVLAB_CPUID_BENCH_FLOOR	0x400000f0u
 #define HVLAB_BENCH_FLOOR_SIG	0x726f6c66u	/* "flor" in EAX's bytes */
@@ -528,7 +535,10 @@ struct hvlab_stats {
 	/* shadow paging: MOV to CR3 that found / did not find its root kept */
 	__u64 shadow_root_hits, shadow_root_misses;
 	__u64 shadow_pt_writes;		/* guest writes to its tracked tables */
-	/* TSC cycles from each VMLAUNCH/VMRESUME to its VM exit, summed */
+	/*
+	 * TSC cycles from each VMLAUNCH/VMRESUME to its VM exit, summed; only
+	 * in a VM created with HVLAB_VM_GUEST_CYCLES (0 in every other)
+	 */
 	__u64 guest_cycles;
 	__u64 reserved[2];
 	struct hvlab_exit_record ring[HVLAB_EXIT_RING_SIZE];

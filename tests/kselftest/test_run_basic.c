@@ -41,6 +41,8 @@ TEST_F(run, io)
 	EXPECT_TRUE(HAS(R->out, "\nio\nio: rep outsb to the UART\n"));
 	/* at least: 2 selector OUTs, 6 data INs, PCI OUT + 2 INs, the UART */
 	EXPECT_LE(12, guest_stat(R, "IO_INSTRUCTION"));
+	/* --stats asks the module to sum them (HVLAB_VM_GUEST_CYCLES) */
+	EXPECT_TRUE(HAS(R->err, " guest cycles"));
 }
 
 /* The LAPIC stub answers; an unclaimed GPA reads all-ones and is logged. */

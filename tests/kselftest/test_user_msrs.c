@@ -18,7 +18,9 @@
  *    holds would send the guest to the host's system-call entry.
  *
  * Two threads with two VMs whose LSTARs differ, moved between CPUs at
- * every round, check that a vCPU finds the right values on each CPU.
+ * every round, check that a vCPU finds the right values on each CPU.  A
+ * guest entered with EFER.SCE clear gets none loaded, and must find its
+ * own once it sets SCE.
  *
  * Guest: 64-bit mode, code at GPA 0x1000, EFER.SCE set; raw_vm.h.
  */
@@ -159,6 +161,46 @@ TEST(guest_syscall_msrs_stay_out_of_the_host)
 	EXPECT_EQ(0x04, raw_vm_io_byte(&t) & 0x04);
 	EXPECT_TRUE(host_intact(mine));
 	syscall(SYS_arch_prctl, ARCH_SET_GS, 0ul);
+	raw_vm_close(&t);
+}
+
+/*
+ * A guest entered with EFER.SCE clear gets no SYSCALL MSRs loaded (it
+ * could not use them, kmod/msr.c); once it sets SCE itself, after an exit
+ * to userspace put the host's values back, its SYSCALL must still land
+ * at its own LSTAR with its own SFMASK.
+ */
+TEST(syscall_msrs_follow_a_guest_that_sets_efer_sce)
+{
+	static const unsigned char code[] = {
+		0xe6, 0x99,			/* out 0x99, al */
+		0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov ecx, EFER */
+		0x0f, 0x32,			/* rdmsr */
+		0x83, 0xc8, 0x01,		/* or eax, 1: SCE */
+		0x0f, 0x30,			/* wrmsr */
+		0xfd,				/* std */
+		0x0f, 0x05,			/* syscall */
+		0xf4,
+	};
+	struct hvlab_sregs s;
+	struct raw_vm t;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	ASSERT_EQ(0, open_64bit(&t, code, sizeof(code), 0x1100));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_SREGS, &s));
+	s.efer &= ~1ull;		/* SCE clear at the first entry */
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_SREGS, &s));
+	ASSERT_EQ(0, set_msr(t.vcpu, MSR_LSTAR, 0x1100));
+	ASSERT_EQ(0, set_msr(t.vcpu, MSR_STAR, GUEST_STAR));
+	ASSERT_EQ(0, set_msr(t.vcpu, MSR_SFMASK, 0));
+
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	ASSERT_EQ(0x99, t.run->io.port);
+	EXPECT_TRUE(host_intact(0));
+	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
+	EXPECT_EQ(0x97, t.run->io.port);
+	EXPECT_EQ(0x04, raw_vm_io_byte(&t) & 0x04);
+	EXPECT_TRUE(host_intact(0));
 	raw_vm_close(&t);
 }
 

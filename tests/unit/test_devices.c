@@ -148,6 +148,21 @@ TEST(unclaimed_accesses_read_all_ones)
 	bus_free(bus);
 }
 
+/* An unclaimed port skips the lock; a range registered later answers. */
+TEST(a_port_registered_after_unclaimed_accesses_answers)
+{
+	struct bus *bus = bus_new();
+	struct probe *a = probe_new("a");
+
+	EXPECT_EQ(0xffu, in(bus, 0x510, 1));
+	ASSERT_EQ(0, bus_register_pio(bus, 0x50e, 4, &a->dev));
+	EXPECT_EQ(0x42424242u, in(bus, 0x511, 4));
+	EXPECT_EQ(0x511, a->last_addr);
+	EXPECT_EQ(0xffu, in(bus, 0x512, 1));		/* past the range: still unclaimed */
+	EXPECT_EQ(1, (int)a->dev.reads);
+	bus_free(bus);
+}
+
 TEST(observer_sees_every_access)
 {
 	struct bus *bus = bus_new();
@@ -709,6 +724,36 @@ TEST_F(run, strict_makes_unclaimed_accesses_fatal)
 	set_io(self->run, HVLAB_IO_OUT, 0x1234, 1, 1, "x");
 	EXPECT_EQ(VCPU_STOP, vcpu_handle_exit(self->v));
 	EXPECT_TRUE(vm_stopping(&self->vm));
+	EXPECT_EQ(VM_EXIT_STRICT, self->vm.exit_status);
+}
+
+/* Said once, however often; a port already said is still fatal under --strict. */
+TEST_F(run, an_unclaimed_port_is_logged_once)
+{
+	FILE *log = tmpfile();
+	int saved = dup(2), n = 0;
+	char line[256];
+
+	ASSERT_NE(NULL, log);
+	fflush(stderr);
+	dup2(fileno(log), 2);		/* vm_log writes to stderr */
+	for (int i = 0; i < 3; i++) {
+		memset(self->run->io_data, 0, 4);
+		set_io(self->run, HVLAB_IO_IN, 0x1234, 2, 1, NULL);
+		EXPECT_EQ(VCPU_CONTINUE, vcpu_handle_exit(self->v));
+		EXPECT_EQ(0xff, self->run->io_data[1]);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(log);
+	while (fgets(line, sizeof(line), log))
+		n += strstr(line, "port 0x1234") != NULL;
+	fclose(log);
+	EXPECT_EQ(1, n);
+	self->vm.opt.strict = true;
+	set_io(self->run, HVLAB_IO_OUT, 0x1234, 1, 1, "x");
+	EXPECT_EQ(VCPU_STOP, vcpu_handle_exit(self->v));
 	EXPECT_EQ(VM_EXIT_STRICT, self->vm.exit_status);
 }
 

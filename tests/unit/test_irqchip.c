@@ -913,6 +913,35 @@ TEST_F(chip, pic_extint_before_the_apic_is_enabled)
 	EXPECT_EQ(-1, irqchip_take(self->c, 0));
 }
 
+/*
+ * irqchip_has_pending keeps its "nothing" answer until someone takes the
+ * chip's lock: each kind of change after a "nothing" must still be seen
+ * (a line, the TPR, an EOI of a higher vector, an APIC enabled).
+ */
+TEST_F(chip, a_cached_nothing_pending_follows_every_change)
+{
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));	/* the cached answer */
+	apic_wr(self->bus, 0, 0xf0, 0x1ff);
+	ioapic_wr(self->bus, 0x14, 0x30);		/* pin 2: 0x30, edge, CPU 0 */
+	ioapic_wr(self->bus, 0x15, 0x00000000);
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	pulse(self->c, IRQ_PIT);			/* a line */
+	EXPECT_TRUE(irqchip_has_pending(self->c, 0));
+	apic_wr(self->bus, 0, 0x80, 0x40);		/* TPR above the vector */
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	apic_wr(self->bus, 0, 0x80, 0x00);		/* and below it again */
+	EXPECT_TRUE(irqchip_has_pending(self->c, 0));
+	EXPECT_EQ(0x30, irqchip_take(self->c, 0));
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	pulse(self->c, IRQ_PIT);			/* same class: waits for the EOI */
+	EXPECT_FALSE(irqchip_has_pending(self->c, 0));
+	apic_wr(self->bus, 0, 0xb0, 0);			/* EOI */
+	EXPECT_TRUE(irqchip_has_pending(self->c, 0));
+	EXPECT_FALSE(irqchip_has_pending(self->c, 1));	/* the other vCPU: nothing */
+}
+
 TEST_F(chip, unmasking_the_pic_kicks_vcpu0)
 {
 	pic_program(self->bus, 0x01);

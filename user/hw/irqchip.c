@@ -30,6 +30,17 @@
  * vCPU threads' irqchip_take.  What the models ask of irqchip_ops (kick,
  * INIT, STARTUP) is queued while it is held and called, in order, once it
  * is released, so ops may take locks of their own or call back in.
+ *
+ * Before every HVLAB_RUN each vCPU thread asks whether it has an interrupt
+ * to take (irqchip_has_pending).  Most exits change nothing here (an OUT
+ * to a port no interrupt model owns), so the answer is cached: `stale`
+ * holds a bit per vCPU, set by every chip_unlock() (whoever held the lock
+ * may have changed what is pending: raised a line, written TPR or EOI,
+ * enabled an APIC) and cleared by the vCPU's own look, under the lock,
+ * when it found nothing.  A clear bit read without the lock means no
+ * holder of the lock came since that look, so the answer is still "no".
+ * A device that raises a line while the vCPU is past its look kicks it
+ * (immediate_exit, vcpu_irq.c), as it would after a locked look.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,6 +76,8 @@ struct irqchip {
 	uint32_t kicks;
 	struct call calls[MAX_CALLS];
 	unsigned ncalls;
+	/* vCPUs whose "nothing pending" may be out of date (see the top) */
+	uint32_t stale;
 };
 
 /* ---- the lock and the deferred callbacks -------------------------- */
@@ -86,6 +99,8 @@ static void chip_unlock(void *arg)
 	memcpy(calls, c->calls, n * sizeof(calls[0]));
 	c->ncalls = 0;
 	c->kicks = 0;
+	/* seq_cst: paired with the kicked vCPU's look, see the top */
+	__atomic_store_n(&c->stale, ~0u, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&c->lock);
 	if (!c->ops)
 		return;
@@ -261,12 +276,19 @@ void irqchip_set_irq(void *chip, unsigned gsi, int level)
 
 bool irqchip_has_pending(struct irqchip *c, int cpu)
 {
+	uint32_t bit = cpu >= 0 && cpu < 32 ? 1u << cpu : ~0u;
 	bool yes;
 
-	chip_lock(c);
+	/* nothing changed since this vCPU last found nothing (see the top) */
+	if (!(__atomic_load_n(&c->stale, __ATOMIC_SEQ_CST) & bit))
+		return false;
+	/* a look changes nothing: the bare mutex, not chip_unlock's marking */
+	pthread_mutex_lock(&c->lock);
 	yes = lapic_pending(c->lapic, cpu) >= 0 || lapic_nmi_pending(c->lapic, cpu) ||
 	      lapic_extint_waiting(c->lapic, cpu) || (pic_direct(c, cpu) && pic_intr(c->pic));
-	chip_unlock(c);
+	if (!yes)
+		__atomic_fetch_and(&c->stale, ~bit, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&c->lock);
 	return yes;
 }
 

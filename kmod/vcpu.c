@@ -568,4 +568,5 @@ const struct hv_x86_ops hv_vmx_ops = {
 	.inject = true,
 	.clear_event = hv_clear_event,
 	.vcpu_ioctl = vmx_vcpu_ioctl,
+	.paging_hw = &hv_vmx_paging_hw,
 };

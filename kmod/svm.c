@@ -923,8 +923,8 @@ static int handle_npf(struct hv_vcpu *vcpu)
  * Decode assists (CPUID 8000_000Ah:EDX bit 7, APM 15.33) give the GPR of
  * a MOV CR in EXITINFO1 and INVLPG's address; without them (Bochs's
  * zambezi) the instruction is decoded here (MOV CR, CLTS, and the
- * register forms of LMSW and SMSW), and an INVLPG, whose address would
- * need a full ModRM decoder, drops every shadow root instead.
+ * register forms of LMSW and SMSW), and INVLPG's memory operand by
+ * pure_insn.c (insn_decode_mem).
  */
 
 #define SVM_SH_CR4_OWNED (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | \
@@ -1269,24 +1269,56 @@ static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)
 }
 
 /*
- * INVLPG: EXITINFO1 holds the linear address with decode assists
- * (APM 15.33.2); without them every shadow root goes, which is more
- * than INVLPG asks and always enough.
+ * INVLPG's linear address without decode assists: the instruction at
+ * CS:RIP, 0F 01 /7, its memory operand decoded by pure_insn.c.  In 64-bit
+ * mode only FS and GS have a base (SDM Vol. 1 3.4.2.1).  0 or -1.
  */
+static int svm_invlpg_decode(struct hv_vcpu *vcpu, u64 *lin,
+			     unsigned int *len)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	const struct vmcb_seg *segs[] = {
+		&v->s.es, &v->s.cs, &v->s.ss, &v->s.ds, &v->s.fs, &v->s.gs
+	};
+	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
+	int mode = insn_mode(!!(v->s.efer & EFER_LMA), cs_ar);
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int n = fetch_insn(vcpu, bytes);
+	struct insn_mem m;
+	u64 gpr[HV_NR_GPRS];
+	int i;
+
+	for (i = 0; i < HV_NR_GPRS; i++)
+		gpr[i] = svm_gpr(vcpu, i);
+	if (insn_decode_mem(bytes, n, mode, gpr, v->s.rip, &m) ||
+	    m.opcode != 0x01 || m.reg != 7 || m.seg > INSN_SEG_GS)
+		return -1;
+	*lin = m.ea + (mode == 64 && m.seg < INSN_SEG_FS ? 0 :
+		       segs[m.seg]->base);
+	if (mode != 64)
+		*lin &= 0xffffffffull;
+	*len = m.len;
+	return 0;
+}
+
+/* INVLPG: EXITINFO1 holds the linear address with decode assists (15.33.2) */
 static int svm_invlpg_exit(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	int err = 0;
+	unsigned int len;
+	u64 lin;
 
 	if (svm_features & SVM_FEAT_DECODE) {
-		vcpu->rec->value = v->c.exit_info1;
-		vcpu->paging->invlpg(vcpu, v->c.exit_info1);
-	} else {
-		err = vcpu->paging->reload(vcpu);
+		lin = v->c.exit_info1;
+		len = v->c.next_rip - v->s.rip;
+	} else if (svm_invlpg_decode(vcpu, &lin, &len)) {
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+					 SVM_EXIT_INVLPG, v->s.rip);
 	}
-	if (err)
-		return err;
-	skip_insn(vcpu);
+	vcpu->rec->value = lin;
+	vcpu->paging->invlpg(vcpu, lin);
+	v->s.rip += len;
+	v->c.int_state &= ~1ull;
 	return 1;
 }
 

@@ -27,9 +27,10 @@
  * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
  * basic reason it corresponds to, so `hvlab run --stats` reads the same
  * on both vendors.  A nested page fault outside every slot is MMIO,
- * decoded by pure_insn.c.  Not done yet (docs/svm.md): MMIO by MOVS, OR,
- * AND, XCHG; shadow paging, the MSR allow-list, debug and translate
- * ioctls, CPU hotplug and suspend.
+ * decoded by pure_insn.c.  Shadow paging (HVLAB_VM_SHADOW_PAGING) is
+ * shadow.c's, wired to the VMCB in its own section below.  Not done yet
+ * (docs/svm.md): MMIO by MOVS, OR, AND, XCHG; HVLAB_VM_TRAP_EXCEPTIONS,
+ * the MSR allow-list, debug and translate ioctls, CPU hotplug and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>

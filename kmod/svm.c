@@ -1192,9 +1192,14 @@ static int svm_npt_cr3(struct hv_vcpu *vcpu, unsigned long val)
 /* The emulated access; 0 done, 1 #GP, <0 an errno of hvlab's own. */
 static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 {
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
 	unsigned long val = svm_gpr(vcpu, d->gpr), cr0 = vcpu->guest_cr0;
-	bool lma = vcpu->guest_efer & EFER_LMA;
+	/* EFER.LMA is the same in the guest's view and the CPU's */
+	bool lma = s->efer & EFER_LMA, m64 = lma && (s->cs.attrib & BIT(9));
 
+	/* outside 64-bit mode MOV CR moves 32 bits (SDM Vol. 2, MOV CR) */
+	if (!m64)
+		val = (u32)val;
 	if (!vcpu->shadow)
 		return d->op == CR_MOV_TO && d->cr == 3 ?
 		       svm_npt_cr3(vcpu, val) : 1;
@@ -1206,6 +1211,8 @@ static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 		if (d->op == CR_SMSW)
 			val = (svm_gpr(vcpu, d->gpr) & ~0xfffful) |
 			      (val & 0xffff);
+		else if (!m64)
+			val = (u32)val;
 		vcpu->rec->value = val;
 		svm_set_gpr(vcpu, d->gpr, val);
 		return 0;

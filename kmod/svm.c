@@ -1048,7 +1048,7 @@ static void svm_flush(struct hv_vcpu *vcpu, u64 gva)
 	}
 	preempt_disable();
 	if (vcpu->cpu == smp_processor_id())
-		asm volatile("invlpga" : : "a" (gva), "c" (vcpu->vpid)
+		asm volatile("invlpga" : : "a" (gva), "c" ((u32)vcpu->vpid)
 			     : "memory");
 	preempt_enable();
 }

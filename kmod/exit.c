@@ -83,19 +83,6 @@ void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v)
 		vcpu->gpr[n] = v;
 }
 
-/* Stop the vCPU: userspace gets HVLAB_EXIT_INTERNAL_ERROR.  Returns 0. */
-int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1)
-{
-	struct hvlab_run *run = vcpu->run;
-
-	run->exit_reason = HVLAB_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = sub;
-	run->internal.ndata = 2;
-	run->internal.data[0] = d0;
-	run->internal.data[1] = d1;
-	return 0;
-}
-
 /* ---- simple exits -------------------------------------------------- */
 
 static int handle_resume(struct hv_vcpu *vcpu)

@@ -254,10 +254,10 @@ static int mmio_movs(struct hv_vcpu *vcpu, u64 gpa, bool write)
 }
 
 /*
- * The MOVS element userspace completed (run.c complete_pending): 0, or 1
- * when the destination is no RAM either (an internal error for userspace).
+ * The MOVS element userspace completed: 0, or 1 when the destination is no
+ * RAM either (an internal error for userspace).
  */
-int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in)
+static int mmio_movs_complete(struct hv_vcpu *vcpu, bool in)
 {
 	u64 v = 0;
 
@@ -278,7 +278,7 @@ int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in)
  * AND), and describe the write as a second MMIO exit.  RIP moves when
  * that write completes.
  */
-void hv_mmio_rmw_complete(struct hv_vcpu *vcpu)
+static void mmio_rmw_complete(struct hv_vcpu *vcpu)
 {
 	const struct insn_mmio *m = &vcpu->mmio;
 	u64 loaded = 0, reg, store;
@@ -299,6 +299,19 @@ void hv_mmio_rmw_complete(struct hv_vcpu *vcpu)
 	mmio_exit(vcpu, vcpu->mmio_gpa, m->size, true, store);
 	vcpu->pending = HV_PENDING_MMIO_WRITE;
 	vcpu->pending_len = m->len;
+}
+
+/*
+ * hv_ops->complete_emulation (complete.c): userspace answered the read of
+ * a read-modify-write (1: its write is the next exit) or a MOVS element.
+ */
+int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending)
+{
+	if (pending == HV_PENDING_MMIO_RMW) {
+		mmio_rmw_complete(vcpu);
+		return 1;
+	}
+	return mmio_movs_complete(vcpu, pending == HV_PENDING_MMIO_MOVS_IN);
 }
 
 /*
@@ -332,7 +345,7 @@ int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write)
 	case INSN_MMIO_OR:
 	case INSN_MMIO_AND:
 	case INSN_MMIO_XCHG:
-		/* first the read; hv_mmio_rmw_complete() asks for the write */
+		/* first the read; mmio_rmw_complete() asks for the write */
 		mmio_exit(vcpu, gpa, m->size, false, 0);
 		vcpu->pending = HV_PENDING_MMIO_RMW;
 		return 0;

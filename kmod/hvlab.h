@@ -20,9 +20,10 @@ int hvlab_vmx_probe(struct hvlab_probe *p);
 
 /*
  * The vendor boundary (as KVM's kvm_x86_ops): what differs between Intel
- * VMX (vmx.c, vcpu.c, vmcs.c, run.c, exit.c) and AMD SVM (svm.c, npt.c).
- * main.c picks one table at load by the CPU's vendor; the generic code
- * (ioctls, memory slots, statistics) calls through hv_ops.
+ * VMX (vmx.c, vcpu.c, vmcs.c, run.c, exit.c) and AMD SVM (svm.c; ept.c
+ * builds its nested page tables).  main.c picks one table at load by the
+ * CPU's vendor; the generic code (ioctls, memory slots, statistics, the
+ * edges of HVLAB_RUN in complete.c) calls through hv_ops.
  */
 struct hv_vm;
 struct hv_vcpu;
@@ -43,12 +44,19 @@ struct hv_x86_ops {
 	/* preemption off; ioctl: at the start of an ioctl, else sched_in */
 	void (*vcpu_load)(struct hv_vcpu *vcpu, bool ioctl);
 	int (*run)(struct hv_vcpu *vcpu);	/* HVLAB_RUN */
+	/* RSP, RIP, RFLAGS: the rest of hvlab_regs is vcpu->gpr (vcpu.c) */
 	void (*get_regs)(struct hv_vcpu *vcpu, struct hvlab_regs *r);
 	void (*set_regs)(struct hv_vcpu *vcpu, const struct hvlab_regs *r);
 	void (*get_sregs)(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
 	int (*set_sregs)(struct hv_vcpu *vcpu, const struct hvlab_sregs *s);
 	bool inject;			/* HVLAB_INJECT's queue is served */
 	int (*clear_event)(struct hv_vcpu *vcpu, const struct hvlab_event *e);
+	/* complete.c's vendor parts: RSP, moving RIP past an instruction */
+	unsigned long (*get_gpr)(struct hv_vcpu *vcpu, int n);
+	void (*set_gpr)(struct hv_vcpu *vcpu, int n, unsigned long v);
+	void (*skip_insn)(struct hv_vcpu *vcpu, unsigned int len);
+	/* an MMIO read-modify-write or MOVS answered (VMX only) */
+	int (*complete_emulation)(struct hv_vcpu *vcpu, unsigned int pending);
 	/* every other vCPU ioctl (MSRs, debug, translate), or NULL */
 	long (*vcpu_ioctl)(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg);
@@ -58,6 +66,16 @@ struct hv_x86_ops {
 extern const struct hv_x86_ops *hv_ops;
 extern const struct hv_x86_ops hv_vmx_ops;	/* vcpu.c */
 extern const struct hv_x86_ops hv_svm_ops;	/* svm.c */
+
+/* main.c: the module's glue; what both backends' probes share */
+bool hv_kvm_loaded(void);
+void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r));
+
+/* complete.c: the edges of HVLAB_RUN, shared by both backends */
+int hv_run_begin(struct hv_vcpu *vcpu);	/* 1: enter, else RUN's result */
+int hv_run_check(struct hv_vcpu *vcpu);	/* before each entry: -EINTR */
+void hv_run_end(struct hv_vcpu *vcpu, u64 rip, u64 rflags, bool shadow);
+int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 
 /* vm.c: VM objects (vm.h has the structures and the rest of the API) */
 int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */

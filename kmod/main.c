@@ -3,20 +3,25 @@
  * main.c - Linux glue: module load/unload and /dev/hvlab.
  *
  * This file holds no VMX or SVM code.  It picks the vendor backend by the
- * CPU's vendor (hv_ops: vmx.c and friends on Intel, svm.c on AMD), creates the misc device /dev/hvlab
- * (mode 0600: only root may open it, since a VM pins host memory and runs
- * code on the host CPU in VMX non-root mode) and dispatches the system
- * ioctls of include/uapi/hvlab.h: the API version, the capability report,
- * the per-CPU VMXON probe, and VM creation (vm.c), which returns a new fd.
+ * CPU's vendor (hv_ops: vmx.c and friends on Intel, svm.c on AMD), creates
+ * the misc device /dev/hvlab (mode 0600: only root may open it, since a VM
+ * pins host memory and runs code on the host CPU in guest mode) and
+ * dispatches the system ioctls of include/uapi/hvlab.h: the API version,
+ * the capability report, the per-CPU probe (whose loop over the CPUs,
+ * hv_probe_cpus, both backends share), and VM creation (vm.c), which
+ * returns a new fd.
  *
  * Every ioctl validates its argument before acting: unknown numbers are
  * -ENOTTY, arguments that must be 0 are checked, user pointers are copied
  * with copy_to_user/copy_from_user and a fault is -EFAULT.
  */
+#include <linux/cpu.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <asm/processor.h>
@@ -44,6 +49,50 @@ MODULE_PARM_DESC(bench_floor, "allow HVLAB_VM_BENCH_FLOOR VMs (benchmarks only)"
 static bool svm;
 module_param(svm, bool, 0444);
 MODULE_PARM_DESC(svm, "enable the experimental AMD SVM backend (docs/svm.md)");
+
+/*
+ * kvm.ko exports kvm_rebooting (GPL) on every kernel hvlab supports: if it
+ * resolves, KVM is loaded.  (kvm_debugfs_dir, exported by 6.1, is static
+ * in 6.12.)
+ */
+bool hv_kvm_loaded(void)
+{
+	void *sym = __symbol_get("kvm_rebooting");
+
+	if (!sym)
+		return false;
+	__symbol_put("kvm_rebooting");
+	return true;
+}
+
+/*
+ * HVLAB_PROBE for either backend: probe_one turns virtualization on and
+ * off again on the CPU it runs on and fills its struct hvlab_probe_cpu.
+ * The caller holds its backend's lock, so no VM starts meanwhile; the
+ * CPU hotplug lock keeps the online set still.
+ */
+void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r))
+{
+	int cpu;
+
+	memset(p, 0, sizeof(*p));
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct hvlab_probe_cpu *r;
+
+		if (p->nr_cpus >= HVLAB_MAX_CPUS)
+			break;
+		r = &p->cpu[p->nr_cpus++];
+		r->cpu = cpu;
+		smp_call_function_single(cpu, probe_one, r, 1);
+		if (r->result == -EBUSY)
+			r->owner = hv_kvm_loaded() ? HVLAB_OWNER_KVM :
+				   HVLAB_OWNER_UNKNOWN;
+		if (r->result && !p->result)
+			p->result = r->result;
+	}
+	cpus_read_unlock();
+}
 
 static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * run.c - HVLAB_RUN: the loop that enters the guest and dispatches each
- * exit, the events injected on the way in, and the completion of what
- * userspace did for the last exit.
+ * run.c - HVLAB_RUN on VMX: the loop that enters the guest and dispatches
+ * each exit, and the events injected on the way in.
  *
  * The run loop (hv_vcpu_run).  Finish what userspace completed (an IN's
- * data, an MMIO read), then: check signals and need_resched, inject a
+ * data, an MMIO read: complete.c, shared with SVM), then: check signals
+ * and need_resched, inject a
  * queued event or arm the window exit that says when it can be, enter the
  * guest with interrupts off, turn interrupts back on (a host interrupt
  * that caused the exit is serviced right there), record the exit in the
@@ -312,74 +312,6 @@ int hv_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
 	return 0;
 }
 
-/*
- * Copy what userspace completed back into the guest (KVM: complete_*).
- * Returns 0 to enter the guest, 1 when userspace must act again first
- * (run->exit_reason set: the write half of a read-modify-write), <0 on
- * error.
- */
-static int complete_pending(struct hv_vcpu *vcpu)
-{
-	struct hvlab_run *run = vcpu->run;
-	enum hv_pending p = vcpu->pending;
-	unsigned long *rax = &vcpu->gpr[HV_RAX];
-	u64 v = 0;
-
-	vcpu->pending = HV_PENDING_NONE;
-	switch (p) {
-	case HV_PENDING_NONE:
-		return 0;
-	case HV_PENDING_PIO_IN:
-		if (vcpu->io_count) {	/* INS: data goes to guest memory */
-			/*
-			 * The destination is no writable RAM (a device, a
-			 * read-only slot): a defined stop, not a failed ioctl.
-			 */
-			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size)) {
-				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
-						  vcpu->io_gpa, 0);
-				return 1;	/* HVLAB_RUN returns that exit */
-			}
-			if (vcpu->paging->guest_written)
-				vcpu->paging->guest_written(vcpu, vcpu->io_gpa,
-					vcpu->io_count * vcpu->io_size);
-			break;
-		}
-		/* sizes come from the vCPU, never from the shared run page */
-		memcpy(&v, run->io_data, vcpu->io_size);
-		if (vcpu->io_size == 4)
-			*rax = (u32)v;	/* 32-bit results zero-extend */
-		else
-			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | v;
-		break;
-	case HV_PENDING_MMIO_READ:
-		memcpy(&v, run->mmio.data, vcpu->mmio.size);
-		if (vcpu->mmio.reg == HV_RSP)
-			vmcs_writel(GUEST_RSP, insn_merge_load(
-				vmcs_readl(GUEST_RSP), v, &vcpu->mmio));
-		else
-			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
-				vcpu->gpr[vcpu->mmio.reg], v, &vcpu->mmio);
-		break;
-	case HV_PENDING_MMIO_RMW:
-		hv_mmio_rmw_complete(vcpu);	/* sets up the write exit */
-		return 1;
-	case HV_PENDING_MMIO_MOVS_IN:
-	case HV_PENDING_MMIO_MOVS_OUT:
-		return hv_mmio_movs_complete(vcpu, p == HV_PENDING_MMIO_MOVS_IN);
-	case HV_PENDING_HYPERCALL:
-		*rax = run->hypercall.ret;
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending_len)
-		hv_skip_instruction(vcpu, vcpu->pending_len);
-	vcpu->pending_len = 0;
-	return 0;
-}
-
 static void record_exit(struct hv_vcpu *vcpu, u32 reason)
 {
 	struct hvlab_stats *st = vcpu->stats;
@@ -446,21 +378,13 @@ int hv_vcpu_run(struct hv_vcpu *vcpu)
 	int ret;
 
 	bench_stamp(vcpu, &run->bench.ioctl_in);
-	ret = complete_pending(vcpu);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (run->immediate_exit) {
-		run->exit_reason = HVLAB_EXIT_INTR;
-		return -EINTR;
-	}
+	ret = hv_run_begin(vcpu);
+	if (ret <= 0)
+		return ret;
 	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = HVLAB_EXIT_INTR;
-			ret = -EINTR;
+		ret = hv_run_check(vcpu);
+		if (ret)
 			break;
-		}
-		cond_resched();
 		if (unlikely(vcpu->rmode) && rmode_stuck(vcpu))
 			break;
 		if (ring_full(vcpu)) {
@@ -480,12 +404,9 @@ int hv_vcpu_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 	}
-	run->guest_rip = vmcs_readl(GUEST_RIP);
-	run->if_flag = !!(vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & 3) &&
-		!vcpu->event_pending;
-	vcpu->stats->exits_to_user++;
+	hv_run_end(vcpu, vmcs_readl(GUEST_RIP), vmcs_readl(GUEST_RFLAGS),
+		   vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		   (GUEST_INTR_STI | GUEST_INTR_MOV_SS));
 	bench_stamp(vcpu, &run->bench.ioctl_out);
 	return ret < 0 ? ret : 0;
 }

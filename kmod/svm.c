@@ -85,16 +85,6 @@ static const struct hvlab_caps *svm_caps(void)
 	return &caps;
 }
 
-static bool kvm_loaded(void)
-{
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
-		return false;
-	__symbol_put("kvm_rebooting");
-	return true;
-}
-
 /* EFER.SVME on this CPU (APM 15.4); IRQs off.  -EBUSY: someone else's. */
 static int cpu_svm_on(struct svm_cpu *c)
 {
@@ -158,13 +148,13 @@ static int svm_hw_get(void)
 	on_each_cpu(svm_on_ipi, &failed, 1);
 	if (atomic_read(&failed)) {
 		pr_warn("hvlab: cannot enable SVM: EFER.SVME is already set by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
-			kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
+			hv_kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
 		on_each_cpu(svm_off_ipi, NULL, 1);
 		svm_users = 0;
 		ret = -EBUSY;
 		goto out;
 	}
-	if (!kvm_loaded()) {
+	if (!hv_kvm_loaded()) {
 		cpu_emergency_register_virt_callback(svm_emergency_off);
 		emergency_cb_registered = true;
 	}
@@ -204,26 +194,8 @@ static void probe_ipi(void *arg)
 
 static int svm_probe(struct hvlab_probe *p)
 {
-	int cpu;
-
-	memset(p, 0, sizeof(*p));
 	mutex_lock(&svm_lock);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct hvlab_probe_cpu *r;
-
-		if (p->nr_cpus >= HVLAB_MAX_CPUS)
-			break;
-		r = &p->cpu[p->nr_cpus++];
-		r->cpu = cpu;
-		smp_call_function_single(cpu, probe_ipi, r, 1);
-		if (r->result == -EBUSY)
-			r->owner = kvm_loaded() ? HVLAB_OWNER_KVM :
-				   HVLAB_OWNER_UNKNOWN;
-		if (r->result && !p->result)
-			p->result = r->result;
-	}
-	cpus_read_unlock();
+	hv_probe_cpus(p, probe_ipi);
 	mutex_unlock(&svm_lock);
 	return 0;
 }
@@ -448,13 +420,7 @@ static void svm_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 static void svm_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
-	unsigned long *g = vcpu->gpr;
 
-	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
-	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
-	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
-	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
-	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
 	r->rsp = s->rsp;
 	r->rip = s->rip;
 	r->rflags = s->rflags;
@@ -463,13 +429,7 @@ static void svm_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 static void svm_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
-	unsigned long *g = vcpu->gpr;
 
-	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
-	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
-	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
-	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
-	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
 	s->rsp = r->rsp;
 	s->rip = r->rip;
 	/* bit 1 is fixed to 1, the reserved bits to 0 (SDM Vol. 1 3.4.3) */
@@ -577,13 +537,44 @@ static int svm_clear_event(struct hv_vcpu *vcpu, const struct hvlab_event *e)
 
 /* ---- exits ---------------------------------------------------------- */
 
-/* The next RIP: NRIP save (APM 15.7.1), which svm_hw_init requires. */
-static void skip_insn(struct hv_vcpu *vcpu)
+/* hv_ops->skip_insn: past len bytes; the STI/MOV-SS shadow ends */
+static void svm_skip(struct hv_vcpu *vcpu, unsigned int len)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 
-	v->s.rip = v->c.next_rip;
-	v->c.int_state &= ~1ull;	/* the STI/MOV-SS shadow ends */
+	v->s.rip += len;
+	v->c.int_state &= ~1ull;
+}
+
+/*
+ * The length of the instruction that exited: NRIP save (APM 15.7.1),
+ * which svm_hw_init requires, gives the next RIP for intercepted
+ * instructions.  A nested page fault has none: the decoder's length.
+ */
+static unsigned int insn_len(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	return v->c.next_rip - v->s.rip;
+}
+
+static void skip_insn(struct hv_vcpu *vcpu)
+{
+	svm_skip(vcpu, insn_len(vcpu));
+}
+
+/* hv_ops->get_gpr/set_gpr: RSP is the VMCB's, the rest vcpu->gpr */
+static unsigned long svm_get_gpr(struct hv_vcpu *vcpu, int n)
+{
+	return n == HV_RSP ? to_vmcb(vcpu)->s.rsp : vcpu->gpr[n];
+}
+
+static void svm_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long val)
+{
+	if (n == HV_RSP)
+		to_vmcb(vcpu)->s.rsp = val;
+	else
+		vcpu->gpr[n] = val;
 }
 
 static void inject_exc(struct hv_vcpu *vcpu, u8 vector, bool has_err,
@@ -610,6 +601,8 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	};
 	struct hv_cpuid host = { 0 }, out;
 
+	vcpu->rec->info = leaf;		/* as on VMX (exit.c) */
+	vcpu->rec->value = sub;
 	if (leaf < HV_CPUID_HV_BASE || leaf >= 0x50000000)
 		cpuid_count(leaf, sub, &host.eax, &host.ebx, &host.ecx,
 			    &host.edx);
@@ -704,7 +697,8 @@ static int string_io(struct hv_vcpu *vcpu, u32 info, unsigned int size)
 		vcpu->gpr[HV_RCX] = (vcpu->gpr[HV_RCX] & ~mask) |
 				    ((vcpu->gpr[HV_RCX] - n) & mask);
 	/* REP with more to do: run the same instruction again (RIP stays) */
-	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 : 1;
+	vcpu->pending_len = rep && (vcpu->gpr[HV_RCX] & mask) ? 0 :
+			    insn_len(vcpu);
 	vcpu->io_count = n;
 	vcpu->io_gpa = gpa;
 	run->io.count = n;
@@ -741,7 +735,7 @@ static int handle_ioio(struct hv_vcpu *vcpu)
 		memcpy(run->io_data, &vcpu->gpr[HV_RAX], size);
 		vcpu->pending = HV_PENDING_PIO_OUT;
 	}
-	vcpu->pending_len = 1;	/* skip_insn when userspace is done */
+	vcpu->pending_len = insn_len(vcpu);	/* RIP moves when answered */
 	return 0;
 }
 
@@ -766,7 +760,7 @@ static int handle_vmmcall(struct hv_vcpu *vcpu)
 	run->hypercall.args[3] = vcpu->gpr[HV_RSI];
 	run->hypercall.ret = 0;
 	vcpu->pending = HV_PENDING_HYPERCALL;
-	vcpu->pending_len = 1;
+	vcpu->pending_len = insn_len(vcpu);
 	return 0;
 }
 
@@ -1165,19 +1159,6 @@ static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
 	return -1;
 }
 
-static unsigned long svm_gpr(struct hv_vcpu *vcpu, int n)
-{
-	return n == HV_RSP ? to_vmcb(vcpu)->s.rsp : vcpu->gpr[n];
-}
-
-static void svm_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long val)
-{
-	if (n == HV_RSP)
-		to_vmcb(vcpu)->s.rsp = val;
-	else
-		vcpu->gpr[n] = val;
-}
-
 /* A MOV to CR3 under nested paging (--trap-cr3): load it, report it. */
 static int svm_npt_cr3(struct hv_vcpu *vcpu, unsigned long val)
 {
@@ -1193,7 +1174,7 @@ static int svm_npt_cr3(struct hv_vcpu *vcpu, unsigned long val)
 static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
-	unsigned long val = svm_gpr(vcpu, d->gpr), cr0 = vcpu->guest_cr0;
+	unsigned long val = svm_get_gpr(vcpu, d->gpr), cr0 = vcpu->guest_cr0;
 	/* EFER.LMA is the same in the guest's view and the CPU's */
 	bool lma = s->efer & EFER_LMA, m64 = lma && (s->cs.attrib & BIT(9));
 
@@ -1209,7 +1190,7 @@ static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 		val = d->cr == 0 ? cr0 : d->cr == 3 ? vcpu->guest_cr3 :
 		      vcpu->guest_cr4;
 		if (d->op == CR_SMSW)
-			val = (svm_gpr(vcpu, d->gpr) & ~0xfffful) |
+			val = (svm_get_gpr(vcpu, d->gpr) & ~0xfffful) |
 			      (val & 0xffff);
 		else if (!m64)
 			val = (u32)val;
@@ -1269,8 +1250,7 @@ static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)
 		inject_exc(vcpu, 13, true, 0);
 		return 1;
 	}
-	v->s.rip += d.len;
-	v->c.int_state &= ~1ull;	/* the STI/MOV-SS shadow ends */
+	svm_skip(vcpu, d.len);
 	/* a trapped MOV to CR3 is reported to userspace (hv_cr3_note) */
 	return !(d.op == CR_MOV_TO && d.cr == 3 &&
 		 (vcpu->vm->flags & HVLAB_VM_TRAP_CR3));
@@ -1297,7 +1277,7 @@ static int svm_invlpg_decode(struct hv_vcpu *vcpu, u64 *lin,
 	int i;
 
 	for (i = 0; i < HV_NR_GPRS; i++)
-		gpr[i] = svm_gpr(vcpu, i);
+		gpr[i] = svm_get_gpr(vcpu, i);
 	if (insn_decode_mem(bytes, n, mode, gpr, v->s.rip, &m) ||
 	    m.opcode != 0x01 || m.reg != 7 || m.seg > INSN_SEG_GS)
 		return -1;
@@ -1325,8 +1305,7 @@ static int svm_invlpg_exit(struct hv_vcpu *vcpu)
 	}
 	vcpu->rec->value = lin;
 	vcpu->paging->invlpg(vcpu, lin);
-	v->s.rip += len;
-	v->c.int_state &= ~1ull;
+	svm_skip(vcpu, len);
 	return 1;
 }
 
@@ -1383,13 +1362,19 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	st->exits++;
 	st->by_reason[basic]++;
 	rec = &st->ring[st->head & (HVLAB_EXIT_RING_SIZE - 1)];
+	/*
+	 * The record keeps the hardware's own words, as run.c does on VMX:
+	 * reason is the EXITCODE (APM Vol. 2 App. C), qualification EXITINFO1
+	 * and gpa EXITINFO2 (a handler may set gpa, info and value after).
+	 * Userspace knows them for SVM by HVLAB_CAP_SVM and names them.
+	 */
 	rec->tsc = rdtsc();
 	rec->rip = v->s.rip;
 	rec->qualification = v->c.exit_info1;
-	rec->reason = basic;
-	rec->gpa = 0;
+	rec->reason = (u32)code;
+	rec->gpa = v->c.exit_info2;
 	rec->info = 0;
-	rec->value = code;
+	rec->value = 0;
 	vcpu->rec = rec;
 	vcpu->run->hw_exit_reason = basic;
 	vcpu->run->exit_qualification = v->c.exit_info1;
@@ -1556,59 +1541,6 @@ static void inject_pending(struct hv_vcpu *vcpu)
 	vcpu->event_pending = false;
 }
 
-/* What userspace completed for the last exit (run.c's complete_pending). */
-static int complete_pending(struct hv_vcpu *vcpu)
-{
-	struct vmcb *v = to_vmcb(vcpu);
-	struct hvlab_run *run = vcpu->run;
-	unsigned long *rax = &vcpu->gpr[HV_RAX];
-	u64 val = 0;
-
-	switch (vcpu->pending) {
-	case HV_PENDING_PIO_IN:
-		if (vcpu->io_count) {	/* INS: the data goes to memory */
-			/* no writable RAM there: a defined stop (run.c) */
-			if (hv_write_guest(vcpu->vm, vcpu->io_gpa, run->io_data,
-					   vcpu->io_count * vcpu->io_size)) {
-				hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
-						  vcpu->io_gpa, 0);
-				return 1;
-			}
-			break;
-		}
-		memcpy(&val, run->io_data, vcpu->io_size);
-		if (vcpu->io_size == 4)
-			*rax = (u32)val;
-		else
-			*rax = (*rax & ~((1ul << (8 * vcpu->io_size)) - 1)) | val;
-		break;
-	case HV_PENDING_HYPERCALL:
-		*rax = run->hypercall.ret;
-		break;
-	case HV_PENDING_MMIO_READ:
-		memcpy(&val, run->mmio.data, vcpu->mmio.size);
-		if (vcpu->mmio.reg == HV_RSP)
-			v->s.rsp = insn_merge_load(v->s.rsp, val, &vcpu->mmio);
-		else
-			vcpu->gpr[vcpu->mmio.reg] = insn_merge_load(
-				vcpu->gpr[vcpu->mmio.reg], val, &vcpu->mmio);
-		fallthrough;
-	case HV_PENDING_MMIO_WRITE:
-		/* no NRIP after a nested page fault: the decoded length */
-		v->s.rip += vcpu->pending_len;
-		v->c.int_state &= ~1ull;
-		vcpu->pending_len = 0;
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending != HV_PENDING_NONE && vcpu->pending_len)
-		skip_insn(vcpu);
-	vcpu->pending = HV_PENDING_NONE;
-	vcpu->pending_len = 0;
-	return 0;
-}
-
 /*
  * One VMRUN.  The guest's FPU state is in the CPU only between
  * kernel_fpu_begin() and kernel_fpu_end(), so the host task's never leaks
@@ -1676,25 +1608,16 @@ static void run_once(struct hv_vcpu *vcpu)
 
 static int svm_run(struct hv_vcpu *vcpu)
 {
-	struct hvlab_run *run = vcpu->run;
+	struct vmcb *v = to_vmcb(vcpu);
 	int ret;
 
-	ret = complete_pending(vcpu);
-	vcpu->pending = HV_PENDING_NONE;
-	if (ret)	/* 1: a stop, run->exit_reason set */
-		return ret < 0 ? ret : 0;
-	run->exit_reason = HVLAB_EXIT_UNKNOWN;
-	if (run->immediate_exit) {
-		run->exit_reason = HVLAB_EXIT_INTR;
-		return -EINTR;
-	}
+	ret = hv_run_begin(vcpu);
+	if (ret <= 0)
+		return ret;
 	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = HVLAB_EXIT_INTR;
-			ret = -EINTR;
+		ret = hv_run_check(vcpu);
+		if (ret)
 			break;
-		}
-		cond_resched();
 		inject_pending(vcpu);
 		run_once(vcpu);
 		reinject_interrupted(vcpu);
@@ -1702,11 +1625,7 @@ static int svm_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 	}
-	run->guest_rip = to_vmcb(vcpu)->s.rip;
-	run->if_flag = !!(to_vmcb(vcpu)->s.rflags & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = run->if_flag &&
-		!(to_vmcb(vcpu)->c.int_state & 1) && !vcpu->event_pending;
-	vcpu->stats->exits_to_user++;
+	hv_run_end(vcpu, v->s.rip, v->s.rflags, v->c.int_state & 1);
 	return ret < 0 ? ret : 0;
 }
 
@@ -1732,5 +1651,8 @@ const struct hv_x86_ops hv_svm_ops = {
 	.set_sregs = svm_set_sregs,
 	.inject = true,
 	.clear_event = svm_clear_event,
+	.get_gpr = svm_get_gpr,
+	.set_gpr = svm_set_gpr,
+	.skip_insn = svm_skip,
 	.paging_hw = &svm_paging_hw,
 };

@@ -29,7 +29,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#define GPR(n)		(n * 8)
+#include "gprs.S"
 
 .text
 SYM_FUNC_START(hv_svm_vmrun)
@@ -47,20 +47,7 @@ SYM_FUNC_START(hv_svm_vmrun)
 	mov	%rdx, %rax
 	vmsave	%rax		/* the host's hidden state */
 
-	mov	GPR(1)(%rdi), %rcx
-	mov	GPR(2)(%rdi), %rdx
-	mov	GPR(3)(%rdi), %rbx
-	mov	GPR(5)(%rdi), %rbp
-	mov	GPR(6)(%rdi), %rsi
-	mov	GPR(8)(%rdi), %r8
-	mov	GPR(9)(%rdi), %r9
-	mov	GPR(10)(%rdi), %r10
-	mov	GPR(11)(%rdi), %r11
-	mov	GPR(12)(%rdi), %r12
-	mov	GPR(13)(%rdi), %r13
-	mov	GPR(14)(%rdi), %r14
-	mov	GPR(15)(%rdi), %r15
-	mov	GPR(7)(%rdi), %rdi
+	HV_LOAD_GPRS
 
 	mov	(%rsp), %rax
 	vmload	%rax		/* the guest's hidden state */
@@ -70,20 +57,7 @@ SYM_FUNC_START(hv_svm_vmrun)
 
 	push	%rdi
 	mov	24(%rsp), %rdi
-	mov	%rcx, GPR(1)(%rdi)
-	mov	%rdx, GPR(2)(%rdi)
-	mov	%rbx, GPR(3)(%rdi)
-	mov	%rbp, GPR(5)(%rdi)
-	mov	%rsi, GPR(6)(%rdi)
-	mov	%r8, GPR(8)(%rdi)
-	mov	%r9, GPR(9)(%rdi)
-	mov	%r10, GPR(10)(%rdi)
-	mov	%r11, GPR(11)(%rdi)
-	mov	%r12, GPR(12)(%rdi)
-	mov	%r13, GPR(13)(%rdi)
-	mov	%r14, GPR(14)(%rdi)
-	mov	%r15, GPR(15)(%rdi)
-	popq	GPR(7)(%rdi)
+	HV_STORE_GPRS
 
 	mov	8(%rsp), %rax
 	vmload	%rax		/* the host's GS base is back from here on */

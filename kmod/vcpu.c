@@ -240,6 +240,35 @@ static long vmx_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
+/*
+ * The general-purpose registers the hardware does not keep (all but RSP)
+ * live in vcpu->gpr for both backends; hv_ops->get_regs and set_regs add
+ * RSP, RIP and RFLAGS from the VMCS or the VMCB.
+ */
+static void get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
+{
+	const unsigned long *g = vcpu->gpr;
+
+	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
+	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
+	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
+	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
+	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
+	hv_ops->get_regs(vcpu, r);
+}
+
+static void set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
+{
+	unsigned long *g = vcpu->gpr;
+
+	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
+	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
+	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
+	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
+	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
+	hv_ops->set_regs(vcpu, r);
+}
+
 static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 			      void __user *uarg)
 {
@@ -255,7 +284,7 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 			return -EINVAL;
 		return hv_ops->run(vcpu);
 	case HVLAB_GET_REGS:
-		hv_ops->get_regs(vcpu, &u.regs);
+		get_regs(vcpu, &u.regs);
 		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
 	case HVLAB_SET_REGS:
 		if (copy_from_user(&u.regs, uarg, sizeof(u.regs)))
@@ -270,13 +299,13 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 		if (vcpu->pending != HV_PENDING_NONE) {
 			struct hvlab_regs old;
 
-			hv_ops->get_regs(vcpu, &old);
+			hv_ops->get_regs(vcpu, &old);	/* RIP */
 			if (old.rip != u.regs.rip) {
 				vcpu->pending = HV_PENDING_NONE;
 				vcpu->pending_len = 0;
 			}
 		}
-		hv_ops->set_regs(vcpu, &u.regs);
+		set_regs(vcpu, &u.regs);
 		return 0;
 	case HVLAB_GET_SREGS:
 		hv_ops->get_sregs(vcpu, &u.sregs);
@@ -567,6 +596,10 @@ const struct hv_x86_ops hv_vmx_ops = {
 	.set_sregs = hv_vmcs_set_sregs,
 	.inject = true,
 	.clear_event = hv_clear_event,
+	.get_gpr = hv_get_gpr,
+	.set_gpr = hv_set_gpr,
+	.skip_insn = hv_skip_instruction,
+	.complete_emulation = hv_mmio_complete,
 	.vcpu_ioctl = vmx_vcpu_ioctl,
 	.paging_hw = &hv_vmx_paging_hw,
 };

@@ -351,8 +351,7 @@ int hv_cr3_write(struct hv_vcpu *vcpu, unsigned long val, u64 old,
 
 /* exit_io.c: port I/O and MMIO exits */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
-void hv_mmio_rmw_complete(struct hv_vcpu *vcpu);
-int hv_mmio_movs_complete(struct hv_vcpu *vcpu, bool in);
+int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
 int hv_handle_io(struct hv_vcpu *vcpu);
 int hv_handle_ept_violation(struct hv_vcpu *vcpu);
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
@@ -374,7 +373,6 @@ unsigned long hv_get_gpr(struct hv_vcpu *vcpu, int n);
 void hv_set_gpr(struct hv_vcpu *vcpu, int n, unsigned long v);
 void hv_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 			 u32 err);
-int hv_internal_error(struct hv_vcpu *vcpu, u32 sub, u64 d0, u64 d1);
 int hv_emulate_rdmsr(struct hv_vcpu *vcpu, unsigned int len);
 int hv_emulate_wrmsr(struct hv_vcpu *vcpu, unsigned int len);
 

@@ -180,13 +180,6 @@ int hv_vmcs_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 
 void hv_vmcs_get_regs(struct hv_vcpu *vcpu, struct hvlab_regs *r)
 {
-	const unsigned long *g = vcpu->gpr;
-
-	r->rax = g[HV_RAX]; r->rbx = g[HV_RBX]; r->rcx = g[HV_RCX];
-	r->rdx = g[HV_RDX]; r->rsi = g[HV_RSI]; r->rdi = g[HV_RDI];
-	r->rbp = g[HV_RBP]; r->r8 = g[HV_R8]; r->r9 = g[HV_R9];
-	r->r10 = g[HV_R10]; r->r11 = g[HV_R11]; r->r12 = g[HV_R12];
-	r->r13 = g[HV_R13]; r->r14 = g[HV_R14]; r->r15 = g[HV_R15];
 	r->rsp = vmcs_readl(GUEST_RSP);
 	r->rip = vmcs_readl(GUEST_RIP);
 	r->rflags = vmcs_readl(GUEST_RFLAGS);
@@ -198,13 +191,7 @@ void hv_vmcs_set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 {
 	/* bit 1 is always 1; VM entry checks reserved bits (SDM 26.3.1.4) */
 	unsigned long rflags = (r->rflags & 0x3f7fd7ul) | 2;
-	unsigned long *g = vcpu->gpr;
 
-	g[HV_RAX] = r->rax; g[HV_RBX] = r->rbx; g[HV_RCX] = r->rcx;
-	g[HV_RDX] = r->rdx; g[HV_RSI] = r->rsi; g[HV_RDI] = r->rdi;
-	g[HV_RBP] = r->rbp; g[HV_R8] = r->r8; g[HV_R9] = r->r9;
-	g[HV_R10] = r->r10; g[HV_R11] = r->r11; g[HV_R12] = r->r12;
-	g[HV_R13] = r->r13; g[HV_R14] = r->r14; g[HV_R15] = r->r15;
 	vmcs_writel(GUEST_RSP, r->rsp);
 	vmcs_writel(GUEST_RIP, r->rip);
 	if (vcpu->rmode)

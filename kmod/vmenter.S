@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmenter.S - the only assembly in hvlab: enter the guest, come back.
+ * vmenter.S - the VMX entry stub: enter the guest, come back.  (SVM's is
+ * svm_enter.S; gprs.S holds the register swap the two share.)
  *
  * int hv_vmenter(unsigned long *gprs, int launched)
  *
@@ -39,9 +40,9 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
-#define VMCS_HOST_RSP	0x6c14
+#include "gprs.S"
 
-#define GPR(n)		(n * 8)
+#define VMCS_HOST_RSP	0x6c14
 
 .text
 SYM_FUNC_START(hv_vmenter)
@@ -61,20 +62,7 @@ SYM_FUNC_START(hv_vmenter)
 	/* CF = launched; MOVs and VERW leave CF alone */
 	bt	$0, %esi
 	mov	GPR(0)(%rdi), %rax
-	mov	GPR(1)(%rdi), %rcx
-	mov	GPR(2)(%rdi), %rdx
-	mov	GPR(3)(%rdi), %rbx
-	mov	GPR(5)(%rdi), %rbp
-	mov	GPR(6)(%rdi), %rsi
-	mov	GPR(8)(%rdi), %r8
-	mov	GPR(9)(%rdi), %r9
-	mov	GPR(10)(%rdi), %r10
-	mov	GPR(11)(%rdi), %r11
-	mov	GPR(12)(%rdi), %r12
-	mov	GPR(13)(%rdi), %r13
-	mov	GPR(14)(%rdi), %r14
-	mov	GPR(15)(%rdi), %r15
-	mov	GPR(7)(%rdi), %rdi
+	HV_LOAD_GPRS
 	/* the last memory access before the guest runs: clear the buffers */
 	VM_CLEAR_CPU_BUFFERS
 	/* objtool: execution "resumes" at hv_vmexit with this stack state */
@@ -92,20 +80,7 @@ SYM_INNER_LABEL(hv_vmexit, SYM_L_GLOBAL)
 	push	%rdi
 	mov	8(%rsp), %rdi
 	mov	%rax, GPR(0)(%rdi)
-	mov	%rcx, GPR(1)(%rdi)
-	mov	%rdx, GPR(2)(%rdi)
-	mov	%rbx, GPR(3)(%rdi)
-	mov	%rbp, GPR(5)(%rdi)
-	mov	%rsi, GPR(6)(%rdi)
-	mov	%r8, GPR(8)(%rdi)
-	mov	%r9, GPR(9)(%rdi)
-	mov	%r10, GPR(10)(%rdi)
-	mov	%r11, GPR(11)(%rdi)
-	mov	%r12, GPR(12)(%rdi)
-	mov	%r13, GPR(13)(%rdi)
-	mov	%r14, GPR(14)(%rdi)
-	mov	%r15, GPR(15)(%rdi)
-	popq	GPR(7)(%rdi)
+	HV_STORE_GPRS
 	/* before any RET: no return may speculate to a guest's RSB entry */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE

@@ -55,21 +55,6 @@ const struct hvlab_caps *hvlab_vmx_caps(void)
 	return &caps;
 }
 
-/*
- * kvm.ko exports kvm_rebooting (GPL) on every kernel hvlab supports: if it
- * resolves, KVM is loaded.  (kvm_debugfs_dir, exported by 6.1, is static
- * in 6.12.)
- */
-static bool kvm_loaded(void)
-{
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
-		return false;
-	__symbol_put("kvm_rebooting");
-	return true;
-}
-
 static const char *owner_name(u32 owner)
 {
 	switch (owner) {
@@ -167,7 +152,7 @@ static void report_busy(void)
 	for_each_online_cpu(cpu) {
 		if (!per_cpu(hv_cpu, cpu).on) {
 			pr_warn("hvlab: cannot enable VMX on CPU %d: it is held by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
-				cpu, owner_name(kvm_loaded() ?
+				cpu, owner_name(hv_kvm_loaded() ?
 				HVLAB_OWNER_KVM : HVLAB_OWNER_UNKNOWN));
 			return;
 		}
@@ -196,7 +181,7 @@ int hvlab_vmx_get(void)
 	 * kvm_intel, when loaded, owns the single emergency callback slot; its
 	 * callback executes VMXOFF whoever set CR4.VMXE, which covers us too.
 	 */
-	if (!kvm_loaded()) {
+	if (!hv_kvm_loaded()) {
 		cpu_emergency_register_virt_callback(hvlab_emergency_vmxoff);
 		emergency_cb_registered = true;
 	}
@@ -310,26 +295,8 @@ static void probe_ipi(void *arg)
 
 int hvlab_vmx_probe(struct hvlab_probe *p)
 {
-	int cpu;
-
-	memset(p, 0, sizeof(*p));
 	mutex_lock(&vmx_lock);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct hvlab_probe_cpu *r;
-
-		if (p->nr_cpus >= HVLAB_MAX_CPUS)
-			break;
-		r = &p->cpu[p->nr_cpus++];
-		r->cpu = cpu;
-		smp_call_function_single(cpu, probe_ipi, r, 1);
-		if (r->result == -EBUSY)
-			r->owner = kvm_loaded() ? HVLAB_OWNER_KVM :
-				   HVLAB_OWNER_UNKNOWN;
-		if (r->result && !p->result)
-			p->result = r->result;
-	}
-	cpus_read_unlock();
+	hv_probe_cpus(p, probe_ipi);
 	mutex_unlock(&vmx_lock);
 	if (p->result == -EBUSY)
 		pr_info("hvlab: probe: VMX is held by %s\n",

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -220,6 +221,19 @@ static int bad_usage(const char *fmt, const char *arg)
  * it the bus observer.  With both, the dashboard feeds the trace, so there
  * is one reader of the exit rings.  The trace is closed by cmd_run.
  */
+/*
+ * Which extension the module drives (HVLAB_CAP_SVM): on AMD the exit
+ * records hold SVM EXITCODEs, and the trace and the dashboard say so.
+ */
+static uint32_t module_vendor(const struct vm *vm)
+{
+	struct hvlab_caps caps;
+
+	if (ioctl(vm->sys_fd, HVLAB_GET_CAPS, &caps) == 0 && (caps.features & HVLAB_CAP_SVM))
+		return TRACE_VENDOR_AMD;
+	return TRACE_VENDOR_INTEL;
+}
+
 static int start_watching(struct vm *vm, const char *image, const char *record,
 			  bool dashboard, struct trace_writer **recp)
 {
@@ -230,7 +244,7 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 	if (record) {
 		struct trace_config tc = {
 			.mem_size = vm->opt.ram_size, .nr_vcpus = vm->ncpus,
-			.vm_flags = vm->opt.vm_flags,
+			.vm_flags = vm->opt.vm_flags, .vendor = module_vendor(vm),
 		};
 		const char *base = strrchr(image, '/');
 
@@ -247,7 +261,7 @@ static int start_watching(struct vm *vm, const char *image, const char *record,
 	}
 	if (dashboard) {
 		struct dash_config dc = {
-			.image = image, .vm_flags = vm->opt.vm_flags,
+			.image = image, .vm_flags = vm->opt.vm_flags, .vendor = module_vendor(vm),
 			.mem_size = vm->opt.ram_size, .nr_vcpus = vm->ncpus,
 			.vga_mem = gmem_ptr(&vm->mem, TRACE_VGA_GPA, TRACE_VGA_BYTES),
 			.record = rec,

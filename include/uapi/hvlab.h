@@ -493,6 +493,13 @@ struct hvlab_run {
  * CR access: info = the exit qualification, value = the register value;
  * CPUID: info = leaf, value = subleaf; MSR: info = index, value = data;
  * EPT violation: gpa set, info = qualification bits.
+ *
+ * On AMD (HVLAB_CAP_SVM) the fields hold the VMCB's words instead: reason
+ * is the EXITCODE (AMD APM Vol. 2 Appendix C, e.g. 0x7B IOIO, 0x400 NPF),
+ * qualification is EXITINFO1 and gpa is EXITINFO2 (for NPF, the GPA).
+ * CPUID: info = leaf, value = subleaf; IOIO: info = EXITINFO1; MSR and
+ * VMMCALL: info = index / number; NPF: info = EXITINFO1 bits 31:0.
+ * hvlab_stats.by_reason still counts each SVM exit under a VMX reason.
  */
 struct hvlab_exit_record {
 	__u64 tsc;		/* guest TSC at the exit */

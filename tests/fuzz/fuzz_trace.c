@@ -13,7 +13,8 @@
  *
  * Seeds: when HVLAB_FUZZ_SEED_DIR is set and holds no seed yet,
  * LLVMFuzzerInitialize writes a small trace with one record of every type
- * there, plus the first 4 KiB of the demo trace.
+ * there, plus the first 4 KiB of the demo trace, and an AMD trace (the
+ * vendor field of format 2.0, SVM exit codes) when that one is missing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,40 @@ static void seed_small(const char *path)
 	trace_close(w);
 }
 
+/*
+ * A trace recorded on AMD (format 2.0, vendor 1 at header offset 112): SVM
+ * EXITCODEs as reasons, so mutations reach the vendor field, the SVM
+ * range checks of the reader and the SVM decoders of the panels.
+ */
+static void seed_amd(const char *path)
+{
+	struct trace_config cfg = { .mem_size = 1 << 20, .nr_vcpus = 1, .image = "amd",
+				    .vendor = TRACE_VENDOR_AMD };
+	struct trace_writer *w = trace_create(path, &cfg);
+	static const struct hvlab_exit_record e[] = {
+		{ .reason = 0x72, .info = 1 },					/* CPUID */
+		{ .reason = 0x7b, .qualification = 0x3f8ull << 16 | 0x10 },	/* OUT */
+		{ .reason = 0x7b, .qualification = 0x1f0ull << 16 | 0x12d },	/* REP INSW */
+		{ .reason = 0x400, .qualification = 1ull << 33 | 6, .gpa = 0x5000 },	/* NPF */
+		{ .reason = 0x7c, .qualification = 1, .info = 0x10 },		/* WRMSR */
+		{ .reason = 0x4e, .qualification = 2 },				/* #PF */
+		{ .reason = 0x80 },						/* VMRUN */
+		{ .reason = 0xffffffffu },					/* INVALID */
+	};
+	struct hvlab_translation t = { .gva = 0x1000, .gpa = 0x1000, .hpa = 0x2000,
+				       .paging_mode = 4, .guest_steps = 1, .second_steps = 1,
+				       .guest = { { .level = 1, .table = 0x8000, .entry = 0x1003 } },
+				       .second = { { .level = 1, .table = 0x9000, .entry = 0x2007 } } };
+
+	if (!w)
+		return;
+	trace_set_time(w, 1);
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		trace_write_exit(w, 0, &e[i]);
+	trace_write_walk(w, 0, &t);
+	trace_close(w);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = getenv("HVLAB_FUZZ_SEED_DIR");
@@ -78,6 +113,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!dir)
 		return 0;
+	/* seeds added later go into a directory that already has the first */
+	snprintf(path, sizeof(path), "%s/seed-trace-amd", dir);
+	if (access(path, F_OK) != 0)
+		seed_amd(path);
 	snprintf(path, sizeof(path), "%s/seed-trace-small", dir);
 	if (access(path, F_OK) == 0)
 		return 0;

@@ -10,6 +10,7 @@
 #include "kselftest_harness.h"
 
 #include "dash/decode.h"
+#include "dash/trace.h"
 
 static const char *words(unsigned reason, uint64_t qual, uint32_t info, uint64_t value,
 			 uint64_t gpa)
@@ -206,6 +207,138 @@ TEST(paging_entry_flags)
 	EXPECT_STREQ("R-X WB PS", b);
 	decode_ept_flags(0x1000, b, sizeof(b));
 	EXPECT_STREQ("not present", b);
+}
+
+/* AMD: the record holds EXITCODE, EXITINFO1 (qualification), EXITINFO2 (gpa). */
+static const char *svm_words(uint32_t code, uint64_t info1, uint32_t info, uint64_t value,
+			     uint64_t info2)
+{
+	static char buf[160];
+	struct hvlab_exit_record e = {
+		.reason = code, .qualification = info1, .info = info, .value = value, .gpa = info2,
+	};
+
+	decode_exit_vendor(TRACE_VENDOR_AMD, &e, buf, sizeof(buf));
+	return buf;
+}
+
+/* APM Vol. 2 15.10.2, Figure 15-2: IOIO EXITINFO1. */
+TEST(svm_ioio_exitinfo1)
+{
+	struct svm_io_info io;
+
+	/* OUT DX=0x3f8, 1 byte: port 31:16, SZ8 bit 4, TYPE 0 */
+	decode_svm_io(0x3f8ull << 16 | 1u << 4, &io);
+	EXPECT_EQ(0x3f8, io.port);
+	EXPECT_EQ(1u, io.size);
+	EXPECT_FALSE(io.in);
+	EXPECT_FALSE(io.string);
+	EXPECT_FALSE(io.rep);
+	/* REP INSW from port 0x1f0, 32-bit addresses, ES */
+	decode_svm_io(0x1f0ull << 16 | 1u << 8 | 1u << 5 | 1u << 3 | 1u << 2 | 1u, &io);
+	EXPECT_EQ(0x1f0, io.port);
+	EXPECT_EQ(2u, io.size);
+	EXPECT_TRUE(io.in);
+	EXPECT_TRUE(io.string);
+	EXPECT_TRUE(io.rep);
+	EXPECT_EQ(32u, io.addr_bits);
+	EXPECT_EQ(0u, io.seg);
+	/* IN EAX from 0xcfc: SZ32 bit 6 */
+	decode_svm_io(0xcfcull << 16 | 1u << 6 | 1u, &io);
+	EXPECT_EQ(4u, io.size);
+
+	EXPECT_STREQ("VMEXIT_IOIO: OUT 0x3f8, 1 byte",
+		     svm_words(0x7b, 0x3f8ull << 16 | 1u << 4, 0x3f80010, 0, 0x100005));
+	EXPECT_STREQ("VMEXIT_IOIO: IN 0xcfc, 4 bytes",
+		     svm_words(0x7b, 0xcfcull << 16 | 1u << 6 | 1u, 0, 0, 0));
+	EXPECT_STREQ("VMEXIT_IOIO: REP INSW 0x1f0",
+		     svm_words(0x7b, 0x1f0ull << 16 | 1u << 8 | 1u << 5 | 1u << 3 | 1u << 2 | 1u,
+			       0, 0, 0));
+}
+
+/* APM Vol. 2 15.25.6: NPF EXITINFO1, a #PF error code plus bits 32 and 33. */
+TEST(svm_npf_exitinfo1)
+{
+	struct svm_npf_info f;
+
+	decode_svm_npf(1ull << 32 | 1u << 2 | 1u << 1, &f);
+	EXPECT_FALSE(f.present);
+	EXPECT_TRUE(f.write);
+	EXPECT_TRUE(f.user);
+	EXPECT_FALSE(f.reserved);
+	EXPECT_FALSE(f.fetch);
+	EXPECT_TRUE(f.final);
+	EXPECT_FALSE(f.table);
+	decode_svm_npf(1ull << 33 | 1u << 4 | 1u << 3 | 1u, &f);
+	EXPECT_TRUE(f.present);
+	EXPECT_TRUE(f.reserved);
+	EXPECT_TRUE(f.fetch);
+	EXPECT_TRUE(f.table);
+	EXPECT_FALSE(f.final);
+
+	EXPECT_STREQ("VMEXIT_NPF: nested page fault GPA 0xfee00300 write (not present), final address",
+		     svm_words(0x400, 1ull << 32 | 6, 6, 0, 0xfee00300));
+	EXPECT_STREQ("VMEXIT_NPF: nested page fault GPA 0x5000 read (not present), walking guest tables",
+		     svm_words(0x400, 1ull << 33 | 4, 0, 0, 0x5000));
+	EXPECT_STREQ("VMEXIT_NPF: nested page fault GPA 0x2000 fetch (protection)",
+		     svm_words(0x400, 0x15, 0, 0, 0x2000));
+}
+
+TEST(svm_names_beside_the_common_reason)
+{
+	struct hvlab_exit_record cpuid = { .reason = 0x72, .info = 0x80000001 };
+	struct hvlab_exit_record wrmsr = { .reason = 0x7c, .qualification = 1, .info = 0x10 };
+	struct hvlab_exit_record vmrun = { .reason = 0x80 };
+
+	EXPECT_STREQ("VMEXIT_CPUID: CPUID leaf 0x80000001",
+		     svm_words(0x72, 0, 0x80000001, 0, 0));
+	EXPECT_STREQ("VMEXIT_HLT: HLT", svm_words(0x78, 0, 0, 0, 0));
+	EXPECT_STREQ("VMEXIT_VMMCALL: VMMCALL nr 1", svm_words(0x81, 0, 1, 0, 0));
+	EXPECT_STREQ("VMEXIT_EXCP14: exception #PF (vector 14)", svm_words(0x4e, 2, 0, 0, 0));
+	EXPECT_STREQ("VMEXIT_VMRUN: no VMX counterpart", svm_words(0x80, 0, 0, 0, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_CPUID, decode_common_reason(TRACE_VENDOR_AMD, &cpuid));
+	EXPECT_EQ(HVLAB_VMX_EXIT_WRMSR, decode_common_reason(TRACE_VENDOR_AMD, &wrmsr));
+	EXPECT_EQ(-1, decode_common_reason(TRACE_VENDOR_AMD, &vmrun));
+	EXPECT_STREQ("VMEXIT_CPUID", decode_record_name(TRACE_VENDOR_AMD, &cpuid));
+	/* the same number on Intel is a VMX reason: 0x72 = 114 is none */
+	EXPECT_EQ(-1, decode_common_reason(TRACE_VENDOR_INTEL, &cpuid));
+	cpuid.reason = HVLAB_VMX_EXIT_CPUID;
+	EXPECT_STREQ("CPUID", decode_record_name(TRACE_VENDOR_INTEL, &cpuid));
+}
+
+/* The detail view: EXITINFO1 bit by bit. */
+TEST(svm_fields_show_exitinfo1_bits)
+{
+	struct hvlab_exit_record npf = { .reason = 0x400, .qualification = 1ull << 33 | 6,
+					 .gpa = 0x7000 };
+	struct hvlab_exit_record io = { .reason = 0x7b, .qualification = 0x3f8ull << 16 | 0x10,
+					.gpa = 0x100020 };
+	char lines[12][96];
+	int n;
+
+	n = decode_exit_fields_vendor(TRACE_VENDOR_AMD, &npf, lines, 12);
+	ASSERT_GE(n, 10);
+	EXPECT_STREQ("EXITCODE    0x400 VMEXIT_NPF (common: EPT_VIOLATION)", lines[0]);
+	EXPECT_STREQ("EXITINFO1   0x200000006", lines[1]);
+	EXPECT_STREQ("  0     present      no", lines[2]);
+	EXPECT_STREQ("  1     write        yes", lines[3]);
+	EXPECT_STREQ("  33    table walk   yes (reading a guest page table)", lines[8]);
+	EXPECT_STREQ("EXITINFO2   0x7000 (the GPA)", lines[9]);
+	n = decode_exit_fields_vendor(TRACE_VENDOR_AMD, &io, lines, 12);
+	ASSERT_GE(n, 8);
+	EXPECT_STREQ("  0     direction    OUT", lines[2]);
+	EXPECT_STREQ("  6:4   size         1 byte(s)", lines[5]);
+	EXPECT_STREQ("  31:16 port         0x3f8", lines[6]);
+	EXPECT_STREQ("EXITINFO2   0x100020 (the next RIP)", lines[7]);
+	/* small buffers: never past len */
+	npf.qualification = 6;
+	for (size_t len = 0; len < 40; len++) {
+		char buf[64];
+
+		memset(buf, 'X', sizeof(buf));
+		decode_exit_vendor(TRACE_VENDOR_AMD, &npf, buf, len);
+		EXPECT_EQ('X', buf[len]);
+	}
 }
 
 TEST_HARNESS_MAIN

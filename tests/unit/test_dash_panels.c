@@ -581,4 +581,79 @@ TEST(canvas_clips_and_decodes_utf8)
 	canvas_free(c);
 }
 
+/*
+ * An AMD trace's model: rows named as the APM names the exit with the
+ * common reason beside, the log decoding EXITINFO1, the walk saying NPT.
+ */
+TEST(amd_exits_log_and_walk)
+{
+	struct trace_config cfg = { .nr_vcpus = 1, .vendor = TRACE_VENDOR_AMD };
+	struct dash_model *m = model_new(&cfg);
+	struct dash_view v;
+	struct trace_event ev = { .type = TRACE_EXIT };
+	struct hvlab_translation t = { .gva = 0x1000, .gpa = 0x1000, .hpa = 0x2000,
+				       .paging_mode = 4, .guest_steps = 1, .second_steps = 1,
+				       .guest = { { .level = 1, .table = 0x8000, .entry = 0x1003 } },
+				       .second = { { .level = 1, .table = 0x9000, .entry = 0x2007 } } };
+	char *txt;
+
+	ASSERT_NE(NULL, m);
+	for (int i = 0; i < 3; i++) {
+		ev.exit = (struct hvlab_exit_record){ .reason = 0x7b,
+						      .qualification = 0x3f8ull << 16 | 0x10 };
+		model_apply(m, &ev);
+	}
+	ev.exit = (struct hvlab_exit_record){ .reason = 0x72, .info = 0xd };
+	model_apply(m, &ev);
+	ev.exit = (struct hvlab_exit_record){ .reason = 0x80 };	/* VMRUN: no VMX reason */
+	model_apply(m, &ev);
+	ev.exit = (struct hvlab_exit_record){ .reason = 0x400, .qualification = 1ull << 32 | 4,
+					      .gpa = 0x1000 };
+	model_apply(m, &ev);
+	ev = (struct trace_event){ .type = TRACE_WALK, .walk = t };
+	model_apply(m, &ev);
+	EXPECT_EQ(6ull, m->total);
+	EXPECT_EQ(3ull, m->by_reason[HVLAB_VMX_EXIT_IO]);
+	EXPECT_EQ(1ull, m->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
+
+	view_init(&v, "replay");
+	v.panel = PANEL_EXITS;
+	txt = render(m, &v, 80, 24);
+	EXPECT_NE(NULL, strstr(txt, "Common reason")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, " VMEXIT_IOIO                    3   50.0          0  IO_INSTRUCTION"))
+		TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, " VMEXIT_CPUID ")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, " VMEXIT_NPF ")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "EPT_VIOLATION")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, " VMEXIT_VMRUN ")) TH_LOG("%s", txt);
+	free(txt);
+
+	v.panel = PANEL_LOG;
+	txt = render(m, &v, 120, 30);
+	EXPECT_NE(NULL, strstr(txt, "VMEXIT_NPF: nested page fault GPA 0x1000 read (not present), final address"))
+		TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "VMEXIT_IOIO: OUT 0x3f8, 1 byte")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "Exit #6: VMEXIT_NPF (0x400)")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "32    final addr.  yes")) TH_LOG("%s", txt);
+	free(txt);
+	/* the filter is by common reason */
+	v.filter = HVLAB_VMX_EXIT_CPUID;
+	txt = render(m, &v, 120, 30);
+	EXPECT_NE(NULL, strstr(txt, "VMEXIT_CPUID: CPUID leaf 0xd")) TH_LOG("%s", txt);
+	EXPECT_EQ(NULL, strstr(txt, "VMEXIT_IOIO:")) TH_LOG("%s", txt);
+	free(txt);
+
+	v.panel = PANEL_WALK;
+	v.walk_set = true;
+	v.walk_gva = 0x1000;
+	txt = render(m, &v, 80, 24);
+	EXPECT_NE(NULL, strstr(txt, "-> HPA (NPT)")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "second stage NPT")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "Stage 2: NPT")) TH_LOG("%s", txt);
+	EXPECT_NE(NULL, strstr(txt, "P RW US")) TH_LOG("%s", txt);	/* x86 flags, not RWX */
+	EXPECT_EQ(NULL, strstr(txt, "EPT")) TH_LOG("%s", txt);
+	free(txt);
+	model_free(m);
+}
+
 TEST_HARNESS_MAIN

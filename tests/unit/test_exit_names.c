@@ -138,4 +138,59 @@ TEST(stats_table_lists_nonzero_reasons_most_frequent_first)
 	free(st);
 }
 
+/* AMD APM Vol. 2 Appendix C: SVM EXITCODEs and the VMX reason each counts under. */
+TEST(svm_exit_codes_by_number)
+{
+	EXPECT_STREQ("VMEXIT_CR0_READ", svm_exit_name(0x00));
+	EXPECT_STREQ("VMEXIT_CR3_WRITE", svm_exit_name(0x13));
+	EXPECT_STREQ("VMEXIT_DR7_WRITE", svm_exit_name(0x37));
+	EXPECT_STREQ("VMEXIT_EXCP14", svm_exit_name(0x4e));
+	EXPECT_STREQ("VMEXIT_EXCP16", svm_exit_name(0x50));
+	EXPECT_STREQ("VMEXIT_EXCP31", svm_exit_name(0x5f));
+	EXPECT_STREQ("VMEXIT_INTR", svm_exit_name(0x60));
+	EXPECT_STREQ("VMEXIT_CPUID", svm_exit_name(0x72));
+	EXPECT_STREQ("VMEXIT_HLT", svm_exit_name(0x78));
+	EXPECT_STREQ("VMEXIT_IOIO", svm_exit_name(0x7b));
+	EXPECT_STREQ("VMEXIT_MSR", svm_exit_name(0x7c));
+	EXPECT_STREQ("VMEXIT_SHUTDOWN", svm_exit_name(0x7f));
+	EXPECT_STREQ("VMEXIT_VMMCALL", svm_exit_name(0x81));
+	EXPECT_STREQ("VMEXIT_XSETBV", svm_exit_name(0x8d));
+	EXPECT_STREQ("VMEXIT_CR15_WRITE_TRAP", svm_exit_name(0x9f));
+	EXPECT_STREQ("VMEXIT_NPF", svm_exit_name(0x400));
+	EXPECT_STREQ("VMEXIT_INVALID", svm_exit_name(0xffffffffu));
+	/* unassigned */
+	EXPECT_STREQ("VMEXIT_UNKNOWN", svm_exit_name(0xa5));
+	EXPECT_STREQ("VMEXIT_UNKNOWN", svm_exit_name(0x3ff));
+	EXPECT_STREQ("VMEXIT_UNKNOWN", svm_exit_name(0x404));
+	EXPECT_TRUE(svm_exit_known(0x7b));
+	EXPECT_FALSE(svm_exit_known(0x404));
+	/* every code below the high ones is named or unknown, never NULL */
+	for (uint32_t c = 0; c < 0x500; c++)
+		ASSERT_NE(NULL, svm_exit_name(c));
+}
+
+TEST(svm_exit_common_reasons)
+{
+	EXPECT_EQ(HVLAB_VMX_EXIT_CPUID, svm_exit_common(0x72, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_IO, svm_exit_common(0x7b, 0x3f80010));
+	EXPECT_EQ(HVLAB_VMX_EXIT_EPT_VIOLATION, svm_exit_common(0x400, 6));
+	EXPECT_EQ(HVLAB_VMX_EXIT_HLT, svm_exit_common(0x78, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_VMCALL, svm_exit_common(0x81, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_TRIPLE_FAULT, svm_exit_common(0x7f, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_EXTERNAL_INT, svm_exit_common(0x60, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_CR_ACCESS, svm_exit_common(0x13, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_DR_ACCESS, svm_exit_common(0x27, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_EXCEPTION_NMI, svm_exit_common(0x4e, 0));
+	/* VMEXIT_MSR: EXITINFO1 bit 0 is the direction (APM 15.11) */
+	EXPECT_EQ(HVLAB_VMX_EXIT_RDMSR, svm_exit_common(0x7c, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_WRMSR, svm_exit_common(0x7c, 1));
+	EXPECT_EQ(HVLAB_VMX_EXIT_INVALID_STATE, svm_exit_common(0xffffffffu, 0));
+	/* SVM instructions have no VMX exit */
+	EXPECT_EQ(-1, svm_exit_common(0x80, 0));
+	EXPECT_EQ(-1, svm_exit_common(0x84, 0));
+	EXPECT_EQ(-1, svm_exit_common(0x404, 0));
+	for (uint32_t c = 0; c < 0x500; c++)
+		ASSERT_LT(svm_exit_common(c, 0), HVLAB_NR_EXIT_REASONS);
+}
+
 TEST_HARNESS_MAIN

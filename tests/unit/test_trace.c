@@ -282,7 +282,9 @@ TEST(corrupt_fields_are_named)
 		int readable;
 	} cases[] = {
 		{ -1, 0, "XVLA", 4, "not an hvlab trace", 0 },
-		{ -1, 8, { 2, 0, 0, 0 }, 4, "version 2.0", 0 },
+		{ -1, 8, { 3, 0, 0, 0 }, 4, "version 3.0", 0 },
+		{ -1, 8, { 0, 0, 0, 0 }, 4, "version 0.0", 0 },
+		{ -1, 112, { 2 }, 1, "unknown vendor 2", 0 },
 		{ -1, 24, { 0, 0, 0, 0 }, 4, "vCPU count 0", 0 },
 		{ -1, 28, { 0x80 }, 1, "unknown VM flags", 0 },
 		{ 1, 16 + 4, { 200 }, 1, "exit reason 200 out of range", 1 },
@@ -686,6 +688,111 @@ TEST(record_stats_writes_exits_and_lost)
 	EXPECT_EQ(44ull, lost);
 	trace_free(r);
 	unlink(path);
+}
+
+/*
+ * The vendor (2.0): an AMD trace keeps the SVM EXITCODE as the reason and
+ * says AMD; an Intel trace says Intel; a 1.x trace (the bytes at 112 were
+ * reserved) reads as Intel whatever they hold.
+ */
+TEST(vendor_round_trip_and_old_versions)
+{
+	struct trace_config amd = cfg;
+	struct hvlab_exit_record npf = {
+		.tsc = 5, .rip = 0x100000, .qualification = 1ull << 32 | 6, .gpa = 0xfee00300,
+		.reason = 0x400, .cycles = 77,
+	}, ioio = { .rip = 0x100010, .qualification = 0x3f8ull << 16 | 0x10, .reason = 0x7b },
+	   cpuid = { .reason = 0x72, .info = 1 }, vmrun = { .reason = 0x80 };
+	const char *path = tmp_path();
+	struct trace_reader *r;
+	struct trace_event ev;
+	struct trace_writer *w;
+	unsigned major, minor;
+	size_t len;
+	char *buf, err[300];
+
+	amd.vendor = TRACE_VENDOR_AMD;
+	w = trace_create(path, &amd);
+	ASSERT_NE(NULL, w);
+	trace_write_exit(w, 0, &npf);
+	trace_write_exit(w, 1, &ioio);
+	trace_write_exit(w, 0, &cpuid);
+	trace_write_exit(w, 0, &vmrun);	/* no VMX counterpart, still an SVM exit */
+	ASSERT_EQ(0, trace_close(w));
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	trace_version(r, &major, &minor);
+	EXPECT_EQ(2u, major);
+	EXPECT_EQ(0u, minor);
+	EXPECT_EQ(TRACE_VENDOR_AMD, trace_config(r)->vendor);
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(0, memcmp(&npf, &ev.exit, sizeof(npf)));
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(0, memcmp(&ioio, &ev.exit, sizeof(ioio)));
+	ASSERT_EQ(1, trace_next(r, &ev));
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(0x80u, ev.exit.reason);
+	ASSERT_EQ(1, trace_next(r, &ev));
+	EXPECT_EQ(TRACE_END, ev.type);
+	trace_free(r);
+
+	/* the header bytes: vendor 1 at offset 112 */
+	buf = slurp(path, &len);
+	ASSERT_NE(NULL, buf);
+	EXPECT_EQ(1, buf[112]);
+	EXPECT_EQ(2, buf[8]);
+	/* an SVM code the APM does not assign is refused, named */
+	buf[TRACE_FILE_HEADER_SIZE + 16 + 4] = 0x04;	/* 0x400 -> 0x404 */
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "SVM exit code 0x404")) TH_LOG("%s", err);
+	buf[TRACE_FILE_HEADER_SIZE + 16 + 4] = 0x00;
+	/* the same file said Intel: 0x400 is no VMX reason */
+	buf[112] = 0;
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "exit reason 1024 out of range")) TH_LOG("%s", err);
+	/* as 1.2 the vendor bytes are ignored: Intel, and refused the same way */
+	buf[112] = 1;
+	buf[8] = 1;
+	buf[10] = 2;
+	r = trace_open_mem(buf, len);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(TRACE_VENDOR_INTEL, trace_config(r)->vendor);
+	trace_free(r);
+	EXPECT_EQ(0, read_all(buf, len, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "exit reason 1024 out of range")) TH_LOG("%s", err);
+	free(buf);
+	unlink(path);
+
+	/* an Intel 2.0 trace says so */
+	write_sample(path);
+	r = trace_open(path);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(TRACE_VENDOR_INTEL, trace_config(r)->vendor);
+	trace_free(r);
+	unlink(path);
+}
+
+/* The demo trace as format 1.2 wrote it: readable, Intel, the same exits. */
+TEST(a_version_1_2_trace_reads_as_intel)
+{
+	struct trace_reader *r = trace_open("tests/fixtures/demo-v1.2.trace");
+	struct trace_event ev;
+	unsigned major, minor;
+	uint64_t exits = 0;
+	int ret;
+
+	ASSERT_NE(NULL, r);
+	trace_version(r, &major, &minor);
+	EXPECT_EQ(1u, major);
+	EXPECT_EQ(2u, minor);
+	EXPECT_EQ(TRACE_VENDOR_INTEL, trace_config(r)->vendor);
+	while ((ret = trace_next(r, &ev)) == 1)
+		exits += ev.type == TRACE_EXIT;
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(NULL, trace_error(r));
+	EXPECT_TRUE(trace_complete(r));
+	EXPECT_EQ(753ull, exits);
+	trace_free(r);
 }
 
 TEST_HARNESS_MAIN

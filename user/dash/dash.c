@@ -105,6 +105,7 @@ struct dash *dash_open(const struct dash_config *cfg, char *err, size_t errlen)
 	d->cfg = *cfg;
 	tc.nr_vcpus = cfg->nr_vcpus;
 	tc.vm_flags = cfg->vm_flags;
+	tc.vendor = cfg->vendor;
 	tc.mem_size = cfg->mem_size;
 	snprintf(tc.image, sizeof(tc.image), "%s", cfg->image ? cfg->image : "");
 	d->m = model_new(&tc);

@@ -59,6 +59,7 @@
 struct dash_config {
 	const char *image;		/* shown in the status line */
 	uint32_t vm_flags;		/* HVLAB_VM_* the VM was created with */
+	uint32_t vendor;		/* TRACE_VENDOR_*: how to read the exit records */
 	uint64_t mem_size;
 	unsigned nr_vcpus;		/* 1..TRACE_MAX_VCPUS */
 	/* per vCPU: its fd (HVLAB_TRANSLATE, HVLAB_SET_DEBUG) or -1 */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "dash/decode.h"
+#include "dash/trace.h"
 #include "exit_names.h"
 
 const char *decode_reason_name(unsigned reason)
@@ -502,4 +503,182 @@ size_t decode_ept_flags(uint64_t entry, char *buf, size_t len)
 	if (entry & (1ull << 9))
 		put(&o, " D");
 	return o.pos;
+}
+
+/* ---- AMD SVM ------------------------------------------------------ */
+
+void decode_svm_io(uint64_t q, struct svm_io_info *out)
+{
+	unsigned sz = (q >> 4) & 7, a = (q >> 7) & 7;
+
+	out->in = q & 1;
+	out->string = (q >> 2) & 1;
+	out->rep = (q >> 3) & 1;
+	/* one-hot fields: the lowest bit set wins, none set reads 0 */
+	out->size = sz & 1 ? 1 : sz & 2 ? 2 : sz & 4 ? 4 : 0;
+	out->addr_bits = a & 1 ? 16 : a & 2 ? 32 : a & 4 ? 64 : 0;
+	out->seg = (q >> 10) & 7;
+	out->port = q >> 16;
+}
+
+void decode_svm_npf(uint64_t q, struct svm_npf_info *out)
+{
+	out->present = q & 1;
+	out->write = (q >> 1) & 1;
+	out->user = (q >> 2) & 1;
+	out->reserved = (q >> 3) & 1;
+	out->fetch = (q >> 4) & 1;
+	out->final = (q >> 32) & 1;
+	out->table = (q >> 33) & 1;
+}
+
+int decode_common_reason(unsigned vendor, const struct hvlab_exit_record *e)
+{
+	if (vendor == TRACE_VENDOR_AMD)
+		return svm_exit_common(e->reason, e->qualification);
+	return e->reason < HVLAB_NR_EXIT_REASONS ? (int)e->reason : -1;
+}
+
+const char *decode_record_name(unsigned vendor, const struct hvlab_exit_record *e)
+{
+	if (vendor == TRACE_VENDOR_AMD)
+		return svm_exit_name(e->reason);
+	return decode_reason_name(e->reason);
+}
+
+static void svm_words_io(struct out *o, const struct hvlab_exit_record *e)
+{
+	static const char sfx[5] = { '?', 'B', 'W', '?', 'D' };
+	struct svm_io_info io;
+
+	decode_svm_io(e->qualification, &io);
+	if (io.string)
+		put(o, "%s%s%c 0x%x", io.rep ? "REP " : "", io.in ? "INS" : "OUTS",
+		    sfx[io.size], io.port);
+	else
+		put(o, "%s 0x%x, %u byte%s", io.in ? "IN" : "OUT", io.port, io.size,
+		    io.size == 1 ? "" : "s");
+}
+
+static void svm_words_npf(struct out *o, const struct hvlab_exit_record *e)
+{
+	struct svm_npf_info f;
+
+	decode_svm_npf(e->qualification, &f);
+	put(o, "nested page fault GPA 0x%llx %s%s%s", (unsigned long long)e->gpa,
+	    f.fetch ? "fetch" : f.write ? "write" : "read",
+	    f.present ? " (protection)" : " (not present)", f.reserved ? " reserved bit" : "");
+	if (f.table)
+		put(o, ", walking guest tables");
+	else if (f.final)
+		put(o, ", final address");
+}
+
+static size_t decode_svm(const struct hvlab_exit_record *e, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	int common = svm_exit_common(e->reason, e->qualification);
+
+	if (!len)
+		return 0;
+	buf[0] = 0;
+	put(&o, "%s: ", svm_exit_name(e->reason));
+	switch (e->reason) {
+	case 0x72:	/* CPUID */
+		put(&o, "CPUID leaf 0x%x", e->info);
+		if (e->value)
+			put(&o, " subleaf 0x%llx", (unsigned long long)e->value);
+		break;
+	case 0x7b:	/* IOIO */
+		svm_words_io(&o, e);
+		break;
+	case 0x400:	/* NPF */
+		svm_words_npf(&o, e);
+		break;
+	case 0x7c:	/* MSR: info the index (the module's), EXITINFO1 bit 0 the direction */
+		put(&o, "%s 0x%x", e->qualification & 1 ? "WRMSR" : "RDMSR", e->info);
+		if (decode_msr_name(e->info))
+			put(&o, " (%s)", decode_msr_name(e->info));
+		break;
+	case 0x81:	/* VMMCALL: info the hypercall number */
+		put(&o, "VMMCALL nr %u", e->info);
+		break;
+	case 0x78:
+		put(&o, "HLT");
+		break;
+	case 0x7f:
+		put(&o, "shutdown (a triple fault)");
+		break;
+	default:
+		if (e->reason >= 0x40 && e->reason < 0x60)
+			put(&o, "exception #%s (vector %u)", exception_mnemonic(e->reason - 0x40),
+			    e->reason - 0x40);
+		else if (common >= 0)
+			put(&o, "%s", decode_reason_name((unsigned)common));
+		else
+			put(&o, "no VMX counterpart");
+		break;
+	}
+	return o.pos;
+}
+
+size_t decode_exit_vendor(unsigned vendor, const struct hvlab_exit_record *e, char *buf,
+			  size_t len)
+{
+	return vendor == TRACE_VENDOR_AMD ? decode_svm(e, buf, len) : decode_exit(e, buf, len);
+}
+
+int decode_exit_fields_vendor(unsigned vendor, const struct hvlab_exit_record *e,
+			      char lines[][96], int max)
+{
+	int n = 0, common;
+
+	if (vendor != TRACE_VENDOR_AMD)
+		return decode_exit_fields(e, lines, max);
+	common = svm_exit_common(e->reason, e->qualification);
+#define LINE(...) do { if (n < max) snprintf(lines[n++], 96, __VA_ARGS__); } while (0)
+	LINE("EXITCODE    0x%x %s (common: %s)", e->reason, svm_exit_name(e->reason),
+	     common >= 0 ? decode_reason_name((unsigned)common) : "none");
+	LINE("EXITINFO1   0x%llx", (unsigned long long)e->qualification);
+	switch (e->reason) {
+	case 0x7b: {	/* APM Vol. 2 15.10.2, Figure 15-2 */
+		static const char *const segs[8] = { "ES", "CS", "SS", "DS", "FS", "GS", "?", "?" };
+		struct svm_io_info io;
+
+		decode_svm_io(e->qualification, &io);
+		LINE("  0     direction    %s", io.in ? "IN" : "OUT");
+		LINE("  2     string       %s", io.string ? "yes (INS/OUTS)" : "no");
+		LINE("  3     REP prefix   %s", io.rep ? "yes" : "no");
+		LINE("  6:4   size         %u byte(s)", io.size);
+		if (io.string) {
+			LINE("  9:7   address size %u bits", io.addr_bits);
+			LINE("  12:10 segment      %s", segs[io.seg]);
+		}
+		LINE("  31:16 port         0x%x", io.port);
+		LINE("EXITINFO2   0x%llx (the next RIP)", (unsigned long long)e->gpa);
+		break;
+	}
+	case 0x400: {	/* APM Vol. 2 15.25.6 */
+		struct svm_npf_info f;
+
+		decode_svm_npf(e->qualification, &f);
+		LINE("  0     present      %s", f.present ? "yes (a protection fault)" : "no");
+		LINE("  1     write        %s", f.write ? "yes" : "no (read)");
+		LINE("  2     user         %s", f.user ? "yes" : "no");
+		LINE("  3     reserved bit %s", f.reserved ? "set" : "no");
+		LINE("  4     fetch        %s", f.fetch ? "yes" : "no");
+		LINE("  32    final addr.  %s", f.final ? "yes (the guest's own access)" : "no");
+		LINE("  33    table walk   %s", f.table ? "yes (reading a guest page table)" : "no");
+		LINE("EXITINFO2   0x%llx (the GPA)", (unsigned long long)e->gpa);
+		break;
+	}
+	default:
+		LINE("EXITINFO2   0x%llx", (unsigned long long)e->gpa);
+		LINE("info        0x%x", e->info);
+		LINE("value       0x%llx", (unsigned long long)e->value);
+		break;
+	}
+	LINE("cycles      %llu (host TSC, handling)", (unsigned long long)e->cycles);
+#undef LINE
+	return n;
 }

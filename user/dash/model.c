@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dash/model.h"
+#include "dash/decode.h"
 
 struct dash_model *model_new(const struct trace_config *cfg)
 {
@@ -99,11 +100,16 @@ void model_tick(struct dash_model *m, uint64_t now_ns)
 
 static void add_exit(struct dash_model *m, const struct trace_event *ev)
 {
-	unsigned r = ev->exit.reason;
+	int c = decode_common_reason(m->cfg.vendor, &ev->exit);
+	unsigned r = c < 0 ? HVLAB_VMX_EXIT_EXCEPTION_NMI : (unsigned)c;
 	struct model_exit *x;
 
-	if (r >= HVLAB_NR_EXIT_REASONS)
+	if (m->cfg.vendor == TRACE_VENDOR_AMD) {
+		m->svm_code[r] = ev->exit.reason;
+		m->svm_seen[r] = true;
+	} else if (c < 0) {
 		return;
+	}
 	m->total++;
 	m->by_reason[r]++;
 	m->exit_seq++;

@@ -100,6 +100,16 @@ struct dash_model {
 	uint64_t rate_prev_total, rate_prev[HVLAB_NR_EXIT_REASONS];
 	uint64_t rate_since_ns;
 	uint64_t lost;
+	/*
+	 * AMD traces (cfg.vendor): exits count under their common reason
+	 * (decode_common_reason; 0 when VMX has none, as the module's
+	 * statistics do), and svm_code[reason] is the SVM EXITCODE last
+	 * counted there, which the exits panel names (svm_seen: one was; live,
+	 * the counts come from the module, which may count an exit under a
+	 * reason no record of the log was counted under).
+	 */
+	uint32_t svm_code[HVLAB_NR_EXIT_REASONS];
+	bool svm_seen[HVLAB_NR_EXIT_REASONS];
 
 	/* exits seen one by one (total may be larger: live, it is the module's count) */
 	uint64_t exit_seq;

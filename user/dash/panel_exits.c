@@ -7,12 +7,14 @@
  * Why a student looks here first: the shape of this table *is* the cost
  * of virtualisation for the workload (a serial-heavy guest is all
  * IO_INSTRUCTION; a guest that switches address spaces shows CR_ACCESS
- * when CR3 is trapped).
+ * when CR3 is trapped).  On AMD the rows are named as the APM names the
+ * SVM exit (VMEXIT_IOIO), with the common reason beside it.
  */
 #include <stdlib.h>
 
 #include "dash/decode.h"
 #include "dash/view.h"
+#include "exit_names.h"
 
 struct row {
 	unsigned reason;
@@ -32,6 +34,7 @@ void panel_exits(const struct dash_model *m, const struct dash_view *v,
 		 struct canvas *c, int top, int rows)
 {
 	struct row r[HVLAB_NR_EXIT_REASONS];
+	bool amd = m->cfg.vendor == TRACE_VENDOR_AMD;
 	int n = 0, y = top, x;
 
 	(void)v;
@@ -40,16 +43,21 @@ void panel_exits(const struct dash_model *m, const struct dash_view *v,
 	/* exits the ring dropped before they were read: counted, not logged */
 	if (m->lost)
 		canvas_printf(c, y - 1, x + 3, CA_ALERT, "lost %llu", (unsigned long long)m->lost);
-	canvas_text(c, y++, 0, CA_HEADER, " Event                      Total  %Total  Current/s");
+	/* AMD: the SVM name of the exit first, the common (VMX) reason after */
+	canvas_text(c, y++, 0, CA_HEADER, amd ?
+		    " Event                      Total  %Total  Current/s  Common reason" :
+		    " Event                      Total  %Total  Current/s");
 	for (unsigned i = 0; i < HVLAB_NR_EXIT_REASONS; i++)
 		if (m->by_reason[i])
 			r[n++] = (struct row){ i, m->by_reason[i] };
 	qsort(r, n, sizeof(r[0]), by_total);
 	for (int i = 0; i < n && y < top + rows; i++, y++)
-		canvas_printf(c, y, 0, CA_NORMAL, " %-22s %9llu  %5.1f  %9llu",
+		canvas_printf(c, y, 0, CA_NORMAL, " %-22s %9llu  %5.1f  %9llu%s%s",
+			      amd && m->svm_seen[r[i].reason] ? svm_exit_name(m->svm_code[r[i].reason]) :
 			      decode_reason_name(r[i].reason), (unsigned long long)r[i].total,
 			      100.0 * r[i].total / m->total,
-			      (unsigned long long)m->rate[r[i].reason]);
+			      (unsigned long long)m->rate[r[i].reason], amd ? "  " : "",
+			      amd ? decode_reason_name(r[i].reason) : "");
 	if (!n && y < top + rows)
 		canvas_text(c, y, 1, CA_DIM, "no exits yet");
 }

@@ -3,7 +3,9 @@
  * panel_log.c - the last exits, decoded in words, newest at the bottom;
  * optionally only one exit reason (key f).  The selected exit (Up/Down)
  * is shown below the list field by field, with the bit positions of its
- * exit qualification (SDM Vol. 3 27.2.1).
+ * exit qualification (SDM Vol. 3 27.2.1), or on AMD of EXITINFO1 (APM
+ * Vol. 2 15.10.2 for IOIO, 15.25.6 for NPF).  The filter is by common
+ * reason on both vendors.
  */
 #include <stdio.h>
 
@@ -12,9 +14,9 @@
 
 #define DETAIL_ROWS	9
 
-static bool wanted(const struct dash_view *v, const struct model_exit *x)
+static bool wanted(unsigned vendor, const struct dash_view *v, const struct model_exit *x)
 {
-	return v->filter < 0 || x->e.reason == (unsigned)v->filter;
+	return v->filter < 0 || decode_common_reason(vendor, &x->e) == v->filter;
 }
 
 /*
@@ -31,7 +33,7 @@ static int matching(const struct dash_model *m, const struct dash_view *v,
 
 		if (!x)
 			break;
-		if (wanted(v, x))
+		if (wanted(m->cfg.vendor, v, x))
 			seqs[n++] = s;
 	}
 	return n;
@@ -74,7 +76,7 @@ void panel_log(const struct dash_model *m, const struct dash_view *v,
 	for (int i = first; i >= 0 && i > first - list; i--, y++) {
 		const struct model_exit *x = model_exit_at(m, seqs[i]);
 
-		decode_exit(&x->e, words, sizeof(words));
+		decode_exit_vendor(m->cfg.vendor, &x->e, words, sizeof(words));
 		canvas_printf(c, y, 0, i == sel ? CA_HILITE : CA_NORMAL,
 			      "%7llu %9.6f %3u  %-8llx  %s", (unsigned long long)x->seq,
 			      x->time_ns / 1e9, x->vcpu, (unsigned long long)x->e.rip, words);
@@ -84,11 +86,13 @@ void panel_log(const struct dash_model *m, const struct dash_view *v,
 	if (detail) {
 		const struct model_exit *x = model_exit_at(m, seqs[sel]);
 		char lines[DETAIL_ROWS][96];
-		int k = decode_exit_fields(&x->e, lines, DETAIL_ROWS);
+		int k = decode_exit_fields_vendor(m->cfg.vendor, &x->e, lines, DETAIL_ROWS);
 
 		y = top + rows - DETAIL_ROWS - 1;
-		canvas_printf(c, y++, 0, CA_HEADER, "Exit #%llu: %s (%u) at RIP 0x%llx   [Up/Down]",
-			      (unsigned long long)x->seq, decode_reason_name(x->e.reason),
+		canvas_printf(c, y++, 0, CA_HEADER, m->cfg.vendor == TRACE_VENDOR_AMD ?
+			      "Exit #%llu: %s (0x%x) at RIP 0x%llx   [Up/Down]" :
+			      "Exit #%llu: %s (%u) at RIP 0x%llx   [Up/Down]",
+			      (unsigned long long)x->seq, decode_record_name(m->cfg.vendor, &x->e),
 			      x->e.reason, (unsigned long long)x->e.rip);
 		for (int i = 0; i < k; i++)
 			canvas_text(c, y++, 2, CA_NORMAL, lines[i]);

@@ -6,8 +6,9 @@
  * Stage 1 is the guest's own page tables: CR3 holds a guest-physical
  * address, and each entry points to the next table (SDM Vol. 3 4.5).
  * Stage 2 translates the resulting guest-physical address with the EPT
- * tables the hypervisor owns (SDM Vol. 3 29.3), or with shadow page
- * tables.  Every table read in stage 1 is itself a guest-physical access
+ * tables the hypervisor owns (SDM Vol. 3 29.3), on AMD with the nested
+ * page tables (NPT, APM Vol. 2 15.25: ordinary x86-64 entries), or with
+ * shadow page tables.  Every table read in stage 1 is itself a guest-physical access
  * that goes through stage 2 too: that is why the walk is called
  * two-dimensional, and why a TLB miss in a guest costs up to 24 memory
  * reads with 4-level tables on both sides.
@@ -55,12 +56,13 @@ static const char *mode_name(unsigned mode)
 	}
 }
 
-static const char *fault_name(unsigned f)
+static const char *fault_name(unsigned f, bool npt)
 {
 	switch (f) {
 	case HVLAB_WALK_GUEST_FAULT: return "the guest's tables say #PF (page fault in the guest)";
 	case HVLAB_WALK_NO_SLOT: return "the GPA is in no memory slot (MMIO, or nothing)";
-	case HVLAB_WALK_EPT_FAULT: return "EPT entry not present (EPT violation on access)";
+	case HVLAB_WALK_EPT_FAULT: return npt ? "NPT entry not present (nested page fault on access)" :
+					       "EPT entry not present (EPT violation on access)";
 	default: return "";
 	}
 }
@@ -68,12 +70,15 @@ static const char *fault_name(unsigned f)
 void panel_walk(const struct dash_model *m, const struct dash_view *v,
 		struct canvas *c, int top, int rows)
 {
+	/* AMD: the second stage is nested paging (NPT), APM Vol. 2 15.25 */
+	bool npt = m->cfg.vendor == TRACE_VENDOR_AMD;
+	const char *ept = npt ? "NPT" : "EPT";
 	struct hvlab_translation t;
 	int y = top, end = top + rows;
 	char fl[64];
 	bool have;
 
-	canvas_text(c, y++, 0, CA_HEADER, "Page walk   GVA -> GPA (guest tables) -> HPA (EPT)");
+	canvas_printf(c, y++, 0, CA_HEADER, "Page walk   GVA -> GPA (guest tables) -> HPA (%s)", ept);
 	if (!v->walk_set) {
 		canvas_text(c, y++, 1, CA_NORMAL, "press w and type a guest-virtual address (hex)");
 		if (m->nr_walks && !v->translate) {
@@ -117,7 +122,7 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 	}
 	canvas_printf(c, y++, 1, CA_NORMAL, "GVA 0x%llx   %s, second stage %s",
 		      (unsigned long long)t.gva, mode_name(t.paging_mode),
-		      t.shadow ? "shadow page tables" : "EPT");
+		      t.shadow ? "shadow page tables" : ept);
 	if (y < end)
 		canvas_text(c, y++, 0, CA_HEADER,
 			    "Stage 1: the guest's tables (addresses are guest-physical)");
@@ -139,7 +144,7 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 	if (t.fault == HVLAB_WALK_GUEST_FAULT) {
 		if (y < end)
 			canvas_printf(c, y++, 2, CA_ALERT, "stopped at level %u: %s", t.fault_level,
-				      fault_name(t.fault));
+				      fault_name(t.fault, npt));
 		return;
 	}
 	if (y < end)
@@ -148,15 +153,16 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 	if (y < end)
 		canvas_printf(c, y++, 0, CA_HEADER,
 			      "Stage 2: %s (addresses are host-physical)",
-			      t.shadow ? "the shadow tables" : "EPT");
+			      t.shadow ? "the shadow tables" : ept);
 	for (unsigned i = 0; i < t.second_steps && y < end; i++, y++) {
 		const struct hvlab_walk_step *s = &t.second[i];
 
-		if (t.shadow)
+		/* NPT entries are ordinary x86-64 entries (APM Vol. 2 15.25.5) */
+		if (t.shadow || npt)
 			decode_pte_flags(s->entry, s->level > 1, fl, sizeof(fl));
 		else
 			decode_ept_flags(s->entry, fl, sizeof(fl));
-		canvas_printf(c, y, 2, (s->entry & 7) ? CA_NORMAL : CA_ALERT,
+		canvas_printf(c, y, 2, (s->entry & (t.shadow || npt ? 1 : 7)) ? CA_NORMAL : CA_ALERT,
 			      "L%u %-4s table %#9llx [%3u] = %016llx %-14s -> %#llx",
 			      s->level, guest_level_name(4, s->level), (unsigned long long)s->table,
 			      index_at(4, s->level, t.gpa), (unsigned long long)s->entry, fl,
@@ -165,7 +171,7 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 	if (t.fault != HVLAB_WALK_OK) {
 		if (y < end)
 			canvas_printf(c, y++, 2, CA_ALERT, "stopped%s: %s",
-				      t.fault_level ? " at a level" : "", fault_name(t.fault));
+				      t.fault_level ? " at a level" : "", fault_name(t.fault, npt));
 		return;
 	}
 	if (y < end)
@@ -177,11 +183,11 @@ void panel_walk(const struct dash_model *m, const struct dash_view *v,
 			      (unsigned long long)t.gva, (unsigned long long)t.gpa,
 			      (unsigned long long)t.hpa);
 	if (y + 1 < end && t.guest_steps && !t.shadow) {
-		canvas_text(c, ++y, 0, CA_DIM,
-			    "Each stage-1 table above is read at a GPA that EPT translates too:");
 		canvas_printf(c, ++y, 0, CA_DIM,
-			      "%u guest levels x (%u EPT reads + 1) + %u = %u memory reads on a TLB miss.",
-			      t.guest_steps, t.second_steps, t.second_steps,
+			      "Each stage-1 table above is read at a GPA that %s translates too:", ept);
+		canvas_printf(c, ++y, 0, CA_DIM,
+			      "%u guest levels x (%u %s reads + 1) + %u = %u memory reads on a TLB miss.",
+			      t.guest_steps, t.second_steps, ept, t.second_steps,
 			      t.guest_steps * (t.second_steps + 1) + t.second_steps);
 	}
 }

@@ -27,6 +27,7 @@
 #include "dash/demo.h"
 #include "dash/replay.h"
 #include "dash/ui.h"
+#include "exit_names.h"
 
 static uint64_t wall_ns(void)
 {
@@ -300,6 +301,40 @@ static void usage(FILE *f)
 "without --partial), 2 on a usage error.\n");
 }
 
+/*
+ * An AMD trace: the exits again by SVM EXITCODE, each with the common
+ * reason it was counted under above.
+ */
+static void print_svm_codes(struct replay *rp)
+{
+	static uint64_t count[0x100 + 5];	/* 0..0xff, 0x400..0x403, -1 */
+	struct trace_event ev;
+	const struct trace_config *cfg = trace_config(rp->r);
+
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < rp->n; i++) {
+		uint32_t c;
+
+		if (trace_read_at(rp->r, rp->off[i], &ev) || ev.type != TRACE_EXIT)
+			continue;
+		c = ev.exit.reason;
+		count[c < 0x100 ? c : c >= 0x400 && c <= 0x403 ? 0x100 + (c - 0x400) : 0x104]++;
+	}
+	printf("exits by SVM exit code\n");
+	for (unsigned i = 0; i < 0x105; i++) {
+		struct hvlab_exit_record e = { .reason = i < 0x100 ? i : i < 0x104 ?
+					       0x400 + (i - 0x100) : 0xffffffffu };
+		int common;
+
+		if (!count[i])
+			continue;
+		common = decode_common_reason(cfg->vendor, &e);
+		printf("  %-26s 0x%-4x %-18s %llu\n", svm_exit_name(e.reason), e.reason,
+		       common >= 0 ? decode_reason_name((unsigned)common) : "-",
+		       (unsigned long long)count[i]);
+	}
+}
+
 static int print_info(struct replay *rp)
 {
 	const struct trace_config *cfg = trace_config(rp->r);
@@ -310,6 +345,9 @@ static int print_info(struct replay *rp)
 	trace_version(rp->r, &major, &minor);
 	printf("trace       %s\n", rp->path);
 	printf("format      version %u.%u\n", major, minor);
+	printf("vendor      %s\n", cfg->vendor == TRACE_VENDOR_AMD ?
+	       "AMD SVM (exit reasons are EXITCODEs, APM Vol. 2 App. C)" :
+	       "Intel VMX (exit reasons of SDM Vol. 3 App. C)");
 	printf("image       %s\n", cfg->image[0] ? cfg->image : "(unknown)");
 	printf("vm          %u vCPU(s), %llu MiB, flags 0x%x%s%s%s\n", cfg->nr_vcpus,
 	       (unsigned long long)(cfg->mem_size >> 20), cfg->vm_flags,
@@ -335,6 +373,8 @@ static int print_info(struct replay *rp)
 		if (rp->m->by_reason[r])
 			printf("  %-22s %llu\n", decode_reason_name(r),
 			       (unsigned long long)rp->m->by_reason[r]);
+	if (cfg->vendor == TRACE_VENDOR_AMD)
+		print_svm_codes(rp);
 	if (rp->error) {
 		printf("status      CORRUPT: %s\n", rp->error);
 		printf("            the %zu record(s) before it are readable (--partial)\n", rp->n);

@@ -16,10 +16,12 @@
  * run has let go of it too.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -106,6 +108,24 @@ static void unmap_stats(void *maps[TOP_MAX_VCPUS])
 }
 
 /* The terminal UI until 'q' or the end of the VM (then *ended); the exit status. */
+/*
+ * The run being watched uses this machine's module: on AMD (HVLAB_CAP_SVM)
+ * its exit records hold SVM EXITCODEs.  Without /dev/hvlab, Intel.
+ */
+static uint32_t module_vendor(void)
+{
+	struct hvlab_caps caps;
+	int fd = open(HVLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	uint32_t v = TRACE_VENDOR_INTEL;
+
+	if (fd < 0)
+		return v;
+	if (ioctl(fd, HVLAB_GET_CAPS, &caps) == 0 && (caps.features & HVLAB_CAP_SVM))
+		v = TRACE_VENDOR_AMD;
+	close(fd);
+	return v;
+}
+
 static int watch(struct top_conn *c, const struct dash_config *cfg, const char *path,
 		 unsigned interval_ms, bool *ended)
 {
@@ -200,6 +220,7 @@ int cmd_top(int argc, char **argv)
 	}
 	cfg.image = conn.hello.image;
 	cfg.vm_flags = conn.hello.vm_flags;
+	cfg.vendor = module_vendor();
 	cfg.mem_size = conn.hello.mem_size;
 	cfg.nr_vcpus = conn.hello.nr_vcpus;
 	cfg.attached = true;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit_names.h"
 #include "dash/ring.h"
 #include "dash/trace.h"
 
@@ -254,6 +255,7 @@ struct trace_writer *trace_create(const char *path, const struct trace_config *c
 	put64(hdr + 40, cfg->start_unix_ns);
 	n = strnlen(cfg->image, TRACE_IMAGE_MAX);
 	memcpy(hdr + 48, cfg->image, n);	/* NUL-padded, not terminated */
+	put32(hdr + 112, cfg->vendor);
 	if (fwrite(hdr, sizeof(hdr), 1, w->f) != 1) {
 		int e = errno;
 
@@ -655,10 +657,10 @@ static void parse_header(struct trace_reader *r)
 	r->major = get16(h + 8);
 	r->minor = get16(h + 10);
 	hsize = get32(h + 12);
-	if (r->major != TRACE_VERSION_MAJOR) {
+	if (r->major < TRACE_OLDEST_MAJOR || r->major > TRACE_VERSION_MAJOR) {
 		snprintf(r->error, sizeof(r->error),
-			 "trace format version %u.%u; this hvlab reads version %d.x",
-			 r->major, r->minor, TRACE_VERSION_MAJOR);
+			 "trace format version %u.%u; this hvlab reads versions %d.x to %d.x",
+			 r->major, r->minor, TRACE_OLDEST_MAJOR, TRACE_VERSION_MAJOR);
 		r->failed = true;
 		return;
 	}
@@ -679,6 +681,13 @@ static void parse_header(struct trace_reader *r)
 	if (r->cfg.nr_vcpus < 1 || r->cfg.nr_vcpus > TRACE_MAX_VCPUS) {
 		snprintf(r->error, sizeof(r->error), "header: bad vCPU count %u (1..%d)",
 			 r->cfg.nr_vcpus, TRACE_MAX_VCPUS);
+		r->failed = true;
+		return;
+	}
+	/* 1.x had no vendor field (those bytes were reserved): only VMX wrote them. */
+	r->cfg.vendor = r->major >= 2 ? get32(h + 112) : TRACE_VENDOR_INTEL;
+	if (r->cfg.vendor != TRACE_VENDOR_INTEL && r->cfg.vendor != TRACE_VENDOR_AMD) {
+		snprintf(r->error, sizeof(r->error), "header: unknown vendor %u", r->cfg.vendor);
 		r->failed = true;
 		return;
 	}
@@ -818,9 +827,14 @@ static int decode_exit(struct trace_reader *r, const uint8_t *p, struct trace_ev
 	e->cycles = get64(p + 56);
 	if (check_vcpu(r, ev->vcpu))
 		return -1;
-	if (e->reason >= HVLAB_NR_EXIT_REASONS)
+	if (r->cfg.vendor == TRACE_VENDOR_AMD) {
+		if (!svm_exit_known(e->reason))
+			return fail(r, "SVM exit code 0x%x is not one of APM Vol. 2 App. C",
+				    e->reason);
+	} else if (e->reason >= HVLAB_NR_EXIT_REASONS) {
 		return fail(r, "exit reason %u out of range (0..%d)", e->reason,
 			    HVLAB_NR_EXIT_REASONS - 1);
+	}
 	if (get32(p + 12))
 		return fail(r, "exit record padding is not zero");
 	return 0;

@@ -38,8 +38,18 @@
 #include "hw/bus.h"
 
 #define TRACE_MAGIC		"HVLABTRC"
-#define TRACE_VERSION_MAJOR	1
-#define TRACE_VERSION_MINOR	2	/* 1.1: IRQ records; 1.2: FRAME records */
+/*
+ * 1.1: IRQ records; 1.2: FRAME records; 2.0: the header names the vendor,
+ * and an EXIT record of an AMD trace holds the SVM EXITCODE as its reason.
+ * The reader reads 1.x (always Intel) and 2.x.
+ */
+#define TRACE_VERSION_MAJOR	2
+#define TRACE_VERSION_MINOR	0
+#define TRACE_OLDEST_MAJOR	1
+
+/* Which virtualization extension recorded the trace (header offset 112). */
+#define TRACE_VENDOR_INTEL	0	/* VMX: exit reasons of SDM Vol. 3 App. C */
+#define TRACE_VENDOR_AMD	1	/* SVM: EXITCODEs of APM Vol. 2 App. C */
 
 /* Record types.  Numbers are part of the format: never reuse one. */
 enum trace_type {
@@ -125,6 +135,7 @@ struct trace_config {
 	uint64_t tsc_hz;		/* 0 when unknown */
 	uint64_t start_unix_ns;		/* wall clock at the start, 0 unknown */
 	char image[TRACE_IMAGE_MAX + 1];	/* NUL-terminated */
+	uint32_t vendor;		/* TRACE_VENDOR_*; 1.x traces: Intel */
 };
 
 struct trace_io {

@@ -211,15 +211,31 @@ static unsigned long cr3_operand(unsigned long val)
 	return long_mode() ? val & ~(1ul << 63) : val;
 }
 
-static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
+/*
+ * The #GP conditions of a MOV to CR0 (SDM Vol. 3 2.5, MOV CR0 in Vol. 2),
+ * given the guest's CR4 and EFER: shared with svm.c.  0 valid, -1 #GP.
+ */
+int hv_cr0_check(unsigned long val, unsigned long cr4, u64 efer)
 {
-	unsigned long cr4 = hv_guest_cr4(vcpu);
-
-	/* SDM Vol. 3 2.5 and MOV CR0 in Vol. 2: the #GP conditions */
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
-	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) &&
-	     (hv_guest_efer(vcpu) & EFER_LME)))
+	    ((val & X86_CR0_PG) && !(cr4 & X86_CR4_PAE) && (efer & EFER_LME)))
+		return -1;
+	return 0;
+}
+
+/* ... and of a MOV to CR4: bits of features CPUID hides are reserved */
+int hv_cr4_check(unsigned long val, bool long_mode)
+{
+	if ((val & ~(unsigned long)HV_CR4_GUEST_ALLOWED) ||
+	    (long_mode && !(val & X86_CR4_PAE)))
+		return -1;
+	return 0;
+}
+
+static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
+{
+	if (hv_cr0_check(val, hv_guest_cr4(vcpu), hv_guest_efer(vcpu)))
 		return -1;
 	hv_vmcs_set_cr0(vcpu, val);
 	return vcpu->paging->reload(vcpu);
@@ -227,9 +243,7 @@ static int set_cr0(struct hv_vcpu *vcpu, unsigned long val)
 
 static int set_cr4(struct hv_vcpu *vcpu, unsigned long val)
 {
-	/* bits of features CPUID hides are reserved (pure_cpuid.h) */
-	if ((val & ~(unsigned long)HV_CR4_GUEST_ALLOWED) ||
-	    (long_mode() && !(val & X86_CR4_PAE)))
+	if (hv_cr4_check(val, long_mode()))
 		return -1;
 	hv_vmcs_set_cr4(vcpu, val);
 	return vcpu->paging->reload(vcpu);
@@ -257,20 +271,35 @@ int hv_ept_set_cr3(struct hv_vcpu *vcpu, u64 val)
  * purely informational: the write is already done when it sees it).  The
  * backend loads it: hv_ept_set_cr3 above, or a kept shadow root or a new
  * one filled lazily (shadow.c).  Returns 0 when done, or an errno of the
- * hypervisor's own (-ENOMEM).
+ * hypervisor's own (-ENOMEM).  Shared with svm.c: old is the guest's CR3
+ * before the write, long_mode its EFER.LMA; hv_cr3_note is the reporting
+ * alone, for SVM's nested paging, which loads the value itself.
  */
-static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
+void hv_cr3_note(struct hv_vcpu *vcpu, unsigned long val, u64 old)
 {
 	struct hvlab_run *run = vcpu->run;
 
 	if (vcpu->vm->flags & HVLAB_VM_TRAP_CR3) {
 		run->exit_reason = HVLAB_EXIT_CR3;
-		run->cr3.old_cr3 = hv_guest_cr3(vcpu);
+		run->cr3.old_cr3 = old;
 		run->cr3.new_cr3 = val;
 	}
 	vcpu->rec->value = val;
 	vcpu->stats->cr3_writes++;
-	return vcpu->paging->set_cr3(vcpu, cr3_operand(val));
+}
+
+int hv_cr3_write(struct hv_vcpu *vcpu, unsigned long val, u64 old,
+		 bool long_mode)
+{
+	hv_cr3_note(vcpu, val, old);
+	/* bit 63 is the PCID "no flush" hint in long mode */
+	return vcpu->paging->set_cr3(vcpu, long_mode ? val & ~(1ul << 63) :
+					   val);
+}
+
+static int set_cr3(struct hv_vcpu *vcpu, unsigned long val)
+{
+	return hv_cr3_write(vcpu, val, hv_guest_cr3(vcpu), long_mode());
 }
 
 /*
@@ -416,3 +445,65 @@ int hv_handle_cr(struct hv_vcpu *vcpu)
 	hv_skip_instruction(vcpu, insn_len());
 	return 1;
 }
+
+/* ---- what the paging backends need of VMX (vm.h) ------------------- */
+
+static void vmx_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx)
+{
+	ctx->cr0 = hv_guest_cr0(vcpu);
+	ctx->cr3 = hv_guest_cr3(vcpu);
+	ctx->cr4 = hv_guest_cr4(vcpu);
+	ctx->efer = hv_guest_efer(vcpu);
+}
+
+static void vmx_set_root(struct hv_vcpu *vcpu, u64 hpa)
+{
+	vmcs_writel(GUEST_CR3, hpa);
+	/* the old root's translations may still sit in the TLB under our VPID */
+	if (vcpu->vpid)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+}
+
+static void vmx_flush(struct hv_vcpu *vcpu, u64 gva)
+{
+	if (!vcpu->vpid)	/* without VPID every VM entry flushes */
+		return;
+	if (gva == HV_FLUSH_ALL)
+		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	else
+		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+}
+
+/* SS.DPL is the CPL (SDM Vol. 3 25.4.1) */
+static unsigned int vmx_cpl(struct hv_vcpu *vcpu)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+static unsigned long vmx_rflags(struct hv_vcpu *vcpu)
+{
+	return vmcs_readl(GUEST_RFLAGS);
+}
+
+static u32 vmx_vectoring(struct hv_vcpu *vcpu)
+{
+	return vmcs_read32(IDT_VECTORING_INFO_FIELD);
+}
+
+static void vmx_cancel_event(struct hv_vcpu *vcpu)
+{
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/* CR2 goes to the CPU before each entry (run.c) */
+const struct hv_paging_hw hv_vmx_paging_hw = {
+	.guest_regs	= vmx_guest_regs,
+	.set_root	= vmx_set_root,
+	.flush		= vmx_flush,
+	.cpl		= vmx_cpl,
+	.rflags		= vmx_rflags,
+	.vectoring	= vmx_vectoring,
+	.cancel_event	= vmx_cancel_event,
+	.inject		= hv_inject_exception,
+	.mmio_exit	= hv_mmio_exit,
+};

@@ -27,6 +27,7 @@ int hvlab_vmx_probe(struct hvlab_probe *p);
  */
 struct hv_vm;
 struct hv_vcpu;
+struct hv_paging_hw;
 struct hv_x86_ops {
 	const char *name;		/* "VMX" or "SVM", for messages */
 	bool npt;			/* ept.c builds x86-format tables */
@@ -66,6 +67,8 @@ struct hv_x86_ops {
 	/* every other vCPU ioctl (MSRs, debug, translate), or NULL */
 	long (*vcpu_ioctl)(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg);
+	/* what shadow paging and walk.c ask of the vendor (vm.h) */
+	const struct hv_paging_hw *paging_hw;
 };
 extern const struct hv_x86_ops *hv_ops;
 extern const struct hv_x86_ops hv_vmx_ops;	/* vcpu.c */

@@ -426,3 +426,124 @@ int insn_mode(int long_mode, __u32 cs_ar)
 		return 64;
 	return (cs_ar & (1U << 14)) ? 32 : 16;
 }
+
+/*
+ * The effective address of a ModRM memory operand (SDM Vol. 2 2.1.5,
+ * tables 2-1 to 2-3): 16-bit addressing from the fixed pairs of table
+ * 2-1, 32/64-bit from base + index * scale + displacement, RIP-relative
+ * in 64-bit mode for mod=0 rm=5.  The default segment is SS when the base
+ * is rBP or rSP, else DS.  Reads from the cursor, which sits after ModRM.
+ */
+static int mem_operand_ea(struct insn_cursor *c, __u8 modrm, __u8 rex,
+			  int addr_size, const __u64 *gpr, __u64 *ea,
+			  int *seg)
+{
+	static const signed char base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+	static const signed char index16[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
+	unsigned int mod = modrm >> 6, rm = modrm & 7;
+	__u64 v = 0, d, sib;
+	int base, index = -1, scale = 0, disp = 0;
+
+	*seg = INSN_SEG_DS;
+	if (addr_size == 2) {
+		if (mod == 1)
+			disp = 1;
+		else if (mod == 2 || (mod == 0 && rm == 6))
+			disp = 2;
+		base = (mod == 0 && rm == 6) ? -1 : base16[rm];
+		index = index16[rm];
+		if (base == 5)
+			*seg = INSN_SEG_SS;
+		if (base >= 0)
+			v += gpr[base] & 0xffff;
+		if (index >= 0)
+			v += gpr[index] & 0xffff;
+		if (insn_take(c, disp, &d))
+			return -1;
+		v += disp == 1 ? (__u64)(__s64)(__s8)d : d;
+		*ea = v & 0xffff;
+		return 0;
+	}
+	disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	base = rm | ((rex & 1) ? 8 : 0);
+	if (rm == 4) {
+		if (insn_take(c, 1, &sib))
+			return -1;
+		scale = sib >> 6;
+		index = ((sib >> 3) & 7) | ((rex & 2) ? 8 : 0);
+		if (index == 4)		/* no index (REX.X=0, index=100b) */
+			index = -1;
+		base = (sib & 7) | ((rex & 1) ? 8 : 0);
+		if (mod == 0 && (sib & 7) == 5) {
+			base = -1;
+			disp = 4;
+		}
+	} else if (mod == 0 && rm == 5) {
+		base = -1;	/* [disp32], or RIP-relative: the caller's */
+		disp = 4;
+	}
+	if (base == 4 || base == 5)
+		*seg = INSN_SEG_SS;
+	if (base >= 0)
+		v += gpr[base];
+	if (index >= 0)
+		v += gpr[index] << scale;
+	if (insn_take(c, disp, &d))
+		return -1;
+	v += disp == 1 ? (__u64)(__s64)(__s8)d :
+	     disp == 4 ? (__u64)(__s64)(__s32)d : 0;
+	*ea = v;
+	return 0;
+}
+
+int insn_decode_mem(const __u8 *bytes, unsigned int avail, int mode,
+		    const __u64 *gpr, __u64 rip, struct insn_mem *out)
+{
+	struct insn_cursor c;
+	int adsize_prefix = 0, addr_size, seg = -1, dseg;
+	__u8 rex = 0;
+	__u64 b, op, modrm, ea;
+
+	if (mode != 16 && mode != 32 && mode != 64)
+		return -1;
+	insn_cursor_init(&c, bytes, avail);
+	for (;;) {
+		if (insn_take(&c, 1, &b))
+			return -1;
+		if (mode == 64 && (b & 0xf0) == 0x40) {
+			rex = b;
+			continue;
+		}
+		if (b == 0x67)
+			adsize_prefix = 1;
+		else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
+			seg = (b >> 3) & 3;	/* ES, CS, SS, DS */
+		else if (b == 0x64 || b == 0x65)
+			seg = b - 0x64 + INSN_SEG_FS;
+		else if (b != 0x66 && b != 0xf0 && b != 0xf2 && b != 0xf3)
+			break;
+		rex = 0;	/* a legacy prefix after REX voids it */
+	}
+	if (b != 0x0f || insn_take(&c, 1, &op) || insn_take(&c, 1, &modrm) ||
+	    (modrm >> 6) == 3)
+		return -1;
+	if (mode == 64)
+		addr_size = adsize_prefix ? 4 : 8;
+	else if (mode == 32)
+		addr_size = adsize_prefix ? 2 : 4;
+	else
+		addr_size = adsize_prefix ? 4 : 2;
+	if (mem_operand_ea(&c, modrm, rex, addr_size, gpr, &ea, &dseg))
+		return -1;
+	/* RIP-relative: from the end of the instruction (SDM Vol. 2 2.2.1.6) */
+	if (mode == 64 && (modrm >> 6) == 0 && (modrm & 7) == 5)
+		ea += rip + c.pos;
+	if (addr_size == 4)
+		ea &= 0xffffffffull;
+	out->ea = ea;
+	out->len = c.pos;
+	out->opcode = op;
+	out->reg = (modrm >> 3) & 7;
+	out->seg = seg >= 0 ? seg : dseg;
+	return 0;
+}

@@ -144,4 +144,25 @@ __u64 insn_rmw_flags(__u64 rflags, __u64 result, const struct insn_mmio *m);
  */
 int insn_mode(int long_mode, __u32 cs_ar);
 
+/*
+ * The memory operand of a two-byte instruction 0F op /r (INVLPG is
+ * 0F 01 /7): legacy prefixes and REX, then 0F, op, ModRM, SIB and
+ * displacement.  gpr[16] holds the guest's registers in the hardware's
+ * numbering, rip the instruction's own address (for RIP-relative
+ * operands).  Fills *out: the effective address, masked to the address
+ * size (without the segment base), the segment it is in (the override or
+ * the default), the length, op and ModRM.reg.  -1 if the operand is a
+ * register, the bytes are cut short, or the instruction is not 0F op.
+ */
+struct insn_mem {
+	__u64 ea;
+	__u8 len;
+	__u8 opcode;		/* the byte after 0F */
+	__u8 reg;		/* ModRM.reg: the /digit */
+	__u8 seg;		/* INSN_SEG_* */
+};
+
+int insn_decode_mem(const __u8 *bytes, unsigned int avail, int mode,
+		    const __u64 *gpr, __u64 rip, struct insn_mem *out);
+
 #endif /* HVLAB_PURE_INSN_H */

@@ -65,6 +65,12 @@
 #include "vm.h"
 #include "vmcs.h"
 
+/* The vendor's side: the VMCS or the VMCB (vm.h, struct hv_paging_hw). */
+static const struct hv_paging_hw *hw(void)
+{
+	return hv_ops->paging_hw;
+}
+
 /* Shadow tables are hvlab's own pages: written by HPA (read: walk.c). */
 static int sh_write(void *opaque, __u64 pa, unsigned int size, __u64 val)
 {
@@ -244,10 +250,8 @@ static void load_root(struct hv_vcpu *vcpu, int slot)
 	vcpu->sh_cur = slot;
 	vcpu->sh_root = vcpu->sh_slot[slot].root;
 	vcpu->sh_levels = vcpu->sh_slot[slot].levels;
-	vmcs_writel(GUEST_CR3, vcpu->sh_root);
-	/* the old root's translations may still sit in the TLB under our VPID */
-	if (vcpu->vpid)
-		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	/* the CPU's CR3, and the old root's translations flushed */
+	hw()->set_root(vcpu, vcpu->sh_root);
 }
 
 /* An empty root for the guest's CR3 and mode, in the cache's next slot. */
@@ -255,7 +259,7 @@ static int new_root(struct hv_vcpu *vcpu, u32 role)
 {
 	struct hvlab_sroot_cache *c = vcpu->sh_cache;
 	int slot = hvlab_sroot_victim(c), i;
-	unsigned int levels = (hv_guest_efer(vcpu) & EFER_LMA) ? 4 : 3;
+	unsigned int levels = (vcpu->guest_efer & EFER_LMA) ? 4 : 3;
 	struct page *root;
 	u64 *pdpt;
 
@@ -466,8 +470,8 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 	/* no root maps it writable any more: its history starts again */
 	if (all && gfn < vcpu->sh_wgva_n)
 		vcpu->sh_wgva[gfn] = 0;
-	if (flush && vcpu->vpid)
-		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	if (flush)
+		hw()->flush(vcpu, HV_FLUSH_ALL);
 }
 
 /* The loaded root now depends on every table this walk read, there. */
@@ -529,8 +533,8 @@ static void table_changed(struct hv_vcpu *vcpu, u64 gfn, const void *old,
 
 static void flush_if_needed(struct hv_vcpu *vcpu)
 {
-	if (vcpu->sh_flush && vcpu->vpid)
-		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
+	if (vcpu->sh_flush)
+		hw()->flush(vcpu, HV_FLUSH_ALL);
 	vcpu->sh_flush = false;
 }
 
@@ -601,8 +605,7 @@ static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
 	pw->gva = spf->gva;
 	pw->snap = snap;
 	vcpu->sh_npend++;
-	if (vcpu->vpid)		/* the entry was read-only, or absent */
-		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, spf->gva);
+	hw()->flush(vcpu, spf->gva);	/* the entry was read-only, or absent */
 	return 0;
 }
 
@@ -723,15 +726,15 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	 * ones reach user pages (Linux's copy_to/from_user, between STAC and
 	 * CLAC).  The error code says neither, and without AC the walk would
 	 * refuse the access the CPU allows: a #PF reflected, the guest
-	 * finding nothing to fix, and the same fault for ever.  SS.DPL is the
-	 * CPL (SDM Vol. 3 25.4.1).  An implicit access at CPL < 3 (to a
-	 * descriptor table in a user page) is taken as explicit: the shadow
-	 * entry keeps U, so the CPU still applies SMAP to it.
+	 * finding nothing to fix, and the same fault for ever.  An implicit
+	 * access at CPL < 3 (to a descriptor table in a user page) is taken
+	 * as explicit: the shadow entry keeps U, so the CPU still applies
+	 * SMAP to it.
 	 */
 	if (!(error_code & HVLAB_ACC_USER)) {
-		if (((vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3) == 3)
+		if (hw()->cpl(vcpu) == 3)
 			error_code |= HVLAB_ACC_IMPLICIT;
-		else if (vmcs_readl(GUEST_RFLAGS) & X86_EFLAGS_AC)
+		else if (hw()->rflags(vcpu) & X86_EFLAGS_AC)
 			error_code |= HVLAB_ACC_AC;
 	}
 	hv_guest_paging(vcpu, &gmem, &ctx);
@@ -773,8 +776,7 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 				      (ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
 				      HV_SH_PREFETCH, sh_install, vcpu);
 	/* a present entry may have become writable: drop the old one */
-	if (vcpu->vpid)
-		hv_invvpid(HV_INVVPID_ADDR, vcpu->vpid, gva);
+	hw()->flush(vcpu, gva);
 	/* after the map, so that a table mapping itself is caught too */
 	note_tables(vcpu, &spf->walk);
 	return HVLAB_SPF_FILL;
@@ -789,23 +791,23 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
  */
 static int reflect_page_fault(struct hv_vcpu *vcpu, struct hvlab_spf *spf)
 {
-	u32 idt = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 idt = hw()->vectoring(vcpu);
 	u8 vec = idt & 0xff;
 
 	vcpu->cr2 = spf->cr2;
 	if ((idt & INTR_INFO_VALID) &&
 	    (idt & 0x700) == INTR_TYPE_HARD_EXCEPTION) {
 		if (vec == 8) {
-			vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+			hw()->cancel_event(vcpu);
 			vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;
 			return 0;
 		}
 		if (vec == 14 || vec == 0 || (vec >= 10 && vec <= 13)) {
-			hv_inject_exception(vcpu, 8, true, 0);
+			hw()->inject(vcpu, 8, true, 0);
 			return 1;
 		}
 	}
-	hv_inject_exception(vcpu, 14, true, spf->error_code);
+	hw()->inject(vcpu, 14, true, spf->error_code);
 	return 1;
 }
 
@@ -831,7 +833,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 	case HVLAB_SPF_REFLECT:
 		return reflect_page_fault(vcpu, &spf);
 	case HVLAB_SPF_MMIO:
-		return hv_mmio_exit(vcpu, spf.gpa, error_code & 2);
+		return hw()->mmio_exit(vcpu, spf.gpa, error_code & 2);
 	case HVLAB_SPF_RETRY:
 		return 1;
 	}
@@ -839,7 +841,7 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 }
 
 /*
- * The #PF fast path, from run.c's exit fast path (interrupts off, guest
+ * The #PF fast path, from VMX's exit fast path (run.c; interrupts off, guest
  * FPU loaded): a fill that needs only pinned guest pages and pool pages,
  * or a #PF the guest's tables explain.  Returns true if it handled the
  * exit; false leaves it to the slow path, which does it all again (the

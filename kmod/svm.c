@@ -27,9 +27,11 @@
  * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
  * basic reason it corresponds to, so `hvlab run --stats` reads the same
  * on both vendors.  A nested page fault outside every slot is MMIO,
- * decoded by pure_insn.c.  Not done yet (docs/svm.md): MMIO by MOVS, OR,
- * AND, XCHG; shadow paging, debug and translate ioctls, CPU hotplug and
- * suspend.  MSRs go through msr.c's allow-list, as on VMX.
+ * decoded by pure_insn.c.  Shadow paging (HVLAB_VM_SHADOW_PAGING) is
+ * shadow.c's, wired to the VMCB in its own section below.  MSRs go through
+ * msr.c's allow-list, as on VMX.  Not done yet (docs/svm.md): MMIO by
+ * MOVS, OR, AND, XCHG; HVLAB_VM_TRAP_EXCEPTIONS, the debug and translate
+ * ioctls, CPU hotplug and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -287,16 +289,24 @@ static void svm_hw_exit(void)
 }
 
 /*
- * What a VM may ask for: shadow paging on SVM needs #PF, CR and INVLPG
- * intercepts wired to shadow.c, which this backend does not have yet.
+ * What a VM may ask for: nested or shadow paging, and CR3 traps (the
+ * shadow paging section below); not every exception shown, nor the
+ * benchmark floor.
  */
 static int svm_vm_check(unsigned long flags)
 {
-	if (flags & (HVLAB_VM_SHADOW_PAGING | HVLAB_VM_TRAP_EXCEPTIONS |
-		     HVLAB_VM_TRAP_CR3))
+	if (flags & HVLAB_VM_TRAP_EXCEPTIONS)
 		return -EOPNOTSUPP;
 	return 0;
 }
+
+static void svm_sh_setup(struct hv_vcpu *vcpu);
+static int svm_sh_reload(struct hv_vcpu *vcpu);
+static void svm_sh_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s);
+static int svm_sh_set_sregs(struct hv_vcpu *vcpu,
+			    const struct hvlab_sregs *s);
+static int svm_sh_set_efer(struct hv_vcpu *vcpu, u64 val);
+static void svm_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx);
 
 /* ---- the vCPU: vcpu->vmcs holds its VMCB, vcpu->vpid its ASID ------- */
 
@@ -396,7 +406,8 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	/* what firmware leaves, as on VMX (vmcs.c) */
 	vcpu->msr_misc_enable = HV_MISC_ENABLE_RESET;
 	vcpu->msr_mtrr_def_type = HV_MTRR_DEF_TYPE_RESET;
-	return 0;
+	svm_sh_setup(vcpu);
+	return vcpu->shadow ? svm_sh_reload(vcpu) : 0;
 }
 
 static void svm_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
@@ -483,6 +494,8 @@ static void svm_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
 	s->cr4 = v->cr4;
 	s->efer = v->efer & ~EFER_SVME;	/* hvlab's, not the guest's */
 	s->apic_base = vcpu->msr_apic_base;
+	if (vcpu->shadow)	/* the CPU's are hvlab's: see svm_sh_apply */
+		svm_sh_get_sregs(vcpu, s);
 }
 
 #define SVM_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -515,7 +528,7 @@ static int svm_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
 	/* the CPL is SS.DPL, 0 in real mode (APM 15.5.1) */
 	v->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl & 3 : 0;
 	vcpu->msr_apic_base = s->apic_base;
-	return 0;
+	return vcpu->shadow ? svm_sh_set_sregs(vcpu, s) : 0;
 }
 
 static void window(struct vmcb *v, bool on);
@@ -632,15 +645,13 @@ static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
 /* Linear -> guest-physical through the guest's own tables (pure_walk.c). */
 static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
 {
-	struct vmcb_save *s = &to_vmcb(vcpu)->s;
 	struct hvlab_pmem mem = { .opaque = vcpu->vm, .read = guest_read };
-	struct hvlab_gwalk_ctx ctx = {
-		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
-		.efer = s->efer & ~EFER_SVME, .mem = &mem,
-	};
+	struct hvlab_gwalk_ctx ctx = { .mem = &mem };
 	struct hvlab_gwalk w;
 
-	if (!(s->cr0 & X86_CR0_PG)) {
+	/* the guest's own view: under shadow paging not the VMCB's (below) */
+	svm_guest_regs(vcpu, &ctx);
+	if (!(ctx.cr0 & X86_CR0_PG)) {
 		*gpa = lin & 0xffffffffull;
 		return 0;
 	}
@@ -782,8 +793,8 @@ static u64 svm_msr_read(struct hv_vcpu *vcpu, u32 index)
 		return s->sysenter_eip;
 	case MSR_IA32_CR_PAT:
 		return s->g_pat;
-	case MSR_EFER:
-		return s->efer & ~EFER_SVME;	/* hvlab's, not the guest's */
+	case MSR_EFER:	/* SVME is hvlab's, not the guest's */
+		return vcpu->shadow ? vcpu->guest_efer : s->efer & ~EFER_SVME;
 	case MSR_FS_BASE:
 		return s->fs.base;
 	case MSR_GS_BASE:
@@ -814,6 +825,12 @@ static int svm_msr_write(struct hv_vcpu *vcpu, u32 index, u64 val)
 		s->g_pat = val;
 		break;
 	case MSR_EFER:
+		if (vcpu->shadow) {	/* the guest's own, kept in the vCPU */
+			if (((val ^ vcpu->guest_efer) & EFER_LME) &&
+			    (vcpu->guest_cr0 & X86_CR0_PG))
+				return -1;
+			return svm_sh_set_efer(vcpu, val) ? -1 : 0;
+		}
 		/* LME may not change while paging is on (SDM 10.8.5) */
 		if (((val ^ s->efer) & EFER_LME) && (s->cr0 & X86_CR0_PG))
 			return -1;
@@ -954,6 +971,443 @@ static int handle_npf(struct hv_vcpu *vcpu)
 	return mmio_exit(vcpu, gpa);
 }
 
+/* ---- shadow paging and CR3 traps (HVLAB_VM_SHADOW_PAGING, TRAP_CR3) -- */
+
+/*
+ * Shadow paging on SVM is shadow.c's, as on VMX: this section only wires
+ * the VMCB to it (struct hv_paging_hw, vm.h) and turns SVM's intercepts
+ * into the calls of vcpu->paging that cr.c and exit.c make on VMX.
+ *
+ * Nested paging is off, so the VMCB's CR3 is the loaded shadow root, and
+ * the CPU translates every guest access through it.  SVM has no CR0/CR4
+ * guest/host masks nor read shadows (VMX's, cr.c): every read and write
+ * of CR0, CR3 and CR4 is intercepted (APM 15.9), the values the guest
+ * wrote live in vcpu->guest_cr0/cr3/cr4/efer, and svm_sh_apply() derives
+ * what the CPU runs with: CR0.PG and WP always on, CR4.PAE always on and
+ * PSE, PGE, PCIDE and LA57 off (the shadow tables are PAE or 4-level, no
+ * global or PCID tags), EFER.LME only once the guest's paging is on.
+ *
+ * Real mode: VMX runs it in vm86 mode (rmode.c).  SVM has "paged real
+ * mode" instead (APM 15.19): VMRUN accepts CR0.PG=1 with PE=0, so a
+ * real-mode guest runs as it is, through the shadow root's identity map
+ * of guest-physical memory (guest paging off, shadow.c).
+ *
+ * Decode assists (CPUID 8000_000Ah:EDX bit 7, APM 15.33) give the GPR of
+ * a MOV CR in EXITINFO1 and INVLPG's address; without them (Bochs's
+ * zambezi) the instruction is decoded here (MOV CR, CLTS, and the
+ * register forms of LMSW and SMSW), and INVLPG's memory operand by
+ * pure_insn.c (insn_decode_mem).
+ */
+
+#define SVM_SH_CR4_OWNED (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | \
+			  X86_CR4_PCIDE | X86_CR4_LA57)
+
+/* What the CPU runs with, from what the guest wrote (top of section). */
+static void svm_sh_apply(struct hv_vcpu *vcpu)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	unsigned long cr0 = vcpu->guest_cr0, cr4 = vcpu->guest_cr4;
+	bool pg = cr0 & X86_CR0_PG;
+	/* IA-32e mode follows EFER.LME && CR0.PG (APM Vol. 2 14.6) */
+	bool lma = (vcpu->guest_efer & EFER_LME) && pg;
+
+	vcpu->guest_efer = lma ? vcpu->guest_efer | EFER_LMA :
+				 vcpu->guest_efer & ~EFER_LMA;
+	/* PE stays the guest's: PE=0 with PG=1 is paged real mode */
+	s->cr0 = (cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | X86_CR0_PG | X86_CR0_WP;
+	s->cr4 = (cr4 & ~SVM_SH_CR4_OWNED) | X86_CR4_PAE;
+	/* the identity map of guest paging off is no user mapping to refuse */
+	if (!pg)
+		s->cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP);
+	s->efer = (vcpu->guest_efer & ~(EFER_LME | EFER_LMA)) | EFER_SVME |
+		  (lma ? EFER_LME | EFER_LMA : 0);
+}
+
+/* The guest's registers changed (sregs, CR0, CR4, EFER): new roots. */
+static int svm_sh_reload(struct hv_vcpu *vcpu)
+{
+	svm_sh_apply(vcpu);
+	return vcpu->paging->reload(vcpu);
+}
+
+static void svm_sh_setup(struct hv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->c;
+
+	if (vcpu->shadow) {
+		c->np_enable = 0;
+		c->n_cr3 = 0;
+		c->intercept_exc |= BIT(14);	/* every #PF fills or reflects */
+		c->intercept_cr = SVM_CR_READ(0) | SVM_CR_READ(3) |
+				  SVM_CR_READ(4) | SVM_CR_WRITE(0) |
+				  SVM_CR_WRITE(3) | SVM_CR_WRITE(4);
+		c->intercept3 |= SVM_I3_INVLPG;
+		vcpu->guest_cr0 = X86_CR0_ET;
+		vcpu->guest_cr4 = 0;
+		vcpu->guest_cr3 = 0;
+		vcpu->guest_efer = 0;
+	} else if (vcpu->trap_cr3) {
+		c->intercept_cr = SVM_CR_WRITE(3);
+	}
+}
+
+static void svm_sh_get_sregs(struct hv_vcpu *vcpu, struct hvlab_sregs *s)
+{
+	s->cr0 = vcpu->guest_cr0;
+	s->cr3 = vcpu->guest_cr3;
+	s->cr4 = vcpu->guest_cr4;
+	s->efer = vcpu->guest_efer;
+}
+
+static int svm_sh_set_sregs(struct hv_vcpu *vcpu, const struct hvlab_sregs *s)
+{
+	vcpu->guest_cr0 = s->cr0 | X86_CR0_ET;
+	vcpu->guest_cr3 = s->cr3;
+	vcpu->guest_cr4 = s->cr4;
+	vcpu->guest_efer = s->efer & ~EFER_LMA;
+	return svm_sh_reload(vcpu);
+}
+
+/* WRMSR to EFER under shadow paging: a change of LME or NXE, new roots */
+static int svm_sh_set_efer(struct hv_vcpu *vcpu, u64 val)
+{
+	vcpu->guest_efer = (val & ~EFER_LMA) | (vcpu->guest_efer & EFER_LMA);
+	return svm_sh_reload(vcpu);
+}
+
+/* ---- struct hv_paging_hw: what shadow.c and walk.c ask of the VMCB -- */
+
+static void svm_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+
+	if (vcpu->shadow) {
+		ctx->cr0 = vcpu->guest_cr0;
+		ctx->cr3 = vcpu->guest_cr3;
+		ctx->cr4 = vcpu->guest_cr4;
+		ctx->efer = vcpu->guest_efer;
+		return;
+	}
+	ctx->cr0 = s->cr0;
+	ctx->cr3 = s->cr3;
+	ctx->cr4 = s->cr4;
+	ctx->efer = s->efer & ~EFER_SVME;
+}
+
+/* TLB_CONTROL at the next VMRUN: this ASID's entries go (run_once) */
+static void svm_flush_all(struct hv_vcpu *vcpu)
+{
+	vcpu->launched = false;
+}
+
+static void svm_set_root(struct hv_vcpu *vcpu, u64 hpa)
+{
+	to_vmcb(vcpu)->s.cr3 = hpa;
+	svm_flush_all(vcpu);
+}
+
+/*
+ * One address: INVLPGA drops this CPU's translation of gva under the
+ * vCPU's ASID (APM 15.16.3).  If the vCPU last ran on another CPU, the
+ * move there flushes the whole ASID anyway (svm_vcpu_load).
+ */
+static void svm_flush(struct hv_vcpu *vcpu, u64 gva)
+{
+	if (gva == HV_FLUSH_ALL) {
+		svm_flush_all(vcpu);
+		return;
+	}
+	preempt_disable();
+	if (vcpu->cpu == smp_processor_id())
+		asm volatile("invlpga" : : "a" (gva), "c" ((u32)vcpu->vpid)
+			     : "memory");
+	preempt_enable();
+}
+
+static unsigned int svm_cpl(struct hv_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->s.cpl;
+}
+
+static unsigned long svm_rflags(struct hv_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->s.rflags;
+}
+
+/* EXITINTINFO: valid bit 31, type 10:8, vector 7:0, as VMX's format */
+static u32 svm_vectoring(struct hv_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->c.exit_int_info;
+}
+
+/* reinject_interrupted() already put it in EVENTINJ: take it out */
+static void svm_cancel_event(struct hv_vcpu *vcpu)
+{
+	to_vmcb(vcpu)->c.event_inj = 0;
+}
+
+/* VMRUN loads CR2 from the VMCB, not from vcpu->cr2 (APM 15.5.1) */
+static void svm_sh_inject(struct hv_vcpu *vcpu, u8 vector, bool has_err,
+			  u32 err)
+{
+	if (vector == 14)
+		to_vmcb(vcpu)->s.cr2 = vcpu->cr2;
+	inject_exc(vcpu, vector, has_err, err);
+}
+
+static int svm_sh_mmio(struct hv_vcpu *vcpu, u64 gpa, bool write)
+{
+	return mmio_exit(vcpu, gpa);
+}
+
+static const struct hv_paging_hw svm_paging_hw = {
+	.guest_regs	= svm_guest_regs,
+	.set_root	= svm_set_root,
+	.flush		= svm_flush,
+	.cpl		= svm_cpl,
+	.rflags		= svm_rflags,
+	.vectoring	= svm_vectoring,
+	.cancel_event	= svm_cancel_event,
+	.inject		= svm_sh_inject,
+	.mmio_exit	= svm_sh_mmio,
+};
+
+/* ---- the CR-access, INVLPG and #PF exits ----------------------------- */
+
+enum svm_cr_op { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW, CR_SMSW };
+
+struct svm_cr_insn {
+	enum svm_cr_op op;
+	int cr, gpr;
+	unsigned int len;
+};
+
+/*
+ * Without decode assists: the instruction at CS:RIP.  Legacy prefixes,
+ * then REX in 64-bit mode (R extends the CR number, B the GPR: SDM Vol.
+ * 2 2.2.1), then 0F 22 /r (MOV to CR), 0F 20 /r (MOV from CR), 0F 06
+ * (CLTS), 0F 01 /6 (LMSW) or 0F 01 /4 (SMSW).  MOV CR ignores ModRM.mod
+ * (always a register); LMSW and SMSW with a memory operand are not
+ * handled.  0 or -1.
+ */
+static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	bool l64 = (v->s.efer & EFER_LMA) && (v->s.cs.attrib & BIT(9));
+	u8 b[INSN_MAX_LEN], rex = 0, modrm;
+	unsigned int n = fetch_insn(vcpu, b), i = 0;
+
+	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 ||
+			 b[i] == 0xf3 || b[i] == 0x26 || b[i] == 0x2e ||
+			 b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x64 ||
+			 b[i] == 0x65))
+		i++;
+	if (l64 && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > n || b[i] != 0x0f)
+		return -1;
+	if (b[i + 1] == 0x06) {
+		d->op = CR_CLTS;
+		d->cr = 0;
+		d->len = i + 2;
+		return 0;
+	}
+	if (i + 3 > n)
+		return -1;
+	modrm = b[i + 2];
+	d->len = i + 3;
+	d->gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	d->cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+	switch (b[i + 1]) {
+	case 0x22:
+		d->op = CR_MOV_TO;
+		return 0;
+	case 0x20:
+		d->op = CR_MOV_FROM;
+		return 0;
+	case 0x01:
+		if ((modrm >> 6) != 3)
+			return -1;
+		d->cr = 0;
+		d->op = ((modrm >> 3) & 7) == 6 ? CR_LMSW :
+			((modrm >> 3) & 7) == 4 ? CR_SMSW : -1;
+		return (int)d->op < 0 ? -1 : 0;
+	}
+	return -1;
+}
+
+/* A MOV to CR3 under nested paging (--trap-cr3): load it, report it. */
+static int svm_npt_cr3(struct hv_vcpu *vcpu, unsigned long val)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+
+	hv_cr3_note(vcpu, val, s->cr3);
+	s->cr3 = (s->efer & EFER_LMA) ? val & ~(1ul << 63) : val;
+	svm_flush_all(vcpu);	/* the guest's non-global entries go */
+	return 0;
+}
+
+/* The emulated access; 0 done, 1 #GP, <0 an errno of hvlab's own. */
+static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	unsigned long val = svm_get_gpr(vcpu, d->gpr), cr0 = vcpu->guest_cr0;
+	/* EFER.LMA is the same in the guest's view and the CPU's */
+	bool lma = s->efer & EFER_LMA, m64 = lma && (s->cs.attrib & BIT(9));
+
+	/* outside 64-bit mode MOV CR moves 32 bits (SDM Vol. 2, MOV CR) */
+	if (!m64)
+		val = (u32)val;
+	if (!vcpu->shadow)
+		return d->op == CR_MOV_TO && d->cr == 3 ?
+		       svm_npt_cr3(vcpu, val) : 1;
+	switch (d->op) {
+	case CR_MOV_FROM:
+	case CR_SMSW:
+		val = d->cr == 0 ? cr0 : d->cr == 3 ? vcpu->guest_cr3 :
+		      vcpu->guest_cr4;
+		if (d->op == CR_SMSW)
+			val = (svm_get_gpr(vcpu, d->gpr) & ~0xfffful) |
+			      (val & 0xffff);
+		else if (!m64)
+			val = (u32)val;
+		vcpu->rec->value = val;
+		svm_set_gpr(vcpu, d->gpr, val);
+		return 0;
+	case CR_CLTS:
+		val = cr0 & ~X86_CR0_TS;
+		break;
+	case CR_LMSW:	/* sets PE but never clears it (SDM Vol. 2) */
+		val = (cr0 & ~0xeul) | (val & 0xf) | (cr0 & X86_CR0_PE);
+		break;
+	case CR_MOV_TO:
+		break;
+	}
+	vcpu->rec->value = val;
+	if (d->cr == 3) {
+		int err = hv_cr3_write(vcpu, val, vcpu->guest_cr3, lma);
+
+		return err < 0 ? err : !!err;
+	}
+	if (d->cr == 0) {
+		if (hv_cr0_check(val, vcpu->guest_cr4, vcpu->guest_efer))
+			return 1;
+		vcpu->guest_cr0 = val | X86_CR0_ET;
+	} else {
+		if (hv_cr4_check(val, lma))
+			return 1;
+		vcpu->guest_cr4 = val;
+	}
+	return svm_sh_reload(vcpu);
+}
+
+static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	u64 info = v->c.exit_info1;
+	struct svm_cr_insn d;
+	int ret;
+
+	vcpu->rec->info = code;
+	if ((info & SVM_CR_INFO_MOV) && v->c.next_rip > v->s.rip) {
+		d.op = code >= SVM_EXIT_WRITE_CR0 ? CR_MOV_TO : CR_MOV_FROM;
+		d.cr = code & 15;
+		d.gpr = info & 15;
+		d.len = v->c.next_rip - v->s.rip;
+	} else if (svm_cr_decode(vcpu, &d) || d.cr != (code & 15) ||
+		   (code >= SVM_EXIT_WRITE_CR0) !=
+		   (d.op == CR_MOV_TO || d.op == CR_CLTS || d.op == CR_LMSW)) {
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, code,
+					 v->s.rip);
+	}
+	ret = svm_cr_do(vcpu, &d);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		inject_exc(vcpu, 13, true, 0);
+		return 1;
+	}
+	svm_skip(vcpu, d.len);
+	/* a trapped MOV to CR3 is reported to userspace (hv_cr3_note) */
+	return !(d.op == CR_MOV_TO && d.cr == 3 &&
+		 (vcpu->vm->flags & HVLAB_VM_TRAP_CR3));
+}
+
+/*
+ * INVLPG's linear address without decode assists: the instruction at
+ * CS:RIP, 0F 01 /7, its memory operand decoded by pure_insn.c.  In 64-bit
+ * mode only FS and GS have a base (SDM Vol. 1 3.4.2.1).  0 or -1.
+ */
+static int svm_invlpg_decode(struct hv_vcpu *vcpu, u64 *lin,
+			     unsigned int *len)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	const struct vmcb_seg *segs[] = {
+		&v->s.es, &v->s.cs, &v->s.ss, &v->s.ds, &v->s.fs, &v->s.gs
+	};
+	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
+	int mode = insn_mode(!!(v->s.efer & EFER_LMA), cs_ar);
+	u8 bytes[INSN_MAX_LEN];
+	unsigned int n = fetch_insn(vcpu, bytes);
+	struct insn_mem m;
+	u64 gpr[HV_NR_GPRS];
+	int i;
+
+	for (i = 0; i < HV_NR_GPRS; i++)
+		gpr[i] = svm_get_gpr(vcpu, i);
+	if (insn_decode_mem(bytes, n, mode, gpr, v->s.rip, &m) ||
+	    m.opcode != 0x01 || m.reg != 7 || m.seg > INSN_SEG_GS)
+		return -1;
+	*lin = m.ea + (mode == 64 && m.seg < INSN_SEG_FS ? 0 :
+		       segs[m.seg]->base);
+	if (mode != 64)
+		*lin &= 0xffffffffull;
+	*len = m.len;
+	return 0;
+}
+
+/* INVLPG: EXITINFO1 holds the linear address with decode assists (15.33.2) */
+static int svm_invlpg_exit(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	unsigned int len;
+	u64 lin;
+
+	if (svm_features & SVM_FEAT_DECODE) {
+		lin = v->c.exit_info1;
+		len = v->c.next_rip - v->s.rip;
+	} else if (svm_invlpg_decode(vcpu, &lin, &len)) {
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION,
+					 SVM_EXIT_INVLPG, v->s.rip);
+	}
+	vcpu->rec->value = lin;
+	vcpu->paging->invlpg(vcpu, lin);
+	svm_skip(vcpu, len);
+	return 1;
+}
+
+/* #PF: EXITINFO1 the error code, EXITINFO2 the address (APM 15.12.15) */
+static int svm_pf_exit(struct hv_vcpu *vcpu)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+
+	vcpu->rec->info = v->c.exit_info1;
+	return vcpu->paging->page_fault(vcpu, v->c.exit_info2,
+					v->c.exit_info1);
+}
+
+static int svm_paging_exit(struct hv_vcpu *vcpu, u64 code)
+{
+	if (code == SVM_EXIT_INVLPG && vcpu->shadow)
+		return svm_invlpg_exit(vcpu);
+	if (code == SVM_EXIT_EXCP_BASE + 14 && vcpu->shadow)
+		return svm_pf_exit(vcpu);
+	if (code < SVM_EXIT_WRITE_CR0 + 16)
+		return svm_cr_exit(vcpu, code);
+	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT, code,
+				 to_vmcb(vcpu)->c.exit_info1);
+}
+
 /* The VMX basic reason an SVM exit counts under in the statistics. */
 static u32 stat_reason(u64 code)
 {
@@ -968,6 +1422,9 @@ static u32 stat_reason(u64 code)
 	case SVM_EXIT_NPF:	return HVLAB_VMX_EXIT_EPT_VIOLATION;
 	case SVM_EXIT_INVD:	return HVLAB_VMX_EXIT_INVD;
 	case SVM_EXIT_WBINVD:	return HVLAB_VMX_EXIT_WBINVD;
+	case SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15:
+				return HVLAB_VMX_EXIT_CR_ACCESS;
+	case SVM_EXIT_INVLPG:	return HVLAB_VMX_EXIT_INVLPG;
 	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
 	}
 }
@@ -1066,6 +1523,11 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		break;
 	case SVM_EXIT_NPF:
 		ret = handle_npf(vcpu);
+		break;
+	case SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15:
+	case SVM_EXIT_INVLPG:
+	case SVM_EXIT_EXCP_BASE + 14:
+		ret = svm_paging_exit(vcpu, code);
 		break;
 	case SVM_EXIT_VMRUN:	/* and below, the other SVM instructions */
 	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6:
@@ -1210,7 +1672,7 @@ static void run_once(struct hv_vcpu *vcpu)
 	struct svm_cpu *c;
 	bool osxsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE);
 	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
-	u64 host_xcr0 = 0;
+	u64 host_xcr0 = 0, t = 0;
 	u32 host_pkru = 0;
 
 	preempt_disable();
@@ -1250,11 +1712,15 @@ static void run_once(struct hv_vcpu *vcpu)
 	if (c->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, 0);
 	hv_bench_stamp(vcpu, &vcpu->run->bench.vmenter);
+	if (unlikely(vcpu->guest_cycles))	/* --stats, as on VMX (run.c) */
+		t = rdtsc();
 	do {
 		hv_svm_vmrun(vcpu->gpr, __pa(v), __pa(c->host_vmcb));
 		if (cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 			indirect_branch_prediction_barrier();
 	} while (unlikely(vcpu->bench_floor) && svm_bench_floor(vcpu, v));
+	if (unlikely(vcpu->guest_cycles))
+		vcpu->stats->guest_cycles += rdtsc() - t;
 	hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 	if (c->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, c->host_tsc_aux);
@@ -1340,4 +1806,5 @@ const struct hv_x86_ops hv_svm_ops = {
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
 	.vcpu_ioctl = svm_vcpu_ioctl,
+	.paging_hw = &svm_paging_hw,
 };

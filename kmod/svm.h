@@ -34,6 +34,7 @@
 #define SVM_I3_CPUID		(1u << 18)
 #define SVM_I3_INVD		(1u << 22)
 #define SVM_I3_HLT		(1u << 24)
+#define SVM_I3_INVLPG		(1u << 25)
 #define SVM_I3_INVLPGA		(1u << 26)
 #define SVM_I3_IOIO		(1u << 27)
 #define SVM_I3_MSR		(1u << 28)
@@ -54,6 +55,8 @@
 #define SVM_I4_XSETBV		(1u << 13)
 
 /* EXITCODEs (APM Vol. 2, appendix C) */
+#define SVM_EXIT_READ_CR0	0x000	/* + n: MOV from CRn (SMSW: CR0) */
+#define SVM_EXIT_WRITE_CR0	0x010	/* + n: MOV to CRn (CLTS, LMSW: CR0) */
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
@@ -63,6 +66,7 @@
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
+#define SVM_EXIT_INVLPG		0x079
 #define SVM_EXIT_IOIO		0x07b
 #define SVM_EXIT_MSR		0x07c
 #define SVM_EXIT_SHUTDOWN	0x07f
@@ -75,6 +79,12 @@
 #define SVM_EXIT_XSETBV		0x08d
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
+
+/* CR intercepts: reads in bits 15:0, writes in 31:16 (APM 15.9) */
+#define SVM_CR_READ(n)		(1u << (n))
+#define SVM_CR_WRITE(n)		(1u << (16 + (n)))
+/* a MOV CR's EXITINFO1 with decode assists: bit 63, GPR in 3:0 (15.33.1) */
+#define SVM_CR_INFO_MOV		(1ull << 63)
 
 /* IOIO's EXITINFO1 (APM 15.10.2) */
 #define SVM_IOIO_IN		(1u << 0)

@@ -20,7 +20,8 @@
  *     VMRUN and it may touch per-CPU data: it is all in this stub.
  *
  * Called with interrupts disabled and GIF clear (CLGI), so no interrupt,
- * NMI or SMI is taken until the caller's STGI (APM 15.17).  Registers are
+ * NMI or SMI is taken until the caller's STGI (APM 15.17); IF is set only
+ * across VMRUN itself (below).  Registers are
  * cleared on the way out so guest values do not linger in the host, and
  * the return stack buffer is overwritten before the first RET, as after a
  * VMX exit (vmenter.S).
@@ -51,7 +52,16 @@ SYM_FUNC_START(hv_svm_vmrun)
 
 	mov	(%rsp), %rax
 	vmload	%rax		/* the guest's hidden state */
+	/*
+	 * RFLAGS.IF on across VMRUN, as KVM does: with V_INTR_MASKING the
+	 * host's IF, as VMRUN saves it, decides whether a physical
+	 * interrupt may end the guest's run (the INTR intercept, APM
+	 * 15.21.1); with it clear a guest that never exits would keep the
+	 * CPU.  GIF is clear, so the host takes nothing here.
+	 */
+	sti
 	vmrun	%rax
+	cli
 	/* #VMEXIT: RAX, RSP and RIP are the host's again (APM 15.6) */
 	vmsave	%rax
 

@@ -611,4 +611,5 @@ const struct hv_x86_ops hv_vmx_ops = {
 	.msr_read = hv_vmx_msr_read,
 	.msr_write = hv_vmx_msr_write,
 	.vcpu_ioctl = vmx_vcpu_ioctl,
+	.paging_hw = &hv_vmx_paging_hw,
 };

@@ -126,6 +126,35 @@ struct hv_paging_ops {
 					unsigned long val);
 };
 
+/*
+ * What the paging backends need of the vendor (hv_x86_ops.paging_hw):
+ * the few places where shadow paging (shadow.c) and the guest-view
+ * helpers (walk.c) touch the VMCS or the VMCB.  VMX's are in cr.c
+ * (hv_vmx_paging_hw), SVM's in svm.c.  Nothing here names shadow code.
+ */
+#define HV_FLUSH_ALL	(~0ull)
+struct hv_paging_hw {
+	/* CR0, CR3, CR4 and EFER as the guest believes them to be */
+	void (*guest_regs)(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx);
+	/* the CPU's CR3 is now hpa (a shadow root); the vCPU's TLB flushed */
+	void (*set_root)(struct hv_vcpu *vcpu, u64 hpa);
+	/* drop the vCPU's translations of gva, or all (HV_FLUSH_ALL) */
+	void (*flush)(struct hv_vcpu *vcpu, u64 gva);
+	unsigned int (*cpl)(struct hv_vcpu *vcpu);
+	unsigned long (*rflags)(struct hv_vcpu *vcpu);
+	/*
+	 * The event the exit interrupted, in the VMX IDT-vectoring format
+	 * (SDM 25.9.3), which SVM's EXITINTINFO shares (APM 15.7.2); and
+	 * forgetting it instead of delivering it again.
+	 */
+	u32 (*vectoring)(struct hv_vcpu *vcpu);
+	void (*cancel_event)(struct hv_vcpu *vcpu);
+	/* an exception for the guest; a #PF takes vcpu->cr2 with it */
+	void (*inject)(struct hv_vcpu *vcpu, u8 vector, bool has_err, u32 err);
+	/* gpa is no RAM: decode the access for userspace (exit contract) */
+	int (*mmio_exit)(struct hv_vcpu *vcpu, u64 gpa, bool write);
+};
+
 struct hv_vcpu {
 	struct hv_vm *vm;
 	u32 id;
@@ -184,6 +213,8 @@ struct hv_vcpu {
 	bool bench_floor;		/* HVLAB_VM_BENCH_FLOOR: make bench only (run.c) */
 	bool guest_cycles;		/* HVLAB_VM_GUEST_CYCLES: stats->guest_cycles */
 	u64 guest_cr3, guest_efer;	/* what the guest wrote */
+	/* SVM has no read shadows: CR0 and CR4 as the guest wrote them */
+	unsigned long guest_cr0, guest_cr4;
 	u64 sh_root;			/* HPA of the loaded shadow root, 0: none */
 	unsigned int sh_levels;		/* 3 (PAE format) or 4 */
 	int sh_cur;			/* its slot in sh_cache, -1: none */
@@ -334,6 +365,13 @@ int hv_vmcs_load_pdptrs(struct hv_vcpu *vcpu);
 int hv_ept_set_cr3(struct hv_vcpu *vcpu, u64 val);
 int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_handle_cr(struct hv_vcpu *vcpu);
+extern const struct hv_paging_hw hv_vmx_paging_hw;
+/* the checks and the CR3 path both vendors share: 0 valid, -1 #GP */
+int hv_cr0_check(unsigned long val, unsigned long cr4, u64 efer);
+int hv_cr4_check(unsigned long val, bool long_mode);
+void hv_cr3_note(struct hv_vcpu *vcpu, unsigned long val, u64 old);
+int hv_cr3_write(struct hv_vcpu *vcpu, unsigned long val, u64 old,
+		 bool long_mode);
 
 /* exit_io.c: port I/O and MMIO exits */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */

@@ -31,11 +31,8 @@ void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 		     struct hvlab_gwalk_ctx *ctx)
 {
 	*mem = (struct hvlab_pmem){ .opaque = vcpu->vm, .read = guest_read };
-	*ctx = (struct hvlab_gwalk_ctx){
-		.cr0 = hv_guest_cr0(vcpu), .cr3 = hv_guest_cr3(vcpu),
-		.cr4 = hv_guest_cr4(vcpu), .efer = hv_guest_efer(vcpu),
-		.mem = mem,
-	};
+	*ctx = (struct hvlab_gwalk_ctx){ .mem = mem };
+	hv_ops->paging_hw->guest_regs(vcpu, ctx);
 }
 
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)

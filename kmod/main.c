@@ -42,9 +42,9 @@ MODULE_PARM_DESC(bench_floor, "allow HVLAB_VM_BENCH_FLOOR VMs (benchmarks only)"
 
 /*
  * svm=1 at insmod enables the AMD backend (svm.c).  It is a first
- * version: CPU hotplug and suspend while a VM exists, debug registers,
- * the guest's MSRs and shadow paging are not handled yet (docs/svm.md),
- * so on AMD the module loads only when asked to.
+ * version: CPU hotplug and suspend while a VM exists, the guest's debug
+ * registers and --trap-exceptions are not handled yet (docs/svm.md), so
+ * on AMD the module loads only when asked to.
  */
 static bool svm;
 module_param(svm, bool, 0444);

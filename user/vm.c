@@ -420,9 +420,7 @@ int vm_create(struct vm *vm)
 		else if (err == EINVAL && (vm->opt.vm_flags & HVLAB_VM_SHADOW_PAGING))
 			fprintf(stderr, "hvlab: this module does not offer shadow paging (--paging shadow)\n");
 		else if (err == EOPNOTSUPP)
-			fprintf(stderr, "hvlab: the module's AMD SVM backend does not offer %s yet (docs/svm.md); run with nested paging, the default\n",
-				vm->opt.vm_flags & HVLAB_VM_SHADOW_PAGING ? "shadow paging (--paging shadow)" :
-				"this option (--trap-cr3, --trap-exceptions)");
+			fprintf(stderr, "hvlab: the module's AMD SVM backend does not offer --trap-exceptions yet (docs/svm.md)\n");
 		else
 			explain_no_vmx(vm, err);
 		return err == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;

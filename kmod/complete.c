@@ -17,10 +17,9 @@
  * both stamp the TSC for make bench's breakdown (hv_bench_stamp, vm.h).
  *
  * The vendor backends differ only in where RSP lives (the VMCS or the
- * VMCB), how RIP moves past an instruction and ends an STI/MOV-SS shadow,
- * and in the read-modify-write and MOVS forms of MMIO that only the VMX
- * side emulates: hv_ops's get_gpr, set_gpr, skip_insn and
- * complete_emulation.
+ * VMCB) and how RIP moves past an instruction and ends an STI/MOV-SS
+ * shadow: hv_ops's get_gpr, set_gpr and skip_insn.  The second half of an
+ * MMIO read-modify-write or MOVS is mmio.c's.
  */
 #include <linux/kernel.h>
 #include <linux/sched.h>
@@ -99,10 +98,10 @@ static int complete_pending(struct hv_vcpu *vcpu)
 	case HV_PENDING_PIO_OUT:
 	case HV_PENDING_MMIO_WRITE:
 		break;
-	case HV_PENDING_MMIO_RMW:	/* only the VMX side emulates these */
+	case HV_PENDING_MMIO_RMW:
 	case HV_PENDING_MMIO_MOVS_IN:
 	case HV_PENDING_MMIO_MOVS_OUT:
-		return hv_ops->complete_emulation(vcpu, p);
+		return hv_mmio_complete(vcpu, p);
 	}
 	if (vcpu->pending_len)
 		hv_ops->skip_insn(vcpu, vcpu->pending_len);

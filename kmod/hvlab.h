@@ -27,6 +27,7 @@ int hvlab_vmx_probe(struct hvlab_probe *p);
  */
 struct hv_vm;
 struct hv_vcpu;
+struct hv_insn_view;
 struct hv_paging_hw;
 struct hv_x86_ops {
 	const char *name;		/* "VMX" or "SVM", for messages */
@@ -58,12 +59,14 @@ struct hv_x86_ops {
 	int (*msr_write)(struct hv_vcpu *vcpu, u32 index, u64 val);
 	bool inject;			/* HVLAB_INJECT's queue is served */
 	int (*clear_event)(struct hv_vcpu *vcpu, const struct hvlab_event *e);
-	/* complete.c's vendor parts: RSP, moving RIP past an instruction */
+	/* complete.c's and mmio.c's vendor parts: RSP, moving RIP */
 	unsigned long (*get_gpr)(struct hv_vcpu *vcpu, int n);
 	void (*set_gpr)(struct hv_vcpu *vcpu, int n, unsigned long v);
 	void (*skip_insn)(struct hv_vcpu *vcpu, unsigned int len);
-	/* an MMIO read-modify-write or MOVS answered (VMX only) */
-	int (*complete_emulation)(struct hv_vcpu *vcpu, unsigned int pending);
+	/* mmio.c: the instruction at RIP, segment bases, RFLAGS */
+	void (*insn_view)(struct hv_vcpu *vcpu, struct hv_insn_view *iv);
+	u64 (*seg_base)(struct hv_vcpu *vcpu, int seg);	/* INSN_SEG_* */
+	void (*set_rflags)(struct hv_vcpu *vcpu, unsigned long rflags);
 	/* every other vCPU ioctl (MSRs, debug, translate), or NULL */
 	long (*vcpu_ioctl)(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg);

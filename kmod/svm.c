@@ -24,13 +24,13 @@
  * RIP comes from NRIP), HLT -> HVLAB_EXIT_HLT, VMMCALL ->
  * HVLAB_EXIT_HYPERCALL, SHUTDOWN -> HVLAB_EXIT_SHUTDOWN; CPUID is answered
  * here from pure_cpuid.c.  HVLAB_INJECT's event goes into EVENTINJ, with
- * a virtual interrupt request as the interrupt window.  The statistics count each exit under the VMX
- * basic reason it corresponds to, so `hvlab run --stats` reads the same
- * on both vendors.  A nested page fault outside every slot is MMIO,
- * decoded by pure_insn.c.  Shadow paging (HVLAB_VM_SHADOW_PAGING) is
- * shadow.c's, wired to the VMCB in its own section below.  MSRs go through
- * msr.c's allow-list, as on VMX.  Not done yet (docs/svm.md): MMIO by
- * MOVS, OR, AND, XCHG; HVLAB_VM_TRAP_EXCEPTIONS, the debug and translate
+ * a virtual interrupt request as the interrupt window.  The statistics
+ * count each exit under the VMX basic reason it corresponds to, so `hvlab
+ * run --stats` reads the same on both vendors.  A nested page fault
+ * outside every slot is MMIO, emulated by mmio.c as on VMX.  Shadow paging
+ * (HVLAB_VM_SHADOW_PAGING) is shadow.c's, wired to the VMCB in its own
+ * section below.  MSRs go through msr.c's allow-list, as on VMX.  Not done
+ * yet (docs/svm.md): HVLAB_VM_TRAP_EXCEPTIONS, the debug and translate
  * ioctls, CPU hotplug and suspend.
  */
 #include <linux/cpu.h>
@@ -636,31 +636,6 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	return 1;
 }
 
-static int guest_read(void *opaque, __u64 pa, unsigned int size, __u64 *val)
-{
-	*val = 0;
-	return hv_read_guest(opaque, pa, val, size) ? -1 : 0;
-}
-
-/* Linear -> guest-physical through the guest's own tables (pure_walk.c). */
-static int linear_to_gpa(struct hv_vcpu *vcpu, u64 lin, u64 *gpa)
-{
-	struct hvlab_pmem mem = { .opaque = vcpu->vm, .read = guest_read };
-	struct hvlab_gwalk_ctx ctx = { .mem = &mem };
-	struct hvlab_gwalk w;
-
-	/* the guest's own view: under shadow paging not the VMCB's (below) */
-	svm_guest_regs(vcpu, &ctx);
-	if (!(ctx.cr0 & X86_CR0_PG)) {
-		*gpa = lin & 0xffffffffull;
-		return 0;
-	}
-	if (hvlab_gwalk(&ctx, lin, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
-		return -EFAULT;
-	*gpa = w.gpa;
-	return 0;
-}
-
 /*
  * INS/OUTS, with or without REP, as exit_io.c does on VMX: up to 1 KiB or
  * the end of the page per exit.  EXITINFO1 gives the address size (bits
@@ -695,7 +670,7 @@ static int string_io(struct hv_vcpu *vcpu, u32 info, unsigned int size)
 	}
 	n = down ? 1 : min3(count, (u64)sizeof(run->io_data) / size,
 			     (PAGE_SIZE - (lin & ~PAGE_MASK)) / size);
-	if (!n || linear_to_gpa(vcpu, lin, &gpa) ||
+	if (!n || hv_gva_to_gpa(vcpu, lin, &gpa) ||
 	    (!in && hv_read_guest(vcpu->vm, gpa, run->io_data, n * size)))
 		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, lin,
 					 info);
@@ -880,73 +855,51 @@ static int handle_msr(struct hv_vcpu *vcpu)
 }
 
 /*
- * The instruction that touched a device: the bytes the CPU fetched, in
- * the VMCB when it has decode assists (APM 15.33.2), else read at CS:RIP
- * through the guest's page tables.
+ * hv_ops->insn_view, for mmio.c: CS:RIP and the mode it runs in, and the
+ * bytes the CPU fetched, which decode assists put in the VMCB on a nested
+ * page fault or an intercepted #PF (APM 15.33.2).
  */
-static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
+static void svm_insn_view(struct hv_vcpu *vcpu, struct hv_insn_view *iv)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	u64 lin = v->s.cs.base + v->s.rip, gpa;
-	unsigned int got = 0;
-
-	if (v->c.insn_len && v->c.insn_len <= INSN_MAX_LEN) {
-		memcpy(buf, v->c.insn_bytes, v->c.insn_len);
-		return v->c.insn_len;
-	}
-	while (got < INSN_MAX_LEN) {
-		unsigned int n = min_t(unsigned int, INSN_MAX_LEN - got,
-				       PAGE_SIZE - ((lin + got) & ~PAGE_MASK));
-
-		if (linear_to_gpa(vcpu, lin + got, &gpa) ||
-		    hv_read_guest(vcpu->vm, gpa, buf + got, n))
-			break;
-		got += n;
-	}
-	return got;
-}
-
-/*
- * A GPA outside every slot: the shared decoder (pure_insn.c) says what the
- * instruction does, and userspace plays the device.  This backend handles
- * the plain loads and stores (MOV, MOVZX, MOVSX); the read-modify-write
- * forms and MOVS stop the vCPU with HVLAB_INTERNAL_MMIO_DECODE.
- */
-static int mmio_exit(struct hv_vcpu *vcpu, u64 gpa)
-{
-	struct vmcb *v = to_vmcb(vcpu);
-	struct hvlab_run *run = vcpu->run;
-	struct insn_mmio *m = &vcpu->mmio;
-	u8 bytes[INSN_MAX_LEN];
-	unsigned int avail = fetch_insn(vcpu, bytes);
 	/* the VMCB's 12 attribute bits in the VMX access-rights layout */
 	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
-	u64 val = 0;
+	u64 code = v->c.exit_code;
 
-	if (insn_decode_mmio(bytes, avail,
-			     insn_mode(!!(v->s.efer & EFER_LMA), cs_ar), m) ||
-	    m->op != INSN_MMIO_MOV) {
-		memcpy(&val, bytes, min(avail, 8u));
-		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
-					 val);
+	iv->rip_linear = v->s.cs.base + v->s.rip;
+	iv->mode = insn_mode(!!(v->s.efer & EFER_LMA), cs_ar);
+	iv->bytes = v->c.insn_bytes;
+	iv->nbytes = code == SVM_EXIT_NPF || code == SVM_EXIT_EXCP_BASE + 14 ?
+		     v->c.insn_len : 0;
+}
+
+/* hv_ops->seg_base: ES, CS, SS, DS, FS, GS (INSN_SEG_*) */
+static u64 svm_seg_base(struct hv_vcpu *vcpu, int seg)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	const struct vmcb_seg *segs[] = {
+		&s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs
+	};
+
+	return segs[seg]->base;
+}
+
+static void svm_set_rflags(struct hv_vcpu *vcpu, unsigned long rflags)
+{
+	to_vmcb(vcpu)->s.rflags = rflags;
+}
+
+/* Up to 15 bytes at CS:RIP, through the guest's page tables */
+static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
+{
+	struct hv_insn_view iv;
+
+	svm_insn_view(vcpu, &iv);
+	if (iv.nbytes && iv.nbytes <= INSN_MAX_LEN) {
+		memcpy(buf, iv.bytes, iv.nbytes);
+		return iv.nbytes;
 	}
-	vcpu->mmio_gpa = gpa;
-	run->exit_reason = HVLAB_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = m->size;
-	run->mmio.is_write = m->is_write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (m->is_write) {
-		val = insn_store_value(m->reg == HV_RSP ? v->s.rsp :
-				       vcpu->gpr[m->reg & 15], m);
-		memcpy(run->mmio.data, &val, m->size);
-		vcpu->rec->value = val;
-		vcpu->pending = HV_PENDING_MMIO_WRITE;
-	} else {
-		vcpu->pending = HV_PENDING_MMIO_READ;
-	}
-	vcpu->pending_len = m->len;
-	return 0;
+	return hv_read_linear(vcpu, iv.rip_linear, buf, INSN_MAX_LEN);
 }
 
 /* Nested page fault: EXITINFO2 the GPA, EXITINFO1 the #PF-style code. */
@@ -968,7 +921,15 @@ static int handle_npf(struct hv_vcpu *vcpu)
 	if ((code & BIT(4)) || (code & BIT_ULL(33)))
 		return hv_internal_error(vcpu, HVLAB_INTERNAL_MMIO_DECODE, gpa,
 					 code);
-	return mmio_exit(vcpu, gpa);
+	/*
+	 * The access belongs to an event's delivery (EXITINTINFO valid, APM
+	 * 15.7.2): the IDT read or a push on the handler's stack, not the
+	 * instruction at RIP, which emulating would skip.  As on VMX.
+	 */
+	if (v->c.exit_int_info & SVM_EVT_VALID)
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_DELIVERY_EV, gpa,
+					 v->c.exit_int_info);
+	return hv_mmio_exit(vcpu, gpa, code & 2);	/* mmio.c */
 }
 
 /* ---- shadow paging and CR3 traps (HVLAB_VM_SHADOW_PAGING, TRAP_CR3) -- */
@@ -1155,11 +1116,6 @@ static void svm_sh_inject(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 	inject_exc(vcpu, vector, has_err, err);
 }
 
-static int svm_sh_mmio(struct hv_vcpu *vcpu, u64 gpa, bool write)
-{
-	return mmio_exit(vcpu, gpa);
-}
-
 static const struct hv_paging_hw svm_paging_hw = {
 	.guest_regs	= svm_guest_regs,
 	.set_root	= svm_set_root,
@@ -1169,7 +1125,7 @@ static const struct hv_paging_hw svm_paging_hw = {
 	.vectoring	= svm_vectoring,
 	.cancel_event	= svm_cancel_event,
 	.inject		= svm_sh_inject,
-	.mmio_exit	= svm_sh_mmio,
+	.mmio_exit	= hv_mmio_exit,
 };
 
 /* ---- the CR-access, INVLPG and #PF exits ----------------------------- */
@@ -1803,6 +1759,9 @@ const struct hv_x86_ops hv_svm_ops = {
 	.get_gpr = svm_get_gpr,
 	.set_gpr = svm_set_gpr,
 	.skip_insn = svm_skip,
+	.insn_view = svm_insn_view,
+	.seg_base = svm_seg_base,
+	.set_rflags = svm_set_rflags,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
 	.vcpu_ioctl = svm_vcpu_ioctl,

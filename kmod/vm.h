@@ -133,6 +133,14 @@ struct hv_paging_ops {
  * (hv_vmx_paging_hw), SVM's in svm.c.  Nothing here names shadow code.
  */
 #define HV_FLUSH_ALL	(~0ull)
+/* Where the instruction at RIP is, for mmio.c (hv_ops->insn_view). */
+struct hv_insn_view {
+	u64 rip_linear;			/* CS.base + RIP */
+	int mode;			/* 16, 32 or 64 (insn_mode) */
+	const u8 *bytes;		/* what the CPU fetched, or NULL */
+	unsigned int nbytes;
+};
+
 struct hv_paging_hw {
 	/* CR0, CR3, CR4 and EFER as the guest believes them to be */
 	void (*guest_regs)(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx);
@@ -186,6 +194,7 @@ struct hv_vcpu {
 	u8 pending_len;			/* instruction length to skip */
 	struct insn_mmio mmio;		/* decoded MMIO instruction */
 	u64 mmio_gpa;
+	int mmio_mode;			/* and its mode: 16, 32 or 64 */
 	unsigned long fast_cr3;		/* HV_FAST_CR3: the value written */
 	u8 io_size;			/* port I/O element size */
 	u32 io_count;			/* string I/O: elements in io_data */
@@ -317,6 +326,10 @@ static inline bool hv_ring_full(struct hv_vcpu *vcpu)
 	       HVLAB_EXIT_RING_SIZE;
 }
 
+/* mmio.c: an access to no RAM, for either backend (exit contract) */
+int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);
+int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
+
 /* make bench's breakdown of a round trip: a TSC stamp in the run page */
 static __always_inline void hv_bench_stamp(struct hv_vcpu *vcpu, __u64 *where)
 {
@@ -340,7 +353,9 @@ struct hvlab_gwalk_ctx;
 struct hvlab_pmem;
 void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 		     struct hvlab_gwalk_ctx *ctx);
-int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);
+int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa);	/* linear */
+unsigned int hv_read_linear(struct hv_vcpu *vcpu, u64 lin, void *buf,
+			    unsigned int len);
 int hv_translate(struct hv_vcpu *vcpu, void __user *uarg);
 int hv_read_own_table(void *opaque, __u64 pa, unsigned int size, __u64 *val);
 
@@ -373,10 +388,11 @@ void hv_cr3_note(struct hv_vcpu *vcpu, unsigned long val, u64 old);
 int hv_cr3_write(struct hv_vcpu *vcpu, unsigned long val, u64 old,
 		 bool long_mode);
 
-/* exit_io.c: port I/O and MMIO exits */
-int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);	/* not RAM */
-int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
+/* exit_io.c: port I/O and EPT exits; what mmio.c needs of the VMCS */
 int hv_handle_io(struct hv_vcpu *vcpu);
+void hv_vmx_insn_view(struct hv_vcpu *vcpu, struct hv_insn_view *iv);
+u64 hv_vmx_seg_base(struct hv_vcpu *vcpu, int seg);
+void hv_vmx_set_rflags(struct hv_vcpu *vcpu, unsigned long rflags);
 int hv_handle_ept_violation(struct hv_vcpu *vcpu);
 int hv_handle_ept_misconfig(struct hv_vcpu *vcpu);
 

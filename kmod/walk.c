@@ -35,6 +35,11 @@ void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 	hv_ops->paging_hw->guest_regs(vcpu, ctx);
 }
 
+/*
+ * A linear address to guest-physical, through the guest's paging or, with
+ * CR0.PG clear, its absence (the address wraps at 4 GiB).  Both backends'
+ * emulation reads the instruction and string operands this way.
+ */
 int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
 {
 	struct hvlab_pmem mem;
@@ -42,10 +47,33 @@ int hv_gva_to_gpa(struct hv_vcpu *vcpu, u64 gva, u64 *gpa)
 	struct hvlab_gwalk w;
 
 	hv_guest_paging(vcpu, &mem, &ctx);
+	if (!(ctx.cr0 & X86_CR0_PG)) {
+		*gpa = gva & 0xffffffffull;
+		return 0;
+	}
 	if (hvlab_gwalk(&ctx, gva, HVLAB_ACC_READ, &w) != HVLAB_GW_OK)
 		return -EFAULT;
 	*gpa = w.gpa;
 	return 0;
+}
+
+/* Up to len bytes at a linear address, page by page; how many were read */
+unsigned int hv_read_linear(struct hv_vcpu *vcpu, u64 lin, void *buf,
+			    unsigned int len)
+{
+	unsigned int got = 0;
+	u64 gpa;
+
+	while (got < len) {
+		unsigned int n = min_t(unsigned int, len - got,
+				       PAGE_SIZE - ((lin + got) & ~PAGE_MASK));
+
+		if (hv_gva_to_gpa(vcpu, lin + got, &gpa) ||
+		    hv_read_guest(vcpu->vm, gpa, (u8 *)buf + got, n))
+			break;
+		got += n;
+	}
+	return got;
 }
 
 /*

@@ -8,7 +8,8 @@
 # Then an AMD bench-amd.txt (--amd): the AMD exit table gets its rows, a
 # figure the SVM backend did not give becomes "n/a on SVM: reason", and
 # nothing outside that table changes (the Intel tables stay as they were);
-# a file without the AMD header is refused with --amd.  TAP.
+# a file without the AMD header is refused with --amd.  A run without
+# Linux boots leaves the Linux table alone.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -109,6 +110,12 @@ ok 'grep -qF "(guest spinning) | 5,000 (4,000–6,000) | 50.0× |" "$v"' \
 cp "$v" "$tmp/vmexit-path.amd"
 "$tmp/tests/tools/bench-tables.sh" >/dev/null 2>&1
 ok 'cmp -s "$v" "$tmp/vmexit-path.amd"' "an Intel run leaves the AMD table as it was"
+cp "$l" "$tmp/linux.before"
+grep -v '^fig linux_' "$tmp/build/results/bench.txt" >"$tmp/nolinux.txt"
+"$tmp/tests/tools/bench-tables.sh" "$tmp/nolinux.txt" >/dev/null 2>&1
+ok 'cmp -s "$l" "$tmp/linux.before" && grep -qF "| EPT, 1 vCPU | 4.2 |" "$l"' \
+	"a run without Linux boots leaves the Linux table as it was"
+
 ok '! "$tmp/tests/tools/bench-tables.sh" --amd "$tmp/build/results/bench.txt" >/dev/null 2>&1' \
 	"--amd refuses a file that is not from an AMD run"
 echo "1..$n"

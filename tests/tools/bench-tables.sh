@@ -15,7 +15,8 @@
 # Tables: exits (README.md, docs/vmexit-path.md), breakdown
 # (docs/vmexit-path.md), watch (docs/dashboard.md), paging (README.md,
 # docs/memory.md), linux (docs/booting-linux.md).  A file without a table's markers is left alone; a
-# table whose figures are missing is written with "?" where they would be.
+# table whose figures are missing is written with "?" where they would be,
+# except the Linux table, which a run without Linux boots leaves alone.
 # The date is the day BENCH.TXT was written.
 #
 # An AMD run (`HVLAB_BENCH_CPU=amd make bench`: build/results/bench-amd.txt,
@@ -208,4 +209,10 @@ put docs/vmexit-path.md exits
 put docs/vmexit-path.md breakdown
 put docs/dashboard.md watch
 put docs/memory.md paging
-put docs/booting-linux.md linux
+# the Linux rows come only from HVLAB_BENCH_LINUX=1: without any, keep
+# the table of the last run that had them
+if grep -q '^fig linux_' "$src"; then
+	put docs/booting-linux.md linux
+else
+	echo "bench-tables.sh: docs/booting-linux.md: no Linux boots in $src (HVLAB_BENCH_LINUX=1 make bench): table 'linux' left as it was"
+fi

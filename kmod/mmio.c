@@ -212,6 +212,24 @@ int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending)
 }
 
 /*
+ * Up to 15 bytes of the instruction at CS:RIP into buf, and its mode (16,
+ * 32 or 64): the bytes the CPU fetched where it reports them, else read
+ * through the guest's page tables.  Returns how many bytes buf holds.
+ */
+unsigned int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, int *mode)
+{
+	struct hv_insn_view iv = { };
+
+	hv_ops->insn_view(vcpu, &iv);
+	*mode = iv.mode;
+	if (iv.nbytes && iv.nbytes <= INSN_MAX_LEN) {	/* the CPU's fetch */
+		memcpy(buf, iv.bytes, iv.nbytes);
+		return iv.nbytes;
+	}
+	return hv_read_linear(vcpu, iv.rip_linear, buf, INSN_MAX_LEN);
+}
+
+/*
  * gpa is not RAM (or is a read-only slot being written): decode the
  * instruction at CS:RIP and describe the access to userspace.  write is
  * the direction the exit reports; MOVS needs it to know its device side.
@@ -219,26 +237,18 @@ int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending)
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct insn_mmio *m = &vcpu->mmio;
-	struct hv_insn_view iv = { };
 	u8 bytes[INSN_MAX_LEN];
 	unsigned int avail;
-	int err;
+	int err, mode;
 	u64 v;
 
 	/* RAM that could not be pinned (RLIMIT_MEMLOCK) is no device */
 	err = atomic_xchg(&vcpu->vm->pin_error, 0);
 	if (err)
 		return err;
-	hv_ops->insn_view(vcpu, &iv);
-	if (iv.nbytes && iv.nbytes <= INSN_MAX_LEN) {	/* the CPU's fetch */
-		memcpy(bytes, iv.bytes, iv.nbytes);
-		avail = iv.nbytes;
-	} else {
-		avail = hv_read_linear(vcpu, iv.rip_linear, bytes,
-				       INSN_MAX_LEN);
-	}
-	vcpu->mmio_mode = iv.mode;
-	if (insn_decode_mmio(bytes, avail, iv.mode, m))
+	avail = hv_fetch_insn(vcpu, bytes, &mode);
+	vcpu->mmio_mode = mode;
+	if (insn_decode_mmio(bytes, avail, mode, m))
 		return undecodable(vcpu, gpa, bytes, avail);
 	vcpu->mmio_gpa = gpa;
 	vcpu->pending_len = 0;

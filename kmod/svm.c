@@ -889,19 +889,6 @@ static void svm_set_rflags(struct hv_vcpu *vcpu, unsigned long rflags)
 	to_vmcb(vcpu)->s.rflags = rflags;
 }
 
-/* Up to 15 bytes at CS:RIP, through the guest's page tables */
-static unsigned int fetch_insn(struct hv_vcpu *vcpu, u8 *buf)
-{
-	struct hv_insn_view iv;
-
-	svm_insn_view(vcpu, &iv);
-	if (iv.nbytes && iv.nbytes <= INSN_MAX_LEN) {
-		memcpy(buf, iv.bytes, iv.nbytes);
-		return iv.nbytes;
-	}
-	return hv_read_linear(vcpu, iv.rip_linear, buf, INSN_MAX_LEN);
-}
-
 /* Nested page fault: EXITINFO2 the GPA, EXITINFO1 the #PF-style code. */
 static int handle_npf(struct hv_vcpu *vcpu)
 {
@@ -1148,10 +1135,10 @@ struct svm_cr_insn {
  */
 static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
 {
-	struct vmcb *v = to_vmcb(vcpu);
-	bool l64 = (v->s.efer & EFER_LMA) && (v->s.cs.attrib & BIT(9));
 	u8 b[INSN_MAX_LEN], rex = 0, modrm;
-	unsigned int n = fetch_insn(vcpu, b), i = 0;
+	int mode;
+	unsigned int n = hv_fetch_insn(vcpu, b, &mode), i = 0;
+	bool l64 = mode == 64;
 
 	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 ||
 			 b[i] == 0xf3 || b[i] == 0x26 || b[i] == 0x2e ||
@@ -1298,13 +1285,9 @@ static int svm_invlpg_decode(struct hv_vcpu *vcpu, u64 *lin,
 			     unsigned int *len)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	const struct vmcb_seg *segs[] = {
-		&v->s.es, &v->s.cs, &v->s.ss, &v->s.ds, &v->s.fs, &v->s.gs
-	};
-	u32 cs_ar = (v->s.cs.attrib & 0xff) | ((v->s.cs.attrib & 0xf00) << 4);
-	int mode = insn_mode(!!(v->s.efer & EFER_LMA), cs_ar);
 	u8 bytes[INSN_MAX_LEN];
-	unsigned int n = fetch_insn(vcpu, bytes);
+	int mode;
+	unsigned int n = hv_fetch_insn(vcpu, bytes, &mode);
 	struct insn_mem m;
 	u64 gpr[HV_NR_GPRS];
 	int i;
@@ -1315,7 +1298,7 @@ static int svm_invlpg_decode(struct hv_vcpu *vcpu, u64 *lin,
 	    m.opcode != 0x01 || m.reg != 7 || m.seg > INSN_SEG_GS)
 		return -1;
 	*lin = m.ea + (mode == 64 && m.seg < INSN_SEG_FS ? 0 :
-		       segs[m.seg]->base);
+		       svm_seg_base(vcpu, m.seg));
 	if (mode != 64)
 		*lin &= 0xffffffffull;
 	*len = m.len;

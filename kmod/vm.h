@@ -328,6 +328,7 @@ static inline bool hv_ring_full(struct hv_vcpu *vcpu)
 
 /* mmio.c: an access to no RAM, for either backend (exit contract) */
 int hv_mmio_exit(struct hv_vcpu *vcpu, u64 gpa, bool write);
+unsigned int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, int *mode);
 int hv_mmio_complete(struct hv_vcpu *vcpu, unsigned int pending);
 
 /* make bench's breakdown of a round trip: a TSC stamp in the run page */

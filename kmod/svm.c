@@ -72,6 +72,8 @@ static DEFINE_IDA(asid_ida);
 static int svm_users;
 static struct hvlab_caps caps;
 static u32 svm_features;	/* CPUID 0x8000000A:EDX */
+
+#define SVM_PAUSE_COUNT	3000	/* PAUSEs before a PAUSE exit (svm_vcpu_setup) */
 static u32 nr_asids;		/* CPUID 0x8000000A:EBX */
 static void *iopm, *msrpm;	/* all ones: every port and MSR exits */
 static bool emergency_cb_registered;
@@ -373,6 +375,17 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 			SVM_I4_RDTSCP |
 			/* no flush of the host's caches at the guest's will */
 			SVM_I4_WBINVD | SVM_I4_MONITOR | SVM_I4_MWAIT;
+	/*
+	 * PAUSE filtering (APM 15.14.4): after this many PAUSEs in one run
+	 * of the guest, an exit.  A vCPU spinning on a lock or a flag then
+	 * comes back to the run loop, which checks for signals and lets the
+	 * scheduler run others (hv_run_check), instead of keeping the CPU
+	 * until the host's next interrupt; KVM's default count.
+	 */
+	if (svm_features & SVM_FEAT_PAUSE_FILTER) {
+		c->intercept3 |= SVM_I3_PAUSE;
+		c->pause_count = SVM_PAUSE_COUNT;
+	}
 	c->iopm_base_pa = __pa(iopm);
 	c->msrpm_base_pa = __pa(msrpm);
 	c->asid = vcpu->vpid;
@@ -1373,6 +1386,7 @@ static u32 stat_reason(u64 code)
 	case SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15:
 				return HVLAB_VMX_EXIT_CR_ACCESS;
 	case SVM_EXIT_INVLPG:	return HVLAB_VMX_EXIT_INVLPG;
+	case SVM_EXIT_PAUSE:	return HVLAB_VMX_EXIT_PAUSE;
 	case SVM_EXIT_XSETBV:	return HVLAB_VMX_EXIT_XSETBV;
 	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
 	}
@@ -1465,6 +1479,9 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		break;
 	case SVM_EXIT_XSETBV:
 		ret = handle_xsetbv(vcpu);
+		break;
+	case SVM_EXIT_PAUSE:	/* a spinning vCPU: back to the run loop */
+		ret = 1;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;

@@ -467,8 +467,7 @@ static int handle_xsetbv(struct hv_vcpu *vcpu)
 	u64 val = (u32)vcpu->gpr[HV_RAX] | (u64)vcpu->gpr[HV_RDX] << 32;
 
 	vcpu->rec->value = val;
-	/* XCR0: x87 must be set; guests get x87 and SSE only (see CPUID 0xd) */
-	if ((u32)vcpu->gpr[HV_RCX] != 0 || !(val & 1) || (val & ~3ull)) {
+	if (!hv_xcr0_valid(vcpu->gpr[HV_RCX], val)) {
 		hv_inject_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}

@@ -73,7 +73,7 @@
 static bool cpu_has_xsave;	/* CPUID.1:ECX.XSAVE, whatever Linux uses */
 static bool l1d_flush;		/* IA32_FLUSH_CMD before every entry */
 /* XCR0 left in hardware by a guest where the host does not use XSAVE */
-static DEFINE_PER_CPU(u64, guest_xcr0_loaded);
+DEFINE_PER_CPU(u64, hv_guest_xcr0_loaded);
 
 /*
  * L1TF (Intel's "L1 Terminal Fault" guidance; KVM's
@@ -173,23 +173,24 @@ void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h)
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 }
 
+/* OSXSAVE set for just the XSETBV (see host_state.h) */
+void hv_xcr0_load_slow(u64 xcr0)
+{
+	if (cpu_has_xsave) {	/* else there is no XCR0: remember, skip */
+		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
+		xsetbv(0, xcr0);
+		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
+	}
+	this_cpu_write(hv_guest_xcr0_loaded, xcr0);
+}
+
 void hv_host_state_before_entry(struct hv_vcpu *vcpu,
 				const struct hv_host_state *h)
 {
-	if (h->xcr0 && vcpu->xcr0 != h->xcr0) {
+	if (h->xcr0 && vcpu->xcr0 != h->xcr0)
 		xsetbv(0, vcpu->xcr0);
-	} else if (!h->xcr0 && cpu_has_xsave &&
-		   this_cpu_read(guest_xcr0_loaded) != vcpu->xcr0) {
-		/*
-		 * The host runs without CR4.OSXSAVE (Linux turns XSAVE off on
-		 * Bochs's CPU), so it never reads XCR0: load the guest's with
-		 * OSXSAVE set for just that instruction, and leave it there.
-		 */
-		cr4_set_bits_irqsoff(X86_CR4_OSXSAVE);
-		xsetbv(0, vcpu->xcr0);
-		cr4_clear_bits_irqsoff(X86_CR4_OSXSAVE);
-		this_cpu_write(guest_xcr0_loaded, vcpu->xcr0);
-	}
+	else if (!h->xcr0)
+		hv_xcr0_load_hostless(vcpu->xcr0);
 	if (l1d_flush)
 		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 }

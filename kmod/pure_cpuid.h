@@ -52,6 +52,17 @@ void hv_cpuid_guest(__u32 leaf, __u32 sub, const struct hv_cpuid *host,
 		    const struct hv_cpuid_vcpu *v, struct hv_cpuid *out);
 
 /*
+ * XSETBV(index, val) a guest may do: XCR0 only, x87 always set (SDM Vol. 1
+ * 13.3), and no state beyond x87|SSE, the state CPUID leaf 0xd describes
+ * and the FXSAVE image the hypervisor switches.  Else the CPU's answer is
+ * #GP(0).
+ */
+static inline int hv_xcr0_valid(__u32 index, __u64 val)
+{
+	return index == 0 && (val & 1) && !(val & ~3ull);
+}
+
+/*
  * The CR4 bits a guest may set (SDM Vol. 3 2.5): the architectural ones
  * every x86-64 CPU has, and those whose feature CPUID advertises.  Any
  * other bit is reserved for the guest, so a MOV to CR4 setting it raises

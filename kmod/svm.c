@@ -59,9 +59,6 @@
 #include "svm.h"
 #include "vm.h"
 
-/* the guest's XCR0: x87 and SSE state only (CPUID hides AVX and beyond) */
-#define SVM_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE)
-
 struct svm_cpu {
 	void *hsave;		/* VM_HSAVE_PA: VMRUN's save area for the host */
 	void *host_vmcb;	/* VMSAVE/VMLOAD of the host's hidden state */
@@ -75,6 +72,8 @@ static DEFINE_IDA(asid_ida);
 static int svm_users;
 static struct hvlab_caps caps;
 static u32 svm_features;	/* CPUID 0x8000000A:EDX */
+
+#define SVM_PAUSE_COUNT	3000	/* PAUSEs before a PAUSE exit (svm_vcpu_setup) */
 static u32 nr_asids;		/* CPUID 0x8000000A:EBX */
 static void *iopm, *msrpm;	/* all ones: every port and MSR exits */
 static bool emergency_cb_registered;
@@ -376,6 +375,17 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 			SVM_I4_RDTSCP |
 			/* no flush of the host's caches at the guest's will */
 			SVM_I4_WBINVD | SVM_I4_MONITOR | SVM_I4_MWAIT;
+	/*
+	 * PAUSE filtering (APM 15.14.4): after this many PAUSEs in one run
+	 * of the guest, an exit.  A vCPU spinning on a lock or a flag then
+	 * comes back to the run loop, which checks for signals and lets the
+	 * scheduler run others (hv_run_check), instead of keeping the CPU
+	 * until the host's next interrupt; KVM's default count.
+	 */
+	if (svm_features & SVM_FEAT_PAUSE_FILTER) {
+		c->intercept3 |= SVM_I3_PAUSE;
+		c->pause_count = SVM_PAUSE_COUNT;
+	}
 	c->iopm_base_pa = __pa(iopm);
 	c->msrpm_base_pa = __pa(msrpm);
 	c->asid = vcpu->vpid;
@@ -406,6 +416,7 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	/* what firmware leaves, as on VMX (vmcs.c) */
 	vcpu->msr_misc_enable = HV_MISC_ENABLE_RESET;
 	vcpu->msr_mtrr_def_type = HV_MTRR_DEF_TYPE_RESET;
+	vcpu->xcr0 = 1;		/* x87 only, as after RESET (SDM Vol. 1 13.3) */
 	svm_sh_setup(vcpu);
 	return vcpu->shadow ? svm_sh_reload(vcpu) : 0;
 }
@@ -619,14 +630,6 @@ static int handle_cpuid(struct hv_vcpu *vcpu)
 	if (leaf == 0x80000001)
 		out.ecx &= ~(1u << 2);
 	if (leaf == 0x8000000a)
-		memset(&out, 0, sizeof(out));
-	/*
-	 * XSETBV is not emulated here (#UD) and the guest's XCR0 stays
-	 * x87|SSE: no XSAVE, OSXSAVE, and no leaf 0xd to describe it.
-	 */
-	if (leaf == 1)
-		out.ecx &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE);
-	if (leaf == 0xd)
 		memset(&out, 0, sizeof(out));
 	vcpu->gpr[HV_RAX] = out.eax;
 	vcpu->gpr[HV_RBX] = out.ebx;
@@ -850,6 +853,25 @@ static int handle_msr(struct hv_vcpu *vcpu)
 		vcpu->gpr[HV_RAX] = (u32)val;
 		vcpu->gpr[HV_RDX] = val >> 32;
 	}
+	skip_insn(vcpu);
+	return 1;
+}
+
+/*
+ * XSETBV: intercepted unconditionally (svm_vcpu_setup), so the guest's
+ * XCR0 stays within what pure_cpuid.h allows (x87|SSE) and what run_once()
+ * switches; anything else is #GP(0), as on VMX (exit.c).
+ */
+static int handle_xsetbv(struct hv_vcpu *vcpu)
+{
+	u64 val = (vcpu->gpr[HV_RDX] << 32) | (u32)vcpu->gpr[HV_RAX];
+
+	vcpu->rec->value = val;
+	if (!hv_xcr0_valid(vcpu->gpr[HV_RCX], val)) {
+		inject_exc(vcpu, 13, true, 0);
+		return 1;
+	}
+	vcpu->xcr0 = val;
 	skip_insn(vcpu);
 	return 1;
 }
@@ -1364,6 +1386,8 @@ static u32 stat_reason(u64 code)
 	case SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15:
 				return HVLAB_VMX_EXIT_CR_ACCESS;
 	case SVM_EXIT_INVLPG:	return HVLAB_VMX_EXIT_INVLPG;
+	case SVM_EXIT_PAUSE:	return HVLAB_VMX_EXIT_PAUSE;
+	case SVM_EXIT_XSETBV:	return HVLAB_VMX_EXIT_XSETBV;
 	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
 	}
 }
@@ -1453,6 +1477,12 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	case SVM_EXIT_MSR:
 		ret = handle_msr(vcpu);
 		break;
+	case SVM_EXIT_XSETBV:
+		ret = handle_xsetbv(vcpu);
+		break;
+	case SVM_EXIT_PAUSE:	/* a spinning vCPU: back to the run loop */
+		ret = 1;
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		vcpu->run->exit_reason = HVLAB_EXIT_SHUTDOWN;
 		ret = 0;
@@ -1470,7 +1500,6 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		break;
 	case SVM_EXIT_VMRUN:	/* and below, the other SVM instructions */
 	case SVM_EXIT_VMRUN + 2 ... SVM_EXIT_VMRUN + 6:
-	case SVM_EXIT_XSETBV:
 	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
@@ -1596,8 +1625,9 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
  *
  * What VMRUN and #VMEXIT do not switch, and CR4 writes (not intercepted
  * under nested paging) would let the guest reach:
- *  - XCR0: the guest gets x87|SSE, as on VMX (its XSETBV is #UD), so it
- *    can never enable AVX state and read the host task's upper halves;
+ *  - XCR0: the guest's, x87|SSE at most (its XSETBV exits), so it can
+ *    never enable AVX state and read the host task's upper halves; where
+ *    the host runs without OSXSAVE it is left loaded (host_state.h);
  *  - PKRU: a guest that sets CR4.PKE can WRPKRU; the host's value is put
  *    back before anything in the host touches user memory;
  *  - DR0-3 are intercepted (svm_vcpu_setup); a host breakpoint in DR7 is
@@ -1621,8 +1651,10 @@ static void run_once(struct hv_vcpu *vcpu)
 	local_irq_disable();
 	if (osxsave) {
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		if (host_xcr0 != SVM_GUEST_XCR0)
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, SVM_GUEST_XCR0);
+		if (host_xcr0 != vcpu->xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	} else {
+		hv_xcr0_load_hostless(vcpu->xcr0);
 	}
 	if (ospke)
 		host_pkru = rdpkru();
@@ -1665,7 +1697,7 @@ static void run_once(struct hv_vcpu *vcpu)
 		wrmsrl(MSR_TSC_AUX, c->host_tsc_aux);
 	if (ospke && rdpkru() != host_pkru)
 		wrpkru(host_pkru);
-	if (osxsave && host_xcr0 != SVM_GUEST_XCR0)
+	if (osxsave && host_xcr0 != vcpu->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();

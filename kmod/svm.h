@@ -24,6 +24,7 @@
 #define SVM_FEAT_NRIP		(1u << 3)
 #define SVM_FEAT_FLUSH_ASID	(1u << 6)
 #define SVM_FEAT_DECODE		(1u << 7)
+#define SVM_FEAT_PAUSE_FILTER	(1u << 10)
 
 /* intercept word 3 (VMCB offset 0x0c) */
 #define SVM_I3_INTR		(1u << 0)
@@ -33,6 +34,7 @@
 #define SVM_I3_VINTR		(1u << 4)
 #define SVM_I3_CPUID		(1u << 18)
 #define SVM_I3_INVD		(1u << 22)
+#define SVM_I3_PAUSE		(1u << 23)
 #define SVM_I3_HLT		(1u << 24)
 #define SVM_I3_INVLPG		(1u << 25)
 #define SVM_I3_INVLPGA		(1u << 26)
@@ -65,6 +67,7 @@
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVD		0x076
+#define SVM_EXIT_PAUSE		0x077
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPG		0x079
 #define SVM_EXIT_IOIO		0x07b

@@ -361,6 +361,20 @@ TEST(xsave_leaf_and_signature)
 	EXPECT_EQ(0, memcmp(&c.edx, "abhv", 4));
 }
 
+/* XSETBV: what leaf 0xd promises, and nothing the FXSAVE image lacks */
+TEST(xcr0_writes_match_leaf_0xd)
+{
+	struct hv_cpuid d = guest_all(0xd, 0);
+	__u64 v;
+
+	for (v = 0; v < 64; v++)
+		EXPECT_EQ((v & 1) && !(v & ~(__u64)d.eax),
+			  hv_xcr0_valid(0, v)) TH_LOG("XCR0 %#llx", (unsigned long long)v);
+	EXPECT_FALSE(hv_xcr0_valid(1, 3));	/* XCR1: not offered */
+	EXPECT_FALSE(hv_xcr0_valid(0, 1ull << 32 | 3));
+	EXPECT_TRUE(hv_xcr0_valid(0, 1));
+}
+
 TEST(apic_base_writes)
 {
 	const __u64 bsp = 0xfee00000ull | HV_APIC_BASE_EN | HV_APIC_BASE_BSP;

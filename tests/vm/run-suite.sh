@@ -687,16 +687,10 @@ suite)
 		extract+=(--fail "VM suite $PASS: $f")
 	done
 	if [ -n "${HVLAB_VM_LABS_TAP:-}" ] && [ -n "${HVLAB_VM_LABS:-}" ]; then
-		# the labs' starters (labN/...) fail on purpose: their results
-		# go to HVLAB_VM_LABS_TAP, with the rest; the pass's TAP is
-		# the serial log without their sections
+		# the labs' starters (labN/...) fail on purpose: their results,
+		# with the rest, go to HVLAB_VM_LABS_TAP, not the pass's TAP
 		"${extract[@]}" "$SERIAL" >"$HVLAB_VM_LABS_TAP" || true
-		tr -d '\r' <"$SERIAL" | awk '
-			/^##HVLAB## begin lab[0-9]+\// { skip = 1 }
-			/^##HVLAB## end-suite/ { skip = 0 }
-			!skip { print }
-			/^##HVLAB## end lab[0-9]+\// { skip = 0 }' >"$ART/serial-suite.txt"
-		"${extract[@]}" "$ART/serial-suite.txt" >"$VM_TAP" || status=1
+		"${extract[@]}" --drop-labs "$SERIAL" >"$VM_TAP" || status=1
 	else
 		"${extract[@]}" "$SERIAL" >"$VM_TAP" || status=1
 	fi

@@ -4,8 +4,9 @@
  * (kmod/pure_svm_io.c), natively, on named instructions.
  *
  * The EXITINFO1 values are written out bit by bit after APM Vol. 2
- * 15.10.2 (figure 15-2); those of IN, OUT and REP OUTSB match what
- * Bochs's SvmInterceptIO produces for io.elf's instructions.  Lab 13's
+ * 15.10.2 (figure 15-2), for instructions the guests of tests/guests/
+ * run (OUT to the UART, IN from PCI and fw_cfg, REP OUTSB) and a few
+ * that exercise the rest (INSW, an FS override, port 0xffff).  Lab 13's
  * grader (labs/13-svm-ioio/grade.c) draws the same fields at random.
  */
 #include <string.h>

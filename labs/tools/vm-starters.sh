@@ -41,6 +41,8 @@ lab_starter() {	# DIR
 		[ -n "$out" ] && echo "$out" | sed 's/^/# /'
 		echo "not ok 1 - insmod lab $ln's starter hvlab.ko"
 	fi
+	# the guest's clock, for what each lab's starter costs the boot
+	echo "# guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	mark end "lab$ln/setup" 0
 	while read -r p; do
 		[ -n "$p" ] || continue
@@ -65,6 +67,7 @@ lab_starter() {	# DIR
 		echo "$bad" | sed 's/^/# /'
 		echo "not ok 1 - kernel log clean"
 	fi
+	echo "# guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	mark end "lab$ln/kernel-log" 0
 }
 

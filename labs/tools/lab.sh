@@ -707,6 +707,8 @@ cmd_vm_selftest() {
 		*) die "vm-selftest: unknown option $1" ;;
 		esac
 	done
+	# the pack runs beside make check's --boot-only: a scratch file of its own
+	[ -z "$packonly" ] || tap=build/labs/vm-pack-$packonly.tap
 	mkdir -p "$(dirname "$tap")" build/labs
 	: >"$tap.tmp"
 	result() {	# OK TEXT
@@ -821,8 +823,8 @@ vm_starters_pack() {
 	rm -rf "$pack"
 	mkdir -p "$work" "$pack"
 	# make check packs the Intel and the AMD starters from two lanes at
-	# once: one build at a time in the shared copy of kmod/ (the second
-	# finds its objects built and recompiles only its labs' files)
+	# once: one copy and build at a time in the shared copy of kmod/ (the
+	# second finds its objects built and recompiles only its labs' files)
 	exec 9>"$work.lock"
 	flock 9
 	# -c, not -t: a file whose text changed gets a new mtime, so that

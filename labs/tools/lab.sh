@@ -539,7 +539,7 @@ cmd_grade_vm() {
 	for cpu in intel amd; do
 		sub=$(for n in $labs; do [ "$(lab_cpu "$n")" != "$cpu" ] || echo "$n"; done)
 		[ -n "$sub" ] || continue
-		pass=labs-vm
+		pass="labs-vm"
 		[ "$cpu" = intel ] || pass=labs-vm-$cpu
 		tap=build/results/vm-$pass.tap
 		progs=$(vm_progs $sub)
@@ -688,10 +688,10 @@ cmd_lint() {
 # HVLAB_LAB_VM_TAP set to it) grades it; make check boots the starters
 # beside the other passes and grades once the reference's passes are done.
 cmd_vm_selftest() {
-	local kver=default tap=build/results/vm-labs.tap ref= refsh= refamd= labs n f k vkdir
+	local kver=default tap=build/results/vm-labs.tap ref= refsh= refamd="" labs n f k vkdir
 	local work pack raw=build/labs/vm-starters.tap rawamd=build/labs/vm-starters-amd.tap
-	local t0=$SECONDS seed i=0 s ok rc=0 scratch tmp only bootonly=0 packonly= cpu
-	local r rf rs refd=0 refamdd=0 skipcpu=
+	local t0=$SECONDS seed i=0 s ok rc=0 scratch tmp only bootonly=0 packonly="" cpu
+	local r rf rs refd=0 refamdd=0 skipcpu=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--boot-only) bootonly=1; shift ;;

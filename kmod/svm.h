@@ -89,11 +89,7 @@
 /* a MOV CR's EXITINFO1 with decode assists: bit 63, GPR in 3:0 (15.33.1) */
 #define SVM_CR_INFO_MOV		(1ull << 63)
 
-/* IOIO's EXITINFO1 (APM 15.10.2) */
-#define SVM_IOIO_IN		(1u << 0)
-#define SVM_IOIO_STR		(1u << 2)
-#define SVM_IOIO_REP		(1u << 3)
-#define SVM_IOIO_SIZE_SHIFT	4	/* bits 6:4: 1, 2 or 4 bytes */
+/* IOIO's EXITINFO1 (APM 15.10.2): pure_svm_io.h */
 
 /* EVENTINJ and EXITINTINFO (APM 15.20) */
 #define SVM_EVT_VALID		(1u << 31)

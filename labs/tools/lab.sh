@@ -8,8 +8,9 @@
 #   labs/tools/lab.sh grade N [--vm]       grade lab N in this tree
 #   labs/tools/lab.sh grade-vm [N...]      the VM checks of several labs
 #                                          (default: all), one boot for all
-#   labs/tools/lab.sh vm-where             where the VM checks would run
-#                                          (natively with VT-x, else Bochs)
+#   labs/tools/lab.sh vm-where [N]         where the VM checks (of lab N)
+#                                          would run (natively with VT-x,
+#                                          or AMD-V for an SVM lab, else Bochs)
 #   labs/tools/lab.sh handin N             pack the hand-in of lab N
 #   labs/tools/lab.sh selftest [N...]      reference full marks, starter zero
 #   labs/tools/lab.sh vm-selftest [OPTIONS] the same for the VM checks: the
@@ -49,7 +50,9 @@
 # a failed one costs its points, a passed one adds none, and the score
 # never goes below 0, so a starter that does nothing scores 0.
 # The VM pass is tests/vm/run-suite.sh --pass labN --only PROG1,PROG2,...
-# (its results in build/results/vm-labN.tap); HVLAB_LAB_VM_TAP=FILE grades
+# (its results in build/results/vm-labN.tap), with --cpu amd for a lab
+# whose line in labs.conf ends in "amd" (its VM checks need SVM: Bochs's
+# zambezi, or natively an AMD CPU); HVLAB_LAB_VM_TAP=FILE grades
 # from the TAP file of a run made before instead of booting the VM, and
 # HVLAB_PAGING=shadow passes --paging shadow.  On a machine where VT-x is
 # usable the same programs run natively instead (native_vmx below).
@@ -75,6 +78,22 @@ lab_dir() {
 }
 
 all_labs() { awk '!/^#/ && NF >= 2 { print $1 }' "$CONF"; }
+
+# lab_cpu N: the CPU lab N's VM checks need, labs.conf's fourth column:
+# intel (VMX; the default) or amd (SVM)
+lab_cpu() {
+	awk -v n="$1" '!/^#/ && NF >= 2 && $1 == n { print (NF >= 4 ? $4 : "intel"); exit }' "$CONF"
+}
+
+# vm_labs [CPU]: the labs that have VM checks (only those on CPU, if given)
+vm_labs() {
+	local n
+	for n in $(all_labs); do
+		grep -qE '^vm[[:space:]]' "$(lab_dir "$n")/grade.list" || continue
+		[ -z "${1:-}" ] || [ "$(lab_cpu "$n")" = "$1" ] || continue
+		echo "$n"
+	done
+}
 
 # files_with_regions N: tracked files that hold a region of lab N
 files_with_regions() {
@@ -120,9 +139,9 @@ cut_regions() {
 }
 
 cmd_list() {
-	local n d kind
-	while read -r n d kind; do
-		printf '%2s  %-22s %s\n' "$n" "$d" "$kind"
+	local n d kind cpu
+	while read -r n d kind cpu; do
+		printf '%2s  %-22s %s%s\n' "$n" "$d" "$kind" "${cpu:+ (VM checks on $cpu)}"
 	done < <(awk '!/^#/ && NF >= 2' "$CONF")
 }
 
@@ -343,15 +362,16 @@ vm_progs() {
 	done | sort -u | paste -sd, -
 }
 
-# vm_run N: one VM pass with every program the lab names
+# vm_run N: one VM pass with every program the lab names, on its CPU
 vm_run() {
-	vm_boot "lab$1" "$(vm_progs "$1")"
+	HVLAB_LAB_CPU=$(lab_cpu "$1") vm_boot "lab$1" "$(vm_progs "$1")"
 }
 
 # vm_boot PASS PROGS: the programs' results in build/results/vm-PASS.tap,
-# natively where VMX is usable here, else from one boot of the Bochs VM.
+# natively where VMX (SVM with HVLAB_LAB_CPU=amd) is usable here, else
+# from one boot of the Bochs VM.
 vm_boot() {
-	local pass=$1 progs=$2 why rc
+	local pass=$1 progs=$2 why rc cpu=${HVLAB_LAB_CPU:-intel}
 	mkdir -p build/labs build/results
 	if why=$(native_vmx); then
 		echo "VM checks natively: $why"
@@ -363,7 +383,8 @@ vm_boot() {
 		echo "VM checks in the Bochs VM: $why"
 	fi
 	make -s all
-	tests/vm/run-suite.sh --pass "$pass" --only "$progs" ${HVLAB_PAGING:+--paging "$HVLAB_PAGING"}
+	tests/vm/run-suite.sh --pass "$pass" --cpu "$cpu" --only "$progs" \
+		${HVLAB_PAGING:+--paging "$HVLAB_PAGING"}
 }
 
 # ---- the VM checks on a machine with VT-x --------------------------------
@@ -392,6 +413,23 @@ native_vmx() {
 	1) echo "forced (HVLAB_LAB_NATIVE_VMX=1)"; return 0 ;;
 	0) echo "forced (HVLAB_LAB_NATIVE_VMX=0)"; return 1 ;;
 	esac
+	if [ "${HVLAB_LAB_CPU:-intel}" = amd ]; then
+		# an SVM lab: its code runs only on an AMD CPU
+		if ! grep -qw svm "$cpuinfo" 2>/dev/null; then
+			echo "the lab's checks need AMD-V (no svm flag in $cpuinfo)"
+			return 1
+		fi
+		if $caps >/dev/null 2>&1; then
+			echo "AMD-V is usable here (hvlab caps: guests can run)"
+			return 0
+		fi
+		if [ "$(id -u)" != 0 ]; then
+			echo "the CPU has AMD-V, but hvlab.ko is not loaded and only root may load it (sudo make grade ..., or make load first)"
+			return 1
+		fi
+		echo "the CPU has AMD-V ($cpuinfo); this tree's hvlab.ko will be loaded (svm=1)"
+		return 0
+	fi
 	if $caps >/dev/null 2>&1; then
 		echo "VT-x is usable here (hvlab caps: guests can run)"
 		return 0
@@ -415,6 +453,9 @@ vm_run_native() {
 	local insmod=${HVLAB_LAB_INSMOD:-insmod} rmmod=${HVLAB_LAB_RMMOD:-rmmod}
 	local dmesg=${HVLAB_LAB_DMESG:-dmesg} caps=${HVLAB_LAB_CAPS_CMD:-user/hvlab caps}
 	local bin=${HVLAB_LAB_KSFT_DIR:-$TOP/build/vm/bin} p prog t mode rc before bad out
+	# the module's SVM backend is chosen at load time (as in the VM)
+	local koargs=
+	[ "${HVLAB_LAB_CPU:-intel}" != amd ] || koargs=svm=1
 	if [ -z "${HVLAB_LAB_KSFT_DIR:-}" ]; then
 		make -s all && make -s vm-tests || return 1
 		! grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk || make -s guests || return 1
@@ -428,7 +469,7 @@ vm_run_native() {
 		if [ -n "${HVLAB_LAB_INSMOD:-}" ] || [ "$(id -u)" = 0 ]; then
 			# this tree's module, not one loaded before
 			[ ! -d /sys/module/hvlab ] || $rmmod hvlab 2>&1 | sed 's/^/# /'
-			if $insmod "$TOP/kmod/hvlab.ko" 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" = 0 ]; then
+			if $insmod "$TOP/kmod/hvlab.ko" $koargs 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" = 0 ]; then
 				echo "ok 1 - insmod hvlab.ko"
 			else
 				echo "not ok 1 - insmod hvlab.ko"
@@ -451,7 +492,8 @@ vm_run_native() {
 			echo "##HVLAB## begin $p"
 			rc=0
 			HVLAB_GUESTS=$TOP/build/guests HVLAB_BIN=$TOP/user/hvlab \
-				HVLAB_KO=$TOP/kmod/hvlab.ko HVLAB_VM_CPUS=$(nproc) HVLAB_PAGING=$mode \
+				HVLAB_KO=$TOP/kmod/hvlab.ko HVLAB_KO_ARGS=$koargs \
+				HVLAB_VM_CPUS=$(nproc) HVLAB_PAGING=$mode \
 				timeout 600 "$t" </dev/null 2>&1 || rc=$?
 			echo "##HVLAB## end $p $rc"
 		} >>"$serial"
@@ -487,26 +529,35 @@ vm_run_native() {
 
 # grade-vm [N...]: one boot with the programs of every lab given (default:
 # every lab with VM checks), then each lab graded from that TAP, VM checks
-# included.  Prints one "lab N: Score P/T" line a lab; exit 0 on full marks.
+# included; the labs whose checks need SVM (labs.conf: amd) get a boot of
+# their own on the AMD CPU.  Prints one "lab N: Score P/T" line a lab;
+# exit 0 on full marks.
 cmd_grade_vm() {
-	local labs n progs tap=build/results/vm-labs-vm.tap rc=0 t0=$SECONDS s
-	labs=${*:-$(for n in $(all_labs); do
-		grep -qE '^vm[[:space:]]' "$(lab_dir "$n")/grade.list" && echo "$n"; done)}
-	progs=$(vm_progs $labs)
-	echo "== the VM checks of labs $(echo $labs): one boot for $progs"
+	local labs n progs tap rc=0 t0 s cpu sub pass
+	labs=${*:-$(vm_labs)}
 	mkdir -p build/labs
-	if [ -z "${HVLAB_LAB_VM_TAP:-}" ]; then
-		vm_boot labs-vm "$progs" >build/labs/vm-labs-vm.log 2>&1 || true
-		echo "   $(head -n 1 build/labs/vm-labs-vm.log)"
-		echo "   VM run: $((SECONDS - t0)) s (log: build/labs/vm-labs-vm.log)"
-	else
-		tap=$HVLAB_LAB_VM_TAP
-	fi
-	for n in $labs; do
-		s=$(HVLAB_LAB_VM_TAP=$tap cmd_grade "$n" 1 2>&1 | tee "build/labs/grade-vm-lab$n.log" |
-			sed -n 's/^Score: //p' || true)
-		echo "lab $n: Score ${s:-?} (build/labs/grade-vm-lab$n.log, grade-lab$n.json)"
-		[ -n "$s" ] && [ "${s%/*}" = "${s#*/}" ] || rc=1
+	for cpu in intel amd; do
+		sub=$(for n in $labs; do [ "$(lab_cpu "$n")" != "$cpu" ] || echo "$n"; done)
+		[ -n "$sub" ] || continue
+		pass="labs-vm"
+		[ "$cpu" = intel ] || pass=labs-vm-$cpu
+		tap=build/results/vm-$pass.tap
+		progs=$(vm_progs $sub)
+		t0=$SECONDS
+		echo "== the VM checks of labs $(echo $sub): one boot ($cpu) for $progs"
+		if [ -z "${HVLAB_LAB_VM_TAP:-}" ]; then
+			HVLAB_LAB_CPU=$cpu vm_boot "$pass" "$progs" >"build/labs/vm-$pass.log" 2>&1 || true
+			echo "   $(head -n 1 "build/labs/vm-$pass.log")"
+			echo "   VM run: $((SECONDS - t0)) s (log: build/labs/vm-$pass.log)"
+		else
+			tap=$HVLAB_LAB_VM_TAP
+		fi
+		for n in $sub; do
+			s=$(HVLAB_LAB_VM_TAP=$tap cmd_grade "$n" 1 2>&1 |
+				tee "build/labs/grade-vm-lab$n.log" | sed -n 's/^Score: //p' || true)
+			echo "lab $n: Score ${s:-?} (build/labs/grade-vm-lab$n.log, grade-lab$n.json)"
+			[ -n "$s" ] && [ "${s%/*}" = "${s#*/}" ] || rc=1
+		done
 	done
 	return $rc
 }
@@ -601,9 +652,11 @@ cmd_lint() {
 
 # ---- the VM checks' proof: starters in one boot ---------------------------
 #
-# vm-selftest [--kver K] [--tap FILE] [--ref TAP] [--ref-shadow TAP]
+# vm-selftest [--kver K] [--tap FILE] [--ref TAP] [--ref-shadow TAP] [--ref-amd TAP]
 # vm-selftest --boot-only [--kver K]
-# vm-selftest --starters TAP [--tap FILE] [--ref TAP] [--ref-shadow TAP]
+# vm-selftest --pack-only amd [--kver K]
+# vm-selftest --starters TAP [--starters-amd TAP] [--tap FILE] [--ref TAP]
+#             [--ref-shadow TAP] [--ref-amd TAP] [--skip-cpu amd]
 #
 # (Without --ref the reference's programs run in the same boot, before the
 # starters: `make grade-selftest VM=1`.)
@@ -612,34 +665,50 @@ cmd_lint() {
 # full marks, global checks included.  The reference costs no boot of its
 # own: make check grades it from the 6.1 passes it runs anyway (--ref:
 # the EPT pass, --ref-shadow: the shadow pass, whose test_run_* results
-# stand for PROGRAM@shadow).  The starters share one boot: each lab's
+# stand for PROGRAM@shadow; --ref-amd: the AMD pass, for the labs whose
+# checks need SVM).  The starters share one boot: each lab's
 # starter module is built here against the VM's kernel (one copy of
 # kmod/, built once; per lab only the files with its regions recompile),
 # packed into the initramfs with labs/tools/vm-starters.sh, which loads
 # each in turn and runs that lab's programs (tests/vm/init.sh, /labs).
+# The labs marked amd in labs.conf are packed apart and loaded in a boot
+# on the AMD CPU: --pack-only amd builds their pack
+# (build/labs/vm-starters-amd) and boots nothing; make check hands it to
+# its AMD pass (HVLAB_VM_LABS, with HVLAB_VM_LABS_TAP keeping the labs'
+# lines apart, in build/labs/vm-starters-amd.tap, --starters-amd).
+# Without --starters, vm-selftest boots the AMD CPU itself for them;
+# --skip-cpu amd leaves them out (one skipped result each: make check
+# KVER=..., which has no AMD pass).
 # A starter counts only if its lab's run finished (its kernel-log
 # result is there).  Writes a TAP file (default build/results/vm-labs.tap),
-# one result per lab and side, and the boot's own health; exit 0 when all
-# are ok.  --boot-only builds the starters and boots them, leaving the raw
+# one result per lab and side, and each boot's own health; exit 0 when all
+# are ok.  --boot-only builds the Intel starters and boots them, leaving the raw
 # TAP in build/labs/vm-starters.tap and writing no result: a later
 # vm-selftest --starters build/labs/vm-starters.tap (or with
 # HVLAB_LAB_VM_TAP set to it) grades it; make check boots the starters
 # beside the other passes and grades once the reference's passes are done.
 cmd_vm_selftest() {
-	local kver=default tap=build/results/vm-labs.tap ref= refsh= labs n f k vkdir
-	local work pack raw=build/labs/vm-starters.tap t0=$SECONDS seed i=0 s ok rc=0
-	local scratch tmp only bootonly=0
+	local kver=default tap=build/results/vm-labs.tap ref= refsh= refamd="" labs n f k vkdir
+	local work pack raw=build/labs/vm-starters.tap rawamd=build/labs/vm-starters-amd.tap
+	local t0=$SECONDS seed i=0 s ok rc=0 scratch tmp only bootonly=0 packonly="" cpu
+	local r rf rs refd=0 refamdd=0 skipcpu=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--boot-only) bootonly=1; shift ;;
+		--pack-only) packonly=$2; shift 2 ;;
 		--starters) HVLAB_LAB_VM_TAP=$2; shift 2 ;;
+		--starters-amd) rawamd=$2; shift 2 ;;
 		--kver) kver=$2; shift 2 ;;
 		--tap) tap=$2; shift 2 ;;
 		--ref) ref=$2; shift 2 ;;
 		--ref-shadow) refsh=$2; shift 2 ;;
+		--ref-amd) refamd=$2; shift 2 ;;
+		--skip-cpu) skipcpu=$2; shift 2 ;;
 		*) die "vm-selftest: unknown option $1" ;;
 		esac
 	done
+	# the pack runs beside make check's --boot-only: a scratch file of its own
+	[ -z "$packonly" ] || tap=build/labs/vm-pack-$packonly.tap
 	mkdir -p "$(dirname "$tap")" build/labs
 	: >"$tap.tmp"
 	result() {	# OK TEXT
@@ -647,12 +716,25 @@ cmd_vm_selftest() {
 		if [ "$1" = 0 ]; then echo "ok $i - $2"; else echo "not ok $i - $2"; rc=1; fi >>"$tap.tmp"
 	}
 	finish() { echo "1..$i" >>"$tap.tmp"; mv "$tap.tmp" "$tap"; cat "$tap"; return $rc; }
-	labs=$(for n in $(all_labs); do
-		grep -qE '^vm[[:space:]]' "$(lab_dir "$n")/grade.list" && echo "$n"; done)
+	# no reference TAP given: the reference's results come from the boot
+	[ -n "$ref" ] || refd=1
+	[ -n "$refamd" ] || refamdd=1
+	labs=$(vm_labs)
 	seed=${HVLAB_LAB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 	echo "# labs with VM checks: $(echo $labs); seed $seed" >>"$tap.tmp"
+	if [ -n "$packonly" ]; then	# the starters of one CPU, packed
+		cpu=$packonly
+		labs=$(vm_labs "$cpu")
+		pack=$TOP/build/labs/vm-starters-$cpu
+		vm_starters_pack || rc=1
+		cat "$tap.tmp"
+		rm -f "$tap.tmp"
+		return $rc
+	fi
 	if [ "$bootonly" = 1 ]; then	# the boot alone, graded later
-		ref=-	# the reference's programs are not in this boot
+		refd=0	# the reference's programs are not in this boot
+		cpu=intel
+		labs=$(vm_labs intel)
 		rm -f "$raw"	# never grade an earlier boot's results
 		vm_starters_boot || rc=1
 		cat "$tap.tmp"
@@ -660,29 +742,48 @@ cmd_vm_selftest() {
 		[ -s "$raw" ] || rc=1
 		return $rc
 	fi
-	if [ -n "${HVLAB_LAB_VM_TAP:-}" ]; then	# a run made before
+	if [ -n "${HVLAB_LAB_VM_TAP:-}" ]; then	# runs made before
 		raw=$HVLAB_LAB_VM_TAP
-	elif ! vm_starters_boot; then
-		finish
-		return
-	fi
-	if [ -z "$ref" ]; then	# the reference's results: the same boot's
-		ref=$TOP/build/labs/vm-reference.tap
-		grep -vE '^(not )?ok [0-9]+ - lab[0-9]+/' "$raw" >"$ref" 2>/dev/null || true
-		refsh=
-	fi
-	if [ -s "$raw" ] && grep -qE '^(not )?ok [0-9]+ - teardown: ' "$raw" &&
-		! grep -E '^not ok .* - VM suite' "$raw" | grep -q .; then
-		result 0 "the starters' VM pass ran to its end"
 	else
-		grep -E '^not ok .* - VM suite' "$raw" 2>/dev/null | head -n 5 | sed 's/^/# /' >>"$tap.tmp"
-		result 1 "the starters' VM pass ran to its end (build/labs/vm-starters.log)"
+		for cpu in intel amd; do
+			labs=$(vm_labs "$cpu")
+			[ -z "$labs" ] || vm_starters_boot || { finish; return; }
+		done
+		labs=$(vm_labs)
 	fi
+	# without a reference TAP, the reference's results are the boot's own
+	if [ "$refd" = 1 ]; then
+		ref=$TOP/build/labs/vm-reference.tap
+		refsh=
+		grep -vE '^(not )?ok [0-9]+ - lab[0-9]+/' "$raw" >"$ref" 2>/dev/null || true
+	fi
+	if [ "$refamdd" = 1 ]; then
+		refamd=$TOP/build/labs/vm-reference-amd.tap
+		grep -vE '^(not )?ok [0-9]+ - lab[0-9]+/' "$rawamd" >"$refamd" 2>/dev/null || true
+	fi
+	for cpu in intel amd; do
+		[ -n "$(vm_labs "$cpu")" ] && [ "$cpu" != "$skipcpu" ] || continue
+		r=$raw
+		[ "$cpu" = intel ] || r=$rawamd
+		if [ -s "$r" ] && grep -qE '^(not )?ok [0-9]+ - teardown: ' "$r" &&
+			! grep -E '^not ok .* - VM suite' "$r" | grep -q .; then
+			result 0 "the starters' VM pass ($cpu) ran to its end"
+		else
+			grep -E '^not ok .* - VM suite' "$r" 2>/dev/null | head -n 5 | sed 's/^/# /' >>"$tap.tmp"
+			result 1 "the starters' VM pass ($cpu) ran to its end ($r)"
+		fi
+	done
 	# 3. grading: each side from its own TAP, the VM checks alone
 	scratch=$(mktemp -d)
 	for n in $labs; do
+		if [ "$(lab_cpu "$n")" = "$skipcpu" ]; then
+			result 0 "lab $n: starter and reference # SKIP no $skipcpu boot (--skip-cpu)"
+			continue
+		fi
+		r=$raw rf=$ref rs=$refsh
+		[ "$(lab_cpu "$n")" != amd ] || { r=$rawamd rf=$refamd rs=; }
 		tmp=$scratch/starter-$n.tap
-		grep -E "^(not )?ok [0-9]+ - lab$n/" "$raw" 2>/dev/null | sed "s| - lab$n/| - |" >"$tmp" || true
+		grep -E "^(not )?ok [0-9]+ - lab$n/" "$r" 2>/dev/null | sed "s| - lab$n/| - |" >"$tmp" || true
 		s=$(grade_vm_only "$n" "$tmp" "$scratch")
 		if ! grep -qE '^(not )?ok [0-9]+ - kernel-log: ' "$tmp"; then
 			result 1 "lab $n starter: its VM run did not finish (score $s)"
@@ -692,44 +793,47 @@ cmd_vm_selftest() {
 			grep -E "^  PASS " "$scratch/grade-$n.out" | sed 's/^/#  /' >>"$tap.tmp"
 			result 1 "lab $n starter: VM checks $s (want 0)"
 		fi
-		[ -n "$ref" ] || continue
 		tmp=$scratch/ref-$n.tap
 		{
-			cat "$ref" 2>/dev/null
+			cat "$rf" 2>/dev/null
 			# the shadow pass's test_run_* are PROGRAM@shadow
-			[ -z "$refsh" ] || sed -nE 's/^((not )?ok [0-9]+ - )(test_run_[a-z_]+): /\1\3@shadow: /p' \
-				"$refsh" 2>/dev/null
+			[ -z "$rs" ] || sed -nE 's/^((not )?ok [0-9]+ - )(test_run_[a-z_]+): /\1\3@shadow: /p' \
+				"$rs" 2>/dev/null
 		} >"$tmp"
 		s=$(grade_vm_only "$n" "$tmp" "$scratch")
 		ok=1
 		[ -n "$s" ] && [ "${s%/*}" = "${s#*/}" ] && [ "${s#*/}" -gt 0 ] 2>/dev/null && ok=0
 		[ "$ok" = 0 ] || grep -E "^  FAIL " "$scratch/grade-$n.out" | sed 's/^/#  /' >>"$tap.tmp"
-		result $ok "lab $n reference: VM checks $s (from ${ref##*/}${refsh:+ and ${refsh##*/}})"
+		result $ok "lab $n reference: VM checks $s (from ${rf##*/}${rs:+ and ${rs##*/}})"
 	done
 	rm -rf "$scratch"
 	echo "# vm-selftest: $((SECONDS - t0)) s" >>"$tap.tmp"
 	finish
 }
 
-# vm_starters_boot: cmd_vm_selftest's build of the starter modules and its
-# boot (its variables: dynamic scope)
-vm_starters_boot() {
+# vm_starters_pack: cmd_vm_selftest's build of the starter modules of
+# $labs into $pack, for the VM's kernel (its variables: dynamic scope)
+vm_starters_pack() {
 	if ! k=$(tests/vm/kver.sh "$kver" 2>&1); then
 		result 1 "vm-selftest: no kernel $kver for the VM ($k)"
 		return 1
 	fi
 	vkdir=/usr/src/linux-headers-$k
-	# 1. the starter modules
 	work=$TOP/build/labs/vm-kmod-$k
-	pack=$TOP/build/labs/vm-starters
 	rm -rf "$pack"
 	mkdir -p "$work" "$pack"
+	# make check packs the Intel and the AMD starters from two lanes at
+	# once: one copy and build at a time in the shared copy of kmod/ (the
+	# second finds its objects built and recompiles only its labs' files)
+	exec 9>"$work.lock"
+	flock 9
 	# -c, not -t: a file whose text changed gets a new mtime, so that
 	# no object compiled from an earlier run's stub survives
 	rsync -rc --delete --exclude='*.mod.c' --include='*/' --include='*.[chS]' \
 		--include='Kbuild' --include='Makefile' --exclude='*' \
 		"$TOP/kmod" "$TOP/include" "$TOP/Kbuild" "$work/"
 	if ! make -C "$vkdir" M="$work" -j2 modules >build/labs/vm-kmod.log 2>&1; then
+		exec 9>&-
 		result 1 "vm-selftest: the reference module does not build for $k (build/labs/vm-kmod.log)"
 		return 1
 	fi
@@ -750,20 +854,36 @@ vm_starters_boot() {
 			cp "$TOP/$f" "$work/$f"
 		done
 	done
+	flock -u 9
+	exec 9>&-
 	cp labs/tools/vm-starters.sh "$pack/run.sh"
-	echo "# starter modules built: $((SECONDS - t0)) s" >>"$tap.tmp"
+	echo "# starter modules built ($(echo $labs)): $((SECONDS - t0)) s" >>"$tap.tmp"
+}
+
+# vm_starters_boot: the starters of $labs on $cpu, packed and booted; the
+# raw TAP in $raw (intel) or $rawamd (amd)
+vm_starters_boot() {
+	local pass=labs-starters out=$raw log=build/labs/vm-starters.log
+	[ "$cpu" = intel ] || { pass=labs-starters-$cpu; out=$rawamd; log=build/labs/vm-starters-$cpu.log; }
+	pack=$TOP/build/labs/vm-starters
+	[ "$cpu" = intel ] || pack=$TOP/build/labs/vm-starters-$cpu
+	vm_starters_pack || return 1
 	# 2. one boot.  Without --ref the reference's programs run in it
 	# first; with it, nothing but the reference's setup and teardown
 	# (no program of the suite is called lab-starters) before /labs/run.sh
-	rm -f "$raw"
+	rm -f "$out"
 	only=lab-starters
-	[ -n "$ref" ] || only=$(vm_progs $labs)
-	HVLAB_VM_LABS=$pack HVLAB_LAB_SEED=$seed tests/vm/run-suite.sh --kver "$kver" \
-		--pass labs-starters --only "$only" >build/labs/vm-starters.log 2>&1 || true
+	if [ "$cpu" = intel ]; then
+		[ "$refd" = 0 ] || only=$(vm_progs $labs)
+	else
+		[ "$refamdd" = 0 ] || only=$(vm_progs $labs)
+	fi
+	HVLAB_VM_LABS=$pack HVLAB_LAB_SEED=$seed tests/vm/run-suite.sh --kver "$kver" --cpu "$cpu" \
+		--pass "$pass" --only "$only" >"$log" 2>&1 || true
 	# its raw TAP is full of the starters' failures: not a result file
-	[ -f build/results/vm-labs-starters.tap ] && mv build/results/vm-labs-starters.tap "$raw"
-	echo "# the boot: $(grep -aoE 'Bochs done after [0-9]+s' build/labs/vm-starters.log | tail -n 1);" \
-		"vm-selftest so far $((SECONDS - t0)) s (log: build/labs/vm-starters.log)" >>"$tap.tmp"
+	[ -f "build/results/vm-$pass.tap" ] && mv "build/results/vm-$pass.tap" "$out"
+	echo "# the boot ($cpu): $(grep -aoE 'Bochs done after [0-9]+s' "$log" | tail -n 1);" \
+		"vm-selftest so far $((SECONDS - t0)) s (log: $log)" >>"$tap.tmp"
 }
 
 # grade_vm_only N TAP DIR: "P/T" of lab N's VM checks graded from TAP
@@ -800,6 +920,7 @@ vm-selftest) cmd_vm_selftest "$@" ;;
 lint) cmd_lint ;;
 stubs-tree) [ $# = 1 ] || die "usage: lab.sh stubs-tree DIR"; cmd_stubs_tree "$1" ;;
 vm-where)
+	[ -z "${1:-}" ] || HVLAB_LAB_CPU=$(lab_cpu "$1")
 	if why=$(native_vmx); then echo "native: $why"; else echo "bochs: $why"; fi ;;
 *) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac; exit	# on this line: an edit of this file cannot derail a running grade

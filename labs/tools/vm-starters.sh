@@ -11,8 +11,9 @@
 #                       (PROGRAM@MODE: under that paging mode)
 #
 # tests/vm/init.sh sources it at the end of the suite, once the reference
-# module is unloaded, so mark, teardown, PROG_TIMEOUT and BAD_KLOG are
-# init.sh's.
+# module is unloaded, so mark, teardown, PROG_TIMEOUT, BAD_KLOG and
+# HVLAB_KO_ARGS are init.sh's.  The same folder serves a boot on the AMD
+# CPU (the labs marked amd in labs/labs.conf, packed apart).
 # Each lab in turn: its starter module is loaded, its programs run with
 # HVLAB_KO naming that module (the programs reload it themselves after
 # a failure), then it is unloaded and the kernel log checked.  The output
@@ -33,12 +34,15 @@ lab_starter() {	# DIR
 	mark begin "lab$ln/setup"
 	echo "1..1"
 	[ -d /sys/module/hvlab ] && rmmod hvlab 2>&1 | sed 's/^/# /'
-	if out=$(insmod "$ko" 2>&1) && [ -d /sys/module/hvlab ]; then
+	# $HVLAB_KO_ARGS: svm=1 on an AMD CPU (init.sh)
+	if out=$(insmod "$ko" $HVLAB_KO_ARGS 2>&1) && [ -d /sys/module/hvlab ]; then
 		echo "ok 1 - insmod lab $ln's starter hvlab.ko"
 	else
 		[ -n "$out" ] && echo "$out" | sed 's/^/# /'
 		echo "not ok 1 - insmod lab $ln's starter hvlab.ko"
 	fi
+	# the guest's clock, for what each lab's starter costs the boot
+	echo "# guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	mark end "lab$ln/setup" 0
 	while read -r p; do
 		[ -n "$p" ] || continue
@@ -63,6 +67,7 @@ lab_starter() {	# DIR
 		echo "$bad" | sed 's/^/# /'
 		echo "not ok 1 - kernel log clean"
 	fi
+	echo "# guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 	mark end "lab$ln/kernel-log" 0
 }
 

@@ -2,7 +2,7 @@
 # labs_selftest.sh - the lab course's grader proves itself (make
 # grade-selftest): for every lab with native checks, the reference tree
 # scores full marks and the student's starter tree compiles and scores
-# zero.  Also: regions and stubs match for all twelve labs (lint), a
+# zero.  Also: regions and stubs match for every lab (lint), a
 # student tree refuses a non-empty destination, the hand-in holds the diff
 # against the starter and the grade, VM results are read from a TAP file
 # by test name, and with every lab's stub at once userspace and the module
@@ -136,61 +136,84 @@ result $? "VM checks are listed, not run, without VM=1"
 # The VM half of the proof (lab.sh vm-selftest, make check's labs pass)
 # graded from made-up TAP instead of a boot: the reference from a 6.1 EPT
 # pass and a shadow pass (its test_run_* stand for PROGRAM@shadow), each
-# starter from its labN/ lines.  Every starter check failing is a pass; a
-# starter that earns points, or whose run did not finish, is a failure.
+# starter from its labN/ lines; the labs whose checks need SVM (labs.conf:
+# amd) from an AMD pass and its boot's labN/ lines.  Every starter check
+# failing is a pass; a starter that earns points, or whose run did not
+# finish, is a failure.
 vm_labs=$(for d in labs/[0-9]*/; do grep -qE '^vm[[:space:]]' "$d/grade.list" && echo "$d"; done)
+is_amd() { awk -v d="$(basename "$1")" '!/^#/ && $2 == d && $4 == "amd" { f = 1 } END { exit !f }' labs/labs.conf; }
+intel_labs=$(for d in $vm_labs; do is_amd "$d" || echo "$d"; done)
+amd_labs=$(for d in $vm_labs; do ! is_amd "$d" || echo "$d"; done)
 {
 	echo "ok 1 - setup: insmod hvlab.ko"
-	for d in $vm_labs; do
+	for d in $amd_labs; do
+		awk '$1 == "vm" { print "ok 1 - " $2 ": " $3 }' "$d/grade.list"
+	done
+	echo "ok 1 - teardown: rmmod hvlab"
+	echo "ok 1 - kernel-log: kernel log clean"
+} >"$tmp/ref-amd.tap"
+{
+	echo "ok 1 - setup: insmod hvlab.ko"
+	for d in $intel_labs; do
 		awk '$1 == "vm" && $2 !~ /@shadow$/ { print "ok 1 - " $2 ": " $3 }' "$d/grade.list"
 	done
 	echo "ok 1 - teardown: rmmod hvlab"
 	echo "ok 1 - kernel-log: kernel log clean"
 } >"$tmp/ref-ept.tap"
-for d in $vm_labs; do
+for d in $intel_labs; do
 	awk '$1 == "vm" && $2 ~ /@shadow$/ { sub(/@shadow$/, "", $2); print "ok 1 - " $2 ": " $3 }' "$d/grade.list"
 done >"$tmp/ref-shadow.tap"
-{
+starters_tap() {	# LAB_DIRS...: a starters' boot
 	echo "ok 1 - setup: insmod hvlab.ko"
 	echo "ok 2 - teardown: rmmod hvlab"
-	for d in $vm_labs; do
+	for d in "$@"; do
 		ln=$(basename "$d" | sed 's/-.*//; s/^0//')
 		echo "not ok 1 - lab$ln/setup: insmod lab $ln's starter hvlab.ko"
 		awk -v n="$ln" '$1 == "vm" { print "not ok 1 - lab" n "/" $2 ": " $3 }' "$d/grade.list"
 		echo "ok 1 - lab$ln/teardown: rmmod hvlab # SKIP the module is not loaded"
 		echo "ok 1 - lab$ln/kernel-log: kernel log clean"
 	done
-} >"$tmp/starters.tap"
+}
+starters_tap $intel_labs >"$tmp/starters.tap"
+starters_tap $amd_labs >"$tmp/starters-amd.tap"
 vm_selftest() {
 	(cd "$TOP" && HVLAB_LAB_VM_TAP=$tmp/starters.tap "$LAB" vm-selftest --tap "$tmp/vm-labs.tap" \
-		--ref "$tmp/ref-ept.tap" --ref-shadow "$tmp/ref-shadow.tap" 2>&1)
+		--ref "$tmp/ref-ept.tap" --ref-shadow "$tmp/ref-shadow.tap" \
+		--starters-amd "$tmp/starters-amd.tap" --ref-amd "$tmp/ref-amd.tap" "$@" 2>&1)
 }
 out=$(vm_selftest)
 echo "$out" | sed 's/^/# /'
 nl=$(echo "$vm_labs" | wc -w)
+nboots=$((1 + $([ -n "$amd_labs" ] && echo 1 || echo 0)))
 [ "$(grep -cE '^ok [0-9]+ - lab [0-9]+ (starter|reference)' <<<"$out")" = $((2 * nl)) ] &&
-	! grep -q '^not ok' <<<"$out" && grep -q "^1\.\.$((2 * nl + 1))\$" "$tmp/vm-labs.tap"
-result $? "vm-selftest: $nl VM-graded labs, reference full marks and starter 0, from TAP"
+	! grep -q '^not ok' <<<"$out" && grep -q "^1\.\.$((2 * nl + nboots))\$" "$tmp/vm-labs.tap"
+result $? "vm-selftest: $nl VM-graded labs ($(echo $amd_labs | wc -w) on the AMD CPU), reference full marks and starter 0, from TAP"
+out=$(vm_selftest --skip-cpu amd)
+[ "$(grep -c '# SKIP no amd boot' <<<"$out")" = "$(echo $amd_labs | wc -w)" ] && ! grep -q '^not ok' <<<"$out"
+result $? "vm-selftest --skip-cpu amd: the AMD labs skipped, the others graded"
 # lab 4's starter passes run.cr3_trapped_7 (15 points; its failed setup
 # costs 5), lab 6's run ends early, the shadow pass lacks run.invlpg
 sed -i 's|^not ok 1 - lab4/test_run_paging: run.cr3_trapped_7|ok 1 - lab4/test_run_paging: run.cr3_trapped_7|' "$tmp/starters.tap"
 sed -i '/^ok 1 - lab6\/kernel-log/d' "$tmp/starters.tap"
 sed -i '/test_run_paging: run.invlpg/d' "$tmp/ref-shadow.tap"
+# and lab 13's starter (on the AMD CPU) passes run.io: 10 points, minus 5
+sed -i 's|^not ok 1 - lab13/test_run_basic: run.io|ok 1 - lab13/test_run_basic: run.io|' "$tmp/starters-amd.tap"
 out=$(vm_selftest)
 echo "$out" | grep -E '^(not ok|#  )' | sed 's/^/# /'
 grep -q '^not ok [0-9]* - lab 4 starter: VM checks 10/100 (want 0)' <<<"$out" &&
 	grep -q '^not ok [0-9]* - lab 6 starter: its VM run did not finish' <<<"$out" &&
 	grep -q '^not ok [0-9]* - lab 7 reference: VM checks 40/50' <<<"$out" &&
-	[ "$(grep -c '^not ok' <<<"$out")" = 3 ]
-result $? "vm-selftest: a starter check that passes, a lab whose run did not finish, a reference check missing: each a failure"
+	grep -q '^not ok [0-9]* - lab 13 starter: VM checks 5/20 (want 0)' <<<"$out" &&
+	[ "$(grep -c '^not ok' <<<"$out")" = 4 ]
+result $? "vm-selftest: a starter check that passes (Intel or AMD), a lab whose run did not finish, a reference check missing: each a failure"
 
 # Where the VM checks run: natively when VT-x is usable here, else Bochs.
 # This machine need not have VT-x: stand-ins for /proc/cpuinfo and
 # `hvlab caps` (lab.sh vm-where decides and says why, nothing runs).
 printf 'flags\t\t: fpu vme sse2\n' >"$tmp/cpuinfo-novmx"
 printf 'flags\t\t: fpu vme vmx sse2\n' >"$tmp/cpuinfo-vmx"
-where() {	# CAPS_CMD CPUINFO [NATIVE_VMX]
-	HVLAB_LAB_CAPS_CMD=$1 HVLAB_LAB_CPUINFO=$2 HVLAB_LAB_NATIVE_VMX=${3:-} "$LAB" vm-where 2>&1
+where() {	# CAPS_CMD CPUINFO [NATIVE_VMX [LAB]]
+	HVLAB_LAB_CAPS_CMD=$1 HVLAB_LAB_CPUINFO=$2 HVLAB_LAB_NATIVE_VMX=${3:-} "$LAB" vm-where ${4:-} 2>&1
 }
 rc=0
 w=$(where false "$tmp/cpuinfo-novmx"); echo "# no VMX: $w"; [[ $w == bochs:* ]] || rc=1
@@ -201,6 +224,13 @@ w=$(where false "$tmp/cpuinfo-vmx")
 echo "# VMX flag, module not loaded, uid $(id -u): $w"
 if [ "$(id -u)" = 0 ]; then [[ $w == native:* ]] || rc=1; else [[ $w == bochs:* ]] || rc=1; fi
 result $rc "VT-x detection: native with hvlab caps OK or a VMX flag as root, else Bochs"
+# lab 13 (labs.conf: amd) needs AMD-V: VT-x does not do, the svm flag does
+printf 'flags\t\t: fpu vme svm sse2\n' >"$tmp/cpuinfo-svm"
+rc=0
+w=$(where true "$tmp/cpuinfo-vmx" "" 13); echo "# lab 13, VT-x usable: $w"; [[ $w == bochs:* ]] || rc=1
+w=$(where true "$tmp/cpuinfo-svm" "" 13); echo "# lab 13, AMD-V usable: $w"; [[ $w == native:* ]] || rc=1
+w=$(where false "$tmp/cpuinfo-novmx" "" 13); echo "# lab 13, neither: $w"; [[ $w == bochs:* ]] || rc=1
+result $rc "AMD-V detection for lab 13: native only with an svm flag and hvlab caps OK, else Bochs"
 
 # The native run, with stand-ins for the kselftest programs (each prints
 # the TAP of the tests lab 2 names), the module (insmod, rmmod) and dmesg:

@@ -154,6 +154,22 @@ check "failed build: one counted failure ahead of the results" \
 	has_line "$tmp/bfail.tap" "not ok 1 - VM suite 6.1-ept: build of guests failed (log: x.log)"
 check "failed build: the VM's results follow" summary_is "$tmp/bfail.tap" "3 passed, 1 failed, 1 skipped"
 
+# --- 5c. a pass that carries the labs' starters (--drop-labs) ------------
+printf '%s\r\n' "##HVLAB## begin-suite" "##HVLAB## begin setup" "1..1" "ok 1 - insmod" \
+	"##HVLAB## end setup 0" "##HVLAB## begin lab13/setup" "1..1" "not ok 1 - insmod starter" \
+	"##HVLAB## end lab13/setup 0" "##HVLAB## begin lab13/test_run_basic" "1..2" \
+	"not ok 1 run.hello" "not ok 2 run.io" "##HVLAB## end lab13/test_run_basic 1" \
+	"##HVLAB## begin lab13/kernel-log" "1..1" "ok 1 - kernel log clean" \
+	"##HVLAB## end lab13/kernel-log 0" "##HVLAB## end-suite" >"$tmp/labs.log"
+"$X" --drop-labs "$tmp/labs.log" >"$tmp/nolabs.tap"
+rc=$?
+"$X" "$tmp/labs.log" >"$tmp/withlabs.tap"
+check "--drop-labs: valid TAP" valid_tap "$tmp/nolabs.tap"
+check "--drop-labs: exit status 0" status_is "$rc" 0
+check "--drop-labs: only the suite's own results" summary_is "$tmp/nolabs.tap" "1 passed, 0 failed, 0 skipped"
+check "without it: the starters' results are there" \
+	has_line "$tmp/withlabs.tap" "not ok 4 - lab13/test_run_basic: run.io"
+
 # --- 6. usage errors ------------------------------------------------------
 usage_status() { "$X" >/dev/null 2>&1; status_is $? 2; }
 check "no argument: usage error (status 2)" usage_status

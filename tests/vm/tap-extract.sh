@@ -3,7 +3,7 @@
 #
 # tap-extract.sh - turns the VM's serial log into one valid TAP stream.
 #
-#   tests/vm/tap-extract.sh [--reason TEXT] [--fail TEXT]... SERIAL_LOG > vm.tap
+#   tests/vm/tap-extract.sh [--reason TEXT] [--fail TEXT]... [--drop-labs] SERIAL_LOG > vm.tap
 #
 # The log holds boot noise, kernel messages, CR-LF line ends and, between
 # the markers written by tests/vm/init.sh, the TAP of each test program:
@@ -24,23 +24,33 @@
 # that never started or never finished (Bochs died, the time limit hit),
 # each add a "not ok" carrying --reason.  Each --fail TEXT is one more
 # "not ok - TEXT" ahead of everything else (run-suite.sh: a failed build
-# step).  Exit status: 0 if every result is ok, 1 otherwise.
+# step).  --drop-labs leaves out the programs named labN/... (the labs'
+# starter modules, labs/tools/vm-starters.sh, which fail on purpose: a
+# pass that also carries them keeps their results in a file of their own).
+# Exit status: 0 if every result is ok, 1 otherwise.
 set -euo pipefail
 
 reason=""
 fails=""
+droplabs=0
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--reason) reason=$2; shift 2 ;;
 	--fail) fails="$fails$2"$'\n'; shift 2 ;;
+	--drop-labs) droplabs=1; shift ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 1 ] || { echo "usage: $0 [--reason TEXT] [--fail TEXT]... SERIAL_LOG" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 [--reason TEXT] [--fail TEXT]... [--drop-labs] SERIAL_LOG" >&2; exit 2; }
 log=$1
 [ -r "$log" ] || { echo "tap-extract: cannot read $log" >&2; log=/dev/null; }
 
-tr -d '\r' <"$log" | awk -v reason="$reason" -v fails="$fails" '
+tr -d '\r' <"$log" | awk -v drop="$droplabs" '
+	# --drop-labs: the labN/ programs, from their begin to their end
+	drop && /^##HVLAB## begin lab[0-9]+\// { skip = 1 }
+	/^##HVLAB## end-suite/ { skip = 0 }
+	!skip { print }
+	drop && /^##HVLAB## end lab[0-9]+\// { skip = 0 }' | awk -v reason="$reason" -v fails="$fails" '
 function result(ok, desc) {
 	n++
 	if (!ok)

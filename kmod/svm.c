@@ -30,8 +30,8 @@
  * outside every slot is MMIO, emulated by mmio.c as on VMX.  Shadow paging
  * (HVLAB_VM_SHADOW_PAGING) is shadow.c's, wired to the VMCB in its own
  * section below.  MSRs go through msr.c's allow-list, as on VMX.  Not done
- * yet (docs/svm.md): HVLAB_VM_TRAP_EXCEPTIONS, the debug and translate
- * ioctls, CPU hotplug and suspend.
+ * yet (docs/svm.md): HVLAB_VM_TRAP_EXCEPTIONS, the debug ioctl, CPU
+ * hotplug and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -1703,7 +1703,10 @@ static int svm_run(struct hv_vcpu *vcpu)
 	return ret < 0 ? ret : 0;
 }
 
-/* HVLAB_GET/SET_MSRS; the debug and translate ioctls are VMX only. */
+/*
+ * HVLAB_GET/SET_MSRS, and HVLAB_TRANSLATE: walk.c's inspector, which
+ * walks the nested page table (or the shadow entry) as the second stage.
+ */
 static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg)
 {
@@ -1712,6 +1715,8 @@ static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 		return hv_msrs_ioctl(vcpu, uarg, false);
 	case HVLAB_SET_MSRS:
 		return hv_msrs_ioctl(vcpu, uarg, true);
+	case HVLAB_TRANSLATE:
+		return hv_translate(vcpu, uarg);
 	default:
 		return -EOPNOTSUPP;
 	}

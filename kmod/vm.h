@@ -203,6 +203,7 @@ struct hv_vcpu {
 	bool vnmi;			/* virtual NMIs and NMI-window exiting */
 	struct hvlab_event event;
 	bool singlestep;
+	bool step_tf;			/* SVM: RFLAGS.TF is singlestep's */
 
 	/*
 	 * MSRs VMX does not switch (msr.c): the SYSCALL MSRs are in hardware

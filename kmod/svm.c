@@ -34,9 +34,8 @@
  * each one as exit.c does on VMX (svm_exception).  The guest's debug
  * registers: DR6 and DR7 in the VMCB, DR0-3 kept in the vCPU and loaded
  * around VMRUN when the guest's DR7 enables a breakpoint (svm_dr_exit,
- * run_once).  HVLAB_SET_DEBUG's single step is RFLAGS.TF and the #DB
- * intercept (svm_exception).  Not done yet (docs/svm.md): CPU hotplug and
- * suspend.
+ * run_once).  Not done yet (docs/svm.md): HVLAB_SET_DEBUG, CPU hotplug
+ * and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -1364,12 +1363,6 @@ static int svm_exception(struct hv_vcpu *vcpu, u8 vector)
 	u32 err = has_err ? (u32)v->c.exit_info1 : 0;
 	u32 type = SVM_EVT_EXC;
 
-	/* the single step HVLAB_SET_DEBUG asked for: DR6.BS, TF ours */
-	if (vector == 1 && vcpu->step_tf && (v->s.dr6 & DR_STEP)) {
-		v->s.dr6 &= ~DR_STEP;
-		vcpu->run->exit_reason = HVLAB_EXIT_DEBUG;
-		return 0;
-	}
 	if ((vector == 3 || vector == 4) && v->c.next_rip > v->s.rip) {
 		svm_skip(vcpu, v->c.next_rip - v->s.rip);
 		type = 6u << 8;	/* VMX's "software exception" */
@@ -1801,15 +1794,6 @@ static void run_once(struct hv_vcpu *vcpu)
 		v->c.tlb_control = 0;
 	}
 	v->s.rax = vcpu->gpr[HV_RAX];
-	/*
-	 * HVLAB_SET_DEBUG: SVM has no monitor trap flag.  TF makes the CPU
-	 * raise #DB (BS in DR6) after the next instruction, and the #DB
-	 * intercept stops the vCPU there (svm_exception).  TF is taken out
-	 * again after the exit, so GET_REGS shows the guest's own RFLAGS.
-	 */
-	vcpu->step_tf = vcpu->singlestep && !(v->s.rflags & X86_EFLAGS_TF);
-	if (vcpu->step_tf)
-		v->s.rflags |= X86_EFLAGS_TF;
 	/* VMLOAD switches these; msr.c keeps their values (see its top) */
 	v->s.star = vcpu->msr_star;
 	v->s.lstar = vcpu->msr_lstar;
@@ -1855,8 +1839,6 @@ static void run_once(struct hv_vcpu *vcpu)
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 	vcpu->gpr[HV_RAX] = v->s.rax;
-	if (vcpu->step_tf)
-		v->s.rflags &= ~X86_EFLAGS_TF;
 	/* the guest's SWAPGS changes it without an exit */
 	vcpu->msr_kernel_gs_base = v->s.kernel_gs_base;
 	local_irq_enable();
@@ -1890,23 +1872,13 @@ static int svm_run(struct hv_vcpu *vcpu)
 }
 
 /*
- * HVLAB_GET/SET_MSRS; HVLAB_TRANSLATE, walk.c's inspector, which walks
- * the nested page table (or the shadow entry) as the second stage; and
- * HVLAB_SET_DEBUG, a single step by RFLAGS.TF (run_once).
+ * HVLAB_GET/SET_MSRS, and HVLAB_TRANSLATE: walk.c's inspector, which
+ * walks the nested page table (or the shadow entry) as the second stage.
  */
 static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg)
 {
-	struct hvlab_debug debug;
-
 	switch (cmd) {
-	case HVLAB_SET_DEBUG:
-		if (copy_from_user(&debug, uarg, sizeof(debug)))
-			return -EFAULT;
-		if (debug.flags & ~HVLAB_DEBUG_SINGLESTEP)
-			return -EINVAL;
-		vcpu->singlestep = debug.flags & HVLAB_DEBUG_SINGLESTEP;
-		return 0;
 	case HVLAB_GET_MSRS:
 		return hv_msrs_ioctl(vcpu, uarg, false);
 	case HVLAB_SET_MSRS:

@@ -203,7 +203,6 @@ struct hv_vcpu {
 	bool vnmi;			/* virtual NMIs and NMI-window exiting */
 	struct hvlab_event event;
 	bool singlestep;
-	bool step_tf;			/* SVM: RFLAGS.TF is singlestep's */
 
 	/*
 	 * MSRs VMX does not switch (msr.c): the SYSCALL MSRs are in hardware

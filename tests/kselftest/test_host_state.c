@@ -12,7 +12,6 @@
  *    that makes a misaligned access at CPL 3, still reach their own
  *    handlers, and the exit counter shows the exception went through hvlab.
  *  - INVD and WBINVD exit.
- *  - HVLAB_SET_DEBUG's single step: one instruction per HVLAB_RUN.
  *  - A failed VM entry leaves the VMCS not launched: the next try gives
  *    the same, real error, and the vCPU runs once the state is repaired.
  *  - An injected event the CPU refuses can be dropped by userspace
@@ -227,49 +226,6 @@ TEST(debug_exception_is_intercepted_and_reflected)
 	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
 	EXPECT_EQ(0x98, t.run->io.port);
 	EXPECT_LE(1, st->by_reason[HVLAB_VMX_EXIT_EXCEPTION_NMI]);
-	raw_vm_close(&t);
-}
-
-/*
- * HVLAB_SET_DEBUG: with the single step on, each HVLAB_RUN runs one
- * instruction and ends in HVLAB_EXIT_DEBUG (VMX: the monitor trap flag;
- * SVM: RFLAGS.TF and the #DB intercept, which must not show in the
- * guest's RFLAGS); turned off, the guest runs on to its OUT.
- */
-TEST(single_step_runs_one_instruction_per_run)
-{
-	static const unsigned char code[] = {
-		0x90,			/* nop */
-		0x90,			/* nop */
-		0x40,			/* inc ax */
-		0xe6, 0x99,		/* out 0x99, al */
-		0xf4,
-	};
-	struct hvlab_debug dbg = { .flags = HVLAB_DEBUG_SINGLESTEP };
-	struct hvlab_regs regs;
-	struct raw_vm t;
-	int i;
-
-	ASSERT_EQ(0, hvlab_ensure_loaded());
-	ASSERT_EQ(0, tvm_open(&t, code, sizeof(code)));
-	if (ioctl(t.vcpu, HVLAB_SET_DEBUG, &dbg)) {
-		int err = errno;
-
-		raw_vm_close(&t);
-		ASSERT_EQ(EOPNOTSUPP, err);
-		SKIP(return, "no single step here (no monitor trap flag)");
-	}
-	for (i = 1; i <= 3; i++) {
-		ASSERT_EQ(HVLAB_EXIT_DEBUG, raw_vm_run(&t));
-		ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
-		EXPECT_EQ(0x1000 + i, regs.rip);
-		EXPECT_EQ(0, regs.rflags & 0x100);	/* TF: not the guest's */
-	}
-	EXPECT_EQ(1, regs.rax & 0xffff);
-	dbg.flags = 0;
-	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_SET_DEBUG, &dbg));
-	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
-	EXPECT_EQ(0x99, t.run->io.port);
 	raw_vm_close(&t);
 }
 

@@ -29,9 +29,13 @@
  * run --stats` reads the same on both vendors.  A nested page fault
  * outside every slot is MMIO, emulated by mmio.c as on VMX.  Shadow paging
  * (HVLAB_VM_SHADOW_PAGING) is shadow.c's, wired to the VMCB in its own
- * section below.  MSRs go through msr.c's allow-list, as on VMX.  Not done
- * yet (docs/svm.md): HVLAB_VM_TRAP_EXCEPTIONS, the debug and translate
- * ioctls, CPU hotplug and suspend.
+ * section below.  MSRs go through msr.c's allow-list, as on VMX.
+ * HVLAB_VM_TRAP_EXCEPTIONS intercepts every exception vector and reports
+ * each one as exit.c does on VMX (svm_exception).  The guest's debug
+ * registers: DR6 and DR7 in the VMCB, DR0-3 kept in the vCPU and loaded
+ * around VMRUN when the guest's DR7 enables a breakpoint (svm_dr_exit,
+ * run_once).  Not done yet (docs/svm.md): HVLAB_SET_DEBUG, CPU hotplug
+ * and suspend.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -54,6 +58,7 @@
 #include "host_state.h"
 #include "hvlab.h"
 #include "pure_cpuid.h"
+#include "pure_event.h"
 #include "pure_insn.h"
 #include "pure_svm_io.h"
 #include "pure_walk.h"
@@ -289,14 +294,12 @@ static void svm_hw_exit(void)
 }
 
 /*
- * What a VM may ask for: nested or shadow paging, and CR3 traps (the
- * shadow paging section below); not every exception shown, nor the
- * benchmark floor.
+ * What a VM may ask for: nested or shadow paging, CR3 traps (the shadow
+ * paging section below) and every exception shown (svm_exception): all
+ * of HVLAB_CREATE_VM's flags.
  */
 static int svm_vm_check(unsigned long flags)
 {
-	if (flags & HVLAB_VM_TRAP_EXCEPTIONS)
-		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -359,11 +362,10 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	 * MOV to and from DR0-7: VMRUN switches only DR6 and DR7, so a
 	 * guest that could use DR0-3 directly would read the host's
 	 * watchpoint addresses and leave its own in the host's registers.
-	 * Debug registers are not offered to SVM guests yet: an access
-	 * stops the vCPU (an unexpected exit).
+	 * Every access exits and is emulated (svm_dr_exit).
 	 */
 	c->intercept_dr = 0xffffffff;
-	c->intercept_exc = HV_EXC_ALWAYS;
+	c->intercept_exc = hv_exception_bitmap(vcpu);
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
 			SVM_I3_CPUID | SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
@@ -1152,7 +1154,8 @@ struct svm_cr_insn {
  * 2 2.2.1), then 0F 22 /r (MOV to CR), 0F 20 /r (MOV from CR), 0F 06
  * (CLTS), 0F 01 /6 (LMSW) or 0F 01 /4 (SMSW).  MOV CR ignores ModRM.mod
  * (always a register); LMSW and SMSW with a memory operand are not
- * handled.  0 or -1.
+ * handled.  MOV to and from a debug register (0F 23 /r, 0F 21 /r) has
+ * the same form: d->cr is then the DR number (svm_dr_exit).  0 or -1.
  */
 static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
 {
@@ -1184,9 +1187,11 @@ static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
 	d->cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
 	switch (b[i + 1]) {
 	case 0x22:
+	case 0x23:
 		d->op = CR_MOV_TO;
 		return 0;
 	case 0x20:
+	case 0x21:
 		d->op = CR_MOV_FROM;
 		return 0;
 	case 0x01:
@@ -1347,6 +1352,141 @@ static int svm_invlpg_exit(struct hv_vcpu *vcpu)
 }
 
 /* #PF: EXITINFO1 the error code, EXITINFO2 the address (APM 15.12.15) */
+/* ---- exceptions and debug registers ---------------------------------- */
+
+/* The vectors that push an error code (SDM Vol. 3 table 6-1; APM 8.2) */
+#define SVM_EXC_WITH_CODE (BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | \
+			   BIT(14) | BIT(17) | BIT(21) | BIT(29) | BIT(30))
+
+/*
+ * An intercepted exception: #DB and #AC always (HV_EXC_ALWAYS), every
+ * vector with HVLAB_VM_TRAP_EXCEPTIONS (hv_exception_bitmap).  EXITINFO1
+ * holds the error code and, for #PF, EXITINFO2 the address, which the
+ * intercept kept out of CR2 (APM Vol. 2 15.12): it goes into the VMCB's
+ * CR2 for the delivery.  INT3 and INTO are traps: the intercept leaves
+ * RIP on the instruction and nRIP past it (APM 15.7.1), where the
+ * guest's handler must return.  The exception goes back to the guest
+ * through EVENTINJ.  With HVLAB_VM_TRAP_EXCEPTIONS it is also shown to
+ * userspace as exit.c's show_exception() does on VMX: the same
+ * run->exception, and in the exit record VMX's interruption-information
+ * layout (EXITINTINFO's own, APM 15.7.2) in `info` and the error code in
+ * `value`.  An exception raised while the CPU delivered another
+ * (EXITINTINFO) becomes a #DF or a shutdown as the CPU would have made
+ * it (pure_event.c).
+ */
+static int svm_exception(struct hv_vcpu *vcpu, u8 vector)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	struct hvlab_run *run = vcpu->run;
+	u64 first = v->c.exit_int_info;
+	bool has_err = (SVM_EXC_WITH_CODE & BIT(vector)) &&
+		       (v->s.cr0 & X86_CR0_PE);
+	u32 err = has_err ? (u32)v->c.exit_info1 : 0;
+	u32 type = SVM_EVT_EXC;
+
+	if ((vector == 3 || vector == 4) && v->c.next_rip > v->s.rip) {
+		svm_skip(vcpu, v->c.next_rip - v->s.rip);
+		type = 6u << 8;	/* VMX's "software exception" */
+	}
+	if (vector == 14) {
+		vcpu->cr2 = v->c.exit_info2;
+		v->s.cr2 = vcpu->cr2;
+	}
+	if (!(vcpu->vm->flags & HVLAB_VM_TRAP_EXCEPTIONS)) {
+		inject_exc(vcpu, vector, has_err, err);
+		return 1;
+	}
+	memset(&run->exception, 0, sizeof(run->exception));
+	run->exception.vector = vector;
+	run->exception.delivered = vector;
+	run->exception.has_error_code = has_err;
+	run->exception.error_code = err;
+	if (vector == 14)
+		run->exception.address = vcpu->cr2;
+	vcpu->rec->info = SVM_EVT_VALID | type | vector |
+			  (has_err ? SVM_EVT_ERR : 0);
+	vcpu->rec->value = err;
+	run->exit_reason = HVLAB_EXIT_EXCEPTION;
+	if ((first & SVM_EVT_VALID) && (first & 0x700) == SVM_EVT_EXC) {
+		switch (hv_exception_merge(first & 0xff, vector)) {
+		case HV_EXC_TRIPLE:
+			v->c.event_inj = 0;
+			run->exit_reason = HVLAB_EXIT_SHUTDOWN;
+			return 0;
+		case HV_EXC_DOUBLE:
+			inject_exc(vcpu, 8, true, 0);
+			run->exception.delivered = 8;
+			return 0;
+		case HV_EXC_SERIAL:
+			break;
+		}
+	}
+	inject_exc(vcpu, vector, has_err, err);
+	return 0;
+}
+
+/*
+ * MOV to or from DRn (EXITCODE 0x20-0x3F).  The guest's DR6 and DR7 are
+ * the VMCB's, which VMRUN loads and #VMEXIT saves (APM 15.5.1); DR0-3
+ * are vcpu->dr[], which run_once() puts in the hardware only while the
+ * guest runs with a breakpoint enabled.  The register operand comes from
+ * EXITINFO1 with decode assists (APM 15.33.1), else from the instruction.
+ * DR4 and DR5 are DR6 and DR7 unless CR4.DE makes them #UD (SDM Vol. 3
+ * 18.2.2); a MOV DR at CPL > 0 is #GP(0), as is a write of bits 63:32 of
+ * DR6 or DR7.  Fixed bits are kept as the CPU keeps them (SDM 18.2.3-4).
+ */
+static int svm_dr_exit(struct hv_vcpu *vcpu, u64 code)
+{
+	struct vmcb *v = to_vmcb(vcpu);
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	bool m64 = (v->s.efer & EFER_LMA) && (v->s.cs.attrib & BIT(9));
+	u64 cr4 = vcpu->shadow ? vcpu->guest_cr4 : v->s.cr4;
+	struct svm_cr_insn d;
+	int dr = code & 15;
+	unsigned long val;
+
+	vcpu->rec->info = code;
+	if ((svm_features & SVM_FEAT_DECODE) && v->c.next_rip > v->s.rip) {
+		d.gpr = v->c.exit_info1 & 15;
+		d.len = v->c.next_rip - v->s.rip;
+	} else if (svm_cr_decode(vcpu, &d) || d.cr != dr ||
+		   (d.op != CR_MOV_TO && d.op != CR_MOV_FROM) ||
+		   (d.op == CR_MOV_TO) != write) {
+		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, code,
+					 v->s.rip);
+	}
+	if (dr > 7 || ((dr == 4 || dr == 5) && (cr4 & X86_CR4_DE))) {
+		inject_exc(vcpu, 6, false, 0);
+		return 1;
+	}
+	if (v->s.cpl) {
+		inject_exc(vcpu, 13, true, 0);
+		return 1;
+	}
+	if (dr == 4 || dr == 5)
+		dr += 2;
+	if (write) {
+		val = svm_get_gpr(vcpu, d.gpr);
+		if (!m64)
+			val = (u32)val;
+		if (dr >= 6 && (val >> 32)) {
+			inject_exc(vcpu, 13, true, 0);
+			return 1;
+		}
+		if (dr < 4)
+			vcpu->dr[dr] = val;
+		else if (dr == 6)	/* B0-3, BD, BS, BT; the rest fixed */
+			v->s.dr6 = (val & 0xe00f) | 0xffff0ff0;
+		else			/* bit 10 is 1, 11, 12, 14, 15 are 0 */
+			v->s.dr7 = (val & 0xffff23ff) | 0x400;
+	} else {
+		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? v->s.dr6 : v->s.dr7;
+		svm_set_gpr(vcpu, d.gpr, m64 ? val : (u32)val);
+	}
+	svm_skip(vcpu, d.len);
+	return 1;
+}
+
 static int svm_pf_exit(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
@@ -1360,8 +1500,8 @@ static int svm_paging_exit(struct hv_vcpu *vcpu, u64 code)
 {
 	if (code == SVM_EXIT_INVLPG && vcpu->shadow)
 		return svm_invlpg_exit(vcpu);
-	if (code == SVM_EXIT_EXCP_BASE + 14 && vcpu->shadow)
-		return svm_pf_exit(vcpu);
+	if (code == SVM_EXIT_EXCP_BASE + 14)
+		return vcpu->shadow ? svm_pf_exit(vcpu) : svm_exception(vcpu, 14);
 	if (code < SVM_EXIT_WRITE_CR0 + 16)
 		return svm_cr_exit(vcpu, code);
 	return hv_internal_error(vcpu, HVLAB_INTERNAL_UNEXPECTED_EXIT, code,
@@ -1387,6 +1527,8 @@ static u32 stat_reason(u64 code)
 	case SVM_EXIT_INVLPG:	return HVLAB_VMX_EXIT_INVLPG;
 	case SVM_EXIT_PAUSE:	return HVLAB_VMX_EXIT_PAUSE;
 	case SVM_EXIT_XSETBV:	return HVLAB_VMX_EXIT_XSETBV;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15:
+				return HVLAB_VMX_EXIT_DR_ACCESS;
 	default:		return HVLAB_VMX_EXIT_EXCEPTION_NMI;
 	}
 }
@@ -1430,17 +1572,17 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	case SVM_EXIT_INIT:
 		ret = 1;	/* the host's: it took it at STGI */
 		break;
-	case SVM_EXIT_EXCP_BASE + 1:	/* #DB, #AC: back to the guest */
-		inject_exc(vcpu, 1, false, 0);
-		ret = 1;
-		break;
-	case SVM_EXIT_EXCP_BASE + 17:
-		inject_exc(vcpu, 17, true, 0);
-		ret = 1;
-		break;
 	case SVM_EXIT_EXCP_BASE + 18:	/* the host's machine check */
 		hv_machine_check();
 		ret = 1;
+		break;
+	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 13:
+	case SVM_EXIT_EXCP_BASE + 15 ... SVM_EXIT_EXCP_BASE + 17:
+	case SVM_EXIT_EXCP_BASE + 19 ... SVM_EXIT_EXCP_BASE + 31:
+		ret = svm_exception(vcpu, code - SVM_EXIT_EXCP_BASE);
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15:
+		ret = svm_dr_exit(vcpu, code);
 		break;
 	case SVM_EXIT_WBINVD:	/* and INVD: RAM here is always coherent */
 	case SVM_EXIT_INVD:
@@ -1629,8 +1771,13 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
  *    the host runs without OSXSAVE it is left loaded (host_state.h);
  *  - PKRU: a guest that sets CR4.PKE can WRPKRU; the host's value is put
  *    back before anything in the host touches user memory;
- *  - DR0-3 are intercepted (svm_vcpu_setup); a host breakpoint in DR7 is
- *    reloaded after the exit, as KVM does;
+ *  - DR0-3: every MOV DR exits (svm_dr_exit).  VMRUN loads the guest's
+ *    DR7, whose breakpoints would match the host's DR0-3: while it
+ *    enables one, the guest's DR0-3 are loaded for the run (host DR7
+ *    cleared first, so no host breakpoint matches meanwhile) and the
+ *    host's put back after it, with a clean DR6 (#VMEXIT leaves the
+ *    guest's); a host breakpoint in DR7 is reloaded after the exit, as
+ *    KVM does;
  *  - branch predictors: IBPB after the exit where the host's SRSO
  *    mitigation asks for it (X86_FEATURE_IBPB_ON_VMEXIT).
  */
@@ -1642,6 +1789,8 @@ static void run_once(struct hv_vcpu *vcpu)
 	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	u64 host_xcr0 = 0, t = 0;
 	u32 host_pkru = 0;
+	unsigned long host_dr[4];
+	bool guest_drs = v->s.dr7 & 0xff;	/* L0-3, G0-3 */
 
 	preempt_disable();
 	c = this_cpu_ptr(&svm_cpu);
@@ -1657,6 +1806,17 @@ static void run_once(struct hv_vcpu *vcpu)
 	}
 	if (ospke)
 		host_pkru = rdpkru();
+	if (unlikely(guest_drs)) {
+		set_debugreg(0, 7);
+		get_debugreg(host_dr[0], 0);
+		get_debugreg(host_dr[1], 1);
+		get_debugreg(host_dr[2], 2);
+		get_debugreg(host_dr[3], 3);
+		set_debugreg(vcpu->dr[0], 0);
+		set_debugreg(vcpu->dr[1], 1);
+		set_debugreg(vcpu->dr[2], 2);
+		set_debugreg(vcpu->dr[3], 3);
+	}
 	if (!vcpu->launched) {
 		/* APM 15.16.1: 3 flushes this ASID only, 1 the whole TLB */
 		v->c.tlb_control = (svm_features & SVM_FEAT_FLUSH_ASID) ? 3 : 1;
@@ -1698,6 +1858,14 @@ static void run_once(struct hv_vcpu *vcpu)
 		wrpkru(host_pkru);
 	if (osxsave && host_xcr0 != vcpu->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (unlikely(guest_drs)) {
+		set_debugreg(host_dr[0], 0);
+		set_debugreg(host_dr[1], 1);
+		set_debugreg(host_dr[2], 2);
+		set_debugreg(host_dr[3], 3);
+	}
+	if (unlikely(v->s.dr6 != DR6_RESERVED))
+		set_debugreg(DR6_RESERVED, 6);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
@@ -1734,7 +1902,10 @@ static int svm_run(struct hv_vcpu *vcpu)
 	return ret < 0 ? ret : 0;
 }
 
-/* HVLAB_GET/SET_MSRS; the debug and translate ioctls are VMX only. */
+/*
+ * HVLAB_GET/SET_MSRS, and HVLAB_TRANSLATE: walk.c's inspector, which
+ * walks the nested page table (or the shadow entry) as the second stage.
+ */
 static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 			   void __user *uarg)
 {
@@ -1743,6 +1914,8 @@ static long svm_vcpu_ioctl(struct hv_vcpu *vcpu, unsigned int cmd,
 		return hv_msrs_ioctl(vcpu, uarg, false);
 	case HVLAB_SET_MSRS:
 		return hv_msrs_ioctl(vcpu, uarg, true);
+	case HVLAB_TRANSLATE:
+		return hv_translate(vcpu, uarg);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -59,6 +59,8 @@
 /* EXITCODEs (APM Vol. 2, appendix C) */
 #define SVM_EXIT_READ_CR0	0x000	/* + n: MOV from CRn (SMSW: CR0) */
 #define SVM_EXIT_WRITE_CR0	0x010	/* + n: MOV to CRn (CLTS, LMSW: CR0) */
+#define SVM_EXIT_READ_DR0	0x020	/* + n: MOV from DRn */
+#define SVM_EXIT_WRITE_DR0	0x030	/* + n: MOV to DRn */
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061

@@ -9,7 +9,11 @@
  *
  * hv_translate() answers HVLAB_TRANSLATE, the translation inspector: the
  * whole two-dimensional walk of one address, step by step, so a student
- * can see where guest VA 0x1000 really lives in host memory.
+ * can see where guest VA 0x1000 really lives in host memory.  Both
+ * backends share it: the guest's registers come from the vendor's
+ * hv_paging_hw, the second stage is the EPT on VMX, the nested page
+ * table on SVM (ordinary 4-level x86-64 tables, walked by the same walker
+ * as the guest's own) or, under shadow paging, hvlab's shadow entry.
  */
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -88,6 +92,39 @@ int hv_read_own_table(void *opaque, __u64 pa, unsigned int size, __u64 *val)
 	return 0;
 }
 
+/*
+ * SVM's second stage: the nested page table has the x86-64 long-mode
+ * format, and the CPU walks it as a user access with the guest's own
+ * paging rules set aside (AMD APM Vol. 2 15.25): 4-level paging, NX on,
+ * rooted at nCR3 (= vm->ept_root).  The walk only reads hvlab's tables.
+ */
+static void npt_walk(struct hv_vcpu *vcpu, u64 gpa, struct hvlab_translation *t)
+{
+	struct hvlab_pmem hmem = { .read = hv_read_own_table };
+	struct hvlab_gwalk_ctx nctx = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG,
+		.cr4 = X86_CR4_PAE,
+		.efer = EFER_LME | EFER_LMA | EFER_NX,
+		.cr3 = __pa(vcpu->vm->ept_root),
+		.mem = &hmem,
+	};
+	struct hvlab_gwalk nw;
+
+	mutex_lock(&vcpu->vm->mmu_lock);
+	hvlab_gwalk(&nctx, gpa, HVLAB_ACC_USER, &nw);
+	mutex_unlock(&vcpu->vm->mmu_lock);
+	t->shadow = 0;
+	t->second_steps = nw.nsteps;
+	hvlab_walk_copy_steps(t->second, nw.steps, nw.nsteps);
+	if (nw.status == HVLAB_GW_OK) {
+		t->hpa = nw.gpa;
+		return;
+	}
+	t->hpa = 0;
+	t->fault = HVLAB_WALK_EPT_FAULT;
+	t->fault_level = nw.fault_level;
+}
+
 int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 {
 	struct hvlab_translation t;
@@ -112,6 +149,8 @@ int hv_translate(struct hv_vcpu *vcpu, void __user *uarg)
 		/* show the frame the guest will really use: map it if needed */
 		if (hv_ept_fault(vcpu, gw.gpa, false) <= 0) {
 			t.fault = HVLAB_WALK_NO_SLOT;
+		} else if (hv_ops->npt) {
+			npt_walk(vcpu, gw.gpa, &t);
 		} else {
 			mutex_lock(&vcpu->vm->mmu_lock);
 			hvlab_ept_walk(&ectx, gw.gpa, HVLAB_EPT_ACC_READ, &ew);

@@ -420,7 +420,7 @@ int vm_create(struct vm *vm)
 		else if (err == EINVAL && (vm->opt.vm_flags & HVLAB_VM_SHADOW_PAGING))
 			fprintf(stderr, "hvlab: this module does not offer shadow paging (--paging shadow)\n");
 		else if (err == EOPNOTSUPP)
-			fprintf(stderr, "hvlab: the module's AMD SVM backend does not offer --trap-exceptions yet (docs/svm.md)\n");
+			fprintf(stderr, "hvlab: the module does not offer the VM options asked for (an older module than this hvlab?)\n");
 		else
 			explain_no_vmx(vm, err);
 		return err == ENOMEM ? VM_EXIT_OSERR : VM_EXIT_UNAVAILABLE;

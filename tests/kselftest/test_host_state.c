@@ -17,8 +17,8 @@
  *  - An injected event the CPU refuses can be dropped by userspace
  *    (HVLAB_EVENT_CLEAR), after which the vCPU runs.
  *  - Debug registers: a guest reads its own DR0, its own breakpoint fires
- *    at its own address, and a hardware breakpoint of the host thread
- *    still fires after the run.
+ *    at its own address, what it writes to DR0-3 and DR7 reads back, and
+ *    a hardware breakpoint of the host thread still fires after the run.
  *  - LDTR: a VM exit loads a null LDTR; a host process with an LDT
  *    (modify_ldt) still has it after running a guest.
  *  - What the guest cannot reach, so nothing needs switching: RDTSCP and
@@ -459,6 +459,71 @@ TEST(debug_registers_are_the_guests_and_host_breakpoints_survive)
 	host_watched = 2;
 	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
 	EXPECT_EQ(2, count);			/* the host's breakpoint too */
+	close(bp);
+	raw_vm_close(&t);
+}
+
+/*
+ * All four address registers and DR7 are the guest's: it writes DR0-3
+ * with four addresses and DR7 with their four local enables (execution
+ * breakpoints it never reaches), reads each back into a GPR and halts.
+ * The values must come back as written (DR7 with its fixed bit 10), and
+ * the host thread's hardware breakpoint, in the host's DR0 and DR7
+ * while the guest's are loaded for the run, must still count after it.
+ */
+TEST(debug_registers_read_back_and_the_hosts_stay)
+{
+	static const unsigned char code[] = {
+		0x48, 0xb8, 0x00, 0xa0, 0x00, 0x10, 0, 0, 0, 0,	/* mov rax, A0 */
+		0x0f, 0x23, 0xc0,				/* mov dr0, rax */
+		0x48, 0xb8, 0x00, 0xb0, 0x00, 0x20, 0, 0, 0, 0,	/* mov rax, A1 */
+		0x0f, 0x23, 0xc8,				/* mov dr1, rax */
+		0x48, 0xb8, 0x00, 0xc0, 0x00, 0x30, 0, 0, 0, 0,	/* mov rax, A2 */
+		0x0f, 0x23, 0xd0,				/* mov dr2, rax */
+		0x48, 0xb8, 0x00, 0xd0, 0x00, 0x40, 0, 0, 0, 0,	/* mov rax, A3 */
+		0x0f, 0x23, 0xd8,				/* mov dr3, rax */
+		0xb8, 0x55, 0x01, 0x00, 0x00,	/* mov eax, 0x155: L0-3, LE */
+		0x0f, 0x23, 0xf8,		/* mov dr7, rax */
+		0x0f, 0x21, 0xc3,		/* mov rbx, dr0 */
+		0x0f, 0x21, 0xc9,		/* mov rcx, dr1 */
+		0x0f, 0x21, 0xd2,		/* mov rdx, dr2 */
+		0x0f, 0x21, 0xde,		/* mov rsi, dr3 */
+		0x0f, 0x21, 0xff,		/* mov rdi, dr7 */
+		0xf4,				/* hlt */
+	};
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W, .bp_len = HW_BREAKPOINT_LEN_1,
+		.bp_addr = (unsigned long)&host_watched,
+		.exclude_kernel = 1, .exclude_hv = 1,
+	};
+	unsigned long long count = 0;
+	struct hvlab_regs regs;
+	struct raw_vm t;
+	int bp;
+
+	ASSERT_EQ(0, hvlab_ensure_loaded());
+	bp = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (bp < 0)
+		SKIP(return, "no hardware breakpoints here (errno %d)", errno);
+	host_watched = 1;
+	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
+	ASSERT_EQ(1, count);
+
+	ASSERT_EQ(0, exception_guest(&t, code, sizeof(code)));
+	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
+	ASSERT_EQ(0, ioctl(t.vcpu, HVLAB_GET_REGS, &regs));
+	EXPECT_EQ(0x1000a000ull, regs.rbx);
+	EXPECT_EQ(0x2000b000ull, regs.rcx);
+	EXPECT_EQ(0x3000c000ull, regs.rdx);
+	EXPECT_EQ(0x4000d000ull, regs.rsi);
+	EXPECT_EQ(0x555ull, regs.rdi);
+	/* a second run with the guest's breakpoints still enabled */
+	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
+
+	host_watched = 2;
+	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
+	EXPECT_EQ(2, count);			/* the host's breakpoint */
 	close(bp);
 	raw_vm_close(&t);
 }

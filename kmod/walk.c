@@ -11,6 +11,7 @@
  * whole two-dimensional walk of one address, step by step, so a student
  * can see where guest VA 0x1000 really lives in host memory.
  */
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 
@@ -32,7 +33,8 @@ void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 {
 	*mem = (struct hvlab_pmem){ .opaque = vcpu->vm, .read = guest_read };
 	*ctx = (struct hvlab_gwalk_ctx){ .mem = mem };
-	hv_ops->paging_hw->guest_regs(vcpu, ctx);
+	INDIRECT_CALL_1(hv_ops->paging_hw->guest_regs, hv_vmx_guest_regs, vcpu,
+			ctx);
 }
 
 /*

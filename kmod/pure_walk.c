@@ -420,15 +420,21 @@ int hvlab_gwalk_neighbour(const struct hvlab_gwalk_ctx *c,
 			  unsigned int access, struct hvlab_gwalk *out)
 {
 	unsigned int esize = w->mode == HVLAB_PG_32 ? 4 : 8, i, n = w->nsteps;
-	unsigned int span = w->mode == HVLAB_PG_32 ? 22 : 21, blame;
+	unsigned int level, reach, blame;
 	struct hvlab_gwalk_step *s;
 	__u64 e, ea;
 	int rc;
 
 	walk_reset(c, gva, w->mode, out);
 	if (w->status != HVLAB_GW_OK || w->mode == HVLAB_PG_OFF || !n ||
-	    n > HVLAB_WALK_MAX_STEPS || w->steps[n - 1].level != 1 ||
-	    ((gva ^ w->gva) >> span)) {
+	    n > HVLAB_WALK_MAX_STEPS) {
+		out->status = HVLAB_GW_BAD_MODE;	/* not a walk to use */
+		return out->status;
+	}
+	/* the address bits the leaf's table tells apart, and those above */
+	level = w->steps[n - 1].level;
+	reach = level_shift(w->mode, level) + (w->mode == HVLAB_PG_32 ? 10 : 9);
+	if (reach < 64 && ((gva ^ w->gva) >> reach)) {
 		out->status = HVLAB_GW_BAD_MODE;	/* not a neighbour */
 		return out->status;
 	}
@@ -440,27 +446,33 @@ int hvlab_gwalk_neighbour(const struct hvlab_gwalk_ctx *c,
 	}
 	out->nsteps = n - 1;
 	ea = w->steps[n - 1].table +
-	     (__u64)hvlab_pt_index(w->mode, 1, gva) * esize;
+	     (__u64)hvlab_pt_index(w->mode, level, gva) * esize;
 	if (c->mem->read(c->mem->opaque, ea, esize, &e)) {
 		out->status = HVLAB_GW_MEM_ERROR;
-		out->fault_level = 1;
+		out->fault_level = level;
 		return out->status;
 	}
 	if (esize == 4)
 		e &= 0xffffffffULL;
 	s = &out->steps[out->nsteps++];
-	s->level = 1;
+	s->level = level;
 	s->table = w->steps[n - 1].table;
 	s->entry_addr = ea;
 	s->entry = e;
 	if (!(e & HVLAB_PTE_P))
-		return walk_fault(out, pf_error(c, w->mode, access, 0), 1);
-	if (e & rsvd_mask(c, w->mode, 1, e))
+		return walk_fault(out, pf_error(c, w->mode, access, 0), level);
+	if (e & rsvd_mask(c, w->mode, level, e))
 		return walk_fault(out, pf_error(c, w->mode, access,
 						HVLAB_PFERR_P |
-						HVLAB_PFERR_RSVD), 1);
+						HVLAB_PFERR_RSVD), level);
+	if (!is_leaf(w->mode, level, e, c->cr4)) {
+		out->status = HVLAB_GW_BAD_MODE;	/* the walk goes deeper */
+		return out->status;
+	}
 	out->leaf = e;
-	out->gpa = entry_addr(w->mode, 1, e, 1) | (gva & 0xfffULL);
+	out->page_shift = level_shift(w->mode, level);
+	out->gpa = entry_addr(w->mode, level, e, 1) |
+		   (gva & mask64(out->page_shift - 1, 0));
 	blame = check_rights(c, out, access);
 	if (blame)
 		return walk_fault(out, pf_error(c, w->mode, access,
@@ -470,7 +482,7 @@ int hvlab_gwalk_neighbour(const struct hvlab_gwalk_ctx *c,
 		if (rc) {
 			out->status = rc < 0 ? HVLAB_GW_MEM_ERROR :
 					       HVLAB_GW_RETRY;
-			out->fault_level = 1;
+			out->fault_level = level;
 			return out->status;
 		}
 	}

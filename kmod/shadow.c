@@ -748,8 +748,8 @@ static int sh_install(void *opaque, __u64 gva, __u64 gpa, __u64 spte)
 }
 
 /*
- * A 4 KiB fill just done in the loaded root (its tables noted): a later
- * fault under the same guest and shadow leaf tables may start from it.
+ * A fill just done in the loaded root (its tables noted): a later fault
+ * under the same guest and shadow leaf tables may start from it.
  */
 static void remember_last(struct hv_vcpu *vcpu,
 			  const struct hvlab_gwalk_ctx *ctx,
@@ -761,9 +761,7 @@ static void remember_last(struct hv_vcpu *vcpu,
 	u64 leaf;
 
 	l->ok = false;
-	if (!cache_usable(vcpu) || w->mode == HVLAB_PG_OFF ||
-	    w->page_shift != 12 || !w->nsteps ||
-	    w->steps[w->nsteps - 1].level != 1)
+	if (!cache_usable(vcpu) || w->mode == HVLAB_PG_OFF || !w->nsteps)
 		return;
 	sh_mem(vcpu, &smem);
 	if (hvlab_shadow_leaf(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,

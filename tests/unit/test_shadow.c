@@ -858,6 +858,37 @@ TEST(neighbour_walk_reads_the_leaf_only)
 							   0, &nb));
 }
 
+/* Under a large page the leaf is the directory entry: 2 MiB pages here. */
+TEST(neighbour_walk_of_large_pages)
+{
+	struct hvlab_gwalk full, nb;
+	unsigned int reads;
+
+	setup();
+	put64(&G, 0x7008, 0x200087);			/* VA 2M: 2 MiB page */
+	put64(&G, 0x7010, 0x400087);			/* VA 4M: 2 MiB page */
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x200000, 0, &w));
+	ASSERT_EQ(21u, w.page_shift);
+	reads = G.reads;
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk_neighbour(&ctx, &w, 0x4ff123,
+						     HVLAB_ACC_WRITE, &nb));
+	EXPECT_EQ(1u, G.reads - reads);
+	EXPECT_EQ(0x4ff123ull, nb.gpa);
+	EXPECT_EQ(21u, nb.page_shift);
+	EXPECT_EQ(1u, nb.dirty);
+	EXPECT_EQ(0x4000e7ull, get64(&G, 0x7010));	/* A and D */
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x4ff123, 0, &full));
+	EXPECT_EQ(full.gpa, nb.gpa);
+	EXPECT_EQ(full.leaf, nb.leaf);
+	/* PD[0] points to a page table: the walk would go on, no neighbour */
+	EXPECT_EQ(HVLAB_GW_BAD_MODE, hvlab_gwalk_neighbour(&ctx, &w, 0x1000,
+							   0, &nb));
+	/* another directory */
+	EXPECT_EQ(HVLAB_GW_BAD_MODE, hvlab_gwalk_neighbour(&ctx, &w,
+							   0x40000000, 0,
+							   &nb));
+}
+
 TEST(map_new_leaves_a_present_entry_alone)
 {
 	__u64 root;

@@ -446,9 +446,13 @@ int hv_handle_cr(struct hv_vcpu *vcpu)
 	return 1;
 }
 
-/* ---- what the paging backends need of VMX (vm.h) ------------------- */
+/*
+ * ---- what the paging backends need of VMX (vm.h) -------------------
+ * Not static: shadow.c and walk.c call them directly when the table is
+ * VMX's (INDIRECT_CALL_1), since a retpoline costs every #PF and CR3 exit.
+ */
 
-static void vmx_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx)
+void hv_vmx_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx)
 {
 	ctx->cr0 = hv_guest_cr0(vcpu);
 	ctx->cr3 = hv_guest_cr3(vcpu);
@@ -456,7 +460,7 @@ static void vmx_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx)
 	ctx->efer = hv_guest_efer(vcpu);
 }
 
-static void vmx_set_root(struct hv_vcpu *vcpu, u64 hpa)
+void hv_vmx_set_root(struct hv_vcpu *vcpu, u64 hpa)
 {
 	vmcs_writel(GUEST_CR3, hpa);
 	/* the old root's translations may still sit in the TLB under our VPID */
@@ -464,7 +468,7 @@ static void vmx_set_root(struct hv_vcpu *vcpu, u64 hpa)
 		hv_invvpid(HV_INVVPID_SINGLE, vcpu->vpid, 0);
 }
 
-static void vmx_flush(struct hv_vcpu *vcpu, u64 gva)
+void hv_vmx_flush(struct hv_vcpu *vcpu, u64 gva)
 {
 	if (!vcpu->vpid)	/* without VPID every VM entry flushes */
 		return;
@@ -475,12 +479,12 @@ static void vmx_flush(struct hv_vcpu *vcpu, u64 gva)
 }
 
 /* SS.DPL is the CPL (SDM Vol. 3 25.4.1) */
-static unsigned int vmx_cpl(struct hv_vcpu *vcpu)
+unsigned int hv_vmx_cpl(struct hv_vcpu *vcpu)
 {
 	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
-static unsigned long vmx_rflags(struct hv_vcpu *vcpu)
+unsigned long hv_vmx_rflags(struct hv_vcpu *vcpu)
 {
 	return vmcs_readl(GUEST_RFLAGS);
 }
@@ -497,11 +501,11 @@ static void vmx_cancel_event(struct hv_vcpu *vcpu)
 
 /* CR2 goes to the CPU before each entry (run.c) */
 const struct hv_paging_hw hv_vmx_paging_hw = {
-	.guest_regs	= vmx_guest_regs,
-	.set_root	= vmx_set_root,
-	.flush		= vmx_flush,
-	.cpl		= vmx_cpl,
-	.rflags		= vmx_rflags,
+	.guest_regs	= hv_vmx_guest_regs,
+	.set_root	= hv_vmx_set_root,
+	.flush		= hv_vmx_flush,
+	.cpl		= hv_vmx_cpl,
+	.rflags		= hv_vmx_rflags,
 	.vectoring	= vmx_vectoring,
 	.cancel_event	= vmx_cancel_event,
 	.inject		= hv_inject_exception,

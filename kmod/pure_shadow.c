@@ -164,6 +164,26 @@ int hvlab_shadow_page_fault(const struct hvlab_gwalk_ctx *g,
 }
 /* LAB 7: END shadow_fault */
 
+/*
+ * hvlab_shadow_page_fault's answer for a read that w, a successful walk,
+ * allows: the spte, or 0 for no RAM (an MMIO page is never prefetched).
+ */
+static __u64 read_spte(const struct hvlab_slots *slots,
+		       const struct hvlab_sroot_cache *cache,
+		       const struct hvlab_gwalk *w, unsigned int access,
+		       unsigned int spte_flags)
+{
+	unsigned int flags = spte_flags & HVLAB_SPTE_NX;
+	__u64 hpa;
+	int ro;
+
+	if (slots->gpa_to_hpa(slots->opaque, w->gpa, &hpa, &ro))
+		return 0;
+	if (ro || (cache && hvlab_sroot_tracks_gfn(cache, w->gpa >> 12)))
+		flags |= HVLAB_SPTE_RO;
+	return hvlab_shadow_pte(w, hpa, access, flags);
+}
+
 int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
 			  const struct hvlab_slots *slots,
 			  const struct hvlab_sroot_cache *cache,
@@ -173,9 +193,9 @@ int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
 					  __u64 gpa, __u64 spte),
 			  void *opaque)
 {
-	struct hvlab_spf nb;
-	__u64 first, gva;
-	unsigned int i;
+	unsigned int access = hw_error & HVLAB_ACC_USER, i;
+	struct hvlab_gwalk nb;
+	__u64 first, gva, spte;
 	int done = 0;
 
 	if (w->status != HVLAB_GW_OK || w->page_shift != 12 || n < 2 ||
@@ -186,10 +206,12 @@ int hvlab_shadow_prefetch(const struct hvlab_gwalk_ctx *g,
 		gva = first + ((__u64)i << 12);
 		if (gva == (w->gva & ~0xfffULL))
 			continue;
-		if (hvlab_shadow_page_fault(g, slots, cache, gva,
-					    hw_error & HVLAB_ACC_USER,
-					    spte_flags, &nb) == HVLAB_SPF_FILL &&
-		    install(opaque, gva, nb.gpa, nb.spte) > 0)
+		/* the group lies in w's leaf table: only the leaf is read */
+		if (hvlab_gwalk_neighbour(g, w, gva, access, &nb) !=
+		    HVLAB_GW_OK)
+			continue;
+		spte = read_spte(slots, cache, &nb, access, spte_flags);
+		if (spte && install(opaque, gva, nb.gpa, spte) > 0)
 			done++;
 	}
 	return done;
@@ -271,6 +293,12 @@ int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
 	if (e & HVLAB_PTE_P)
 		return 0;
 	return mem->write(mem->opaque, ea, 8, spte) ? -1 : 1;
+}
+
+int hvlab_shadow_leaf(const struct hvlab_pmem *mem, __u64 root_hpa,
+		      unsigned int levels, __u64 gva, __u64 *leaf_addr)
+{
+	return shadow_leaf_addr(mem, root_hpa, levels, gva, 0, leaf_addr);
 }
 
 int hvlab_shadow_zap(const struct hvlab_pmem *mem, __u64 root_hpa,

@@ -124,6 +124,14 @@ int hvlab_shadow_map_new(const struct hvlab_pmem *mem, __u64 root_hpa,
 			 unsigned int levels, __u64 gva, __u64 spte);
 
 /*
+ * The address of the shadow leaf (4 KiB level) for gva in the tables at
+ * root_hpa, without allocating: 0 and *leaf_addr, 1 if a table is
+ * missing, -1 on an error.
+ */
+int hvlab_shadow_leaf(const struct hvlab_pmem *mem, __u64 root_hpa,
+		      unsigned int levels, __u64 gva, __u64 *leaf_addr);
+
+/*
  * INVLPG gva: clears the shadow leaf for gva if there is one.  Returns 1 if
  * an entry was cleared, 0 if none, -1 on a memory error.
  */

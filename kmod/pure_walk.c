@@ -409,6 +409,87 @@ int hvlab_gwalk(const struct hvlab_gwalk_ctx *c, __u64 gva,
 	return w->status;
 }
 
+/*
+ * The upper levels are w's: a processor may cache them too (the
+ * paging-structure caches, SDM Vol. 3 4.10.3) and translate another
+ * address under the same entries by reading only its leaf.  Their A bits
+ * were set by w's own walk, so only the leaf's A (and D) may change here.
+ */
+int hvlab_gwalk_neighbour(const struct hvlab_gwalk_ctx *c,
+			  const struct hvlab_gwalk *w, __u64 gva,
+			  unsigned int access, struct hvlab_gwalk *out)
+{
+	unsigned int esize = w->mode == HVLAB_PG_32 ? 4 : 8, i, n = w->nsteps;
+	unsigned int level, reach, blame;
+	struct hvlab_gwalk_step *s;
+	__u64 e, ea;
+	int rc;
+
+	walk_reset(c, gva, w->mode, out);
+	if (w->status != HVLAB_GW_OK || w->mode == HVLAB_PG_OFF || !n ||
+	    n > HVLAB_WALK_MAX_STEPS) {
+		out->status = HVLAB_GW_BAD_MODE;	/* not a walk to use */
+		return out->status;
+	}
+	/* the address bits the leaf's table tells apart, and those above */
+	level = w->steps[n - 1].level;
+	reach = level_shift(w->mode, level) + (w->mode == HVLAB_PG_32 ? 10 : 9);
+	if (reach < 64 && ((gva ^ w->gva) >> reach)) {
+		out->status = HVLAB_GW_BAD_MODE;	/* not a neighbour */
+		return out->status;
+	}
+	for (i = 0; i + 1 < n; i++) {
+		out->steps[i] = w->steps[i];
+		if ((c->flags & HVLAB_GW_SET_AD) &&
+		    !(w->mode == HVLAB_PG_PAE && w->steps[i].level == 3))
+			out->steps[i].entry |= HVLAB_PTE_A;
+	}
+	out->nsteps = n - 1;
+	ea = w->steps[n - 1].table +
+	     (__u64)hvlab_pt_index(w->mode, level, gva) * esize;
+	if (c->mem->read(c->mem->opaque, ea, esize, &e)) {
+		out->status = HVLAB_GW_MEM_ERROR;
+		out->fault_level = level;
+		return out->status;
+	}
+	if (esize == 4)
+		e &= 0xffffffffULL;
+	s = &out->steps[out->nsteps++];
+	s->level = level;
+	s->table = w->steps[n - 1].table;
+	s->entry_addr = ea;
+	s->entry = e;
+	if (!(e & HVLAB_PTE_P))
+		return walk_fault(out, pf_error(c, w->mode, access, 0), level);
+	if (e & rsvd_mask(c, w->mode, level, e))
+		return walk_fault(out, pf_error(c, w->mode, access,
+						HVLAB_PFERR_P |
+						HVLAB_PFERR_RSVD), level);
+	if (!is_leaf(w->mode, level, e, c->cr4)) {
+		out->status = HVLAB_GW_BAD_MODE;	/* the walk goes deeper */
+		return out->status;
+	}
+	out->leaf = e;
+	out->page_shift = level_shift(w->mode, level);
+	out->gpa = entry_addr(w->mode, level, e, 1) |
+		   (gva & mask64(out->page_shift - 1, 0));
+	blame = check_rights(c, out, access);
+	if (blame)
+		return walk_fault(out, pf_error(c, w->mode, access,
+						HVLAB_PFERR_P), blame);
+	if ((c->flags & HVLAB_GW_SET_AD) && c->mem->cmpxchg) {
+		rc = update_ad(c, out, access);
+		if (rc) {
+			out->status = rc < 0 ? HVLAB_GW_MEM_ERROR :
+					       HVLAB_GW_RETRY;
+			out->fault_level = level;
+			return out->status;
+		}
+	}
+	out->dirty = !!(out->leaf & HVLAB_PTE_D);
+	return out->status;
+}
+
 void hvlab_walk_copy_steps(struct hvlab_walk_step *dst,
 			   const struct hvlab_gwalk_step *src, unsigned int n)
 {

@@ -158,6 +158,19 @@ int hvlab_gwalk(const struct hvlab_gwalk_ctx *c, __u64 gva,
 		unsigned int access, struct hvlab_gwalk *w);
 
 /*
+ * Translates gva for the access like hvlab_gwalk, given w: an earlier
+ * successful walk in the same context whose leaf table (a page table, or
+ * the directory of a large page) also holds gva's leaf: the same bits of
+ * gva above that table's reach.  Only that one entry is read: the levels
+ * above are w's as they were, with the A bits its walk set.  Not a
+ * neighbour (or an entry there that is no leaf), or w not a successful
+ * walk: HVLAB_GW_BAD_MODE.  A lost A/D race is HVLAB_GW_RETRY at once.
+ */
+int hvlab_gwalk_neighbour(const struct hvlab_gwalk_ctx *c,
+			  const struct hvlab_gwalk *w, __u64 gva,
+			  unsigned int access, struct hvlab_gwalk *out);
+
+/*
  * Copies n steps of a walk (at most HVLAB_WALK_MAX_STEPS) into one of the
  * inspector's step arrays: the guest, EPT and shadow walks share the step
  * format, so hvlab_ept_walk_to_translation and the shadow one use it too.

@@ -52,6 +52,7 @@
  *  - only the vCPU's own thread touches its tables (vcpu->mutex).
  */
 #include <linux/gfp.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -69,6 +70,36 @@
 static const struct hv_paging_hw *hw(void)
 {
 	return hv_ops->paging_hw;
+}
+
+/*
+ * The calls of every fill and CR3 switch: direct on VMX (INDIRECT_CALL_1
+ * compares the pointer first), as a retpoline would cost each of them.
+ */
+static void hw_set_root(struct hv_vcpu *vcpu, u64 hpa)
+{
+	INDIRECT_CALL_1(hw()->set_root, hv_vmx_set_root, vcpu, hpa);
+}
+
+static void hw_flush(struct hv_vcpu *vcpu, u64 gva)
+{
+	INDIRECT_CALL_1(hw()->flush, hv_vmx_flush, vcpu, gva);
+}
+
+static unsigned int hw_cpl(struct hv_vcpu *vcpu)
+{
+	return INDIRECT_CALL_1(hw()->cpl, hv_vmx_cpl, vcpu);
+}
+
+static unsigned long hw_rflags(struct hv_vcpu *vcpu)
+{
+	return INDIRECT_CALL_1(hw()->rflags, hv_vmx_rflags, vcpu);
+}
+
+/* The shadow tables changed other than by a fill: fill_near starts over. */
+static void forget_last(struct hv_vcpu *vcpu)
+{
+	vcpu->sh_last.ok = false;
 }
 
 /* Shadow tables are hvlab's own pages: written by HPA (read: walk.c). */
@@ -139,6 +170,7 @@ static void sh_free_table(void *opaque, __u64 pa)
 	struct hv_vcpu *vcpu = opaque;
 	struct page *page = pfn_to_page(PHYS_PFN(pa));
 
+	forget_last(vcpu);
 	list_del(&page->lru);
 	if (vcpu->sh_npool < HV_SH_POOL) {
 		clear_page(page_address(page));
@@ -175,6 +207,7 @@ static void slot_free(struct hv_vcpu *vcpu, int slot)
 	struct hv_sroot *s = &vcpu->sh_slot[slot];
 	struct page *page, *tmp;
 
+	forget_last(vcpu);
 	list_for_each_entry_safe(page, tmp, &s->pages, lru) {
 		list_del(&page->lru);
 		__free_page(page);
@@ -247,11 +280,12 @@ static bool cache_usable(struct hv_vcpu *vcpu)
 
 static void load_root(struct hv_vcpu *vcpu, int slot)
 {
+	forget_last(vcpu);
 	vcpu->sh_cur = slot;
 	vcpu->sh_root = vcpu->sh_slot[slot].root;
 	vcpu->sh_levels = vcpu->sh_slot[slot].levels;
 	/* the CPU's CR3, and the old root's translations flushed */
-	hw()->set_root(vcpu, vcpu->sh_root);
+	hw_set_root(vcpu, vcpu->sh_root);
 }
 
 /* An empty root for the guest's CR3 and mode, in the cache's next slot. */
@@ -449,6 +483,7 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 
 	if (!where || sh_gpa_to_hpa(vcpu, gfn << 12, &hpa, &ro))
 		return;
+	forget_last(vcpu);
 	hpa &= PAGE_MASK;
 	sh_mem(vcpu, &smem);
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++) {
@@ -471,7 +506,7 @@ static void write_protect(struct hv_vcpu *vcpu, u64 gfn)
 	if (all && gfn < vcpu->sh_wgva_n)
 		vcpu->sh_wgva[gfn] = 0;
 	if (flush)
-		hw()->flush(vcpu, HV_FLUSH_ALL);
+		hw_flush(vcpu, HV_FLUSH_ALL);
 }
 
 /* The loaded root now depends on every table this walk read, there. */
@@ -501,6 +536,7 @@ static void sh_zap(void *opaque, int slot, __u64 start, __u64 last)
 
 	if (!s->root)
 		return;
+	forget_last(vcpu);
 	sh_mem(vcpu, &smem);
 	n = hvlab_shadow_zap_range(&smem, s->root, s->levels, start, last);
 	if (n < 0)
@@ -521,6 +557,7 @@ static void table_changed(struct hv_vcpu *vcpu, u64 gfn, const void *old,
 	unsigned int freed;
 	int i;
 
+	forget_last(vcpu);
 	freed = hvlab_sroot_table_written(c, gfn, old, cur, sh_zap, vcpu);
 	/* and the roots sh_zap could not fix (never the loaded one's duty) */
 	for (i = 0; i < HVLAB_SROOT_SLOTS; i++)
@@ -534,7 +571,7 @@ static void table_changed(struct hv_vcpu *vcpu, u64 gfn, const void *old,
 static void flush_if_needed(struct hv_vcpu *vcpu)
 {
 	if (vcpu->sh_flush)
-		hw()->flush(vcpu, HV_FLUSH_ALL);
+		hw_flush(vcpu, HV_FLUSH_ALL);
 	vcpu->sh_flush = false;
 }
 
@@ -545,6 +582,7 @@ static void hv_shadow_guest_written(struct hv_vcpu *vcpu, u64 gpa, u64 len)
 
 	if (!vcpu->shadow || !len)
 		return;
+	forget_last(vcpu);
 	for (gfn = gpa >> 12; gfn <= (gpa + len - 1) >> 12; gfn++)
 		table_changed(vcpu, gfn, NULL, NULL);
 	flush_if_needed(vcpu);
@@ -576,6 +614,7 @@ static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
 
 	if (!(spf->spte & HVLAB_PTE_W) || !pfn_valid(PHYS_PFN(page)))
 		return -1;
+	forget_last(vcpu);
 	/* the same page through another GVA: share its copy */
 	for (i = 0; i < vcpu->sh_npend; i++)
 		if (vcpu->sh_pend[i].gfn == gfn)
@@ -605,7 +644,7 @@ static int defer_write(struct hv_vcpu *vcpu, const struct hvlab_spf *spf)
 	pw->gva = spf->gva;
 	pw->snap = snap;
 	vcpu->sh_npend++;
-	hw()->flush(vcpu, spf->gva);	/* the entry was read-only, or absent */
+	hw_flush(vcpu, spf->gva);	/* the entry was read-only, or absent */
 	return 0;
 }
 
@@ -638,6 +677,8 @@ void hv_shadow_resolve_writes(struct hv_vcpu *vcpu)
 {
 	unsigned int i;
 
+	if (vcpu->sh_npend)
+		forget_last(vcpu);
 	for (i = 0; i < vcpu->sh_npend; i++) {
 		struct hv_sh_write *pw = &vcpu->sh_pend[i];
 
@@ -707,6 +748,99 @@ static int sh_install(void *opaque, __u64 gva, __u64 gpa, __u64 spte)
 }
 
 /*
+ * A fill just done in the loaded root (its tables noted): a later fault
+ * under the same guest and shadow leaf tables may start from it.
+ */
+static void remember_last(struct hv_vcpu *vcpu,
+			  const struct hvlab_gwalk_ctx *ctx,
+			  const struct hvlab_spf *spf)
+{
+	struct hv_sh_last *l = &vcpu->sh_last;
+	const struct hvlab_gwalk *w = &spf->walk;
+	struct hvlab_pmem smem;
+	u64 leaf;
+
+	l->ok = false;
+	if (!cache_usable(vcpu) || w->mode == HVLAB_PG_OFF || !w->nsteps)
+		return;
+	sh_mem(vcpu, &smem);
+	if (hvlab_shadow_leaf(&smem, vcpu->sh_root, vcpu->sh_levels, spf->gva,
+			      &leaf))
+		return;
+	l->spt = leaf & PAGE_MASK;
+	l->root = vcpu->sh_root;
+	l->gmem = *ctx->mem;
+	l->ctx = *ctx;
+	l->ctx.mem = &l->gmem;
+	l->walk = *w;
+	l->ok = true;
+}
+
+/*
+ * A fault under the last fill's guest leaf table and shadow leaf table:
+ * the guest entries above the leaf are taken as that walk read them, as
+ * a processor's paging-structure caches may until the next INVLPG or MOV
+ * to CR3 (SDM Vol. 3 4.10.3, 4.10.4.1: both forget the last fill here),
+ * and the shadow leaf is written in its known table.  The guest tables
+ * it depends on were noted by that fill.  Anything but a fill of RAM the
+ * guest may use (a table write, MMIO, a #PF of the guest's) goes the
+ * whole way: false.
+ */
+static bool fill_near(struct hv_vcpu *vcpu, u64 gva, u32 access,
+		      struct hvlab_spf *spf)
+{
+	struct hv_sh_last *l = &vcpu->sh_last;
+	unsigned int flags = (l->ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0;
+	u64 hpa;
+	bool ro;
+
+	if (!l->ok || l->root != vcpu->sh_root || !cache_usable(vcpu) ||
+	    ((gva ^ l->walk.gva) >> 21) ||
+	    hvlab_gwalk_neighbour(&l->ctx, &l->walk, gva, access,
+				  &spf->walk) != HVLAB_GW_OK ||
+	    sh_gpa_to_hpa(vcpu, spf->walk.gpa, &hpa, &ro) || ro)
+		return false;
+	if (hvlab_sroot_tracks_gfn(vcpu->sh_cache, spf->walk.gpa >> 12)) {
+		if (access & HVLAB_ACC_WRITE)
+			return false;		/* HVLAB_SPF_PT_WRITE */
+		flags |= HVLAB_SPTE_RO;
+	}
+	spf->action = HVLAB_SPF_FILL;
+	spf->gva = gva;
+	spf->gpa = spf->walk.gpa;
+	spf->hpa = hpa;
+	spf->error_code = 0;
+	spf->cr2 = 0;
+	spf->spte = hvlab_shadow_pte(&spf->walk, hpa, access, flags);
+	WRITE_ONCE(*(u64 *)__va(l->spt + ((gva >> 12) & 511) * 8), spf->spte);
+	if (spf->spte & HVLAB_PTE_W)
+		wmap_set(vcpu, spf->gpa >> 12, gva);
+	return true;
+}
+
+/*
+ * After a read fill, its neighbours in the same guest page table.  Not
+ * after a write: that is mostly the second fault on a page a read already
+ * brought in, with its neighbours.  Only pages already pinned (sh_fast):
+ * a guess pins nothing and never sleeps.
+ */
+static void sh_prefetch(struct hv_vcpu *vcpu,
+			const struct hvlab_gwalk_ctx *ctx,
+			const struct hvlab_gwalk *w, u32 error_code)
+{
+	struct hvlab_slots slots = { .opaque = vcpu, .gpa_to_hpa = slot_hpa };
+	bool fast = vcpu->sh_fast;
+
+	if (HV_SH_PREFETCH < 2 || (error_code & HVLAB_ACC_WRITE))
+		return;
+	vcpu->sh_fast = true;
+	hvlab_shadow_prefetch(ctx, &slots, vcpu->sh_cache, w, error_code,
+			      (ctx->efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
+			      HV_SH_PREFETCH, sh_install, vcpu);
+	vcpu->sh_fast = fast;
+}
+
+/*
  * Ask pure_shadow.c what a #PF at gva means and, for FILL and PT_WRITE,
  * install the entry.  Returns the HVLAB_SPF_* action (-1 if installing
  * failed; PT_WRITE is reported as FILL once done).
@@ -732,10 +866,17 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 	 * SMAP to it.
 	 */
 	if (!(error_code & HVLAB_ACC_USER)) {
-		if (hw()->cpl(vcpu) == 3)
+		if (hw_cpl(vcpu) == 3)
 			error_code |= HVLAB_ACC_IMPLICIT;
-		else if (hw()->rflags(vcpu) & X86_EFLAGS_AC)
+		else if (hw_rflags(vcpu) & X86_EFLAGS_AC)
 			error_code |= HVLAB_ACC_AC;
+	}
+	error_code &= HVLAB_ACC_WRITE | HVLAB_ACC_USER | HVLAB_ACC_FETCH |
+		      HVLAB_ACC_AC | HVLAB_ACC_IMPLICIT;
+	if (fill_near(vcpu, gva, error_code, spf)) {
+		sh_prefetch(vcpu, &vcpu->sh_last.ctx, &spf->walk, error_code);
+		hw_flush(vcpu, gva);
+		return HVLAB_SPF_FILL;
 	}
 	hv_guest_paging(vcpu, &gmem, &ctx);
 	gmem.opaque = vcpu;
@@ -748,6 +889,7 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		if (vcpu->sh_fast)	/* may allocate: the slow path's job */
 			return spf->action;
 		vcpu->stats->shadow_pt_writes++;
+		forget_last(vcpu);
 		/* kept roots stay: the write is let through, looked at later */
 		if (can_defer(vcpu) && !defer_write(vcpu, spf))
 			return HVLAB_SPF_FILL;
@@ -765,20 +907,13 @@ static int sh_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code,
 		return -1;
 	if (spf->spte & HVLAB_PTE_W)
 		wmap_set(vcpu, spf->gpa >> 12, gva);
-	/*
-	 * Its neighbours in the same guest page table, while we are here.
-	 * Not after a write: that is mostly the second fault on a page a
-	 * read already brought in, with its neighbours.
-	 */
-	if (HV_SH_PREFETCH > 1 && !(error_code & HVLAB_ACC_WRITE))
-		hvlab_shadow_prefetch(&ctx, &slots, vcpu->sh_cache,
-				      &spf->walk, error_code,
-				      (ctx.efer & EFER_NX) ? HVLAB_SPTE_NX : 0,
-				      HV_SH_PREFETCH, sh_install, vcpu);
+	/* its neighbours in the same guest page table, while we are here */
+	sh_prefetch(vcpu, &ctx, &spf->walk, error_code);
 	/* a present entry may have become writable: drop the old one */
-	hw()->flush(vcpu, gva);
+	hw_flush(vcpu, gva);
 	/* after the map, so that a table mapping itself is caught too */
 	note_tables(vcpu, &spf->walk);
+	remember_last(vcpu, &ctx, spf);
 	return HVLAB_SPF_FILL;
 }
 /*
@@ -903,6 +1038,7 @@ int hv_shadow_map_own(struct hv_vcpu *vcpu, u64 gva, u64 hpa)
 
 	if (!vcpu->sh_root)
 		return -1;
+	forget_last(vcpu);
 	sh_mem(vcpu, &smem);
 	return hvlab_shadow_map(&smem, vcpu->sh_root, vcpu->sh_levels, gva,
 				hpa | HVLAB_PTE_P | HVLAB_PTE_W | HVLAB_PTE_A |
@@ -940,6 +1076,7 @@ static int sh_mov_cr3(struct hv_vcpu *vcpu, u64 cr3)
 static void sh_invlpg(struct hv_vcpu *vcpu, u64 gva)
 {
 	hv_shadow_resolve_writes(vcpu);
+	forget_last(vcpu);
 	hv_shadow_invlpg(vcpu, gva);
 }
 

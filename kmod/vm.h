@@ -57,7 +57,7 @@ struct hv_vm {
 #define HV_SH_WGVA_MANY 1	/* not a page address: mapped at several */
 #define HV_SH_PENDING 4		/* written table pages looked at later */
 #define HV_SH_POOL 8		/* shadow table pages kept ready per vCPU */
-#define HV_SH_PREFETCH 0	/* pages a fill looks at, 0: none (memory.md) */
+#define HV_SH_PREFETCH 16	/* pages a read fill looks at, 0: none (memory.md) */
 
 /* Guest GPRs in the hardware's numbering (SDM Vol. 2, table 2-2). */
 enum hv_reg {
@@ -254,6 +254,20 @@ struct hv_vcpu {
 	u64 sh_fast_tsc;		/* when it began */
 	unsigned int sh_npool;		/* zeroed table pages ready for fills */
 	struct page *sh_pool[HV_SH_POOL];
+	/*
+	 * The last 4 KiB fill's guest walk and shadow leaf table: a fault
+	 * under the same guest and shadow leaf tables reads only its leaf
+	 * (shadow.c, fill_near).  Forgotten at every INVLPG, root switch,
+	 * reset and change of the shadow tables other than a fill.
+	 */
+	struct hv_sh_last {
+		bool ok;
+		u64 root;			/* the loaded root it belongs to */
+		u64 spt;			/* HPA of the shadow leaf table */
+		struct hvlab_pmem gmem;		/* ctx.mem */
+		struct hvlab_gwalk_ctx ctx;
+		struct hvlab_gwalk walk;
+	} sh_last;
 
 	/* Real mode under shadow paging, run in vm86 mode (rmode.c). */
 	bool rmode;			/* guest CR0.PE = 0: RFLAGS.VM is set */
@@ -382,6 +396,12 @@ int hv_ept_set_cr3(struct hv_vcpu *vcpu, u64 val);
 int hv_set_cr(struct hv_vcpu *vcpu, int cr, unsigned long val);
 int hv_handle_cr(struct hv_vcpu *vcpu);
 extern const struct hv_paging_hw hv_vmx_paging_hw;
+/* its entries, named for INDIRECT_CALL_1 (shadow.c, walk.c) */
+void hv_vmx_guest_regs(struct hv_vcpu *vcpu, struct hvlab_gwalk_ctx *ctx);
+void hv_vmx_set_root(struct hv_vcpu *vcpu, u64 hpa);
+void hv_vmx_flush(struct hv_vcpu *vcpu, u64 gva);
+unsigned int hv_vmx_cpl(struct hv_vcpu *vcpu);
+unsigned long hv_vmx_rflags(struct hv_vcpu *vcpu);
 /* the checks and the CR3 path both vendors share: 0 valid, -1 #GP */
 int hv_cr0_check(unsigned long val, unsigned long cr4, u64 efer);
 int hv_cr4_check(unsigned long val, bool long_mode);

@@ -15,6 +15,7 @@
  * table on SVM (ordinary 4-level x86-64 tables, walked by the same walker
  * as the guest's own) or, under shadow paging, hvlab's shadow entry.
  */
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 
@@ -36,7 +37,8 @@ void hv_guest_paging(struct hv_vcpu *vcpu, struct hvlab_pmem *mem,
 {
 	*mem = (struct hvlab_pmem){ .opaque = vcpu->vm, .read = guest_read };
 	*ctx = (struct hvlab_gwalk_ctx){ .mem = mem };
-	hv_ops->paging_hw->guest_regs(vcpu, ctx);
+	INDIRECT_CALL_1(hv_ops->paging_hw->guest_regs, hv_vmx_guest_regs, vcpu,
+			ctx);
 }
 
 /*

@@ -816,6 +816,79 @@ TEST(prefetch_maps_the_neighbours_the_guest_allows)
 					   16, record_install, NULL));
 }
 
+/*
+ * The prefetch's walk of a neighbour reads its leaf entry only, and agrees
+ * with a full walk of the same address: frame, rights, A set, D left.
+ */
+TEST(neighbour_walk_reads_the_leaf_only)
+{
+	struct hvlab_gwalk full, nb;
+	unsigned int reads;
+
+	setup();
+	put64(&G, 0x8010, 0x3005);			/* VA 0x2000, read-only */
+	put64(&G, 0x8020, 0x5003);			/* VA 0x4000, kernel */
+	put64(&G, 0x8028, 0x0008000000005007ull);	/* VA 0x5000: RSVD */
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x1000, HVLAB_ACC_USER, &w));
+	reads = G.reads;
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk_neighbour(&ctx, &w, 0x2000,
+						     HVLAB_ACC_USER, &nb));
+	EXPECT_EQ(1u, G.reads - reads);
+	EXPECT_EQ(0x3025ull, get64(&G, 0x8010));	/* A, no D */
+	EXPECT_EQ(HVLAB_PERM_U | HVLAB_PERM_X, nb.perm);
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x2000, HVLAB_ACC_USER,
+					   &full));
+	EXPECT_EQ(full.gpa, nb.gpa);
+	EXPECT_EQ(full.perm, nb.perm);
+	EXPECT_EQ(full.leaf, nb.leaf);
+	EXPECT_EQ(full.nsteps, nb.nsteps);
+	EXPECT_EQ(full.dirty, nb.dirty);
+	/* what the full walk refuses, the neighbour walk refuses the same */
+	EXPECT_EQ(HVLAB_GW_PAGE_FAULT, hvlab_gwalk_neighbour(&ctx, &w, 0x4000,
+							     HVLAB_ACC_USER,
+							     &nb));
+	EXPECT_EQ(HVLAB_PFERR_P | HVLAB_PFERR_U, nb.error_code);
+	EXPECT_EQ(HVLAB_GW_PAGE_FAULT, hvlab_gwalk_neighbour(&ctx, &w, 0x5000,
+							     0, &nb));
+	EXPECT_EQ(HVLAB_PFERR_P | HVLAB_PFERR_RSVD, nb.error_code);
+	EXPECT_EQ(HVLAB_GW_PAGE_FAULT, hvlab_gwalk_neighbour(&ctx, &w, 0x7000,
+							     0, &nb));
+	/* another leaf table is no neighbour */
+	EXPECT_EQ(HVLAB_GW_BAD_MODE, hvlab_gwalk_neighbour(&ctx, &w, 0x200000,
+							   0, &nb));
+}
+
+/* Under a large page the leaf is the directory entry: 2 MiB pages here. */
+TEST(neighbour_walk_of_large_pages)
+{
+	struct hvlab_gwalk full, nb;
+	unsigned int reads;
+
+	setup();
+	put64(&G, 0x7008, 0x200087);			/* VA 2M: 2 MiB page */
+	put64(&G, 0x7010, 0x400087);			/* VA 4M: 2 MiB page */
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x200000, 0, &w));
+	ASSERT_EQ(21u, w.page_shift);
+	reads = G.reads;
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk_neighbour(&ctx, &w, 0x4ff123,
+						     HVLAB_ACC_WRITE, &nb));
+	EXPECT_EQ(1u, G.reads - reads);
+	EXPECT_EQ(0x4ff123ull, nb.gpa);
+	EXPECT_EQ(21u, nb.page_shift);
+	EXPECT_EQ(1u, nb.dirty);
+	EXPECT_EQ(0x4000e7ull, get64(&G, 0x7010));	/* A and D */
+	ASSERT_EQ(HVLAB_GW_OK, hvlab_gwalk(&ctx, 0x4ff123, 0, &full));
+	EXPECT_EQ(full.gpa, nb.gpa);
+	EXPECT_EQ(full.leaf, nb.leaf);
+	/* PD[0] points to a page table: the walk would go on, no neighbour */
+	EXPECT_EQ(HVLAB_GW_BAD_MODE, hvlab_gwalk_neighbour(&ctx, &w, 0x1000,
+							   0, &nb));
+	/* another directory */
+	EXPECT_EQ(HVLAB_GW_BAD_MODE, hvlab_gwalk_neighbour(&ctx, &w,
+							   0x40000000, 0,
+							   &nb));
+}
+
 TEST(map_new_leaves_a_present_entry_alone)
 {
 	__u64 root;
@@ -827,6 +900,25 @@ TEST(map_new_leaves_a_present_entry_alone)
 	ASSERT_EQ(HVLAB_GW_OK, hvlab_shadow_walk(&hops, root, 4, 0x1000, &w));
 	EXPECT_EQ(0x102000, w.gpa);
 	EXPECT_EQ(-1, hvlab_shadow_map_new(&hops, root, 7, 0x1000, 0x102067));
+}
+
+/* The leaf's address for fill_near: where it is, never a new table. */
+TEST(shadow_leaf_finds_without_allocating)
+{
+	__u64 root, leaf, next;
+
+	setup();
+	ASSERT_EQ(0, fm_alloc(&H, &root));
+	EXPECT_EQ(1, hvlab_shadow_leaf(&hops, root, 4, 0x1000, &leaf));
+	next = H.next_table;
+	EXPECT_EQ(1, hvlab_shadow_leaf(&hops, root, 4, 0x1000, &leaf));
+	EXPECT_EQ(next, H.next_table);
+	ASSERT_EQ(0, hvlab_shadow_map(&hops, root, 4, 0x3000, 0x102067));
+	ASSERT_EQ(0, hvlab_shadow_leaf(&hops, root, 4, 0x1000, &leaf));
+	EXPECT_EQ(0ull, get64(&H, leaf));
+	ASSERT_EQ(0, hvlab_shadow_leaf(&hops, root, 4, 0x3000, &leaf));
+	EXPECT_EQ(0x102067ull, get64(&H, leaf));
+	EXPECT_EQ(-1, hvlab_shadow_leaf(&hops, root, 7, 0x3000, &leaf));
 }
 
 TEST_HARNESS_MAIN

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ struct dash {
 	dash_irq_fn irq_fn;		/* interrupt counters, or NULL */
 	void *irq_ctx;
 	struct trace_irq irq;		/* the main thread's snapshot buffer */
+	bool wait_masked;		/* dash_set_wait_mask: wait_mask is set */
+	sigset_t wait_mask;
 };
 
 static uint64_t mono_ns(void)
@@ -145,6 +148,12 @@ void dash_stop(struct dash *d)
 	__atomic_store_n(&d->quit, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&d->resume);
 	pthread_mutex_unlock(&d->lock);
+}
+
+void dash_set_wait_mask(struct dash *d, const sigset_t *mask)
+{
+	d->wait_mask = *mask;
+	d->wait_masked = true;
 }
 
 void dash_set_irq_source(struct dash *d, dash_irq_fn fn, void *ctx)
@@ -397,21 +406,32 @@ static void drain_vcpu(struct dash *d, unsigned c)
 {
 	struct hvlab_exit_record recs[HVLAB_EXIT_RING_SIZE];
 	const struct hvlab_stats *s = d->cfg.stats[c];
+	struct trace_event ev = { .type = TRACE_EXIT, .vcpu = c };
 	uint64_t lost = 0;
 	size_t n;
 
+	/*
+	 * One batch, one lock of the model: the main thread holds that lock
+	 * while it draws, and a vCPU draining its full ring waits for it.
+	 */
 	pthread_mutex_lock(&d->ring_lock);
 	n = stats_ring_read(s, &d->cursor[c], recs, HVLAB_EXIT_RING_SIZE, &lost);
-	for (size_t i = 0; i < n; i++)
-		dash_on_exit(d, c, &recs[i]);
-	if (lost) {
-		struct trace_event ev = { .type = TRACE_LOST, .time_ns = since(d),
-					  .lost = lost };
-
-		apply(d, &ev);
-		if (d->cfg.record)
-			trace_write_lost(d->cfg.record, lost);
+	ev.time_ns = since(d);
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < n; i++) {
+		ev.exit = recs[i];
+		model_apply(d->m, &ev);
 	}
+	if (lost) {
+		ev.type = TRACE_LOST;
+		ev.lost = lost;
+		model_apply(d->m, &ev);
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (size_t i = 0; d->cfg.record && i < n; i++)
+		trace_write_exit(d->cfg.record, c, &recs[i]);
+	if (lost && d->cfg.record)
+		trace_write_lost(d->cfg.record, lost);
 	if (d->cfg.ring_tail[c])
 		__atomic_store_n(d->cfg.ring_tail[c], d->cursor[c], __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->ring_lock);
@@ -571,7 +591,8 @@ int dash_poll(struct dash *d, int timeout_ms)
 		}
 		d->last_draw = now;
 	}
-	key = ui_key(d->ui, timeout_ms);
+	key = d->wait_masked ? ui_key_sigmask(d->ui, timeout_ms, &d->wait_mask) :
+			       ui_key(d->ui, timeout_ms);
 	/*
 	 * Without the lock: the view is the main thread's alone, view_key only
 	 * reads two counters of the model for scroll limits, and a typed GVA

@@ -614,14 +614,14 @@ static void record_ring(struct vm *vm, unsigned i)
 /*
  * --record or --dashboard, after each exit to userspace.  The ring holds
  * HVLAB_EXIT_RING_SIZE exits, and a guest can make more than that between
- * two ticks of the main thread: a vCPU thread that finds a quarter of its
- * ring unread (run->ring_tail, which either reader stores) wakes the main
- * thread early (VM_DRAIN_SIGNAL, once until it has drained), so the
- * copying stays on the main thread's CPU and off the guest's.  Only when
- * the ring is three quarters unread anyway does the vCPU thread drain it
- * itself, and in a lossless run (the default, run->ring_wait) the module
- * stops the vCPU with HVLAB_EXIT_RING_FULL before it would overwrite an
- * unread record.
+ * two ticks of the main thread (1 ms while the rings fill, see vm_run): a
+ * vCPU thread that finds half of its ring unread (run->ring_tail, which
+ * either reader stores) wakes the main thread early (VM_DRAIN_SIGNAL, once
+ * until it has drained), so the copying stays on the main thread's CPU
+ * and off the guest's.  Only when the ring is three quarters unread
+ * anyway does the vCPU thread drain it itself, and in a lossless run (the
+ * default, run->ring_wait) the module stops the vCPU with
+ * HVLAB_EXIT_RING_FULL before it would overwrite an unread record.
  */
 static void watch_ring(struct vm *vm, unsigned i)
 {
@@ -634,7 +634,7 @@ static void watch_ring(struct vm *vm, unsigned i)
 		 __atomic_load_n(&vm->vcpu[i].run->ring_tail, __ATOMIC_RELAXED);
 	if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4)
 		vm_drain_ring(vm, i);
-	else if (unread >= HVLAB_EXIT_RING_SIZE / 4 &&
+	else if (unread >= HVLAB_EXIT_RING_SIZE / 2 &&
 		 !atomic_load_explicit(&vm->drain_asked, memory_order_relaxed) &&
 		 !atomic_exchange(&vm->drain_asked, true))
 		pthread_kill(vm->main_thread, VM_DRAIN_SIGNAL);
@@ -845,7 +845,7 @@ int vm_run(struct vm *vm)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };	/* no SA_RESTART */
 	sigset_t block, waitset, old;
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	uint64_t heads = 0;
 	unsigned started = 0;
 
 	if (vm->ata && vm->opt.verbose && !vm->dash)
@@ -894,9 +894,25 @@ int vm_run(struct vm *vm)
 	}
 	for (;;) {
 		static const struct timespec now = { 0, 0 };
+		uint64_t seen = heads;
+		struct timespec tick = { 0 };
 		bool all_done = true;
-		int sig;
+		int sig, ms;
 
+		/*
+		 * The tick: 20 ms, or 1 ms while the rings fill (a watched
+		 * guest that made an eighth of a ring of exits since the last
+		 * look), so that the main thread drains before a vCPU thread
+		 * has to ask (watch_ring): a wake-up costs the guest's CPU a
+		 * system call, a look every millisecond costs it nothing.
+		 */
+		heads = 0;
+		for (unsigned i = 0; i < vm->ncpus; i++)
+			if (vm->vcpu[i].stats)
+				heads += __atomic_load_n(&vm->vcpu[i].stats->head,
+							 __ATOMIC_RELAXED);
+		ms = (vm->rec || vm->dash) && heads - seen >= HVLAB_EXIT_RING_SIZE / 8 ? 1 : 20;
+		tick.tv_nsec = ms * 1000000L;
 		/*
 		 * The dashboard waits for keys, and for VM_DRAIN_SIGNAL (its
 		 * wait mask lets that one in, see below); then only collect
@@ -905,7 +921,7 @@ int vm_run(struct vm *vm)
 		 */
 		if (vm->dash) {
 			atomic_store(&vm->drain_asked, false);
-			if (dash_poll(vm->dash, 20) == DASH_QUIT)
+			if (dash_poll(vm->dash, ms) == DASH_QUIT)
 				vm_request_stop(vm, VM_EXIT_SIGINT, false,
 						"dashboard closed: guest stopped");
 		}

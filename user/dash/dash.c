@@ -43,6 +43,13 @@ struct dash {
 	struct canvas *c;
 	uint64_t start_ns, last_draw, last_regs[TRACE_MAX_VCPUS];
 	bool regs_seen[TRACE_MAX_VCPUS];	/* a snapshot was taken: the first is at once */
+	/*
+	 * Running: the main thread sets regs_due[c] once a period (dash_poll)
+	 * and vCPU c's thread takes it, so that the question asked after
+	 * every exit is one load, not a clock read.
+	 */
+	bool regs_due[TRACE_MAX_VCPUS];
+	uint64_t regs_asked[TRACE_MAX_VCPUS];	/* main thread: when regs_due was set */
 	pthread_mutex_t ring_lock;	/* cursor[]: main and vCPU threads drain */
 	uint64_t cursor[TRACE_MAX_VCPUS];
 	bool paused, quit;		/* written locked; vCPUs peek unlocked */
@@ -307,23 +314,46 @@ void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation 
 		trace_write_walk(d->cfg.record, vcpu, t);
 }
 
+static uint64_t regs_period(const struct dash *d)
+{
+	return 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);
+}
+
+/* Main thread: a register snapshot is due on each vCPU once a period. */
+static void ask_regs(struct dash *d)
+{
+	uint64_t now = since(d);
+
+	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++)
+		if (now - d->regs_asked[c] >= regs_period(d)) {
+			d->regs_asked[c] = now;
+			__atomic_store_n(&d->regs_due[c], true, __ATOMIC_RELAXED);
+		}
+}
+
 bool dash_want_regs(struct dash *d, unsigned vcpu)
 {
-	uint64_t now = since(d), period = 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);
+	uint64_t now, period = regs_period(d);
 	bool due;
 
 	if (vcpu >= TRACE_MAX_VCPUS)
 		return false;
-	/* running: last_regs[vcpu] is this vCPU thread's own, no lock needed */
+	/*
+	 * Running: the main thread's flag (ask_regs; the first exit too, so
+	 * that the vCPU panel and a replay have a state at once); regs_seen
+	 * and last_regs[vcpu] are this vCPU thread's own, no lock needed.
+	 */
 	if (!__atomic_load_n(&d->paused, __ATOMIC_RELAXED)) {
-		/* the first exit too: the vCPU panel (and a replay) has a state at once */
-		due = !d->regs_seen[vcpu] || now - d->last_regs[vcpu] >= period;
+		due = !d->regs_seen[vcpu] ||
+		      (__atomic_load_n(&d->regs_due[vcpu], __ATOMIC_RELAXED) &&
+		       __atomic_exchange_n(&d->regs_due[vcpu], false, __ATOMIC_RELAXED));
 		if (due) {
-			d->last_regs[vcpu] = now;
+			d->last_regs[vcpu] = since(d);
 			d->regs_seen[vcpu] = true;
 		}
 		return due;
 	}
+	now = since(d);
 	pthread_mutex_lock(&d->lock);
 	due = d->paused || d->step_req || !d->regs_seen[vcpu] ||
 	      now - d->last_regs[vcpu] >= period;
@@ -571,6 +601,8 @@ int dash_poll(struct dash *d, int timeout_ms)
 	int key, w, h;
 
 	drain(d);
+	if (!d->cfg.attached)
+		ask_regs(d);
 	if (d->cfg.headless)
 		return d->quit ? DASH_QUIT : DASH_RUN;
 	now = since(d);

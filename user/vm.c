@@ -615,13 +615,13 @@ static void record_ring(struct vm *vm, unsigned i)
  * --record or --dashboard, after each exit to userspace.  The ring holds
  * HVLAB_EXIT_RING_SIZE exits, and a guest can make more than that between
  * two ticks of the main thread (1 ms while the rings fill, see vm_run): a
- * vCPU thread that finds three quarters of its ring unread (run->ring_tail,
- * which either reader stores) wakes the main thread early
- * (VM_DRAIN_SIGNAL, once until it has drained), so the copying stays on
- * the main thread's CPU and off the guest's.  Only when the ring is seven
- * eighths unread anyway does the vCPU thread drain it itself, and in a
- * lossless run (the default, run->ring_wait) the module stops the vCPU
- * with HVLAB_EXIT_RING_FULL before it would overwrite an unread record.
+ * vCPU thread that finds half of its ring unread (run->ring_tail, which
+ * either reader stores) wakes the main thread early (VM_DRAIN_SIGNAL, once
+ * until it has drained), so the copying stays on the main thread's CPU
+ * and off the guest's.  Only when the ring is three quarters unread
+ * anyway does the vCPU thread drain it itself, and in a lossless run (the
+ * default, run->ring_wait) the module stops the vCPU with
+ * HVLAB_EXIT_RING_FULL before it would overwrite an unread record.
  */
 static void watch_ring(struct vm *vm, unsigned i)
 {
@@ -632,9 +632,9 @@ static void watch_ring(struct vm *vm, unsigned i)
 		return;
 	unread = __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
 		 __atomic_load_n(&vm->vcpu[i].run->ring_tail, __ATOMIC_RELAXED);
-	if (unread >= HVLAB_EXIT_RING_SIZE * 7 / 8)
+	if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4)
 		vm_drain_ring(vm, i);
-	else if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4 &&
+	else if (unread >= HVLAB_EXIT_RING_SIZE / 2 &&
 		 !atomic_load_explicit(&vm->drain_asked, memory_order_relaxed) &&
 		 !atomic_exchange(&vm->drain_asked, true))
 		pthread_kill(vm->main_thread, VM_DRAIN_SIGNAL);

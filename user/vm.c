@@ -596,17 +596,10 @@ static void snapshot_regs(struct vcpu *v)
 
 /*
  * --record without the dashboard: copy the new exits of one vCPU's ring
- * into the trace.  The main thread does it every tick (20 ms), with the
- * device accesses the vCPU threads queued (vm->rec_io), so a vCPU thread
- * does no trace work of its own.  The ring holds HVLAB_EXIT_RING_SIZE
- * exits, though, and a guest can make more than that in a tick: a vCPU
- * thread that finds a quarter of its ring unread wakes the main thread
- * early (VM_DRAIN_SIGNAL, once until it has drained), so the copying stays
- * on the main thread's CPU and off the guest's.  Only when the ring is
- * three quarters unread anyway does the vCPU thread drain it itself, and
- * in a lossless run (the default, run->ring_wait) the module stops the
- * vCPU with HVLAB_EXIT_RING_FULL before it would overwrite an unread
- * record.  Each drain tells the module how far it got (run->ring_tail).
+ * into the trace, and tell the module how far it got (run->ring_tail).
+ * The main thread does it every tick (20 ms) and when a vCPU thread asks
+ * (watch_ring below), with the device accesses the vCPU threads queued
+ * (vm->rec_io), so a vCPU thread does no trace work of its own.
  */
 static void record_ring(struct vm *vm, unsigned i)
 {
@@ -618,20 +611,32 @@ static void record_ring(struct vm *vm, unsigned i)
 	pthread_mutex_unlock(&vm->rec_lock);
 }
 
-static void record_ring_if_full(struct vm *vm, unsigned i)
+/*
+ * --record or --dashboard, after each exit to userspace.  The ring holds
+ * HVLAB_EXIT_RING_SIZE exits, and a guest can make more than that between
+ * two ticks of the main thread (1 ms while the rings fill, see vm_run): a
+ * vCPU thread that finds half of its ring unread (run->ring_tail, which
+ * either reader stores) wakes the main thread early (VM_DRAIN_SIGNAL, once
+ * until it has drained), so the copying stays on the main thread's CPU
+ * and off the guest's.  Only when the ring is three quarters unread
+ * anyway does the vCPU thread drain it itself, and in a lossless run (the
+ * default, run->ring_wait) the module stops the vCPU with
+ * HVLAB_EXIT_RING_FULL before it would overwrite an unread record.
+ */
+static void watch_ring(struct vm *vm, unsigned i)
 {
 	const struct hvlab_stats *st = vm->vcpu[i].stats;
-
 	uint64_t unread;
 
 	if (!st)
 		return;
-	/* a racy look at the cursor is fine: record_ring re-reads it locked */
 	unread = __atomic_load_n(&st->head, __ATOMIC_ACQUIRE) -
-		 __atomic_load_n(&vm->rec_cursor[i], __ATOMIC_RELAXED);
+		 __atomic_load_n(&vm->vcpu[i].run->ring_tail, __ATOMIC_RELAXED);
 	if (unread >= HVLAB_EXIT_RING_SIZE * 3 / 4)
-		record_ring(vm, i);
-	else if (unread >= HVLAB_EXIT_RING_SIZE / 4 && !atomic_exchange(&vm->drain_asked, true))
+		vm_drain_ring(vm, i);
+	else if (unread >= HVLAB_EXIT_RING_SIZE / 2 &&
+		 !atomic_load_explicit(&vm->drain_asked, memory_order_relaxed) &&
+		 !atomic_exchange(&vm->drain_asked, true))
 		pthread_kill(vm->main_thread, VM_DRAIN_SIGNAL);
 }
 
@@ -818,8 +823,8 @@ static void *vcpu_thread(void *arg)
 			if (v->bench.handled)
 				v->bench.handled = tsc();
 		}
-		if (vm->rec)
-			record_ring_if_full(vm, (unsigned)v->id);
+		if (vm->rec || vm->dash)
+			watch_ring(vm, (unsigned)v->id);
 		if (vm->dash && dash_want_regs(vm->dash, (unsigned)v->id))
 			snapshot_regs(v);
 		if (act == VCPU_WAIT_IRQ)
@@ -840,7 +845,7 @@ int vm_run(struct vm *vm)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };	/* no SA_RESTART */
 	sigset_t block, waitset, old;
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	uint64_t heads = 0;
 	unsigned started = 0;
 
 	if (vm->ata && vm->opt.verbose && !vm->dash)
@@ -864,6 +869,14 @@ int vm_run(struct vm *vm)
 	block = waitset;
 	sigaddset(&block, VM_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);	/* inherited by the threads */
+	if (vm->dash) {
+		sigset_t wait;
+
+		/* SIGINT and SIGTERM stay blocked, for sigtimedwait() */
+		pthread_sigmask(SIG_BLOCK, NULL, &wait);
+		sigdelset(&wait, VM_DRAIN_SIGNAL);
+		dash_set_wait_mask(vm->dash, &wait);
+	}
 
 	/* the device timers (PIT, RTC, LAPIC) and the terminal's keys */
 	if (hw_timers_start() < 0)
@@ -881,12 +894,37 @@ int vm_run(struct vm *vm)
 	}
 	for (;;) {
 		static const struct timespec now = { 0, 0 };
+		uint64_t seen = heads;
+		struct timespec tick = { 0 };
 		bool all_done = true;
-		int sig;
+		int sig, ms;
 
-		/* the dashboard waits for keys; then only collect signals */
-		if (vm->dash && dash_poll(vm->dash, 20) == DASH_QUIT)
-			vm_request_stop(vm, VM_EXIT_SIGINT, false, "dashboard closed: guest stopped");
+		/*
+		 * The tick: 20 ms, or 1 ms while the rings fill (a watched
+		 * guest that made an eighth of a ring of exits since the last
+		 * look), so that the main thread drains before a vCPU thread
+		 * has to ask (watch_ring): a wake-up costs the guest's CPU a
+		 * system call, a look every millisecond costs it nothing.
+		 */
+		heads = 0;
+		for (unsigned i = 0; i < vm->ncpus; i++)
+			if (vm->vcpu[i].stats)
+				heads += __atomic_load_n(&vm->vcpu[i].stats->head,
+							 __ATOMIC_RELAXED);
+		ms = (vm->rec || vm->dash) && heads - seen >= HVLAB_EXIT_RING_SIZE / 8 ? 1 : 20;
+		tick.tv_nsec = ms * 1000000L;
+		/*
+		 * The dashboard waits for keys, and for VM_DRAIN_SIGNAL (its
+		 * wait mask lets that one in, see below); then only collect
+		 * the other signals.  A drain request is answered by the
+		 * drain that starts dash_poll.
+		 */
+		if (vm->dash) {
+			atomic_store(&vm->drain_asked, false);
+			if (dash_poll(vm->dash, ms) == DASH_QUIT)
+				vm_request_stop(vm, VM_EXIT_SIGINT, false,
+						"dashboard closed: guest stopped");
+		}
 		sig = sigtimedwait(&waitset, NULL, vm->dash ? &now : &tick);
 		if (sig == VM_DRAIN_SIGNAL)
 			atomic_store(&vm->drain_asked, false);	/* before: a later ask is heard */

@@ -11,6 +11,9 @@
 # CPU has SVM, else in Bochs's zambezi (run-suite.sh --bench --cpu amd),
 # into build/results/bench-amd.txt.  What the SVM backend does not offer
 # yet is printed as "n/a on SVM: reason".  BENCH_RUNS=N: repetitions.
+# BENCH_ONLY=watch: only the cost of watching (plain, --record and
+# --dashboard runs of bench.elf, a few minutes in Bochs); its bench.txt
+# is not one for bench-tables.sh.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p build/results

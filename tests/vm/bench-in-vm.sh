@@ -94,6 +94,49 @@ na $1 $2"
 	na_why="n/a on SVM: the backend does not offer $2 yet"
 }
 
+med() {
+	set -- $(samples "$1" "$2" | mmm)
+	echo "$2"
+}
+pct() {
+	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && a > 0) printf "%+.1f%%", (b - a) * 100 / a; else print "?" }'
+}
+
+# watching: the cost of watching, from $plain (runs of bench.elf) and
+# runs of the same with --record and with --dashboard
+watching() {
+	echo "## The cost of watching: the same run with --record, and with --dashboard"
+	echo
+	echo "The dashboard runs in a pseudo-terminal (tests/vm/ptyrun.c) that nobody"
+	echo "reads; the guest's lines come back through --console-log.  Medians of"
+	echo "$RUNS runs each."
+	echo
+	rec=$(runs "$HVLAB" run --record /tmp/bench.trace "$G/bench.elf")
+	lost=$("$HVLAB" replay --info /tmp/bench.trace 2>&1 | sed -n 's/.*lost[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	dash=
+	if command -v ptyrun >/dev/null; then
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			ptyrun "$HVLAB" run --dashboard --console-log /tmp/dash.txt "$G/bench.elf" >/dev/null 2>&1
+			dash=$(printf '%s\n%s' "$dash" "$(cat /tmp/dash.txt 2>/dev/null)")
+			i=$((i + 1))
+		done
+	fi
+	printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "workload" "plain" "--record" "extra" "--dashboard" "extra"
+	printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "----------" "------------" "----------" "--------------" "----------"
+	for w in cpuid vmcall out; do
+		a=$(med "$plain" $w)
+		b=$(med "$rec" $w)
+		d=$(med "$dash" $w)
+		fig "watch_$w" "$a" "$b" "$d"
+		printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "$w" "$a" "$b" "$(pct "$a" "$b")" "$d" "$(pct "$a" "$d")"
+	done
+	echo
+	echo "Aim: at most 5% more on 'out'.  Records lost in the last --record run:"
+	echo "${lost:-?} (hvlab replay --info)."
+	echo
+}
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo "# hvlab benchmarks (in Bochs, kernel $(uname -r), $(nproc) CPUs)"
 echo "# cpu: ${cpu:-unknown}"
@@ -101,6 +144,19 @@ echo "# kernel: $(uname -r)"
 [ -n "$svm" ] && echo "# vendor: AMD SVM"
 echo "# runs: $RUNS"
 echo
+
+# BENCH_ONLY=watch: only the cost of watching (a few minutes of Bochs
+# instead of the whole bench), with each run's OUT figure; the output is
+# not one for bench-tables.sh
+if [ "${BENCH_ONLY:-}" = watch ]; then
+	plain=$(runs "$HVLAB" run "$G/bench.elf")
+	watching
+	for m in plain rec dash; do
+		eval "o=\$$m"
+		echo "out, $m: $(samples "$o" out | tr '\n' ' ')"
+	done
+	exit 0
+fi
 
 floor=$(runs "$HVLAB" run --bench-floor --append only=5 "$G/bench.elf")
 set -- $(samples "$floor" floor | mmm)
@@ -193,44 +249,7 @@ for s in "exit:the module's exit path (VM exit to the end of HVLAB_RUN)" \
 done
 echo
 
-echo "## The cost of watching: the same run with --record, and with --dashboard"
-echo
-echo "The dashboard runs in a pseudo-terminal (tests/vm/ptyrun.c) that nobody"
-echo "reads; the guest's lines come back through --console-log.  Medians of"
-echo "$RUNS runs each."
-echo
-rec=$(runs "$HVLAB" run --record /tmp/bench.trace "$G/bench.elf")
-lost=$("$HVLAB" replay --info /tmp/bench.trace 2>&1 | sed -n 's/.*lost[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1)
-dash=
-if command -v ptyrun >/dev/null; then
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		ptyrun "$HVLAB" run --dashboard --console-log /tmp/dash.txt "$G/bench.elf" >/dev/null 2>&1
-		dash="$dash
-$(cat /tmp/dash.txt 2>/dev/null)"
-		i=$((i + 1))
-	done
-fi
-med() {
-	set -- $(samples "$1" "$2" | mmm)
-	echo "$2"
-}
-pct() {
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && a > 0) printf "%+.1f%%", (b - a) * 100 / a; else print "?" }'
-}
-printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "workload" "plain" "--record" "extra" "--dashboard" "extra"
-printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "----------" "------------" "----------" "--------------" "----------"
-for w in cpuid vmcall out; do
-	a=$(med "$plain" $w)
-	b=$(med "$rec" $w)
-	d=$(med "$dash" $w)
-	fig "watch_$w" "$a" "$b" "$d"
-	printf '| %-10s | %8s | %10s | %8s | %12s | %8s |\n' "$w" "$a" "$b" "$(pct "$a" "$b")" "$d" "$(pct "$a" "$d")"
-done
-echo
-echo "Aim: at most 5% more on 'out'.  Records lost in the last --record run:"
-echo "${lost:-?} (hvlab replay --info)."
-echo
+watching
 
 echo "## Exits while booting hello.elf to its greeting"
 echo

@@ -318,7 +318,7 @@ bench() {
 	mark begin-bench
 	insmod "$HVLAB_KO" $HVLAB_KO_ARGS || echo "bench: insmod hvlab.ko failed"
 	if [ -x /tests/vm/bench-in-vm.sh ]; then
-		BENCH_RUNS=${BENCH_RUNS:-5} /tests/vm/bench-in-vm.sh 2>&1
+		BENCH_RUNS=${BENCH_RUNS:-5} BENCH_ONLY=${BENCH_ONLY:-} /tests/vm/bench-in-vm.sh 2>&1
 	else
 		echo "bench: /tests/vm/bench-in-vm.sh is missing"
 	fi

@@ -52,7 +52,7 @@
 # with the serial output streamed to this terminal.  --bench runs
 # tests/vm/bench-in-vm.sh inside and writes build/results/bench.txt
 # (bench-amd.txt with --cpu amd); BENCH_RUNS=N in the environment sets its
-# repetitions (default 5).
+# repetitions (default 5), BENCH_ONLY=watch runs only the cost of watching.
 #
 # --shell (make vm-shell) boots the same ISO with an interactive shell on
 # the serial console: Bochs serves COM1 on a local TCP port
@@ -111,7 +111,8 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
                       serial console here, instead of the suite
   --bench             run tests/vm/bench-in-vm.sh instead of the suite;
                       output in build/results/bench.txt (bench-amd.txt
-                      with --cpu amd); BENCH_RUNS=N: repetitions (5)
+                      with --cpu amd); BENCH_RUNS=N: repetitions (5),
+                      BENCH_ONLY=watch: only plain, --record, --dashboard
   --shell             an interactive shell in the VM on this terminal,
                       hvlab.ko loaded (make vm-shell); Ctrl-A x leaves
   -h, --help          this text
@@ -456,6 +457,7 @@ HVLAB_ONLY='$ONLY'
 HVLAB_PASS=$PASS
 EOF
 [[ ${BENCH_RUNS:-} =~ ^[1-9][0-9]?$ ]] && echo "BENCH_RUNS=$BENCH_RUNS" >>"$ROOT/etc/hvlab-vm.conf"
+[[ ${BENCH_ONLY:-} =~ ^[a-z]+$ ]] && echo "BENCH_ONLY=$BENCH_ONLY" >>"$ROOT/etc/hvlab-vm.conf"
 # --demo and --shell draw on this terminal: give the VM its TERM (and,
 # for the shell, its size).
 if [ "$MODE" = shell ] && [ -t 0 ] && sz=$(stty size 2>/dev/null) &&

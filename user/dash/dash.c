@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,13 @@ struct dash {
 	struct canvas *c;
 	uint64_t start_ns, last_draw, last_regs[TRACE_MAX_VCPUS];
 	bool regs_seen[TRACE_MAX_VCPUS];	/* a snapshot was taken: the first is at once */
+	/*
+	 * Running: the main thread sets regs_due[c] once a period (dash_poll)
+	 * and vCPU c's thread takes it, so that the question asked after
+	 * every exit is one load, not a clock read.
+	 */
+	bool regs_due[TRACE_MAX_VCPUS];
+	uint64_t regs_asked[TRACE_MAX_VCPUS];	/* main thread: when regs_due was set */
 	pthread_mutex_t ring_lock;	/* cursor[]: main and vCPU threads drain */
 	uint64_t cursor[TRACE_MAX_VCPUS];
 	bool paused, quit;		/* written locked; vCPUs peek unlocked */
@@ -55,6 +63,8 @@ struct dash {
 	dash_irq_fn irq_fn;		/* interrupt counters, or NULL */
 	void *irq_ctx;
 	struct trace_irq irq;		/* the main thread's snapshot buffer */
+	bool wait_masked;		/* dash_set_wait_mask: wait_mask is set */
+	sigset_t wait_mask;
 };
 
 static uint64_t mono_ns(void)
@@ -145,6 +155,12 @@ void dash_stop(struct dash *d)
 	__atomic_store_n(&d->quit, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&d->resume);
 	pthread_mutex_unlock(&d->lock);
+}
+
+void dash_set_wait_mask(struct dash *d, const sigset_t *mask)
+{
+	d->wait_mask = *mask;
+	d->wait_masked = true;
 }
 
 void dash_set_irq_source(struct dash *d, dash_irq_fn fn, void *ctx)
@@ -298,23 +314,46 @@ void dash_on_walk(struct dash *d, unsigned vcpu, const struct hvlab_translation 
 		trace_write_walk(d->cfg.record, vcpu, t);
 }
 
+static uint64_t regs_period(const struct dash *d)
+{
+	return 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);
+}
+
+/* Main thread: a register snapshot is due on each vCPU once a period. */
+static void ask_regs(struct dash *d)
+{
+	uint64_t now = since(d);
+
+	for (unsigned c = 0; c < d->cfg.nr_vcpus; c++)
+		if (now - d->regs_asked[c] >= regs_period(d)) {
+			d->regs_asked[c] = now;
+			__atomic_store_n(&d->regs_due[c], true, __ATOMIC_RELAXED);
+		}
+}
+
 bool dash_want_regs(struct dash *d, unsigned vcpu)
 {
-	uint64_t now = since(d), period = 1000000000ull / (d->cfg.regs_hz ? d->cfg.regs_hz : 10);
+	uint64_t now, period = regs_period(d);
 	bool due;
 
 	if (vcpu >= TRACE_MAX_VCPUS)
 		return false;
-	/* running: last_regs[vcpu] is this vCPU thread's own, no lock needed */
+	/*
+	 * Running: the main thread's flag (ask_regs; the first exit too, so
+	 * that the vCPU panel and a replay have a state at once); regs_seen
+	 * and last_regs[vcpu] are this vCPU thread's own, no lock needed.
+	 */
 	if (!__atomic_load_n(&d->paused, __ATOMIC_RELAXED)) {
-		/* the first exit too: the vCPU panel (and a replay) has a state at once */
-		due = !d->regs_seen[vcpu] || now - d->last_regs[vcpu] >= period;
+		due = !d->regs_seen[vcpu] ||
+		      (__atomic_load_n(&d->regs_due[vcpu], __ATOMIC_RELAXED) &&
+		       __atomic_exchange_n(&d->regs_due[vcpu], false, __ATOMIC_RELAXED));
 		if (due) {
-			d->last_regs[vcpu] = now;
+			d->last_regs[vcpu] = since(d);
 			d->regs_seen[vcpu] = true;
 		}
 		return due;
 	}
+	now = since(d);
 	pthread_mutex_lock(&d->lock);
 	due = d->paused || d->step_req || !d->regs_seen[vcpu] ||
 	      now - d->last_regs[vcpu] >= period;
@@ -397,21 +436,32 @@ static void drain_vcpu(struct dash *d, unsigned c)
 {
 	struct hvlab_exit_record recs[HVLAB_EXIT_RING_SIZE];
 	const struct hvlab_stats *s = d->cfg.stats[c];
+	struct trace_event ev = { .type = TRACE_EXIT, .vcpu = c };
 	uint64_t lost = 0;
 	size_t n;
 
+	/*
+	 * One batch, one lock of the model: the main thread holds that lock
+	 * while it draws, and a vCPU draining its full ring waits for it.
+	 */
 	pthread_mutex_lock(&d->ring_lock);
 	n = stats_ring_read(s, &d->cursor[c], recs, HVLAB_EXIT_RING_SIZE, &lost);
-	for (size_t i = 0; i < n; i++)
-		dash_on_exit(d, c, &recs[i]);
-	if (lost) {
-		struct trace_event ev = { .type = TRACE_LOST, .time_ns = since(d),
-					  .lost = lost };
-
-		apply(d, &ev);
-		if (d->cfg.record)
-			trace_write_lost(d->cfg.record, lost);
+	ev.time_ns = since(d);
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < n; i++) {
+		ev.exit = recs[i];
+		model_apply(d->m, &ev);
 	}
+	if (lost) {
+		ev.type = TRACE_LOST;
+		ev.lost = lost;
+		model_apply(d->m, &ev);
+	}
+	pthread_mutex_unlock(&d->lock);
+	for (size_t i = 0; d->cfg.record && i < n; i++)
+		trace_write_exit(d->cfg.record, c, &recs[i]);
+	if (lost && d->cfg.record)
+		trace_write_lost(d->cfg.record, lost);
 	if (d->cfg.ring_tail[c])
 		__atomic_store_n(d->cfg.ring_tail[c], d->cursor[c], __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->ring_lock);
@@ -551,6 +601,8 @@ int dash_poll(struct dash *d, int timeout_ms)
 	int key, w, h;
 
 	drain(d);
+	if (!d->cfg.attached)
+		ask_regs(d);
 	if (d->cfg.headless)
 		return d->quit ? DASH_QUIT : DASH_RUN;
 	now = since(d);
@@ -571,7 +623,8 @@ int dash_poll(struct dash *d, int timeout_ms)
 		}
 		d->last_draw = now;
 	}
-	key = ui_key(d->ui, timeout_ms);
+	key = d->wait_masked ? ui_key_sigmask(d->ui, timeout_ms, &d->wait_mask) :
+			       ui_key(d->ui, timeout_ms);
 	/*
 	 * Without the lock: the view is the main thread's alone, view_key only
 	 * reads two counters of the model for scroll limits, and a typed GVA

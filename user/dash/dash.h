@@ -46,6 +46,7 @@
 #ifndef HVLAB_DASH_DASH_H
 #define HVLAB_DASH_DASH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,6 +104,12 @@ void dash_close(struct dash *d);
 
 /* Main thread: drain the exit rings, redraw (<= 10 Hz), handle keys. */
 int dash_poll(struct dash *d, int timeout_ms);
+/*
+ * Optional: dash_poll's wait for a key also ends when a signal arrives
+ * that `mask` (the main thread's signal mask during that wait) lets
+ * through, e.g. a vCPU thread asking for its ring to be drained now.
+ */
+void dash_set_wait_mask(struct dash *d, const sigset_t *mask);
 /*
  * Drains the rings and prints the panels (enum dash_panel values) as
  * text, w x h each, a blank line between them.  0, or -1 out of memory.

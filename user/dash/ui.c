@@ -11,6 +11,7 @@
  */
 #define NCURSES_WIDECHAR 1
 #include <langinfo.h>
+#include <poll.h>
 #include <locale.h>
 #include <ncurses.h>
 #include <stdio.h>
@@ -166,13 +167,8 @@ void ui_draw(struct ui *u, const struct canvas *c)
 	refresh();
 }
 
-int ui_key(struct ui *u, int timeout_ms)
+static int key_of(int k)
 {
-	int k;
-
-	(void)u;
-	timeout(timeout_ms);
-	k = getch();
 	switch (k) {
 	case ERR: return DK_NONE;
 	case KEY_UP: return DK_UP;
@@ -189,4 +185,28 @@ int ui_key(struct ui *u, int timeout_ms)
 	case KEY_BACKSPACE: case 8: case 127: return DK_BACKSPACE;
 	default: return k >= 0 && k < 256 ? k : DK_NONE;
 	}
+}
+
+int ui_key(struct ui *u, int timeout_ms)
+{
+	(void)u;
+	timeout(timeout_ms);
+	return key_of(getch());
+}
+
+/*
+ * ncurses' own wait (getch() with a timeout) restarts after a signal, so
+ * the wait is ppoll() on the terminal with the caller's mask; then getch()
+ * without waiting takes what arrived (or a key ncurses had buffered, or
+ * KEY_RESIZE after SIGWINCH).
+ */
+int ui_key_sigmask(struct ui *u, int timeout_ms, const sigset_t *mask)
+{
+	struct pollfd p = { .fd = fileno(u->tty), .events = POLLIN };
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
+
+	if (timeout_ms > 0)
+		ppoll(&p, 1, &ts, mask);
+	timeout(0);
+	return key_of(getch());
 }

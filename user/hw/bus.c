@@ -13,13 +13,16 @@
  * nothing measurable.  The observer is called under the same lock, after
  * the device, so it sees the value a read returned.
  *
- * One access skips the lock: a port inside no registered range, with no
- * observer to tell.  `pio_used` has a bit for every port some range
- * covers, set when the range is registered and never cleared, so a clear
- * bit means no device can answer, whatever the table holds; a guest
- * polling a port nobody owns (bench.elf's OUT, a probe of absent
- * hardware) pays neither the lock nor the search.  A range registered
- * while such an access is on its way is a race the locked path has too.
+ * One access skips the lock and the search: a port inside no registered
+ * range.  `pio_used` has a bit for every port some range covers, set when
+ * the range is registered and never cleared, so a clear bit means no
+ * device can answer, whatever the table holds; a guest polling a port
+ * nobody owns (bench.elf's OUT, a probe of absent hardware) pays neither
+ * the lock nor the search, watched or not: the observer hears of such an
+ * access without the lock (the dashboard's and the recorder's observers
+ * push onto a lock-free queue, and take their own locks otherwise).  A
+ * range registered while such an access is on its way is a race the
+ * locked path has too.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -168,7 +171,8 @@ int bus_register_mmio(struct bus *bus, uint64_t base, uint64_t len, struct hv_de
 void bus_set_observer(struct bus *bus, bus_observer_fn fn, void *ctx)
 {
 	pthread_mutex_lock(&bus->lock);
-	bus->observer_ctx = ctx;
+	/* the context first: bus_pio reads the pair without the lock */
+	__atomic_store_n(&bus->observer_ctx, ctx, __ATOMIC_RELAXED);
 	__atomic_store_n(&bus->observer, fn, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&bus->lock);
 }
@@ -234,11 +238,20 @@ bool bus_pio(struct bus *bus, uint16_t port, bool is_write, void *data, unsigned
 			memset(data, 0xff, size);
 		return false;
 	}
-	/* nobody owns the port and nobody watches: no lock (see the top) */
-	if (!(__atomic_load_n(&bus->pio_used[port >> 3], __ATOMIC_ACQUIRE) & (1u << (port & 7))) &&
-	    !__atomic_load_n(&bus->observer, __ATOMIC_ACQUIRE)) {
+	/* nobody owns the port: no lock, no search (see the top) */
+	if (!(__atomic_load_n(&bus->pio_used[port >> 3], __ATOMIC_ACQUIRE) & (1u << (port & 7)))) {
+		bus_observer_fn fn = __atomic_load_n(&bus->observer, __ATOMIC_ACQUIRE);
+
 		if (!is_write)
 			memset(data, 0xff, size);
+		if (fn) {
+			struct bus_access a = {
+				.addr = port, .value = le_value(data, size), .size = (uint8_t)size,
+				.is_write = is_write,
+			};
+
+			fn(__atomic_load_n(&bus->observer_ctx, __ATOMIC_RELAXED), &a);
+		}
 		return false;
 	}
 	return dispatch(bus, false, port, is_write, data, size);

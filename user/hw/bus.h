@@ -61,6 +61,10 @@ struct bus_access {
 	bool is_mmio;
 };
 
+/*
+ * Called after the device, under the bus lock, except for a port no device
+ * covers: then without any lock, possibly from several vCPU threads at once.
+ */
 typedef void (*bus_observer_fn)(void *ctx, const struct bus_access *a);
 
 struct bus;

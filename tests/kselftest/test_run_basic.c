@@ -134,7 +134,17 @@ TEST_F(run, triple_fault_exception_by_exception)
 /* A guest that never exits by itself: SIGINT stops hvlab within a second. */
 TEST_F(run, spin_stopped_by_sigint)
 {
-	RUN(RUN_TIMEOUT, "spinning\n", G("spin.elf"));
+	/*
+	 * On SVM the guest spins with IF set: Bochs 2.7's VMRUN loads the
+	 * guest's RFLAGS before it counts the CPU as in a guest, and so masks
+	 * the host's interrupts for a guest entered with IF clear until it
+	 * exits (docs/svm.md); the INTR intercept, the path under test, is
+	 * the same either way.
+	 */
+	if (hvlab_is_svm())
+		RUN(RUN_TIMEOUT, "spinning\n", "--append", "sti", G("spin.elf"));
+	else
+		RUN(RUN_TIMEOUT, "spinning\n", G("spin.elf"));
 	ASSERT_TRUE(R->sigint_sent);
 	EXPECT_EQ(130, R->status);
 	EXPECT_GT(1.0, R->stop_seconds);

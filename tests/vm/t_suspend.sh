@@ -3,9 +3,10 @@
 #
 # t_suspend.sh - suspend and resume with a VM running (TAP).
 #
-# hvlab's syscore hooks (kmod/vmx.c) VMCLEAR the VMCSs of the suspending
-# CPU and leave VMX operation before the sleep state, and enter it again on
-# resume; the other CPUs go through the CPU-hotplug callbacks.  Bochs
+# hvlab's syscore hooks (kmod/hwvirt.c) leave VMX operation on the
+# suspending CPU before the sleep state (after VMCLEAR of its VMCSs,
+# kmod/vmx.c), or clear EFER.SVME on AMD (kmod/svm.c), and enter it again
+# on resume; the other CPUs go through the CPU-hotplug callbacks.  Bochs
 # cannot wake from a real S3, so the kernel's suspend test modes stand in
 # (Documentation/power/basic-pm-debugging.rst): with /sys/power/pm_test set
 # the kernel runs the suspend path up to that level, waits, and resumes.
@@ -93,11 +94,11 @@ echo "$log" | grep -E "hvlab|$bad" | sed 's/^/# dmesg: /' | head -n 30
 ok $? "no oops or warning in the kernel log of the cycle"
 
 if [ "$worked" = core ]; then
-	echo "$log" | grep -q 'hvlab: VMX off on CPU [0-9]* for suspend' &&
-	echo "$log" | grep -q 'hvlab: VMX on again on CPU [0-9]* after resume'
-	ok $? "the syscore hooks left VMX and entered it again"
+	echo "$log" | grep -qE 'hvlab: (VMX|SVM) off on CPU [0-9]* for suspend' &&
+	echo "$log" | grep -qE 'hvlab: (VMX|SVM) on again on CPU [0-9]* after resume'
+	ok $? "the syscore hooks left VMX or SVM and entered it again"
 else
-	echo "ok 6 - the syscore hooks left VMX and entered it again # SKIP pm_test=core not possible here"
+	echo "ok 6 - the syscore hooks left VMX or SVM and entered it again # SKIP pm_test=core not possible here"
 fi
 rm -f "$spin_out"
 exit $fail

@@ -71,9 +71,15 @@ TEST_F(run, vmcall)
 	EXPECT_EQ(2, guest_stat(R, "VMCALL"));
 }
 
-/* XCR0 = x87|SSE reads back; XCR0 = SSE alone is refused with #GP. */
+/*
+ * XCR0 = x87|SSE reads back; XCR0 = SSE alone is refused with #GP.  The
+ * SVM backend hides XSAVE and makes XSETBV #UD (docs/svm.md, "What the
+ * SVM backend does not do yet"): the guest's first check cannot hold.
+ */
 TEST_F(run, xsetbv)
 {
+	if (hvlab_is_svm())
+		SKIP(return, "SVM: CPUID hides XSAVE, XSETBV is #UD (docs/svm.md)");
 	RUN(RUN_TIMEOUT, NULL, "--stats", G("xsetbv.elf"));
 	EXPECT_EQ(0, R->status);
 	EXPECT_TRUE(HAS(R->out, "xcr0: 0x3\n"));

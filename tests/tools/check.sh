@@ -123,7 +123,7 @@ else
 	#  dkms        hvlab.ko as DKMS builds and installs it for the 6.1
 	#              kernel, loaded in the VM (tests/vm/dkms-check.sh);
 	#  6.1-amd     the same kernel on an AMD CPU (Bochs's zambezi: SVM
-	#              with nested paging), module loaded with svm=1: the
+	#              with nested paging; the module picks SVM there): the
 	#              programs the SVM backend can run so far (docs/svm.md);
 	#  labs        the lab course's proof: every lab's starter module,
 	#              loaded in turn in one boot of its own, scores 0 on

@@ -10,9 +10,9 @@
 # CPU where hvlab did not switch it on faults in the host: VMLAUNCH or
 # VMRUN is #UD there.
 #
-# spin.elf runs on the last CPU while that CPU goes offline (its vCPU
+# A guest runs on the last CPU while that CPU goes offline (its vCPU
 # thread moves elsewhere and must keep running), comes back, and then a
-# new guest (hello.elf) runs pinned to it while the spinner keeps the
+# new guest (hello.elf) runs pinned to it while the first keeps the
 # extension on.  The spinner still stops on SIGINT, and the kernel log
 # of the test has no oops or warning.
 echo "TAP version 13"
@@ -30,16 +30,28 @@ if [ "$cpu" -lt 1 ] || [ ! -w "$online" ]; then
 	exit 4
 fi
 
+# The guest kept running across it is spin.elf, which never exits on its
+# own.  On Bochs's AMD model such a guest is not always ended by the host's
+# interrupts (docs/svm.md), and the CPU it runs on then never leaves it;
+# there the demo guest stands in, endless rounds of port I/O, MMIO and
+# CPUID, each an exit.
+if grep -q AuthenticAMD /proc/cpuinfo; then
+	live="--append rounds=1000000 /guests/demo.elf" ready='Hello from an hvlab guest'
+else
+	live=/guests/spin.elf ready=spinning
+fi
+
 log_from=$(($(dmesg | wc -l) + 1))
 spin_out=/tmp/t_hotplug.spin
-taskset -c "$cpu" hvlab run --paging "$PAGING" /guests/spin.elf >"$spin_out" 2>&1 &
+# shellcheck disable=SC2086 # $live: options and image, split on purpose
+taskset -c "$cpu" hvlab run --paging "$PAGING" $live >"$spin_out" 2>&1 &
 spin=$!
 i=0
-while ! grep -q spinning "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
+while ! grep -q "$ready" "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-grep -q spinning "$spin_out" || sed 's/^/# spin: /' "$spin_out"
+grep -q "$ready" "$spin_out" || sed 's/^/# spin: /' "$spin_out"
 
 echo 0 >"$online"
 [ "$(cat "$online")" = 0 ]

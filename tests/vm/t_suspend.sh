@@ -15,11 +15,12 @@
 # "platform", "devices", "freezer"; suspend-to-idle ("freeze") accepts
 # only the last three.  The one that worked is printed as a comment.
 #
-# With spin.elf running across the cycle: the suspend returns 0, the
-# spinner survives, a new guest (hello.elf) runs after resume while the
-# spinner keeps VMX on (so the resumed CPU must be in VMX operation again),
-# the spinner still stops on SIGINT (status 130), and the kernel log of
-# the cycle has no oops or warning; at level "core" it shows both hooks.
+# With spin.elf running across the cycle (the demo guest on AMD, below):
+# the suspend returns 0, the spinner survives, a new guest (hello.elf) runs
+# after resume while the spinner keeps VMX (SVM) on, so the resumed CPU
+# must be in VMX operation again, the spinner still stops on SIGINT
+# (status 130), and the kernel log of the cycle has no oops or warning;
+# at level "core" it shows both hooks.
 echo "TAP version 13"
 echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
@@ -38,15 +39,27 @@ echo "# /sys/power/pm_test: $(cat /sys/power/pm_test)"
 [ -w /sys/module/suspend/parameters/pm_test_delay ] &&
 	echo 1 >/sys/module/suspend/parameters/pm_test_delay
 
+# The guest kept running across it is spin.elf, which never exits on its
+# own.  On Bochs's AMD model such a guest is not always ended by the host's
+# interrupts (docs/svm.md), and the CPU it runs on then never leaves it;
+# there the demo guest stands in, endless rounds of port I/O, MMIO and
+# CPUID, each an exit.
+if grep -q AuthenticAMD /proc/cpuinfo; then
+	live="--append rounds=1000000 /guests/demo.elf" ready='Hello from an hvlab guest'
+else
+	live=/guests/spin.elf ready=spinning
+fi
+
 spin_out=/tmp/t_suspend.spin
-hvlab run --paging "$PAGING" /guests/spin.elf >"$spin_out" 2>&1 &
+# shellcheck disable=SC2086 # $live: options and image, split on purpose
+hvlab run --paging "$PAGING" $live >"$spin_out" 2>&1 &
 spin=$!
 i=0
-while ! grep -q spinning "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
+while ! grep -q "$ready" "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-grep -q spinning "$spin_out" || sed 's/^/# spin: /' "$spin_out"
+grep -q "$ready" "$spin_out" || sed 's/^/# spin: /' "$spin_out"
 
 log_from=$(($(dmesg | wc -l) + 1))
 if grep -qw mem /sys/power/state; then

@@ -10,13 +10,26 @@
 #include <linux/types.h>
 #include <uapi/hvlab.h>
 
-/* vmx.c: VMX on/off on every CPU, reference-counted; the capability probe */
+/* vmx.c: VMX on and off in one CPU (hwvirt.c's hooks); the capabilities */
 int hvlab_vmx_init(void);		/* module load: CPUID, MSRs, caps */
 void hvlab_vmx_exit(void);		/* module unload */
-int hvlab_vmx_get(void);		/* first user turns VMX on everywhere */
-void hvlab_vmx_put(void);		/* last user turns it off */
 const struct hvlab_caps *hvlab_vmx_caps(void);
-int hvlab_vmx_probe(struct hvlab_probe *p);
+int hvlab_vmx_cpu_on(void);		/* VMXON here */
+void hvlab_vmx_cpu_off(void);		/* VMCLEAR what is active here, VMXOFF */
+void hvlab_vmx_emergency_off(void);	/* reboot or crash */
+void hvlab_vmx_probe_cpu(void *r);	/* VMXON and VMXOFF, recorded */
+
+/*
+ * hwvirt.c: the extension on in every online CPU while VMs exist (first
+ * VM, CPU hotplug, suspend and resume), through the backend's cpu_on and
+ * cpu_off; HVLAB_PROBE's loop over the CPUs
+ */
+int hv_virt_init(void);			/* module load: hotplug and PM hooks */
+void hv_virt_exit(void);		/* module unload */
+int hv_virt_get(void);			/* first VM: on in every online CPU */
+void hv_virt_put(void);			/* last VM gone: off everywhere */
+int hv_virt_probe(struct hvlab_probe *p);	/* HVLAB_PROBE */
+bool hv_kvm_loaded(void);		/* kvm.ko is loaded */
 
 /*
  * The vendor boundary (as KVM's kvm_x86_ops): what differs between Intel
@@ -34,10 +47,14 @@ struct hv_x86_ops {
 	bool npt;			/* ept.c builds x86-format tables */
 	int (*hw_init)(void);		/* module load: CPUID, MSRs, caps */
 	void (*hw_exit)(void);		/* module unload */
-	int (*hw_get)(void);		/* first VM: enable on every CPU */
-	void (*hw_put)(void);		/* last VM gone: disable */
+	const char *kvm_name;		/* KVM's module here, for messages */
+	/* this CPU, interrupts off (hwvirt.c): 0, -EBUSY (held), -errno */
+	int (*cpu_on)(void);
+	void (*cpu_off)(void);		/* this CPU; nothing if it is off */
+	void (*emergency_off)(void);	/* reboot or crash, maybe in NMI */
+	/* on and off again here: a struct hvlab_probe_cpu filled */
+	void (*probe_cpu)(void *r);
 	const struct hvlab_caps *(*caps)(void);
-	int (*probe)(struct hvlab_probe *p);
 	int (*vm_check)(unsigned long flags);	/* HVLAB_VM_* it can offer */
 	int (*vcpu_create)(struct hv_vcpu *vcpu);	/* VMCS/VMCB pages */
 	int (*vcpu_setup)(struct hv_vcpu *vcpu);	/* loaded: fill it */
@@ -77,10 +94,6 @@ extern const struct hv_x86_ops *hv_ops;
 extern const struct hv_x86_ops hv_vmx_ops;	/* vcpu.c */
 extern const struct hv_x86_ops hv_svm_ops;	/* svm.c */
 
-/* main.c: the module's glue; what both backends' probes share */
-bool hv_kvm_loaded(void);
-void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r));
-
 /* complete.c: the edges of HVLAB_RUN, shared by both backends */
 int hv_run_begin(struct hv_vcpu *vcpu);	/* 1: enter, else RUN's result */
 int hv_run_check(struct hv_vcpu *vcpu);	/* before each entry: the same */
@@ -94,7 +107,7 @@ int hvlab_vm_create(unsigned long flags);	/* returns a VM fd or -errno */
 int hvlab_vcpu_mmap_size(void);
 void hv_vcpu_init_percpu(void);		/* module load */
 void hv_vcpu_exit_percpu(void);		/* module unload */
-void hv_vcpu_clear_all_on_cpu(void);	/* before VMXOFF on this CPU */
+void hv_vcpu_clear_all_on_cpu(void);	/* VMX: before VMXOFF on this CPU */
 
 /* msr.c: the host's SYSCALL MSRs back on this CPU now (before VMXOFF) */
 void hv_user_msrs_drop(void);

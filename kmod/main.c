@@ -7,9 +7,8 @@
  * the misc device /dev/hvlab (mode 0600: only root may open it, since a VM
  * pins host memory and runs code on the host CPU in guest mode) and
  * dispatches the system ioctls of include/uapi/hvlab.h: the API version,
- * the capability report, the per-CPU probe (whose loop over the CPUs,
- * hv_probe_cpus, both backends share), and VM creation (vm.c), which
- * returns a new fd.
+ * the capability report, the per-CPU probe (hwvirt.c, with the
+ * backend's hooks), and VM creation (vm.c), which returns a new fd.
  *
  * Every ioctl validates its argument before acting: unknown numbers are
  * -ENOTTY, arguments that must be 0 are checked, user pointers are copied
@@ -41,58 +40,13 @@ module_param(bench_floor, bool, 0444);
 MODULE_PARM_DESC(bench_floor, "allow HVLAB_VM_BENCH_FLOOR VMs (benchmarks only)");
 
 /*
- * svm=1 at insmod enables the AMD backend (svm.c).  It is a first
- * version: CPU hotplug and suspend while a VM exists, the guest's debug
- * registers and --trap-exceptions are not handled yet (docs/svm.md), so
- * on AMD the module loads only when asked to.
+ * svm=1 was once needed to load the module on an AMD CPU.  The backend is
+ * chosen by the CPU's vendor alone; the parameter is still accepted, and
+ * ignored, so that old command lines and modprobe.d files keep working.
  */
 static bool svm;
 module_param(svm, bool, 0444);
-MODULE_PARM_DESC(svm, "enable the experimental AMD SVM backend (docs/svm.md)");
-
-/*
- * kvm.ko exports kvm_rebooting (GPL) on every kernel hvlab supports: if it
- * resolves, KVM is loaded.  (kvm_debugfs_dir, exported by 6.1, is static
- * in 6.12.)
- */
-bool hv_kvm_loaded(void)
-{
-	void *sym = __symbol_get("kvm_rebooting");
-
-	if (!sym)
-		return false;
-	__symbol_put("kvm_rebooting");
-	return true;
-}
-
-/*
- * HVLAB_PROBE for either backend: probe_one turns virtualization on and
- * off again on the CPU it runs on and fills its struct hvlab_probe_cpu.
- * The caller holds its backend's lock, so no VM starts meanwhile; the
- * CPU hotplug lock keeps the online set still.
- */
-void hv_probe_cpus(struct hvlab_probe *p, void (*probe_one)(void *r))
-{
-	int cpu;
-
-	memset(p, 0, sizeof(*p));
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct hvlab_probe_cpu *r;
-
-		if (p->nr_cpus >= HVLAB_MAX_CPUS)
-			break;
-		r = &p->cpu[p->nr_cpus++];
-		r->cpu = cpu;
-		smp_call_function_single(cpu, probe_one, r, 1);
-		if (r->result == -EBUSY)
-			r->owner = hv_kvm_loaded() ? HVLAB_OWNER_KVM :
-				   HVLAB_OWNER_UNKNOWN;
-		if (r->result && !p->result)
-			p->result = r->result;
-	}
-	cpus_read_unlock();
-}
+MODULE_PARM_DESC(svm, "ignored, kept for old command lines: the SVM backend is chosen on AMD and Hygon CPUs");
 
 static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)
@@ -112,7 +66,7 @@ static long hvlab_dev_ioctl(struct file *f, unsigned int cmd,
 		probe = kzalloc(sizeof(*probe), GFP_KERNEL);
 		if (!probe)
 			return -ENOMEM;
-		ret = hv_ops->probe(probe);
+		ret = hv_virt_probe(probe);
 		if (!ret && copy_to_user(uarg, probe, sizeof(*probe)))
 			ret = -EFAULT;
 		kfree(probe);
@@ -150,34 +104,37 @@ static int __init hvlab_init(void)
 
 	/* Hygon's Dhyana is a licensed Zen: SVM, as on AMD */
 	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
-	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON) {
-		if (!svm) {
-			pr_err("hvlab: AMD CPU: the SVM backend is experimental; load with svm=1 (docs/svm.md)\n");
-			return -ENODEV;
-		}
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
 		hv_ops = &hv_svm_ops;
-	} else
+	else
 		hv_ops = &hv_vmx_ops;
 	ret = hv_ops->hw_init();
 	if (ret)
 		return ret;
+	ret = hv_virt_init();
+	if (ret)
+		goto out_hw;
 	hv_vcpu_init_percpu();
 	ret = misc_register(&hvlab_dev);
 	if (ret) {
 		hv_vcpu_exit_percpu();
-		hv_ops->hw_exit();
-		return ret;
+		hv_virt_exit();
+		goto out_hw;
 	}
 	pr_info("hvlab: ready: /dev/hvlab, %s, VMCS revision %#x, features %#llx\n",
 		hv_ops->name, hv_ops->caps()->vmcs_revision,
 		hv_ops->caps()->features);
 	return 0;
+out_hw:
+	hv_ops->hw_exit();
+	return ret;
 }
 
 static void __exit hvlab_exit(void)
 {
 	misc_deregister(&hvlab_dev);
 	hv_vcpu_exit_percpu();
+	hv_virt_exit();
 	hv_ops->hw_exit();
 }
 

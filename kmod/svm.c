@@ -3,18 +3,20 @@
  * svm.c - the AMD SVM backend (AMD APM Vol. 2, chapter 15): SVM on and off
  * on every CPU, one VMCB per vCPU, the run loop and its exit handlers.
  *
- * Turning SVM on (svm_hw_get) is EFER.SVME plus the physical address of a
- * host save area in VM_HSAVE_PA, on every CPU; a CPU whose EFER.SVME is
+ * Turning SVM on in a CPU (cpu_svm_on) is EFER.SVME plus the physical
+ * address of a host save area in VM_HSAVE_PA; a CPU whose EFER.SVME is
  * already set belongs to another hypervisor (kvm_amd): -EBUSY, as with
- * VMX.  VM_CR.SVMDIS set means the firmware turned SVM off.
+ * VMX.  VM_CR.SVMDIS set means the firmware turned SVM off.  Which CPUs,
+ * and when (the first VM, CPU hotplug, suspend and resume), is hwvirt.c's
+ * rule, shared with VMX.
  *
  * The VMCB (svm.h) is the VMCS's counterpart, but ordinary memory: the
  * host fills it with plain stores.  Each vCPU's VMCB intercepts what a
  * guest must not do to the host: host interrupts and NMIs (so the host
  * keeps its CPU), every port (an all-ones I/O permission map) and every
  * MSR (an all-ones MSR permission map), CPUID, HLT, VMMCALL, SHUTDOWN,
- * every SVM instruction, XSETBV, and #DB, #AC and #MC as on VMX (vm.h,
- * HV_EXC_ALWAYS).  Guest memory is mapped by nested paging (NPT), built
+ * every SVM instruction, XSETBV, #DB, #AC and #MC as on VMX (vm.h,
+ * HV_EXC_ALWAYS), and #UD, which turns Intel's VMCALL into VMMCALL.  Guest memory is mapped by nested paging (NPT), built
  * on demand from the memory slots by ept.c in the ordinary x86-64 page
  * table format (vm->npt).  Each vCPU has its own ASID, and its TLB
  * entries are flushed when it moves to another CPU.
@@ -34,8 +36,8 @@
  * each one as exit.c does on VMX (svm_exception).  The guest's debug
  * registers: DR6 and DR7 in the VMCB, DR0-3 kept in the vCPU and loaded
  * around VMRUN when the guest's DR7 enables a breakpoint (svm_dr_exit,
- * run_once).  Not done yet (docs/svm.md): HVLAB_SET_DEBUG, CPU hotplug
- * and suspend.
+ * run_once).  #UD is intercepted too, for Intel's VMCALL.  Not done yet
+ * (docs/svm.md): HVLAB_SET_DEBUG.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -73,16 +75,13 @@ struct svm_cpu {
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
-static DEFINE_MUTEX(svm_lock);
 static DEFINE_IDA(asid_ida);
-static int svm_users;
 static struct hvlab_caps caps;
 static u32 svm_features;	/* CPUID 0x8000000A:EDX */
 
 #define SVM_PAUSE_COUNT	3000	/* PAUSEs before a PAUSE exit (svm_vcpu_setup) */
 static u32 nr_asids;		/* CPUID 0x8000000A:EBX */
 static void *iopm, *msrpm;	/* all ones: every port and MSR exits */
-static bool emergency_cb_registered;
 
 #define IOPM_ORDER	2	/* 12 KiB used (APM 15.10.1), 16 allocated */
 #define MSRPM_ORDER	1	/* 8 KiB (APM 15.11) */
@@ -135,61 +134,19 @@ static void svm_emergency_off(void)
 	}
 }
 
-static void svm_on_ipi(void *arg)
+/* hv_ops->cpu_on and cpu_off, for hwvirt.c: this CPU, interrupts off */
+static int svm_cpu_on(void)
 {
-	if (cpu_svm_on(this_cpu_ptr(&svm_cpu)))
-		atomic_inc(arg);
+	return cpu_svm_on(this_cpu_ptr(&svm_cpu));
 }
 
-static void svm_off_ipi(void *unused)
+static void svm_cpu_off(void)
 {
 	cpu_svm_off(this_cpu_ptr(&svm_cpu));
 }
 
-static int svm_hw_get(void)
-{
-	atomic_t failed = ATOMIC_INIT(0);
-	int ret = 0;
-
-	mutex_lock(&svm_lock);
-	cpus_read_lock();
-	if (svm_users++ > 0)
-		goto out;
-	on_each_cpu(svm_on_ipi, &failed, 1);
-	if (atomic_read(&failed)) {
-		pr_warn("hvlab: cannot enable SVM: EFER.SVME is already set by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
-			hv_kvm_loaded() ? "kvm_amd (KVM)" : "another hypervisor");
-		on_each_cpu(svm_off_ipi, NULL, 1);
-		svm_users = 0;
-		ret = -EBUSY;
-		goto out;
-	}
-	if (!hv_kvm_loaded()) {
-		cpu_emergency_register_virt_callback(svm_emergency_off);
-		emergency_cb_registered = true;
-	}
-out:
-	cpus_read_unlock();
-	mutex_unlock(&svm_lock);
-	return ret;
-}
-
-static void svm_hw_put(void)
-{
-	mutex_lock(&svm_lock);
-	cpus_read_lock();
-	if (!WARN_ON(svm_users <= 0) && --svm_users == 0) {
-		on_each_cpu(svm_off_ipi, NULL, 1);
-		if (emergency_cb_registered) {
-			cpu_emergency_unregister_virt_callback(svm_emergency_off);
-			emergency_cb_registered = false;
-		}
-	}
-	cpus_read_unlock();
-	mutex_unlock(&svm_lock);
-}
-
-static void probe_ipi(void *arg)
+/* hv_ops->probe_cpu: EFER.SVME set and cleared again here */
+static void svm_probe_cpu(void *arg)
 {
 	struct hvlab_probe_cpu *r = arg;
 	struct svm_cpu *c = this_cpu_ptr(&svm_cpu);
@@ -200,14 +157,6 @@ static void probe_ipi(void *arg)
 	}
 	r->result = cpu_svm_on(c);
 	cpu_svm_off(c);
-}
-
-static int svm_probe(struct hvlab_probe *p)
-{
-	mutex_lock(&svm_lock);
-	hv_probe_cpus(p, probe_ipi);
-	mutex_unlock(&svm_lock);
-	return 0;
 }
 
 static void free_percpu_pages(void)
@@ -289,7 +238,6 @@ nomem:
 
 static void svm_hw_exit(void)
 {
-	WARN_ON(svm_users);
 	free_percpu_pages();
 }
 
@@ -365,7 +313,8 @@ static int svm_vcpu_setup(struct hv_vcpu *vcpu)
 	 * Every access exits and is emulated (svm_dr_exit).
 	 */
 	c->intercept_dr = 0xffffffff;
-	c->intercept_exc = hv_exception_bitmap(vcpu);
+	/* and #UD, for Intel's VMCALL (handle_exit) */
+	c->intercept_exc = hv_exception_bitmap(vcpu) | BIT(6);
 	c->intercept3 = SVM_I3_INTR | SVM_I3_NMI | SVM_I3_SMI | SVM_I3_INIT |
 			SVM_I3_CPUID | SVM_I3_INVD | SVM_I3_HLT |
 			SVM_I3_INVLPGA | SVM_I3_IOIO | SVM_I3_MSR |
@@ -726,7 +675,11 @@ static int handle_ioio(struct hv_vcpu *vcpu)
 	/* LAB 13: END handle_ioio */
 }
 
-static int handle_vmmcall(struct hv_vcpu *vcpu)
+/*
+ * VMMCALL, and Intel's VMCALL turned into it (handle_exit): len is the
+ * instruction's length, which RIP moves past once the call is answered.
+ */
+static int handle_vmmcall(struct hv_vcpu *vcpu, unsigned int len)
 {
 	struct hvlab_run *run = vcpu->run;
 	u64 nr = vcpu->gpr[HV_RAX];
@@ -736,7 +689,7 @@ static int handle_vmmcall(struct hv_vcpu *vcpu)
 				   nr < HVLAB_HC_USER_BASE)) {
 		vcpu->gpr[HV_RAX] = nr == HVLAB_HC_NOP ? 0 :
 				    (unsigned long)-1000;	/* -ENOSYS */
-		skip_insn(vcpu);
+		svm_skip(vcpu, len);
 		return 1;
 	}
 	run->exit_reason = HVLAB_EXIT_HYPERCALL;
@@ -747,7 +700,7 @@ static int handle_vmmcall(struct hv_vcpu *vcpu)
 	run->hypercall.args[3] = vcpu->gpr[HV_RSI];
 	run->hypercall.ret = 0;
 	vcpu->pending = HV_PENDING_HYPERCALL;
-	vcpu->pending_len = insn_len(vcpu);
+	vcpu->pending_len = len;
 	return 0;
 }
 
@@ -1508,6 +1461,27 @@ static int svm_paging_exit(struct hv_vcpu *vcpu, u64 code)
 				 to_vmcb(vcpu)->c.exit_info1);
 }
 
+/*
+ * Intel's VMCALL (0f 01 c1) is #UD on an AMD CPU: VMMCALL (0f 01 d9) is
+ * the hypercall there (APM Vol. 3, VMMCALL).  Guests written for VMX use
+ * it all the same, so #UD is intercepted and the instruction at RIP
+ * looked at: a VMCALL becomes the VMMCALL it stands for, anything else
+ * gets its #UD back unchanged.  An exception intercept saves no next RIP
+ * (APM 15.7.1), so the length is VMCALL's own, 3.  Only the bare opcode
+ * is recognised, as KVM's emulator does in effect: prefixes on VMCALL
+ * are reserved (SDM Vol. 2, VMCALL).
+ */
+#define VMCALL_LEN	3
+
+static bool ud_is_vmcall(struct hv_vcpu *vcpu)
+{
+	u8 b[INSN_MAX_LEN];
+	int mode;
+	unsigned int n = hv_fetch_insn(vcpu, b, &mode);
+
+	return n >= VMCALL_LEN && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xc1;
+}
+
 /* The VMX basic reason an SVM exit counts under in the statistics. */
 static u32 stat_reason(u64 code)
 {
@@ -1539,7 +1513,9 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	struct hvlab_stats *st = vcpu->stats;
 	struct hvlab_exit_record *rec;
 	u64 code = v->c.exit_code;
-	u32 basic = stat_reason(code);
+	/* a VMCALL's #UD counts as the hypercall it becomes */
+	bool vmcall = code == SVM_EXIT_EXCP_BASE + 6 && ud_is_vmcall(vcpu);
+	u32 basic = vmcall ? HVLAB_VMX_EXIT_VMCALL : stat_reason(code);
 	int ret;
 
 	if (code == SVM_EXIT_MSR && (v->c.exit_info1 & 1))
@@ -1576,7 +1552,8 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		hv_machine_check();
 		ret = 1;
 		break;
-	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 13:
+	case SVM_EXIT_EXCP_BASE ... SVM_EXIT_EXCP_BASE + 5:
+	case SVM_EXIT_EXCP_BASE + 7 ... SVM_EXIT_EXCP_BASE + 13:
 	case SVM_EXIT_EXCP_BASE + 15 ... SVM_EXIT_EXCP_BASE + 17:
 	case SVM_EXIT_EXCP_BASE + 19 ... SVM_EXIT_EXCP_BASE + 31:
 		ret = svm_exception(vcpu, code - SVM_EXIT_EXCP_BASE);
@@ -1629,7 +1606,13 @@ static int handle_exit(struct hv_vcpu *vcpu)
 		ret = 0;
 		break;
 	case SVM_EXIT_VMMCALL:
-		ret = handle_vmmcall(vcpu);
+		ret = handle_vmmcall(vcpu, insn_len(vcpu));
+		break;
+	case SVM_EXIT_EXCP_BASE + 6:	/* #UD: Intel's VMCALL, or the guest's */
+		if (vmcall)
+			ret = handle_vmmcall(vcpu, VMCALL_LEN);
+		else
+			ret = svm_exception(vcpu, 6);
 		break;
 	case SVM_EXIT_NPF:
 		ret = handle_npf(vcpu);
@@ -1927,10 +1910,12 @@ const struct hv_x86_ops hv_svm_ops = {
 	.npt = true,
 	.hw_init = svm_hw_init,
 	.hw_exit = svm_hw_exit,
-	.hw_get = svm_hw_get,
-	.hw_put = svm_hw_put,
+	.kvm_name = "kvm_amd (KVM)",
+	.cpu_on = svm_cpu_on,
+	.cpu_off = svm_cpu_off,
+	.emergency_off = svm_emergency_off,
+	.probe_cpu = svm_probe_cpu,
 	.caps = svm_caps,
-	.probe = svm_probe,
 	.vm_check = svm_vm_check,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_setup = svm_vcpu_setup,

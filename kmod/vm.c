@@ -40,7 +40,7 @@ static void vm_free(struct kref *ref)
 	free_page((unsigned long)vm->msr_bitmap);
 	mmdrop(vm->mm);
 	kfree(vm);
-	hv_ops->hw_put();
+	hv_virt_put();
 	module_put(THIS_MODULE);
 }
 
@@ -165,7 +165,7 @@ int hvlab_vm_create(unsigned long flags)
 	ret = hv_ops->vm_check(flags);
 	if (ret)
 		return ret;
-	ret = hv_ops->hw_get();
+	ret = hv_virt_get();
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -199,7 +199,7 @@ free_vm:
 	mmdrop(vm->mm);
 	kfree(vm);
 put_vmx:
-	hv_ops->hw_put();
+	hv_virt_put();
 	return ret;
 }
 

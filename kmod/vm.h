@@ -4,8 +4,8 @@
  *
  * Ownership: a VM lives while its fd or any of its vCPU fds is open (kref);
  * each vCPU fd holds a reference on its VM.  The VM holds a reference on
- * VMX (hvlab_vmx_get) for its whole life, so VMX is on exactly while some
- * VM exists.  A VM belongs to the process (mm) that created it: memory
+ * VMX or SVM (hv_virt_get, hwvirt.c) for its whole life, so it is on
+ * exactly while some VM exists.  A VM belongs to the process (mm) that created it: memory
  * slots are that process's memory, and only that mm may run its vCPUs.
  *
  * Locks: vm->lock (mutex) guards slots and the vCPU table; vm->mmu_lock

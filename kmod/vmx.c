@@ -3,27 +3,26 @@
  * vmx.c - turning VMX on and off on every CPU, and what the CPU offers.
  *
  * At load (hvlab_vmx_init) we only look: CPUID.1:ECX.VMX, the firmware's
- * IA32_FEATURE_CONTROL, the capability MSRs, decoded by pure_caps.c.  We
- * take VMX only when the first VM needs it (hvlab_vmx_get) and give it back
- * when the last VM goes (hvlab_vmx_put), like KVM's hardware_enable_all:
- * until then another hypervisor may use VMX freely.
+ * IA32_FEATURE_CONTROL, the capability MSRs, decoded by pure_caps.c.  VMX
+ * is taken only when the first VM needs it and given back when the last
+ * VM goes, like KVM's hardware_enable_all: until then another hypervisor
+ * may use VMX freely.  When, and in which CPUs, is hwvirt.c's rule,
+ * shared with SVM (the first VM, CPU hotplug, suspend and resume); this
+ * file says how, in the CPU it runs on: cpu_vmxon, cpu_vmxoff, and the
+ * hooks hv_vmx_ops gives hwvirt.c (hvlab_vmx_cpu_on/off, hvlab_vmx_probe_cpu,
+ * hvlab_vmx_emergency_off).
  *
  * Invariants:
- *  - vmx_users > 0  <=>  every online CPU is in VMX root operation with
- *    hvlab's own VMXON region and CR4.VMXE set by hvlab (hv_cpu.on).
- *    vmx_lock (a mutex) and the CPU-hotplug lock protect vmx_users; the
- *    hotplug callbacks keep the invariant for CPUs coming and going.
+ *  - hv_cpu.on  <=>  this CPU is in VMX root operation with hvlab's own
+ *    VMXON region and CR4.VMXE set by hvlab.
  *  - hvlab never executes VMXON on a CPU whose CR4.VMXE is already set:
  *    someone else (kvm_intel, VirtualBox, ...) owns VMX there.  That is
  *    -EBUSY, reported with a guess of the owner, never a takeover.
- *  - a failure on one CPU undoes every CPU already switched on, and unload
- *    leaves every CPU's CR4 as it was found.
+ *  - VMXOFF leaves CR4 as VMXON found it: only the bits hvlab set are
+ *    cleared.
  */
-#include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -44,27 +43,11 @@ struct hv_cpu {
 };
 
 static DEFINE_PER_CPU(struct hv_cpu, hv_cpu);
-static DEFINE_MUTEX(vmx_lock);
-static int vmx_users;
 static struct hvlab_caps caps;
-static enum cpuhp_state hp_state;
-static bool emergency_cb_registered;
 
 const struct hvlab_caps *hvlab_vmx_caps(void)
 {
 	return &caps;
-}
-
-static const char *owner_name(u32 owner)
-{
-	switch (owner) {
-	case HVLAB_OWNER_KVM:
-		return "kvm_intel (KVM)";
-	case HVLAB_OWNER_HVLAB:
-		return "hvlab";
-	default:
-		return "another hypervisor (VirtualBox vboxdrv, VMware vmmon, ...)";
-	}
 }
 
 /*
@@ -120,7 +103,7 @@ static void cpu_vmxoff(struct hv_cpu *c)
 }
 
 /* Called on reboot/crash (possibly in NMI context): INIT is blocked in VMX. */
-static void hvlab_emergency_vmxoff(void)
+void hvlab_vmx_emergency_off(void)
 {
 	struct hv_cpu *c = this_cpu_ptr(&hv_cpu);
 
@@ -131,153 +114,27 @@ static void hvlab_emergency_vmxoff(void)
 	}
 }
 
-static void vmxon_ipi(void *arg)
+/* hv_ops->cpu_on, for hwvirt.c: VMXON on this CPU, interrupts off. */
+int hvlab_vmx_cpu_on(void)
 {
-	atomic_t *failed = arg;
-
-	if (cpu_vmxon(this_cpu_ptr(&hv_cpu)))
-		atomic_inc(failed);
-}
-
-static void vmxoff_ipi(void *unused)
-{
-	cpu_vmxoff(this_cpu_ptr(&hv_cpu));
-}
-
-/* Which CPU first refused, and why, for the dmesg line. */
-static void report_busy(void)
-{
-	int cpu;
-
-	for_each_online_cpu(cpu) {
-		if (!per_cpu(hv_cpu, cpu).on) {
-			pr_warn("hvlab: cannot enable VMX on CPU %d: it is held by %s. Stop that hypervisor's VMs (or rmmod it) and try again.\n",
-				cpu, owner_name(hv_kvm_loaded() ?
-				HVLAB_OWNER_KVM : HVLAB_OWNER_UNKNOWN));
-			return;
-		}
-	}
-}
-
-int hvlab_vmx_get(void)
-{
-	atomic_t failed = ATOMIC_INIT(0);
-	int ret = 0;
-
-	mutex_lock(&vmx_lock);
-	cpus_read_lock();
-	if (vmx_users++ > 0)
-		goto out;
-
-	on_each_cpu(vmxon_ipi, &failed, 1);
-	if (atomic_read(&failed)) {
-		report_busy();
-		on_each_cpu(vmxoff_ipi, NULL, 1);
-		vmx_users = 0;
-		ret = -EBUSY;
-		goto out;
-	}
-	/*
-	 * kvm_intel, when loaded, owns the single emergency callback slot; its
-	 * callback executes VMXOFF whoever set CR4.VMXE, which covers us too.
-	 */
-	if (!hv_kvm_loaded()) {
-		cpu_emergency_register_virt_callback(hvlab_emergency_vmxoff);
-		emergency_cb_registered = true;
-	}
-out:
-	cpus_read_unlock();
-	mutex_unlock(&vmx_lock);
-	return ret;
-}
-
-void hvlab_vmx_put(void)
-{
-	mutex_lock(&vmx_lock);
-	cpus_read_lock();
-	if (!WARN_ON(vmx_users <= 0) && --vmx_users == 0) {
-		on_each_cpu(vmxoff_ipi, NULL, 1);
-		if (emergency_cb_registered) {
-			cpu_emergency_unregister_virt_callback(hvlab_emergency_vmxoff);
-			emergency_cb_registered = false;
-		}
-	}
-	cpus_read_unlock();
-	mutex_unlock(&vmx_lock);
-}
-
-/* CPU hotplug: a CPU coming online while VMs exist must enter VMX too. */
-static int hv_cpu_online(unsigned int cpu)
-{
-	int ret = 0;
-
-	if (vmx_users) {
-		local_irq_disable();
-		ret = cpu_vmxon(this_cpu_ptr(&hv_cpu));
-		local_irq_enable();
-		if (ret)
-			pr_warn("hvlab: VMXON failed on CPU %u coming online (%d)\n",
-				cpu, ret);
-	}
-	return ret;
-}
-
-static int hv_cpu_offline(unsigned int cpu)
-{
-	local_irq_disable();
-	hv_vcpu_clear_all_on_cpu();	/* flush VMCSs cached here first */
-	cpu_vmxoff(this_cpu_ptr(&hv_cpu));
-	local_irq_enable();
-	return 0;
+	return cpu_vmxon(this_cpu_ptr(&hv_cpu));
 }
 
 /*
- * Suspend and resume (syscore_ops, as KVM's kvm_suspend/kvm_resume).  By
- * the time these run, every other CPU went offline through the hotplug
- * callbacks above (VMCLEAR, VMXOFF) and interrupts are off: only the CPU
- * doing the suspend is left.  It leaves VMX operation too, with every
- * VMCS it caches written back (SDM Vol. 3 25.11.1): the sleep state loses
- * the CPU's VMX state, and the kernel's restore of CR4 must not find
- * VMXE set by a VMXON that no longer holds.  No task runs here, so
- * vmx_users is stable without vmx_lock.  A VMCS cleared here is loaded
- * and launched again by the next vcpu_load (vcpu.c).
+ * hv_ops->cpu_off: VMXOFF on this CPU, interrupts off.  Every VMCS active
+ * here is written back first (VMCLEAR, SDM Vol. 3 25.11.1): the CPU may
+ * go offline or to sleep, and its cached VMCS data with it.  A VMCS
+ * cleared here is loaded and launched again by the next vcpu_load
+ * (vcpu.c).
  */
-static bool vmx_suspended;
-
-static int hv_suspend(HV_SYSCORE_ARGS)
+void hvlab_vmx_cpu_off(void)
 {
-	struct hv_cpu *c = this_cpu_ptr(&hv_cpu);
-
-	if (!c->on)
-		return 0;
 	hv_vcpu_clear_all_on_cpu();
-	cpu_vmxoff(c);
-	vmx_suspended = true;
-	pr_info("hvlab: VMX off on CPU %d for suspend\n", smp_processor_id());
-	return 0;
+	cpu_vmxoff(this_cpu_ptr(&hv_cpu));
 }
 
-static void hv_resume(HV_SYSCORE_ARGS)
-{
-	if (!vmx_suspended)
-		return;
-	vmx_suspended = false;
-	if (!vmx_users)
-		return;
-	if (cpu_vmxon(this_cpu_ptr(&hv_cpu)))
-		pr_warn("hvlab: VMXON failed on CPU %d after resume\n",
-			smp_processor_id());
-	else
-		pr_info("hvlab: VMX on again on CPU %d after resume\n",
-			smp_processor_id());
-}
-
-static struct hv_syscore hv_syscore = {
-	.ops = { .suspend = hv_suspend, .resume = hv_resume },
-};
-
-/* The probe: VMXON then VMXOFF on one CPU, recording what happened. */
-static void probe_ipi(void *arg)
+/* hv_ops->probe_cpu: VMXON then VMXOFF here, recording what happened. */
+void hvlab_vmx_probe_cpu(void *arg)
 {
 	struct hvlab_probe_cpu *r = arg;
 	struct hv_cpu *c = this_cpu_ptr(&hv_cpu);
@@ -291,18 +148,6 @@ static void probe_ipi(void *arg)
 		cpu_vmxoff(c);
 	}
 	r->cr4_vmxe_after = !!(__read_cr4() & X86_CR4_VMXE);
-}
-
-int hvlab_vmx_probe(struct hvlab_probe *p)
-{
-	mutex_lock(&vmx_lock);
-	hv_probe_cpus(p, probe_ipi);
-	mutex_unlock(&vmx_lock);
-	if (p->result == -EBUSY)
-		pr_info("hvlab: probe: VMX is held by %s\n",
-			owner_name(p->cpu[0].owner ? p->cpu[0].owner :
-				   HVLAB_OWNER_UNKNOWN));
-	return 0;
 }
 
 static int read_msrs(struct hvlab_vmx_msrs *m)
@@ -359,7 +204,7 @@ static void free_regions(void)
 int hvlab_vmx_init(void)
 {
 	u32 ecx = cpuid_ecx(1);
-	int cpu, ret;
+	int cpu;
 
 	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL &&
 	    boot_cpu_data.x86_vendor != X86_VENDOR_CENTAUR &&
@@ -403,22 +248,10 @@ int hvlab_vmx_init(void)
 		}
 		per_cpu(hv_cpu, cpu).vmxon_region = p;
 	}
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "hvlab/vmx:online",
-					hv_cpu_online, hv_cpu_offline);
-	if (ret < 0) {
-		free_regions();
-		return ret;
-	}
-	hp_state = ret;
-	hv_register_syscore(&hv_syscore);
 	return 0;
 }
 
 void hvlab_vmx_exit(void)
 {
-	/* every VM is gone (their files hold a module reference) */
-	WARN_ON(vmx_users);
-	hv_unregister_syscore(&hv_syscore);
-	cpuhp_remove_state_nocalls(hp_state);
 	free_regions();
 }

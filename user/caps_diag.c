@@ -138,7 +138,7 @@ static enum verdict diagnose_amd(const struct host_facts *h, char *why, char *to
 		 "is not loaded");
 	snprintf(todo, N, "%s", h->module_loaded ?
 		 "run hvlab in Bochs ('make demo', 'make check', 'make vm-shell'); KVM or VirtualBox can use AMD-V here" :
-		 "sudo insmod kmod/hvlab.ko svm=1 (after 'make'; the SVM backend is experimental, docs/svm.md); dmesg says why if it refuses");
+		 "sudo insmod kmod/hvlab.ko (after 'make'; the SVM backend is young, docs/svm.md); dmesg says why if it refuses");
 	return VERDICT_AMD_SVM;
 }
 

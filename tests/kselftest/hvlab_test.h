@@ -61,7 +61,7 @@ static inline int hvlab_insmod(const char *path)
 
 	if (fd < 0)
 		return -errno;
-	/* module parameters, as tests/vm/init.sh loads it (svm=1 on AMD) */
+	/* module parameters, as tests/vm/init.sh loads it */
 	ret = syscall(SYS_finit_module, fd, getenv("HVLAB_KO_ARGS") ?: "", 0);
 	err = errno;
 	close(fd);

@@ -71,7 +71,11 @@ TEST_F(run, vmcall)
 	EXPECT_EQ(2, guest_stat(R, "VMCALL"));
 }
 
-/* XCR0 = x87|SSE reads back; XCR0 = SSE alone is refused with #GP. */
+/*
+ * XCR0 = x87|SSE reads back; XCR0 = SSE alone is refused with #GP.  The
+ * SVM backend hides XSAVE and makes XSETBV #UD (docs/svm.md, "What the
+ * SVM backend does not do yet"): the guest's first check cannot hold.
+ */
 TEST_F(run, xsetbv)
 {
 	RUN(RUN_TIMEOUT, NULL, "--stats", G("xsetbv.elf"));
@@ -126,7 +130,9 @@ TEST_F(run, realmode)
 	 * vm86 mode turns LGDT, three MOVs with CR0, WBINVD, four RDMSRs, two
 	 * WRMSRs and the #UD into exception exits (plus #PFs that fill the
 	 * shadow tables); an unrestricted guest takes no exception exit at
-	 * all (WBINVD and the MSRs exit as themselves).  --stats lists only
+	 * all (WBINVD and the MSRs exit as themselves), but for the #UD on
+	 * SVM, which intercepts #UD to find Intel's VMCALL (docs/svm.md) and
+	 * gives this one back to the guest.  --stats lists only
 	 * the reasons that occurred, so "none" is the absence of the line (-1)
 	 * in a list that is there: the guest's output and ucalls are port I/O
 	 * exits.
@@ -136,6 +142,8 @@ TEST_F(run, realmode)
 		EXPECT_LE(12, guest_stat(R, "EXCEPTION_NMI"));
 	} else if (shadow) {	/* paged real mode: only the #PF fills */
 		EXPECT_LE(1, guest_stat(R, "EXCEPTION_NMI"));
+	} else if (hvlab_is_svm()) {
+		EXPECT_EQ(1, guest_stat(R, "EXCEPTION_NMI"));
 	} else {
 		EXPECT_EQ(-1, guest_stat(R, "EXCEPTION_NMI"));
 	}
@@ -169,7 +177,13 @@ TEST_F(run, realmode_and_back)
 	EXPECT_TRUE(HAS(R->out, "rmback: back in real mode\n"));
 }
 
-/* Two vCPUs: distinct APIC IDs, each its own ucalls, shared memory works. */
+/*
+ * Two vCPUs: distinct APIC IDs, each its own ucalls, shared memory works.
+ * vCPU 1 spins without exiting until the run ends; on Bochs's AMD model
+ * such a guest is not always ended by the host's interrupts (docs/svm.md,
+ * "Testing it without AMD hardware"), and its CPU then stays in the guest
+ * for good, which stalls the rest of the boot.
+ */
 TEST_F(run, smp_two_vcpus)
 {
 	RUN(RUN_TIMEOUT, NULL, "--cpus", "2", "--stats", G("smp.elf"));

@@ -20,7 +20,7 @@ mkdir -p build/results
 cpu=${HVLAB_BENCH_CPU:-intel}
 case $cpu in
 intel) out=build/results/bench.txt ko= ;;
-amd) out=build/results/bench-amd.txt ko=svm=1 ;;
+amd) out=build/results/bench-amd.txt ko= ;;
 *) echo "bench.sh: HVLAB_BENCH_CPU is intel or amd, not '$cpu'" >&2; exit 2 ;;
 esac
 

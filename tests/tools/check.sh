@@ -123,7 +123,7 @@ else
 	#  dkms        hvlab.ko as DKMS builds and installs it for the 6.1
 	#              kernel, loaded in the VM (tests/vm/dkms-check.sh);
 	#  6.1-amd     the same kernel on an AMD CPU (Bochs's zambezi: SVM
-	#              with nested paging), module loaded with svm=1: the
+	#              with nested paging; the module picks SVM there): the
 	#              programs the SVM backend can run so far (docs/svm.md);
 	#              after them, the starter modules of the labs that need
 	#              SVM (lab 13), kept out of this pass's TAP;
@@ -135,7 +135,7 @@ else
 	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
 	# on that kernel instead, and neither the 6.12 pass, DKMS nor AMD.
 	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_shadow'
-	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_mmio,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor'
+	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_cpu,test_run_mmio,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_hotplug,t_suspend'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

@@ -31,8 +31,8 @@ HVLAB=${HVLAB:-/usr/bin/hvlab}
 G=${HVLAB_GUESTS:-/guests}
 RUNS=${BENCH_RUNS:-5}
 
-# the floor needs the module loaded with bench_floor=1 (and svm=1 on AMD:
-# $HVLAB_KO_ARGS, from tests/vm/init.sh)
+# the floor needs the module loaded with bench_floor=1 (and whatever else
+# $HVLAB_KO_ARGS, from tests/vm/init.sh, says)
 param=/sys/module/hvlab/parameters/bench_floor
 if [ -n "${HVLAB_KO:-}" ] && [ "$(cat $param 2>/dev/null)" != Y ]; then
 	rmmod hvlab 2>/dev/null

@@ -55,9 +55,9 @@ export HVLAB_LINUX_OPTS HVLAB_LINUX_APPEND HVLAB_LINUX_RUN_LIMIT HVLAB_LAB_SEED
 export HVLAB_FUZZ_SEED HVLAB_FUZZ_SCALE
 export HVLAB_KO=/modules/hvlab.ko HVLAB_KVM_DIR=/modules/kvm
 # hvlab.ko's parameters at every insmod, here and in the tests
-# (hvlab_insmod): on an AMD CPU the SVM backend must be asked for
+# (hvlab_insmod): none by default, on either vendor (the module picks VMX
+# or SVM by the CPU's vendor)
 HVLAB_KO_ARGS=
-grep -q AuthenticAMD /proc/cpuinfo && HVLAB_KO_ARGS=svm=1
 export HVLAB_KO_ARGS
 
 # Per-program limit, in guest seconds.  With Bochs's `clock: sync=none` a

@@ -3,9 +3,10 @@
 #
 # t_suspend.sh - suspend and resume with a VM running (TAP).
 #
-# hvlab's syscore hooks (kmod/vmx.c) VMCLEAR the VMCSs of the suspending
-# CPU and leave VMX operation before the sleep state, and enter it again on
-# resume; the other CPUs go through the CPU-hotplug callbacks.  Bochs
+# hvlab's syscore hooks (kmod/hwvirt.c) leave VMX operation on the
+# suspending CPU before the sleep state (after VMCLEAR of its VMCSs,
+# kmod/vmx.c), or clear EFER.SVME on AMD (kmod/svm.c), and enter it again
+# on resume; the other CPUs go through the CPU-hotplug callbacks.  Bochs
 # cannot wake from a real S3, so the kernel's suspend test modes stand in
 # (Documentation/power/basic-pm-debugging.rst): with /sys/power/pm_test set
 # the kernel runs the suspend path up to that level, waits, and resumes.
@@ -14,11 +15,12 @@
 # "platform", "devices", "freezer"; suspend-to-idle ("freeze") accepts
 # only the last three.  The one that worked is printed as a comment.
 #
-# With spin.elf running across the cycle: the suspend returns 0, the
-# spinner survives, a new guest (hello.elf) runs after resume while the
-# spinner keeps VMX on (so the resumed CPU must be in VMX operation again),
-# the spinner still stops on SIGINT (status 130), and the kernel log of
-# the cycle has no oops or warning; at level "core" it shows both hooks.
+# With spin.elf running across the cycle (the demo guest on AMD, below):
+# the suspend returns 0, the spinner survives, a new guest (hello.elf) runs
+# after resume while the spinner keeps VMX (SVM) on, so the resumed CPU
+# must be in VMX operation again, the spinner still stops on SIGINT
+# (status 130), and the kernel log of the cycle has no oops or warning;
+# at level "core" it shows both hooks.
 echo "TAP version 13"
 echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
@@ -37,15 +39,27 @@ echo "# /sys/power/pm_test: $(cat /sys/power/pm_test)"
 [ -w /sys/module/suspend/parameters/pm_test_delay ] &&
 	echo 1 >/sys/module/suspend/parameters/pm_test_delay
 
+# The guest kept running across it is spin.elf, which never exits on its
+# own.  On Bochs's AMD model such a guest is not always ended by the host's
+# interrupts (docs/svm.md), and the CPU it runs on then never leaves it;
+# there the demo guest stands in, endless rounds of port I/O, MMIO and
+# CPUID, each an exit.
+if grep -q AuthenticAMD /proc/cpuinfo; then
+	live="--append rounds=1000000 /guests/demo.elf" ready='Hello from an hvlab guest'
+else
+	live=/guests/spin.elf ready=spinning
+fi
+
 spin_out=/tmp/t_suspend.spin
-hvlab run --paging "$PAGING" /guests/spin.elf >"$spin_out" 2>&1 &
+# shellcheck disable=SC2086 # $live: options and image, split on purpose
+hvlab run --paging "$PAGING" $live >"$spin_out" 2>&1 &
 spin=$!
 i=0
-while ! grep -q spinning "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
+while ! grep -q "$ready" "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-grep -q spinning "$spin_out" || sed 's/^/# spin: /' "$spin_out"
+grep -q "$ready" "$spin_out" || sed 's/^/# spin: /' "$spin_out"
 
 log_from=$(($(dmesg | wc -l) + 1))
 if grep -qw mem /sys/power/state; then
@@ -93,11 +107,11 @@ echo "$log" | grep -E "hvlab|$bad" | sed 's/^/# dmesg: /' | head -n 30
 ok $? "no oops or warning in the kernel log of the cycle"
 
 if [ "$worked" = core ]; then
-	echo "$log" | grep -q 'hvlab: VMX off on CPU [0-9]* for suspend' &&
-	echo "$log" | grep -q 'hvlab: VMX on again on CPU [0-9]* after resume'
-	ok $? "the syscore hooks left VMX and entered it again"
+	echo "$log" | grep -qE 'hvlab: (VMX|SVM) off on CPU [0-9]* for suspend' &&
+	echo "$log" | grep -qE 'hvlab: (VMX|SVM) on again on CPU [0-9]* after resume'
+	ok $? "the syscore hooks left VMX or SVM and entered it again"
 else
-	echo "ok 6 - the syscore hooks left VMX and entered it again # SKIP pm_test=core not possible here"
+	echo "ok 6 - the syscore hooks left VMX or SVM and entered it again # SKIP pm_test=core not possible here"
 fi
 rm -f "$spin_out"
 exit $fail

@@ -11,8 +11,8 @@
 # SVM: zambezi), "AMD SVM" and VMEXIT_CPUID, VMEXIT_IOIO and VMEXIT_NPF,
 # with the IOIO and NPF EXITINFO1 decoded; on Intel, "Intel VMX" and
 # CPUID, IO_INSTRUCTION and EPT_VIOLATION.  Which vendor to expect comes
-# from the CPU's vendor string: on AMD the suite loads the module with
-# svm=1 (tests/vm/init.sh), and `hvlab run` asks it (HVLAB_CAP_SVM).
+# from the CPU's vendor string: on AMD the module drives SVM (kmod/main.c
+# picks the backend by the vendor), and `hvlab run` asks it (HVLAB_CAP_SVM).
 echo "TAP version 13"
 echo "1..5"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null

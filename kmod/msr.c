@@ -329,6 +329,13 @@ int hv_msr_get(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_MTRRdefType:
 		*val = vcpu->msr_mtrr_def_type;
 		break;
+	case MSR_K7_HWCR:
+		if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+		    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
+			return -1;
+		/* TscFreqSel: the TSC counts at P0, it is the host's (AMD BKDG) */
+		*val = BIT_ULL(24);
+		break;
 	default:
 		return -1;
 	}

@@ -427,7 +427,7 @@ native_vmx() {
 			echo "the CPU has AMD-V, but hvlab.ko is not loaded and only root may load it (sudo make grade ..., or make load first)"
 			return 1
 		fi
-		echo "the CPU has AMD-V ($cpuinfo); this tree's hvlab.ko will be loaded (svm=1)"
+		echo "the CPU has AMD-V ($cpuinfo); this tree's hvlab.ko will be loaded"
 		return 0
 	fi
 	if $caps >/dev/null 2>&1; then
@@ -453,9 +453,8 @@ vm_run_native() {
 	local insmod=${HVLAB_LAB_INSMOD:-insmod} rmmod=${HVLAB_LAB_RMMOD:-rmmod}
 	local dmesg=${HVLAB_LAB_DMESG:-dmesg} caps=${HVLAB_LAB_CAPS_CMD:-user/hvlab caps}
 	local bin=${HVLAB_LAB_KSFT_DIR:-$TOP/build/vm/bin} p prog t mode rc before bad out
-	# the module's SVM backend is chosen at load time (as in the VM)
+	# the module picks its backend (VMX or SVM) from the CPU it loads on
 	local koargs=
-	[ "${HVLAB_LAB_CPU:-intel}" != amd ] || koargs=svm=1
 	if [ -z "${HVLAB_LAB_KSFT_DIR:-}" ]; then
 		make -s all && make -s vm-tests || return 1
 		! grep -qsE '^guests[[:space:]]*:' tests/guests/guests.mk || make -s guests || return 1

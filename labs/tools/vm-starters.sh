@@ -34,7 +34,7 @@ lab_starter() {	# DIR
 	mark begin "lab$ln/setup"
 	echo "1..1"
 	[ -d /sys/module/hvlab ] && rmmod hvlab 2>&1 | sed 's/^/# /'
-	# $HVLAB_KO_ARGS: svm=1 on an AMD CPU (init.sh)
+	# $HVLAB_KO_ARGS: the module's parameters, if any (init.sh)
 	if out=$(insmod "$ko" $HVLAB_KO_ARGS 2>&1) && [ -d /sys/module/hvlab ]; then
 		echo "ok 1 - insmod lab $ln's starter hvlab.ko"
 	else

@@ -104,6 +104,12 @@ const struct hv_cpuid_row hv_cpuid_rows[] = {
 	ROW(0x80000002, HV_CPUID_ANY_SUB, ALL, ALL, ALL, ALL),	/* brand */
 	ROW(0x80000003, HV_CPUID_ANY_SUB, ALL, ALL, ALL, ALL),
 	ROW(0x80000004, HV_CPUID_ANY_SUB, ALL, ALL, ALL, ALL),
+	/*
+	 * L1 caches and TLBs (AMD; reserved, 0, on Intel).  Linux divides by
+	 * the L1 instruction cache's associativity here on AMD family 15h
+	 * (bsp_init_amd), so a 0 is a divide error before its console.
+	 */
+	ROW(0x80000005, HV_CPUID_ANY_SUB, ALL, ALL, ALL, ALL),
 	ROW(0x80000006, HV_CPUID_ANY_SUB, 0, 0, ALL, 0),	/* L2 cache */
 	ROW(0x80000007, HV_CPUID_ANY_SUB, 0, 0, 0, B(8)),	/* invariant TSC */
 	/* physical and linear address widths */

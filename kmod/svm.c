@@ -1816,6 +1816,15 @@ static void run_once(struct hv_vcpu *vcpu)
 	v->s.kernel_gs_base = vcpu->msr_kernel_gs_base;
 	asm volatile("clgi" ::: "memory");
 	/*
+	 * CR2: VMRUN loads the guest's from the VMCB (APM 15.5.1), but Bochs
+	 * 2.7's VMRUN reads it and never loads it (cpu/svm.cc), so a guest's
+	 * #PF handler would read the host's last fault address.  Loaded here
+	 * by hand, as on VMX, with GIF clear; the host needs its own CR2 only
+	 * in its #PF entry, which has read it by now.
+	 */
+	if (native_read_cr2() != v->s.cr2)
+		native_write_cr2(v->s.cr2);
+	/*
 	 * TSC_AUX: RDPID cannot be intercepted (RDTSCP is), so a guest on a
 	 * CPU with RDPID reads the register itself; it gets 0, not the
 	 * host's CPU number.  Switched with GIF clear: the host's NMI entry

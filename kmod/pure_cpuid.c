@@ -212,10 +212,10 @@ const struct hv_msr_row hv_msr_rows[] = {
 	{ 0xc0000101, HV_MSR_RW, "IA32_GS_BASE" },
 	{ 0xc0000102, HV_MSR_RW, "IA32_KERNEL_GS_BASE" },
 	/*
-	 * AMD's HWCR: Linux reads it without a fixup on family 10h and
-	 * later (bsp_init_amd, "does the TSC count at P0?"), so a #GP there
-	 * stops an AMD guest kernel before its console exists.  Read-only,
-	 * and #GP on an Intel host, where the MSR does not exist (msr.c).
+	 * AMD's HWCR: Linux reads it with rdmsrl, not rdmsr_safe, on family
+	 * 10h and later (bsp_init_amd, "does the TSC count at P0?"), so a
+	 * #GP there is an "unchecked MSR access" warning in its log.
+	 * Read-only, and #GP on an Intel host, where it does not exist (msr.c).
 	 */
 	{ 0xc0010015, HV_MSR_R,  "AMD_HWCR" },
 };

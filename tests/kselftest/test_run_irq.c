@@ -299,10 +299,14 @@ TEST(trapped_exceptions_reach_the_guest_unchanged)
 	__u64 i;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
-	/* without the flag (EPT): the exceptions never leave the guest */
+	/*
+	 * without the flag (EPT): the exceptions never leave the guest; on
+	 * SVM the #UD exits once into the module, which intercepts every #UD
+	 * to turn Intel's VMCALL into a hypercall, and gives it back
+	 */
 	if (!raw_vm_flags()) {
 		exc_run(_metadata, 0, &st, &t);
-		EXPECT_EQ(0, st->by_reason[0]);
+		EXPECT_EQ(svm ? 1 : 0, st->by_reason[0]);
 		raw_vm_close(&t);
 	}
 	exc_run(_metadata, HVLAB_VM_TRAP_EXCEPTIONS, &st, &t);

@@ -16,7 +16,8 @@
  * keeps its CPU), every port (an all-ones I/O permission map) and every
  * MSR (an all-ones MSR permission map), CPUID, HLT, VMMCALL, SHUTDOWN,
  * every SVM instruction, XSETBV, #DB, #AC and #MC as on VMX (vm.h,
- * HV_EXC_ALWAYS), and #UD, which turns Intel's VMCALL into VMMCALL.  Guest memory is mapped by nested paging (NPT), built
+ * HV_EXC_ALWAYS), and #UD, which turns Intel's VMCALL into VMMCALL.
+ * Guest memory is mapped by nested paging (NPT), built
  * on demand from the memory slots by ept.c in the ordinary x86-64 page
  * table format (vm->npt).  Each vCPU has its own ASID, and its TLB
  * entries are flushed when it moves to another CPU.
@@ -36,8 +37,7 @@
  * each one as exit.c does on VMX (svm_exception).  The guest's debug
  * registers: DR6 and DR7 in the VMCB, DR0-3 kept in the vCPU and loaded
  * around VMRUN when the guest's DR7 enables a breakpoint (svm_dr_exit,
- * run_once).  #UD is intercepted too, for Intel's VMCALL.  Not done yet
- * (docs/svm.md): HVLAB_SET_DEBUG.
+ * run_once).  Not done yet (docs/svm.md): HVLAB_SET_DEBUG.
  */
 #include <linux/cpu.h>
 #include <linux/gfp.h>
@@ -1757,10 +1757,10 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
  *  - DR0-3: every MOV DR exits (svm_dr_exit).  VMRUN loads the guest's
  *    DR7, whose breakpoints would match the host's DR0-3: while it
  *    enables one, the guest's DR0-3 are loaded for the run (host DR7
- *    cleared first, so no host breakpoint matches meanwhile) and the
- *    host's put back after it, with a clean DR6 (#VMEXIT leaves the
- *    guest's); a host breakpoint in DR7 is reloaded after the exit, as
- *    KVM does;
+ *    cleared first, so no host breakpoint matches meanwhile), and after
+ *    the exit hw_breakpoint_restore() puts back the host's DR0-3, DR7
+ *    and a clean DR6 (#VMEXIT leaves the guest's), as it does for a host
+ *    breakpoint, as KVM and host_state.c on VMX do;
  *  - branch predictors: IBPB after the exit where the host's SRSO
  *    mitigation asks for it (X86_FEATURE_IBPB_ON_VMEXIT).
  */
@@ -1772,7 +1772,6 @@ static void run_once(struct hv_vcpu *vcpu)
 	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	u64 host_xcr0 = 0, t = 0;
 	u32 host_pkru = 0;
-	unsigned long host_dr[4];
 	bool guest_drs = v->s.dr7 & 0xff;	/* L0-3, G0-3 */
 
 	preempt_disable();
@@ -1791,10 +1790,6 @@ static void run_once(struct hv_vcpu *vcpu)
 		host_pkru = rdpkru();
 	if (unlikely(guest_drs)) {
 		set_debugreg(0, 7);
-		get_debugreg(host_dr[0], 0);
-		get_debugreg(host_dr[1], 1);
-		get_debugreg(host_dr[2], 2);
-		get_debugreg(host_dr[3], 3);
 		set_debugreg(vcpu->dr[0], 0);
 		set_debugreg(vcpu->dr[1], 1);
 		set_debugreg(vcpu->dr[2], 2);
@@ -1850,16 +1845,11 @@ static void run_once(struct hv_vcpu *vcpu)
 		wrpkru(host_pkru);
 	if (osxsave && host_xcr0 != vcpu->xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
-	if (unlikely(guest_drs)) {
-		set_debugreg(host_dr[0], 0);
-		set_debugreg(host_dr[1], 1);
-		set_debugreg(host_dr[2], 2);
-		set_debugreg(host_dr[3], 3);
-	}
-	if (unlikely(v->s.dr6 != DR6_RESERVED))
-		set_debugreg(DR6_RESERVED, 6);
-	if (hw_breakpoint_active())
+	/* the host's DR0-3, DR6 and DR7 from the kernel's own copy, as KVM */
+	if (unlikely(guest_drs) || hw_breakpoint_active())
 		hw_breakpoint_restore();
+	else if (unlikely(v->s.dr6 != DR6_RESERVED))
+		set_debugreg(DR6_RESERVED, 6);
 	asm volatile("stgi" ::: "memory");
 	vcpu->gpr[HV_RAX] = v->s.rax;
 	/* the guest's SWAPGS changes it without an exit */

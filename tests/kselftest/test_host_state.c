@@ -410,6 +410,33 @@ static int fault_of(struct raw_vm *t, unsigned long rcx)
 static volatile char host_watched;
 
 /*
+ * A hardware breakpoint of the calling thread on writes to host_watched,
+ * through perf: the kernel then owns DR0-3 and DR7 for it.
+ */
+static int host_breakpoint_open(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W, .bp_len = HW_BREAKPOINT_LEN_1,
+		.bp_addr = (unsigned long)&host_watched,
+		.exclude_kernel = 1, .exclude_hv = 1,
+	};
+
+	return syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+/* Write host_watched once more; how many writes the breakpoint has seen. */
+static long long host_write_count(int bp)
+{
+	unsigned long long count = 0;
+
+	host_watched++;
+	if (read(bp, &count, sizeof(count)) != sizeof(count))
+		return -1;
+	return count;
+}
+
+/*
  * Debug registers.  The host thread watches a variable with a hardware
  * breakpoint (perf, so the kernel owns DR0-3 and DR7 for it).  The guest
  * reads DR0 -- its own value, 0 -- then sets a write breakpoint at GPA
@@ -430,23 +457,14 @@ TEST(debug_registers_are_the_guests_and_host_breakpoints_survive)
 		0xe6, 0x97,			/* out 0x97: no #DB */
 		0xf4,
 	};
-	struct perf_event_attr a = {
-		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
-		.bp_type = HW_BREAKPOINT_W, .bp_len = HW_BREAKPOINT_LEN_1,
-		.bp_addr = (unsigned long)&host_watched,
-		.exclude_kernel = 1, .exclude_hv = 1,
-	};
-	unsigned long long count = 0;
 	struct raw_vm t;
 	int bp;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
-	bp = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	bp = host_breakpoint_open();
 	if (bp < 0)
 		SKIP(return, "no hardware breakpoints here (errno %d)", errno);
-	host_watched = 1;
-	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
-	ASSERT_EQ(1, count);
+	ASSERT_EQ(1, host_write_count(bp));
 
 	ASSERT_EQ(0, exception_guest(&t, code, sizeof(code)));
 	ASSERT_EQ(HVLAB_EXIT_IO, raw_vm_run(&t));
@@ -456,9 +474,7 @@ TEST(debug_registers_are_the_guests_and_host_breakpoints_survive)
 	EXPECT_EQ(0x98, t.run->io.port);	/* the guest's #DB ran */
 	EXPECT_EQ(1, raw_vm_io_byte(&t));
 
-	host_watched = 2;
-	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
-	EXPECT_EQ(2, count);			/* the host's breakpoint too */
+	EXPECT_EQ(2, host_write_count(bp));	/* the host's breakpoint */
 	close(bp);
 	raw_vm_close(&t);
 }
@@ -491,24 +507,15 @@ TEST(debug_registers_read_back_and_the_hosts_stay)
 		0x0f, 0x21, 0xff,		/* mov rdi, dr7 */
 		0xf4,				/* hlt */
 	};
-	struct perf_event_attr a = {
-		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
-		.bp_type = HW_BREAKPOINT_W, .bp_len = HW_BREAKPOINT_LEN_1,
-		.bp_addr = (unsigned long)&host_watched,
-		.exclude_kernel = 1, .exclude_hv = 1,
-	};
-	unsigned long long count = 0;
 	struct hvlab_regs regs;
 	struct raw_vm t;
 	int bp;
 
 	ASSERT_EQ(0, hvlab_ensure_loaded());
-	bp = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	bp = host_breakpoint_open();
 	if (bp < 0)
 		SKIP(return, "no hardware breakpoints here (errno %d)", errno);
-	host_watched = 1;
-	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
-	ASSERT_EQ(1, count);
+	ASSERT_EQ(1, host_write_count(bp));
 
 	ASSERT_EQ(0, exception_guest(&t, code, sizeof(code)));
 	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
@@ -521,9 +528,7 @@ TEST(debug_registers_read_back_and_the_hosts_stay)
 	/* a second run with the guest's breakpoints still enabled */
 	ASSERT_EQ(HVLAB_EXIT_HLT, raw_vm_run(&t));
 
-	host_watched = 2;
-	ASSERT_EQ(sizeof(count), read(bp, &count, sizeof(count)));
-	EXPECT_EQ(2, count);			/* the host's breakpoint */
+	EXPECT_EQ(2, host_write_count(bp));	/* the host's breakpoint */
 	close(bp);
 	raw_vm_close(&t);
 }

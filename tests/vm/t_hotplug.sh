@@ -20,6 +20,7 @@ echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 PAGING=${HVLAB_PAGING:-ept}
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/live-guest.sh"
 
 cpu=$(($(nproc) - 1))
 online=/sys/devices/system/cpu/cpu$cpu/online
@@ -30,28 +31,8 @@ if [ "$cpu" -lt 1 ] || [ ! -w "$online" ]; then
 	exit 4
 fi
 
-# The guest kept running across it is spin.elf, which never exits on its
-# own.  On Bochs's AMD model such a guest is not always ended by the host's
-# interrupts (docs/svm.md), and the CPU it runs on then never leaves it;
-# there the demo guest stands in, endless rounds of port I/O, MMIO and
-# CPUID, each an exit.
-if grep -q AuthenticAMD /proc/cpuinfo; then
-	live="--append rounds=1000000 /guests/demo.elf" ready='Hello from an hvlab guest'
-else
-	live=/guests/spin.elf ready=spinning
-fi
-
 log_from=$(($(dmesg | wc -l) + 1))
-spin_out=/tmp/t_hotplug.spin
-# shellcheck disable=SC2086 # $live: options and image, split on purpose
-taskset -c "$cpu" hvlab run --paging "$PAGING" $live >"$spin_out" 2>&1 &
-spin=$!
-i=0
-while ! grep -q "$ready" "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q "$ready" "$spin_out" || sed 's/^/# spin: /' "$spin_out"
+live_start /tmp/t_hotplug.spin taskset -c "$cpu"
 
 echo 0 >"$online"
 [ "$(cat "$online")" = 0 ]
@@ -65,22 +46,9 @@ echo 1 >"$online"
 [ "$(cat "$online")" = 1 ]
 ok $? "CPU $cpu comes back online with the VM alive"
 
-out=$(timeout 20 taskset -c "$cpu" hvlab run --paging "$PAGING" /guests/hello.elf 2>&1)
-rc=$?
-echo "$out" | sed 's/^/# hello: /' | head -n 10
-[ "$rc" = 1 ] && echo "$out" | grep -q 'Hello from an hvlab guest!'
-ok $? "a new guest runs on CPU $cpu after it came back (exit status $rc)"
-
-kill -INT "$spin" 2>/dev/null
-wait "$spin"
-rc=$?
-[ "$rc" = 130 ]
-ok $? "the spinning guest stops on SIGINT (exit status $rc)"
-
-log=$(dmesg | tail -n +"$log_from")
-bad='Oops|BUG:|WARNING:|general protection|Call Trace|invalid opcode|hvlab: .*failed|cannot enable'
-echo "$log" | grep -E "hvlab|$bad" | sed 's/^/# dmesg: /' | head -n 30
-! echo "$log" | grep -qE "$bad"
-ok $? "no oops or warning in the kernel log of the test"
-rm -f "$spin_out"
+hello_runs "a new guest runs on CPU $cpu after it came back" taskset -c "$cpu"
+live_stops "the spinning guest stops on SIGINT"
+klog_clean "$log_from" \
+	'Oops|BUG:|WARNING:|general protection|Call Trace|invalid opcode|hvlab: .*failed|cannot enable' \
+	"no oops or warning in the kernel log of the test"
 exit $fail

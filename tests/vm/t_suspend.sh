@@ -26,6 +26,7 @@ echo "1..6"
 [ -d /sys/module/hvlab ] || insmod "${HVLAB_KO:-/modules/hvlab.ko}" ${HVLAB_KO_ARGS:-} 2>/dev/null
 PAGING=${HVLAB_PAGING:-ept}
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/live-guest.sh"
 
 if [ ! -w /sys/power/state ] || [ ! -w /sys/power/pm_test ]; then
 	for i in 1 2 3 4 5 6; do
@@ -39,27 +40,7 @@ echo "# /sys/power/pm_test: $(cat /sys/power/pm_test)"
 [ -w /sys/module/suspend/parameters/pm_test_delay ] &&
 	echo 1 >/sys/module/suspend/parameters/pm_test_delay
 
-# The guest kept running across it is spin.elf, which never exits on its
-# own.  On Bochs's AMD model such a guest is not always ended by the host's
-# interrupts (docs/svm.md), and the CPU it runs on then never leaves it;
-# there the demo guest stands in, endless rounds of port I/O, MMIO and
-# CPUID, each an exit.
-if grep -q AuthenticAMD /proc/cpuinfo; then
-	live="--append rounds=1000000 /guests/demo.elf" ready='Hello from an hvlab guest'
-else
-	live=/guests/spin.elf ready=spinning
-fi
-
-spin_out=/tmp/t_suspend.spin
-# shellcheck disable=SC2086 # $live: options and image, split on purpose
-hvlab run --paging "$PAGING" $live >"$spin_out" 2>&1 &
-spin=$!
-i=0
-while ! grep -q "$ready" "$spin_out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q "$ready" "$spin_out" || sed 's/^/# spin: /' "$spin_out"
+live_start /tmp/t_suspend.spin
 
 log_from=$(($(dmesg | wc -l) + 1))
 if grep -qw mem /sys/power/state; then
@@ -87,24 +68,11 @@ ok $? "echo $state >/sys/power/state succeeds with a VM running (pm_test=${worke
 kill -0 "$spin" 2>/dev/null
 ok $? "the spinning guest survives the suspend cycle"
 
-out=$(timeout 20 hvlab run --paging "$PAGING" /guests/hello.elf 2>&1)
-rc=$?
-echo "$out" | sed 's/^/# hello: /' | head -n 10
-[ "$rc" = 1 ] && echo "$out" | grep -q 'Hello from an hvlab guest!'
-ok $? "a new guest runs after resume (exit status $rc)"
-
-kill -INT "$spin" 2>/dev/null
-wait "$spin"
-rc=$?
-[ "$rc" = 130 ]
-ok $? "the spinning guest stops on SIGINT after resume (exit status $rc)"
-
-log=$(dmesg | tail -n +"$log_from")
+hello_runs "a new guest runs after resume"
+live_stops "the spinning guest stops on SIGINT after resume"
 # the kernel's own spellings ("PM: suspend debug:" is not a BUG:)
-bad='Oops|BUG:|WARNING:|general protection|Call Trace|hvlab: .*failed'
-echo "$log" | grep -E "hvlab|$bad" | sed 's/^/# dmesg: /' | head -n 30
-! echo "$log" | grep -qE "$bad"
-ok $? "no oops or warning in the kernel log of the cycle"
+klog_clean "$log_from" 'Oops|BUG:|WARNING:|general protection|Call Trace|hvlab: .*failed' \
+	"no oops or warning in the kernel log of the cycle"
 
 if [ "$worked" = core ]; then
 	echo "$log" | grep -qE 'hvlab: (VMX|SVM) off on CPU [0-9]* for suspend' &&
@@ -113,5 +81,4 @@ if [ "$worked" = core ]; then
 else
 	echo "ok 6 - the syscore hooks left VMX or SVM and entered it again # SKIP pm_test=core not possible here"
 fi
-rm -f "$spin_out"
 exit $fail

@@ -8,7 +8,9 @@
 # Then an AMD bench-amd.txt (--amd): the AMD exit table gets its rows, a
 # figure the SVM backend did not give becomes "n/a on SVM: reason", and
 # nothing outside that table changes (the Intel tables stay as they were);
-# a file without the AMD header is refused with --amd.  A run without
+# a file without the AMD header is refused with --amd.  The side-by-side
+# table in docs/svm.md is written once both runs exist, each figure over
+# its own run's floor.  A run without
 # Linux boots leaves the Linux table alone.  TAP.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -68,6 +70,8 @@ ok 'grep -qF "| EPT, 2 vCPU | ? | ? | ? | ? | ? | ? |" "$l"' \
 cp -r "$tmp/docs" "$tmp/docs.1"
 "$tmp/tests/tools/bench-tables.sh" >/dev/null 2>&1
 ok 'diff -r "$tmp/docs" "$tmp/docs.1" >/dev/null' "a second run with the same bench.txt changes nothing"
+ok 'cmp -s docs/svm.md "$tmp/docs/svm.md"' \
+	"without an AMD run the side-by-side table in docs/svm.md is left as it was"
 
 # the AMD region, from an AMD run's file
 cat >"$tmp/build/results/bench-amd.txt" <<'TXT'
@@ -103,8 +107,15 @@ ok 'grep -qF "Measured by \`HVLAB_BENCH_CPU=amd make bench\` on " "$v" && grep -
 strip() {
 	awk '/^<!-- bench-tables:exits_amd end/ { s = 0 } !s { print } /^<!-- bench-tables:exits_amd begin/ { s = 1 }' "$1"
 }
-ok 'diff <(strip "$tmp/docs.1/vmexit-path.md") <(strip "$v") >/dev/null && diff -r -x vmexit-path.md "$tmp/docs.1" "$tmp/docs" >/dev/null && cmp -s "$tmp/README.md" "$tmp/README.md.1"' \
-	"--amd adds to the AMD table only: the Intel tables and every other file unchanged"
+ok 'diff <(strip "$tmp/docs.1/vmexit-path.md") <(strip "$v") >/dev/null && diff -r -x vmexit-path.md -x svm.md "$tmp/docs.1" "$tmp/docs" >/dev/null && cmp -s "$tmp/README.md" "$tmp/README.md.1"' \
+	"--amd adds to the AMD tables only: the Intel tables and every other file unchanged"
+sv=$tmp/docs/svm.md
+ok 'grep -qF "| CPUID, handled in the module | 420 (4.2×) | 1,000 (5.0×) |" "$sv"' \
+	"docs/svm.md: the side-by-side row, each vendor as a multiple of its own floor"
+ok 'grep -qF "| MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root) | ? (?) | n/a |" "$sv"' \
+	"docs/svm.md: a figure one run lacks is ?, one the SVM backend did not give n/a"
+ok 'grep -qF "(guest in HLT) | 9,000 (90.0×) | ? (?) |" "$sv" && grep -qF "CPU \"Test CPU\") and" "$sv" && grep -qF "CPU \"AMD Test FX\") in Bochs" "$sv"' \
+	"docs/svm.md: the Intel column is the Intel run's, and the line under it names both CPUs"
 ok 'grep -qF "(guest spinning) | 5,000 (4,000–6,000) | 50.0× |" "$v"' \
 	"docs/vmexit-path.md: the Intel timer row is still the Intel run's"
 cp "$v" "$tmp/vmexit-path.amd"

@@ -14,7 +14,8 @@
 #
 # Tables: exits (README.md, docs/vmexit-path.md), breakdown
 # (docs/vmexit-path.md), watch (docs/dashboard.md), paging (README.md,
-# docs/memory.md), linux (docs/booting-linux.md).  A file without a table's markers is left alone; a
+# docs/memory.md), linux (docs/booting-linux.md), vendors (docs/svm.md:
+# the last Intel and AMD runs side by side, once both files exist).  A file without a table's markers is left alone; a
 # table whose figures are missing is written with "?" where they would be,
 # except the Linux table, which a run without Linux boots leaves alone.
 # The date is the day BENCH.TXT was written.
@@ -184,6 +185,44 @@ table_linux() {
 	echo "Measured by \`make bench\` on $day in Bochs (emulated CPU \"${cpu:-?}\", host CPU \"${host:-?}\", kernel ${kernel:-?}): one boot each. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
 }
 
+# The two vendors side by side (docs/svm.md), from the last Intel and the
+# last AMD run, each figure as a multiple of its own run's floor; written
+# by either run once both files exist.
+intel_txt=build/results/bench.txt
+amd_txt=build/results/bench-amd.txt
+if [ -n "$amd" ]; then amd_txt=$src; else intel_txt=$src; fi
+# vx FILE NAME: figure NAME of FILE as a multiple of that file's floor
+vx() {
+	local f=$1 v fl
+	v=$(src=$f fig "$2" 2)
+	fl=$(src=$f fig floor 2)
+	if [ -n "$(src=$f na "$2")" ]; then
+		echo "n/a"
+	else
+		echo "$(n1 "$v") ($(ratio "$v" "$fl"))"
+	fi
+}
+table_vendors() {
+	local name label
+	echo "| exit | Intel VMX: guest cycles (× its floor) | AMD SVM: guest cycles (× its floor) |"
+	echo "|------|---:|---:|"
+	while IFS='|' read -r name label; do
+		echo "| $label | $(vx "$intel_txt" "$name") | $(vx "$amd_txt" "$name") |"
+	done <<'ROWS'
+floor|the floor: exit, CPUID answered, RIP advanced, entry
+cpuid|CPUID, handled in the module
+vmcall|VMCALL (VMMCALL on AMD) no-op, handled in the module
+out|OUT to an unclaimed port, out to `hvlab run` and back
+cr3|MOV from CR3 + MOV to CR3 (`--paging shadow`, a kept root)
+timer_spin|a timer interrupt to the guest's handler (guest spinning)
+timer_hlt|a timer interrupt to the guest's handler (guest in HLT)
+ROWS
+	echo
+	echo "ptbench, shadow paging as a multiple of second-level paging (EPT, NPT): Intel $(src=$intel_txt ratio "$(src=$intel_txt fig pt_shadow_later 2)" "$(src=$intel_txt fig pt_ept_later 2)") in a later round, $(src=$intel_txt ratio "$(src=$intel_txt fig pt_shadow_total 2)" "$(src=$intel_txt fig pt_ept_total 2)") over the whole run; AMD $(src=$amd_txt ratio "$(src=$amd_txt fig pt_shadow_later 2)" "$(src=$amd_txt fig pt_ept_later 2)") and $(src=$amd_txt ratio "$(src=$amd_txt fig pt_shadow_total 2)" "$(src=$amd_txt fig pt_ept_total 2)")."
+	echo
+	echo "Medians of \`make bench\` ($(date -u -r "$intel_txt" +%Y-%m-%d), CPU \"$(sed -n 's/^# cpu: //p' "$intel_txt" | head -n 1)\") and \`HVLAB_BENCH_CPU=amd make bench\` ($(date -u -r "$amd_txt" +%Y-%m-%d), CPU \"$(sed -n 's/^# cpu: //p' "$amd_txt" | head -n 1)\") in Bochs; each vendor's figures are multiples of the floor of its own run. Written by \`tests/tools/bench-tables.sh\`; do not edit by hand."
+}
+
 # put FILE NAME: replace table NAME's region in FILE
 put() {
 	local file=$1 name=$2 body
@@ -199,8 +238,17 @@ put() {
 	echo "bench-tables.sh: $file: table '$name'"
 }
 
+# both runs' figures: the side-by-side table, whichever run came last
+vendors() {
+	if [ -r "$intel_txt" ] && [ -r "$amd_txt" ] && grep -q '^# vendor: AMD SVM' "$amd_txt"; then
+		put docs/svm.md vendors
+	else
+		echo "bench-tables.sh: docs/svm.md: table 'vendors' needs both $intel_txt and $amd_txt: left as it was"
+	fi
+}
 if [ -n "$amd" ]; then
 	put docs/vmexit-path.md exits_amd
+	vendors
 	exit 0
 fi
 put README.md exits
@@ -216,3 +264,4 @@ if grep -q '^fig linux_' "$src"; then
 else
 	echo "bench-tables.sh: docs/booting-linux.md: no Linux boots in $src (HVLAB_BENCH_LINUX=1 make bench): table 'linux' left as it was"
 fi
+vendors

@@ -33,6 +33,7 @@
 #define SVM_I3_INIT		(1u << 3)
 #define SVM_I3_VINTR		(1u << 4)
 #define SVM_I3_CPUID		(1u << 18)
+#define SVM_I3_IRET		(1u << 20)
 #define SVM_I3_INVD		(1u << 22)
 #define SVM_I3_PAUSE		(1u << 23)
 #define SVM_I3_HLT		(1u << 24)
@@ -68,6 +69,7 @@
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_PAUSE		0x077
 #define SVM_EXIT_HLT		0x078

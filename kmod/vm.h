@@ -201,6 +201,13 @@ struct hv_vcpu {
 	u64 io_gpa;			/* string INS: where the data goes */
 	bool event_pending;		/* HVLAB_INJECT waiting for a window */
 	bool vnmi;			/* virtual NMIs and NMI-window exiting */
+	/*
+	 * SVM's NMI blocking (svm.c, inject_nmi): the CPU keeps none for an
+	 * NMI injected through EVENTINJ, so the module does.
+	 */
+	bool nmi_masked;		/* an injected NMI's handler runs */
+	bool nmi_iret;			/* its IRET intercepted, at ... */
+	u64 nmi_iret_rip;		/* ... this RIP, not yet past it */
 	struct hvlab_event event;
 	bool singlestep;
 

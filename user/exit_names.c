@@ -324,6 +324,7 @@ int svm_exit_common(uint32_t code, uint64_t exitinfo1)
 	case 0x6f: return HVLAB_VMX_EXIT_RDPMC;
 	case 0x72: return HVLAB_VMX_EXIT_CPUID;
 	case 0x73: return HVLAB_VMX_EXIT_RSM;
+	case 0x74: return HVLAB_VMX_EXIT_NMI_WINDOW;	/* an NMI handler's IRET */
 	case 0x76: return HVLAB_VMX_EXIT_INVD;
 	case 0x77: return HVLAB_VMX_EXIT_PAUSE;
 	case 0x78: return HVLAB_VMX_EXIT_HLT;

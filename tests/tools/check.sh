@@ -135,7 +135,7 @@ else
 	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
 	# on that kernel instead, and neither the 6.12 pass, DKMS nor AMD.
 	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_shadow'
-	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_cpu,test_run_mmio,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_hotplug,t_suspend,t_linux_ept'
+	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_cpu,test_run_irq,test_run_mmio,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_hotplug,t_suspend,t_linux_ept'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

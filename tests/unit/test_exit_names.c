@@ -175,6 +175,7 @@ TEST(svm_exit_common_reasons)
 	EXPECT_EQ(HVLAB_VMX_EXIT_IO, svm_exit_common(0x7b, 0x3f80010));
 	EXPECT_EQ(HVLAB_VMX_EXIT_EPT_VIOLATION, svm_exit_common(0x400, 6));
 	EXPECT_EQ(HVLAB_VMX_EXIT_HLT, svm_exit_common(0x78, 0));
+	EXPECT_EQ(HVLAB_VMX_EXIT_NMI_WINDOW, svm_exit_common(0x74, 0));
 	EXPECT_EQ(HVLAB_VMX_EXIT_VMCALL, svm_exit_common(0x81, 0));
 	EXPECT_EQ(HVLAB_VMX_EXIT_TRIPLE_FAULT, svm_exit_common(0x7f, 0));
 	EXPECT_EQ(HVLAB_VMX_EXIT_EXTERNAL_INT, svm_exit_common(0x60, 0));

@@ -358,13 +358,16 @@ static long vcpu_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	/* the VM's memory is its creator's: other processes may not run it */
 	if (current->mm != vcpu->vm->mm)
 		return -EIO;
+	hv_bench_stamp(vcpu, &vcpu->run->bench.fop_in);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	vcpu_get(vcpu);
+	hv_bench_stamp(vcpu, &vcpu->run->bench.locked);
 	ret = READ_ONCE(vcpu->load_failed) ? -EIO :
 	      vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
 	vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
+	hv_bench_stamp(vcpu, &vcpu->run->bench.fop_out);
 	return ret;
 }
 

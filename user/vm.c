@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -802,6 +803,8 @@ static void bench_print(struct vm *vm, FILE *f)
 			" lockout %" PRIu64 " sysout %" PRIu64 "\n", i,
 			v->bench.sysin / n, v->bench.lockin / n, v->bench.sw / n,
 			v->bench.lockout / n, v->bench.sysout / n);
+		fprintf(f, "hvlab: bench: vCPU %u: context switches: %" PRIu64 " voluntary, %" PRIu64
+			" involuntary\n", i, v->bench.nvcsw, v->bench.nivcsw);
 	}
 	bench_bare_ioctls(vm, f);
 }
@@ -871,6 +874,14 @@ static void *vcpu_thread(void *arg)
 			act = vcpu_wait_irq(v);
 		if (act != VCPU_CONTINUE)
 			break;
+	}
+	if (vm->opt.vm_flags & HVLAB_VM_BENCH_FLOOR) {
+		struct rusage ru;	/* how often the host took this CPU away */
+
+		if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+			v->bench.nvcsw = (uint64_t)ru.ru_nvcsw;
+			v->bench.nivcsw = (uint64_t)ru.ru_nivcsw;
+		}
 	}
 	atomic_store(&v->done, true);
 	return NULL;

@@ -279,7 +279,19 @@ for f in /sys/devices/system/cpu/vulnerabilities/*; do
 	[ -r "$f" ] && echo "    ${f##*/}: $(cat "$f")"
 done
 echo
-[ -n "${only_breakdown:-}" ] && exit 0
+if [ -n "${only_breakdown:-}" ]; then
+	# the same stamps while watching: which stretch does watching lengthen?
+	echo "The same stamps with --record, and with --dashboard:"
+	echo
+	"$HVLAB" run --bench-floor --record /tmp/bd.trace --append only=3 "$G/bench.elf" 2>&1 |
+		grep '^hvlab: bench\|^bench' | sed 's/^/    --record: /'
+	if command -v ptyrun >/dev/null; then
+		ptyrun sh -c "'$HVLAB' run --bench-floor --dashboard --console-log /tmp/bd-dash.txt --append only=3 '$G/bench.elf' 2>/tmp/bd-dash.err" >/dev/null 2>&1
+		grep -h '^hvlab: bench\|^bench' /tmp/bd-dash.txt /tmp/bd-dash.err | sed 's/^/    --dashboard: /'
+	fi
+	echo
+	exit 0
+fi
 
 watching
 

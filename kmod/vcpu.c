@@ -32,6 +32,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fsgsbase.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 
@@ -143,7 +144,7 @@ static void vmx_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 	 * VM's vCPUs.
 	 */
 	if (ioctl && !vcpu->load_failed) {
-		rdmsrl(MSR_FS_BASE, fs_base);
+		fs_base = x86_fsbase_read_cpu();	/* RDFSBASE where it can */
 		vmcs_writel(HOST_FS_BASE, fs_base);
 	}
 }

@@ -290,6 +290,8 @@ if [ -n "${only_breakdown:-}" ]; then
 		grep -h '^hvlab: bench\|^bench' /tmp/bd-dash.txt /tmp/bd-dash.err | sed 's/^/    --dashboard: /'
 	fi
 	echo
+	echo "## Figures (name min median max; the breakdown only)"
+	echo "$figs" | sed '/^$/d'
 	exit 0
 fi
 

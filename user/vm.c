@@ -951,11 +951,11 @@ int vm_run(struct vm *vm)
 		int sig, ms;
 
 		/*
-		 * The tick: 20 ms, or 1 ms (100 us, below) while the rings fill (a watched
+		 * The tick: 20 ms, or 1 ms while the rings fill (a watched
 		 * guest that made an eighth of a ring of exits since the last
 		 * look), so that the main thread drains before a vCPU thread
 		 * has to ask (watch_ring): a wake-up costs the guest's CPU a
-		 * system call, a look from the main thread costs it nothing.
+		 * system call, a look every millisecond costs it nothing.
 		 */
 		heads = 0;
 		for (unsigned i = 0; i < vm->ncpus; i++)
@@ -963,14 +963,7 @@ int vm_run(struct vm *vm)
 				heads += __atomic_load_n(&vm->vcpu[i].stats->head,
 							 __ATOMIC_RELAXED);
 		ms = (vm->rec || vm->dash) && heads - seen >= HVLAB_EXIT_RING_SIZE / 8 ? 1 : 20;
-		/*
-		 * --record alone looks every 100 us while the rings fill: a
-		 * guest exiting to userspace can fill a ring in well under a
-		 * millisecond, and each drain the main thread misses costs the
-		 * vCPU thread a signal or a drain of its own.  The dashboard
-		 * waits in poll(), whose timeout counts milliseconds.
-		 */
-		tick.tv_nsec = ms == 1 && !vm->dash ? 100000L : ms * 1000000L;
+		tick.tv_nsec = ms * 1000000L;
 		/*
 		 * The dashboard waits for keys, and for VM_DRAIN_SIGNAL (its
 		 * wait mask lets that one in, see below); then only collect

@@ -15,7 +15,7 @@
  * between returns to userspace, switches tasks or relies on that state,
  * since preemption stays off.
  *
- * The FPU: kernel_fpu_begin() saves the host task's registers (Linux
+ * The FPU: kernel_fpu_begin_mask() saves the host task's registers (Linux
  * restores them on the way back to user mode), then the guest's FXSAVE
  * image is loaded and saved again at the end.  XCR0 is switched around
  * each entry when the host uses XSAVE, and left as the guest's where the
@@ -169,7 +169,8 @@ void hv_host_state_enter(struct hv_vcpu *vcpu, struct hv_host_state *h)
 	}
 	hv_user_msrs_load(vcpu);	/* SYSCALL MSRs: until user mode */
 	hv_guest_msrs_load(vcpu, &h->kernel_gs_base);	/* this stay */
-	kernel_fpu_begin();
+	/* no FNINIT or LDMXCSR: the FXRSTOR loads all of that state */
+	kernel_fpu_begin_mask(0);
 	asm volatile("fxrstor64 %0" : : "m" (*(char (*)[512])vcpu->fpu));
 }
 

@@ -116,7 +116,8 @@ static __always_inline bool bench_floor_cpuid(struct hv_vcpu *vcpu)
  */
 static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 {
-	struct hv_host_state h;
+	/* in the vCPU, not on the stack, which the kernel may zero per call */
+	struct hv_host_state *h = &vcpu->host;
 	enum hv_fast fast = HV_FAST_NO;
 	int fail, ret;
 	u64 t = 0;
@@ -126,11 +127,11 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		preempt_enable();
 		return -EIO;
 	}
-	hv_host_state_enter(vcpu, &h);
+	hv_host_state_enter(vcpu, h);
 
 	for (;;) {
 		local_irq_disable();
-		hv_host_state_before_entry(vcpu, &h);
+		hv_host_state_before_entry(vcpu, h);
 		if (native_read_cr2() != vcpu->cr2)
 			native_write_cr2(vcpu->cr2);	/* not in the VMCS */
 
@@ -151,7 +152,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 
 		vcpu->cr2 = native_read_cr2();
-		hv_host_state_after_exit(vcpu, &h);
+		hv_host_state_after_exit(vcpu, h);
 		vcpu->stats->entries++;
 		if (fail)
 			break;
@@ -178,7 +179,7 @@ static int run_guest(struct hv_vcpu *vcpu, u32 *reason)
 		}
 	}
 	ret = fail ? -EIO : fast ? 1 : 0;
-	hv_host_state_leave(vcpu, &h);
+	hv_host_state_leave(vcpu, h);
 	local_irq_enable();
 	preempt_enable();
 

@@ -32,6 +32,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fsgsbase.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 
@@ -143,7 +144,7 @@ static void vmx_vcpu_load(struct hv_vcpu *vcpu, bool ioctl)
 	 * VM's vCPUs.
 	 */
 	if (ioctl && !vcpu->load_failed) {
-		rdmsrl(MSR_FS_BASE, fs_base);
+		fs_base = x86_fsbase_read_cpu();	/* RDFSBASE where it can */
 		vmcs_writel(HOST_FS_BASE, fs_base);
 	}
 }
@@ -276,8 +277,9 @@ static void set_regs(struct hv_vcpu *vcpu, const struct hvlab_regs *r)
 	hv_ops->set_regs(vcpu, r);
 }
 
-static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
-			      void __user *uarg)
+/* Every vCPU ioctl but HVLAB_RUN (vcpu_ioctl), under the vCPU's lock. */
+static noinline long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
+				       void __user *uarg)
 {
 	union {
 		struct hvlab_regs regs;
@@ -286,10 +288,6 @@ static long vcpu_ioctl_locked(struct hv_vcpu *vcpu, unsigned int cmd,
 	} u;
 
 	switch (cmd) {
-	case HVLAB_RUN:
-		if (uarg)
-			return -EINVAL;
-		return INDIRECT_CALL_1(hv_ops->run, hv_vcpu_run, vcpu);
 	case HVLAB_GET_REGS:
 		get_regs(vcpu, &u.regs);
 		return copy_to_user(uarg, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
@@ -358,13 +356,26 @@ static long vcpu_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	/* the VM's memory is its creator's: other processes may not run it */
 	if (current->mm != vcpu->vm->mm)
 		return -EIO;
+	hv_bench_stamp(vcpu, &vcpu->run->bench.fop_in);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	vcpu_get(vcpu);
-	ret = READ_ONCE(vcpu->load_failed) ? -EIO :
-	      vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	hv_bench_stamp(vcpu, &vcpu->run->bench.locked);
+	/*
+	 * HVLAB_RUN straight away: vcpu_ioctl_locked's union is zeroed on
+	 * entry in kernels built with CONFIG_INIT_STACK_ALL_ZERO (Debian's),
+	 * work every exit to userspace would pay for nothing.
+	 */
+	if (READ_ONCE(vcpu->load_failed))
+		ret = -EIO;
+	else if (cmd == HVLAB_RUN)
+		ret = arg ? -EINVAL :
+		      INDIRECT_CALL_1(hv_ops->run, hv_vcpu_run, vcpu);
+	else
+		ret = vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
 	vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
+	hv_bench_stamp(vcpu, &vcpu->run->bench.fop_out);
 	return ret;
 }
 

@@ -25,6 +25,7 @@
 #include <asm/msr.h>
 #include <uapi/hvlab.h>
 
+#include "host_state.h"
 #include "pure_insn.h"
 #include "pure_shadow.h"
 
@@ -184,6 +185,7 @@ struct hv_vcpu {
 	struct list_head loaded_link;	/* on that CPU's list of loaded VMCSs */
 	struct preempt_notifier pn;
 	unsigned long host_cr3, host_cr4;	/* cached HOST_CR3/CR4 */
+	struct hv_host_state host;	/* VMX: saved for a stay (run.c) */
 
 	/* Shared with userspace through mmap. */
 	struct hvlab_run *run;		/* page 0 */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -748,6 +749,40 @@ static void bench_account(struct vcpu *v, uint64_t call, uint64_t back, uint64_t
 	v->bench.exit += out - exit;
 	v->bench.ret += back - out;
 	v->bench.dispatch += handled - back;
+	if (call <= run->bench.fop_in && run->bench.fop_in <= run->bench.locked &&
+	    run->bench.locked <= in && out <= run->bench.fop_out &&
+	    run->bench.fop_out <= back) {
+		v->bench.sysin += run->bench.fop_in - call;
+		v->bench.lockin += run->bench.locked - run->bench.fop_in;
+		v->bench.sw += in - run->bench.locked;
+		v->bench.lockout += run->bench.fop_out - out;
+		v->bench.sysout += back - run->bench.fop_out;
+	}
+}
+
+/*
+ * --bench-floor: what a system call costs here, as the reference for the
+ * round trip's "call" and "ret": n times HVLAB_GET_API_VERSION on
+ * /dev/hvlab (the system call, the file lookup, the module's switch) and
+ * an unknown ioctl on the vCPU file (the same plus the vCPU's lock and
+ * vcpu_get/vcpu_put, then -ENOTTY).  Average TSC cycles per call.
+ */
+static void bench_bare_ioctls(struct vm *vm, FILE *f)
+{
+	enum { N = 2000 };
+	uint64_t t0, t1, t2;
+
+	if (vm->sys_fd < 0 || !vm->ncpus || vm->vcpu[0].fd < 0)
+		return;
+	t0 = tsc();
+	for (int i = 0; i < N; i++)
+		(void)ioctl(vm->sys_fd, HVLAB_GET_API_VERSION, 0);
+	t1 = tsc();
+	for (int i = 0; i < N; i++)
+		(void)ioctl(vm->vcpu[0].fd, _IO(HVLAB_IOC, 0xff), 0);
+	t2 = tsc();
+	fprintf(f, "hvlab: bench: bare ioctl, average TSC cycles: api_version %" PRIu64
+		" vcpu_unknown %" PRIu64 "\n", (t1 - t0) / N, (t2 - t1) / N);
 }
 
 static void bench_print(struct vm *vm, FILE *f)
@@ -763,7 +798,15 @@ static void bench_print(struct vm *vm, FILE *f)
 			" call %" PRIu64 " enter %" PRIu64 " guest %" PRIu64 "\n", i, n,
 			v->bench.exit / n, v->bench.ret / n, v->bench.dispatch / n, v->bench.loop / n,
 			v->bench.call / n, v->bench.enter / n, v->bench.guest / n);
+		fprintf(f, "hvlab: bench: vCPU %u: the system call split, average TSC cycles:"
+			" sysin %" PRIu64 " lockin %" PRIu64 " switch %" PRIu64
+			" lockout %" PRIu64 " sysout %" PRIu64 "\n", i,
+			v->bench.sysin / n, v->bench.lockin / n, v->bench.sw / n,
+			v->bench.lockout / n, v->bench.sysout / n);
+		fprintf(f, "hvlab: bench: vCPU %u: context switches: %" PRIu64 " voluntary, %" PRIu64
+			" involuntary\n", i, v->bench.nvcsw, v->bench.nivcsw);
 	}
+	bench_bare_ioctls(vm, f);
 }
 
 static void *vcpu_thread(void *arg)
@@ -831,6 +874,14 @@ static void *vcpu_thread(void *arg)
 			act = vcpu_wait_irq(v);
 		if (act != VCPU_CONTINUE)
 			break;
+	}
+	if (vm->opt.vm_flags & HVLAB_VM_BENCH_FLOOR) {
+		struct rusage ru;	/* how often the host took this CPU away */
+
+		if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+			v->bench.nvcsw = (uint64_t)ru.ru_nvcsw;
+			v->bench.nivcsw = (uint64_t)ru.ru_nivcsw;
+		}
 	}
 	atomic_store(&v->done, true);
 	return NULL;

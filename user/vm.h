@@ -130,6 +130,9 @@ struct vcpu {
 	 */
 	struct {
 		uint64_t n, exit, ret, dispatch, loop, call, enter, guest;
+		/* call and ret split at the vCPU file's ioctl (fop_in ...) */
+		uint64_t sysin, lockin, sw, lockout, sysout;
+		uint64_t nvcsw, nivcsw;	/* the thread's context switches */
 		uint64_t handled;	/* TSC when the last I/O exit was handled */
 	} bench;
 };

@@ -476,13 +476,17 @@ struct hvlab_run {
 	 * out, HVLAB_VM_BENCH_FLOOR VMs only (0 in every other): host TSC
 	 * stamps of the last HVLAB_RUN, for make bench's breakdown of a round
 	 * trip to userspace.  vmenter is the last VM entry before the exit
-	 * that ended the call.
+	 * that ended the call; fop_in, locked and fop_out split the system
+	 * call around HVLAB_RUN (vcpu.c).
 	 */
 	struct {
 		__u64 ioctl_in;		/* HVLAB_RUN began */
 		__u64 vmenter;		/* just before VMLAUNCH/VMRESUME or VMRUN */
 		__u64 vmexit;		/* just after the VM exit (#VMEXIT) */
 		__u64 ioctl_out;	/* HVLAB_RUN about to return */
+		__u64 fop_in;		/* the vCPU file's ioctl entered */
+		__u64 locked;		/* its lock taken, the VMCS/VMCB loaded */
+		__u64 fop_out;		/* the vCPU file's ioctl about to return */
 	} bench;
 };
 

@@ -142,6 +142,28 @@ EOF
 	echo "$where The stretches come from one \`hvlab run --bench-floor\` run of \`bench.elf only=3\`, which stamps the TSC along the path."
 }
 
+# The system call around HVLAB_RUN split at the vCPU file's ioctl, and two
+# bare system calls measured in the same run for reference.
+table_syscall() {
+	local name label v
+	echo "| part of the system call around \`ioctl(HVLAB_RUN)\` | guest cycles (average) | × floor |"
+	echo "|---|---:|---:|"
+	while IFS='|' read -r name label; do
+		v=$(fig "bd_$name" 1)
+		echo "| $label | $(n1 "$v") | $(ratio "$v" "$floor") |"
+	done <<'EOF'
+sysin|call: the kernel's system call entry, up to the vCPU file's `vcpu_ioctl`
+lockin|call: the vCPU's mutex and `vcpu_get` (preempt notifier, VMCS current, host FS base)
+switch|call: from there to `hv_vcpu_run`
+lockout|ret: `vcpu_put` and the mutex's release
+sysout|ret: the kernel's system call exit (the host task's FPU state back), back in `hvlab run`
+api_version|reference: `HVLAB_GET_API_VERSION` on `/dev/hvlab`, a whole system call that does nothing
+vcpu_unknown|reference: an unknown ioctl on the vCPU file (mutex, `vcpu_get`, `vcpu_put`, `-ENOTTY`)
+EOF
+	echo
+	echo "$where The split comes from the same \`bench.elf only=3\` run; the references are averages of 2000 calls made by that \`hvlab run\` after the guest stopped."
+}
+
 table_watch() {
 	local w label a b d
 	echo "| workload (guest cycles per exit, medians) | plain | \`--record\` | \`--dashboard\` |"
@@ -255,6 +277,7 @@ put README.md exits
 put README.md paging
 put docs/vmexit-path.md exits
 put docs/vmexit-path.md breakdown
+put docs/vmexit-path.md syscall
 put docs/dashboard.md watch
 put docs/memory.md paging
 # the Linux rows come only from HVLAB_BENCH_LINUX=1: without any, keep

@@ -162,6 +162,9 @@ floor=$(runs "$HVLAB" run --bench-floor --append only=5 "$G/bench.elf")
 set -- $(samples "$floor" floor | mmm)
 floor_min=$1 floor_med=$2 floor_max=$3
 fig floor "$@"
+# BENCH_ONLY=breakdown: the floor and where an OUT round trip's cycles go
+[ "${BENCH_ONLY:-}" = breakdown ] && only_breakdown=1
+[ -z "${only_breakdown:-}" ] && {
 plain=$(runs "$HVLAB" run "$G/bench.elf")
 # interrupt latency: the local APIC timer fires, the guest's handler runs
 tspin=$(runs "$HVLAB" run --append "only=6 samples=20" "$G/bench.elf")
@@ -221,6 +224,7 @@ echo "stamps did not pair up, per run:"
 printf '%s\n%s\n' "$tspin" "$thlt" | sed -n 's/^bench \(timer-[a-z]*\): [0-9]* samples, \([0-9]*\) unpaired.*/\1 \2/p' |
 	awk '{ u[$1] = u[$1] " " $2 } END { for (k in u) print "    " k ":" u[k] }' | sort
 echo
+}
 
 echo "## Where an OUT round trip's cycles go"
 echo
@@ -231,6 +235,7 @@ echo "prints the average of each step over the run's exits to userspace."
 echo
 bd=$("$HVLAB" run --bench-floor --append only=3 "$G/bench.elf" 2>&1)
 echo "$bd" | grep -v '^hvlab: write' | sed 's/^/    /'
+bdall=$bd
 bd=$(echo "$bd" | sed -n 's/^hvlab: bench: vCPU 0: [0-9]* round trips .*cycles: //p')
 echo
 printf '| %-58s | %6s | %8s |\n' "stretch" "cycles" "x floor"
@@ -248,6 +253,47 @@ for s in "exit:the module's exit path (VM exit to the end of HVLAB_RUN)" \
 	printf '| %-58s | %6s | %8s |\n' "${s#*:}" "${v:-?}" "$(xfloor "${v:-?}")"
 done
 echo
+echo "The system call around HVLAB_RUN, split at the vCPU file's ioctl, and two"
+echo "bare system calls for reference (averages of 2000):"
+echo
+bs=$(echo "$bdall" | sed -n 's/^hvlab: bench: vCPU 0: the system call split, average TSC cycles: //p')
+bi=$(echo "$bdall" | sed -n 's/^hvlab: bench: bare ioctl, average TSC cycles: //p')
+printf '| %-58s | %6s | %8s |\n' "stretch" "cycles" "x floor"
+printf '|%s|%s|%s|\n' "------------------------------------------------------------" "--------" "----------"
+for s in "sysin:call: the kernel's system call entry, to the vCPU file's ioctl" \
+	 "lockin:call: the vCPU's lock and vcpu_get" \
+	 "switch:call: the ioctl's dispatch to HVLAB_RUN" \
+	 "lockout:ret: vcpu_put and the lock's release" \
+	 "sysout:ret: the kernel's system call exit, back in hvlab" \
+	 "api_version:bare: HVLAB_GET_API_VERSION on /dev/hvlab" \
+	 "vcpu_unknown:bare: an unknown ioctl on the vCPU file (lock, vcpu_get)"; do
+	k=${s%%:*}
+	v=$(echo " $bs $bi" | sed -n "s/.* $k \([0-9]*\).*/\1/p")
+	fig "bd_$k" "${v:-?}"
+	printf '| %-58s | %6s | %8s |\n' "${s#*:}" "${v:-?}" "$(xfloor "${v:-?}")"
+done
+echo
+echo "The host kernel's mitigations (they sit on every system call):"
+echo "    cmdline: $(cat /proc/cmdline)"
+for f in /sys/devices/system/cpu/vulnerabilities/*; do
+	[ -r "$f" ] && echo "    ${f##*/}: $(cat "$f")"
+done
+echo
+if [ -n "${only_breakdown:-}" ]; then
+	# the same stamps while watching: which stretch does watching lengthen?
+	echo "The same stamps with --record, and with --dashboard:"
+	echo
+	"$HVLAB" run --bench-floor --record /tmp/bd.trace --append only=3 "$G/bench.elf" 2>&1 |
+		grep '^hvlab: bench\|^bench' | sed 's/^/    --record: /'
+	if command -v ptyrun >/dev/null; then
+		ptyrun sh -c "'$HVLAB' run --bench-floor --dashboard --console-log /tmp/bd-dash.txt --append only=3 '$G/bench.elf' 2>/tmp/bd-dash.err" >/dev/null 2>&1
+		grep -h '^hvlab: bench\|^bench' /tmp/bd-dash.txt /tmp/bd-dash.err | sed 's/^/    --dashboard: /'
+	fi
+	echo
+	echo "## Figures (name min median max; the breakdown only)"
+	echo "$figs" | sed '/^$/d'
+	exit 0
+fi
 
 watching
 

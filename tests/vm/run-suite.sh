@@ -52,7 +52,8 @@
 # with the serial output streamed to this terminal.  --bench runs
 # tests/vm/bench-in-vm.sh inside and writes build/results/bench.txt
 # (bench-amd.txt with --cpu amd); BENCH_RUNS=N in the environment sets its
-# repetitions (default 5), BENCH_ONLY=watch runs only the cost of watching.
+# repetitions (default 5), BENCH_ONLY=watch runs only the cost of watching,
+# BENCH_ONLY=breakdown only the floor and an OUT round trip's stretches.
 #
 # --shell (make vm-shell) boots the same ISO with an interactive shell on
 # the serial console: Bochs serves COM1 on a local TCP port
@@ -112,7 +113,8 @@ tests inside; results go to build/results/vm-<pass>.tap, e.g. vm-6.1-ept.tap.
   --bench             run tests/vm/bench-in-vm.sh instead of the suite;
                       output in build/results/bench.txt (bench-amd.txt
                       with --cpu amd); BENCH_RUNS=N: repetitions (5),
-                      BENCH_ONLY=watch: only plain, --record, --dashboard
+                      BENCH_ONLY=watch: only plain, --record, --dashboard;
+                      BENCH_ONLY=breakdown: the floor and the OUT stretches
   --shell             an interactive shell in the VM on this terminal,
                       hvlab.ko loaded (make vm-shell); Ctrl-A x leaves
   -h, --help          this text

@@ -1756,16 +1756,29 @@ out:
  * page fault on the guest's IDT or stack, say) is in EXITINTINFO: it goes
  * back into EVENTINJ, or the guest would lose it (APM 15.7.2).  Software
  * interrupts (INTn, type 4) are not re-injected: RIP still points at the
- * INTn, which runs again.
+ * INTn, which runs again.  Nor are the #BP and #OF of the guest's own
+ * INT3 and INTO: EXITINTINFO calls them exceptions (type 3, APM 15.7.2),
+ * but RIP is back on the instruction as well, so injected from there they
+ * would push the INT3's own address where the handler expects the next
+ * instruction's (Linux's int3 handler, finding no breakpoint one byte
+ * before that address, resumes there, in the middle of an instruction).
+ * Run again, the instruction raises its exception anew.  A #BP or #OF
+ * that hvlab injected itself (`injected`, EVENTINJ at VMRUN) has no
+ * instruction behind it and goes back.
  */
-static void reinject_interrupted(struct hv_vcpu *vcpu)
+static void reinject_interrupted(struct hv_vcpu *vcpu, u64 injected)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 	u64 info = v->c.exit_int_info;
+	u32 type = (info >> 8) & 7, vec = info & 0xff;
 
 	v->c.event_inj = 0;
-	if ((info & SVM_EVT_VALID) && ((info >> 8) & 7) != 4)
-		v->c.event_inj = info;
+	if (!(info & SVM_EVT_VALID) || type == 4)
+		return;
+	if (type == 3 && (vec == 3 || vec == 4) &&
+	    (!(injected & SVM_EVT_VALID) || (u32)injected != (u32)info))
+		return;
+	v->c.event_inj = info;
 }
 
 /*
@@ -1979,6 +1992,7 @@ static void run_once(struct hv_vcpu *vcpu)
 static int svm_run(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
+	u64 injected;
 	int ret;
 
 	ret = hv_run_begin(vcpu);
@@ -1989,8 +2003,9 @@ static int svm_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 		inject_pending(vcpu);
+		injected = v->c.event_inj;
 		run_once(vcpu);
-		reinject_interrupted(vcpu);
+		reinject_interrupted(vcpu, injected);
 		ret = handle_exit(vcpu);
 		if (ret <= 0)
 			break;

@@ -18,7 +18,7 @@ GUEST_SRC  := tests/guests
 GUEST_OUT  := $(BUILD)/guests
 GUEST_OBJ  := $(GUEST_OUT)/obj
 
-GUESTS32   := hello cpuid cr3 triple mmio spin io hlt vmcall smp xsetbv invlpg demo bench ata ptbench ptcache
+GUESTS32   := hello cpuid cr3 triple mmio spin io hlt vmcall smp xsetbv invlpg demo bench ata ptbench ptcache int3
 GUESTS64   := msr longmode
 GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUESTS32) $(GUESTS64))
 

@@ -92,6 +92,8 @@ kernel vmcall;   check "vmcall: #UD without a hypervisor" 1 "vmcall nop: vector 
 kernel xsetbv;   check "xsetbv: XCR0 = x87|SSE reads back, invalid XCR0 -> #GP" 1 \
 			"xcr0: 0x3" "guest: done" -- "ASSERT"
 kernel invlpg;   check "invlpg: remapped page visible after INVLPG" 1 "guest: done" -- "ASSERT"
+kernel int3;     check "int3: each #BP returns to the address after its INT3" 1 \
+			"int3: 8 breakpoints, each after its INT3" "guest: done" -- "ASSERT"
 run 30 -smp 2 -kernel "$G/smp.elf" -append "qemu"
 		 check "smp: two vCPUs with APIC IDs 0 and 1 meet through memory" 1 \
 			"vcpu 0: apic id 0" "vcpu 1: apic id 1" "vcpu 0: saw vcpu 1" "guest: done"

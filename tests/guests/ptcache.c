@@ -120,10 +120,15 @@ void guest_main(void)
 	GUEST_PRINTF("ptcache: 6 checks passed");
 	/*
 	 * forever=1: go on editing tables and switching spaces until stopped
-	 * from outside (test_run_paging: SIGINT must still end hvlab).
+	 * from outside (test_run_paging: SIGINT must still end hvlab).  A
+	 * PAUSE per round, as any spinning loop has: under nested paging the
+	 * loop never exits otherwise, and on Bochs's SVM model only PAUSE
+	 * filtering then brings the vCPU back to the host (docs/svm.md).
 	 */
 	for (round = 0; forever; round++) {
 		unsigned int f = (round / SPACES + round) % SPACES;
+
+		cpu_relax();
 
 		s = round % SPACES;
 		remap(pt[s], f);

@@ -127,11 +127,8 @@ else
 	#              programs the SVM backend can run so far (docs/svm.md),
 	#              then, in the same boot, those whose guests depend on
 	#              the paging mode once more under shadow paging
-	#              (PROGRAM@shadow, tests/vm/init.sh; test_run_paging
-	#              only there: under nested paging its endless guest,
-	#              ptcache.elf forever=1, runs with IF clear and
-	#              without exits, which Bochs's SVM may not interrupt,
-	#              docs/svm.md) and Debian's kernel under shadow paging
+	#              (PROGRAM@shadow, tests/vm/init.sh) and Debian's
+	#              kernel under shadow paging
 	#              (t_linux_shadow); after them, the starter modules of
 	#              the labs that need SVM (lab 13), kept out of this
 	#              pass's TAP;
@@ -143,7 +140,7 @@ else
 	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
 	# on that kernel instead, and neither the 6.12 pass, DKMS nor AMD.
 	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_shadow'
-	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_cpu,test_run_irq,test_run_mmio,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_hotplug,t_suspend,t_linux_ept,test_run_basic@shadow,test_run_cpu@shadow,test_run_mmio@shadow,test_run_paging@shadow,test_isolation@shadow,test_host_state@shadow,t_linux_shadow'
+	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_run_basic,test_run_cpu,test_run_irq,test_run_mmio,test_run_paging,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_hotplug,t_suspend,t_linux_ept,test_run_basic@shadow,test_run_cpu@shadow,test_run_mmio@shadow,test_run_paging@shadow,test_isolation@shadow,test_host_state@shadow,t_linux_shadow'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

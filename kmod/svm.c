@@ -62,7 +62,6 @@
 #include "pure_cpuid.h"
 #include "pure_event.h"
 #include "pure_insn.h"
-#include "pure_shadow.h"
 #include "pure_svm_io.h"
 #include "pure_walk.h"
 #include "svm.h"
@@ -1126,26 +1125,41 @@ struct svm_cr_insn {
  * is mapped there, and every page a shadow entry maps is pinned.  No lock
  * and no sleep, unlike hv_fetch_insn (which walks the guest's tables and
  * takes the memory slots' lock), so the exit fast path can decode a MOV
- * CR with it.  Up to the end of that page; 0 when it is not mapped.
+ * CR with it.  The root is hvlab's own x86 table, PAE (4 PDPTEs, not
+ * page-aligned) or 4-level, walked here by hand: its entries are written
+ * by shadow.c only.  Up to the end of that page; 0 when it is not mapped.
  */
+#define SVM_SH_ADDR	0x000ffffffffff000ull	/* bits 51:12 (SDM 4.5) */
+
 static unsigned int svm_sh_fetch(struct hv_vcpu *vcpu, u8 *buf, int *mode)
 {
-	struct hvlab_pmem smem = { .read = hv_read_own_table };
 	struct hv_insn_view iv = { };
-	struct hvlab_gwalk w;
-	unsigned int n;
-	u64 lin;
+	unsigned int level = vcpu->sh_levels, shift, n;
+	u64 lin, table = vcpu->sh_root, e, hpa;
 
 	svm_insn_view(vcpu, &iv);
 	*mode = iv.mode;
 	lin = iv.mode == 64 ? iv.rip_linear : (u32)iv.rip_linear;
-	if (!vcpu->shadow || !vcpu->sh_root ||
-	    hvlab_shadow_walk(&smem, vcpu->sh_root, vcpu->sh_levels, lin,
-			      &w) != HVLAB_GW_OK ||
-	    !pfn_valid(PHYS_PFN(w.gpa)))
+	if (!vcpu->shadow || !table || (level != 3 && level != 4))
+		return 0;
+	for (;; level--) {
+		shift = 12 + 9 * (level - 1);
+		/* a PAE root has 4 entries (SDM 4.4.1) */
+		e = ((u64 *)__va(table))[(lin >> shift) &
+					 (level == 3 && vcpu->sh_levels == 3 ?
+					  3 : 511)];
+		if (!(e & HVLAB_PTE_P))
+			return 0;
+		if (level == 1 || ((e & HVLAB_PTE_PS) && level < vcpu->sh_levels))
+			break;
+		table = e & SVM_SH_ADDR;
+	}
+	hpa = (e & SVM_SH_ADDR & ~((1ull << shift) - 1)) |
+	      (lin & ((1ull << shift) - 1));
+	if (!pfn_valid(PHYS_PFN(hpa)))
 		return 0;
 	n = min_t(unsigned int, INSN_MAX_LEN, PAGE_SIZE - (lin & ~PAGE_MASK));
-	memcpy(buf, __va(w.gpa), n);
+	memcpy(buf, __va(hpa), n);
 	return n;
 }
 

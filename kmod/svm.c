@@ -1291,13 +1291,33 @@ static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 	return svm_sh_reload(vcpu);
 }
 
+/*
+ * The MOV CR svm_cr_exit_is_fast decoded, for svm_cr_exit right after it
+ * on the same CPU (preemption off in between), so the instruction is not
+ * fetched and decoded twice.  vcpu: whose it is, NULL once taken; the
+ * slow path, preemptible, may look at another CPU's and finds it not its
+ * own.
+ */
+struct svm_cr_fast {
+	struct svm_cr_insn d;
+	struct hv_vcpu *vcpu;
+};
+
+static DEFINE_PER_CPU(struct svm_cr_fast, svm_cr_fast);
+
 /* The access of a CR exit: from decode assists or decoded here.  0 or -1. */
 static int svm_cr_insn(struct hv_vcpu *vcpu, u64 code, struct svm_cr_insn *d,
 		       bool may_sleep)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 	u64 info = v->c.exit_info1;
+	struct svm_cr_fast *f = raw_cpu_ptr(&svm_cr_fast);
 
+	if (READ_ONCE(f->vcpu) == vcpu) {	/* the fast path's, this exit */
+		*d = f->d;
+		WRITE_ONCE(f->vcpu, NULL);
+		return 0;
+	}
 	if ((info & SVM_CR_INFO_MOV) && v->c.next_rip > v->s.rip) {
 		d->op = code >= SVM_EXIT_WRITE_CR0 ? CR_MOV_TO : CR_MOV_FROM;
 		d->cr = code & 15;
@@ -1327,24 +1347,30 @@ static enum hv_fast svm_cr_exit_is_fast(struct hv_vcpu *vcpu, u64 code)
 {
 	struct vmcb_save *s = &to_vmcb(vcpu)->s;
 	struct svm_cr_insn d;
+	struct svm_cr_fast *f;
 	unsigned long val;
 	bool lma = s->efer & EFER_LMA;
 
 	if (!vcpu->shadow || svm_cr_insn(vcpu, code, &d, false))
 		return HV_FAST_NO;
-	if (d.op == CR_MOV_FROM || d.op == CR_SMSW)
-		return HV_FAST_TABLE;
-	if (d.op != CR_MOV_TO || d.cr != 3 || !vcpu->paging->cr3_cached ||
-	    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
-		return HV_FAST_NO;
-	/* the value svm_cr_do and hv_cr3_write will hand to set_cr3 */
-	val = svm_get_gpr(vcpu, d.gpr);
-	if (!(lma && (s->cs.attrib & BIT(9))))
-		val = (u32)val;
-	if (lma)
-		val &= ~(1ul << 63);	/* the PCID "no flush" hint */
-	return vcpu->paging->cr3_cached(vcpu, val) ? HV_FAST_TABLE :
-						     HV_FAST_NO;
+	if (d.op != CR_MOV_FROM && d.op != CR_SMSW) {
+		if (d.op != CR_MOV_TO || d.cr != 3 ||
+		    !vcpu->paging->cr3_cached ||
+		    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
+			return HV_FAST_NO;
+		/* the value svm_cr_do and hv_cr3_write hand to set_cr3 */
+		val = svm_get_gpr(vcpu, d.gpr);
+		if (!(lma && (s->cs.attrib & BIT(9))))
+			val = (u32)val;
+		if (lma)
+			val &= ~(1ul << 63);	/* the PCID "no flush" hint */
+		if (!vcpu->paging->cr3_cached(vcpu, val))
+			return HV_FAST_NO;
+	}
+	f = this_cpu_ptr(&svm_cr_fast);
+	f->d = d;
+	WRITE_ONCE(f->vcpu, vcpu);
+	return HV_FAST_TABLE;
 }
 
 static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)

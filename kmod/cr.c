@@ -499,6 +499,21 @@ static void vmx_cancel_event(struct hv_vcpu *vcpu)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 }
 
+/* a plain #PF, not met while delivering another event (SDM 27.2.4) */
+bool hv_vmx_fast_pf_exit(struct hv_vcpu *vcpu, u64 *gva, u32 *error_code)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if ((info & (INTR_INFO_VALID | 0x7ff)) !=
+	    (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 14) ||
+	    (info & HV_NMI_UNBLOCKED_BY_IRET) ||
+	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return false;
+	*gva = vmcs_readl(EXIT_QUALIFICATION);
+	*error_code = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
+	return true;
+}
+
 /* CR2 goes to the CPU before each entry (run.c) */
 const struct hv_paging_hw hv_vmx_paging_hw = {
 	.guest_regs	= hv_vmx_guest_regs,
@@ -509,5 +524,6 @@ const struct hv_paging_hw hv_vmx_paging_hw = {
 	.vectoring	= vmx_vectoring,
 	.cancel_event	= vmx_cancel_event,
 	.inject		= hv_inject_exception,
+	.fast_pf_exit	= hv_vmx_fast_pf_exit,
 	.mmio_exit	= hv_mmio_exit,
 };

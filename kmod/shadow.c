@@ -976,29 +976,27 @@ int hv_shadow_page_fault(struct hv_vcpu *vcpu, u64 gva, u32 error_code)
 }
 
 /*
- * The #PF fast path, from VMX's exit fast path (run.c; interrupts off, guest
- * FPU loaded): a fill that needs only pinned guest pages and pool pages,
- * or a #PF the guest's tables explain.  Returns true if it handled the
- * exit; false leaves it to the slow path, which does it all again (the
- * guest A/D bits already set stay set: the access is being made anyway).
+ * The #PF fast path, from the exit fast path (run.c on VMX, svm.c on SVM;
+ * interrupts off, guest FPU loaded): a fill that needs only pinned guest
+ * pages and pool pages, or a #PF the guest's tables explain.  Returns true
+ * if it handled the exit; false leaves it to the slow path, which does it
+ * all again (the guest A/D bits already set stay set: the access is being
+ * made anyway).
  */
 static bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
 {
-	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
 	struct hvlab_spf spf;
+	u32 error_code;
 	int action;
+	u64 gva;
 
-	/* a plain #PF, not met while delivering another event (SDM 27.2.4) */
-	if ((info & (INTR_INFO_VALID | 0x7ff)) !=
-	    (INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION | 14) ||
-	    (info & HV_NMI_UNBLOCKED_BY_IRET) || !vcpu->shadow || vcpu->rmode ||
-	    vcpu->sh_npool < 4 ||
-	    (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+	if (!vcpu->shadow || vcpu->rmode || vcpu->sh_npool < 4 ||
+	    !INDIRECT_CALL_1(hw()->fast_pf_exit, hv_vmx_fast_pf_exit, vcpu,
+			     &gva, &error_code))
 		return false;
 	vcpu->sh_fast_tsc = rdtsc();
 	vcpu->sh_fast = true;
-	action = sh_fault(vcpu, vmcs_readl(EXIT_QUALIFICATION),
-			  vmcs_read32(VM_EXIT_INTR_ERROR_CODE), &spf);
+	action = sh_fault(vcpu, gva, error_code, &spf);
 	vcpu->sh_fast = false;
 	vcpu->sh_fast_gpa = spf.gpa;
 	vcpu->sh_fast_gva = spf.gva;
@@ -1010,7 +1008,8 @@ static bool hv_shadow_fast_pf(struct hv_vcpu *vcpu)
 		return true;
 	case HVLAB_SPF_REFLECT:
 		vcpu->cr2 = spf.cr2;
-		hv_inject_exception(vcpu, 14, true, spf.error_code);
+		INDIRECT_CALL_1(hw()->inject, hv_inject_exception, vcpu, 14,
+				true, spf.error_code);
 		return true;
 	}
 	return false;

@@ -1086,6 +1086,23 @@ static void svm_sh_inject(struct hv_vcpu *vcpu, u8 vector, bool has_err,
 	inject_exc(vcpu, vector, has_err, err);
 }
 
+/*
+ * For the exit fast path (svm_fastpath_exit): a #PF intercept that
+ * interrupted no event delivery (EXITINTINFO, APM 15.7.2).  EXITINFO1 is
+ * the error code, EXITINFO2 the address (APM 15.12.15).
+ */
+static bool svm_fast_pf_exit(struct hv_vcpu *vcpu, u64 *gva, u32 *error_code)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->c;
+
+	if (c->exit_code != SVM_EXIT_EXCP_BASE + 14 ||
+	    (c->exit_int_info & SVM_EVT_VALID))
+		return false;
+	*gva = c->exit_info2;
+	*error_code = c->exit_info1;
+	return true;
+}
+
 static const struct hv_paging_hw svm_paging_hw = {
 	.guest_regs	= svm_guest_regs,
 	.set_root	= svm_set_root,
@@ -1095,6 +1112,7 @@ static const struct hv_paging_hw svm_paging_hw = {
 	.vectoring	= svm_vectoring,
 	.cancel_event	= svm_cancel_event,
 	.inject		= svm_sh_inject,
+	.fast_pf_exit	= svm_fast_pf_exit,
 	.mmio_exit	= hv_mmio_exit,
 };
 
@@ -1109,7 +1127,52 @@ struct svm_cr_insn {
 };
 
 /*
- * Without decode assists: the instruction at CS:RIP.  Legacy prefixes,
+ * The instruction at CS:RIP under shadow paging, read through the loaded
+ * shadow root: the CPU has just fetched it through that root, so its page
+ * is mapped there, and every page a shadow entry maps is pinned.  No lock
+ * and no sleep, unlike hv_fetch_insn (which walks the guest's tables and
+ * takes the memory slots' lock), so the exit fast path can decode a MOV
+ * CR with it.  The root is hvlab's own x86 table, PAE (4 PDPTEs, not
+ * page-aligned) or 4-level, walked here by hand: its entries are written
+ * by shadow.c only.  Up to the end of that page; 0 when it is not mapped.
+ */
+#define SVM_SH_ADDR	0x000ffffffffff000ull	/* bits 51:12 (SDM 4.5) */
+
+static unsigned int svm_sh_fetch(struct hv_vcpu *vcpu, u8 *buf, int *mode)
+{
+	struct hv_insn_view iv = { };
+	unsigned int level = vcpu->sh_levels, shift, n;
+	u64 lin, table = vcpu->sh_root, e, hpa;
+
+	svm_insn_view(vcpu, &iv);
+	*mode = iv.mode;
+	lin = iv.mode == 64 ? iv.rip_linear : (u32)iv.rip_linear;
+	if (!vcpu->shadow || !table || (level != 3 && level != 4))
+		return 0;
+	for (;; level--) {
+		shift = 12 + 9 * (level - 1);
+		/* a PAE root has 4 entries (SDM 4.4.1) */
+		e = ((u64 *)__va(table))[(lin >> shift) &
+					 (level == 3 && vcpu->sh_levels == 3 ?
+					  3 : 511)];
+		if (!(e & HVLAB_PTE_P))
+			return 0;
+		if (level == 1 || ((e & HVLAB_PTE_PS) && level < vcpu->sh_levels))
+			break;
+		table = e & SVM_SH_ADDR;
+	}
+	hpa = (e & SVM_SH_ADDR & ~((1ull << shift) - 1)) |
+	      (lin & ((1ull << shift) - 1));
+	if (!pfn_valid(PHYS_PFN(hpa)))
+		return 0;
+	n = min_t(unsigned int, INSN_MAX_LEN, PAGE_SIZE - (lin & ~PAGE_MASK));
+	memcpy(buf, __va(hpa), n);
+	return n;
+}
+
+/*
+ * Without decode assists: the instruction at CS:RIP (svm_sh_fetch, or,
+ * may_sleep, hv_fetch_insn if that found too few bytes).  Legacy prefixes,
  * then REX in 64-bit mode (R extends the CR number, B the GPR: SDM Vol.
  * 2 2.2.1), then 0F 22 /r (MOV to CR), 0F 20 /r (MOV from CR), 0F 06
  * (CLTS), 0F 01 /6 (LMSW) or 0F 01 /4 (SMSW).  MOV CR ignores ModRM.mod
@@ -1117,12 +1180,17 @@ struct svm_cr_insn {
  * handled.  MOV to and from a debug register (0F 23 /r, 0F 21 /r) has
  * the same form: d->cr is then the DR number (svm_dr_exit).  0 or -1.
  */
-static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d)
+static int svm_cr_decode(struct hv_vcpu *vcpu, struct svm_cr_insn *d,
+			 bool may_sleep)
 {
 	u8 b[INSN_MAX_LEN], rex = 0, modrm;
 	int mode;
-	unsigned int n = hv_fetch_insn(vcpu, b, &mode), i = 0;
-	bool l64 = mode == 64;
+	unsigned int n = svm_sh_fetch(vcpu, b, &mode), i = 0;
+	bool l64;
+
+	if (n < INSN_MAX_LEN && may_sleep)
+		n = hv_fetch_insn(vcpu, b, &mode);
+	l64 = mode == 64;
 
 	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 ||
 			 b[i] == 0xf3 || b[i] == 0x26 || b[i] == 0x2e ||
@@ -1230,25 +1298,98 @@ static int svm_cr_do(struct hv_vcpu *vcpu, const struct svm_cr_insn *d)
 	return svm_sh_reload(vcpu);
 }
 
-static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)
+/*
+ * The MOV CR svm_cr_exit_is_fast decoded, for svm_cr_exit right after it
+ * on the same CPU (preemption off in between), so the instruction is not
+ * fetched and decoded twice.  vcpu: whose it is, NULL once taken; the
+ * slow path, preemptible, may look at another CPU's and finds it not its
+ * own.
+ */
+struct svm_cr_fast {
+	struct svm_cr_insn d;
+	struct hv_vcpu *vcpu;
+};
+
+static DEFINE_PER_CPU(struct svm_cr_fast, svm_cr_fast);
+
+/* The access of a CR exit: from decode assists or decoded here.  0 or -1. */
+static int svm_cr_insn(struct hv_vcpu *vcpu, u64 code, struct svm_cr_insn *d,
+		       bool may_sleep)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 	u64 info = v->c.exit_info1;
+	struct svm_cr_fast *f = raw_cpu_ptr(&svm_cr_fast);
+
+	if (READ_ONCE(f->vcpu) == vcpu) {	/* the fast path's, this exit */
+		*d = f->d;
+		WRITE_ONCE(f->vcpu, NULL);
+		return 0;
+	}
+	if ((info & SVM_CR_INFO_MOV) && v->c.next_rip > v->s.rip) {
+		d->op = code >= SVM_EXIT_WRITE_CR0 ? CR_MOV_TO : CR_MOV_FROM;
+		d->cr = code & 15;
+		d->gpr = info & 15;
+		d->len = v->c.next_rip - v->s.rip;
+		return 0;
+	}
+	if (svm_cr_decode(vcpu, d, may_sleep) || d->cr != (code & 15) ||
+	    (code >= SVM_EXIT_WRITE_CR0) !=
+	    (d->op == CR_MOV_TO || d->op == CR_CLTS || d->op == CR_LMSW))
+		return -1;
+	return 0;
+}
+
+/*
+ * May the exit fast path (svm_fastpath_exit) handle this CR exit?  Under
+ * shadow paging a read of CR0, CR3 or CR4 (MOV from CR, SMSW) is a
+ * register copy; a MOV to CR3 is fast only when shadow.c keeps a root for
+ * the new value (paging->cr3_cached, which leaves it for set_cr3 to take),
+ * as cr.c's hv_cr_exit_is_fast decides on VMX.  The instruction must
+ * decode without sleeping (decode assists, or svm_sh_fetch).  A CR0 or
+ * CR4 write may rebuild the shadow tables, a trapped CR3 write goes to
+ * userspace: slow path.  The handler is the ordinary one (svm_cr_exit),
+ * which finds the same instruction and the same kept root.
+ */
+static enum hv_fast svm_cr_exit_is_fast(struct hv_vcpu *vcpu, u64 code)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->s;
+	struct svm_cr_insn d;
+	struct svm_cr_fast *f;
+	unsigned long val;
+	bool lma = s->efer & EFER_LMA;
+
+	if (!vcpu->shadow || svm_cr_insn(vcpu, code, &d, false))
+		return HV_FAST_NO;
+	if (d.op != CR_MOV_FROM && d.op != CR_SMSW) {
+		if (d.op != CR_MOV_TO || d.cr != 3 ||
+		    !vcpu->paging->cr3_cached ||
+		    (vcpu->vm->flags & HVLAB_VM_TRAP_CR3))
+			return HV_FAST_NO;
+		/* the value svm_cr_do and hv_cr3_write hand to set_cr3 */
+		val = svm_get_gpr(vcpu, d.gpr);
+		if (!(lma && (s->cs.attrib & BIT(9))))
+			val = (u32)val;
+		if (lma)
+			val &= ~(1ul << 63);	/* the PCID "no flush" hint */
+		if (!vcpu->paging->cr3_cached(vcpu, val))
+			return HV_FAST_NO;
+	}
+	f = this_cpu_ptr(&svm_cr_fast);
+	f->d = d;
+	WRITE_ONCE(f->vcpu, vcpu);
+	return HV_FAST_TABLE;
+}
+
+static int svm_cr_exit(struct hv_vcpu *vcpu, u64 code)
+{
+	struct vmcb *v = to_vmcb(vcpu);
 	struct svm_cr_insn d;
 	int ret;
 
 	vcpu->rec->info = code;
-	if ((info & SVM_CR_INFO_MOV) && v->c.next_rip > v->s.rip) {
-		d.op = code >= SVM_EXIT_WRITE_CR0 ? CR_MOV_TO : CR_MOV_FROM;
-		d.cr = code & 15;
-		d.gpr = info & 15;
-		d.len = v->c.next_rip - v->s.rip;
-	} else if (svm_cr_decode(vcpu, &d) || d.cr != (code & 15) ||
-		   (code >= SVM_EXIT_WRITE_CR0) !=
-		   (d.op == CR_MOV_TO || d.op == CR_CLTS || d.op == CR_LMSW)) {
+	if (svm_cr_insn(vcpu, code, &d, true))
 		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, code,
 					 v->s.rip);
-	}
 	ret = svm_cr_do(vcpu, &d);
 	if (ret < 0)
 		return ret;
@@ -1409,7 +1550,7 @@ static int svm_dr_exit(struct hv_vcpu *vcpu, u64 code)
 	if ((svm_features & SVM_FEAT_DECODE) && v->c.next_rip > v->s.rip) {
 		d.gpr = v->c.exit_info1 & 15;
 		d.len = v->c.next_rip - v->s.rip;
-	} else if (svm_cr_decode(vcpu, &d) || d.cr != dr ||
+	} else if (svm_cr_decode(vcpu, &d, true) || d.cr != dr ||
 		   (d.op != CR_MOV_TO && d.op != CR_MOV_FROM) ||
 		   (d.op == CR_MOV_TO) != write) {
 		return hv_internal_error(vcpu, HVLAB_INTERNAL_EMULATION, code,
@@ -1598,7 +1739,12 @@ static u32 stat_reason(u64 code)
 	}
 }
 
-static int handle_exit(struct hv_vcpu *vcpu)
+/*
+ * Record an exit in the statistics and the exit ring, and handle it.
+ * fast: how svm_fastpath_exit let the fast path take it (HV_FAST_NO on the
+ * slow path); HV_FAST_PF is a shadow #PF shadow.c already handled.
+ */
+static int handle_exit(struct hv_vcpu *vcpu, enum hv_fast fast)
 {
 	struct vmcb *v = to_vmcb(vcpu);
 	struct hvlab_stats *st = vcpu->stats;
@@ -1633,9 +1779,19 @@ static int handle_exit(struct hv_vcpu *vcpu)
 	vcpu->run->hw_exit_reason = basic;
 	vcpu->run->exit_qualification = v->c.exit_info1;
 
-	if (nmi_first) {	/* the queued NMI first: see nmi_goes_first */
+	if (fast == HV_FAST_PF) {	/* as svm_pf_exit's slow fill records it */
+		rec->tsc = vcpu->sh_fast_tsc;
+		rec->info = v->c.exit_info1;
+		rec->gpa = vcpu->sh_fast_gpa;
+		rec->value = vcpu->sh_fast_gva;
 		ret = 1;
-		goto out;
+		goto done;
+	}
+	if (nmi_first) {	/* the queued NMI first: see nmi_goes_first */
+		/* a MOV CR the fast path decoded runs again later */
+		WRITE_ONCE(raw_cpu_ptr(&svm_cr_fast)->vcpu, NULL);
+		ret = 1;
+		goto done;
 	}
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -1744,7 +1900,7 @@ static int handle_exit(struct hv_vcpu *vcpu)
 					code, v->c.exit_info1);
 		break;
 	}
-out:
+done:
 	rec->cycles = rdtsc() - rec->tsc;
 	smp_wmb();	/* the record before the head (see the uapi) */
 	st->head++;
@@ -1868,12 +2024,18 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
 	return true;
 }
 
+/* What run_once() puts back after each #VMEXIT, read once per stay. */
+struct svm_host {
+	u64 xcr0;
+	u32 pkru;
+	bool osxsave, ospke;
+};
+
 /*
- * One VMRUN (more for the benchmark floor).  The guest's FPU state is in
- * the CPU only between kernel_fpu_begin() and kernel_fpu_end(), so the host
- * task's never leaks in or out.  GIF is clear from CLGI to STGI: the host interrupt or NMI
- * that ended the guest's run waits there, and is taken at STGI (NMI) or
- * when interrupts come back on.
+ * One VMRUN (more for the benchmark floor), interrupts off, the guest's
+ * FPU state loaded (run_guest).  GIF is clear from CLGI to STGI: the host
+ * interrupt or NMI that ended the guest's run waits there, and is taken
+ * at STGI (NMI) or when interrupts come back on.
  *
  * What VMRUN and #VMEXIT do not switch, and CR4 writes (not intercepted
  * under nested paging) would let the guest reach:
@@ -1892,30 +2054,19 @@ static __always_inline bool svm_bench_floor(struct hv_vcpu *vcpu,
  *  - branch predictors: IBPB after the exit where the host's SRSO
  *    mitigation asks for it (X86_FEATURE_IBPB_ON_VMEXIT).
  */
-static void run_once(struct hv_vcpu *vcpu)
+static void run_once(struct hv_vcpu *vcpu, struct svm_cpu *c,
+		     const struct svm_host *h)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	struct svm_cpu *c;
-	bool osxsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE);
-	bool ospke = cpu_feature_enabled(X86_FEATURE_OSPKE);
-	u64 host_xcr0 = 0, t = 0;
-	u32 host_pkru = 0;
+	u64 t = 0;
 	bool guest_drs = v->s.dr7 & 0xff;	/* L0-3, G0-3 */
 
-	preempt_disable();
-	c = this_cpu_ptr(&svm_cpu);
-	kernel_fpu_begin();
-	asm volatile("fxrstorq %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
-	local_irq_disable();
-	if (osxsave) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		if (host_xcr0 != vcpu->xcr0)
+	if (h->osxsave) {
+		if (h->xcr0 != vcpu->xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	} else {
 		hv_xcr0_load_hostless(vcpu->xcr0);
 	}
-	if (ospke)
-		host_pkru = rdpkru();
 	if (unlikely(guest_drs)) {
 		set_debugreg(0, 7);
 		set_debugreg(vcpu->dr[0], 0);
@@ -1969,10 +2120,10 @@ static void run_once(struct hv_vcpu *vcpu)
 	hv_bench_stamp(vcpu, &vcpu->run->bench.vmexit);
 	if (c->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, c->host_tsc_aux);
-	if (ospke && rdpkru() != host_pkru)
-		wrpkru(host_pkru);
-	if (osxsave && host_xcr0 != vcpu->xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (h->ospke && rdpkru() != h->pkru)
+		wrpkru(h->pkru);
+	if (h->osxsave && h->xcr0 != vcpu->xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, h->xcr0);
 	/* the host's DR0-3, DR6 and DR7 from the kernel's own copy, as KVM */
 	if (unlikely(guest_drs) || hw_breakpoint_active())
 		hw_breakpoint_restore();
@@ -1982,17 +2133,100 @@ static void run_once(struct hv_vcpu *vcpu)
 	vcpu->gpr[HV_RAX] = v->s.rax;
 	/* the guest's SWAPGS changes it without an exit */
 	vcpu->msr_kernel_gs_base = v->s.kernel_gs_base;
+	vcpu->stats->entries++;
+}
+
+/*
+ * Exits the fast path may handle without leaving the guest's context (FPU
+ * loaded, preemption and interrupts off), the set run.c's fastpath_exit
+ * takes on VMX: handlers that never sleep and never need userspace.  A
+ * host interrupt, PAUSE, CPUID, RDMSR and VMMCALL's no-op go through
+ * handle_exit()'s usual handlers; a MOV from CR or a MOV to CR3 with a
+ * kept shadow root (svm_cr_exit_is_fast) likewise; a shadow #PF is filled
+ * or reflected by shadow.c's fast_pf here.  Everything else leaves through
+ * the slow path.
+ */
+static enum hv_fast svm_fastpath_exit(struct hv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->c;
+
+	switch (c->exit_code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_PAUSE:
+	case SVM_EXIT_CPUID:
+		return HV_FAST_TABLE;
+	case SVM_EXIT_MSR:	/* EXITINFO1 bit 0 clear: RDMSR */
+		return c->exit_info1 & 1 ? HV_FAST_NO : HV_FAST_TABLE;
+	case SVM_EXIT_VMMCALL:
+		return vcpu->gpr[HV_RAX] == HVLAB_HC_NOP ? HV_FAST_TABLE :
+							   HV_FAST_NO;
+	case SVM_EXIT_READ_CR0 ... SVM_EXIT_WRITE_CR0 + 15:
+		return svm_cr_exit_is_fast(vcpu, c->exit_code);
+	case SVM_EXIT_EXCP_BASE + 14:
+		return vcpu->paging->fast_pf && vcpu->paging->fast_pf(vcpu) ?
+		       HV_FAST_PF : HV_FAST_NO;
+	}
+	return HV_FAST_NO;
+}
+
+/*
+ * Run the guest until an exit the fast path cannot handle, as run.c's
+ * run_guest does on VMX.  Returns 0 with that exit in the VMCB for
+ * handle_exit(), or 1 when it stopped after a handled exit because the
+ * host wants the CPU (need_resched, a signal), an event is queued or the
+ * exit ring is full.
+ *
+ * The guest's FPU state is in the CPU only between kernel_fpu_begin() and
+ * kernel_fpu_end(), so the host task's never leaks in or out; it stays
+ * loaded for the whole loop, as on VMX, since nothing in between returns
+ * to userspace or switches tasks.  XCR0, PKRU and the debug registers are
+ * switched around each VMRUN (run_once), with interrupts off.  Interrupts
+ * come back on after every exit the fast path handled (after STGI, so GIF
+ * is set), and the host interrupt that caused the exit is serviced there.
+ */
+static int run_guest(struct hv_vcpu *vcpu)
+{
+	struct svm_host h = {
+		.osxsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE),
+		.ospke = cpu_feature_enabled(X86_FEATURE_OSPKE),
+	};
+	enum hv_fast fast;
+	struct svm_cpu *c;
+	u64 injected;
+
+	preempt_disable();
+	c = this_cpu_ptr(&svm_cpu);
+	kernel_fpu_begin();
+	asm volatile("fxrstorq %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	if (h.osxsave)
+		h.xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (h.ospke)
+		h.pkru = rdpkru();
+	for (;;) {
+		injected = to_vmcb(vcpu)->c.event_inj;
+		local_irq_disable();
+		run_once(vcpu, c, &h);
+		reinject_interrupted(vcpu, injected);
+		/* asked once: handling the exit changes the answer */
+		fast = svm_fastpath_exit(vcpu);
+		if (!fast)
+			break;
+		handle_exit(vcpu, fast);
+		local_irq_enable();
+		if (need_resched() || signal_pending(current) ||
+		    vcpu->event_pending || hv_ring_full(vcpu))
+			break;
+	}
 	local_irq_enable();
 	asm volatile("fxsaveq %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
 	kernel_fpu_end();
 	preempt_enable();
-	vcpu->stats->entries++;
+	return fast ? 1 : 0;
 }
 
 static int svm_run(struct hv_vcpu *vcpu)
 {
 	struct vmcb *v = to_vmcb(vcpu);
-	u64 injected;
 	int ret;
 
 	ret = hv_run_begin(vcpu);
@@ -2003,10 +2237,9 @@ static int svm_run(struct hv_vcpu *vcpu)
 		if (ret <= 0)
 			break;
 		inject_pending(vcpu);
-		injected = v->c.event_inj;
-		run_once(vcpu);
-		reinject_interrupted(vcpu, injected);
-		ret = handle_exit(vcpu);
+		if (run_guest(vcpu))
+			continue;	/* handled; the host wanted the CPU */
+		ret = handle_exit(vcpu, HV_FAST_NO);
 		if (ret <= 0)
 			break;
 	}

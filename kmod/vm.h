@@ -107,7 +107,7 @@ struct hv_paging_ops {
 	bool (*cr3_cached)(struct hv_vcpu *vcpu, u64 cr3);
 	/* an intercepted #PF: the exit handler's contract (exit.c) */
 	int (*page_fault)(struct hv_vcpu *vcpu, u64 gva, u32 error_code);
-	/* the fast path's #PF: true if handled */
+	/* the exit fast path's #PF (run.c, svm.c): true if handled */
 	bool (*fast_pf)(struct hv_vcpu *vcpu);
 	void (*invlpg)(struct hv_vcpu *vcpu, u64 gva);
 	/* the module wrote guest RAM (string IN, an MMIO MOVS) */
@@ -160,6 +160,12 @@ struct hv_paging_hw {
 	void (*cancel_event)(struct hv_vcpu *vcpu);
 	/* an exception for the guest; a #PF takes vcpu->cr2 with it */
 	void (*inject)(struct hv_vcpu *vcpu, u8 vector, bool has_err, u32 err);
+	/*
+	 * For the exit fast path's #PF (fast_pf): true if the exit is a
+	 * plain #PF met while delivering no other event, with its linear
+	 * address and error code.
+	 */
+	bool (*fast_pf_exit)(struct hv_vcpu *vcpu, u64 *gva, u32 *error_code);
 	/* gpa is no RAM: decode the access for userspace (exit contract) */
 	int (*mmio_exit)(struct hv_vcpu *vcpu, u64 gpa, bool write);
 };
@@ -411,6 +417,7 @@ void hv_vmx_set_root(struct hv_vcpu *vcpu, u64 hpa);
 void hv_vmx_flush(struct hv_vcpu *vcpu, u64 gva);
 unsigned int hv_vmx_cpl(struct hv_vcpu *vcpu);
 unsigned long hv_vmx_rflags(struct hv_vcpu *vcpu);
+bool hv_vmx_fast_pf_exit(struct hv_vcpu *vcpu, u64 *gva, u32 *error_code);
 /* the checks and the CR3 path both vendors share: 0 valid, -1 #GP */
 int hv_cr0_check(unsigned long val, unsigned long cr4, u64 efer);
 int hv_cr4_check(unsigned long val, bool long_mode);

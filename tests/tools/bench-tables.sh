@@ -104,8 +104,8 @@ table_exits() {
 	echo "$where"
 }
 
-# The same exits on the SVM backend: no fast path there, every exit but the
-# floor's goes through svm_run()'s handle_exit().
+# The same exits on the SVM backend, over its own floor (its fast path:
+# svm_fastpath_exit() in svm.c).
 table_exits_amd() {
 	echo "| exit (SVM) | guest cycles, median (min–max) | × floor | aim |"
 	echo "|------|---:|---:|---:|"

@@ -93,9 +93,9 @@ rc=$?
 ok '[ $rc = 0 ]' "bench-tables.sh --amd ends with status 0"; [ $rc = 0 ] || sed "s/^/#   /" <<<"$out"
 ok 'grep -qF "| the floor: #VMEXIT, CPUID answered, RIP from NRIP, VMRUN (\`--bench-floor\`) | 200 (200–210) | 1.0× | |" "$v"' \
 	"docs/vmexit-path.md: the AMD table's floor row"
-ok 'grep -qF "| CPUID, handled in the module | 1,000 (900–1,100) | 5.0× | 3× |" "$v"' \
+ok 'grep -qF "| CPUID, handled in the module (fast path) | 1,000 (900–1,100) | 5.0× | 3× |" "$v"' \
 	"docs/vmexit-path.md: the AMD CPUID row as a multiple of the AMD floor"
-ok 'grep -qF "| VMMCALL no-op, handled in the module | 850 (800–900) | 4.2× | 3× |" "$v"' \
+ok 'grep -qF "| VMMCALL no-op, handled in the module (fast path) | 850 (800–900) | 4.2× | 3× |" "$v"' \
 	"docs/vmexit-path.md: the AMD VMMCALL row"
 ok 'grep -qF "two exits) | n/a on SVM: the backend does not offer shadow paging (--paging shadow) yet | | 6× |" "$v"' \
 	"docs/vmexit-path.md: a figure the SVM backend did not give is n/a with its reason"
@@ -110,7 +110,7 @@ strip() {
 ok 'diff <(strip "$tmp/docs.1/vmexit-path.md") <(strip "$v") >/dev/null && diff -r -x vmexit-path.md -x svm.md "$tmp/docs.1" "$tmp/docs" >/dev/null && cmp -s "$tmp/README.md" "$tmp/README.md.1"' \
 	"--amd adds to the AMD tables only: the Intel tables and every other file unchanged"
 sv=$tmp/docs/svm.md
-ok 'grep -qF "| CPUID, handled in the module | 420 (4.2×) | 1,000 (5.0×) |" "$sv"' \
+ok 'grep -qF "| CPUID, handled in the module (fast path) | 420 (4.2×) | 1,000 (5.0×) |" "$sv"' \
 	"docs/svm.md: the side-by-side row, each vendor as a multiple of its own floor"
 ok 'grep -qF "| MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root) | ? (?) | n/a |" "$sv"' \
 	"docs/svm.md: a figure one run lacks is ?, one the SVM backend did not give n/a"

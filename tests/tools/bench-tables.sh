@@ -110,8 +110,8 @@ table_exits_amd() {
 	echo "| exit (SVM) | guest cycles, median (min–max) | × floor | aim |"
 	echo "|------|---:|---:|---:|"
 	echo "| the floor: #VMEXIT, CPUID answered, RIP from NRIP, VMRUN (\`--bench-floor\`) | $(cell floor) | 1.0× | |"
-	row_amd "CPUID, handled in the module" cpuid "3×"
-	row_amd "VMMCALL no-op, handled in the module" vmcall "3×"
+	row_amd "CPUID, handled in the module (fast path)" cpuid "3×"
+	row_amd "VMMCALL no-op, handled in the module (fast path)" vmcall "3×"
 	row_amd "OUT to an unclaimed port, out to \`hvlab run\` and back" out "10×"
 	row_amd "MOV from CR3 + MOV to CR3 (\`--paging shadow\`, a kept root: two exits)" cr3 "6×"
 	row_amd "interrupt delivery: the LAPIC timer model raises its interrupt, the guest's handler runs (guest spinning)" timer_spin ""
@@ -232,8 +232,8 @@ table_vendors() {
 		echo "| $label | $(vx "$intel_txt" "$name") | $(vx "$amd_txt" "$name") |"
 	done <<'ROWS'
 floor|the floor: exit, CPUID answered, RIP advanced, entry
-cpuid|CPUID, handled in the module
-vmcall|VMCALL (VMMCALL on AMD) no-op, handled in the module
+cpuid|CPUID, handled in the module (fast path)
+vmcall|VMCALL (VMMCALL on AMD) no-op, handled in the module (fast path)
 out|OUT to an unclaimed port, out to `hvlab run` and back
 cr3|MOV from CR3 + MOV to CR3 (`--paging shadow`, a kept root)
 timer_spin|a timer interrupt to the guest's handler (guest spinning)

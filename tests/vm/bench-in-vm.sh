@@ -237,41 +237,43 @@ bd=$("$HVLAB" run --bench-floor --append only=3 "$G/bench.elf" 2>&1)
 echo "$bd" | grep -v '^hvlab: write' | sed 's/^/    /'
 bdall=$bd
 bd=$(echo "$bd" | sed -n 's/^hvlab: bench: vCPU 0: [0-9]* round trips .*cycles: //p')
+# stretches "KEY N KEY N ..." "KEY:LABEL"...: one table row and one figure
+# (bd_KEY) per stretch, its cycles taken from the first argument
+stretches() {
+	from=" $1"
+	shift
+	printf '| %-58s | %6s | %8s |\n' "stretch" "cycles" "x floor"
+	printf '|%s|%s|%s|\n' "------------------------------------------------------------" "--------" "----------"
+	for s in "$@"; do
+		k=${s%%:*}
+		v=$(echo "$from" | sed -n "s/.* $k \([0-9]*\).*/\1/p")
+		fig "bd_$k" "${v:-?}"
+		printf '| %-58s | %6s | %8s |\n' "${s#*:}" "${v:-?}" "$(xfloor "${v:-?}")"
+	done
+}
 echo
-printf '| %-58s | %6s | %8s |\n' "stretch" "cycles" "x floor"
-printf '|%s|%s|%s|\n' "------------------------------------------------------------" "--------" "----------"
-for s in "exit:the module's exit path (VM exit to the end of HVLAB_RUN)" \
-	 "ret:the return to userspace (system call exit)" \
-	 "dispatch:hvlab run's device dispatch (vcpu_handle_exit)" \
-	 "loop:the rest of the user loop, to the next HVLAB_RUN" \
-	 "call:the system call's entry until HVLAB_RUN starts" \
-	 "enter:the module's entry path (HVLAB_RUN to VM entry)" \
-	 "guest:VM entry, the guest's loop, VM exit"; do
-	k=${s%%:*}
-	v=$(echo " $bd" | sed -n "s/.* $k \([0-9]*\).*/\1/p")
-	fig "bd_$k" "${v:-?}"
-	printf '| %-58s | %6s | %8s |\n' "${s#*:}" "${v:-?}" "$(xfloor "${v:-?}")"
-done
+stretches "$bd" \
+	"exit:the module's exit path (VM exit to the end of HVLAB_RUN)" \
+	"ret:the return to userspace (system call exit)" \
+	"dispatch:hvlab run's device dispatch (vcpu_handle_exit)" \
+	"loop:the rest of the user loop, to the next HVLAB_RUN" \
+	"call:the system call's entry until HVLAB_RUN starts" \
+	"enter:the module's entry path (HVLAB_RUN to VM entry)" \
+	"guest:VM entry, the guest's loop, VM exit"
 echo
 echo "The system call around HVLAB_RUN, split at the vCPU file's ioctl, and two"
 echo "bare system calls for reference (averages of 2000):"
 echo
 bs=$(echo "$bdall" | sed -n 's/^hvlab: bench: vCPU 0: the system call split, average TSC cycles: //p')
 bi=$(echo "$bdall" | sed -n 's/^hvlab: bench: bare ioctl, average TSC cycles: //p')
-printf '| %-58s | %6s | %8s |\n' "stretch" "cycles" "x floor"
-printf '|%s|%s|%s|\n' "------------------------------------------------------------" "--------" "----------"
-for s in "sysin:call: the kernel's system call entry, to the vCPU file's ioctl" \
-	 "lockin:call: the vCPU's lock and vcpu_get" \
-	 "switch:call: the ioctl's dispatch to HVLAB_RUN" \
-	 "lockout:ret: vcpu_put and the lock's release" \
-	 "sysout:ret: the kernel's system call exit, back in hvlab" \
-	 "api_version:bare: HVLAB_GET_API_VERSION on /dev/hvlab" \
-	 "vcpu_unknown:bare: an unknown ioctl on the vCPU file (lock, vcpu_get)"; do
-	k=${s%%:*}
-	v=$(echo " $bs $bi" | sed -n "s/.* $k \([0-9]*\).*/\1/p")
-	fig "bd_$k" "${v:-?}"
-	printf '| %-58s | %6s | %8s |\n' "${s#*:}" "${v:-?}" "$(xfloor "${v:-?}")"
-done
+stretches "$bs $bi" \
+	"sysin:call: the kernel's system call entry, to the vCPU file's ioctl" \
+	"lockin:call: the vCPU's lock and vcpu_get" \
+	"switch:call: the ioctl's dispatch to HVLAB_RUN" \
+	"lockout:ret: vcpu_put and the lock's release" \
+	"sysout:ret: the kernel's system call exit, back in hvlab" \
+	"api_version:bare: HVLAB_GET_API_VERSION on /dev/hvlab" \
+	"vcpu_unknown:bare: an unknown ioctl on the vCPU file (lock, vcpu_get)"
 echo
 echo "The host kernel's mitigations (they sit on every system call):"
 echo "    cmdline: $(cat /proc/cmdline)"

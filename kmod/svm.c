@@ -147,18 +147,27 @@ static void svm_cpu_off(void)
 	cpu_svm_off(this_cpu_ptr(&svm_cpu));
 }
 
-/* hv_ops->probe_cpu: EFER.SVME set and cleared again here */
+/*
+ * hv_ops->probe_cpu: EFER.SVME set and cleared again here.  The enable
+ * bit found and left behind is reported in the cr4_vmxe fields, SVM's
+ * counterpart of CR4.VMXE: another hypervisor's must stay set.
+ */
 static void svm_probe_cpu(void *arg)
 {
 	struct hvlab_probe_cpu *r = arg;
 	struct svm_cpu *c = this_cpu_ptr(&svm_cpu);
+	u64 efer;
 
+	rdmsrl(MSR_EFER, efer);
+	r->cr4_vmxe_before = !!(efer & EFER_SVME);
 	if (c->on) {
 		r->owner = HVLAB_OWNER_HVLAB;
-		return;
+	} else {
+		r->result = cpu_svm_on(c);
+		cpu_svm_off(c);
 	}
-	r->result = cpu_svm_on(c);
-	cpu_svm_off(c);
+	rdmsrl(MSR_EFER, efer);
+	r->cr4_vmxe_after = !!(efer & EFER_SVME);
 }
 
 static void free_percpu_pages(void)

@@ -179,8 +179,8 @@ struct hvlab_probe_cpu {
 	__u32 cpu;
 	__s32 result;		/* 0, or -errno of the VMXON attempt */
 	__u32 owner;		/* HVLAB_OWNER_* */
-	__u32 cr4_vmxe_before;	/* CR4.VMXE found when the probe started */
-	__u32 cr4_vmxe_after;	/* CR4.VMXE left behind (must equal before) */
+	__u32 cr4_vmxe_before;	/* CR4.VMXE (EFER.SVME on AMD) found */
+	__u32 cr4_vmxe_after;	/* ... left behind (must equal before) */
 	__u32 pad;
 };
 

@@ -6,7 +6,9 @@
  * Vol. 3 24.7-24.8), and a second VMXON by someone else fails or, worse,
  * silently shares state.  hvlab must therefore notice when KVM holds VMX and
  * refuse with EBUSY, naming KVM as the owner, and must work again once KVM
- * lets go.  Debian's own kvm.ko/kvm-intel.ko are loaded for this.
+ * lets go.  Debian's own kvm.ko/kvm-intel.ko are loaded for this.  On
+ * AMD the same holds for SVM and kvm-amd.ko: whoever set EFER.SVME and
+ * VM_HSAVE_PA owns it (APM Vol. 2 15.4), and hvlab finds it already set.
  *
  * When KVM holds VMX depends on the kernel:
  *  - before 6.12, KVM turns VMX on when its first VM is created and off
@@ -46,13 +48,19 @@ static int insmod_params(const char *path, const char *params)
 	return ret ? -err : 0;
 }
 
-/* Loads irqbypass, kvm (with KVM_PARAMS) and kvm_intel: 0 or -errno. */
+/* KVM's vendor module for the extension hvlab drives here */
+static const char *kvm_vendor(void)
+{
+	return hvlab_is_svm() ? "kvm_amd" : "kvm_intel";
+}
+
+/* Loads irqbypass, kvm (with KVM_PARAMS) and kvm_intel or kvm_amd: 0 or -errno. */
 static int load_kvm(const char *kvm_params, char *why, size_t len)
 {
-	static const char *const mods[][2] = {
+	const char *const mods[][2] = {
 		{ "irqbypass", "irqbypass.ko" },
 		{ "kvm", "kvm.ko" },
-		{ "kvm_intel", "kvm-intel.ko" },
+		{ kvm_vendor(), hvlab_is_svm() ? "kvm-amd.ko" : "kvm-intel.ko" },
 	};
 	const char *dir = hvlab_env("HVLAB_KVM_DIR", "/modules/kvm");
 	char path[512];
@@ -263,13 +271,13 @@ FIXTURE_TEARDOWN(kvm)
 		close(self->fd);
 }
 
-TEST_F(kvm, kvm_intel_is_loaded)
+TEST_F(kvm, kvm_module_is_loaded)
 {
 	struct stat st;
 	int at_load;
 
 	REQUIRE_KVM();
-	EXPECT_TRUE(hvlab_module_loaded("kvm_intel"));
+	EXPECT_TRUE(hvlab_module_loaded(kvm_vendor()));
 	EXPECT_EQ(0, hvlab_wait_node("/dev/kvm"));
 	EXPECT_EQ(0, stat("/dev/kvm", &st));
 	at_load = kvm_virt_at_load();
@@ -303,7 +311,8 @@ TEST_F(kvm, hvlab_while_kvm_is_idle)
 	if (at_load) {
 		EXPECT_NE(NULL, strstr(out, "cannot run hvlab guests"));
 		EXPECT_NE(NULL, strstr(out, "enable_virt_at_load=Y"));
-		EXPECT_NE(NULL, strstr(out, "modprobe -r kvm_intel"));
+		EXPECT_NE(NULL, strstr(out, hvlab_is_svm() ? "modprobe -r kvm_amd" :
+						   "modprobe -r kvm_intel"));
 		EXPECT_NE(NULL, strstr(out, "kvm.enable_virt_at_load=0"));
 	} else {
 		EXPECT_NE(NULL, strstr(out, "can run hvlab guests"));
@@ -337,7 +346,7 @@ TEST_F(kvm, probe_is_ebusy_while_kvm_holds_vmx)
 	expect_hvlab(_metadata, self->fd, true, "a KVM VM open");
 	close(vm);
 	close(kvm);
-	expect_hvlab(_metadata, self->fd, true, "the KVM VM closed, kvm_intel loaded");
+	expect_hvlab(_metadata, self->fd, true, "the KVM VM closed, KVM loaded");
 }
 
 /*
@@ -354,9 +363,9 @@ TEST_F(kvm, enable_virt_at_load_0_takes_vmx_per_vm)
 		ASSERT_FALSE(kernel_at_least(6, 12));
 		SKIP(return, "this kernel's kvm.ko has no enable_virt_at_load (before 6.12 KVM takes VMX per VM; probe_is_ebusy_while_kvm_holds_vmx tested that)");
 	}
-	ASSERT_EQ(0, hvlab_rmmod("kvm_intel"));
+	ASSERT_EQ(0, hvlab_rmmod(kvm_vendor()));
 	ASSERT_EQ(0, hvlab_rmmod("kvm"));
-	/* with kvm_intel gone, nobody holds VMX: hvlab works */
+	/* with kvm_intel (kvm_amd) gone, nobody holds VMX: hvlab works */
 	expect_hvlab(_metadata, self->fd, false, "KVM unloaded");
 	ret = load_kvm("enable_virt_at_load=0", self->why, sizeof(self->why));
 	ASSERT_EQ(0, ret) {
@@ -369,7 +378,7 @@ TEST_F(kvm, enable_virt_at_load_0_takes_vmx_per_vm)
 TEST_F(kvm, unload_kvm)
 {
 	REQUIRE_KVM();
-	EXPECT_EQ(0, hvlab_rmmod("kvm_intel"));
+	EXPECT_EQ(0, hvlab_rmmod(kvm_vendor()));
 	EXPECT_EQ(0, hvlab_rmmod("kvm"));
 	EXPECT_EQ(0, hvlab_rmmod("irqbypass"));
 	EXPECT_FALSE(hvlab_module_loaded("kvm"));

@@ -54,13 +54,19 @@ static const char *kvm_vendor(void)
 	return hvlab_is_svm() ? "kvm_amd" : "kvm_intel";
 }
 
-/* Loads irqbypass, kvm (with KVM_PARAMS) and kvm_intel or kvm_amd: 0 or -errno. */
+/*
+ * Loads irqbypass, kvm (with KVM_PARAMS) and kvm_intel, or on AMD ccp
+ * (the crypto coprocessor driver kvm_amd needs for SEV) and kvm_amd:
+ * 0 or -errno.
+ */
 static int load_kvm(const char *kvm_params, char *why, size_t len)
 {
+	bool amd = hvlab_is_svm();
 	const char *const mods[][2] = {
 		{ "irqbypass", "irqbypass.ko" },
 		{ "kvm", "kvm.ko" },
-		{ kvm_vendor(), hvlab_is_svm() ? "kvm-amd.ko" : "kvm-intel.ko" },
+		{ amd ? "ccp" : "kvm", amd ? "ccp.ko" : "kvm.ko" },
+		{ kvm_vendor(), amd ? "kvm-amd.ko" : "kvm-intel.ko" },
 	};
 	const char *dir = hvlab_env("HVLAB_KVM_DIR", "/modules/kvm");
 	char path[512];

@@ -31,7 +31,7 @@
 #      build.tap, and only a failed one reaches the results, as one
 #      "not ok - VM suite <pass>: build of X failed".
 #   2. initramfs (cpio newc + gzip): busybox-static and its applet links,
-#      /modules/hvlab.ko, Debian's irqbypass/kvm/kvm-intel/kvm-amd modules
+#      /modules/hvlab.ko, Debian's irqbypass/kvm/kvm-intel/ccp/kvm-amd modules
 #      (decompressed: 6.12's are .ko.xz), hvlab and the test programs with
 #      the shared libraries ldd lists, the guests, tests/vm/*.sh, and
 #      tests/vm/init.sh as /init.
@@ -351,7 +351,8 @@ done < <("$BUSYBOX" --list-full)
 cp "$KO" "$ROOT/modules/hvlab.ko"
 # Debian's 6.1 ships plain .ko files, 6.12 .ko.xz: the initramfs always
 # gets plain ones (busybox insmod and finit_module(2) without flags).
-for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko arch/x86/kvm/kvm-amd.ko; do
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko \
+	 drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm-amd.ko; do
 	dst=$ROOT/modules/kvm/${m##*/}
 	if [ -f "$KMODS/$m" ]; then
 		cp "$KMODS/$m" "$dst"

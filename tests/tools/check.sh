@@ -158,7 +158,6 @@ else
 		vm_pass "$k-shadow" "$RESULTS/vm-$k-shadow.tap" tests/vm/run-suite.sh "${kv[@]}" \
 			--pass "$k-shadow" --paging shadow --only "$shadow_only"
 		[ -z "${KVER:-}" ] || return 0
-		vm_pass dkms "$RESULTS/vm-dkms.tap" tests/vm/dkms-check.sh
 		# the starters of the labs whose checks need SVM (labs.conf:
 		# amd) ride in this boot, after its suite; their results go
 		# apart (build/labs/vm-starters-amd.tap), graded in the labs pass
@@ -182,6 +181,7 @@ else
 		[ -z "${KVER:-}" ] || return 0
 		vm_pass 6.12-ept "$RESULTS/vm-6.12-ept.tap" tests/vm/run-suite.sh --kver 6.12 \
 			--pass 6.12-ept --paging ept
+		vm_pass dkms "$RESULTS/vm-dkms.tap" tests/vm/dkms-check.sh
 	}
 	t=$SECONDS
 	if [ "$lanes" = 1 ]; then

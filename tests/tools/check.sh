@@ -140,7 +140,7 @@ else
 	# KVER=VERSION (make check KVER=...) runs the first two and the net pass
 	# on that kernel instead, and neither the 6.12 pass, DKMS nor AMD.
 	shadow_only='test_run_*,t_linux_ept,t_linux_smp,t_linux_shadow'
-	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_kvm_coexist,test_bench_floor,test_run_basic,test_run_cpu,test_run_irq,test_run_mmio,test_run_paging,test_run_dash,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_demo,t_hotplug,t_suspend,t_linux_ept,test_run_basic@shadow,test_run_cpu@shadow,test_run_mmio@shadow,test_run_paging@shadow,test_isolation@shadow,test_host_state@shadow,t_linux_shadow'
+	amd_only='test_module,test_ioctl,test_probe,test_vm_api,test_kvm_coexist,test_bench_floor,test_run_basic,test_run_cpu,test_run_irq,test_run_mmio,test_run_paging,test_run_dash,test_run_disk,test_isolation,test_user_msrs,test_translate,test_host_state,t_caps,t_trace_vendor,t_demo,t_hotplug,t_suspend,t_linux_ept,t_linux_smp,test_run_basic@shadow,test_run_cpu@shadow,test_run_mmio@shadow,test_run_paging@shadow,test_run_disk@shadow,test_isolation@shadow,test_host_state@shadow,t_linux_shadow'
 	k=$(tests/vm/kver.sh "${KVER:-default}" 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+')
 	k=${k:-${KVER:-default}}
 	kv=(--kver "${KVER:-default}")

@@ -62,18 +62,18 @@ static const char *kvm_vendor(void)
 static int load_kvm(const char *kvm_params, char *why, size_t len)
 {
 	bool amd = hvlab_is_svm();
-	const char *const mods[][2] = {
+	const char *const mods[][2] = {	/* a NULL name: not on this vendor */
 		{ "irqbypass", "irqbypass.ko" },
 		{ "kvm", "kvm.ko" },
-		{ amd ? "ccp" : "kvm", amd ? "ccp.ko" : "kvm.ko" },
-		{ kvm_vendor(), amd ? "kvm-amd.ko" : "kvm-intel.ko" },
+		{ amd ? "ccp" : NULL, "ccp.ko" },
+		{ amd ? "kvm_amd" : "kvm_intel", amd ? "kvm-amd.ko" : "kvm-intel.ko" },
 	};
 	const char *dir = hvlab_env("HVLAB_KVM_DIR", "/modules/kvm");
 	char path[512];
 	int ret;
 
 	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		if (hvlab_module_loaded(mods[i][0]))
+		if (!mods[i][0] || hvlab_module_loaded(mods[i][0]))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, mods[i][1]);
 		ret = insmod_params(path, i == 1 ? kvm_params : "");
